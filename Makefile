@@ -1,0 +1,28 @@
+# Two commands: `make demo` plans the sample term and writes its calendar; `make test` runs
+# the tests. Each installs what it needs into .venv first (Python 3.10 or newer).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit("paperclub needs Python 3.10 or newer") if sys.version_info < (3, 10) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/paperclub plan schedules/ml-systems.yaml
+	$(BIN)/paperclub show schedules/ml-systems.yaml
+
+test: $(STAMP)
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/startup.py
+
+clean:
+	rm -rf $(VENV) catalog.sqlite catalog.sqlite-wal catalog.sqlite-shm schedules/*.plan.yaml schedules/*.ics schedules/ml-systems.md

@@ -1,0 +1,283 @@
+"""The `paperclub` command line: thin commands that parse, call the core, and print.
+
+Nothing heavy is imported at start-up (no icalendar, no YAML): `paperclub --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from paperclub import __version__
+from paperclub.errors import PaperclubError, PluginError
+
+
+class App:
+    """What every command shares: the workspace, and its plugins, loaded on first use."""
+
+    def __init__(self, workspace: Path):
+        self.workspace = workspace
+        self._hooks = None
+        self.load_error: PluginError | None = None
+
+    def load(self):
+        from paperclub.plugins import Hooks, get_plugin_manager
+
+        try:
+            self._hooks = Hooks(get_plugin_manager(self.workspace))
+        except PluginError as e:
+            self.load_error = e
+        return self._hooks
+
+    @property
+    def hooks(self):
+        if self._hooks is None and self.load_error is None:
+            self.load()
+        if self.load_error is not None:
+            raise self.load_error
+        return self._hooks
+
+
+class Failure(click.ClickException):
+    def __init__(self, error: PaperclubError):
+        super().__init__(str(error))
+        self.exit_code = error.exit_code
+
+
+class PaperclubGroup(click.Group):
+    """Turns every paperclub error into one clear line and its exit code (no traceback)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PaperclubError as e:
+            raise Failure(e) from None
+        except KeyboardInterrupt:
+            click.echo("Interrupted; nothing was changed by the step under way.", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=PaperclubGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="paperclub")
+def cli() -> None:
+    """Plan a reading group's term: papers, dated sessions, topics, presenters, calendars.
+
+    \b
+    paperclub import PAGE.txt                 add papers to the catalog
+    paperclub plan schedules/GROUP.yaml       plan the term, write calendar and agenda
+    paperclub show schedules/GROUP.yaml       the plan as a table
+    """
+
+
+def catalog_option(f):
+    return click.option(
+        "--catalog", type=click.Path(dir_okay=False, path_type=Path), envvar="PAPERCLUB_CATALOG",
+        default="catalog.sqlite", show_default=True,
+        help="The catalog file; also PAPERCLUB_CATALOG.")(f)
+
+
+def json_option(f):
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(f)
+
+
+def app() -> App:
+    return click.get_current_context().find_object(App)
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date such as 2026-12-03") from None
+
+
+@cli.command(name="import")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", help="The source format; detected from the content if not given.")
+@click.option("--as-of", callback=parse_date, metavar="DATE",
+              help="When the page was saved: the year of dates shown without one.")
+@catalog_option
+@json_option
+def import_command(paths: tuple[str, ...], fmt: str | None, as_of: date | None, catalog: Path,
+                   as_json: bool) -> None:
+    """Add papers from files to the catalog (each file all or nothing).
+
+    PATHS are files, or bundled data such as paperclub:sample.
+    """
+    from paperclub import sources
+
+    hooks = app().hooks
+    resolved = [sources.resolve(p, hooks.sources, fmt) for p in paths]
+    results = []
+    with open_catalog(catalog) as cat:
+        for path, source, label in resolved:
+            results.append(cat.import_file(path, source, label, as_of))
+        total = len(cat)
+    if as_json:
+        echo_json([r.__dict__ for r in results])
+        return
+    for r in results:
+        if r.skipped_unchanged_file:
+            click.echo(f"{r.source}: unchanged since the last import ({r.papers} papers)")
+        else:
+            click.echo(f"{r.source}: {r.papers} papers, {r.added} new, {r.updated} updated")
+    click.echo(f"{catalog}: {total} papers")
+
+
+class open_catalog:
+    """Open a catalog; if this run created the file and then failed, remove it again, so a
+    failed first import leaves the folder as it was."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.created = not path.exists()
+
+    def __enter__(self):
+        from paperclub.catalog import Catalog
+
+        self.catalog = Catalog(self.path)
+        return self.catalog
+
+    def __exit__(self, kind, error, tb) -> None:
+        self.catalog.close()
+        if kind is not None and self.created:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+
+
+@cli.command()
+@click.argument("query", required=False)
+@catalog_option
+@json_option
+def papers(query: str | None, catalog: Path, as_json: bool) -> None:
+    """List the catalog's papers, or those whose title or abstract has every word of QUERY."""
+    from paperclub.catalog import Catalog
+
+    if not catalog.exists():
+        raise PaperclubError("no catalog here yet: run `paperclub import FILE` first", path=catalog)
+    with Catalog(catalog) as cat:
+        found = list(cat.papers(query))
+    if as_json:
+        echo_json([p.to_json() for p in found])
+        return
+    for p in found:
+        published = p.published.isoformat() if p.published else "          "
+        click.echo(f"{published}  {p.upvotes:>4}  {p.title}")
+    click.echo(f"{len(found)} papers", err=True)
+
+
+@cli.command()
+@click.argument("schedule", type=click.Path(dir_okay=False, path_type=Path))
+@catalog_option
+@click.option("--today", callback=parse_date, metavar="DATE",
+              help="Plan as if today were DATE (stamps of changed sessions use it).")
+@json_option
+def plan(schedule: Path, catalog: Path, today: date | None, as_json: bool) -> None:
+    """Plan the term of a group config; write the plan file and the outputs it lists."""
+    from paperclub import workflow
+
+    result = workflow.plan(schedule, catalog, app().hooks, today=today or date.today())
+    for problem in result.problems:
+        click.echo(f"warning: {problem}", err=True)
+    if as_json:
+        echo_json({"plan": str(result.plan_path), "written": [str(p) for p in result.written],
+                   "outputs": [str(p) for p in result.outputs], "problems": result.problems})
+        return
+    sessions = [s for s in result.plan.sessions if s.status != "cancelled"]
+    n_papers = sum(len(s.papers) for s in sessions)
+    click.echo(f"Planned {len(sessions)} sessions with {n_papers} papers "
+               f"from {result.candidates} candidates.")
+    for path in [result.plan_path, *result.outputs]:
+        state = "written" if path in result.written else "unchanged"
+        click.echo(f"  {path} ({state})")
+
+
+@cli.command()
+@click.argument("schedule", type=click.Path(dir_okay=False, path_type=Path))
+@json_option
+def show(schedule: Path, as_json: bool) -> None:
+    """Show the plan of a group config (or a plan file) as a table."""
+    from paperclub import planfile
+
+    path = planfile.plan_path(schedule)
+    if not path.exists():
+        raise PaperclubError(f"no plan yet: run `paperclub plan {schedule}` first", path=path)
+    the_plan = planfile.load(path)
+    if as_json:
+        echo_json(planfile.to_json(the_plan))
+        return
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(the_plan.timezone)
+    click.echo(f"{the_plan.group} ({the_plan.timezone})")
+    rows = [("Date", "Time", "Paper", "Topic", "Presenter")]
+    for s in the_plan.sessions:
+        start = s.start.astimezone(zone)
+        when = (start.strftime("%a %Y-%m-%d"), start.strftime("%H:%M"))
+        if s.status == "cancelled":
+            rows.append((*when, "(cancelled)", "", ""))
+        for i, a in enumerate(s.papers if s.status != "cancelled" else []):
+            lead = when if i == 0 else ("", "")
+            rows.append((*lead, _clip(a.title, 60), a.topics[0] if a.topics else "",
+                         a.presenter or ""))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    for n, row in enumerate(rows):
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+        if n == 0:
+            click.echo("  ".join("-" * w for w in widths))
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@cli.command()
+@json_option
+def plugins(as_json: bool) -> None:
+    """List the loaded plugins and the hooks each implements."""
+    from paperclub.plugins import plugin_info
+
+    info = plugin_info(app().hooks.pm)
+    if as_json:
+        echo_json(info)
+        return
+    for row in info:
+        version = f" {row['version']}" if "version" in row else ""
+        click.echo(f"{row['name']}{version}: {', '.join(row['hooks'])}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    application = App(Path(os.getcwd()))
+    # Plugins may add commands, so they load before the command line is read; a plugin that
+    # fails to load is reported when a command needs plugins, and --help still works.
+    hooks = application.load() if _has_extra_plugins(application.workspace) else None
+    if hooks is not None:
+        try:
+            hooks.register_commands(cli)
+        except PluginError as e:
+            application.load_error = e
+    cli.main(args=argv, prog_name="paperclub", obj=application)
+
+
+def _has_extra_plugins(workspace: Path) -> bool:
+    """Whether anything beyond the built-in plugins could add commands. Checked cheaply, so
+    `paperclub --help` in a plain workspace imports no plugin at all."""
+    if any((workspace / "plugins").glob("*.py")):
+        return True
+    if os.environ.get("PAPERCLUB_DISABLE_PLUGIN_AUTOLOAD"):  # plugins.AUTOLOAD_ENV
+        return False
+    from importlib.metadata import entry_points
+
+    return bool(entry_points(group="paperclub"))

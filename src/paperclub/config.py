@@ -1,0 +1,303 @@
+"""Load and validate a group config (`schedules/<group>.yaml`) into a `Group`.
+
+Every error names the file, the line and the key, and says what was expected.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Collection
+from datetime import date, time, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from paperclub import yamlfile
+from paperclub.errors import PaperclubError
+from paperclub.models import Group, Meetings, Member, Person
+from paperclub.text import slugify
+from paperclub.yamlfile import LineDict, LineList
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+POLICIES = ("spread",)  # proportional and themed arrive with the optimizing planner
+T = TypeVar("T")
+
+
+class _Section:
+    """One mapping of the config, with its dotted path, for precise error messages."""
+
+    def __init__(self, file: Path, data: Any, where: str, line: int, known: Collection[str]):
+        self.file, self.where = file, where
+        if data is None:
+            data = LineDict()
+            data.line = line
+        if not isinstance(data, dict):
+            self.fail(f"{where}: expected a mapping of keys, found {_kind(data)}", line)
+        self.data: LineDict = data if isinstance(data, LineDict) else LineDict(data)
+        for key in self.data:
+            if key not in known:
+                hint = difflib.get_close_matches(str(key), known, n=1)
+                also = f" (did you mean {hint[0]!r}?)" if hint else f" (known: {', '.join(known)})"
+                self.fail(f"{self.path(key)}: unknown key{also}", self.line(key))
+
+    def fail(self, message: str, line: int | None) -> None:
+        raise PaperclubError(message, path=self.file, line=line)
+
+    def path(self, key: Any) -> str:
+        return f"{self.where}.{key}" if self.where else str(key)
+
+    def line(self, key: Any = None) -> int:
+        return self.data.lines.get(key, self.data.line) if key is not None else self.data.line
+
+    def has(self, key: str) -> bool:
+        return self.data.get(key) is not None
+
+    def section(self, key: str, known: Collection[str]) -> _Section:
+        return _Section(self.file, self.data.get(key), self.path(key), self.line(key), known)
+
+    def get(self, key: str, convert: Callable[[Any], T], expected: str, default: Any = ...) -> T:
+        if not self.has(key):
+            if default is ...:
+                self.fail(f"{self.path(key)}: required ({expected})", self.line())
+            return default
+        value = self.data[key]
+        try:
+            return convert(value)
+        except (TypeError, ValueError, ZoneInfoNotFoundError) as e:
+            detail = f": {e}" if str(e) and not isinstance(e, TypeError) else ""
+            self.fail(f"{self.path(key)}: expected {expected}, found {value!r}{detail}", self.line(key))
+            raise  # unreachable
+
+    def items(self, key: str, convert: Callable[[Any], T], expected: str) -> tuple[T, ...]:
+        value = self.data.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            value = LineList([value])
+            value.lines = [self.line(key)]
+        out = []
+        for i, item in enumerate(value):
+            try:
+                out.append(convert(item))
+            except (TypeError, ValueError) as e:
+                detail = f": {e}" if str(e) and not isinstance(e, TypeError) else ""
+                line = value.lines[i] if isinstance(value, LineList) else self.line(key)
+                self.fail(f"{self.path(key)}[{i}]: expected {expected}, found {item!r}{detail}", line)
+        return tuple(out)
+
+
+def _kind(value: Any) -> str:
+    return {list: "a list", str: "text", int: "a number", float: "a number"}.get(
+        type(value) if not isinstance(value, list) else list, type(value).__name__)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool) or str(value).strip() == "":
+        raise TypeError
+    return str(value).strip()
+
+
+def _date(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        return date.fromisoformat(value.strip())
+    raise TypeError
+
+
+def _positive(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise TypeError
+    return value
+
+
+def _non_negative(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise TypeError
+    return value
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError
+    return float(value)
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError
+    return value
+
+
+def _weekday(value: Any) -> int:
+    name = _text(value).lower()
+    matches = [i for i, day in enumerate(WEEKDAYS) if len(name) >= 3 and day.startswith(name)]
+    if len(matches) != 1:
+        raise TypeError
+    return matches[0]
+
+
+def _time(value: Any) -> time:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        # YAML 1.1 reads an unquoted 16:00 as the sexagesimal number 960.
+        return time(value // 60, value % 60)
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", _text(value))
+    if not match:
+        raise TypeError
+    return time(int(match[1]), int(match[2]))
+
+
+def _duration(value: Any) -> timedelta:
+    text = _text(value).replace(" ", "").lower()
+    match = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m(?:in)?)?", text)
+    if not match or not any(match.groups()):
+        raise TypeError
+    minutes = int(match[1] or 0) * 60 + int(match[2] or 0)
+    if minutes == 0:
+        raise TypeError
+    return timedelta(minutes=minutes)
+
+
+def _every(value: Any) -> int:
+    match = re.fullmatch(r"(\d+)\s*weeks?", _text(value).lower()) or re.fullmatch(
+        r"(week)", _text(value).lower())
+    if not match:
+        raise TypeError
+    weeks = 1 if match[1] == "week" else int(match[1])
+    if weeks < 1:
+        raise TypeError
+    return weeks
+
+
+def _timezone(value: Any) -> str:
+    name = _text(value)
+    ZoneInfo(name)
+    return name
+
+
+def _email(value: Any) -> str:
+    text = _text(value)
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
+        raise TypeError
+    return text
+
+
+def _slug(value: Any) -> str:
+    text = _text(value)
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", text):
+        raise TypeError
+    return text
+
+
+def load_group(path: Path, emitters: Collection[str] = ("ics", "markdown")) -> Group:
+    """Read and check a group config; `emitters` are the output names plugins provide."""
+    data = yamlfile.load(path)
+    root = _Section(path, data, "", 1, ("group", "meetings", "catalog", "members", "topics",
+                                        "selection", "balance", "outputs"))
+
+    g = root.section("group", ("name", "slug", "timezone", "organizer", "location"))
+    name = g.get("name", _text, "the group's name")
+    organizer_section = g.section("organizer", ("name", "email"))
+    organizer = Person(organizer_section.get("name", _text, "a name"),
+                       organizer_section.get("email", _email, "an email address"))
+
+    m = root.section("meetings", ("start", "weekday", "time", "duration", "count", "until",
+                                  "every", "skip", "papers_per_session"))
+    start = m.get("start", _date, "a date such as 2026-12-03")
+    if m.has("count") == m.has("until"):
+        m.fail("meetings: give either count (how many sessions) or until (a last date)", m.line())
+    meetings = Meetings(
+        start=start,
+        weekday=m.get("weekday", _weekday, "a weekday such as thursday", start.weekday()),
+        time=m.get("time", _time, 'a time such as "16:00"'),
+        duration=m.get("duration", _duration, "a duration such as 90m or 1h30m", timedelta(hours=1)),
+        every_weeks=m.get("every", _every, "an interval such as 1 week or 2 weeks", 1),
+        count=m.get("count", _positive, "a whole number of sessions, at least 1", None),
+        until=m.get("until", _date, "a date such as 2027-03-25", None),
+        skip=m.items("skip", _date, "a date such as 2026-12-24"),
+        papers_per_session=m.get("papers_per_session", _positive, "a whole number, at least 1", 1),
+    )
+    if meetings.until is not None and meetings.until < start:
+        m.fail(f"meetings.until: {meetings.until} is before meetings.start {start}", m.line("until"))
+
+    catalog = root.section("catalog", ("sources",))
+
+    members = []
+    raw_members = root.data.get("members") or LineList()
+    if not isinstance(raw_members, list):
+        root.fail("members: expected a list of members", root.line("members"))
+    for i, raw in enumerate(raw_members):
+        line = raw_members.lines[i] if isinstance(raw_members, LineList) else root.line("members")
+        ms = _Section(path, raw, f"members[{i}]", line,
+                      ("name", "email", "interests", "unavailable", "max_sessions"))
+        member = Member(
+            name=ms.get("name", _text, "the member's name"),
+            email=ms.get("email", _email, "an email address", None),
+            interests=ms.items("interests", _text, "a topic or keyword"),
+            unavailable=ms.items("unavailable", _date, "a date such as 2027-01-07"),
+            max_sessions=ms.get("max_sessions", _non_negative, "a whole number", None),
+        )
+        if any(other.name == member.name for other in members):
+            ms.fail(f"members[{i}].name: {member.name!r} is listed twice", ms.line("name"))
+        members.append(member)
+
+    t = root.data.get("topics") or LineDict()
+    if not isinstance(t, dict):
+        root.fail("topics: expected a mapping of topic: [keywords]", root.line("topics"))
+    topics_section = _Section(path, t, "topics", root.line("topics"), list(t))
+    topics = {str(k): topics_section.items(k, _text, "a keyword") for k in t}
+
+    s = root.section("selection", ("weights", "pin", "before", "exclude_read"))
+    weights_raw = s.data.get("weights") or LineDict()
+    ws = _Section(path, weights_raw, "selection.weights", s.line("weights"),
+                  list(weights_raw) if isinstance(weights_raw, dict) else ())
+    weights = {str(k): ws.get(k, _number, "a number") for k in ws.data}
+    pins_raw = s.data.get("pin") or LineDict()
+    ps = _Section(path, pins_raw, "selection.pin", s.line("pin"),
+                  list(pins_raw) if isinstance(pins_raw, dict) else ())
+    pins = {}
+    for key in ps.data:
+        try:
+            day = _date(key)
+        except (TypeError, ValueError):
+            ps.fail(f"selection.pin: {key!r} is not a date such as 2026-12-03", ps.line(key))
+        pins[day] = ps.get(key, _text, "a paper id")
+    before = s.items("before", _pair, "a pair [earlier paper id, later paper id]")
+
+    b = root.section("balance", ("policy",))
+    policy = b.get("policy", str, "spread", "spread")
+    if policy not in POLICIES:
+        b.fail(f"balance.policy: {policy!r} is not available (choose from: {', '.join(POLICIES)})",
+               b.line("policy"))
+
+    outputs = root.items("outputs", _text, "an output format")
+    for i, out in enumerate(outputs):
+        if out not in emitters:
+            root.fail(f"outputs[{i}]: {out!r} is not an output format "
+                      f"(available: {', '.join(sorted(emitters))})", root.line("outputs"))
+
+    return Group(
+        path=path,
+        name=name,
+        slug=g.get("slug", _slug, "lower-case words joined by hyphens", slugify(name)),
+        timezone=g.get("timezone", _timezone, "an IANA time zone such as Europe/Berlin"),
+        organizer=organizer,
+        location=g.get("location", _text, "a place or a meeting link", None),
+        meetings=meetings,
+        sources=catalog.items("sources", _text, "paperclub:sample or a file path"),
+        members=tuple(members),
+        topics=topics,
+        weights=weights,
+        pins=pins,
+        before=before,
+        exclude_read=s.get("exclude_read", _bool, "true or false", True),
+        balance_policy=policy,
+        outputs=outputs if root.has("outputs") else ("ics", "markdown"),
+    )
+
+
+def _pair(value: Any) -> tuple[str, str]:
+    if not isinstance(value, list) or len(value) != 2:
+        raise TypeError
+    return _text(value[0]), _text(value[1])

@@ -1,0 +1,153 @@
+"""Source: the Hugging Face Daily Papers page, saved as text (select all, copy, paste).
+
+Each paper is a title line, an abstract line and, for most papers, a meta block:
+a byline ("• 6 authors", or an organisation as "apple Apple"), a "·" line, and a date
+("Aug 7" in the page's year, or "Mar 3, 2024") followed by the upvotes when there are any.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+
+from paperclub.errors import PaperclubError
+from paperclub.hookspecs import hookimpl
+from paperclub.models import Paper
+from paperclub.text import slugify
+
+HEADER_LINES = {"new", "get trending papers in your email inbox!", "subscribe", "daily papers"}
+AUTHORS = re.compile(r"^[•*-]?\s*(\d+)\s+authors?$")
+DATE = re.compile(r"^(?P<month>[A-Z][a-z]{2}) (?P<day>\d{1,2})(?:, (?P<year>\d{4}))?(?: (?P<upvotes>\d+))?$")
+PAGE_DATE = re.compile(r"^[A-Z][a-z]{2} \d{1,2}(?:, \d{4})?$")
+URL = re.compile(r"https?://[^\s<>\"'(){}\[\]]+")
+FILE_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+MAX_TITLE = 400  # a longer "title" is an abstract whose title is missing
+
+# Where a link in an abstract points, by host: the first link of each kind is kept.
+LINK_KINDS = (
+    ("code", re.compile(r"//(www\.)?(github\.com|gitlab\.com|bitbucket\.org|codeberg\.org)/")),
+    ("data", re.compile(r"//(huggingface\.co/datasets/|zenodo\.org/|doi\.org/10\.5281/)")),
+    ("model", re.compile(r"//huggingface\.co/")),
+    ("project", re.compile(r"//")),
+)
+
+
+class HFPageText:
+    name = "hf-page"
+    description = "Hugging Face Daily Papers page saved as text"
+
+    def detect(self, path: Path, head: str) -> bool:
+        return "Daily Papers" in head[:2000] and bool(
+            re.search(r"^\s*• \d+ authors?$|^·$", head, re.MULTILINE)
+        )
+
+    def read(self, path: Path, as_of: date | None) -> Iterator[tuple[int, Paper]]:
+        as_of = as_of or page_date_from_name(path)
+        text = path.read_text(encoding="utf-8")
+        yield from parse(text, path, as_of)
+
+
+def page_date_from_name(path: Path) -> date | None:
+    """A page saved as `hf-daily-papers-2025-11-25.txt` was saved on that day."""
+    match = FILE_DATE.search(path.name)
+    if match:
+        try:
+            return date(*map(int, match.groups()))
+        except ValueError:
+            return None
+    return None
+
+
+def parse(text: str, path: Path, as_of: date | None) -> Iterator[tuple[int, Paper]]:
+    lines = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    i = _skip_header(lines)
+    while i < len(lines):
+        start, title = lines[i]
+        if title == "·" or AUTHORS.match(title):
+            raise PaperclubError(f"expected a paper title, found {title!r}", path=path, line=start)
+        if len(title) > MAX_TITLE:
+            raise PaperclubError(
+                f"expected a paper title, found a paragraph of {len(title)} characters "
+                "(is the title missing?)", path=path, line=start)
+        if i + 1 >= len(lines) or lines[i + 1][1] == "·" or AUTHORS.match(lines[i + 1][1]):
+            raise PaperclubError(f"paper {title!r} has no abstract", path=path, line=start)
+        abstract = lines[i + 1][1]
+        i += 2
+        author_count = organisation = published = None
+        upvotes = 0
+        if i + 1 < len(lines) and lines[i + 1][1] == "·":
+            byline = lines[i][1]
+            if i + 2 >= len(lines):
+                raise PaperclubError("a byline without a date", path=path, line=lines[i + 1][0])
+            author_count, organisation = _byline(byline)
+            published, upvotes = _date_line(lines[i + 2], path, as_of)
+            i += 3
+        paper = Paper(
+            id=slugify(title),
+            title=title,
+            abstract=abstract,
+            author_count=author_count,
+            organisation=organisation,
+            published=published,
+            upvotes=upvotes,
+            links=find_links(abstract),
+        )
+        yield start, paper
+
+
+def _skip_header(lines: list[tuple[int, str]]) -> int:
+    i = 0
+    while i < len(lines) and i < 12:
+        text = lines[i][1]
+        if text.lower() in HEADER_LINES or text.startswith("byAK") or PAGE_DATE.match(text):
+            i += 1
+        else:
+            break
+    return i
+
+
+def _byline(byline: str) -> tuple[int | None, str | None]:
+    match = AUTHORS.match(byline)
+    if match:
+        return int(match.group(1)), None
+    # An organisation shows as its avatar's alt text, then its name: "apple Apple".
+    parts = byline.split(None, 1)
+    return None, parts[-1]
+
+
+def _date_line(item: tuple[int, str], path: Path, as_of: date | None) -> tuple[date, int]:
+    line, text = item
+    match = DATE.match(text)
+    if not match:
+        raise PaperclubError(
+            f"cannot read the date {text!r} (expected 'Aug 7' or 'Mar 3, 2024', "
+            "then the upvotes if any)", path=path, line=line)
+    year = match.group("year")
+    if year is None:
+        if as_of is None:
+            raise PaperclubError(
+                f"the date {text!r} has no year: say when the page was saved with --as-of DATE",
+                path=path, line=line)
+        year = str(as_of.year)
+    try:
+        published = datetime.strptime(f"{match.group('month')} {match.group('day')} {year}",
+                                      "%b %d %Y").date()
+    except ValueError:
+        raise PaperclubError(f"{text!r} is not a date", path=path, line=line) from None
+    return published, int(match.group("upvotes") or 0)
+
+
+def find_links(abstract: str) -> dict[str, str]:
+    links: dict[str, str] = {}
+    for url in URL.findall(abstract):
+        url = url.rstrip(".,;:!?")
+        kind = next(kind for kind, pattern in LINK_KINDS if pattern.search(url))
+        links.setdefault(kind, url)
+    return links
+
+
+@hookimpl(trylast=True)
+def paperclub_register_sources(register):
+    register(HFPageText())

@@ -1,0 +1,55 @@
+"""Emitter: the term as a Markdown table, for a README or a wiki page."""
+
+from __future__ import annotations
+
+from paperclub.hookspecs import hookimpl
+
+
+def cell(text: str) -> str:
+    """Text safe inside a table cell: pipes escaped, line breaks flattened."""
+    return " ".join(str(text).split()).replace("\\", "\\\\").replace("|", "\\|")
+
+
+def link(title: str, links: dict) -> str:
+    url = links.get("abs") or links.get("pdf")
+    text = cell(title).replace("[", "\\[").replace("]", "\\]")
+    return f"[{text}](<{url}>)" if url else text
+
+
+class MarkdownEmitter:
+    name = "markdown"
+    extension = ".md"
+    media_type = "text/markdown"
+
+    def render(self, plan) -> bytes:
+        from zoneinfo import ZoneInfo
+
+        zone = ZoneInfo(plan.timezone)
+        out = [f"# {cell(plan.group)}", ""]
+        if plan.location:
+            out += [f"Where: {cell(plan.location)}", ""]
+        out += ["| # | Date | Time | Paper | Topics | Presenter | Code |",
+                "|---|------|------|-------|--------|-----------|------|"]
+        for n, s in enumerate(plan.sessions, 1):
+            start, end = s.start.astimezone(zone), s.end.astimezone(zone)
+            day = start.strftime("%a %Y-%m-%d")
+            hours = f"{start:%H:%M}–{end:%H:%M}"
+            if s.status == "cancelled":
+                out.append(f"| {n} | ~~{day}~~ | {hours} | *cancelled* | | | |")
+                continue
+            for i, a in enumerate(s.papers or [None]):
+                first = i == 0
+                lead = f"| {n} | {day} | {hours} |" if first else "| | | |"
+                if a is None:
+                    out.append(f"{lead} *to be announced* | | | |")
+                    continue
+                code = f"[code](<{a.links['code']}>)" if "code" in a.links else ""
+                out.append(f"{lead} {link(a.title, a.links)} | {cell(', '.join(a.topics))} | "
+                           f"{cell(a.presenter or '')} | {code} |")
+        out += ["", f"Times are {plan.timezone}. Made with paperclub.", ""]
+        return "\n".join(out).encode("utf-8")
+
+
+@hookimpl(trylast=True)
+def paperclub_register_emitters(register):
+    register(MarkdownEmitter())

@@ -1,0 +1,29 @@
+"""The errors paperclub reports to users; the CLI turns each into a message and an exit code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class PaperclubError(Exception):
+    """A domain error: bad input, an impossible plan. Exit code 1."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, path: str | Path | None = None, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.path = str(path) if path is not None else None
+        self.line = line
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = self.path + (f":{self.line}" if self.line is not None else "") + ": "
+        return where + self.message
+
+
+class PluginError(PaperclubError):
+    """A plugin failed to load, or raised in a hook. Its own exit code, so scripts can tell."""
+
+    exit_code = 3

@@ -1,0 +1,100 @@
+"""Every extension point of paperclub. A plugin implements any of these with `@hookimpl`.
+
+Built-in behaviour lives in `paperclub.default_plugins` and implements these same hooks, so a
+plugin of yours can add to it or, for the first-result hooks, replace it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+
+    from paperclub.models import Candidate, Group, Paper, Plan, Session, Slot
+    from paperclub.plugins import Hooks
+    from paperclub.registry import Emitter, Source
+
+hookspec = pluggy.HookspecMarker("paperclub")
+hookimpl = pluggy.HookimplMarker("paperclub")
+
+
+@hookspec
+def paperclub_register_sources(register: Callable[[Source], None]) -> None:
+    """Register importers: call `register(source)` once per format.
+
+    A source has a `name` (what `--format` takes), `detect(path, head) -> bool` and
+    `read(path, as_of) -> Iterator[tuple[int, Paper]]` yielding each paper with its line.
+    All implementations run; a name registered twice is an error naming both plugins.
+    """
+
+
+@hookspec
+def paperclub_paper_topics(paper: Paper, group: Group) -> Sequence[str] | None:
+    """Return topics for `paper` in `group`. All implementations run; the results are merged
+    in order, duplicates dropped. The first topic is the one the balance works on."""
+
+
+@hookspec(firstresult=True)
+def paperclub_exclude_paper(paper: Paper, group: Group, history: frozenset[str]) -> str | None:
+    """Return a reason (a short sentence) to keep `paper` out of the plan, or None.
+
+    `history` holds the ids of papers in the group's earlier plans. First non-None result wins.
+    """
+
+
+@hookspec
+def paperclub_score_paper(
+    paper: Paper, group: Group, history: frozenset[str]
+) -> float | dict[str, float] | None:
+    """Return a score for `paper`: a number, or named parts such as `{"upvotes": 1.2}`.
+
+    All implementations run and their parts are summed; each part is kept for the explanation
+    of the plan. A bare number is named after the plugin.
+    """
+
+
+@hookspec(firstresult=True)
+def paperclub_plan_sessions(
+    candidates: Sequence[Candidate], sessions: Sequence[Slot], group: Group
+) -> list[list[str]] | None:
+    """Choose papers for the sessions: return one list of paper ids per session, in order.
+
+    Hard rules: at most `group.meetings.papers_per_session` per session, each paper at most
+    once, ids only from `candidates`. First non-None result wins.
+    """
+
+
+@hookspec
+def paperclub_modify_plan(plan: Plan, group: Group) -> None:
+    """Change `plan` in place after the papers are chosen (for example, assign presenters).
+    All implementations run, in plugin order."""
+
+
+@hookspec
+def paperclub_check_plan(plan: Plan, group: Group) -> list[str] | None:
+    """Return problems found in `plan`, one sentence each (empty or None when there are none).
+    All implementations run and every problem is reported."""
+
+
+@hookspec
+def paperclub_register_emitters(register: Callable[[Emitter], None], hooks: Hooks) -> None:
+    """Register output formats: call `register(emitter)`; an emitter has `name`, `extension`,
+    `media_type` and `render(plan) -> bytes`, pure and deterministic. `hooks` is there for
+    emitters that call other hooks (the ics emitter calls `paperclub_customize_event`); take it
+    only if you need it. All implementations run; a name registered twice is an error naming
+    both plugins."""
+
+
+@hookspec
+def paperclub_customize_event(event: Any, session: Session, plan: Plan) -> None:
+    """Edit the `icalendar.Event` made for `session` in place (add a video link, an alarm).
+    Called by the ics emitter; all implementations run. Keep it deterministic."""
+
+
+@hookspec
+def paperclub_register_commands(cli: click.Group) -> None:
+    """Add subcommands to the `paperclub` command line: `@cli.command()`. All run."""

@@ -1,0 +1,171 @@
+"""The data paperclub passes between its steps: papers, the group's settings, and the plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One paper of the catalog. `id` is `arxiv:<id>` (no version), else `doi:<doi>`, else a
+    slug of the title."""
+
+    id: str
+    title: str
+    abstract: str = ""
+    authors: tuple[str, ...] = ()
+    author_count: int | None = None
+    organisation: str | None = None
+    published: date | None = None
+    upvotes: int = 0
+    links: dict[str, str] = field(default_factory=dict)  # kind (abs, pdf, code) -> URL
+    keywords: tuple[str, ...] = ()  # the source's own keywords or categories
+    topics: tuple[str, ...] = ()  # topics the source already gave it
+    sources: tuple[str, ...] = ()  # where it came from, e.g. "hf-page:papers.txt"
+
+    @property
+    def has_code(self) -> bool:
+        return "code" in self.links
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "abstract": self.abstract,
+            "authors": list(self.authors),
+            "author_count": self.author_count,
+            "organisation": self.organisation,
+            "published": self.published.isoformat() if self.published else None,
+            "upvotes": self.upvotes,
+            "links": dict(sorted(self.links.items())),
+            "keywords": list(self.keywords),
+            "topics": list(self.topics),
+            "sources": list(self.sources),
+        }
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Member(Person):
+    interests: tuple[str, ...] = ()
+    unavailable: tuple[date, ...] = ()
+    max_sessions: int | None = None
+
+
+@dataclass(frozen=True)
+class Meetings:
+    """When the group meets: a weekly (or every-n-weeks) rule, cut by count or until."""
+
+    start: date
+    weekday: int  # Monday is 0, as date.weekday()
+    time: time
+    duration: timedelta
+    every_weeks: int = 1
+    count: int | None = None
+    until: date | None = None
+    skip: tuple[date, ...] = ()
+    papers_per_session: int = 1
+
+
+@dataclass(frozen=True)
+class Group:
+    """A group's config file, validated (see config.py)."""
+
+    path: Path
+    name: str
+    slug: str
+    timezone: str
+    organizer: Person
+    meetings: Meetings
+    location: str | None = None
+    sources: tuple[str, ...] = ()
+    members: tuple[Member, ...] = ()
+    topics: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> keywords
+    weights: dict[str, float] = field(default_factory=dict)
+    pins: dict[date, str] = field(default_factory=dict)
+    before: tuple[tuple[str, str], ...] = ()
+    exclude_read: bool = True
+    balance_policy: str = "spread"
+    outputs: tuple[str, ...] = ("ics", "markdown")
+
+    def weight(self, name: str, default: float = 1.0) -> float:
+        return self.weights.get(name, default)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A paper the planner may choose, with the topics and score the plugins gave it."""
+
+    paper: Paper
+    topics: tuple[str, ...]
+    score: float
+    score_parts: dict[str, float]  # plugin part name -> its share of the score
+
+    @property
+    def id(self) -> str:
+        return self.paper.id
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A dated session the planner fills, before papers are chosen."""
+
+    id: str
+    start: datetime  # aware, in the group's time zone
+    end: datetime
+
+
+@dataclass
+class Assignment:
+    """A paper in a session. Mutable: `paperclub_modify_plan` plugins edit plans in place."""
+
+    paper_id: str
+    title: str
+    topics: list[str] = field(default_factory=list)
+    presenter: str | None = None
+    score: float = 0.0
+    score_parts: dict[str, float] = field(default_factory=dict)
+    links: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Session:
+    id: str  # stable across re-plans, never derived from the date or the papers
+    uid: str  # the calendar UID, fixed when the session is first planned
+    start: datetime
+    end: datetime
+    status: str = "confirmed"  # confirmed | cancelled
+    sequence: int = 0  # raised whenever time, status or content changes (RFC 5545 SEQUENCE)
+    locked: bool = False
+    created: datetime | None = None  # UTC
+    modified: datetime | None = None  # UTC; the calendar's DTSTAMP and LAST-MODIFIED
+    papers: list[Assignment] = field(default_factory=list)
+
+    def content_key(self) -> tuple:
+        """What a calendar subscriber sees change: time, status, papers and presenters."""
+        return (
+            self.start,
+            self.end,
+            self.status,
+            tuple((a.paper_id, a.title, a.presenter) for a in self.papers),
+        )
+
+
+@dataclass
+class Plan:
+    """A group's term: what `paperclub plan` writes and every emitter renders."""
+
+    group: str
+    slug: str
+    timezone: str
+    organizer: Person
+    location: str | None = None
+    sessions: list[Session] = field(default_factory=list)

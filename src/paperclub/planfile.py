@@ -1,0 +1,129 @@
+"""The plan file (`schedules/<group>.plan.yaml`): read, write, and the JSON `show` prints."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from paperclub import yamlfile
+from paperclub.errors import PaperclubError
+from paperclub.models import Assignment, Person, Plan, Session
+
+HEADER = """\
+# The plan of {group}, written by `paperclub plan`.
+# Outputs (calendar, agenda) are made from this file alone.
+"""
+
+
+def plan_path(config: Path) -> Path:
+    """`schedules/ml-systems.yaml` plans into `schedules/ml-systems.plan.yaml`."""
+    if config.name.endswith(".plan.yaml"):
+        return config
+    return config.with_name(config.name.removesuffix(".yaml").removesuffix(".yml") + ".plan.yaml")
+
+
+def _utc(dt: datetime | None) -> str | None:
+    return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if dt else None
+
+
+def plan_to_data(plan: Plan) -> dict[str, Any]:
+    return {
+        "group": plan.group,
+        "slug": plan.slug,
+        "timezone": plan.timezone,
+        "organizer": {"name": plan.organizer.name, "email": plan.organizer.email},
+        "location": plan.location,
+        "sessions": [
+            {
+                "id": s.id,
+                "uid": s.uid,
+                "start": s.start.isoformat(),
+                "end": s.end.isoformat(),
+                "status": s.status,
+                "sequence": s.sequence,
+                "locked": s.locked,
+                "created": _utc(s.created),
+                "modified": _utc(s.modified),
+                "papers": [
+                    {
+                        "id": a.paper_id,
+                        "title": a.title,
+                        "topics": list(a.topics),
+                        "presenter": a.presenter,
+                        "score": round(a.score, 4),
+                        "score_parts": {k: round(v, 4) for k, v in sorted(a.score_parts.items())},
+                        "links": dict(sorted(a.links.items())),
+                    }
+                    for a in s.papers
+                ],
+            }
+            for s in plan.sessions
+        ],
+    }
+
+
+def dump(plan: Plan) -> bytes:
+    body = yaml.safe_dump(plan_to_data(plan), sort_keys=False, allow_unicode=True, width=100)
+    return (HEADER.format(group=plan.group) + body).encode("utf-8")
+
+
+def to_json(plan: Plan) -> dict[str, Any]:
+    """What `paperclub show --json` prints; other tools read it, so only ever add to it."""
+    data = plan_to_data(plan)
+    group = {"name": plan.group, "slug": plan.slug, "timezone": plan.timezone,
+             "location": plan.location}
+    return {"group": group, "sessions": data["sessions"]}
+
+
+def load(path: Path) -> Plan:
+    data = yamlfile.load(path)
+    try:
+        return _plan(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as e:
+        raise PaperclubError(f"not a paperclub plan: {type(e).__name__}: {e}", path=path) from None
+
+
+def _time(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+
+
+def _plan(data: dict[str, Any]) -> Plan:
+    organizer = data.get("organizer") or {}
+    return Plan(
+        group=data["group"],
+        slug=data["slug"],
+        timezone=data["timezone"],
+        organizer=Person(organizer.get("name", ""), organizer.get("email")),
+        location=data.get("location"),
+        sessions=[
+            Session(
+                id=str(s["id"]),
+                uid=str(s["uid"]),
+                start=_time(s["start"]),
+                end=_time(s["end"]),
+                status=s.get("status", "confirmed"),
+                sequence=int(s.get("sequence", 0)),
+                locked=bool(s.get("locked", False)),
+                created=_time(s.get("created")),
+                modified=_time(s.get("modified")),
+                papers=[
+                    Assignment(
+                        paper_id=str(a["id"]),
+                        title=str(a["title"]),
+                        topics=list(a.get("topics") or []),
+                        presenter=a.get("presenter"),
+                        score=float(a.get("score") or 0),
+                        score_parts=dict(a.get("score_parts") or {}),
+                        links=dict(a.get("links") or {}),
+                    )
+                    for a in s.get("papers") or []
+                ],
+            )
+            for s in data.get("sessions") or []
+        ],
+    )

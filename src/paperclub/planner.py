@@ -1,0 +1,129 @@
+"""From a group and its candidate papers to a plan: exclude, topic, score, choose and assign,
+modify, check. Each step is a hook; this module only runs them in order and keeps the plan's
+identity (session ids, UIDs, SEQUENCE, timestamps) stable across runs."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time, timedelta, timezone
+
+from paperclub import meetings
+from paperclub.errors import PaperclubError, PluginError
+from paperclub.models import Assignment, Candidate, Group, Paper, Plan, Session, Slot
+from paperclub.plugins import Hooks
+
+UID_NAMESPACE = uuid.UUID("6f1c2a4e-3b5d-4c8e-9a7f-0d2e4b6c8a10")
+
+
+def candidates(group: Group, papers: Iterable[Paper], hooks: Hooks,
+               history: frozenset[str] = frozenset()) -> tuple[list[Candidate], dict[str, str]]:
+    """Candidates with topics and scores, and the excluded papers with their reasons."""
+    chosen, excluded = [], {}
+    for paper in papers:
+        reason = hooks.exclude_paper(paper, group, history)
+        if reason:
+            excluded[paper.id] = reason
+            continue
+        parts = hooks.score_paper(paper, group, history)
+        chosen.append(Candidate(paper, hooks.paper_topics(paper, group),
+                                round(sum(parts.values()), 9), parts))
+    return chosen, excluded
+
+
+def make_plan(group: Group, papers: Iterable[Paper], hooks: Hooks, *, today: date,
+              previous: Plan | None = None) -> tuple[Plan, list[str]]:
+    """The plan and the problems the check plugins found in it."""
+    pool, excluded = candidates(group, papers, hooks)
+    slots = meetings.slots(group.meetings, group.timezone)
+    if not slots:
+        raise PaperclubError("the meeting rules give no dates", path=group.path)
+    _check_pins(group, slots, {c.id for c in pool}, excluded)
+    chosen = hooks.plan_sessions(pool, slots, group)
+    by_id = {c.id: c for c in pool}
+    _check_choice(chosen, slots, by_id, group.meetings.papers_per_session)
+
+    plan = Plan(group=group.name, slug=group.slug, timezone=group.timezone,
+                organizer=group.organizer, location=group.location)
+    for slot, ids in zip(slots, chosen):
+        plan.sessions.append(Session(
+            id=slot.id, uid=_uid(group, slot.id), start=slot.start, end=slot.end,
+            papers=[_assignment(by_id[pid]) for pid in ids]))
+    hooks.modify_plan(plan, group)
+    _keep_identity(plan, previous, today)
+    return plan, hooks.check_plan(plan, group)
+
+
+def _assignment(c: Candidate) -> Assignment:
+    return Assignment(paper_id=c.id, title=c.paper.title, topics=list(c.topics), score=c.score,
+                      score_parts=dict(c.score_parts), links=dict(c.paper.links))
+
+
+def _uid(group: Group, session_id: str) -> str:
+    # Fixed once, when the session is first planned; later runs copy it from the plan file.
+    return str(uuid.uuid5(UID_NAMESPACE, f"{group.slug}/{group.organizer.email}/{session_id}"))
+
+
+def _check_pins(group: Group, slots: Sequence[Slot], pool: set[str], excluded: dict[str, str]) -> None:
+    days = {slot.start.date() for slot in slots}
+    for day, paper_id in sorted(group.pins.items()):
+        if day not in days:
+            raise PaperclubError(f"selection.pin: {paper_id} is pinned to {day}, which is not a "
+                                 "meeting date", path=group.path)
+        if paper_id in excluded:
+            raise PaperclubError(f"selection.pin: {paper_id} is pinned to {day} but excluded: "
+                                 f"{excluded[paper_id]}", path=group.path)
+        if paper_id not in pool:
+            raise PaperclubError(f"selection.pin: {paper_id} (pinned to {day}) is not in the "
+                                 "catalog's candidates", path=group.path)
+
+
+def _check_choice(chosen: list[list[str]], slots: Sequence[Slot], by_id: dict[str, Candidate],
+                  per_session: int) -> None:
+    """The planner plugin's answer keeps the hard rules, or it is the plugin's bug."""
+    if len(chosen) != len(slots):
+        raise PluginError(f"paperclub_plan_sessions returned {len(chosen)} sessions for "
+                          f"{len(slots)} dates")
+    counts = Counter(pid for ids in chosen for pid in ids)
+    for pid, n in counts.items():
+        if pid not in by_id:
+            raise PluginError(f"paperclub_plan_sessions chose {pid!r}, which is not a candidate")
+        if n > 1:
+            raise PluginError(f"paperclub_plan_sessions chose {pid!r} {n} times")
+    for slot, ids in zip(slots, chosen):
+        if len(ids) > per_session:
+            raise PluginError(f"paperclub_plan_sessions put {len(ids)} papers on "
+                              f"{slot.start.date()}, more than {per_session}")
+
+
+def _keep_identity(plan: Plan, previous: Plan | None, today: date) -> None:
+    """Copy UIDs and stamps of unchanged sessions from the previous plan; raise SEQUENCE and
+    the stamp of changed ones; keep dropped sessions as cancelled, never delete them."""
+    now = datetime.combine(today, time(), tzinfo=timezone.utc)
+    old = {s.id: s for s in previous.sessions} if previous else {}
+    for session in plan.sessions:
+        before = old.pop(session.id, None)
+        if before is None:
+            session.created = session.modified = now
+            continue
+        session.uid, session.created = before.uid, before.created
+        if before.content_key() == session.content_key():
+            session.sequence, session.modified = before.sequence, before.modified
+        else:
+            session.sequence = before.sequence + 1
+            session.modified = _later(before.modified, now)
+    for gone in old.values():  # dates the rules no longer give
+        if gone.status != "cancelled":
+            gone.status = "cancelled"
+            gone.sequence += 1
+            gone.modified = _later(gone.modified, now)
+        plan.sessions.append(gone)
+    plan.sessions.sort(key=lambda s: (s.start, s.id))
+
+
+def _later(stamp: datetime | None, now: datetime) -> datetime:
+    """A stamp after `stamp`: today, or a second later if today is not later."""
+    if stamp is None:
+        return now
+    return max(now, stamp + timedelta(seconds=1))

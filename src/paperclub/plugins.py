@@ -1,0 +1,273 @@
+"""How plugins are found and loaded, and the typed facade the core calls hooks through.
+
+Load order: hookspecs, the default plugins, the `paperclub` entry-point group, then the
+workspace's `plugins/*.py` (sorted, each registered under its path), then `check_pending()`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from functools import cached_property
+from pathlib import Path
+from types import ModuleType, TracebackType
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+from paperclub import hookspecs
+from paperclub.errors import PaperclubError, PluginError
+from paperclub.registry import Registry
+
+if TYPE_CHECKING:
+    import click
+
+    from paperclub.models import Candidate, Group, Paper, Plan, Session, Slot
+    from paperclub.registry import Emitter, Source
+
+DEFAULT_PLUGINS = (
+    "paperclub.default_plugins.hf_page",
+    "paperclub.default_plugins.sample",
+    "paperclub.default_plugins.topics",
+    "paperclub.default_plugins.exclusions",
+    "paperclub.default_plugins.scoring",
+    "paperclub.default_plugins.greedy",
+    "paperclub.default_plugins.presenters",
+    "paperclub.default_plugins.checks",
+    "paperclub.default_plugins.ics",
+    "paperclub.default_plugins.markdown",
+)
+
+ENTRY_POINT_GROUP = "paperclub"
+# Set to 1 to ignore installed plugins (the test suite does, so installed plugins never
+# change a test run), as PYTEST_DISABLE_PLUGIN_AUTOLOAD does for pytest.
+AUTOLOAD_ENV = "PAPERCLUB_DISABLE_PLUGIN_AUTOLOAD"
+
+
+def get_plugin_manager(workspace: Path | None = None) -> pluggy.PluginManager:
+    """A fresh plugin manager with every plugin loaded; `workspace` is where `plugins/` is."""
+    pm = pluggy.PluginManager("paperclub")
+    pm.add_hookspecs(hookspecs)
+    for name in DEFAULT_PLUGINS:
+        pm.register(importlib.import_module(name), name=name)
+    if not os.environ.get(AUTOLOAD_ENV):
+        _load_entry_points(pm)
+    if workspace is not None:
+        for path in sorted((workspace / "plugins").glob("*.py")):
+            _load_local_plugin(pm, path, workspace)
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as e:
+        raise PluginError(f"{_plugin_label(pm, e.plugin)}: {e}") from None
+    return pm
+
+
+def _load_entry_points(pm: pluggy.PluginManager) -> None:
+    from importlib.metadata import entry_points
+
+    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
+        if pm.get_plugin(ep.name) is not None:
+            continue
+        try:
+            plugin = ep.load()
+            pm.register(plugin, name=ep.name)
+        except pluggy.PluginValidationError as e:
+            raise PluginError(f"plugin {ep.name} ({ep.value}): {e}") from None
+        except Exception as e:
+            raise PluginError(f"plugin {ep.name} ({ep.value}) failed to load: {_describe(e)}") from None
+
+
+def _load_local_plugin(pm: pluggy.PluginManager, path: Path, workspace: Path) -> None:
+    label = _relative(path, workspace)
+    # A module name unique to the file, so two workspaces' plugins/x.py never clash.
+    digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
+    module_name = f"paperclub_local_{digest}_{path.stem}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as e:
+        del sys.modules[module_name]
+        raise PluginError(f"syntax error: {e.msg}", path=label, line=e.lineno) from None
+    except Exception as e:
+        del sys.modules[module_name]
+        raise PluginError(
+            f"failed to import: {_describe(e)}", path=label, line=_line_in(e.__traceback__, path)
+        ) from None
+    try:
+        pm.register(module, name=label)
+    except pluggy.PluginValidationError as e:
+        raise PluginError(str(e), path=label) from None
+    except ValueError as e:  # pluggy: a plugin name or object registered twice
+        raise PluginError(str(e), path=label) from None
+
+
+def _relative(path: Path, base: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(base.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _describe(e: BaseException) -> str:
+    return f"{type(e).__name__}: {e}"
+
+
+def _line_in(tb: TracebackType | None, path: Path) -> int | None:
+    """The last line of `path` in a traceback: where a plugin file went wrong."""
+    line = None
+    target = str(path.resolve())
+    while tb is not None:
+        if str(Path(tb.tb_frame.f_code.co_filename).resolve()) == target:
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _plugin_label(pm: pluggy.PluginManager, plugin: object) -> str:
+    return pm.get_name(plugin) or repr(plugin)
+
+
+def plugin_info(pm: pluggy.PluginManager) -> list[dict[str, Any]]:
+    """Each plugin with the hooks it implements, for `paperclub plugins`."""
+    dists = {id(plugin): dist for plugin, dist in pm.list_plugin_distinfo()}
+    rows = []
+    for name, plugin in pm.list_name_plugin():
+        if plugin is hookspecs:
+            continue
+        hooks = sorted(caller.name for caller in pm.get_hookcallers(plugin) or [])
+        row: dict[str, Any] = {"name": name, "hooks": hooks}
+        if id(plugin) in dists:
+            row["version"] = dists[id(plugin)].version
+        rows.append(row)
+    return rows
+
+
+class Hooks:
+    """The core's one way to call hooks: typed, keyword-only, and with errors that name the
+    plugin at fault. (`pm.hook.*` is `Any` to a type checker; this is not.)"""
+
+    def __init__(self, pm: pluggy.PluginManager):
+        self.pm = pm
+
+    # -- registration ------------------------------------------------------------------------
+
+    @cached_property
+    def sources(self) -> Registry:
+        registry = Registry("source")
+        for plugin, call in self._each("paperclub_register_sources"):
+            call(register=lambda item, plugin=plugin: registry.add(item, plugin))
+        return registry
+
+    @cached_property
+    def emitters(self) -> Registry:
+        registry = Registry("emitter")
+        for plugin, call in self._each("paperclub_register_emitters"):
+            call(register=lambda item, plugin=plugin: registry.add(item, plugin), hooks=self)
+        return registry
+
+    def register_commands(self, cli: click.Group) -> None:
+        self._call("paperclub_register_commands", cli=cli)
+
+    # -- planning ------------------------------------------------------------------------------
+
+    def paper_topics(self, paper: Paper, group: Group) -> tuple[str, ...]:
+        results = self._call("paperclub_paper_topics", paper=paper, group=group)
+        merged: dict[str, None] = {}
+        # pluggy returns results last-registered first; defaults come last, as trylast
+        for topics in results:
+            for topic in topics or ():
+                merged.setdefault(topic)
+        return tuple(merged)
+
+    def exclude_paper(self, paper: Paper, group: Group, history: frozenset[str]) -> str | None:
+        return self._call("paperclub_exclude_paper", paper=paper, group=group, history=history)
+
+    def score_paper(self, paper: Paper, group: Group, history: frozenset[str]) -> dict[str, float]:
+        parts: dict[str, float] = {}
+        for plugin, call in self._each("paperclub_score_paper"):
+            result = call(paper=paper, group=group, history=history)
+            if result is None:
+                continue
+            if isinstance(result, dict):
+                items = result.items()
+            else:
+                items = [(plugin.rsplit(".", 1)[-1].removesuffix(".py"), result)]
+            for name, value in items:
+                if not isinstance(value, (int, float)) or value != value:
+                    raise PluginError(
+                        f"{plugin}: paperclub_score_paper returned {value!r} for {name!r}, "
+                        "not a number"
+                    )
+                parts[name] = parts.get(name, 0.0) + float(value)
+        return parts
+
+    def plan_sessions(
+        self, candidates: Sequence[Candidate], sessions: Sequence[Slot], group: Group
+    ) -> list[list[str]]:
+        result = self._call(
+            "paperclub_plan_sessions", candidates=candidates, sessions=sessions, group=group
+        )
+        if result is None:
+            raise PluginError("no plugin implements paperclub_plan_sessions")
+        return result
+
+    def modify_plan(self, plan: Plan, group: Group) -> None:
+        self._call("paperclub_modify_plan", plan=plan, group=group)
+
+    def check_plan(self, plan: Plan, group: Group) -> list[str]:
+        return [p for problems in self._call("paperclub_check_plan", plan=plan, group=group)
+                for p in problems or ()]
+
+    def customize_event(self, event: Any, session: Session, plan: Plan) -> None:
+        self._call("paperclub_customize_event", event=event, session=session, plan=plan)
+
+    # -- machinery -----------------------------------------------------------------------------
+
+    def _call(self, name: str, **kwargs: Any) -> Any:
+        try:
+            return getattr(self.pm.hook, name)(**kwargs)
+        except PaperclubError:
+            raise
+        except Exception as e:
+            raise PluginError(f"{self._blame(e)} raised in {name}: {_describe(e)}") from None
+
+    def _each(self, name: str) -> Iterator[tuple[str, Callable[..., Any]]]:
+        """Each implementation on its own, in pluggy's call order, so results keep the name of
+        the plugin that gave them (register hooks name both plugins of a duplicate)."""
+        for impl in reversed(getattr(self.pm.hook, name).get_hookimpls()):
+
+            def call(_impl=impl, **kwargs: Any) -> Any:
+                args = {k: kwargs[k] for k in _impl.argnames}
+                try:
+                    return _impl.function(**args)
+                except PaperclubError:
+                    raise
+                except Exception as e:
+                    raise PluginError(
+                        f"{_impl.plugin_name} raised in {name}: {_describe(e)}"
+                    ) from None
+
+            yield impl.plugin_name, call
+
+    def _blame(self, e: BaseException) -> str:
+        """The plugin whose code raised: the innermost traceback frame in a plugin module."""
+        files = {}
+        for plugin_name, plugin in self.pm.list_name_plugin():
+            file = getattr(plugin, "__file__", None)
+            if file:
+                files[str(Path(file).resolve())] = plugin_name
+        blamed = "a plugin"
+        tb = e.__traceback__
+        while tb is not None:
+            name = files.get(str(Path(tb.tb_frame.f_code.co_filename).resolve()))
+            if name:
+                blamed = f"{name} (line {tb.tb_lineno})"
+            tb = tb.tb_next
+        return blamed

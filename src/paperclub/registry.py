@@ -1,0 +1,52 @@
+"""What the register hooks register: sources (importers) and emitters (outputs)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Protocol
+
+from paperclub.errors import PluginError
+from paperclub.models import Paper, Plan
+
+
+class Source(Protocol):
+    name: str  # what `paperclub import --format` takes
+    description: str
+
+    def detect(self, path: Path, head: str) -> bool:
+        """True when the file (whose first few KB are `head`) is in this format."""
+        ...
+
+    def read(self, path: Path, as_of: date | None) -> Iterator[tuple[int, Paper]]:
+        """Yield (line, paper) for every paper; raise PaperclubError(path=, line=) on bad input."""
+        ...
+
+
+class Emitter(Protocol):
+    name: str
+    extension: str  # with the dot: ".ics"
+    media_type: str
+
+    def render(self, plan: Plan) -> bytes: ...
+
+
+class Registry(dict):
+    """Named things from several plugins; a name registered twice names both plugins."""
+
+    def __init__(self, kind: str):
+        super().__init__()
+        self.kind = kind
+        self.owners: dict[str, str] = {}
+
+    def add(self, item, plugin: str) -> None:
+        name = getattr(item, "name", None)
+        if not isinstance(name, str) or not name:
+            raise PluginError(f"{plugin} registered a {self.kind} without a name: {item!r}")
+        if name in self:
+            raise PluginError(
+                f"{self.kind} {name!r} is registered twice: by {self.owners[name]} and by {plugin}"
+            )
+        self[name] = item
+        self.owners[name] = plugin

@@ -1,0 +1,16 @@
+"""Small text helpers shared by the sources and emitters."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+
+def slugify(title: str) -> str:
+    """A paper id from its title: lower-case ASCII words joined by hyphens.
+
+    Titles that differ only in case, accents or punctuation get the same slug, which is how
+    the catalog recognises the same paper arriving without an arXiv id or DOI.
+    """
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-") or "untitled"

@@ -1,0 +1,73 @@
+"""`paperclub plan` end to end, with the I/O at the edges: read the config, sync its sources
+into the catalog, plan, render every output in memory, and only then write the files, so a
+failed plan leaves the plan file and earlier outputs as they were."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from paperclub import config, planfile, planner, sources
+from paperclub.catalog import Catalog
+from paperclub.errors import PaperclubError
+from paperclub.files import atomic_write
+from paperclub.models import Group, Plan
+from paperclub.plugins import Hooks
+
+
+@dataclass
+class PlanResult:
+    plan: Plan
+    plan_path: Path
+    problems: list[str]
+    candidates: int
+    outputs: list[Path] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+
+
+def output_path(config_path: Path, extension: str) -> Path:
+    """`schedules/ml-systems.yaml` writes `schedules/ml-systems.ics`, `.md`, ..."""
+    return planfile.plan_path(config_path).with_name(
+        planfile.plan_path(config_path).name.removesuffix(".plan.yaml") + extension)
+
+
+def sync_sources(group: Group, catalog: Catalog, hooks: Hooks) -> list[str] | None:
+    """Import the group's sources (unchanged files are skipped); their labels, or None when
+    the group takes every paper of the catalog."""
+    if not group.sources:
+        return None
+    labels = []
+    for arg in group.sources:
+        path, source, label = sources.resolve(arg, hooks.sources, base=group.path.parent)
+        catalog.import_file(path, source, label, as_of=None)
+        labels.append(label)
+    return labels
+
+
+def plan(config_path: Path, catalog_path: Path, hooks: Hooks, *, today: date) -> PlanResult:
+    group = config.load_group(config_path, emitters=hooks.emitters)
+    plan_path = planfile.plan_path(config_path)
+    previous = planfile.load(plan_path) if plan_path.exists() else None
+    if not group.sources and not catalog_path.exists():
+        raise PaperclubError("no catalog here yet, and the config names no catalog.sources: "
+                             "run `paperclub import FILE` first", path=catalog_path)
+    with Catalog(catalog_path) as catalog:
+        labels = sync_sources(group, catalog, hooks)
+        papers = list(catalog.papers(sources=labels))
+    if not papers:
+        raise PaperclubError("no candidate papers in the catalog", path=catalog_path)
+    the_plan, problems = planner.make_plan(group, papers, hooks, today=today, previous=previous)
+
+    files = {plan_path: planfile.dump(the_plan)}
+    outputs = []
+    for name in group.outputs:
+        emitter = hooks.emitters[name]
+        path = output_path(config_path, emitter.extension)
+        files[path] = emitter.render(the_plan)
+        outputs.append(path)
+    result = PlanResult(the_plan, plan_path, problems, len(papers), outputs)
+    for path, data in files.items():
+        if atomic_write(path, data):
+            result.written.append(path)
+    return result
