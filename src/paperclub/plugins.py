@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.util
+import inspect
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -48,9 +49,22 @@ ENTRY_POINT_GROUP = "paperclub"
 AUTOLOAD_ENV = "PAPERCLUB_DISABLE_PLUGIN_AUTOLOAD"
 
 
+class PluginManager(pluggy.PluginManager):
+    """Also takes plain functions named `paperclub_*` as hook implementations, as pytest does
+    for `pytest_*`: a plugin file needs no import, and a misspelled hook name is caught."""
+
+    def parse_hookimpl_opts(self, plugin: object, name: str) -> pluggy.HookimplOpts | None:
+        opts = super().parse_hookimpl_opts(plugin, name)
+        if opts is None and name.startswith("paperclub_") and inspect.isroutine(
+                getattr(plugin, name, None)):
+            opts = pluggy.HookimplOpts(wrapper=False, hookwrapper=False, optionalhook=False,
+                                       tryfirst=False, trylast=False, specname=None)
+        return opts
+
+
 def get_plugin_manager(workspace: Path | None = None) -> pluggy.PluginManager:
     """A fresh plugin manager with every plugin loaded; `workspace` is where `plugins/` is."""
-    pm = pluggy.PluginManager("paperclub")
+    pm = PluginManager("paperclub")
     pm.add_hookspecs(hookspecs)
     for name in DEFAULT_PLUGINS:
         pm.register(importlib.import_module(name), name=name)
@@ -113,6 +127,13 @@ def _relative(path: Path, base: Path) -> str:
         return str(path.resolve().relative_to(base.resolve()))
     except ValueError:
         return str(path)
+
+
+def _short_name(plugin: str) -> str:
+    """`plugins/prefer_code.py` and `paperclub.default_plugins.scoring` -> the last word."""
+    if plugin.endswith(".py"):
+        return Path(plugin).stem
+    return plugin.rsplit(".", 1)[-1]
 
 
 def _describe(e: BaseException) -> str:
@@ -198,7 +219,7 @@ class Hooks:
             if isinstance(result, dict):
                 items = result.items()
             else:
-                items = [(plugin.rsplit(".", 1)[-1].removesuffix(".py"), result)]
+                items = [(_short_name(plugin), result)]
             for name, value in items:
                 if not isinstance(value, (int, float)) or value != value:
                     raise PluginError(

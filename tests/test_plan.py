@@ -1,0 +1,197 @@
+"""`paperclub plan` and `paperclub show` on the sample term: the shape of the plan, its hard
+rules, and byte-identical output when planned again."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import date, datetime
+from pathlib import Path
+
+import yaml
+
+from conftest import TODAY
+
+OUTPUTS = ("ml-systems.plan.yaml", "ml-systems.ics", "ml-systems.md")
+
+
+def plan_json(run, schedule):
+    result = run("plan", str(schedule), "--today", TODAY)
+    assert result.exit_code == 0, result
+    shown = run("show", str(schedule), "--json")
+    assert shown.exit_code == 0, shown
+    return json.loads(shown.stdout)
+
+
+def test_plan_writes_plan_and_outputs(run, schedule, workspace):
+    result = run("plan", str(schedule), "--today", TODAY)
+    assert result.exit_code == 0, result
+    for name in OUTPUTS:
+        assert (workspace / "schedules" / name).stat().st_size > 0
+    assert (workspace / "catalog.sqlite").exists()  # the config's source was imported
+
+
+def test_show_json_shape(run, schedule):
+    config = yaml.safe_load(Path(schedule).read_text())
+    data = plan_json(run, schedule)
+    assert data["group"]["name"] == config["group"]["name"]
+    sessions = data["sessions"]
+    assert len(sessions) == config["meetings"]["count"] >= 10
+    for s in sessions:
+        assert set(s) >= {"id", "start", "end", "status", "sequence", "papers"}
+        start, end = datetime.fromisoformat(s["start"]), datetime.fromisoformat(s["end"])
+        assert start.utcoffset() is not None and end > start
+        assert start.strftime("%H:%M") == config["meetings"]["time"]
+        assert s["status"] == "confirmed" and s["sequence"] == 0
+        for p in s["papers"]:
+            assert set(p) >= {"id", "title", "topics", "presenter", "score"}
+    skipped = {d.isoformat() for d in config["meetings"]["skip"]}
+    assert not skipped & {s["start"][:10] for s in sessions}
+
+
+def test_plan_keeps_the_hard_rules(run, schedule):
+    config = yaml.safe_load(Path(schedule).read_text())
+    per_session = config["meetings"]["papers_per_session"]
+    sessions = plan_json(run, schedule)["sessions"]
+    ids = [p["id"] for s in sessions for p in s["papers"]]
+    assert len(ids) == len(set(ids)) == per_session * len(sessions)
+    primary = [[p["topics"][0] for p in s["papers"]] for s in sessions]
+    for topics in primary:  # never two papers of one topic in a session
+        assert len(topics) == len(set(topics))
+    for a, b in zip(primary, primary[1:]):  # the sample has enough topics to avoid repeats
+        assert not set(a) & set(b)
+    for day, paper in config["selection"]["pin"].items():
+        placed = [s for s in sessions if s["start"][:10] == day.isoformat()]
+        assert paper in [p["id"] for p in placed[0]["papers"]]
+
+
+def test_plan_prefers_higher_scores(run, schedule, workspace):
+    from paperclub import config, planner
+    from paperclub.catalog import Catalog
+    from paperclub.plugins import Hooks, get_plugin_manager
+
+    sessions = plan_json(run, schedule)["sessions"]
+    chosen = {p["id"]: p["score"] for s in sessions for p in s["papers"]}
+    hooks = Hooks(get_plugin_manager(workspace))
+    group = config.load_group(Path(schedule))
+    with Catalog(workspace / "catalog.sqlite") as cat:
+        pool, _ = planner.candidates(group, cat.papers(), hooks)
+    scores = {c.id: c.score for c in pool}
+    assert len(scores) == 87
+    for pid, score in chosen.items():  # the plan shows the plugins' scores
+        assert abs(scores[pid] - score) < 1e-3
+    best = max(scores, key=lambda pid: (scores[pid], pid))
+    assert best in chosen
+    unchosen = [v for pid, v in scores.items() if pid not in chosen]
+    assert sum(chosen.values()) / len(chosen) > sum(unchosen) / len(unchosen)
+
+
+def test_before_pairs_are_kept(run, schedule):
+    """Ask for the top two papers of the first free session in the opposite order."""
+    first = plan_json(run, schedule)["sessions"]
+    a, b = first[1]["papers"][0]["id"], first[2]["papers"][0]["id"]  # a before b today
+    config = yaml.safe_load(Path(schedule).read_text())
+    config["selection"]["before"] = [[b, a]]
+    Path(schedule).write_text(yaml.safe_dump(config))
+    sessions = plan_json(run, schedule)["sessions"]
+    when = {p["id"]: s["start"] for s in sessions for p in s["papers"]}
+    assert b in when and (a not in when or when[b] < when[a])
+
+
+def test_planning_twice_gives_identical_bytes(run, schedule, workspace):
+    run("plan", str(schedule), "--today", TODAY)
+    first = {n: (workspace / "schedules" / n).read_bytes() for n in OUTPUTS}
+    again = run("plan", str(schedule), "--today", "2026-11-20")  # another day, same inputs
+    assert again.exit_code == 0, again
+    assert "unchanged" in again.stdout
+    assert {n: (workspace / "schedules" / n).read_bytes() for n in OUTPUTS} == first
+
+
+def test_a_fresh_plan_on_the_same_day_is_identical(run, schedule, workspace, tmp_path, monkeypatch):
+    run("plan", str(schedule), "--today", TODAY)
+    first = {n: (workspace / "schedules" / n).read_bytes() for n in OUTPUTS}
+    other = tmp_path / "other"
+    (other / "schedules").mkdir(parents=True)
+    (other / "schedules" / "ml-systems.yaml").write_bytes(Path(schedule).read_bytes())
+    monkeypatch.chdir(other)
+    assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
+    assert {n: (other / "schedules" / n).read_bytes() for n in OUTPUTS} == first
+
+
+def test_changed_session_gets_new_sequence_and_stamp(run, schedule, workspace):
+    run("plan", str(schedule), "--today", TODAY)
+    before = {s["id"]: s for s in plan_json(run, schedule)["sessions"]}
+    plan_file = workspace / "schedules" / "ml-systems.plan.yaml"
+    stamp_before = yaml.safe_load(plan_file.read_text())["sessions"]
+    # pin another paper to the first date: that session changes, the others need not
+    config = yaml.safe_load(Path(schedule).read_text())
+    first_day = min(config["selection"]["pin"])
+    later = before["s05"]["papers"][0]["id"]
+    config["selection"]["pin"] = {first_day: later}
+    Path(schedule).write_text(yaml.safe_dump(config))
+    assert run("plan", str(schedule), "--today", "2026-11-20").exit_code == 0
+    after = {s["id"]: s for s in json.loads(run("show", str(schedule), "--json").stdout)["sessions"]}
+    assert after["s01"]["sequence"] == before["s01"]["sequence"] + 1
+    stamps = {s["id"]: s["modified"] for s in yaml.safe_load(plan_file.read_text())["sessions"]}
+    old = {s["id"]: s["modified"] for s in stamp_before}
+    assert stamps["s01"] > old["s01"]
+    for sid, s in after.items():
+        if [p["id"] for p in s["papers"]] == [p["id"] for p in before[sid]["papers"]]:
+            assert s["sequence"] == before[sid]["sequence"] and stamps[sid] == old[sid]
+        assert s["start"] == before[sid]["start"]
+
+
+def test_failed_plan_leaves_outputs_as_they_were(run, schedule, workspace):
+    run("plan", str(schedule), "--today", TODAY)
+    files = {p: p.read_bytes() for p in (workspace / "schedules").iterdir()}
+    config = yaml.safe_load(Path(schedule).read_text())
+    config["selection"]["pin"] = {date(2026, 12, 3): "no-such-paper"}
+    Path(schedule).write_text(yaml.safe_dump(config))
+    result = run("plan", str(schedule), "--today", TODAY)
+    assert result.exit_code == 1
+    assert "no-such-paper" in result.stderr
+    files.pop(workspace / "schedules" / "ml-systems.yaml")
+    assert {p: p.read_bytes() for p in files} == files
+
+
+def test_pin_on_a_date_without_a_meeting(run, schedule):
+    config = yaml.safe_load(Path(schedule).read_text())
+    config["selection"]["pin"] = {date(2026, 12, 24): next(iter(config["selection"]["pin"].values()))}
+    Path(schedule).write_text(yaml.safe_dump(config))
+    result = run("plan", str(schedule), "--today", TODAY)
+    assert result.exit_code == 1
+    assert "2026-12-24" in result.stderr and "not a meeting date" in result.stderr
+
+
+def test_show_table_lists_every_session(run, schedule):
+    data = plan_json(run, schedule)
+    table = run("show", str(schedule)).stdout
+    for s in data["sessions"]:
+        assert s["start"][:10] in table
+        for p in s["papers"]:
+            assert (p["presenter"] or "") in table
+
+
+def test_show_without_a_plan(run, schedule):
+    result = run("show", str(schedule))
+    assert result.exit_code == 1
+    assert "paperclub plan" in result.stderr
+
+
+def test_presenters_rotate_within_limits(run, schedule):
+    config = yaml.safe_load(Path(schedule).read_text())
+    members = {m["name"]: m for m in config["members"]}
+    sessions = plan_json(run, schedule)["sessions"]
+    load = Counter()
+    for s in sessions:
+        day = date.fromisoformat(s["start"][:10])
+        names = [p["presenter"] for p in s["papers"]]
+        assert len(names) == len(set(names)) and None not in names
+        for name in names:
+            assert day not in members[name].get("unavailable", [])
+            load[name] += 1
+    for name, n in load.items():
+        assert n <= members[name].get("max_sessions", n)
+    limited = {n for n, m in members.items() if "max_sessions" in m}
+    free = [load[n] for n in members if n not in limited]
+    assert max(free) - min(free) <= 1
