@@ -61,8 +61,7 @@ def byline(paper: dict) -> str:
         org = paper["organisation"]
         handle = "".join(org.lower().split())  # the avatar's alt text: one word
         return f"{handle} {org}"
-    n = paper["author_count"]
-    return f"  {BULLET} {n} author{'s' if n != 1 else ''}"
+    return f"  {BULLET} {paper['author_count']} authors"  # the page says "1 authors" too
 
 
 def abstract(paper: dict) -> str:

@@ -23,6 +23,7 @@ DATE = re.compile(r"^(?P<month>[A-Z][a-z]{2}) (?P<day>\d{1,2})(?:, (?P<year>\d{4
 PAGE_DATE = re.compile(r"^[A-Z][a-z]{2} \d{1,2}(?:, \d{4})?$")
 URL = re.compile(r"https?://[^\s<>\"'(){}\[\]]+")
 FILE_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+MONTHS = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
 MAX_TITLE = 400  # a longer "title" is an abstract whose title is missing
 
 # Where a link in an abstract points, by host: the first link of each kind is kept.
@@ -120,7 +121,7 @@ def _byline(byline: str) -> tuple[int | None, str | None]:
 def _date_line(item: tuple[int, str], path: Path, as_of: date | None) -> tuple[date, int]:
     line, text = item
     match = DATE.match(text)
-    if not match:
+    if not match or match.group("month") not in MONTHS:
         raise PaperclubError(
             f"cannot read the date {text!r} (expected 'Aug 7' or 'Mar 3, 2024', "
             "then the upvotes if any)", path=path, line=line)
