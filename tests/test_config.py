@@ -312,8 +312,6 @@ def test_both_count_and_until_is_an_error(workspace):
     assert "count" in err.message and "until" in err.message
 
 
-@pytest.mark.xfail(strict=True, reason="src bug: line is the first key of `meetings` "
-                   "(start:), not count: or until:")
 def test_both_count_and_until_points_at_one_of_them(workspace):
     text = edit(BASE, "  count: 4\n", "  count: 4\n  until: 2027-03-01\n")
     err = load_error(write(workspace, text))
@@ -328,8 +326,6 @@ def test_neither_count_nor_until_is_an_error(workspace):
     assert "count" in err.message and "until" in err.message
 
 
-@pytest.mark.xfail(strict=True, reason="src bug: line is the first key inside `meetings` "
-                   "(start:), not the meetings: line")
 def test_neither_count_nor_until_points_at_meetings(workspace):
     text = edit(BASE, "  count: 4\n", "")
     err = load_error(write(workspace, text))
@@ -343,8 +339,6 @@ def test_unknown_output_in_block_list_names_the_output(workspace):
     assert "ics, markdown" in err.message  # the available formats
 
 
-@pytest.mark.xfail(strict=True, reason="src bug: config.py reports root.line('outputs'), "
-                   "the outputs: key, not the offending item's line")
 def test_unknown_output_in_block_list_points_at_the_item(workspace):
     text = edit(BASE, "outputs: [ics, markdown]", "outputs:\n  - ics\n  - pdf")
     err = load_error(write(workspace, text), emitters={"ics", "markdown"})
@@ -393,8 +387,6 @@ def test_file_that_is_a_list(workspace):
     assert "mapping" in err.message and "list" in err.message
 
 
-@pytest.mark.xfail(strict=True, reason="src bug: config.py _Section builds the message "
-                   "f'{where}: ...' with where='' at the top level, so it starts with ': '")
 def test_file_that_is_a_list_has_no_dangling_colon(workspace):
     err = load_error(write(workspace, "- group\n- meetings\n"))
     assert not err.message.startswith(":")
@@ -409,8 +401,6 @@ def test_missing_file(workspace):
 
 
 # Dates YAML itself reads as dates (the timestamp pattern) but that are not on the calendar.
-@pytest.mark.xfail(strict=True, raises=ValueError, reason="src bug: yamlfile.load lets the "
-                   "ValueError of PyYAML's timestamp constructor escape")
 @pytest.mark.parametrize(("old", "new", "needle", "key"), [
     ("    - 2027-01-21", "    - 2027-02-30", "2027-02-30", "meetings.skip[1]"),
     ("    2027-01-07: paper-a", "    2027-13-07: paper-a", "2027-13-07", "selection.pin"),
@@ -424,9 +414,6 @@ def test_impossible_calendar_date_is_a_paperclub_error(workspace, old, new, need
     assert key in err.message
 
 
-@pytest.mark.xfail(strict=True, reason="src bug: _date accepts a datetime (YAML reads "
-                   "'2027-01-07 10:00:00' as one); with until the loader crashes with "
-                   "TypeError, with count meetings.start is a datetime")
 @pytest.mark.parametrize("end", ["count: 4", "until: 2027-03-01"])
 def test_date_with_a_time_is_not_taken_for_a_date(workspace, end):
     text = edit(edit(BASE, "count: 4", end), "start: 2027-01-07", "start: 2027-01-07 10:00:00")
@@ -439,8 +426,6 @@ def test_date_with_a_time_is_not_taken_for_a_date(workspace, end):
         assert type(g.meetings.start) is date
 
 
-@pytest.mark.xfail(strict=True, reason="src bug: _time reads the number 16 as 00:16; a "
-                   "number below 60 cannot come from YAML's h:mm reading of a time")
 def test_bare_hour_number_is_not_minutes_after_midnight(workspace):
     text = edit(BASE, 'time: "16:00"', "time: 16")
     try:
@@ -470,8 +455,6 @@ def test_cli_reports_config_error_without_traceback(workspace, run, old, new, ne
     assert not (workspace / "bad.plan.yaml").exists()
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError, reason="src bug: yamlfile.load lets "
-                   "PyYAML's ValueError for 2027-02-30 escape; the CLI would show a traceback")
 def test_cli_reports_impossible_date_without_traceback(workspace, run):
     text = edit(BASE, "    - 2027-01-21", "    - 2027-02-30")
     write(workspace, text, "bad.yaml")

@@ -103,6 +103,8 @@ class Catalog:
             # isolation_level=None: transactions are ours, begun and ended explicitly below.
             self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
             self.db.row_factory = sqlite3.Row
+            # SQLite's LIKE and lower() fold ASCII only; "Über" should match "über".
+            self.db.create_function("fold", 1, str.casefold, deterministic=True)
             self.db.execute("PRAGMA journal_mode=WAL")
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
@@ -170,10 +172,9 @@ class Catalog:
         """Papers in id order; `query` keeps those whose title or abstract has every word;
         `sources` keeps those that came from any of these source labels."""
         where, args = [], []
-        for word in (query or "").split():
-            where.append("(title LIKE ? ESCAPE '\\' OR abstract LIKE ? ESCAPE '\\')")
-            pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            args += [pattern, pattern]
+        for word in (query or "").casefold().split():
+            where.append("(instr(fold(title), ?) OR instr(fold(abstract), ?))")
+            args += [word, word]
         if sources is not None:
             labels = list(sources)
             where.append("EXISTS (SELECT 1 FROM json_each(papers.sources) WHERE value IN "

@@ -138,8 +138,8 @@ def import_command(paths: tuple[str, ...], fmt: str | None, as_of: date | None, 
 
 
 class open_catalog:
-    """Open a catalog; if this run created the file and then failed, remove it again, so a
-    failed first import leaves the folder as it was."""
+    """Open a catalog; if this run created the file and failed before any paper landed,
+    remove it again, so a failed first import leaves the folder as it was."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -152,8 +152,9 @@ class open_catalog:
         return self.catalog
 
     def __exit__(self, kind, error, tb) -> None:
+        empty = len(self.catalog) == 0
         self.catalog.close()
-        if kind is not None and self.created:
+        if kind is not None and self.created and empty:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Collection
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -29,11 +29,13 @@ class _Section:
 
     def __init__(self, file: Path, data: Any, where: str, line: int, known: Collection[str]):
         self.file, self.where = file, where
+        self.at = line  # the line of the key that holds this section
         if data is None:
             data = LineDict()
             data.line = line
         if not isinstance(data, dict):
-            self.fail(f"{where}: expected a mapping of keys, found {_kind(data)}", line)
+            prefix = f"{where}: " if where else ""
+            self.fail(f"{prefix}expected a mapping of keys, found {_kind(data)}", line)
         self.data: LineDict = data if isinstance(data, LineDict) else LineDict(data)
         for key in self.data:
             if key not in known:
@@ -48,7 +50,8 @@ class _Section:
         return f"{self.where}.{key}" if self.where else str(key)
 
     def line(self, key: Any = None) -> int:
-        return self.data.lines.get(key, self.data.line) if key is not None else self.data.line
+        """The line of `key`, or of this section's own key when `key` is absent."""
+        return self.data.lines.get(key, self.at) if key is not None else self.at
 
     def has(self, key: str) -> bool:
         return self.data.get(key) is not None
@@ -99,9 +102,10 @@ def _text(value: Any) -> str:
 
 
 def _date(value: Any) -> date:
-    if isinstance(value, date):
+    # The loader leaves dates as text (see yamlfile), so 2027-02-30 is our error to report.
+    if isinstance(value, date) and not isinstance(value, datetime):
         return value
-    if isinstance(value, str):
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
         return date.fromisoformat(value.strip())
     raise TypeError
 
@@ -139,8 +143,8 @@ def _weekday(value: Any) -> int:
 
 
 def _time(value: Any) -> time:
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
-        # YAML 1.1 reads an unquoted 16:00 as the sexagesimal number 960.
+    if isinstance(value, int) and not isinstance(value, bool) and 60 <= value < 24 * 60:
+        # YAML 1.1 reads an unquoted 16:00 as the sexagesimal number 960 (never below 60).
         return time(value // 60, value % 60)
     match = re.fullmatch(r"(\d{1,2}):(\d{2})", _text(value))
     if not match:
@@ -206,7 +210,8 @@ def load_group(path: Path, emitters: Collection[str] = ("ics", "markdown")) -> G
                                   "every", "skip", "papers_per_session"))
     start = m.get("start", _date, "a date such as 2026-12-03")
     if m.has("count") == m.has("until"):
-        m.fail("meetings: give either count (how many sessions) or until (a last date)", m.line())
+        m.fail("meetings: give either count (how many sessions) or until (a last date)",
+               m.line("until") if m.has("until") else m.line())
     meetings = Meetings(
         start=start,
         weekday=m.get("weekday", _weekday, "a weekday such as thursday", start.weekday()),
@@ -271,11 +276,13 @@ def load_group(path: Path, emitters: Collection[str] = ("ics", "markdown")) -> G
         b.fail(f"balance.policy: {policy!r} is not available (choose from: {', '.join(POLICIES)})",
                b.line("policy"))
 
-    outputs = root.items("outputs", _text, "an output format")
-    for i, out in enumerate(outputs):
-        if out not in emitters:
-            root.fail(f"outputs[{i}]: {out!r} is not an output format "
-                      f"(available: {', '.join(sorted(emitters))})", root.line("outputs"))
+    def _output(value: Any) -> str:
+        if _text(value) not in emitters:
+            raise TypeError
+        return _text(value)
+
+    outputs = root.items("outputs", _output,
+                         f"an output format ({', '.join(sorted(emitters))})")
 
     return Group(
         path=path,

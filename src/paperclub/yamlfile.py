@@ -34,6 +34,14 @@ class _Loader(yaml.SafeLoader):
     pass
 
 
+# Dates stay text: the config checker parses them, so `2027-02-30` or `2027-01-07 10:00` is
+# reported with its key and line instead of escaping from PyYAML as a bare ValueError.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     loader.flatten_mapping(node)
     result = LineDict()

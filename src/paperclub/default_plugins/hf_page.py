@@ -41,12 +41,12 @@ class HFPageText:
 
     def detect(self, path: Path, head: str) -> bool:
         return "Daily Papers" in head[:2000] and bool(
-            re.search(r"^\s*• \d+ authors?$|^·$", head, re.MULTILINE)
+            re.search(r"^\s*• \d+ authors?\r?$|^·\r?$", head, re.MULTILINE)
         )
 
     def read(self, path: Path, as_of: date | None) -> Iterator[tuple[int, Paper]]:
         as_of = as_of or page_date_from_name(path)
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a BOM is not part of the first line
         yield from parse(text, path, as_of)
 
 
