@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -178,3 +179,21 @@ def test_customize_event_edits_the_feed(workspace, run, schedule):
     assert "URL:https://meet.example.org/s01" in feed
     hooks = Hooks(get_plugin_manager(workspace))
     assert "plugins/video.py" in [name for name, _ in hooks.pm.list_name_plugin()]
+
+
+def test_a_failing_emitter_is_named_and_nothing_is_written(workspace, run, schedule):
+    write_plugin(workspace, "bad_emitter.py", """
+        class Broken:
+            name, extension, media_type = "broken", ".txt", "text/plain"
+            def render(self, plan):
+                return 1 / 0
+
+        def paperclub_register_emitters(register):
+            register(Broken())
+    """)
+    config = Path(schedule).read_text().replace("outputs: [ics, markdown]", "outputs: [ics, broken]")
+    Path(schedule).write_text(config)
+    result = run("plan", str(schedule), "--today", TODAY)
+    assert result.exit_code == PLUGIN_EXIT
+    assert "plugins/bad_emitter.py: emitter 'broken' failed: ZeroDivisionError" in result.stderr
+    assert sorted(p.name for p in (workspace / "schedules").iterdir()) == ["ml-systems.yaml"]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from paperclub import config, planfile, planner, sources
 from paperclub.catalog import Catalog
-from paperclub.errors import PaperclubError
+from paperclub.errors import PaperclubError, PluginError
 from paperclub.files import atomic_write
 from paperclub.models import Group, Plan
 from paperclub.plugins import Hooks
@@ -64,7 +64,13 @@ def plan(config_path: Path, catalog_path: Path, hooks: Hooks, *, today: date) ->
     for name in group.outputs:
         emitter = hooks.emitters[name]
         path = output_path(config_path, emitter.extension)
-        files[path] = emitter.render(the_plan)
+        try:
+            files[path] = emitter.render(the_plan)
+        except PaperclubError:
+            raise
+        except Exception as e:
+            raise PluginError(f"{hooks.emitters.owners[name]}: emitter {name!r} failed: "
+                              f"{type(e).__name__}: {e}") from None
         outputs.append(path)
     result = PlanResult(the_plan, plan_path, problems, len(papers), outputs)
     for path, data in files.items():
