@@ -1,0 +1,46 @@
+"""The command line itself: help, version, and a start-up that imports nothing heavy."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from paperclub import __version__
+
+HEAVY = {"icalendar", "yaml", "pluggy", "sqlite3", "zoneinfo", "importlib.metadata"}
+
+
+def imported_by(args, cwd):
+    probe = (f"import sys; sys.argv = ['paperclub', *{args!r}]\n"
+             "from paperclub.cli import main\n"
+             "try:\n    main()\nexcept SystemExit:\n    pass\n"
+             "print(__import__('json').dumps(sorted(sys.modules)), file=sys.stderr)")
+    env = {**os.environ}
+    env.pop("PAPERCLUB_DISABLE_PLUGIN_AUTOLOAD", None)  # the real start-up path, entry points too
+    done = subprocess.run([sys.executable, "-c", probe], cwd=cwd, capture_output=True, text=True, env=env)
+    return set(json.loads(done.stderr.strip().splitlines()[-1])), done.stdout
+
+
+def test_help_imports_nothing_heavy(workspace):
+    modules, out = imported_by(["--help"], workspace)
+    assert "plan" in out and "import" in out
+    assert not modules & HEAVY
+
+
+def test_help_of_a_command_imports_nothing_heavy(workspace):
+    modules, out = imported_by(["plan", "--help"], workspace)
+    assert "--today" in out
+    assert not modules & HEAVY
+
+
+def test_a_command_does_import_what_it_needs(workspace):
+    """The probe above can see an import: `plugins` loads pluggy."""
+    modules, _ = imported_by(["plugins"], workspace)
+    assert "pluggy" in modules
+
+
+def test_version_and_short_help(run):
+    assert run("--version").stdout.strip().endswith(__version__)
+    assert run("-h").exit_code == 0 and "Usage" in run("-h").stdout
