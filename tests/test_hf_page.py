@@ -25,13 +25,19 @@ from hfpage import (
 
 from paperclub.default_plugins.hf_page import HFPageText, find_links
 from paperclub.errors import PaperclubError
+from paperclub.sources import SourceFile
 from paperclub.text import slugify
 
 AS_OF = date(2025, 11, 25)
 
 
 def read(path: Path, as_of: date | None = None):
-    return [paper for _, paper in HFPageText().read(path, as_of)]
+    """The papers of a page; the first bad record's error is raised."""
+    items = list(HFPageText().read(SourceFile(path), as_of))
+    for item in items:
+        if isinstance(item, PaperclubError):
+            raise item
+    return items
 
 
 def read_text(tmp_path: Path, text: str, as_of: date | None = AS_OF, name: str = "page.txt"):
@@ -84,13 +90,20 @@ def test_round_trip_of_every_sample_paper(tmp_path, as_of):
         assert paper.id == slugify(record["title"])
 
 
-def test_lines_are_numbered_in_the_file(tmp_path):
+def test_a_bad_paper_is_reported_and_the_rest_still_read(tmp_path):
+    """Errors come as items, so --skip-invalid can go on past them."""
     sample = load_sample()[:5]
     text = render_page(sample, AS_OF)
+    record = next(r for r in sample[2:] if r["published"])
+    bad = date_text(date.fromisoformat(record["published"]), AS_OF, record["upvotes"])
+    text = text.replace(f"\n{bad}\n", "\nFoo 99\n", 1)
     path = tmp_path / "page.txt"
     path.write_text(text, encoding="utf-8")
-    numbered = list(HFPageText().read(path, AS_OF))
-    assert [line for line, _ in numbered] == [line_number(text, r["title"]) for r in sample]
+    items = list(HFPageText().read(SourceFile(path), AS_OF))
+    errors = [i for i in items if isinstance(i, PaperclubError)]
+    assert len(errors) == 1 and errors[0].line == line_number(text, "Foo 99")
+    assert [i.id for i in items if not isinstance(i, PaperclubError)] == [
+        r["id"] for r in sample if r is not record]
 
 
 def test_windows_line_endings_read_the_same(tmp_path):

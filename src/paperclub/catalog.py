@@ -1,27 +1,37 @@
-"""The catalog: an SQLite file with one row per paper, filled by importing sources.
+"""The catalog: an SQLite file with one row per paper, filled by importing sources, searched
+with FTS5.
 
-One transaction per imported file, so a bad record leaves the catalog as it was. Importing a
-paper that is already there merges the two records instead of adding a second row.
+One transaction per imported file, so a bad record (or Ctrl-C, or a kill) leaves the catalog
+as it was. The same paper from several sources is one row: records are matched by arXiv id,
+else DOI, else normalised title, and their fields combined.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+from paperclub import ids
 from paperclub.errors import PaperclubError
 from paperclub.models import Paper
 from paperclub.registry import Source
+from paperclub.sources import SourceFile
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA = """
-CREATE TABLE IF NOT EXISTS papers (
-    id TEXT PRIMARY KEY,
+CREATE TABLE papers (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,                 -- arxiv:..., doi:..., or a title slug
+    arxiv_id TEXT,
+    doi TEXT,
+    title_key TEXT NOT NULL,                 -- the title, normalised: how titles are compared
     title TEXT NOT NULL,
     abstract TEXT NOT NULL DEFAULT '',
     authors TEXT NOT NULL DEFAULT '[]',      -- JSON list
@@ -29,46 +39,81 @@ CREATE TABLE IF NOT EXISTS papers (
     organisation TEXT,
     published TEXT,                          -- ISO date
     upvotes INTEGER NOT NULL DEFAULT 0,
+    has_code INTEGER NOT NULL DEFAULT 0,
     links TEXT NOT NULL DEFAULT '{}',        -- JSON object: kind -> URL
-    keywords TEXT NOT NULL DEFAULT '[]',
+    keywords TEXT NOT NULL DEFAULT '[]',     -- the sources' keywords and categories
     topics TEXT NOT NULL DEFAULT '[]',
-    sources TEXT NOT NULL DEFAULT '[]'
+    sources TEXT NOT NULL DEFAULT '[]',
+    extra TEXT NOT NULL DEFAULT '{}'         -- JSON object: source facts without a column
 );
+CREATE INDEX papers_arxiv ON papers(arxiv_id) WHERE arxiv_id IS NOT NULL;
+CREATE INDEX papers_doi ON papers(doi) WHERE doi IS NOT NULL;
+CREATE INDEX papers_title ON papers(title_key);
+CREATE INDEX papers_published ON papers(published);
+-- Full-text search over title and abstract; the text stays in `papers` (external content).
+CREATE VIRTUAL TABLE papers_fts USING fts5(
+    title, abstract, content='papers', content_rowid='rowid',
+    tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER papers_ai AFTER INSERT ON papers BEGIN
+    INSERT INTO papers_fts(rowid, title, abstract) VALUES (new.rowid, new.title, new.abstract);
+END;
+CREATE TRIGGER papers_ad AFTER DELETE ON papers BEGIN
+    INSERT INTO papers_fts(papers_fts, rowid, title, abstract)
+    VALUES ('delete', old.rowid, old.title, old.abstract);
+END;
+CREATE TRIGGER papers_au AFTER UPDATE OF title, abstract ON papers BEGIN
+    INSERT INTO papers_fts(papers_fts, rowid, title, abstract)
+    VALUES ('delete', old.rowid, old.title, old.abstract);
+    INSERT INTO papers_fts(rowid, title, abstract) VALUES (new.rowid, new.title, new.abstract);
+END;
+-- Ids a paper had before a better one was known (a title slug before its arXiv id).
+CREATE TABLE aliases (alias TEXT PRIMARY KEY, id TEXT NOT NULL);
 -- What each imported file looked like, so an unchanged file is not read again.
-CREATE TABLE IF NOT EXISTS imports (
-    source TEXT PRIMARY KEY,
-    digest TEXT NOT NULL,
-    papers INTEGER NOT NULL
-);
+CREATE TABLE imports (source TEXT PRIMARY KEY, digest TEXT NOT NULL, papers INTEGER NOT NULL);
 """
-COLUMNS = ("id", "title", "abstract", "authors", "author_count", "organisation", "published",
-           "upvotes", "links", "keywords", "topics", "sources")
+COLUMNS = ("id", "arxiv_id", "doi", "title_key", "title", "abstract", "authors", "author_count",
+           "organisation", "published", "upvotes", "has_code", "links", "keywords", "topics",
+           "sources", "extra")
+BATCH = 2000  # records merged and written together
 
 
-@dataclass(frozen=True)
+@dataclass
 class ImportResult:
     source: str  # the label papers record, such as "hf-page:papers.txt"
-    papers: int
-    added: int
-    updated: int
+    papers: int = 0
+    added: int = 0
+    updated: int = 0
     skipped_unchanged_file: bool = False
+    skipped: list[str] = field(default_factory=list)  # invalid records, with --skip-invalid
 
 
 def merge(old: Paper, new: Paper) -> Paper:
-    """One paper from two records: keep what either knows, prefer the newer where both do."""
+    """One paper from two records of it: keep what either knows. Text fields keep the first
+    source's value; counts keep the larger; lists and links are united in order."""
+    arxiv = old.arxiv_id or new.arxiv_id
+    doi = old.doi or new.doi
+    title = old.title or new.title
+    # The id changes only when a better identifier becomes known (arXiv over DOI over title).
+    better = (arxiv, doi) != (old.arxiv_id, old.doi)
     return replace(
         old,
-        title=new.title or old.title,
-        abstract=new.abstract or old.abstract,
-        authors=new.authors or old.authors,
-        author_count=new.author_count if new.author_count is not None else old.author_count,
-        organisation=new.organisation or old.organisation,
-        published=new.published or old.published,
+        id=ids.paper_id(arxiv, doi, title) if better else old.id,
+        arxiv_id=arxiv,
+        doi=doi,
+        title=title,
+        abstract=old.abstract or new.abstract,
+        authors=old.authors if len(old.authors) >= len(new.authors) else new.authors,
+        author_count=max((c for c in (old.author_count, new.author_count) if c is not None),
+                         default=None),
+        organisation=old.organisation or new.organisation,
+        published=min((d for d in (old.published, new.published) if d), default=None),
         upvotes=max(old.upvotes, new.upvotes),
-        links={**new.links, **old.links},  # the first source's link of a kind stays
+        links={**new.links, **old.links},
         keywords=_union(old.keywords, new.keywords),
         topics=_union(old.topics, new.topics),
         sources=_union(old.sources, new.sources),
+        extra={**new.extra, **old.extra},
     )
 
 
@@ -76,12 +121,16 @@ def _union(a: Iterable[str], b: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*a, *b]))
 
 
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
 def _row(paper: Paper) -> tuple:
-    return (paper.id, paper.title, paper.abstract, json.dumps(list(paper.authors)),
-            paper.author_count, paper.organisation,
+    return (paper.id, paper.arxiv_id, paper.doi, ids.title_key(paper.title), paper.title,
+            paper.abstract, _dumps(list(paper.authors)), paper.author_count, paper.organisation,
             paper.published.isoformat() if paper.published else None, paper.upvotes,
-            json.dumps(paper.links, sort_keys=True), json.dumps(list(paper.keywords)),
-            json.dumps(list(paper.topics)), json.dumps(list(paper.sources)))
+            int(paper.has_code), _dumps(paper.links), _dumps(list(paper.keywords)),
+            _dumps(list(paper.topics)), _dumps(list(paper.sources)), _dumps(paper.extra))
 
 
 def _paper(row: sqlite3.Row) -> Paper:
@@ -92,8 +141,16 @@ def _paper(row: sqlite3.Row) -> Paper:
         published=date.fromisoformat(row["published"]) if row["published"] else None,
         upvotes=row["upvotes"], links=json.loads(row["links"]),
         keywords=tuple(json.loads(row["keywords"])), topics=tuple(json.loads(row["topics"])),
-        sources=tuple(json.loads(row["sources"])),
+        sources=tuple(json.loads(row["sources"])), arxiv_id=row["arxiv_id"], doi=row["doi"],
+        extra=json.loads(row["extra"]),
     )
+
+
+def _same_paper(a: Paper, b: Paper) -> bool:
+    """Whether two records matched by title may be one paper: not if ids say otherwise."""
+    if a.arxiv_id and b.arxiv_id and a.arxiv_id != b.arxiv_id:
+        return False
+    return not (a.doi and b.doi and a.doi != b.doi)
 
 
 class Catalog:
@@ -103,18 +160,38 @@ class Catalog:
             # isolation_level=None: transactions are ours, begun and ended explicitly below.
             self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
             self.db.row_factory = sqlite3.Row
-            # SQLite's LIKE and lower() fold ASCII only; "Über" should match "über".
-            self.db.create_function("fold", 1, str.casefold, deterministic=True)
             self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")  # WAL: a crash loses no commit
+            self.db.execute("PRAGMA cache_size=-65536")  # 64 MB
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise PaperclubError(
                     f"catalog schema {version} is newer than this paperclub knows ({SCHEMA_VERSION})",
                     path=path)
             if version < SCHEMA_VERSION:
-                self.db.executescript(f"BEGIN; {SCHEMA} PRAGMA user_version={SCHEMA_VERSION}; COMMIT;")
+                self._migrate(version)
         except sqlite3.DatabaseError as e:
             raise PaperclubError(f"not a usable catalog: {e}", path=path) from None
+
+    def _migrate(self, version: int) -> None:
+        """Create the schema; a catalog of an older schema is rebuilt from its rows."""
+        old: list[Paper] = []
+        if version == 1:
+            old = [_v1_paper(row) for row in self.db.execute("SELECT * FROM papers")]
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            if version == 1:
+                self.db.execute("DROP TABLE papers")
+                self.db.execute("DROP TABLE imports")
+            for statement in _statements(SCHEMA):  # executescript() would commit midway
+                self.db.execute(statement)
+            if old:
+                self._merge_batch(old, ImportResult("migration"))
+            self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         self.db.close()
@@ -127,62 +204,221 @@ class Catalog:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def import_file(self, path: Path, source: Source, label: str, as_of: date | None) -> ImportResult:
-        """Import every paper of `path`, all or nothing; an unchanged file is not read again."""
+    def import_file(self, path: Path, source: Source, label: str, as_of: date | None, *,
+                    skip_invalid: bool = False,
+                    progress: Callable[[int, int], None] | None = None) -> ImportResult:
+        """Import every paper of `path`, all or nothing; an unchanged file is not read again.
+        A bad record stops the import, or with `skip_invalid` is listed and left out."""
         digest = _digest(path) + (f" as of {as_of}" if as_of else "")
         row = self.db.execute("SELECT digest, papers FROM imports WHERE source = ?", (label,)).fetchone()
         if row is not None and row["digest"] == digest:
-            return ImportResult(label, row["papers"], 0, 0, skipped_unchanged_file=True)
-        added = updated = count = 0
+            return ImportResult(label, row["papers"], skipped_unchanged_file=True)
+        result = ImportResult(label)
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            for _, paper in source.read(path, as_of):
-                paper = replace(paper, sources=(label,))
-                count += 1
-                old = self.get(paper.id)
-                if old is None:
-                    self._write(paper)
-                    added += 1
-                else:
-                    merged = merge(old, paper)
-                    if merged != old:
-                        self._write(merged)
-                        updated += 1
-            self.db.execute("INSERT OR REPLACE INTO imports VALUES (?, ?, ?)", (label, digest, count))
+            batch: list[Paper] = []
+            for item in source.read(SourceFile(path, progress), as_of):
+                if isinstance(item, PaperclubError):
+                    if not skip_invalid:
+                        raise item
+                    result.skipped.append(str(item))
+                    continue
+                batch.append(replace(item, sources=(label,)))
+                if len(batch) >= BATCH:
+                    self._merge_batch(batch, result)
+                    batch = []
+            self._merge_batch(batch, result)
+            self.db.execute("INSERT OR REPLACE INTO imports VALUES (?, ?, ?)",
+                            (label, digest, result.papers))
             self.db.execute("COMMIT")
         except BaseException:  # a bad record, Ctrl-C: nothing of this file stays
             self.db.execute("ROLLBACK")
             raise
-        return ImportResult(label, count, added, updated)
+        return result
 
-    def _write(self, paper: Paper) -> None:
-        self.db.execute(f"INSERT OR REPLACE INTO papers ({', '.join(COLUMNS)}) "
-                        f"VALUES ({', '.join('?' * len(COLUMNS))})", _row(paper))
+    def _merge_batch(self, batch: list[Paper], result: ImportResult) -> None:
+        """Match each record to a paper already in the catalog (or earlier in the batch) by
+        arXiv id, DOI or title; merge or add. Lookups are one query per key kind per batch."""
+        if not batch:
+            return
+        result.papers += len(batch)
+        found: dict[int, Paper] = {}  # rowid -> paper, as in the catalog now
+        by_arxiv: dict[str, int] = {}
+        by_doi: dict[str, int] = {}
+        by_title: dict[str, list[int]] = {}
+        for column, values in (("arxiv_id", {p.arxiv_id for p in batch if p.arxiv_id}),
+                               ("doi", {p.doi for p in batch if p.doi}),
+                               ("title_key", {ids.title_key(p.title) for p in batch})):
+            if not values:
+                continue
+            sql = (f"SELECT rowid, * FROM papers WHERE {column} IN "
+                   "(SELECT value FROM json_each(?))")
+            for row in self.db.execute(sql, (json.dumps(sorted(values)),)):
+                found[row["rowid"]] = _paper(row)
+        for rowid, paper in found.items():
+            self._index(rowid, paper, by_arxiv, by_doi, by_title)
+
+        new: dict[int, Paper] = {}  # negative keys: papers first seen in this batch
+        changed: dict[int, Paper] = {}
+        old_ids: dict[int, str] = {}
+        for record in batch:
+            key = ids.title_key(record.title)
+            match = (by_arxiv.get(record.arxiv_id or "") or by_doi.get(record.doi or "")
+                     or next((r for r in by_title.get(key, ())
+                              if _same_paper(new.get(r) or changed.get(r) or found[r], record)), None))
+            if match is None:
+                rowid = -(len(new) + 1)
+                new[rowid] = record
+                self._index(rowid, record, by_arxiv, by_doi, by_title)
+                continue
+            current = new.get(match) or changed.get(match) or found[match]
+            merged = merge(current, record)
+            if merged == current:
+                continue
+            if match < 0:
+                new[match] = merged
+            else:
+                changed[match] = merged
+                old_ids.setdefault(match, found[match].id)
+            self._index(match, merged, by_arxiv, by_doi, by_title)
+
+        if new:
+            taken = {p.id for p in new.values()}
+            clash = {row[0] for row in self.db.execute(
+                "SELECT id FROM papers WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(sorted(taken)),))}
+            rows = [_row(p) for p in new.values() if p.id not in clash]
+            # A slug taken by another paper of the same title but other ids: keep both papers.
+            rows += [_row(replace(p, id=f"{p.id}-{i}")) for i, p in enumerate(
+                (p for p in new.values() if p.id in clash), 2)]
+            self.db.executemany(f"INSERT INTO papers ({', '.join(COLUMNS)}) "
+                                f"VALUES ({', '.join('?' * len(COLUMNS))})", rows)
+            result.added += len(rows)
+        if changed:
+            assignments = ", ".join(f"{c} = ?" for c in COLUMNS)
+            self.db.executemany(f"UPDATE papers SET {assignments} WHERE rowid = ?",
+                                [(*_row(p), rowid) for rowid, p in changed.items()])
+            aliases = [(old_ids[r], p.id) for r, p in changed.items() if old_ids[r] != p.id]
+            self.db.executemany("INSERT OR REPLACE INTO aliases VALUES (?, ?)", aliases)
+            self.db.executemany("UPDATE aliases SET id = ? WHERE id = ?",
+                                [(new_id, old_id) for old_id, new_id in aliases])
+            result.updated += len(changed)
+
+    @staticmethod
+    def _index(rowid: int, paper: Paper, by_arxiv: dict, by_doi: dict, by_title: dict) -> None:
+        if paper.arxiv_id:
+            by_arxiv[paper.arxiv_id] = rowid
+        if paper.doi:
+            by_doi[paper.doi] = rowid
+        bucket = by_title.setdefault(ids.title_key(paper.title), [])
+        if rowid not in bucket:
+            bucket.append(rowid)
 
     # -- reading -----------------------------------------------------------------------------
 
     def get(self, paper_id: str) -> Paper | None:
-        row = self.db.execute("SELECT * FROM papers WHERE id = ?", (paper_id,)).fetchone()
+        """A paper by its id, or by an id it had before (see `aliases`)."""
+        row = self.db.execute(
+            "SELECT * FROM papers WHERE id = ? OR id = (SELECT id FROM aliases WHERE alias = ?)",
+            (paper_id, paper_id)).fetchone()
         return _paper(row) if row else None
 
     def __len__(self) -> int:
         return self.db.execute("SELECT count(*) FROM papers").fetchone()[0]
 
-    def papers(self, query: str | None = None, sources: Iterable[str] | None = None) -> Iterator[Paper]:
-        """Papers in id order; `query` keeps those whose title or abstract has every word;
-        `sources` keeps those that came from any of these source labels."""
+    def papers(self, query: str | None = None, *, sources: Iterable[str] | None = None,
+               topic: str | None = None, since: date | None = None, until: date | None = None,
+               source: str | None = None, has_code: bool = False,
+               limit: int | None = None) -> Iterator[Paper]:
+        """Papers matching all the filters: by relevance when there is a `query` (full-text over
+        title and abstract), else by id. `sources` keeps papers from any of these labels;
+        `source` those from a label or format (`hf-page` or `hf-page:file.txt`); `topic` those
+        with the topic or source keyword."""
         where, args = [], []
-        for word in (query or "").casefold().split():
-            where.append("(instr(fold(title), ?) OR instr(fold(abstract), ?))")
-            args += [word, word]
+        query = (query or "").strip() or None
+        if query:
+            where.append("papers_fts MATCH ?")
+            args.append(fts_query(query))
         if sources is not None:
-            labels = list(sources)
-            where.append("EXISTS (SELECT 1 FROM json_each(papers.sources) WHERE value IN "
-                         f"({', '.join('?' * len(labels))}))")
-            args += labels
-        sql = "SELECT * FROM papers" + (" WHERE " + " AND ".join(where) if where else "")
-        for row in self.db.execute(sql + " ORDER BY id", args):
-            yield _paper(row)
+            where.append("EXISTS (SELECT 1 FROM json_each(p.sources) WHERE value IN "
+                         "(SELECT value FROM json_each(?)))")
+            args.append(json.dumps(list(sources)))
+        if source:
+            where.append("EXISTS (SELECT 1 FROM json_each(p.sources) "
+                         "WHERE value = ? OR value LIKE ? ESCAPE '\\')")
+            args += [source, _like_prefix(source + ":")]
+        if topic:
+            where.append("EXISTS (SELECT 1 FROM json_each(p.topics) WHERE lower(value) = lower(?)"
+                         " UNION ALL SELECT 1 FROM json_each(p.keywords) WHERE lower(value) = lower(?))")
+            args += [topic, topic]
+        if since:
+            where.append("p.published >= ?")
+            args.append(since.isoformat())
+        if until:
+            where.append("p.published <= ?")
+            args.append(until.isoformat())
+        if has_code:
+            where.append("p.has_code = 1")
+        if query:
+            # bm25 ranks the matches only; a hit in the title weighs five in the abstract
+            sql = "SELECT p.* FROM papers_fts JOIN papers p ON p.rowid = papers_fts.rowid"
+            order = "bm25(papers_fts, 5.0, 1.0), p.id"
+        else:
+            sql, order = "SELECT p.* FROM papers p", "p.id"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += f" ORDER BY {order}"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        try:
+            for row in self.db.execute(sql, args):
+                yield _paper(row)
+        except sqlite3.OperationalError as e:
+            raise PaperclubError(f"cannot search for {query!r}: {e}") from None
+
+
+def fts_query(text: str) -> str:
+    """A user's query as FTS5 syntax: every word must occur, in any order; "quoted words", and
+    words joined by punctuation (snake_case, C++17), must occur as a phrase; a trailing *
+    matches a prefix. Nothing else is syntax, so no query can be malformed."""
+    terms = []
+    for phrase, word in re.findall(r'"([^"]*)"|(\S+)', text):
+        tokens = re.findall(r"[^\W_]+", phrase or word)  # the tokenizer's idea of a word
+        if tokens:
+            star = "*" if word.endswith("*") else ""
+            terms.append('"' + " ".join(tokens) + '"' + star)
+    if not terms:
+        raise PaperclubError(f"nothing to search for in {text!r}")
+    return " ".join(terms)
+
+
+def _like_prefix(prefix: str) -> str:
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _statements(script: str) -> list[str]:
+    """SCHEMA as single statements (triggers hold semicolons of their own)."""
+    out, current = [], []
+    for line in script.splitlines():
+        if line.strip().startswith("--") or not line.strip():
+            continue
+        current.append(line)
+        text = "\n".join(current)
+        if text.rstrip().endswith(";") and sqlite3.complete_statement(text):
+            out.append(text)
+            current = []
+    return out
+
+
+def _v1_paper(row: sqlite3.Row) -> Paper:
+    return Paper(
+        id=row["id"], title=row["title"], abstract=row["abstract"],
+        authors=tuple(json.loads(row["authors"])), author_count=row["author_count"],
+        organisation=row["organisation"],
+        published=date.fromisoformat(row["published"]) if row["published"] else None,
+        upvotes=row["upvotes"], links=json.loads(row["links"]),
+        keywords=tuple(json.loads(row["keywords"])), topics=tuple(json.loads(row["topics"])),
+        sources=tuple(json.loads(row["sources"])))
 
 
 def _digest(path: Path) -> str:

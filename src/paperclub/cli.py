@@ -109,10 +109,12 @@ def parse_date(ctx: click.Context, param: click.Parameter, value: str | None) ->
 @click.option("--format", "fmt", help="The source format; detected from the content if not given.")
 @click.option("--as-of", callback=parse_date, metavar="DATE",
               help="When the page was saved: the year of dates shown without one.")
+@click.option("--skip-invalid", is_flag=True,
+              help="Import the valid records of a file and list the ones skipped.")
 @catalog_option
 @json_option
-def import_command(paths: tuple[str, ...], fmt: str | None, as_of: date | None, catalog: Path,
-                   as_json: bool) -> None:
+def import_command(paths: tuple[str, ...], fmt: str | None, as_of: date | None,
+                   skip_invalid: bool, catalog: Path, as_json: bool) -> None:
     """Add papers from files to the catalog (each file all or nothing).
 
     PATHS are files, or bundled data such as paperclub:sample.
@@ -124,17 +126,53 @@ def import_command(paths: tuple[str, ...], fmt: str | None, as_of: date | None, 
     results = []
     with open_catalog(catalog) as cat:
         for path, source, label in resolved:
-            results.append(cat.import_file(path, source, label, as_of))
+            with progress_bar(label, path) as progress:
+                result = cat.import_file(path, source, label, as_of, skip_invalid=skip_invalid,
+                                         progress=progress)
+            results.append(result)
+            if not as_json:
+                report_import(result)
         total = len(cat)
     if as_json:
         echo_json([r.__dict__ for r in results])
+    else:
+        click.echo(f"{catalog}: {total} papers")
+
+
+def report_import(r) -> None:
+    if r.skipped_unchanged_file:
+        click.echo(f"{r.source}: unchanged since the last import ({r.papers} papers)")
         return
-    for r in results:
-        if r.skipped_unchanged_file:
-            click.echo(f"{r.source}: unchanged since the last import ({r.papers} papers)")
-        else:
-            click.echo(f"{r.source}: {r.papers} papers, {r.added} new, {r.updated} updated")
-    click.echo(f"{catalog}: {total} papers")
+    click.echo(f"{r.source}: {r.papers} papers, {r.added} new, {r.updated} updated")
+    if r.skipped:
+        click.echo(f"{r.source}: skipped {len(r.skipped)} invalid records:", err=True)
+        for message in r.skipped:
+            click.echo(f"  {message}", err=True)
+
+
+class progress_bar:
+    """A progress bar on stderr for files of a few MB and more, when stderr is a terminal."""
+
+    def __init__(self, label: str, path: Path):
+        self.label = label
+        self.size = path.stat().st_size
+        self.bar = None
+
+    def __enter__(self):
+        if self.size < (4 << 20) or not sys.stderr.isatty():
+            return None
+        self.bar = click.progressbar(length=self.size, label=self.label, file=sys.stderr)
+        self.bar.__enter__()
+        self.done = 0
+        return self.update
+
+    def update(self, done: int, total: int) -> None:
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
 
 
 class open_catalog:
@@ -161,23 +199,38 @@ class open_catalog:
 
 @cli.command()
 @click.argument("query", required=False)
+@click.option("--topic", help="Only papers with this topic or source keyword (cs.LG, ...).")
+@click.option("--since", callback=parse_date, metavar="DATE", help="Only papers published on or after DATE.")
+@click.option("--until", callback=parse_date, metavar="DATE", help="Only papers published on or before DATE.")
+@click.option("--source", help="Only papers from this source: a format (hf-page) or a label (hf-page:file.txt).")
+@click.option("--has-code", is_flag=True, help="Only papers with a code link.")
+@click.option("--limit", type=click.IntRange(min=0), default=100, show_default=True,
+              help="At most this many papers; 0 for all.")
 @catalog_option
 @json_option
-def papers(query: str | None, catalog: Path, as_json: bool) -> None:
-    """List the catalog's papers, or those whose title or abstract has every word of QUERY."""
+def papers(query: str | None, topic: str | None, since: date | None, until: date | None,
+           source: str | None, has_code: bool, limit: int, catalog: Path, as_json: bool) -> None:
+    """Search the catalog: papers whose title or abstract has every word of QUERY, best first.
+
+    Without QUERY, every paper (that the filters keep), by id. "Quoted words" must occur
+    together; a trailing * matches the start of a word.
+    """
     from paperclub.catalog import Catalog
 
     if not catalog.exists():
         raise PaperclubError("no catalog here yet: run `paperclub import FILE` first", path=catalog)
     with Catalog(catalog) as cat:
-        found = list(cat.papers(query))
+        found = list(cat.papers(query, topic=topic, since=since, until=until, source=source,
+                                has_code=has_code, limit=limit or None))
     if as_json:
         echo_json([p.to_json() for p in found])
         return
     for p in found:
         published = p.published.isoformat() if p.published else "          "
-        click.echo(f"{published}  {p.upvotes:>4}  {p.title}")
-    click.echo(f"{len(found)} papers", err=True)
+        ident = f"  ({p.id})" if p.arxiv_id or p.doi else ""  # a slug adds nothing to the title
+        click.echo(f"{published}  {p.upvotes:>4}  {p.title}{ident}")
+    more = " (the first; --limit 0 shows all)" if limit and len(found) == limit else ""
+    click.echo(f"{len(found)} papers{more}", err=True)
 
 
 @cli.command()

@@ -25,6 +25,9 @@ class Paper:
     keywords: tuple[str, ...] = ()  # the source's own keywords or categories
     topics: tuple[str, ...] = ()  # topics the source already gave it
     sources: tuple[str, ...] = ()  # where it came from, e.g. "hf-page:papers.txt"
+    arxiv_id: str | None = None  # without version: 2401.01234, cond-mat/0603029
+    doi: str | None = None  # lower-case, without https://doi.org/
+    extra: dict[str, Any] = field(default_factory=dict)  # source facts without a field here
 
     @property
     def has_code(self) -> bool:
@@ -44,6 +47,9 @@ class Paper:
             "keywords": list(self.keywords),
             "topics": list(self.topics),
             "sources": list(self.sources),
+            "arxiv_id": self.arxiv_id,
+            "doi": self.doi,
+            "extra": dict(sorted(self.extra.items())),
         }
 
 

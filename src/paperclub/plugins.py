@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 DEFAULT_PLUGINS = (
     "paperclub.default_plugins.hf_page",
-    "paperclub.default_plugins.sample",
+    "paperclub.default_plugins.paperclub_json",
     "paperclub.default_plugins.topics",
     "paperclub.default_plugins.exclusions",
     "paperclub.default_plugins.scoring",

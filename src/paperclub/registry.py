@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from paperclub.errors import PluginError
+from paperclub.errors import PaperclubError, PluginError
 from paperclub.models import Paper, Plan
+
+if TYPE_CHECKING:
+    from paperclub.sources import SourceFile
 
 
 class Source(Protocol):
@@ -19,8 +22,10 @@ class Source(Protocol):
         """True when the file (whose first few KB are `head`) is in this format."""
         ...
 
-    def read(self, path: Path, as_of: date | None) -> Iterator[tuple[int, Paper]]:
-        """Yield (line, paper) for every paper; raise PaperclubError(path=, line=) on bad input."""
+    def read(self, file: SourceFile, as_of: date | None) -> Iterator[Paper | PaperclubError]:
+        """Yield every paper of `file`, and for a bad record a PaperclubError naming the file and
+        the line (or entry), then go on: the host decides whether to stop (the default) or skip
+        it (`--skip-invalid`). Raise only when nothing more can be read."""
         ...
 
 

@@ -44,10 +44,8 @@ class HFPageText:
             re.search(r"^\s*• \d+ authors?\r?$|^·\r?$", head, re.MULTILINE)
         )
 
-    def read(self, path: Path, as_of: date | None) -> Iterator[tuple[int, Paper]]:
-        as_of = as_of or page_date_from_name(path)
-        text = path.read_text(encoding="utf-8-sig")  # a BOM is not part of the first line
-        yield from parse(text, path, as_of)
+    def read(self, file, as_of: date | None) -> Iterator[Paper | PaperclubError]:
+        yield from parse(file.read_text(), file.path, as_of or page_date_from_name(file.path))
 
 
 def page_date_from_name(path: Path) -> date | None:
@@ -61,31 +59,42 @@ def page_date_from_name(path: Path) -> date | None:
     return None
 
 
-def parse(text: str, path: Path, as_of: date | None) -> Iterator[tuple[int, Paper]]:
+def parse(text: str, path: Path, as_of: date | None) -> Iterator[Paper | PaperclubError]:
+    """Every paper of the page; a bad paper is yielded as an error and skipped."""
     lines = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
     i = _skip_header(lines)
     while i < len(lines):
         start, title = lines[i]
         if title == "·" or AUTHORS.match(title):
-            raise PaperclubError(f"expected a paper title, found {title!r}", path=path, line=start)
+            yield PaperclubError(f"expected a paper title, found {title!r}", path=path, line=start)
+            i += 1
+            continue
         if len(title) > MAX_TITLE:
-            raise PaperclubError(
+            yield PaperclubError(
                 f"expected a paper title, found a paragraph of {len(title)} characters "
                 "(is the title missing?)", path=path, line=start)
+            i += 1
+            continue
         if i + 1 >= len(lines) or lines[i + 1][1] == "·" or AUTHORS.match(lines[i + 1][1]):
-            raise PaperclubError(f"paper {title!r} has no abstract", path=path, line=start)
+            yield PaperclubError(f"paper {title!r} has no abstract", path=path, line=start)
+            i += 1
+            continue
         abstract = lines[i + 1][1]
         i += 2
         author_count = organisation = published = None
         upvotes = 0
         if i + 1 < len(lines) and lines[i + 1][1] == "·":
-            byline = lines[i][1]
             if i + 2 >= len(lines):
-                raise PaperclubError("a byline without a date", path=path, line=lines[i + 1][0])
-            author_count, organisation = _byline(byline)
-            published, upvotes = _date_line(lines[i + 2], path, as_of)
+                yield PaperclubError("a byline without a date", path=path, line=lines[i + 1][0])
+                return
+            author_count, organisation = _byline(lines[i][1])
+            dated = _date_line(lines[i + 2], path, as_of)
             i += 3
-        paper = Paper(
+            if isinstance(dated, PaperclubError):
+                yield dated
+                continue
+            published, upvotes = dated
+        yield Paper(
             id=slugify(title),
             title=title,
             abstract=abstract,
@@ -95,7 +104,6 @@ def parse(text: str, path: Path, as_of: date | None) -> Iterator[tuple[int, Pape
             upvotes=upvotes,
             links=find_links(abstract),
         )
-        yield start, paper
 
 
 def _skip_header(lines: list[tuple[int, str]]) -> int:
@@ -118,17 +126,18 @@ def _byline(byline: str) -> tuple[int | None, str | None]:
     return None, parts[-1]
 
 
-def _date_line(item: tuple[int, str], path: Path, as_of: date | None) -> tuple[date, int]:
+def _date_line(item: tuple[int, str], path: Path,
+               as_of: date | None) -> tuple[date, int] | PaperclubError:
     line, text = item
     match = DATE.match(text)
     if not match or match.group("month") not in MONTHS:
-        raise PaperclubError(
+        return PaperclubError(
             f"cannot read the date {text!r} (expected 'Aug 7' or 'Mar 3, 2024', "
             "then the upvotes if any)", path=path, line=line)
     year = match.group("year")
     if year is None:
         if as_of is None:
-            raise PaperclubError(
+            return PaperclubError(
                 f"the date {text!r} has no year: say when the page was saved with --as-of DATE",
                 path=path, line=line)
         year = str(as_of.year)
@@ -136,7 +145,7 @@ def _date_line(item: tuple[int, str], path: Path, as_of: date | None) -> tuple[d
         published = datetime.strptime(f"{match.group('month')} {match.group('day')} {year}",
                                       "%b %d %Y").date()
     except ValueError:
-        raise PaperclubError(f"{text!r} is not a date", path=path, line=line) from None
+        return PaperclubError(f"{text!r} is not a date", path=path, line=line)
     return published, int(match.group("upvotes") or 0)
 
 

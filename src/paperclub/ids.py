@@ -1,0 +1,53 @@
+"""Paper identity: `arxiv:<id>` without its version, else `doi:<doi>`, else a slug of the
+title. The same paper from two sources gets the same id, so the catalog merges them."""
+
+from __future__ import annotations
+
+import re
+
+from paperclub.text import slugify
+
+# New-style ids (0704.0001, 2401.01234) and old-style ones (cond-mat/0603029, math.GT/0309136),
+# bare or inside abs/pdf URLs, "arXiv:" prefixes and versions (v2) around them.
+_NEW = r"(?P<new>\d{4}\.\d{4,5})"
+_OLD = r"(?P<archive>[a-z]+(?:-[a-z]+)*)(?:\.[A-Z]{2})?/(?P<number>\d{7})"
+# arXiv's own DOIs (10.48550/arXiv.2401.01234) name the id too.
+ARXIV = re.compile(rf"(?:^|arxiv[:/. ]|/abs/|/pdf/)\s*(?:{_NEW}|{_OLD})(?:v\d+)?\b", re.IGNORECASE)
+DOI = re.compile(r"\b(10\.\d{4,9}/\S+)")
+
+
+def arxiv_id(text: str | None) -> str | None:
+    """The arXiv id in `text` (an id, an `arXiv:` reference or an arxiv.org URL), without
+    its version; None when there is none."""
+    if not text:
+        return None
+    match = ARXIV.search(text.strip())
+    if not match:
+        return None
+    if match.group("new"):
+        return match.group("new")
+    # An old-style id is archive/number; a subject class (math.GT/...) is not part of it.
+    return f"{match.group('archive').lower()}/{match.group('number')}"
+
+
+def doi(text: str | None) -> str | None:
+    """The DOI in `text` (bare, `doi:` or a doi.org URL), lower-cased (DOIs ignore case)."""
+    if not text:
+        return None
+    match = DOI.search(text.strip())
+    if not match:
+        return None
+    return match.group(1).rstrip(".,;)]}").lower()
+
+
+def paper_id(arxiv: str | None, doi_: str | None, title: str) -> str:
+    if arxiv:
+        return f"arxiv:{arxiv}"
+    if doi_:
+        return f"doi:{doi_}"
+    return slugify(title)
+
+
+def title_key(title: str) -> str:
+    """A title with case, accents, punctuation and spacing removed: how titles are compared."""
+    return slugify(title)
