@@ -30,18 +30,18 @@ if TYPE_CHECKING:
     from paperclub.models import Candidate, Group, Paper, Plan, Session, Slot
     from paperclub.registry import Emitter, Source
 
-DEFAULT_PLUGINS = (
-    "paperclub.default_plugins.hf_page",
-    "paperclub.default_plugins.paperclub_json",
-    "paperclub.default_plugins.topics",
-    "paperclub.default_plugins.exclusions",
-    "paperclub.default_plugins.scoring",
-    "paperclub.default_plugins.greedy",
-    "paperclub.default_plugins.presenters",
-    "paperclub.default_plugins.checks",
-    "paperclub.default_plugins.ics",
-    "paperclub.default_plugins.markdown",
-)
+def _default_plugins() -> tuple[str, ...]:
+    """Every module of paperclub.default_plugins, in name order: adding a built-in plugin is
+    adding a file there."""
+    import pkgutil
+
+    from paperclub import default_plugins
+
+    return tuple(f"{default_plugins.__name__}.{m.name}"
+                 for m in sorted(pkgutil.iter_modules(default_plugins.__path__), key=lambda m: m.name))
+
+
+DEFAULT_PLUGINS = _default_plugins()
 
 ENTRY_POINT_GROUP = "paperclub"
 # Set to 1 to ignore installed plugins (the test suite does, so installed plugins never
