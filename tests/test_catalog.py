@@ -418,3 +418,49 @@ def test_rows_round_trip_every_field(catalog, tmp_path):
     path = write_json(tmp_path / "one.json", [record.to_json()])
     catalog.import_file(path, PaperclubJSON(), "one", None)
     assert catalog.get(record.id) == replace(record, sources=("one",))
+
+
+# -- the full-text index follows the rows ---------------------------------------------------
+
+
+def fts_ids(cat: Catalog, query: str) -> set[str]:
+    return {p.id for p in cat.papers(query)}
+
+
+def test_the_index_follows_merged_text(catalog, tmp_path):
+    """A paper first known by title only gains an abstract from a later source: the words of
+    the abstract become searchable, in the same import or a later one, and nothing is
+    indexed twice."""
+    first = [{"title": "Quiet Paper", "abstract": ""}, {"title": "Other Paper", "abstract": "zebra"}]
+    catalog.import_file(write_json(tmp_path / "a.json", first), PaperclubJSON(), "a", None)
+    assert fts_ids(catalog, "zebra") == {"other-paper"}
+    assert fts_ids(catalog, "walrus") == set()
+    # the same paper twice in one file: added, then filled in by the second record
+    second = [{"title": "Quiet paper", "abstract": "walrus"},
+              {"title": "New Paper", "abstract": ""}, {"title": "New paper", "abstract": "okapi"}]
+    catalog.import_file(write_json(tmp_path / "b.json", second), PaperclubJSON(), "b", None)
+    assert fts_ids(catalog, "walrus") == {"quiet-paper"}
+    assert fts_ids(catalog, "okapi") == {"new-paper"}
+    assert fts_ids(catalog, "paper") == {"quiet-paper", "other-paper", "new-paper"}
+    rows = catalog.db.execute("SELECT count(*) FROM papers").fetchone()[0]
+    catalog.db.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('integrity-check', 1)")
+    assert rows == 3
+
+
+def test_an_arxiv_id_upgrades_a_title_id_and_keeps_an_alias(catalog, tmp_path):
+    catalog.import_file(write_json(tmp_path / "a.json", [{"title": "Attention Is All You Need"}]),
+                        PaperclubJSON(), "a", None)
+    later = [{"title": "Attention is all you need", "arxiv_id": "1706.03762v7"}]
+    catalog.import_file(write_json(tmp_path / "b.json", later), PaperclubJSON(), "b", None)
+    assert len(catalog) == 1
+    paper = catalog.get("attention-is-all-you-need")
+    assert paper is not None and paper.id == "arxiv:1706.03762"
+    assert catalog.get("arxiv:1706.03762") == paper
+    assert paper.sources == ("a", "b")
+
+
+def test_same_title_different_arxiv_ids_stay_two_papers(catalog, tmp_path):
+    records = [{"title": "Scaling Laws", "arxiv_id": "2001.08361"},
+               {"title": "Scaling laws", "arxiv_id": "2203.15556"}]
+    catalog.import_file(write_json(tmp_path / "a.json", records), PaperclubJSON(), "a", None)
+    assert {p.id for p in catalog.papers()} == {"arxiv:2001.08361", "arxiv:2203.15556"}

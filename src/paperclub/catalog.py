@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -55,18 +56,8 @@ CREATE VIRTUAL TABLE papers_fts USING fts5(
     title, abstract, content='papers', content_rowid='rowid',
     tokenize='unicode61 remove_diacritics 2'
 );
-CREATE TRIGGER papers_ai AFTER INSERT ON papers BEGIN
-    INSERT INTO papers_fts(rowid, title, abstract) VALUES (new.rowid, new.title, new.abstract);
-END;
-CREATE TRIGGER papers_ad AFTER DELETE ON papers BEGIN
-    INSERT INTO papers_fts(papers_fts, rowid, title, abstract)
-    VALUES ('delete', old.rowid, old.title, old.abstract);
-END;
-CREATE TRIGGER papers_au AFTER UPDATE OF title, abstract ON papers BEGIN
-    INSERT INTO papers_fts(papers_fts, rowid, title, abstract)
-    VALUES ('delete', old.rowid, old.title, old.abstract);
-    INSERT INTO papers_fts(rowid, title, abstract) VALUES (new.rowid, new.title, new.abstract);
-END;
+-- The index is kept by Catalog._merge_batch, not by triggers: new papers are indexed in one
+-- statement at the end of an import, which is faster than row by row.
 -- Ids a paper had before a better one was known (a title slug before its arXiv id).
 CREATE TABLE aliases (alias TEXT PRIMARY KEY, id TEXT NOT NULL);
 -- What each imported file looked like, so an unchanged file is not read again.
@@ -86,6 +77,8 @@ class ImportResult:
     updated: int = 0
     skipped_unchanged_file: bool = False
     skipped: list[str] = field(default_factory=list)  # invalid records, with --skip-invalid
+    seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(
+        ("parse", "merge", "insert", "index"), 0.0))  # where the time went
 
 
 def merge(old: Paper, new: Paper) -> Paper:
@@ -186,7 +179,10 @@ class Catalog:
             for statement in _statements(SCHEMA):  # executescript() would commit midway
                 self.db.execute(statement)
             if old:
+                self._first_new, self._unindexed = 1, set()
                 self._merge_batch(old, ImportResult("migration"))
+                self.db.execute("INSERT INTO papers_fts(rowid, title, abstract) "
+                                "SELECT rowid, title, abstract FROM papers")
             self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             self.db.execute("COMMIT")
         except BaseException:
@@ -216,8 +212,17 @@ class Catalog:
         result = ImportResult(label)
         self.db.execute("BEGIN IMMEDIATE")
         try:
+            # Rows from first_new on, and those in unindexed, get indexed at the end.
+            first_new = self._first_new = self._next_rowid()
+            self._unindexed: set[int] = set()
             batch: list[Paper] = []
-            for item in source.read(SourceFile(path, progress), as_of):
+            records = iter(source.read(SourceFile(path, progress), as_of))
+            while True:
+                started = time.perf_counter()
+                item = next(records, None)
+                result.seconds["parse"] += time.perf_counter() - started
+                if item is None:
+                    break
                 if isinstance(item, PaperclubError):
                     if not skip_invalid:
                         raise item
@@ -228,6 +233,12 @@ class Catalog:
                     self._merge_batch(batch, result)
                     batch = []
             self._merge_batch(batch, result)
+            started = time.perf_counter()
+            self.db.execute("INSERT INTO papers_fts(rowid, title, abstract) "
+                            "SELECT rowid, title, abstract FROM papers WHERE rowid >= ? "
+                            "OR rowid IN (SELECT value FROM json_each(?))",
+                            (first_new, json.dumps(sorted(self._unindexed))))
+            result.seconds["index"] += time.perf_counter() - started
             self.db.execute("INSERT OR REPLACE INTO imports VALUES (?, ?, ?)",
                             (label, digest, result.papers))
             self.db.execute("COMMIT")
@@ -236,11 +247,15 @@ class Catalog:
             raise
         return result
 
+    def _next_rowid(self) -> int:
+        return self.db.execute("SELECT coalesce(max(rowid), 0) + 1 FROM papers").fetchone()[0]
+
     def _merge_batch(self, batch: list[Paper], result: ImportResult) -> None:
         """Match each record to a paper already in the catalog (or earlier in the batch) by
         arXiv id, DOI or title; merge or add. Lookups are one query per key kind per batch."""
         if not batch:
             return
+        started = time.perf_counter()
         result.papers += len(batch)
         found: dict[int, Paper] = {}  # rowid -> paper, as in the catalog now
         by_arxiv: dict[str, int] = {}
@@ -282,6 +297,8 @@ class Catalog:
                 old_ids.setdefault(match, found[match].id)
             self._index(match, merged, by_arxiv, by_doi, by_title)
 
+        result.seconds["merge"] += time.perf_counter() - started
+        started = time.perf_counter()
         if new:
             taken = {p.id for p in new.values()}
             clash = {row[0] for row in self.db.execute(
@@ -295,6 +312,13 @@ class Catalog:
                                 f"VALUES ({', '.join('?' * len(COLUMNS))})", rows)
             result.added += len(rows)
         if changed:
+            # A paper indexed before this import leaves the index with the text it was indexed
+            # with (once), and comes back with its new text at the end of the import.
+            leaving = [r for r in changed if r < self._first_new and r not in self._unindexed]
+            self.db.executemany(
+                "INSERT INTO papers_fts(papers_fts, rowid, title, abstract) VALUES ('delete', ?, ?, ?)",
+                [(r, found[r].title, found[r].abstract) for r in leaving])
+            self._unindexed.update(leaving)
             assignments = ", ".join(f"{c} = ?" for c in COLUMNS)
             self.db.executemany(f"UPDATE papers SET {assignments} WHERE rowid = ?",
                                 [(*_row(p), rowid) for rowid, p in changed.items()])
@@ -303,6 +327,7 @@ class Catalog:
             self.db.executemany("UPDATE aliases SET id = ? WHERE id = ?",
                                 [(new_id, old_id) for old_id, new_id in aliases])
             result.updated += len(changed)
+        result.seconds["insert"] += time.perf_counter() - started
 
     @staticmethod
     def _index(rowid: int, paper: Paper, by_arxiv: dict, by_doi: dict, by_title: dict) -> None:
