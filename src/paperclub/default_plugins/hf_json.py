@@ -1,0 +1,239 @@
+"""Source: the Hugging Face Daily Papers API as JSON.
+
+Two shapes are read:
+
+* a list of daily-papers items, as `https://huggingface.co/api/daily_papers` returns:
+  `[{"paper": {"id": "2401.01234", "title": ..., "summary": ..., "authors": [{"name": ...}],
+  "publishedAt": ..., "upvotes": ..., "githubRepo"?: ..., "ai_keywords"?: ...},
+  "numComments": 3, "organization"?: {"name": ..., "fullname": ...}, "title": ..., ...}]`;
+* a paper, as `https://huggingface.co/api/papers/{id}` returns (the paper's fields at the top
+  level), or a list of those.
+
+Hugging Face paper ids are arXiv ids. Optional fields may be missing or null. `map_item` is
+shared with the saved-page source (hf_html.py), whose page embeds the same items.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from paperclub import ids
+from paperclub.errors import PaperclubError
+from paperclub.hookspecs import hookimpl
+from paperclub.models import Paper
+
+ISO_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ]|$)")
+_SPACE = re.compile(r"\s+")
+
+
+def _key(name: str) -> re.Pattern[str]:
+    return re.compile(rf'"{name}"\s*:')
+
+
+KEY_PAPER, KEY_UPVOTES, KEY_PUBLISHED = _key("paper"), _key("upvotes"), _key("publishedAt")
+KEY_SUMMARY, KEY_SOURCES, KEY_TOPICS = _key("summary"), _key("sources"), _key("topics")
+# A daily-papers list opens with its first item's paper, whatever the authors that follow.
+DAILY_LIST_START = re.compile(r'\[\s*\{\s*"paper"\s*:\s*\{')
+
+
+class HFJSON:
+    name = "hf-json"
+    description = "Hugging Face Daily Papers API JSON (api/daily_papers or api/papers/ID)"
+
+    def detect(self, path: Path, head: str) -> bool:
+        text = head.lstrip()
+        if not text.startswith(("[", "{")):
+            return False
+        if DAILY_LIST_START.match(text):
+            return True
+        first = text[:1024]
+        if KEY_SOURCES.search(first) and KEY_TOPICS.search(first) and not KEY_SUMMARY.search(first):
+            return False  # paperclub's own JSON (paperclub_json.py)
+        if KEY_PAPER.search(first) and (KEY_UPVOTES.search(first) or KEY_PUBLISHED.search(first)):
+            return True
+        return bool(KEY_SUMMARY.search(first) and KEY_PUBLISHED.search(first))
+
+    def read(self, file, as_of: date | None) -> Iterator[Paper | PaperclubError]:
+        path = file.path
+        text = file.read_text()
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise PaperclubError(f"not valid JSON: {e.msg}", path=path, line=e.lineno) from None
+        if isinstance(data, dict):
+            yield _mapped(data, path, line_of(text, _first_char(text)), None)
+        elif isinstance(data, list):
+            for n, (item, offset) in enumerate(zip(data, item_offsets(text)), 1):
+                yield _mapped(item, path, line_of(text, offset), n)
+        else:
+            raise PaperclubError("expected a JSON list of daily papers or a paper object",
+                                 path=path, line=line_of(text, _first_char(text)))
+
+
+def _mapped(item: object, path: Path, line: int, n: int | None) -> Paper | PaperclubError:
+    try:
+        return map_item(item, n)
+    except PaperclubError as e:
+        return PaperclubError(e.message, path=path, line=line)
+
+
+def _first_char(text: str) -> int:
+    return len(text) - len(text.lstrip())
+
+
+def line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def item_offsets(text: str) -> list[int]:
+    """Where each item of the top-level JSON array in `text` starts (the text is valid JSON)."""
+    decoder = json.JSONDecoder()
+    pos = _first_char(text) + 1  # past "["
+    offsets = []
+    while True:
+        while text[pos].isspace():
+            pos += 1
+        if text[pos] == "]":
+            return offsets
+        if text[pos] == ",":
+            pos += 1
+            continue
+        offsets.append(pos)
+        _, pos = decoder.raw_decode(text, pos)
+
+
+# -- mapping an item to a paper ------------------------------------------------------------
+
+
+def map_item(item: object, n: int | None = None) -> Paper:
+    """The paper of a daily-papers item (`{"paper": {...}, "numComments": ...}`) or of a paper
+    object (`{"id": ..., "title": ...}`). `n` (from 1) names the item in errors; a bad item
+    raises PaperclubError without a path or line, which the caller adds."""
+    what = f"item #{n}" if n is not None else "the paper"
+    if not isinstance(item, dict):
+        raise PaperclubError(f"{what} is not a JSON object but {_json_type(item)}")
+    paper = item.get("paper")
+    if paper is None:
+        paper = item
+    elif not isinstance(paper, dict):
+        raise PaperclubError(f"{what}: \"paper\" is not a JSON object but {_json_type(paper)}")
+    title = _text(paper.get("title")) or _text(item.get("title"))
+    if not title:
+        raise PaperclubError(f"{what} has no title")
+    what = f"{what} ({title!r})"
+    try:
+        hf_id = _string(paper.get("id"), "id")
+        arxiv = ids.arxiv_id(hf_id)
+        links = {}
+        if arxiv:
+            links["abs"] = f"https://arxiv.org/abs/{arxiv}"
+            links["pdf"] = f"https://arxiv.org/pdf/{arxiv}"
+        for kind, key in (("code", "githubRepo"), ("project", "projectPage")):
+            url = _string(paper.get(key), key)
+            if url and url.strip():
+                links[kind] = url.strip()
+        authors = _authors(paper.get("authors"))
+        extra: dict[str, Any] = {}
+        comments = item.get("numComments", paper.get("numComments"))
+        if comments is not None:
+            extra["num_comments"] = _count(comments, "numComments")
+        hf_summary = _text(_string(paper.get("ai_summary"), "ai_summary"))
+        if hf_summary:
+            extra["hf_summary"] = hf_summary
+        return Paper(
+            id=ids.paper_id(arxiv, None, title),
+            title=title,
+            abstract=_text(_string(paper.get("summary", item.get("summary")), "summary")),
+            authors=authors,
+            author_count=len(authors) if authors else None,
+            organisation=_organisation(item.get("organization") or paper.get("organization")),
+            published=_date(paper.get("publishedAt")),
+            upvotes=_count(paper.get("upvotes"), "upvotes"),
+            links=links,
+            keywords=_keywords(paper.get("ai_keywords")),
+            arxiv_id=arxiv,
+            extra=extra,
+        )
+    except ValueError as e:
+        raise PaperclubError(f"{what}: {e}") from None
+
+
+def _json_type(value: object) -> str:
+    names = {list: "a list", str: "a string", bool: "a boolean", int: "a number",
+             float: "a number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _text(value: str | None) -> str:
+    """Whitespace (newlines included) collapsed to single spaces."""
+    return _SPACE.sub(" ", value).strip() if isinstance(value, str) else ""
+
+
+def _string(value: object, key: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise ValueError(f'"{key}" is {_json_type(value)}, not a string')
+
+
+def _count(value: object, key: str) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f'"{key}" is {value!r}, not a count')
+    return value
+
+
+def _authors(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise ValueError(f'"authors" is {_json_type(value)}, not a list')
+    names = []
+    for author in value:
+        name = author.get("name") if isinstance(author, dict) else author
+        if not isinstance(name, str):
+            raise ValueError(f"an author without a name: {author!r}")
+        if _text(name):
+            names.append(_text(name))
+    return tuple(names)
+
+
+def _organisation(value: object) -> str | None:
+    if isinstance(value, dict):
+        return _text(value.get("fullname")) or _text(value.get("name")) or None
+    if isinstance(value, str):
+        return _text(value) or None
+    return None
+
+
+def _date(value: object) -> date | None:
+    if value is None or value == "":
+        return None
+    match = ISO_DATE.match(value) if isinstance(value, str) else None
+    try:
+        if match:
+            return date.fromisoformat(match.group(1))
+    except ValueError:
+        pass
+    raise ValueError(f'"publishedAt" is {value!r}, not a date such as 2024-01-02T18:59:59.000Z')
+
+
+def _keywords(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(k, str) for k in value):
+        raise ValueError('"ai_keywords" is not a list of strings')
+    return tuple(dict.fromkeys(k.strip() for k in value if k.strip()))
+
+
+# Not trylast, unlike the other built-in sources: a daily-papers list also passes
+# paperclub-json's detect() (a list with "title"), and among trylast plugins paperclub_json
+# registers first, so auto-detection would pick it. Plugins of the user still come first.
+@hookimpl
+def paperclub_register_sources(register):
+    register(HFJSON())
