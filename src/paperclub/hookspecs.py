@@ -26,9 +26,10 @@ hookimpl = pluggy.HookimplMarker("paperclub")
 def paperclub_register_sources(register: Callable[[Source], None]) -> None:
     """Register importers: call `register(source)` once per format.
 
-    A source has a `name` (what `--format` takes), `detect(path, head) -> bool` and
-    `read(path, as_of) -> Iterator[tuple[int, Paper]]` yielding each paper with its line.
-    All implementations run; a name registered twice is an error naming both plugins.
+    A source has a `name` (what `--format` takes), `description`, `detect(path, head) -> bool`
+    and `read(file, as_of) -> Iterator[Paper | PaperclubError]`: every paper of the
+    `SourceFile`, and for a bad record a PaperclubError naming the line, after which reading
+    goes on. All implementations run; a name registered twice is an error naming both plugins.
     """
 
 

@@ -54,8 +54,6 @@ class PropsFinder(HTMLParser):
             line += raw.count("\n", 0, at)
         self.found.append(Props(values.get("data-target"), values["data-props"], line))
 
-    handle_startendtag = handle_starttag
-
 
 class HFHTML:
     name = "hf-html"
@@ -67,7 +65,10 @@ class HFHTML:
         if "data-props" in head and "dailyPapers" in head:
             return True
         # A saved page puts styles and scripts first: the data may start after the head.
-        return _mentions(path, ("data-props", "dailyPapers"))
+        try:
+            return _mentions(path, ("data-props", "dailyPapers"))
+        except OSError:
+            return False
 
     def read(self, file, as_of: date | None) -> Iterator[Paper | PaperclubError]:
         path = file.path

@@ -37,8 +37,11 @@ def _key(name: str) -> re.Pattern[str]:
 
 KEY_PAPER, KEY_UPVOTES, KEY_PUBLISHED = _key("paper"), _key("upvotes"), _key("publishedAt")
 KEY_SUMMARY, KEY_SOURCES, KEY_TOPICS = _key("summary"), _key("sources"), _key("topics")
-# A daily-papers list opens with its first item's paper, whatever the authors that follow.
+KEY_PAPERCLUB_DATE = _key("published")  # paperclub's own JSON; the API has "publishedAt"
+# How the API's JSON opens, however many authors follow (they may fill the first KBs): a
+# daily-papers list with its first item's paper, or a paper (or a list of them) with its id.
 DAILY_LIST_START = re.compile(r'\[\s*\{\s*"paper"\s*:\s*\{')
+PAPER_START = re.compile(r'\[?\s*\{\s*"id"\s*:\s*"\d{4}\.\d{4,5}(?:v\d+)?"\s*,\s*"authors"\s*:')
 
 
 class HFJSON:
@@ -49,10 +52,11 @@ class HFJSON:
         text = head.lstrip()
         if not text.startswith(("[", "{")):
             return False
-        if DAILY_LIST_START.match(text):
+        if DAILY_LIST_START.match(text) or PAPER_START.match(text):
             return True
         first = text[:1024]
-        if KEY_SOURCES.search(first) and KEY_TOPICS.search(first) and not KEY_SUMMARY.search(first):
+        if not KEY_SUMMARY.search(first) and any(
+                key.search(first) for key in (KEY_SOURCES, KEY_TOPICS, KEY_PAPERCLUB_DATE)):
             return False  # paperclub's own JSON (paperclub_json.py)
         if KEY_PAPER.search(first) and (KEY_UPVOTES.search(first) or KEY_PUBLISHED.search(first)):
             return True
@@ -148,7 +152,8 @@ def map_item(item: object, n: int | None = None) -> Paper:
         return Paper(
             id=ids.paper_id(arxiv, None, title),
             title=title,
-            abstract=_text(_string(paper.get("summary", item.get("summary")), "summary")),
+            abstract=_text(_string(paper.get("summary"), "summary")
+                           or _string(item.get("summary"), "summary")),
             authors=authors,
             author_count=len(authors) if authors else None,
             organisation=_organisation(item.get("organization") or paper.get("organization")),
@@ -169,7 +174,7 @@ def _json_type(value: object) -> str:
     return names.get(type(value), type(value).__name__)
 
 
-def _text(value: str | None) -> str:
+def _text(value: object) -> str:
     """Whitespace (newlines included) collapsed to single spaces."""
     return _SPACE.sub(" ", value).strip() if isinstance(value, str) else ""
 
@@ -231,9 +236,8 @@ def _keywords(value: object) -> tuple[str, ...]:
     return tuple(dict.fromkeys(k.strip() for k in value if k.strip()))
 
 
-# Not trylast, unlike the other built-in sources: a daily-papers list also passes
-# paperclub-json's detect() (a list with "title"), and among trylast plugins paperclub_json
-# registers first, so auto-detection would pick it. Plugins of the user still come first.
-@hookimpl
+# A daily-papers list also passes paperclub-json's detect() (a list with "title"): detection
+# picks hf-json because built-in sources register in module-name order, hf_json first.
+@hookimpl(trylast=True)
 def paperclub_register_sources(register):
     register(HFJSON())

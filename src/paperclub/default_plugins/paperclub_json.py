@@ -21,7 +21,9 @@ class PaperclubJSON:
     description = "a JSON list of papers, as `paperclub papers --json` prints"
 
     def detect(self, path: Path, head: str) -> bool:
-        return head.lstrip().startswith("[") and '"title"' in head
+        # Hugging Face's API lists are JSON lists with titles too; only ours have these keys.
+        return head.lstrip().startswith("[") and '"title"' in head and any(
+            key in head for key in ('"sources"', '"topics"', '"published"'))
 
     def read(self, file, as_of: date | None) -> Iterator[Paper | PaperclubError]:
         path = file.path
