@@ -464,3 +464,18 @@ def test_same_title_different_arxiv_ids_stay_two_papers(catalog, tmp_path):
                {"title": "Scaling laws", "arxiv_id": "2203.15556"}]
     catalog.import_file(write_json(tmp_path / "a.json", records), PaperclubJSON(), "a", None)
     assert {p.id for p in catalog.papers()} == {"arxiv:2001.08361", "arxiv:2203.15556"}
+
+
+def test_a_precise_date_wins_over_a_year(catalog, tmp_path):
+    """BibTeX often knows only the year (stored as 1 January): an exact date replaces it,
+    whichever arrives first."""
+    year_only = [{"title": "Attention", "published": "2017-01-01",
+                  "extra": {"date_precision": "year"}}]
+    exact = [{"title": "Attention", "published": "2017-06-12"}]
+    catalog.import_file(write_json(tmp_path / "a.json", year_only), PaperclubJSON(), "a", None)
+    catalog.import_file(write_json(tmp_path / "b.json", exact), PaperclubJSON(), "b", None)
+    paper = catalog.get("attention")
+    assert paper.published == date(2017, 6, 12) and "date_precision" not in paper.extra
+    earlier = [{"title": "Attention", "published": "2017-06-01"}]
+    catalog.import_file(write_json(tmp_path / "c.json", earlier), PaperclubJSON(), "c", None)
+    assert catalog.get("attention").published == date(2017, 6, 1)  # equally precise: earlier

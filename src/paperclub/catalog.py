@@ -89,6 +89,7 @@ def merge(old: Paper, new: Paper) -> Paper:
     title = old.title or new.title
     # The id changes only when a better identifier becomes known (arXiv over DOI over title).
     better = (arxiv, doi) != (old.arxiv_id, old.doi)
+    dated = _dated(old, new)
     return replace(
         old,
         id=ids.paper_id(arxiv, doi, title) if better else old.id,
@@ -100,14 +101,30 @@ def merge(old: Paper, new: Paper) -> Paper:
         author_count=max((c for c in (old.author_count, new.author_count) if c is not None),
                          default=None),
         organisation=old.organisation or new.organisation,
-        published=min((d for d in (old.published, new.published) if d), default=None),
+        published=dated.published,
         upvotes=max(old.upvotes, new.upvotes),
         links={**new.links, **old.links},
         keywords=_union(old.keywords, new.keywords),
         topics=_union(old.topics, new.topics),
         sources=_union(old.sources, new.sources),
-        extra={**new.extra, **old.extra},
+        extra=_drop_none({**new.extra, **old.extra,
+                          "date_precision": dated.extra.get("date_precision")}),
     )
+
+
+def _drop_none(d: dict) -> dict:
+    return {k: v for k, v in d.items() if v is not None}
+
+
+PRECISION = {"year": 0, "month": 1, "day": 2}
+
+
+def _dated(old: Paper, new: Paper) -> Paper:
+    """The record whose date to keep: the more precise (a BibTeX year is stored as 1 January),
+    else the earlier."""
+    dated = [p for p in (old, new) if p.published] or [old]
+    return min(dated, key=lambda p: (-PRECISION.get(p.extra.get("date_precision", "day"), 2),
+                                     p.published or date.max))
 
 
 def _union(a: Iterable[str], b: Iterable[str]) -> tuple[str, ...]:

@@ -79,6 +79,11 @@ def load(path: Path) -> Any:
         raise PaperclubError("no such file", path=path) from None
     except (OSError, UnicodeDecodeError) as e:
         raise PaperclubError(f"cannot read: {e}", path=path) from None
+    return loads(text, path)
+
+
+def loads(text: str, path: Path) -> Any:
+    """Parse YAML text read from `path` (named in errors)."""
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as e:

@@ -1,0 +1,535 @@
+"""Sources: a table of papers, as CSV (or TSV) and as a YAML list.
+
+Only `title` is required. The other columns (or keys), all optional, are:
+
+    id, arxiv, arxiv_id, eprint   the arXiv id (an `id` that is a DOI is read as one; any
+                                  other `id` is kept in `extra`)
+    doi                           a DOI, bare or as a doi.org URL
+    abstract
+    authors (author)              a YAML list, or "A; B" or "A and B"
+    author_count
+    published, date, year         2024-03-01, 2024-03 or 2024
+    upvotes
+    url, link                     the paper's page (an arxiv.org/abs URL is its `abs` link)
+    code, github                  the code's URL
+    pdf                           the PDF's URL
+    keywords, tags                a YAML list, or "a; b" or "a, b"
+    topics                        the same
+    organisation (organization)
+
+Header names and keys are read without regard to case, spaces or hyphens ("Author Count").
+Other columns go to the paper's `extra`. A bad value (upvotes "many", the date "2024-13-01",
+no title) is an error naming the file, the line and the column or key; the other papers are
+read on.
+
+A CSV's delimiter is found from its header: a comma, a semicolon or a tab. Its line numbers
+are those of the first physical line of each record. A YAML file is a list of papers, or a
+mapping whose `papers:` is one; group configs (`group:`, `meetings:`) are not papers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from paperclub import ids
+from paperclub.errors import PaperclubError
+from paperclub.hookspecs import hookimpl
+from paperclub.models import Paper
+
+# Every name a column may have -> the field it fills. Where several name one field, the
+# first of them (in this order) with a value is used; `keywords` and `tags` are united.
+ALIASES = {
+    "title": "title",
+    "arxiv_id": "arxiv", "arxiv": "arxiv", "eprint": "arxiv", "id": "id",
+    "doi": "doi",
+    "abstract": "abstract",
+    "authors": "authors", "author": "authors",
+    "author_count": "author_count",
+    "published": "published", "date": "published", "year": "published",
+    "upvotes": "upvotes",
+    "url": "url", "link": "url",
+    "code": "code", "github": "code",
+    "pdf": "pdf",
+    "keywords": "keywords", "tags": "keywords",
+    "topics": "topics",
+    "organisation": "organisation", "organization": "organisation",
+}
+DELIMITERS = (",", ";", "\t")
+# Top-level keys of a group config or a plan file: such a YAML file is not a list of papers.
+GROUP_KEYS = re.compile(r"^(group|meetings|sessions|members|catalog)\s*:", re.MULTILINE)
+YAML_TITLE = re.compile(r"""\btitle["']?\s*:""", re.IGNORECASE)
+YAML_LIST_START = re.compile(r"^(-(\s|$)|\[)")
+YAML_PAPERS_KEY = re.compile(r"^papers\s*:", re.MULTILINE | re.IGNORECASE)
+
+ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+BARE_URL = re.compile(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}/\S*$", re.IGNORECASE)
+CODE_HOSTS = re.compile(r"//(www\.)?(github\.com|gitlab\.com|bitbucket\.org|codeberg\.org)/",
+                        re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+
+
+class BadValue(ValueError):
+    """A value that cannot be read; the message names the paper and the column (or key),
+    `line` is the key's line when known; the caller adds the file."""
+
+    def __init__(self, key: str | None, message: str, line: int | None = None):
+        super().__init__(message)
+        self.key, self.message, self.line = key, message, line
+
+
+# -- helpers shared with the BibTeX source -------------------------------------------------
+
+
+def collapse(text: str) -> str:
+    """Whitespace (newlines, non-breaking spaces) collapsed to single spaces."""
+    return _SPACE.sub(" ", text).strip()
+
+
+def parse_date(text: str) -> tuple[date, str]:
+    """2024-03-01, 2024-03 or 2024 as a date (the first day of the month or the year) and its
+    precision: "day", "month" or "year". Raises ValueError for anything else."""
+    match = ISO_DATE.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a date such as 2024-03-01, 2024-03 or 2024")
+    year, month, day = match.groups()
+    try:
+        return (date(int(year), int(month or 1), int(day or 1)),
+                "day" if day else "month" if month else "year")
+    except ValueError as e:
+        raise ValueError(f"{text!r} is not a date ({e})") from None
+
+
+def url_kind(url: str) -> str:
+    """What a paper's URL points to: its arXiv page (abs), a PDF, code, its DOI, or a page."""
+    lower = url.lower()
+    if re.search(r"//(www\.|export\.)?arxiv\.org/abs/", lower):
+        return "abs"
+    if (re.search(r"//(www\.|export\.)?arxiv\.org/pdf/", lower)
+            or lower.split("?")[0].endswith(".pdf")):
+        return "pdf"
+    if CODE_HOSTS.search(lower):
+        return "code"
+    if re.search(r"//(dx\.)?doi\.org/", lower):
+        return "doi"
+    return "url"
+
+
+def arxiv_from_url(url: str | None) -> str | None:
+    """The arXiv id of an arxiv.org URL (abs or pdf); None for any other URL."""
+    if url and re.search(r"//(www\.|export\.)?arxiv\.org/", url, re.IGNORECASE):
+        return ids.arxiv_id(url)
+    return None
+
+
+def doi_from_url(url: str | None) -> str | None:
+    """The DOI of a doi.org URL; None for any other URL."""
+    if url and re.search(r"//(dx\.)?doi\.org/", url, re.IGNORECASE):
+        return ids.doi(url)
+    return None
+
+
+def split_list(text: str) -> list[str]:
+    """ "a; b" or "a, b" as ["a", "b"]: semicolons when there are any, else commas."""
+    parts = text.split(";") if ";" in text else text.split(",")
+    return unique(collapse(p) for p in parts)
+
+
+def unique(items) -> list[str]:
+    return list(dict.fromkeys(item for item in items if item))
+
+
+# -- records to papers ---------------------------------------------------------------------
+
+
+def normalise_name(name: object) -> str:
+    """A column name or key as compared: "Author Count" -> "author_count"."""
+    return re.sub(r"[\s\-]+", "_", str(name).strip().lower())
+
+
+def paper_from_record(values: dict[str, Any], lines: dict[str, int] | None = None,
+                      labels: dict[str, str] | None = None) -> Paper:
+    """The paper of one record: `values` maps normalised column names (or keys) to their
+    values (text from CSV; text, numbers or lists from YAML); missing and empty are the same.
+    Raises BadValue naming the column (by its label in `labels`) and, with `lines`, its line."""
+    return _Record(values, lines or {}, labels or {}).paper()
+
+
+class _Record:
+    def __init__(self, values: dict[str, Any], lines: dict[str, int], labels: dict[str, str]):
+        self.values, self.lines, self.labels = values, lines, labels
+        self.title: str | None = None
+        # field -> the keys that fill it, in the order of ALIASES
+        self.keys: dict[str, list[str]] = {}
+        for key in sorted(values, key=lambda k: list(ALIASES).index(k) if k in ALIASES else 0):
+            self.keys.setdefault(ALIASES.get(key, ""), []).append(key)
+
+    def bad(self, key: str | None, message: str) -> BadValue:
+        where = f"{self.labels.get(key, key)}: " if key else ""
+        what = f"{self.title!r}: " if self.title else ""
+        return BadValue(key, what + where + message, self.lines.get(key or ""))
+
+    def first(self, field: str) -> tuple[str | None, Any]:
+        """The first key of `field` with a value, and the value."""
+        for key in self.keys.get(field, ()):
+            if not _empty(self.values[key]):
+                return key, self.values[key]
+        return None, None
+
+    def text(self, field: str) -> str:
+        key, value = self.first(field)
+        if key is None:
+            return ""
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise self.bad(key, f"expected text, found {_kind(value)}")
+        return collapse(str(value))
+
+    def names(self, field: str) -> list[str]:
+        """Authors ("A; B" or "A and B"), keywords or topics ("a; b" or "a, b"), or a list."""
+        found: list[str] = []
+        for key in self.keys.get(field, ()):
+            value = self.values[key]
+            if _empty(value):
+                continue
+            if isinstance(value, str):
+                found += (unique(collapse(p) for p in re.split(r";|\s+and\s+", value))
+                          if field == "authors" else split_list(value))
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+                        raise self.bad(key, f"expected a list of names, found {_kind(item)} in it")
+                    found.append(collapse(str(item)))
+            else:
+                raise self.bad(key, f"expected a list or text, found {_kind(value)}")
+        return unique(found)
+
+    def count(self, field: str) -> int | None:
+        key, value = self.first(field)
+        if key is None:
+            return None
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value.strip())
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return value
+        raise self.bad(key, f"{value!r} is not a whole number")
+
+    def link(self, field: str) -> str | None:
+        key, _ = self.first(field)
+        if key is None:
+            return None
+        url = self.text(field)
+        if BARE_URL.match(url):
+            url = "https://" + url
+        if not URL.match(url):
+            raise self.bad(key, f"{url!r} is not a URL")
+        return url
+
+    def published(self) -> tuple[date | None, str | None]:
+        key, value = self.first("published")
+        if key is None:
+            return None, None
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # year: 2024 in YAML
+        if not isinstance(value, str):
+            raise self.bad(key, f"expected a date, found {_kind(value)}")
+        try:
+            return parse_date(value)
+        except ValueError as e:
+            raise self.bad(key, str(e)) from None
+
+    def identifiers(self, extra: dict[str, Any]) -> tuple[str | None, str | None]:
+        arxiv = doi = None
+        key, _ = self.first("arxiv")
+        if key is not None:
+            arxiv = ids.arxiv_id(self.text("arxiv"))
+            if not arxiv:
+                raise self.bad(key, f"{self.text('arxiv')!r} is not an arXiv id")
+        key, _ = self.first("doi")
+        if key is not None:
+            doi = ids.doi(self.text("doi"))
+            if not doi:
+                raise self.bad(key, f"{self.text('doi')!r} is not a DOI")
+        key, _ = self.first("id")
+        if key is not None:
+            # An id may be an arXiv id, a DOI, or the table's own (a row number, a slug).
+            value = self.text("id")
+            if ids.arxiv_id(value):
+                arxiv = arxiv or ids.arxiv_id(value)
+            elif ids.doi(value):
+                doi = doi or ids.doi(value)
+            else:
+                extra["id"] = value
+        return arxiv, doi
+
+    def paper(self) -> Paper:
+        title = self.text("title")
+        if not title:
+            key = next(iter(self.keys.get("title", ())), None)
+            raise BadValue(key, f"no title ({self.labels.get(key, key)} is empty)" if key
+                           else "no title", self.lines.get(key or ""))
+        self.title = title
+        extra: dict[str, Any] = {}
+        arxiv, doi = self.identifiers(extra)
+        links: dict[str, str] = {}
+        url, pdf, code = self.link("url"), self.link("pdf"), self.link("code")
+        if url:
+            links[url_kind(url)] = url
+        if pdf:
+            links["pdf"] = pdf
+        if code:
+            links["code"] = code
+        arxiv = arxiv or arxiv_from_url(url) or arxiv_from_url(pdf)
+        doi = doi or doi_from_url(url)
+        if arxiv:
+            links.setdefault("abs", f"https://arxiv.org/abs/{arxiv}")
+        if doi:
+            links.setdefault("doi", f"https://doi.org/{doi}")
+        published, precision = self.published()
+        if precision:
+            extra["date_precision"] = precision
+        authors = self.names("authors")
+        author_count = self.count("author_count")
+        upvotes = self.count("upvotes") or 0
+        for key, value in self.values.items():
+            if key not in ALIASES and key and not _empty(value):
+                extra[key] = _plain(value.strip() if isinstance(value, str) else value)
+        return Paper(
+            id=ids.paper_id(arxiv, doi, title),
+            title=title,
+            abstract=self.text("abstract"),
+            authors=tuple(authors),
+            author_count=author_count if author_count is not None else (len(authors) or None),
+            organisation=self.text("organisation") or None,
+            published=published,
+            upvotes=upvotes,
+            links=links,
+            keywords=tuple(self.names("keywords")),
+            topics=tuple(self.names("topics")),
+            arxiv_id=arxiv,
+            doi=doi,
+            extra=extra,
+        )
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value == []
+
+
+def _kind(value: Any) -> str:
+    names = {bool: "true/false", str: "text", int: "a number", float: "a number",
+             dict: "a mapping", list: "a list", type(None): "nothing"}
+    for kind, name in names.items():
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
+
+def _plain(value: Any) -> Any:
+    """A YAML value as plain JSON types (LineDict and LineList are dict and list)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+# -- CSV -----------------------------------------------------------------------------------
+
+
+def _header_cells(line: str, delimiter: str) -> list[str]:
+    try:
+        return [normalise_name(c) for c in next(csv.reader([line], delimiter=delimiter))]
+    except (csv.Error, StopIteration):
+        return []
+
+
+def _first_rows(head: str, delimiter: str) -> list[list[str]]:
+    """The first two non-empty rows of `head` (a record may be cut off at its end)."""
+    rows = []
+    try:
+        for row in csv.reader(io.StringIO(head), delimiter=delimiter):
+            if any(cell.strip() for cell in row):
+                rows.append(row)
+                if len(rows) == 2:
+                    break
+    except csv.Error:
+        pass
+    return rows
+
+
+def sniff_delimiter(header: str, path: Path) -> str:
+    """The delimiter that splits the header into the most columns, one of them `title`."""
+    preferred = "\t" if path.suffix.lower() == ".tsv" else ","
+    scored = []
+    for order, delimiter in enumerate(DELIMITERS):
+        cells = _header_cells(header, delimiter)
+        scored.append(("title" in cells, len(cells), delimiter == preferred, -order, delimiter))
+    return max(scored)[-1]
+
+
+class CSVTable:
+    name = "csv"
+    description = "a CSV or TSV table of papers, one a row, with a title column"
+
+    def detect(self, path: Path, head: str) -> bool:
+        if path.suffix.lower() in (".csv", ".tsv"):
+            return True
+        header = next((line for line in head.splitlines() if line.strip()), "")
+        for delimiter in DELIMITERS:
+            if delimiter not in header:
+                continue
+            rows = _first_rows(head, delimiter)
+            cells = [normalise_name(c) for c in rows[0]] if rows else []
+            # The title and another known column, and a first record (if the head holds one)
+            # split into columns too: not a line of text that mentions a title.
+            if ("title" in cells and any(c in ALIASES and c != "title" for c in cells)
+                    and (len(rows) == 1 or 1 < len(rows[1]) <= len(cells))):
+                return True
+        return False
+
+    def read(self, file, as_of: date | None) -> Iterator[Paper | PaperclubError]:
+        path = file.path
+        text = file.read_text()
+        lines = text.splitlines()
+        header_line = next((n for n, line in enumerate(lines, 1) if line.strip()), None)
+        if header_line is None:
+            return
+        delimiter = sniff_delimiter(lines[header_line - 1], path)
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        header: list[str] | None = None
+        labels: dict[str, str] = {}
+        start = 1
+        try:
+            for row in reader:
+                line, start = start, reader.line_num + 1
+                if not any(cell.strip() for cell in row):
+                    continue
+                if header is None:
+                    header = self._header(row, path, line)
+                    labels = {name: f"column {name!r}" for name in header if name}
+                    continue
+                item = self._record(row, header, path, line)
+                if isinstance(item, PaperclubError):
+                    yield item
+                    continue
+                try:
+                    yield paper_from_record(item, labels=labels)
+                except BadValue as e:
+                    yield PaperclubError(e.message, path=path, line=line)
+        except csv.Error as e:
+            raise PaperclubError(f"cannot read the CSV: {e}", path=path,
+                                 line=reader.line_num) from None
+
+    @staticmethod
+    def _header(row: list[str], path: Path, line: int) -> list[str]:
+        header = [normalise_name(cell) for cell in row]
+        if "title" not in header:
+            raise PaperclubError(
+                f"no title column in the header (columns: {', '.join(c for c in header if c)})",
+                path=path, line=line)
+        seen: dict[str, int] = {}
+        for n, name in enumerate(header, 1):
+            if name and name in seen:
+                raise PaperclubError(f"column {name!r} appears twice (columns {seen[name]} "
+                                     f"and {n})", path=path, line=line)
+            seen[name] = n
+        return header
+
+    @staticmethod
+    def _record(row: list[str], header: list[str], path: Path,
+                line: int) -> dict[str, str] | PaperclubError:
+        if len(row) > len(header):
+            columns = f"{len(header)} column" + ("s" if len(header) > 1 else "")
+            return PaperclubError(f"{len(row)} fields, but the header names {columns} "
+                                  "(a delimiter in an unquoted value?)",
+                                  path=path, line=line)
+        item = {}
+        for n, (name, value) in enumerate(zip(header, row), 1):
+            if not name:
+                if value.strip():
+                    return PaperclubError(f"a value in column {n}, which has no name",
+                                          path=path, line=line)
+                continue
+            item[name] = value
+        return item
+
+
+# -- YAML ----------------------------------------------------------------------------------
+
+
+class YAMLList:
+    name = "yaml"
+    description = "a YAML list of papers (or a mapping with `papers:`), each with a title"
+
+    def detect(self, path: Path, head: str) -> bool:
+        if path.suffix.lower() not in (".yaml", ".yml"):
+            return False
+        if GROUP_KEYS.search(head):
+            return False  # a group config or a plan file
+        content = "\n".join(line for line in head.splitlines()
+                            if line.strip() and not line.lstrip().startswith("#"))
+        is_list = bool(YAML_LIST_START.match(content)) or bool(YAML_PAPERS_KEY.search(content))
+        return is_list and bool(YAML_TITLE.search(content))
+
+    def read(self, file, as_of: date | None) -> Iterator[Paper | PaperclubError]:
+        from paperclub import yamlfile  # PyYAML is loaded only when it is needed
+
+        path = file.path
+        data = yamlfile.loads(file.read_text(), path)
+        items = data
+        if isinstance(data, dict):
+            keys = {normalise_name(k): k for k in data}
+            if "papers" not in keys:
+                what = ("a group config" if {"group", "meetings"} & set(keys)
+                        else "a mapping without `papers:`")
+                raise PaperclubError(f"expected a list of papers, found {what}",
+                                     path=path, line=getattr(data, "line", None))
+            items = data[keys["papers"]]
+            if not isinstance(items, list):
+                raise PaperclubError("`papers:` is not a list", path=path,
+                                     line=data.lines.get(keys["papers"]))
+        elif data is None:
+            return
+        if not isinstance(items, list):
+            raise PaperclubError(f"expected a list of papers, found {_kind(data)}", path=path,
+                                 line=getattr(data, "line", 1))
+        item_lines = getattr(items, "lines", [])
+        for n, item in enumerate(items, 1):
+            line = item_lines[n - 1] if n <= len(item_lines) else None
+            if not isinstance(item, dict):
+                yield PaperclubError(f"paper #{n} is {_kind(item)}, not a mapping with a title",
+                                     path=path, line=line)
+                continue
+            values: dict[str, Any] = {}
+            lines: dict[str, int] = {}
+            labels: dict[str, str] = {}
+            clash = None
+            for key, value in item.items():
+                name = normalise_name(key)
+                if name in values:
+                    clash = PaperclubError(f"paper #{n}: {labels[name]} and {key!r} are the "
+                                           "same key", path=path,
+                                           line=getattr(item, "lines", {}).get(key, line))
+                    break
+                values[name] = value
+                lines[name] = getattr(item, "lines", {}).get(key, line)
+                labels[name] = f"key {str(key)!r}"
+            if clash:
+                yield clash
+                continue
+            try:
+                yield paper_from_record(values, lines, labels)
+            except BadValue as e:
+                yield PaperclubError(f"paper #{n}: {e.message}", path=path, line=e.line or line)
+
+
+@hookimpl(trylast=True)
+def paperclub_register_sources(register):
+    register(CSVTable())
+    register(YAMLList())
