@@ -3,6 +3,7 @@ loads and plans."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -65,3 +66,15 @@ def test_config_doc_example_loads(tmp_path):
     path.write_text(example)
     group = load_group(path)
     assert group.name == "ML Systems Reading Group" and group.meetings.count == 12
+
+
+def test_usage_csv_example_imports(run, workspace):
+    usage = (ROOT / "docs" / "usage.md").read_text()
+    example = re.search(r"```csv\n(.*?)```", usage, re.DOTALL).group(1)
+    (workspace / "papers.csv").write_text(example)
+    result = run("import", "papers.csv")
+    assert result.exit_code == 0, result
+    rows = example.strip().splitlines()[1:]
+    listed = json.loads(run("papers", "--json").stdout)
+    assert len(listed) == len(rows)
+    assert any(p["id"] == "arxiv:1706.03762" and p["links"].get("code") for p in listed)
