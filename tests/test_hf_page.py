@@ -13,7 +13,6 @@ from hfpage import (
     SEED_PAGE,
     byline,
     date_text,
-    entry_blocks,
     header_lines,
     join_blocks,
     line_number,
