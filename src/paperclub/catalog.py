@@ -13,11 +13,14 @@ import json
 import re
 import sqlite3
 import time
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from paperclub import ids
 from paperclub.errors import PaperclubError
@@ -32,7 +35,7 @@ CREATE TABLE papers (
     id TEXT NOT NULL UNIQUE,                 -- arxiv:..., doi:..., or a title slug
     arxiv_id TEXT,
     doi TEXT,
-    title_key TEXT NOT NULL,                 -- the title, normalised: how titles are compared
+    title_hash INTEGER NOT NULL,             -- of the normalised title: how titles are matched
     title TEXT NOT NULL,
     abstract TEXT NOT NULL DEFAULT '',
     authors TEXT NOT NULL DEFAULT '[]',      -- JSON list
@@ -49,7 +52,7 @@ CREATE TABLE papers (
 );
 CREATE INDEX papers_arxiv ON papers(arxiv_id) WHERE arxiv_id IS NOT NULL;
 CREATE INDEX papers_doi ON papers(doi) WHERE doi IS NOT NULL;
-CREATE INDEX papers_title ON papers(title_key);
+CREATE INDEX papers_title ON papers(title_hash);
 CREATE INDEX papers_published ON papers(published);
 -- Full-text search over title and abstract; the text stays in `papers` (external content).
 CREATE VIRTUAL TABLE papers_fts USING fts5(
@@ -63,10 +66,15 @@ CREATE TABLE aliases (alias TEXT PRIMARY KEY, id TEXT NOT NULL);
 -- What each imported file looked like, so an unchanged file is not read again.
 CREATE TABLE imports (source TEXT PRIMARY KEY, digest TEXT NOT NULL, papers INTEGER NOT NULL);
 """
-COLUMNS = ("id", "arxiv_id", "doi", "title_key", "title", "abstract", "authors", "author_count",
+COLUMNS = ("id", "arxiv_id", "doi", "title_hash", "title", "abstract", "authors", "author_count",
            "organisation", "published", "upvotes", "has_code", "links", "keywords", "topics",
            "sources", "extra")
-BATCH = 2000  # records merged and written together
+BATCH = 5000  # records merged and written together
+AHEAD = 4  # batches parsed ahead while the index is being built
+FTS_CHUNK = 20000  # rows indexed per statement: smaller chunks index more slowly
+# FTS5 keeps new index entries in memory up to this size before writing a segment: fewer,
+# larger segments make a big import's index several times faster to build.
+FTS_HASHSIZE = 128 << 20
 
 
 @dataclass
@@ -132,11 +140,17 @@ def _union(a: Iterable[str], b: Iterable[str]) -> tuple[str, ...]:
 
 
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
 
 
-def _row(paper: Paper) -> tuple:
-    return (paper.id, paper.arxiv_id, paper.doi, ids.title_key(paper.title), paper.title,
+def title_hash(key: str) -> int:
+    """A 64-bit hash of a normalised title: a small index; matches are checked on the title."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def _row(paper: Paper, key: str | None = None) -> tuple:
+    key = key if key is not None else ids.title_key(paper.title)
+    return (paper.id, paper.arxiv_id, paper.doi, title_hash(key), paper.title,
             paper.abstract, _dumps(list(paper.authors)), paper.author_count, paper.organisation,
             paper.published.isoformat() if paper.published else None, paper.upvotes,
             int(paper.has_code), _dumps(paper.links), _dumps(list(paper.keywords)),
@@ -144,15 +158,16 @@ def _row(paper: Paper) -> tuple:
 
 
 def _paper(row: sqlite3.Row) -> Paper:
+    loads = orjson.loads
     return Paper(
         id=row["id"], title=row["title"], abstract=row["abstract"],
-        authors=tuple(json.loads(row["authors"])), author_count=row["author_count"],
+        authors=tuple(loads(row["authors"])), author_count=row["author_count"],
         organisation=row["organisation"],
         published=date.fromisoformat(row["published"]) if row["published"] else None,
-        upvotes=row["upvotes"], links=json.loads(row["links"]),
-        keywords=tuple(json.loads(row["keywords"])), topics=tuple(json.loads(row["topics"])),
-        sources=tuple(json.loads(row["sources"])), arxiv_id=row["arxiv_id"], doi=row["doi"],
-        extra=json.loads(row["extra"]),
+        upvotes=row["upvotes"], links=loads(row["links"]),
+        keywords=tuple(loads(row["keywords"])), topics=tuple(loads(row["topics"])),
+        sources=tuple(loads(row["sources"])), arxiv_id=row["arxiv_id"], doi=row["doi"],
+        extra=loads(row["extra"]),
     )
 
 
@@ -168,7 +183,9 @@ class Catalog:
         self.path = path
         try:
             # isolation_level=None: transactions are ours, begun and ended explicitly below.
-            self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+            # check_same_thread=False: an import indexes in a second thread, one at a time.
+            self.db = sqlite3.connect(path, isolation_level=None, timeout=30,
+                                      check_same_thread=False)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")  # WAL: a crash loses no commit
@@ -196,7 +213,8 @@ class Catalog:
             for statement in _statements(SCHEMA):  # executescript() would commit midway
                 self.db.execute(statement)
             if old:
-                self._first_new, self._unindexed = 1, set()
+                self._indexed_upto = 1
+                self._unindexed = set()
                 self._merge_batch(old, ImportResult("migration"))
                 self.db.execute("INSERT INTO papers_fts(rowid, title, abstract) "
                                 "SELECT rowid, title, abstract FROM papers")
@@ -228,41 +246,75 @@ class Catalog:
             return ImportResult(label, row["papers"], skipped_unchanged_file=True)
         result = ImportResult(label)
         self.db.execute("BEGIN IMMEDIATE")
+        # Indexing runs in a second thread (SQLite lets go of the GIL) while this one parses
+        # the next records: the connection is never used by both at once.
+        indexer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paperclub-index")
+        indexing: Future | None = None
         try:
-            # Rows from first_new on, and those in unindexed, get indexed at the end.
-            first_new = self._first_new = self._next_rowid()
+            self._label = label
+            # Rows from _indexed_upto on are not in the full-text index yet; nor are those in
+            # _unindexed (changed after they were indexed).
+            self._indexed_upto = self._next_rowid()
             self._unindexed: set[int] = set()
+            self.db.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('hashsize', ?)",
+                            (FTS_HASHSIZE,))
+            ready: list[list[Paper]] = []  # parsed batches waiting for the connection
             batch: list[Paper] = []
             records = iter(source.read(SourceFile(path, progress), as_of))
             while True:
                 started = time.perf_counter()
                 item = next(records, None)
                 result.seconds["parse"] += time.perf_counter() - started
-                if item is None:
-                    break
-                if isinstance(item, PaperclubError):
+                if item is not None and isinstance(item, PaperclubError):
                     if not skip_invalid:
                         raise item
                     result.skipped.append(str(item))
                     continue
-                batch.append(replace(item, sources=(label,)))
-                if len(batch) >= BATCH:
-                    self._merge_batch(batch, result)
-                    batch = []
-            self._merge_batch(batch, result)
+                if item is not None:
+                    batch.append(item)  # its source label is added when merged or written
+                    if len(batch) < BATCH:
+                        continue
+                ready.append(batch)
+                batch = []
+                if item is None or indexing is None or indexing.done() or len(ready) >= AHEAD:
+                    if indexing is not None:
+                        indexing.result()
+                    for waiting in ready:
+                        self._merge_batch(waiting, result)
+                    ready = []
+                    end = self._next_rowid()
+                    if end - self._indexed_upto >= FTS_CHUNK or item is None:
+                        indexing = indexer.submit(self._index_new, end, result)
+                if item is None:
+                    break
+            indexing.result()
             started = time.perf_counter()
             self.db.execute("INSERT INTO papers_fts(rowid, title, abstract) "
-                            "SELECT rowid, title, abstract FROM papers WHERE rowid >= ? "
-                            "OR rowid IN (SELECT value FROM json_each(?))",
-                            (first_new, json.dumps(sorted(self._unindexed))))
+                            "SELECT rowid, title, abstract FROM papers "
+                            "WHERE rowid IN (SELECT value FROM json_each(?))",
+                            (json.dumps(sorted(self._unindexed)),))
             result.seconds["index"] += time.perf_counter() - started
             self.db.execute("INSERT OR REPLACE INTO imports VALUES (?, ?, ?)",
                             (label, digest, result.papers))
             self.db.execute("COMMIT")
         except BaseException:  # a bad record, Ctrl-C: nothing of this file stays
+            if indexing is not None:
+                wait([indexing])
             self.db.execute("ROLLBACK")
             raise
+        finally:
+            indexer.shutdown()
+            self._label = None
         return result
+
+    def _index_new(self, end: int, result: ImportResult) -> None:
+        """Index the rows added since the last call, up to (not including) rowid `end`."""
+        started = time.perf_counter()
+        self.db.execute("INSERT INTO papers_fts(rowid, title, abstract) "
+                        "SELECT rowid, title, abstract FROM papers WHERE rowid >= ? AND rowid < ?",
+                        (self._indexed_upto, end))
+        self._indexed_upto = end
+        result.seconds["index"] += time.perf_counter() - started
 
     def _next_rowid(self) -> int:
         return self.db.execute("SELECT coalesce(max(rowid), 0) + 1 FROM papers").fetchone()[0]
@@ -274,64 +326,70 @@ class Catalog:
             return
         started = time.perf_counter()
         result.papers += len(batch)
+        label = getattr(self, "_label", None)
+        keys = [ids.title_key(p.title) for p in batch]
         found: dict[int, Paper] = {}  # rowid -> paper, as in the catalog now
-        by_arxiv: dict[str, int] = {}
-        by_doi: dict[str, int] = {}
-        by_title: dict[str, list[int]] = {}
         for column, values in (("arxiv_id", {p.arxiv_id for p in batch if p.arxiv_id}),
                                ("doi", {p.doi for p in batch if p.doi}),
-                               ("title_key", {ids.title_key(p.title) for p in batch})):
+                               ("title_hash", {title_hash(k) for k in keys})):
             if not values:
                 continue
             sql = (f"SELECT rowid, * FROM papers WHERE {column} IN "
                    "(SELECT value FROM json_each(?))")
             for row in self.db.execute(sql, (json.dumps(sorted(values)),)):
                 found[row["rowid"]] = _paper(row)
+        by_arxiv: dict[str, int] = {}
+        by_doi: dict[str, int] = {}
+        by_title: dict[str, list[int]] = {}
         for rowid, paper in found.items():
-            self._index(rowid, paper, by_arxiv, by_doi, by_title)
+            self._index(rowid, paper, ids.title_key(paper.title), by_arxiv, by_doi, by_title)
 
-        new: dict[int, Paper] = {}  # negative keys: papers first seen in this batch
+        new: dict[int, tuple[Paper, str]] = {}  # negative keys: papers first seen in this batch
         changed: dict[int, Paper] = {}
         old_ids: dict[int, str] = {}
-        for record in batch:
-            key = ids.title_key(record.title)
+
+        def current(rowid: int) -> Paper:
+            return new[rowid][0] if rowid < 0 else changed.get(rowid) or found[rowid]
+
+        for record, key in zip(batch, keys):
             match = (by_arxiv.get(record.arxiv_id or "") or by_doi.get(record.doi or "")
-                     or next((r for r in by_title.get(key, ())
-                              if _same_paper(new.get(r) or changed.get(r) or found[r], record)), None))
+                     or next((r for r in by_title.get(key, ()) if _same_paper(current(r), record)),
+                             None))
+            if label and label not in record.sources:
+                record = replace(record, sources=(*record.sources, label))
             if match is None:
                 rowid = -(len(new) + 1)
-                new[rowid] = record
-                self._index(rowid, record, by_arxiv, by_doi, by_title)
+                new[rowid] = (record, key)
+                self._index(rowid, record, key, by_arxiv, by_doi, by_title)
                 continue
-            current = new.get(match) or changed.get(match) or found[match]
-            merged = merge(current, record)
-            if merged == current:
+            merged = merge(current(match), record)
+            if merged == current(match):
                 continue
             if match < 0:
-                new[match] = merged
+                new[match] = (merged, new[match][1])
             else:
                 changed[match] = merged
                 old_ids.setdefault(match, found[match].id)
-            self._index(match, merged, by_arxiv, by_doi, by_title)
-
+            self._index(match, merged, key, by_arxiv, by_doi, by_title)
         result.seconds["merge"] += time.perf_counter() - started
+
         started = time.perf_counter()
         if new:
-            taken = {p.id for p in new.values()}
+            taken = {p.id for p, _ in new.values()}
             clash = {row[0] for row in self.db.execute(
                 "SELECT id FROM papers WHERE id IN (SELECT value FROM json_each(?))",
                 (json.dumps(sorted(taken)),))}
-            rows = [_row(p) for p in new.values() if p.id not in clash]
+            rows = [_row(p, key) for p, key in new.values() if p.id not in clash]
             # A slug taken by another paper of the same title but other ids: keep both papers.
-            rows += [_row(replace(p, id=f"{p.id}-{i}")) for i, p in enumerate(
-                (p for p in new.values() if p.id in clash), 2)]
+            rows += [_row(replace(p, id=f"{p.id}-{i}"), key) for i, (p, key) in enumerate(
+                ((p, key) for p, key in new.values() if p.id in clash), 2)]
             self.db.executemany(f"INSERT INTO papers ({', '.join(COLUMNS)}) "
                                 f"VALUES ({', '.join('?' * len(COLUMNS))})", rows)
             result.added += len(rows)
         if changed:
-            # A paper indexed before this import leaves the index with the text it was indexed
-            # with (once), and comes back with its new text at the end of the import.
-            leaving = [r for r in changed if r < self._first_new and r not in self._unindexed]
+            # A paper already in the index leaves it with the text it was indexed with (once),
+            # and comes back with its new text at the end of the import.
+            leaving = [r for r in changed if r < self._indexed_upto and r not in self._unindexed]
             self.db.executemany(
                 "INSERT INTO papers_fts(papers_fts, rowid, title, abstract) VALUES ('delete', ?, ?, ?)",
                 [(r, found[r].title, found[r].abstract) for r in leaving])
@@ -347,12 +405,13 @@ class Catalog:
         result.seconds["insert"] += time.perf_counter() - started
 
     @staticmethod
-    def _index(rowid: int, paper: Paper, by_arxiv: dict, by_doi: dict, by_title: dict) -> None:
+    def _index(rowid: int, paper: Paper, key: str, by_arxiv: dict, by_doi: dict,
+               by_title: dict) -> None:
         if paper.arxiv_id:
             by_arxiv[paper.arxiv_id] = rowid
         if paper.doi:
             by_doi[paper.doi] = rowid
-        bucket = by_title.setdefault(ids.title_key(paper.title), [])
+        bucket = by_title.setdefault(key, [])
         if rowid not in bucket:
             bucket.append(rowid)
 

@@ -12,5 +12,9 @@ def slugify(title: str) -> str:
     Titles that differ only in case, accents or punctuation get the same slug, which is how
     the catalog recognises the same paper arriving without an arXiv id or DOI.
     """
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-") or "untitled"
+    if not title.isascii():
+        title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    return _NOT_WORD.sub("-", title.lower()).strip("-") or "untitled"
+
+
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
