@@ -435,8 +435,6 @@ def chunking(request, monkeypatch):
         import paperclub.catalog
 
         monkeypatch.setattr(paperclub.catalog, "BATCH", 1)
-        monkeypatch.setattr(paperclub.catalog, "FTS_CHUNK", 1)
-        monkeypatch.setattr(paperclub.catalog, "AHEAD", 1)
 
 
 def check_index(cat: Catalog) -> None:

@@ -69,9 +69,7 @@ CREATE TABLE imports (source TEXT PRIMARY KEY, digest TEXT NOT NULL, papers INTE
 COLUMNS = ("id", "arxiv_id", "doi", "title_hash", "title", "abstract", "authors", "author_count",
            "organisation", "published", "upvotes", "has_code", "links", "keywords", "topics",
            "sources", "extra")
-BATCH = 5000  # records merged and written together
-AHEAD = 4  # batches parsed ahead while the index is being built
-FTS_CHUNK = 20000  # rows indexed per statement: smaller chunks index more slowly
+BATCH = 20000  # records merged and written together (and indexed: smaller is slower)
 # FTS5 keeps new index entries in memory up to this size before writing a segment: fewer,
 # larger segments make a big import's index several times faster to build.
 FTS_HASHSIZE = 128 << 20
@@ -87,6 +85,21 @@ class ImportResult:
     skipped: list[str] = field(default_factory=list)  # invalid records, with --skip-invalid
     seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(
         ("parse", "merge", "insert", "index"), 0.0))  # where the time went
+
+
+@dataclass
+class Lookup:
+    keys: list[str]  # each record's normalised title
+    found: dict[int, Paper]  # rowid -> a paper the records may be
+    taken: set[str]  # ids of the batch already used by papers in the catalog
+
+
+@dataclass
+class Writes:
+    inserts: list[tuple]
+    updates: list[tuple]
+    before: dict[int, Paper]  # rowid -> the paper as it was, for each update
+    aliases: list[tuple[str, str]]  # (old id, new id)
 
 
 def merge(old: Paper, new: Paper) -> Paper:
@@ -213,8 +226,7 @@ class Catalog:
             for statement in _statements(SCHEMA):  # executescript() would commit midway
                 self.db.execute(statement)
             if old:
-                self._indexed_upto = 1
-                self._unindexed = set()
+                self._indexed_upto, self._unindexed, self._label = 1, set(), None
                 self._merge_batch(old, ImportResult("migration"))
                 self.db.execute("INSERT INTO papers_fts(rowid, title, abstract) "
                                 "SELECT rowid, title, abstract FROM papers")
@@ -246,8 +258,7 @@ class Catalog:
             return ImportResult(label, row["papers"], skipped_unchanged_file=True)
         result = ImportResult(label)
         self.db.execute("BEGIN IMMEDIATE")
-        # Indexing runs in a second thread (SQLite lets go of the GIL) while this one parses
-        # the next records: the connection is never used by both at once.
+        # Indexing runs in a second thread (SQLite lets go of the GIL while it works).
         indexer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paperclub-index")
         indexing: Future | None = None
         try:
@@ -255,39 +266,22 @@ class Catalog:
             # Rows from _indexed_upto on are not in the full-text index yet; nor are those in
             # _unindexed (changed after they were indexed).
             self._indexed_upto = self._next_rowid()
-            self._unindexed: set[int] = set()
+            self._unindexed = set()
             self.db.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('hashsize', ?)",
                             (FTS_HASHSIZE,))
-            ready: list[list[Paper]] = []  # parsed batches waiting for the connection
-            batch: list[Paper] = []
-            records = iter(source.read(SourceFile(path, progress), as_of))
-            while True:
-                started = time.perf_counter()
-                item = next(records, None)
-                result.seconds["parse"] += time.perf_counter() - started
-                if item is not None and isinstance(item, PaperclubError):
-                    if not skip_invalid:
-                        raise item
-                    result.skipped.append(str(item))
-                    continue
-                if item is not None:
-                    batch.append(item)  # its source label is added when merged or written
-                    if len(batch) < BATCH:
-                        continue
-                ready.append(batch)
-                batch = []
-                if item is None or indexing is None or indexing.done() or len(ready) >= AHEAD:
-                    if indexing is not None:
-                        indexing.result()
-                    for waiting in ready:
-                        self._merge_batch(waiting, result)
-                    ready = []
-                    end = self._next_rowid()
-                    if end - self._indexed_upto >= FTS_CHUNK or item is None:
-                        indexing = indexer.submit(self._index_new, end, result)
-                if item is None:
-                    break
-            indexing.result()
+            batches = self._batches(source.read(SourceFile(path, progress), as_of),
+                                    skip_invalid, result)
+            # One connection, never used by both threads at once: while the indexer indexes
+            # the rows of batch n, this thread merges batch n+1 and parses batch n+2.
+            batch = next(batches, None)
+            while batch is not None:
+                lookup = self._lookup(batch)
+                indexing = indexer.submit(self._index_new, self._next_rowid(), result)
+                writes = self._merge(batch, lookup, result)
+                batch = next(batches, None)
+                indexing.result()
+                self._write(writes, result)
+            self._index_new(self._next_rowid(), result)
             started = time.perf_counter()
             self.db.execute("INSERT INTO papers_fts(rowid, title, abstract) "
                             "SELECT rowid, title, abstract FROM papers "
@@ -307,6 +301,27 @@ class Catalog:
             self._label = None
         return result
 
+    def _batches(self, records: Iterator[Paper | PaperclubError], skip_invalid: bool,
+                 result: ImportResult) -> Iterator[list[Paper]]:
+        """Records in lists of BATCH; bad records raise, or are listed with skip_invalid."""
+        batch: list[Paper] = []
+        while True:
+            started = time.perf_counter()
+            for item in records:
+                if isinstance(item, PaperclubError):
+                    if not skip_invalid:
+                        raise item
+                    result.skipped.append(str(item))
+                    continue
+                batch.append(item)  # its source label is added when it is merged
+                if len(batch) >= BATCH:
+                    break
+            result.seconds["parse"] += time.perf_counter() - started
+            if not batch:
+                return
+            yield batch
+            batch = []
+
     def _index_new(self, end: int, result: ImportResult) -> None:
         """Index the rows added since the last call, up to (not including) rowid `end`."""
         started = time.perf_counter()
@@ -320,38 +335,46 @@ class Catalog:
         return self.db.execute("SELECT coalesce(max(rowid), 0) + 1 FROM papers").fetchone()[0]
 
     def _merge_batch(self, batch: list[Paper], result: ImportResult) -> None:
-        """Match each record to a paper already in the catalog (or earlier in the batch) by
-        arXiv id, DOI or title; merge or add. Lookups are one query per key kind per batch."""
-        if not batch:
-            return
-        started = time.perf_counter()
-        result.papers += len(batch)
-        label = getattr(self, "_label", None)
+        """Look up, merge and write one batch of records (the steps an import overlaps)."""
+        self._write(self._merge(batch, self._lookup(batch), result), result)
+
+    def _lookup(self, batch: list[Paper]) -> Lookup:
+        """The catalog's papers that records of `batch` may be: one query per kind of key."""
         keys = [ids.title_key(p.title) for p in batch]
         found: dict[int, Paper] = {}  # rowid -> paper, as in the catalog now
         for column, values in (("arxiv_id", {p.arxiv_id for p in batch if p.arxiv_id}),
                                ("doi", {p.doi for p in batch if p.doi}),
                                ("title_hash", {title_hash(k) for k in keys})):
-            if not values:
-                continue
-            sql = (f"SELECT rowid, * FROM papers WHERE {column} IN "
-                   "(SELECT value FROM json_each(?))")
-            for row in self.db.execute(sql, (json.dumps(sorted(values)),)):
-                found[row["rowid"]] = _paper(row)
+            if values:
+                for row in self.db.execute(f"SELECT rowid, * FROM papers WHERE {column} IN "
+                                           "(SELECT value FROM json_each(?))",
+                                           (json.dumps(sorted(values)),)):
+                    found[row["rowid"]] = _paper(row)
+        # ids taken by other papers (a title slug can be: same title, other arXiv ids)
+        taken = {row[0] for row in self.db.execute(
+            "SELECT id FROM papers WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted({p.id for p in batch})),))}
+        return Lookup(keys, found, taken)
+
+    def _merge(self, batch: list[Paper], lookup: Lookup, result: ImportResult) -> Writes:
+        """Match each record to a paper found (or earlier in the batch) by arXiv id, DOI or
+        title, and merge; no database work, so it runs while the index is being built."""
+        started = time.perf_counter()
+        result.papers += len(batch)
+        label = self._label
+        found = lookup.found
         by_arxiv: dict[str, int] = {}
         by_doi: dict[str, int] = {}
         by_title: dict[str, list[int]] = {}
         for rowid, paper in found.items():
             self._index(rowid, paper, ids.title_key(paper.title), by_arxiv, by_doi, by_title)
-
         new: dict[int, tuple[Paper, str]] = {}  # negative keys: papers first seen in this batch
         changed: dict[int, Paper] = {}
-        old_ids: dict[int, str] = {}
 
         def current(rowid: int) -> Paper:
             return new[rowid][0] if rowid < 0 else changed.get(rowid) or found[rowid]
 
-        for record, key in zip(batch, keys):
+        for record, key in zip(batch, lookup.keys):
             match = (by_arxiv.get(record.arxiv_id or "") or by_doi.get(record.doi or "")
                      or next((r for r in by_title.get(key, ()) if _same_paper(current(r), record)),
                              None))
@@ -369,39 +392,38 @@ class Catalog:
                 new[match] = (merged, new[match][1])
             else:
                 changed[match] = merged
-                old_ids.setdefault(match, found[match].id)
             self._index(match, merged, key, by_arxiv, by_doi, by_title)
-        result.seconds["merge"] += time.perf_counter() - started
 
+        rows = []
+        for i, (paper, key) in enumerate(new.values(), 2):
+            if paper.id in lookup.taken:  # the same title as another paper: keep both
+                paper = replace(paper, id=f"{paper.id}-{i}")
+            rows.append(_row(paper, key))
+        writes = Writes(rows, [(*_row(p), r) for r, p in changed.items()],
+                        {r: found[r] for r in changed},
+                        [(found[r].id, p.id) for r, p in changed.items() if found[r].id != p.id])
+        result.seconds["merge"] += time.perf_counter() - started
+        return writes
+
+    def _write(self, writes: Writes, result: ImportResult) -> None:
         started = time.perf_counter()
-        if new:
-            taken = {p.id for p, _ in new.values()}
-            clash = {row[0] for row in self.db.execute(
-                "SELECT id FROM papers WHERE id IN (SELECT value FROM json_each(?))",
-                (json.dumps(sorted(taken)),))}
-            rows = [_row(p, key) for p, key in new.values() if p.id not in clash]
-            # A slug taken by another paper of the same title but other ids: keep both papers.
-            rows += [_row(replace(p, id=f"{p.id}-{i}"), key) for i, (p, key) in enumerate(
-                ((p, key) for p, key in new.values() if p.id in clash), 2)]
-            self.db.executemany(f"INSERT INTO papers ({', '.join(COLUMNS)}) "
-                                f"VALUES ({', '.join('?' * len(COLUMNS))})", rows)
-            result.added += len(rows)
-        if changed:
+        self.db.executemany(f"INSERT INTO papers ({', '.join(COLUMNS)}) "
+                            f"VALUES ({', '.join('?' * len(COLUMNS))})", writes.inserts)
+        result.added += len(writes.inserts)
+        if writes.updates:
             # A paper already in the index leaves it with the text it was indexed with (once),
             # and comes back with its new text at the end of the import.
-            leaving = [r for r in changed if r < self._indexed_upto and r not in self._unindexed]
+            leaving = [r for r in writes.before if r < self._indexed_upto and r not in self._unindexed]
             self.db.executemany(
                 "INSERT INTO papers_fts(papers_fts, rowid, title, abstract) VALUES ('delete', ?, ?, ?)",
-                [(r, found[r].title, found[r].abstract) for r in leaving])
+                [(r, writes.before[r].title, writes.before[r].abstract) for r in leaving])
             self._unindexed.update(leaving)
             assignments = ", ".join(f"{c} = ?" for c in COLUMNS)
-            self.db.executemany(f"UPDATE papers SET {assignments} WHERE rowid = ?",
-                                [(*_row(p), rowid) for rowid, p in changed.items()])
-            aliases = [(old_ids[r], p.id) for r, p in changed.items() if old_ids[r] != p.id]
-            self.db.executemany("INSERT OR REPLACE INTO aliases VALUES (?, ?)", aliases)
+            self.db.executemany(f"UPDATE papers SET {assignments} WHERE rowid = ?", writes.updates)
+            self.db.executemany("INSERT OR REPLACE INTO aliases VALUES (?, ?)", writes.aliases)
             self.db.executemany("UPDATE aliases SET id = ? WHERE id = ?",
-                                [(new_id, old_id) for old_id, new_id in aliases])
-            result.updated += len(changed)
+                                [(new_id, old_id) for old_id, new_id in writes.aliases])
+            result.updated += len(writes.updates)
         result.seconds["insert"] += time.perf_counter() - started
 
     @staticmethod
