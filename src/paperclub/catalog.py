@@ -275,7 +275,7 @@ class Catalog:
             # the rows of batch n, this thread merges batch n+1 and parses batch n+2.
             batch = next(batches, None)
             while batch is not None:
-                lookup = self._lookup(batch)
+                lookup = self._lookup(batch, result)
                 indexing = indexer.submit(self._index_new, self._next_rowid(), result)
                 writes = self._merge(batch, lookup, result)
                 batch = next(batches, None)
@@ -336,10 +336,11 @@ class Catalog:
 
     def _merge_batch(self, batch: list[Paper], result: ImportResult) -> None:
         """Look up, merge and write one batch of records (the steps an import overlaps)."""
-        self._write(self._merge(batch, self._lookup(batch), result), result)
+        self._write(self._merge(batch, self._lookup(batch, result), result), result)
 
-    def _lookup(self, batch: list[Paper]) -> Lookup:
+    def _lookup(self, batch: list[Paper], result: ImportResult) -> Lookup:
         """The catalog's papers that records of `batch` may be: one query per kind of key."""
+        started = time.perf_counter()
         keys = [ids.title_key(p.title) for p in batch]
         found: dict[int, Paper] = {}  # rowid -> paper, as in the catalog now
         for column, values in (("arxiv_id", {p.arxiv_id for p in batch if p.arxiv_id}),
@@ -354,6 +355,7 @@ class Catalog:
         taken = {row[0] for row in self.db.execute(
             "SELECT id FROM papers WHERE id IN (SELECT value FROM json_each(?))",
             (json.dumps(sorted({p.id for p in batch})),))}
+        result.seconds["merge"] += time.perf_counter() - started
         return Lookup(keys, found, taken)
 
     def _merge(self, batch: list[Paper], lookup: Lookup, result: ImportResult) -> Writes:
