@@ -124,7 +124,8 @@ def test_sample_schedule_loads_with_the_values_of_the_file():
 
     assert g.topics == {k: tuple(v) for k, v in raw["topics"].items()}
     assert g.weights == {k: float(v) for k, v in rs["weights"].items()}
-    assert g.pins == rs["pin"]
+    assert g.pins == {day: (ids,) if isinstance(ids, str) else tuple(ids)
+                      for day, ids in rs["pin"].items()}
     assert all(isinstance(day, date) for day in g.pins)
     assert g.before == tuple(tuple(pair) for pair in rs["before"])
     assert g.exclude_read is rs["exclude_read"]

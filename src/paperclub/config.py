@@ -207,7 +207,7 @@ def load_group(path: Path, emitters: Collection[str] = ("ics", "markdown")) -> G
                        organizer_section.get("email", _email, "an email address"))
 
     m = root.section("meetings", ("start", "weekday", "time", "duration", "count", "until",
-                                  "every", "skip", "papers_per_session"))
+                                  "every", "skip", "holidays", "papers_per_session"))
     start = m.get("start", _date, "a date such as 2026-12-03")
     if m.has("count") == m.has("until"):
         m.fail("meetings: give either count (how many sessions) or until (a last date)",
@@ -221,6 +221,8 @@ def load_group(path: Path, emitters: Collection[str] = ("ics", "markdown")) -> G
         count=m.get("count", _positive, "a whole number of sessions, at least 1", None),
         until=m.get("until", _date, "a date such as 2027-03-25", None),
         skip=m.items("skip", _date, "a date such as 2026-12-24"),
+        holidays=m.get("holidays", _holidays, "a country code such as DE, or DE-BY for a region",
+                       None),
         papers_per_session=m.get("papers_per_session", _positive, "a whole number, at least 1", 1),
     )
     if meetings.until is not None and meetings.until < start:
@@ -267,7 +269,7 @@ def load_group(path: Path, emitters: Collection[str] = ("ics", "markdown")) -> G
             day = _date(key)
         except (TypeError, ValueError):
             ps.fail(f"selection.pin: {key!r} is not a date such as 2026-12-03", ps.line(key))
-        pins[day] = ps.get(key, _text, "a paper id")
+        pins[day] = ps.items(key, _text, "a paper id or a list of them")
     before = s.items("before", _pair, "a pair [earlier paper id, later paper id]")
 
     b = root.section("balance", ("policy",))
@@ -302,6 +304,14 @@ def load_group(path: Path, emitters: Collection[str] = ("ics", "markdown")) -> G
         balance_policy=policy,
         outputs=outputs if root.has("outputs") else ("ics", "markdown"),
     )
+
+
+def _holidays(value: Any) -> str:
+    code = _text(value).upper()
+    from paperclub.meetings import holiday_calendar
+
+    holiday_calendar(code, 2026)  # raises ValueError naming what is wrong
+    return code
 
 
 def _pair(value: Any) -> tuple[str, str]:

@@ -78,6 +78,7 @@ class Meetings:
     count: int | None = None
     until: date | None = None
     skip: tuple[date, ...] = ()
+    holidays: str | None = None  # a country (DE) or subdivision (DE-BY) whose holidays are skipped
     papers_per_session: int = 1
 
 
@@ -96,7 +97,7 @@ class Group:
     members: tuple[Member, ...] = ()
     topics: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> keywords
     weights: dict[str, float] = field(default_factory=dict)
-    pins: dict[date, str] = field(default_factory=dict)
+    pins: dict[date, tuple[str, ...]] = field(default_factory=dict)  # date -> paper ids
     before: tuple[tuple[str, str], ...] = ()
     exclude_read: bool = True
     balance_policy: str = "spread"

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta, timezone
 
-from paperclub import meetings
+from paperclub import meetings, rules
 from paperclub.errors import PaperclubError, PluginError
 from paperclub.models import Assignment, Candidate, Group, Paper, Plan, Session, Slot
 from paperclub.plugins import Hooks
@@ -34,14 +34,25 @@ def candidates(group: Group, papers: Iterable[Paper], hooks: Hooks,
 
 def make_plan(group: Group, papers: Iterable[Paper], hooks: Hooks, *, today: date,
               previous: Plan | None = None) -> tuple[Plan, list[str]]:
-    """The plan and the problems the check plugins found in it."""
-    pool, excluded = candidates(group, papers, hooks)
-    slots = meetings.slots(group.meetings, group.timezone)
-    if not slots:
+    """The plan and the problems the check plugins found in it.
+
+    Sessions of the previous plan that took place before `today` are kept as they are, and
+    their papers count as read (`exclude_read`)."""
+    held = [s for s in previous.sessions if s.start.date() < today] if previous else []
+    history = frozenset(a.paper_id for s in held if s.status != "cancelled" for a in s.papers)
+    pool, excluded = candidates(group, papers, hooks, history)
+    held_ids = {s.id for s in held}
+    slots = [slot for slot in meetings.slots(group.meetings, group.timezone)
+             if slot.id not in held_ids]
+    if not slots and not held:
         raise PaperclubError("the meeting rules give no dates", path=group.path)
-    _check_pins(group, slots, {c.id for c in pool}, excluded)
-    chosen = hooks.plan_sessions(pool, slots, group)
     by_id = {c.id: c for c in pool}
+    problems = rules.conflicts(group, slots, by_id, excluded,
+                               {s.start.date(): {a.paper_id for a in s.papers} for s in held})
+    if problems:
+        raise PaperclubError("the rules cannot all hold:\n" + "\n".join(f"  - {p}" for p in problems),
+                             path=group.path)
+    chosen = hooks.plan_sessions(pool, slots, group) if slots else []
     _check_choice(chosen, slots, by_id, group.meetings.papers_per_session)
 
     plan = Plan(group=group.name, slug=group.slug, timezone=group.timezone,
@@ -51,7 +62,7 @@ def make_plan(group: Group, papers: Iterable[Paper], hooks: Hooks, *, today: dat
             id=slot.id, uid=_uid(group, slot.id), start=slot.start, end=slot.end,
             papers=[_assignment(by_id[pid]) for pid in ids]))
     hooks.modify_plan(plan, group)
-    _keep_identity(plan, previous, today)
+    _keep_identity(plan, previous, today, held)
     return plan, hooks.check_plan(plan, group)
 
 
@@ -63,20 +74,6 @@ def _assignment(c: Candidate) -> Assignment:
 def _uid(group: Group, session_id: str) -> str:
     # Fixed once, when the session is first planned; later runs copy it from the plan file.
     return str(uuid.uuid5(UID_NAMESPACE, f"{group.slug}/{group.organizer.email}/{session_id}"))
-
-
-def _check_pins(group: Group, slots: Sequence[Slot], pool: set[str], excluded: dict[str, str]) -> None:
-    days = {slot.start.date() for slot in slots}
-    for day, paper_id in sorted(group.pins.items()):
-        if day not in days:
-            raise PaperclubError(f"selection.pin: {paper_id} is pinned to {day}, which is not a "
-                                 "meeting date", path=group.path)
-        if paper_id in excluded:
-            raise PaperclubError(f"selection.pin: {paper_id} is pinned to {day} but excluded: "
-                                 f"{excluded[paper_id]}", path=group.path)
-        if paper_id not in pool:
-            raise PaperclubError(f"selection.pin: {paper_id} (pinned to {day}) is not in the "
-                                 "catalog's candidates", path=group.path)
 
 
 def _check_choice(chosen: list[list[str]], slots: Sequence[Slot], by_id: dict[str, Candidate],
@@ -97,11 +94,13 @@ def _check_choice(chosen: list[list[str]], slots: Sequence[Slot], by_id: dict[st
                               f"{slot.start.date()}, more than {per_session}")
 
 
-def _keep_identity(plan: Plan, previous: Plan | None, today: date) -> None:
+def _keep_identity(plan: Plan, previous: Plan | None, today: date, held: list[Session]) -> None:
     """Copy UIDs and stamps of unchanged sessions from the previous plan; raise SEQUENCE and
-    the stamp of changed ones; keep dropped sessions as cancelled, never delete them."""
+    the stamp of changed ones; keep dropped sessions as cancelled, never delete them; keep
+    the sessions already held exactly as they were."""
     now = datetime.combine(today, time(), tzinfo=timezone.utc)
-    old = {s.id: s for s in previous.sessions} if previous else {}
+    held_ids = {s.id for s in held}
+    old = {s.id: s for s in previous.sessions if s.id not in held_ids} if previous else {}
     for session in plan.sessions:
         before = old.pop(session.id, None)
         if before is None:
@@ -113,6 +112,7 @@ def _keep_identity(plan: Plan, previous: Plan | None, today: date) -> None:
         else:
             session.sequence = before.sequence + 1
             session.modified = _later(before.modified, now)
+    plan.sessions.extend(held)
     for gone in old.values():  # dates the rules no longer give
         if gone.status != "cancelled":
             gone.status = "cancelled"

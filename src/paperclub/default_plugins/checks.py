@@ -36,9 +36,10 @@ def paperclub_check_plan(plan, group):
     for a, b in group.before:
         if b in when and (a not in when or when[a] >= when[b]):
             problems.append(f"{b} is planned before {a}, which should come first")
-    for day, paper_id in sorted(group.pins.items()):
-        placed = [s for s in plan.sessions if s.status != "cancelled"
-                  and s.start.date() == day and any(a.paper_id == paper_id for a in s.papers)]
-        if not placed:
-            problems.append(f"{paper_id} is pinned to {day} but is not planned there")
+    for day, paper_ids in sorted(group.pins.items()):
+        for paper_id in paper_ids:
+            placed = [s for s in plan.sessions if s.status != "cancelled"
+                      and s.start.date() == day and any(a.paper_id == paper_id for a in s.papers)]
+            if not placed:
+                problems.append(f"{paper_id} is pinned to {day} but is not planned there")
     return problems

@@ -57,7 +57,7 @@ def assign(candidates, sessions, papers_per_session: int, pins=None, before=()) 
 def paperclub_plan_sessions(candidates, sessions, group):
     index = {slot.start.date(): i for i, slot in enumerate(sessions)}
     pins: dict[int, list[str]] = {}
-    for day, paper_id in sorted(group.pins.items()):
+    for day, paper_ids in sorted(group.pins.items()):
         if day in index:
-            pins.setdefault(index[day], []).append(paper_id)
+            pins.setdefault(index[day], []).extend(paper_ids)
     return assign(candidates, sessions, group.meetings.papers_per_session, pins, group.before)

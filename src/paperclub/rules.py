@@ -1,0 +1,133 @@
+"""The hard rules that must hold before there is anything to optimise: pins and `before`
+pairs against the meeting dates, the candidates and each other. Every conflict is named, so
+the organiser can see which rules to change."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+
+from paperclub.meetings import WEEKDAY_NAMES, meeting_dates, skipped
+from paperclub.models import Candidate, Group, Slot
+
+
+def why_no_meeting(group: Group, day: date) -> str:
+    """Why the meeting rules give no session on `day`."""
+    rules = group.meetings
+    reason = skipped(rules, day)
+    if reason:
+        return f"it is skipped: {reason}"
+    if day.weekday() != rules.weekday:
+        return f"it is a {WEEKDAY_NAMES[day.weekday()]}; the group meets on {WEEKDAY_NAMES[rules.weekday]}s"
+    dates = meeting_dates(rules)
+    if dates and day < dates[0]:
+        return f"the term starts on {dates[0]}"
+    if dates and day > dates[-1]:
+        return f"the term ends on {dates[-1]}"
+    first = rules.start + timedelta(days=(rules.weekday - rules.start.weekday()) % 7)
+    return f"the group meets every {rules.every_weeks} weeks from {first}"
+
+
+def conflicts(group: Group, slots: Sequence[Slot], pool: Mapping[str, Candidate],
+              excluded: Mapping[str, str], frozen: Mapping[date, set[str]]) -> list[str]:
+    """Every rule that cannot hold; empty when planning can go ahead. `frozen` maps the dates
+    of sessions kept from the previous plan to their papers."""
+    problems: list[str] = []
+    index = {slot.start.date(): i for i, slot in enumerate(slots)}
+    per_session = group.meetings.papers_per_session
+    pinned_at: dict[str, list[date]] = {}
+    for day, paper_ids in sorted(group.pins.items()):
+        for paper_id in paper_ids:
+            pinned_at.setdefault(paper_id, []).append(day)
+        if day in frozen:
+            for paper_id in paper_ids:
+                if paper_id not in frozen[day]:
+                    problems.append(f"{paper_id} is pinned to {day}, a session already held")
+            continue
+        if day not in index:
+            problems.append(f"{', '.join(paper_ids)} pinned to {day}, but there is no meeting "
+                            f"then: {why_no_meeting(group, day)}")
+            continue
+        if len(paper_ids) > per_session:
+            problems.append(f"{len(paper_ids)} papers pinned to {day} but it has "
+                            f"{per_session} slot{'s' if per_session != 1 else ''}")
+        for paper_id in paper_ids:
+            if paper_id in excluded:
+                problems.append(f"{paper_id} is pinned to {day} but excluded: {excluded[paper_id]}")
+            elif paper_id not in pool:
+                problems.append(f"{paper_id} is pinned to {day} but is not among the candidates "
+                                "(not in the catalog, or not from catalog.sources)")
+        if group.balance_policy == "spread":
+            topics = Counter(pool[p].topics[0] for p in paper_ids if p in pool and pool[p].topics)
+            for topic, n in sorted(topics.items()):
+                if n > 1:
+                    problems.append(f"{n} papers on {topic} pinned to {day}, but balance.policy "
+                                    "spread allows one paper of a topic per session")
+    for paper_id, days in sorted(pinned_at.items()):
+        if len(days) > 1:
+            problems.append(f"{paper_id} is pinned to {len(days)} dates: "
+                            f"{', '.join(map(str, days))}")
+    problems += _before_problems(group, index, pinned_at, pool, excluded)
+    return problems
+
+
+def _before_problems(group: Group, index: Mapping[date, int], pinned_at: Mapping[str, list[date]],
+                     pool: Mapping[str, Candidate], excluded: Mapping[str, str]) -> list[str]:
+    problems = []
+    after: dict[str, list[str]] = {}
+    for a, b in group.before:
+        after.setdefault(a, []).append(b)
+    for cycle in _cycles(after):
+        problems.append(" before ".join(cycle + [cycle[0]]))
+    if problems:
+        return problems
+    depth = _depths(group.before)  # the most papers that must come before each one
+    for a, b in group.before:
+        pa, pb = pinned_at.get(a, [None])[0], pinned_at.get(b, [None])[0]
+        if pa and pb and pa >= pb:
+            problems.append(f"{a} must come before {b}, but {a} is pinned to {pa} and {b} to {pb}")
+        if pb and pb in index and depth.get(b, 0) > index[pb]:
+            problems.append(f"{b} is pinned to {pb}, session {index[pb] + 1}, but {depth[b]} "
+                            f"paper{'s' if depth[b] > 1 else ''} must come before it")
+        if pb and a not in pool:
+            why = excluded.get(a, "not among the candidates")
+            problems.append(f"{b} is pinned to {pb} but must come after {a}, which cannot be "
+                            f"planned: {why}")
+    return problems
+
+
+def _cycles(after: Mapping[str, list[str]]) -> list[list[str]]:
+    """Each cycle of `before` pairs once, as the list of papers around it."""
+    found, seen = [], set()
+    for start in sorted(after):
+        stack = [(start, [start])]
+        while stack:
+            node, path = stack.pop()
+            for nxt in sorted(after.get(node, ()), reverse=True):
+                if nxt == start:
+                    key = frozenset(path)
+                    if key not in seen:
+                        seen.add(key)
+                        found.append(path)
+                elif nxt not in path and nxt > start:  # each cycle from its smallest paper
+                    stack.append((nxt, path + [nxt]))
+    return found
+
+
+def _depths(pairs: Sequence[tuple[str, str]]) -> dict[str, int]:
+    """For each paper, the length of the longest chain of papers that must precede it."""
+    before: dict[str, list[str]] = {}
+    for a, b in pairs:
+        before.setdefault(b, []).append(a)
+    depth: dict[str, int] = {}
+
+    def walk(paper: str) -> int:
+        if paper not in depth:
+            depth[paper] = 0  # no cycles here: conflicts() reports them first
+            depth[paper] = max((walk(a) + 1 for a in before.get(paper, ())), default=0)
+        return depth[paper]
+
+    for paper in list(before):
+        walk(paper)
+    return depth

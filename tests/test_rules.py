@@ -1,0 +1,141 @@
+"""Hard rules that cannot all hold stop `plan` with exit 1 and a diagnosis naming each
+conflict; sessions already held are kept and their papers are not chosen again."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import TODAY
+
+
+def edit_config(schedule, **selection):
+    config = yaml.safe_load(Path(schedule).read_text())
+    config["selection"].update(selection)
+    Path(schedule).write_text(yaml.safe_dump(config))
+    return config
+
+
+def sample_ids(run, n):
+    """The ids of the best-known papers of the sample, by upvotes then id."""
+    assert run("import", "paperclub:sample").exit_code == 0
+    papers = json.loads(run("papers", "--json", "--limit", "0").stdout)
+    papers.sort(key=lambda p: (-p["upvotes"], p["id"]))
+    return [p["id"] for p in papers[:n]], {p["id"]: p for p in papers}
+
+
+def plan_fails(run, schedule):
+    result = run("plan", str(schedule), "--today", TODAY)
+    assert result.exit_code == 1, result
+    assert "Traceback" not in result.stderr
+    return result.stderr
+
+
+def test_too_many_papers_pinned_to_a_date(run, schedule):
+    ids, _ = sample_ids(run, 3)
+    edit_config(schedule, pin={date(2026, 12, 10): ids})
+    assert "3 papers pinned to 2026-12-10 but it has 2 slots" in plan_fails(run, schedule)
+
+
+def test_a_cycle_of_before_pairs(run, schedule):
+    (a, b, c), _ = sample_ids(run, 3)
+    edit_config(schedule, before=[[a, b], [b, c], [c, a]])
+    err = plan_fails(run, schedule)
+    cycle = [a, b, c]
+    start = cycle.index(min(cycle))  # reported from its smallest id, once
+    cycle = cycle[start:] + cycle[:start]
+    assert " before ".join(cycle + cycle[:1]) in err
+    assert err.count(" before ") == 3
+
+
+def test_a_two_paper_cycle(run, schedule):
+    (a, b), _ = sample_ids(run, 2)
+    edit_config(schedule, before=[[a, b], [b, a]])
+    first, second = sorted([a, b])
+    assert f"{first} before {second} before {first}" in plan_fails(run, schedule)
+
+
+def test_pins_against_before(run, schedule):
+    (a, b), _ = sample_ids(run, 2)
+    edit_config(schedule, pin={date(2026, 12, 3): [b], date(2027, 1, 7): [a]}, before=[[a, b]])
+    err = plan_fails(run, schedule)
+    assert f"{a} must come before {b}, but {a} is pinned to 2027-01-07 and {b} to 2026-12-03" in err
+    # b pinned to the very first session leaves no room for a
+    assert f"{b} is pinned to 2026-12-03, session 1, but 1 paper must come before it" in err
+
+
+def test_one_paper_on_two_dates_and_every_conflict_listed(run, schedule):
+    (a, b, c), _ = sample_ids(run, 3)
+    edit_config(schedule, pin={date(2026, 12, 3): [a], date(2026, 12, 10): [a],
+                               date(2026, 12, 12): [b], date(2026, 12, 17): ["no-such-paper"]})
+    err = plan_fails(run, schedule)
+    assert f"{a} is pinned to 2 dates: 2026-12-03, 2026-12-10" in err
+    assert (f"{b} pinned to 2026-12-12, but there is no meeting then: it is a Saturday; "
+            "the group meets on Thursdays") in err
+    assert "no-such-paper is pinned to 2026-12-17 but is not among the candidates" in err
+    assert err.count("\n  - ") == 3
+
+
+def test_two_pinned_papers_of_one_topic_under_spread(run, schedule):
+    _, papers = sample_ids(run, 1)
+    inference = sorted(pid for pid, p in papers.items() if p["topics"][:1] == ["inference"])[:2]
+    edit_config(schedule, pin={date(2026, 12, 10): inference})
+    assert "2 papers on inference pinned to 2026-12-10" in plan_fails(run, schedule)
+
+
+def test_public_holidays_are_skipped_and_named(run, schedule):
+    config = yaml.safe_load(Path(schedule).read_text())
+    config["meetings"]["holidays"] = "DE"
+    config["meetings"]["skip"] = []
+    config["meetings"]["weekday"] = "friday"
+    config["meetings"]["start"] = date(2026, 12, 4)
+    config["selection"]["pin"] = {}
+    Path(schedule).write_text(yaml.safe_dump(config))
+    assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
+    shown = json.loads(run("show", str(schedule), "--json").stdout)
+    days = [s["start"][:10] for s in shown["sessions"]]
+    assert "2026-12-25" not in days and "2027-01-01" not in days  # Christmas, New Year
+    assert "2026-12-18" in days and "2027-01-08" in days
+    assert len(days) == config["meetings"]["count"]
+    ids, _ = sample_ids(run, 1)
+    edit_config(schedule, pin={date(2026, 12, 25): ids})
+    assert "it is skipped: Christmas Day (DE)" in plan_fails(run, schedule)
+
+
+def test_an_unknown_holiday_calendar_is_a_config_error(run, schedule):
+    text = Path(schedule).read_text().replace("  papers_per_session: 2", "  holidays: XX\n  papers_per_session: 2")
+    Path(schedule).write_text(text)
+    err = plan_fails(run, schedule)
+    assert "meetings.holidays" in err and "no holiday calendar for 'XX'" in err
+
+
+def test_sessions_already_held_are_kept_and_not_read_again(run, schedule, workspace):
+    assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
+    first = json.loads(run("show", str(schedule), "--json").stdout)["sessions"]
+    # a month later, with a paper that outscores everything
+    data = [{"title": "A Paper Everyone Upvoted", "upvotes": 10**6, "topics": ["inference"]}]
+    (workspace / "hot.json").write_text(json.dumps(data))
+    config = yaml.safe_load(Path(schedule).read_text())
+    config["catalog"]["sources"] = ["paperclub:sample", "../hot.json"]
+    Path(schedule).write_text(yaml.safe_dump(config))
+    result = run("plan", str(schedule), "--today", "2026-12-11")
+    assert result.exit_code == 0, result
+    later = json.loads(run("show", str(schedule), "--json").stdout)["sessions"]
+    held = [s for s in first if s["start"][:10] < "2026-12-11"]
+    assert len(held) == 2 and later[:2] == held  # exactly as they were
+    read = {p["id"] for s in held for p in s["papers"]}
+    future = [p["id"] for s in later[2:] for p in s["papers"]]
+    assert not read & set(future)
+    assert "a-paper-everyone-upvoted" in future
+    assert future.count("a-paper-everyone-upvoted") == 1
+
+
+@pytest.mark.parametrize("policy", ["spread"])
+def test_a_satisfiable_config_still_plans(run, schedule, policy):
+    (a, b), _ = sample_ids(run, 2)
+    edit_config(schedule, before=[[a, b]])
+    assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
