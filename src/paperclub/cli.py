@@ -237,15 +237,20 @@ def papers(query: str | None, topic: str | None, since: date | None, until: date
 @click.argument("schedule", type=click.Path(dir_okay=False, path_type=Path))
 @catalog_option
 @click.option("--today", callback=parse_date, metavar="DATE",
-              help="Plan as if today were DATE (stamps of changed sessions use it).")
+              help="Plan as if today were DATE: sessions before it are kept as held.")
+@click.option("--explain", is_flag=True, help="Also print why each paper is where it is.")
 @json_option
-def plan(schedule: Path, catalog: Path, today: date | None, as_json: bool) -> None:
+def plan(schedule: Path, catalog: Path, today: date | None, explain: bool, as_json: bool) -> None:
     """Plan the term of a group config; write the plan file and the outputs it lists."""
     from paperclub import workflow
 
     result = workflow.plan(schedule, catalog, app().hooks, today=today or date.today())
     for problem in result.problems:
         click.echo(f"warning: {problem}", err=True)
+    if explain and not as_json:
+        from paperclub.explain import plan_reasons
+
+        click.echo("\n".join(plan_reasons(result.plan)))
     if as_json:
         echo_json({"plan": str(result.plan_path), "written": [str(p) for p in result.written],
                    "outputs": [str(p) for p in result.outputs], "problems": result.problems})
@@ -261,8 +266,9 @@ def plan(schedule: Path, catalog: Path, today: date | None, as_json: bool) -> No
 
 @cli.command()
 @click.argument("schedule", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--why", is_flag=True, help="Why each paper is where it is: score parts, topic balance, rules.")
 @json_option
-def show(schedule: Path, as_json: bool) -> None:
+def show(schedule: Path, why: bool, as_json: bool) -> None:
     """Show the plan of a group config (or a plan file) as a table."""
     from paperclub import planfile
 
@@ -272,6 +278,11 @@ def show(schedule: Path, as_json: bool) -> None:
     the_plan = planfile.load(path)
     if as_json:
         echo_json(planfile.to_json(the_plan))
+        return
+    if why:
+        from paperclub.explain import plan_reasons
+
+        click.echo("\n".join(plan_reasons(the_plan)))
         return
     from zoneinfo import ZoneInfo
 
@@ -296,6 +307,20 @@ def show(schedule: Path, as_json: bool) -> None:
 
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@cli.command()
+@click.argument("schedule", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("paper")
+@catalog_option
+@click.option("--today", callback=parse_date, metavar="DATE",
+              help="Sessions before DATE count as held (default: today).")
+def why(schedule: Path, paper: str, catalog: Path, today: date | None) -> None:
+    """Why PAPER (an id) is in the plan of SCHEDULE where it is, or why it is not in it."""
+    from paperclub import workflow
+
+    lines = workflow.why(schedule, catalog, app().hooks, paper, today=today or date.today())
+    click.echo("\n".join(lines))
 
 
 @cli.command()

@@ -141,6 +141,7 @@ class Assignment:
     score: float = 0.0
     score_parts: dict[str, float] = field(default_factory=dict)
     links: dict[str, str] = field(default_factory=dict)
+    reasons: list[str] = field(default_factory=list)  # rules that placed it (pins, before)
 
 
 @dataclass
@@ -176,3 +177,5 @@ class Plan:
     organizer: Person
     location: str | None = None
     sessions: list[Session] = field(default_factory=list)
+    # how the papers were chosen: solver, status, objective and its terms, bound, gap
+    solver: dict[str, Any] = field(default_factory=dict)

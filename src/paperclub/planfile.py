@@ -36,6 +36,7 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
         "timezone": plan.timezone,
         "organizer": {"name": plan.organizer.name, "email": plan.organizer.email},
         "location": plan.location,
+        **({"solver": _rounded(plan.solver)} if plan.solver else {}),
         "sessions": [
             {
                 "id": s.id,
@@ -56,6 +57,7 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
                         "score": round(a.score, 4),
                         "score_parts": {k: round(v, 4) for k, v in sorted(a.score_parts.items())},
                         "links": dict(sorted(a.links.items())),
+                        **({"reasons": list(a.reasons)} if a.reasons else {}),
                     }
                     for a in s.papers
                 ],
@@ -63,6 +65,15 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
             for s in plan.sessions
         ],
     }
+
+
+def _rounded(value: Any) -> Any:
+    """Floats rounded, so the plan file does not change with the last bits of a solver."""
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in sorted(value.items())}
+    return value
 
 
 def dump(plan: Plan) -> bytes:
@@ -100,6 +111,7 @@ def _plan(data: dict[str, Any]) -> Plan:
         timezone=data["timezone"],
         organizer=Person(organizer.get("name", ""), organizer.get("email")),
         location=data.get("location"),
+        solver=dict(data.get("solver") or {}),
         sessions=[
             Session(
                 id=str(s["id"]),
@@ -120,6 +132,7 @@ def _plan(data: dict[str, Any]) -> Plan:
                         score=float(a.get("score") or 0),
                         score_parts=dict(a.get("score_parts") or {}),
                         links=dict(a.get("links") or {}),
+                        reasons=[str(r) for r in a.get("reasons") or []],
                     )
                     for a in s.get("papers") or []
                 ],

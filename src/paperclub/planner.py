@@ -60,15 +60,28 @@ def make_plan(group: Group, papers: Iterable[Paper], hooks: Hooks, *, today: dat
     for slot, ids in zip(slots, chosen):
         plan.sessions.append(Session(
             id=slot.id, uid=_uid(group, slot.id), start=slot.start, end=slot.end,
-            papers=[_assignment(by_id[pid]) for pid in ids]))
+            papers=[_assignment(by_id[pid], _reasons(pid, slot, group)) for pid in ids]))
     hooks.modify_plan(plan, group)
     _keep_identity(plan, previous, today, held)
     return plan, hooks.check_plan(plan, group)
 
 
-def _assignment(c: Candidate) -> Assignment:
-    return Assignment(paper_id=c.id, title=c.paper.title, topics=list(c.topics), score=c.score,
-                      score_parts=dict(c.score_parts), links=dict(c.paper.links))
+def _assignment(c: Candidate, reasons: list[str]) -> Assignment:
+    # Rounded as the plan file stores them, so a fresh plan and a loaded one explain alike.
+    return Assignment(paper_id=c.id, title=c.paper.title, topics=list(c.topics),
+                      score=round(c.score, 4),
+                      score_parts={k: round(v, 4) for k, v in c.score_parts.items()},
+                      links=dict(c.paper.links), reasons=reasons)
+
+
+def _reasons(paper_id: str, slot: Slot, group: Group) -> list[str]:
+    """The hard rules that bear on a paper's place: its pin and its before pairs."""
+    reasons = []
+    if paper_id in group.pins.get(slot.start.date(), ()):
+        reasons.append(f"pinned to {slot.start.date()} (selection.pin)")
+    reasons += [f"comes after {a} (selection.before)" for a, b in group.before if b == paper_id]
+    reasons += [f"comes before {b} (selection.before)" for a, b in group.before if a == paper_id]
+    return reasons
 
 
 def _uid(group: Group, session_id: str) -> str:

@@ -77,3 +77,27 @@ def plan(config_path: Path, catalog_path: Path, hooks: Hooks, *, today: date) ->
         if atomic_write(path, data):
             result.written.append(path)
     return result
+
+
+def why(config_path: Path, catalog_path: Path, hooks: Hooks, paper_id: str, *,
+        today: date) -> list[str]:
+    """Why a paper is where it is in the group's plan, or why it is not in it."""
+    from paperclub import explain
+
+    group = config.load_group(config_path, emitters=hooks.emitters)
+    plan_path = planfile.plan_path(config_path)
+    if not plan_path.exists():
+        raise PaperclubError(f"no plan yet: run `paperclub plan {config_path}` first", path=plan_path)
+    the_plan = planfile.load(plan_path)
+    if not catalog_path.exists():
+        raise PaperclubError("no catalog here yet", path=catalog_path)
+    with Catalog(catalog_path) as catalog:
+        paper = catalog.get(paper_id)
+        labels = sync_sources(group, catalog, hooks)
+        papers = list(catalog.papers(sources=labels))
+    held = frozenset(a.paper_id for s in the_plan.sessions
+                     if s.start.date() < today and s.status != "cancelled" for a in s.papers)
+    pool, excluded = planner.candidates(group, papers, hooks, held)
+    key = paper.id if paper else paper_id
+    return explain.why_not(key, the_plan, group, {c.id: c for c in pool}, excluded,
+                           in_catalog=paper is not None)
