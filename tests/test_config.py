@@ -270,7 +270,7 @@ ERRORS = [
      ["selection.weights.upvotes", "lots"]),
     ("bad-exclude-read", "  before:\n", "  exclude_read: maybe\n  before:\n", "exclude_read:",
      ["selection.exclude_read"]),
-    ("unknown-policy", "policy: spread", "policy: themed", "policy:",
+    ("unknown-policy", "policy: spread", "policy: thematic", "policy:",
      ["balance.policy", "themed"]),
     ("unknown-output", "outputs: [ics, markdown]", "outputs: [ics, pdf]", "outputs:",
      ["outputs[1]", "pdf"]),
@@ -462,3 +462,26 @@ def test_cli_reports_impossible_date_without_traceback(workspace, run):
     result = run("plan", "bad.yaml")
     assert result.exit_code == 1
     assert f"bad.yaml:{line_of(text, '2027-02-30')}:" in result.stderr
+
+
+def test_balance_targets(workspace):
+    text = edit(BASE, "  policy: spread", "  policy: proportional\n  targets: {inference: 0.5, code: 0.25}")
+    g = load_group(write(workspace, text))
+    assert g.balance_policy == "proportional"
+    assert g.balance_targets == {"inference": 0.5, "code": 0.25}
+
+
+@pytest.mark.parametrize(("targets", "message"), [
+    ("{inference: 0.8, code: 0.4}", "add up to 1.20, more than 1"),
+    ("{inference: 1.5}", "balance.targets.inference: expected a share between 0 and 1"),
+])
+def test_bad_balance_targets(workspace, targets, message):
+    text = edit(BASE, "  policy: spread", f"  policy: proportional\n  targets: {targets}")
+    err = load_error(write(workspace, text))
+    assert message in err.message and err.line == line_of(text, "targets:")
+
+
+def test_proportional_needs_targets(workspace):
+    text = edit(BASE, "  policy: spread", "  policy: proportional")
+    err = load_error(write(workspace, text))
+    assert "needs balance.targets" in err.message and err.line == line_of(text, "policy:")

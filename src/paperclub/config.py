@@ -20,7 +20,7 @@ from paperclub.text import slugify
 from paperclub.yamlfile import LineDict, LineList
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-POLICIES = ("spread",)  # proportional and themed arrive with the optimizing planner
+POLICIES = ("spread", "proportional", "themed")
 T = TypeVar("T")
 
 
@@ -126,6 +126,13 @@ def _number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError
     return float(value)
+
+
+def _share(value: Any) -> float:
+    share = _number(value)
+    if not 0 <= share <= 1:
+        raise TypeError
+    return share
 
 
 def _bool(value: Any) -> bool:
@@ -272,10 +279,20 @@ def load_group(path: Path, emitters: Collection[str] = ("ics", "markdown")) -> G
         pins[day] = ps.items(key, _text, "a paper id or a list of them")
     before = s.items("before", _pair, "a pair [earlier paper id, later paper id]")
 
-    b = root.section("balance", ("policy",))
+    b = root.section("balance", ("policy", "targets"))
     policy = b.get("policy", str, "spread", "spread")
     if policy not in POLICIES:
         b.fail(f"balance.policy: {policy!r} is not available (choose from: {', '.join(POLICIES)})",
+               b.line("policy"))
+    targets_raw = b.data.get("targets") or LineDict()
+    ts = _Section(path, targets_raw, "balance.targets", b.line("targets"),
+                  list(targets_raw) if isinstance(targets_raw, dict) else ())
+    targets = {str(k): ts.get(k, _share, "a share between 0 and 1, such as 0.25") for k in ts.data}
+    if sum(targets.values()) > 1 + 1e-9:
+        b.fail(f"balance.targets: the shares add up to {sum(targets.values()):.2f}, more than 1",
+               b.line("targets"))
+    if policy == "proportional" and not targets:
+        b.fail("balance.policy proportional needs balance.targets: {topic: share, ...}",
                b.line("policy"))
 
     def _output(value: Any) -> str:
@@ -302,6 +319,7 @@ def load_group(path: Path, emitters: Collection[str] = ("ics", "markdown")) -> G
         before=before,
         exclude_read=s.get("exclude_read", _bool, "true or false", True),
         balance_policy=policy,
+        balance_targets=targets,
         outputs=outputs if root.has("outputs") else ("ics", "markdown"),
     )
 

@@ -100,7 +100,8 @@ class Group:
     pins: dict[date, tuple[str, ...]] = field(default_factory=dict)  # date -> paper ids
     before: tuple[tuple[str, str], ...] = ()
     exclude_read: bool = True
-    balance_policy: str = "spread"
+    balance_policy: str = "spread"  # spread | proportional | themed
+    balance_targets: dict[str, float] = field(default_factory=dict)  # proportional: topic -> share
     outputs: tuple[str, ...] = ("ics", "markdown")
 
     def weight(self, name: str, default: float = 1.0) -> float:
