@@ -56,7 +56,8 @@ def make_plan(group: Group, papers: Iterable[Paper], hooks: Hooks, *, today: dat
     _check_choice(chosen, slots, by_id, group.meetings.papers_per_session)
 
     plan = Plan(group=group.name, slug=group.slug, timezone=group.timezone,
-                organizer=group.organizer, location=group.location)
+                organizer=group.organizer, location=group.location,
+                solver=_solver_report(getattr(chosen, "solution", None)))
     for slot, ids in zip(slots, chosen):
         plan.sessions.append(Session(
             id=slot.id, uid=_uid(group, slot.id), start=slot.start, end=slot.end,
@@ -82,6 +83,16 @@ def _reasons(paper_id: str, slot: Slot, group: Group) -> list[str]:
     reasons += [f"comes after {a} (selection.before)" for a, b in group.before if b == paper_id]
     reasons += [f"comes before {b} (selection.before)" for a, b in group.before if a == paper_id]
     return reasons
+
+
+def _solver_report(solution) -> dict:
+    """What the plan file records of the optimizer's solution (None when another plugin
+    planned). Not its time nor the solver's version: the same inputs must give the same file."""
+    if solution is None:
+        return {}
+    return {"solver": solution.solver.split()[0], "status": solution.status,
+            "objective": solution.objective, "bound": solution.bound, "gap": solution.gap,
+            "terms": dict(solution.terms)}
 
 
 def _uid(group: Group, session_id: str) -> str:

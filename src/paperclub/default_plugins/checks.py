@@ -26,7 +26,7 @@ def paperclub_check_plan(plan, group):
                             "(not enough candidates)")
         topics = Counter(a.topics[0] for a in session.papers if a.topics)
         for topic, times in sorted(topics.items()):
-            if times > 1:
+            if times > 1 and group.balance_policy == "spread":
                 problems.append(f"{day} has {times} papers on {topic}")
         if group.members:
             for a in session.papers:

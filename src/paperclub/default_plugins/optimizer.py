@@ -1,0 +1,56 @@
+"""The built-in planner: the exact optimizer of `paperclub.solver` (HiGHS), with the greedy
+plan as its fallback.
+
+The group's settings it reads: `meetings.papers_per_session`; `pins` (by the date of each
+session); `before`; `balance_policy`; `balance_targets` (topic -> share, for proportional;
+read when the Group has it); and from `selection.weights` the penalty weights
+`consecutive`, `nearby`, `proportional`, `themed`, `unfilled` (see `paperclub.solver`) and
+`time_limit` (seconds, default 10). Other weights (upvotes, recency, ...) are the scoring's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from paperclub.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from paperclub.models import Candidate, Group, Slot
+    from paperclub.solver import Solution
+
+TIME_LIMIT = 10.0  # seconds, unless selection.weights.time_limit says otherwise
+
+
+class PlannedSessions(list):
+    """What the hook returns: the list of lists of paper ids the hook asks for, carrying the
+    `Solution` it came from (objective, terms, bound, gap, status) for the explanations.
+    Read it with `getattr(chosen, "solution", None)`: a plan from another plugin has none."""
+
+    def __init__(self, solution: Solution):
+        super().__init__(list(ids) for ids in solution.sessions)
+        self.solution = solution
+
+
+def solve_for(candidates: Sequence[Candidate], sessions: Sequence[Slot], group: Group) -> Solution:
+    """The optimizer's Solution for the group's sessions (pure: the same input, the same plan)."""
+    from paperclub import solver
+
+    items = [solver.Item(c.id, c.topics[0] if c.topics else None, c.score) for c in candidates]
+    index = {slot.start.date(): i for i, slot in enumerate(sessions)}
+    pins: dict[int, list[str]] = {}
+    for day, pinned in sorted(group.pins.items()):
+        if day in index:  # config gives a paper id or a tuple of them
+            ids = (pinned,) if isinstance(pinned, str) else tuple(pinned)
+            pins.setdefault(index[day], []).extend(ids)
+    weights = {k: v for k, v in group.weights.items() if k in solver.WEIGHT_NAMES}
+    return solver.solve(
+        items, len(sessions), group.meetings.papers_per_session, pins=pins,
+        before=group.before, policy=group.balance_policy,
+        targets=getattr(group, "balance_targets", None) or None, weights=weights,
+        time_limit=float(group.weights.get("time_limit", TIME_LIMIT)))
+
+
+@hookimpl(trylast=True)
+def paperclub_plan_sessions(candidates, sessions, group):
+    return PlannedSessions(solve_for(candidates, sessions, group))

@@ -1,0 +1,821 @@
+"""Choose a term's papers exactly: a mixed-integer model over topics, solved with HiGHS.
+
+A pure module: no hooks, no I/O. `solve()` takes the candidates as `Item(id, topic, score)`
+(`topic` is the paper's first topic, the one balanced, or None), the number of sessions `S`
+and papers per session `k`, and returns a `Solution`: the papers of each session, the
+objective and each of its terms, a proven upper bound and the gap to it.
+
+Hard rules (never broken): at most `k` papers per session; a paper at most once; a pinned
+paper in its session (`pins` maps a session index to paper ids; more than `k` pins in one
+session keep the first `k`); for each `before` pair (a, b): b only in a session after a's,
+and only when a is planned (a pair whose `a` is not a candidate is ignored, as a paper
+already read; pins win over a pair they contradict); under `spread`, never two papers of one
+topic in a session (pins excepted).
+
+One objective, maximized; `Solution.terms` holds each term, and they add up to it:
+
+- ``score``: the total score of the chosen papers;
+- ``consecutive`` (every policy): minus `weights["consecutive"]` for each topic that has a
+  paper in two consecutive sessions (default 3.0: a paper has to score 3 more, about 20
+  times the upvotes, to justify a repeat);
+- ``nearby`` (spread): minus `weights["nearby"]` for each topic in sessions s and s + 2, so
+  topics spread evenly over the term rather than alternate (default 0.5);
+- ``proportional`` (proportional): minus `weights["proportional"]` (default 2.0) per paper of
+  deviation: the sum over the target topics, and one bucket of all other topics and papers
+  without a topic, of |papers of the topic - share x papers planned|. `targets` maps a topic
+  to its share; shares adding to more than 1 are scaled to 1; the rest (1 - their sum) is
+  the other bucket's. Without targets every topic of the candidates gets an equal share;
+- ``themed`` (themed): minus `weights["themed"]` (default 3.0) for each paper that is not on
+  its session's theme, the topic with the most papers there (a paper without a topic is a
+  theme of one);
+- ``unfilled``: minus `weights["unfilled"]` for each empty place (default
+  1 + 2 x the largest |score| + 4 x (consecutive + nearby) + 2 x proportional + themed, more
+  than any one paper can gain by leaving its place empty, so sessions are full when the
+  candidates allow it).
+
+The model. Papers of one topic are interchangeable for every rule except pins and `before`,
+so they are aggregated: y[t,s] (binary) says topic t has papers in session s, n[t,s] how
+many (n = y under spread); the value of a topic is the sum of its best N scores when it is
+given N places, a concave piecewise-linear function modelled with continuous u[t,i] in
+[0,1], sum_i u[t,i] = sum_s n[t,s], objective sum_i score_(i) u[t,i] (sorted, so the LP
+takes them in order: no binaries needed). Proof of the pruning: a topic can hold at most S
+places under spread (one per session) and S x k otherwise, and any plan that uses a weaker
+paper of a topic while a better one of the same topic is unused gets no worse by swapping
+them; so each topic keeps its best S (or S x k) papers and the rest can never be chosen.
+Papers without a topic form one group without topic rules (each is its own topic, and two
+of them never clash). Pinned papers and papers in `before` pairs stay individual x[p,s]
+binaries. Penalties: z[t,s] >= y[t,s] + y[t,s+1] - 1 (and with s + 2 for nearby, plus the
+valid cut y[s] + y[s+1] + y[s+2] - 1 <= z1[s] + z1[s+1] + z2[s]). After the solve, each
+topic's best N papers go to its sessions in session order, best first. Under themed the LP
+bound is weak (themes split fractionally), so a small MIP with sessions taken as
+interchangeable (`_TopicModel.build_anonymous`) first gives a proven bound: when the greedy
+plan reaches it no search is needed, else the search stops as soon as a plan reaches it.
+
+Deterministic: fixed HiGHS options (threads 1, random seed 0), ties broken by paper id. A
+solve that reaches its time limit returns the best plan found so far ("feasible", with its
+gap), which depends on the machine's speed; one that finishes is the same on every run.
+highspy is imported inside `solve()`; when it is missing or fails, or the time limit passes
+with no plan, the greedy planner's plan is returned with status "greedy" and a `note`.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+POLICIES = ("spread", "proportional", "themed")
+DEFAULT_WEIGHTS = {"consecutive": 3.0, "nearby": 0.5, "proportional": 2.0, "themed": 3.0}
+WEIGHT_NAMES = (*DEFAULT_WEIGHTS, "unfilled")
+OTHERS = "(other topics)"  # the proportional bucket of every topic without a target
+TERMS = {  # the objective's terms under each policy, in the order they are reported
+    "spread": ("score", "consecutive", "nearby", "unfilled"),
+    "proportional": ("score", "consecutive", "proportional", "unfilled"),
+    "themed": ("score", "consecutive", "themed", "unfilled"),
+}
+REL_GAP = 1e-6  # HiGHS stops when (bound - objective) / |objective| is below this: "optimal"
+
+
+class Item(NamedTuple):
+    """A candidate paper: its id, its balanced topic (None: no topic) and its score."""
+
+    id: str
+    topic: str | None
+    score: float
+
+
+@dataclass(frozen=True)
+class Solution:
+    """A plan and how good it is. `objective` = sum of `terms`; `bound` is a proven upper
+    bound on any plan's objective; `gap` = (bound - objective) / |bound|. `counts` holds what
+    each term counts (papers, repeats, papers of deviation, empty places)."""
+
+    sessions: tuple[tuple[str, ...], ...]
+    objective: float
+    bound: float
+    gap: float
+    status: str  # "optimal" | "feasible" (time limit: best found) | "greedy" (the fallback)
+    solver: str  # e.g. "highs 1.16.0", "greedy"
+    seconds: float
+    terms: dict[str, float] = field(default_factory=dict, hash=False)
+    counts: dict[str, float] = field(default_factory=dict, hash=False)
+    note: str = ""  # why the fallback was used, pins or pairs that could not be met, ...
+
+    def lists(self) -> list[list[str]]:
+        """The sessions as the `paperclub_plan_sessions` hook returns them."""
+        return [list(ids) for ids in self.sessions]
+
+
+@dataclass
+class Problem:
+    """The validated input of `solve()` and `greedy.plan()`; make one with `prepare()`."""
+
+    items: list[Item]
+    by_id: dict[str, Item]
+    sessions: int
+    per_session: int
+    pins: dict[int, list[str]]  # session index -> paper ids, cleaned
+    pinned: dict[str, int]  # paper id -> its session
+    before: list[tuple[str, str]]
+    policy: str
+    targets: dict[str, float]  # proportional: topic (or OTHERS) -> share, adding to 1
+    weights: dict[str, float]
+    notes: list[str] = field(default_factory=list)
+
+    def topic_cap(self) -> int:
+        """Free papers of one topic in one session at most."""
+        return 1 if self.policy == "spread" else self.per_session
+
+
+def prepare(items: Iterable[Item | tuple[str, str | None, float]], sessions: int,
+            per_session: int, *, pins: Mapping[int, Sequence[str]] | None = None,
+            before: Iterable[tuple[str, str]] = (), policy: str = "spread",
+            targets: Mapping[str, float] | None = None,
+            weights: Mapping[str, float] | None = None) -> Problem:
+    """Check and normalize the input (ValueError for a bad one)."""
+    if policy not in POLICIES:
+        raise ValueError(f"unknown balance policy {policy!r} (choose from {', '.join(POLICIES)})")
+    if sessions < 0 or per_session < 1:
+        raise ValueError("need sessions >= 0 and per_session >= 1")
+    clean: list[Item] = []
+    by_id: dict[str, Item] = {}
+    for raw in items:
+        item = Item(str(raw[0]), None if raw[1] is None else str(raw[1]), float(raw[2]))
+        if not math.isfinite(item.score):
+            raise ValueError(f"{item.id}: score {item.score} is not a finite number")
+        if item.id in by_id:
+            raise ValueError(f"{item.id} is a candidate twice")
+        by_id[item.id] = item
+        clean.append(item)
+    notes: list[str] = []
+
+    clean_pins: dict[int, list[str]] = {}
+    pinned: dict[str, int] = {}
+    for s in sorted(pins or {}):
+        for pid in (pins or {})[s]:
+            if pid not in by_id or pid in pinned or not 0 <= s < sessions:
+                notes.append(f"pin of {pid} to session {s + 1} ignored (not a candidate, "
+                             "pinned twice, or no such session)")
+                continue
+            if len(clean_pins.get(s, [])) >= per_session:
+                notes.append(f"pin of {pid} to session {s + 1} ignored: the session is full")
+                continue
+            clean_pins.setdefault(s, []).append(pid)
+            pinned[pid] = s
+
+    pairs: list[tuple[str, str]] = []
+    for a, b in before:
+        if a == b or a not in by_id or b not in by_id or (a, b) in pairs:
+            continue
+        if a in pinned and b in pinned and pinned[a] >= pinned[b]:
+            notes.append(f"{b} is pinned before {a}: the pins win over the before pair")
+            continue
+        if b in pinned and pinned[b] == 0:
+            notes.append(f"{b} is pinned to the first session: {a} cannot come before it")
+            continue
+        pairs.append((a, b))
+
+    w = dict(DEFAULT_WEIGHTS)
+    for name, value in (weights or {}).items():
+        if name not in WEIGHT_NAMES:
+            raise ValueError(f"unknown weight {name!r} (known: {', '.join(WEIGHT_NAMES)})")
+        if not math.isfinite(value) or value < 0:
+            raise ValueError(f"weight {name} must be a number >= 0, not {value}")
+        w[name] = float(value)
+    if "unfilled" not in w:
+        top = max((abs(it.score) for it in clean), default=0.0)
+        w["unfilled"] = (1 + 2 * top + 4 * (w["consecutive"] + w["nearby"])
+                         + 2 * w["proportional"] + w["themed"])
+
+    shares: dict[str, float] = {}
+    if policy == "proportional":
+        given = {str(t): float(v) for t, v in (targets or {}).items() if t != OTHERS}
+        if any(not math.isfinite(v) or v < 0 for v in given.values()):
+            raise ValueError("target shares must be numbers >= 0")
+        if not given or sum(given.values()) <= 0:
+            topics = sorted({it.topic for it in clean if it.topic is not None})
+            given = {t: 1.0 / len(topics) for t in topics} if topics else {}
+        total = sum(given.values())
+        scale = 1.0 / total if total > 1 else 1.0
+        shares = {t: v * scale for t, v in sorted(given.items())}
+        shares[OTHERS] = max(0.0, 1.0 - sum(shares.values()))
+    return Problem(clean, by_id, sessions, per_session, clean_pins, pinned, pairs, policy,
+                   shares, w, notes)
+
+
+# -- the objective, computed from a plan (the model, the greedy and the tests agree on it) ----
+
+
+def evaluate(problem: Problem, sessions: Sequence[Sequence[str]]) -> tuple[dict[str, float],
+                                                                          dict[str, float]]:
+    """The objective's terms of a plan (they add up to its objective) and what each counts."""
+    p, w = problem, problem.weights
+    by_id = p.by_id
+    score = sum(by_id[pid].score for ids in sessions for pid in ids)
+    chosen = sum(len(ids) for ids in sessions)
+    present: list[set[str]] = [{by_id[pid].topic for pid in ids} - {None} for ids in sessions]
+    consecutive = sum(len(a & b) for a, b in zip(present, present[1:]))
+    counts: dict[str, float] = {"score": chosen, "consecutive": consecutive}
+    terms: dict[str, float] = {"score": score, "consecutive": -w["consecutive"] * consecutive}
+    if p.policy == "spread":
+        nearby = sum(len(a & b) for a, b in zip(present, present[2:]))
+        counts["nearby"], terms["nearby"] = nearby, -w["nearby"] * nearby
+    elif p.policy == "proportional":
+        have: dict[str, int] = {}
+        for ids in sessions:
+            for pid in ids:
+                topic = by_id[pid].topic
+                key = topic if topic in p.targets and topic != OTHERS else OTHERS
+                have[key] = have.get(key, 0) + 1
+        deviation = sum(abs(have.get(g, 0) - share * chosen) for g, share in p.targets.items())
+        counts["proportional"] = deviation
+        terms["proportional"] = -w["proportional"] * deviation
+    else:
+        off = 0
+        for ids in sessions:
+            per: dict[str, int] = {}
+            loose = 0
+            for pid in ids:
+                topic = by_id[pid].topic
+                if topic is None:
+                    loose = 1
+                else:
+                    per[topic] = per.get(topic, 0) + 1
+            if ids:
+                off += len(ids) - max(max(per.values(), default=0), loose)
+        counts["themed"], terms["themed"] = off, -w["themed"] * off
+    empty = sum(p.per_session - len(ids) for ids in sessions) + (
+        p.per_session * (p.sessions - len(sessions)))
+    counts["unfilled"], terms["unfilled"] = empty, -w["unfilled"] * empty
+    return ({name: float(v) + 0.0 for name, v in terms.items()},  # + 0.0: no -0.0
+            {name: float(v) + 0.0 for name, v in counts.items()})
+
+
+def violations(problem: Problem, sessions: Sequence[Sequence[str]]) -> list[str]:
+    """The hard rules a plan breaks, one sentence each (none for a plan of `solve()`)."""
+    p = problem
+    found: list[str] = []
+    if len(sessions) != p.sessions:
+        found.append(f"{len(sessions)} sessions, not {p.sessions}")
+    when: dict[str, int] = {}
+    for s, ids in enumerate(sessions):
+        if len(ids) > p.per_session:
+            found.append(f"session {s + 1} has {len(ids)} papers")
+        topics: dict[str, int] = {}
+        for pid in ids:
+            if pid not in p.by_id:
+                found.append(f"{pid} is not a candidate")
+                continue
+            if pid in when:
+                found.append(f"{pid} is planned twice")
+            when[pid] = s
+            topic = p.by_id[pid].topic
+            if topic is not None:
+                topics[topic] = topics.get(topic, 0) + 1
+        if p.policy == "spread":
+            for topic, n in topics.items():
+                forced = sum(1 for pid in p.pins.get(s, ()) if p.by_id[pid].topic == topic)
+                if n > max(1, forced):
+                    found.append(f"session {s + 1} has {n} papers on {topic}")
+    for pid, s in p.pinned.items():
+        if when.get(pid) != s:
+            found.append(f"{pid} is not in session {s + 1}, where it is pinned")
+    for a, b in p.before:
+        if b in when and (a not in when or when[a] >= when[b]):
+            found.append(f"{b} is planned without {a} before it")
+    return found
+
+
+def upper_bound(problem: Problem) -> float:
+    """A quick proven upper bound: the best scores a topic can place (S under spread, S x k
+    otherwise; every pinned or paired paper too), the best that fill the term, no penalty."""
+    p = problem
+    places = p.sessions * p.per_session
+    cap = p.sessions * p.topic_cap()
+    groups: dict[str | None, list[float]] = {}
+    loose: list[float] = []
+    paired = _paired(p)
+    for it in p.items:
+        if it.topic is None or it.id in p.pinned or it.id in paired:
+            loose.append(it.score)
+        else:
+            groups.setdefault(it.topic, []).append(it.score)
+    best = list(loose)
+    for scores in groups.values():
+        best.extend(heapq.nlargest(cap, scores))
+    best.sort(reverse=True)
+    fill = min(places, len(best))
+    return sum(best[:fill]) - problem.weights["unfilled"] * (places - fill)
+
+
+def gap(objective: float, bound: float) -> float:
+    """(bound - objective) / |bound|, 0 when they meet (infinite without a bound)."""
+    if not math.isfinite(bound):
+        return math.inf
+    if bound - objective <= 1e-9 * max(1.0, abs(bound)):
+        return 0.0
+    return (bound - objective) / max(abs(bound), 1e-9)
+
+
+def _paired(problem: Problem) -> set[str]:
+    return {pid for pair in problem.before for pid in pair}
+
+
+def _solution(problem: Problem, sessions: Sequence[Sequence[str]], bound: float, status: str,
+              solver: str, started: float, note: str = "") -> Solution:
+    terms, counts = evaluate(problem, sessions)
+    objective = sum(terms.values())
+    bound = max(bound, objective)  # a bound below a plan found is a rounding error
+    notes = "; ".join([*problem.notes, note] if note else problem.notes)
+    return Solution(tuple(tuple(ids) for ids in sessions), objective, bound,
+                    gap(objective, bound), status, solver, time.perf_counter() - started,
+                    terms, counts, notes)
+
+
+# -- solving -----------------------------------------------------------------------------------
+
+
+def solve(items: Iterable[Item | tuple[str, str | None, float]], sessions: int,
+          per_session: int, *, pins: Mapping[int, Sequence[str]] | None = None,
+          before: Iterable[tuple[str, str]] = (), policy: str = "spread",
+          targets: Mapping[str, float] | None = None,
+          weights: Mapping[str, float] | None = None, time_limit: float = 10.0) -> Solution:
+    """The best plan within `time_limit` seconds (see the module's docstring)."""
+    started = time.perf_counter()
+    problem = prepare(items, sessions, per_session, pins=pins, before=before, policy=policy,
+                      targets=targets, weights=weights)
+    return solve_problem(problem, time_limit=time_limit, started=started)
+
+
+def solve_problem(problem: Problem, *, time_limit: float = 10.0,
+                  started: float | None = None) -> Solution:
+    started = time.perf_counter() if started is None else started
+    from paperclub import greedy
+
+    fallback = greedy.assign(problem)
+    if problem.sessions == 0:
+        return _solution(problem, [], 0.0, "optimal", "none", started)
+    try:
+        import highspy
+    except ImportError:
+        return greedy_solution(problem, fallback, started,
+                               "highspy is not installed: greedy plan")
+    try:
+        model = _TopicModel(problem)
+        if problem.policy == "themed":
+            # the themed model's LP bound is weak (fractional themes): a bound from the
+            # sessions taken as interchangeable (a small MIP) caps its objective, which
+            # often proves the start plan optimal at once
+            left = time_limit - (time.perf_counter() - started)
+            relaxed = _run(model.build_anonymous, highspy, min(left / 4, 2.0))
+            model.ceiling = relaxed.bound
+            start = _solution(problem, fallback, model.ceiling, "optimal", relaxed.solver,
+                              started)
+            if start.gap <= REL_GAP and not violations(problem, fallback):
+                # the greedy plan reaches the bound: nothing to search
+                return start
+        outcome = _run(model.build, highspy, time_limit - (time.perf_counter() - started),
+                       lambda width: model.values_of(fallback, width), model.ceiling)
+    except Exception as e:  # HiGHS failed: the plan still has to be made
+        why = f"HiGHS failed ({type(e).__name__}: {e}): greedy plan"
+        return greedy_solution(problem, fallback, started, why)
+    if outcome.values is None:
+        why = ("the pins and before pairs cannot all be met" if outcome.infeasible
+               else f"no plan within the time limit of {time_limit:g} s")
+        return greedy_solution(problem, fallback, started, f"{why}: greedy plan")
+    plan = model.plan(outcome.values)
+    broken = violations(problem, plan)
+    if broken:  # never expected: a rounding the model did not see
+        why = f"the solver's plan broke a rule ({broken[0]}): greedy plan"
+        return greedy_solution(problem, fallback, started, why)
+    bound = min(outcome.bound, model.ceiling, upper_bound(problem))
+    mine = _solution(problem, plan, bound, "feasible", outcome.solver, started, outcome.note)
+    if outcome.optimal or mine.gap <= REL_GAP:
+        mine = _solution(problem, plan, bound, "optimal", outcome.solver, started)
+    theirs, _ = evaluate(problem, fallback)
+    if sum(theirs.values()) > mine.objective + 1e-9 and not violations(problem, fallback):
+        # the start was better than the end (HiGHS refused it, or a rounding)
+        return _solution(problem, fallback, bound, "feasible", outcome.solver, started,
+                         "the greedy plan was better than the solver's best")
+    return mine
+
+
+def greedy_solution(problem: Problem, plan: list[list[str]], started: float,
+                    note: str = "") -> Solution:
+    """A plan of the greedy as a `Solution`: status "greedy", the quick bound of `upper_bound`."""
+    return _solution(problem, plan, upper_bound(problem), "greedy", "greedy", started, note)
+
+
+@dataclass
+class _Outcome:
+    values: list[float] | None
+    bound: float
+    optimal: bool
+    infeasible: bool
+    solver: str
+    note: str = ""
+
+
+class _Builder:
+    """Columns and rows of a MIP, kept as plain lists until handed to HiGHS."""
+
+    def __init__(self) -> None:
+        self.cost: list[float] = []
+        self.lower: list[float] = []
+        self.upper: list[float] = []
+        self.integer: list[int] = []
+        self.starts: list[int] = [0]
+        self.index: list[int] = []
+        self.value: list[float] = []
+        self.row_lower: list[float] = []
+        self.row_upper: list[float] = []
+        self.offset = 0.0
+
+    def var(self, cost: float = 0.0, lower: float = 0.0, upper: float = 1.0,
+            integer: bool = False) -> int:
+        self.cost.append(cost)
+        self.lower.append(lower)
+        self.upper.append(upper)
+        self.integer.append(1 if integer else 0)
+        return len(self.cost) - 1
+
+    def row(self, terms: Iterable[tuple[int, float]], lower: float = -math.inf,
+            upper: float = math.inf) -> None:
+        merged: dict[int, float] = {}
+        for j, a in terms:
+            merged[j] = merged.get(j, 0.0) + a
+        for j in sorted(merged):
+            if merged[j] != 0.0:
+                self.index.append(j)
+                self.value.append(merged[j])
+        self.starts.append(len(self.index))
+        self.row_lower.append(lower)
+        self.row_upper.append(upper)
+
+    def highs(self, highspy: Any) -> Any:
+        import numpy as np
+
+        inf = highspy.kHighsInf
+        lp = highspy.HighsLp()
+        lp.num_col_ = len(self.cost)
+        lp.num_row_ = len(self.row_lower)
+        lp.col_cost_ = np.array(self.cost, dtype=np.float64)
+        lp.col_lower_ = np.array(self.lower, dtype=np.float64)
+        lp.col_upper_ = np.clip(np.array(self.upper, dtype=np.float64), -inf, inf)
+        lp.row_lower_ = np.clip(np.array(self.row_lower, dtype=np.float64), -inf, inf)
+        lp.row_upper_ = np.clip(np.array(self.row_upper, dtype=np.float64), -inf, inf)
+        lp.offset_ = self.offset
+        lp.sense_ = highspy.ObjSense.kMaximize
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.num_col_ = lp.num_col_
+        lp.a_matrix_.num_row_ = lp.num_row_
+        lp.a_matrix_.start_ = np.array(self.starts, dtype=np.int32)
+        lp.a_matrix_.index_ = np.array(self.index, dtype=np.int32)
+        lp.a_matrix_.value_ = np.array(self.value, dtype=np.float64)
+        kinds = highspy.HighsVarType
+        lp.integrality_ = [kinds.kInteger if i else kinds.kContinuous for i in self.integer]
+        return lp
+
+
+_QUIET = threading.Lock()
+_quieted = False
+
+
+def _new_highs(highspy: Any) -> Any:
+    """A Highs instance. HiGHS prints its banner to the C stdout the first time one is made in
+    a process, before any option can turn it off: that one time, stdout goes to /dev/null."""
+    global _quieted
+    with _QUIET:
+        if _quieted:
+            return highspy.Highs()
+        try:
+            sys.stdout.flush()
+            saved = os.dup(1)
+        except (OSError, ValueError, AttributeError):
+            _quieted = True
+            return highspy.Highs()
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, 1)
+            h = highspy.Highs()
+            try:
+                import ctypes
+
+                ctypes.CDLL(None).fflush(None)
+            except (OSError, AttributeError, TypeError):
+                pass
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(null)
+        _quieted = True
+        return h
+
+
+def _run(build: Callable[[_Builder], None], highspy: Any, seconds: float,
+         start: Callable[[int], list[float]] | None = None,
+         ceiling: float = math.inf) -> _Outcome:
+    """Build with `build(builder)`, solve with HiGHS for at most `seconds` (from the plan
+    `start(number of columns)` returns, when given), and report. `ceiling` is a bound proven
+    elsewhere: a plan that reaches it is optimal, and the solve stops there."""
+    builder = _Builder()
+    build(builder)
+    h = _new_highs(highspy)
+    for name, value in (("output_flag", False), ("threads", 1), ("random_seed", 0),
+                        ("mip_rel_gap", REL_GAP), ("mip_abs_gap", 1e-7),
+                        ("time_limit", max(float(seconds), 0.0))):
+        h.setOptionValue(name, value)
+    h.passModel(builder.highs(highspy))
+    if start is not None:
+        sol = highspy.HighsSolution()
+        sol.col_value = start(len(builder.cost))
+        sol.value_valid = True
+        h.setSolution(sol)
+    name = ("highs " + ".".join(str(getattr(highspy, f"HIGHS_VERSION_{p}", "?"))
+                                for p in ("MAJOR", "MINOR", "PATCH")))
+    if seconds <= 0:
+        # no time left to solve: the start plan, if HiGHS took it, is all there is
+        return _Outcome(None, math.inf, False, False, name)
+    if math.isfinite(ceiling):
+        enough = ceiling - REL_GAP * max(1.0, abs(ceiling))
+
+        def reached(event: Any) -> None:
+            if event.data_out.objective_function_value >= enough:
+                event.interrupt()
+
+        try:
+            h.cbMipInterrupt.subscribe(reached)
+        except AttributeError:  # an older highspy (1.7) has no callbacks: search to the end
+            pass
+    h.run()
+    status = h.getModelStatus()
+    info = h.getInfo()
+    statuses = highspy.HighsModelStatus
+    infeasible = status == statuses.kInfeasible
+    has_plan = info.primal_solution_status == highspy.kSolutionStatusFeasible
+    values = list(h.getSolution().col_value) if has_plan and not infeasible else None
+    bound = info.mip_dual_bound if math.isfinite(info.mip_dual_bound) else math.inf
+    bound = min(bound, ceiling)
+    optimal = status == statuses.kOptimal or (
+        values is not None
+        and info.objective_function_value >= bound - REL_GAP * max(1.0, abs(bound)))
+    note = "" if optimal or values is None else f"stopped: {h.modelStatusToString(status)}"
+    return _Outcome(values, bound, optimal, infeasible, name, note)
+
+
+class _TopicModel:
+    """The aggregated model of the module's docstring, and the way back to a plan."""
+
+    def __init__(self, problem: Problem):
+        p = self.p = problem
+        paired = _paired(p)
+        self.individual = sorted(pid for pid in p.by_id if pid in paired or pid in p.pinned)
+        single = set(self.individual)
+        free: dict[str | None, list[Item]] = {}
+        for it in p.items:
+            if it.id not in single:
+                free.setdefault(it.topic, []).append(it)
+        keep = {None: p.sessions * p.per_session}
+        # the pruning (see the docstring): no topic can hold more places than this
+        cap = p.sessions * p.topic_cap()
+        order = sorted(free, key=lambda g: (g is None, g or ""))  # not the input's order
+        self.free = {g: heapq.nsmallest(keep.get(g, cap), free[g], key=_rank) for g in order}
+        self.pruned = sum(len(v) for v in free.values()) - sum(len(v) for v in self.free.values())
+        topics = {it.topic for it in p.items if it.topic is not None}
+        self.topics = sorted(topics)
+        self.ind_of: dict[str | None, list[str]] = {}
+        for pid in self.individual:
+            self.ind_of.setdefault(p.by_id[pid].topic, []).append(pid)
+        self.ceiling = math.inf  # a proven bound on the objective, added as a row when finite
+
+    def build_anonymous(self, m: _Builder) -> None:
+        """Themed, relaxed: sessions interchangeable (no order, pins, before pairs), so only
+        how many sessions each topic themes counts. Every plan maps to it (a session's theme
+        is its biggest topic; pinned and paired papers are free here), its objective no
+        lower (the consecutive term is a lower bound: m sessions among S hold at least
+        2m - S - 1 adjacent pairs): its bound is a bound of the themed problem."""
+        p, w = self.p, self.p.weights
+        S, k = p.sessions, p.per_session
+        groups: dict[str | None, list[Item]] = {}
+        for it in p.items:
+            groups.setdefault(it.topic, []).append(it)
+        order = sorted(groups, key=lambda g: (g is None, g or ""))
+        m.offset -= w["themed"] * S * k
+        short = m.var(-w["unfilled"] + w["themed"], 0.0, float(S * k))
+        counts, themes = [], []
+        for g in order:
+            best = heapq.nsmallest(S * k, groups[g], key=_rank)
+            us = [m.var(it.score, 0.0, 1.0) for it in best]
+            n = m.var(0.0, 0.0, float(len(best)), integer=True)
+            m.row([*((j, 1.0) for j in us), (n, -1.0)], 0.0, 0.0)
+            sessions = m.var(0.0, 0.0, float(S), integer=True)  # themed g
+            on = m.var(w["themed"], 0.0, float(S * k))
+            m.row([(on, 1.0), (n, -1.0)], upper=0.0)
+            m.row([(on, 1.0), (sessions, -(float(k) if g is not None else 1.0))], upper=0.0)
+            if g is not None and w["consecutive"] > 0 and S > 1:
+                z = m.var(-w["consecutive"], 0.0, math.inf)
+                m.row([(z, 1.0), (sessions, -2.0)], lower=-float(S) - 1.0)
+            counts.append(n)
+            themes.append(sessions)
+        m.row(((j, 1.0) for j in themes), upper=float(S))
+        m.row([*((j, 1.0) for j in counts), (short, 1.0)], float(S * k), float(S * k))
+        m.row([*((j, 1.0) for j in counts), *((j, -float(k)) for j in themes)], upper=0.0)
+
+    # -- building ----------------------------------------------------------------------------
+
+    def build(self, m: _Builder) -> None:
+        p, w = self.p, self.p.weights
+        S, k = p.sessions, p.per_session
+        spread = p.policy == "spread"
+        self.y: dict[tuple[str, int], int] = {}
+        self.n: dict[tuple[str | None, int], int] = {}
+        self.x: dict[tuple[str, int], int] = {}
+        self.u: dict[tuple[str | None, int], int] = {}
+        self.short: list[int] = []
+        self.z1: dict[tuple[str, int], int] = {}
+        self.z2: dict[tuple[str, int], int] = {}
+        self.dev: dict[str, int] = {}
+        self.theta: dict[tuple[str | None, int], int] = {}
+        self.on: dict[tuple[str | None, int], int] = {}
+
+        for pid in self.individual:
+            score = p.by_id[pid].score
+            if pid in p.pinned:
+                s = p.pinned[pid]
+                self.x[pid, s] = m.var(score, 1.0, 1.0, integer=True)
+            else:
+                for s in range(S):
+                    self.x[pid, s] = m.var(score, 0.0, 1.0, integer=True)
+                m.row(((self.x[pid, s], 1.0) for s in range(S)), upper=1.0)
+
+        def count(g: str | None, s: int) -> list[tuple[int, float]]:
+            """The papers of group g in session s, as terms of a row."""
+            terms = [(self.n[g, s], 1.0)] if (g, s) in self.n else []
+            return terms + [(self.x[pid, s], 1.0) for pid in self.ind_of.get(g, ())
+                            if (pid, s) in self.x]
+
+        for t in self.topics:
+            alias = spread and not self.ind_of.get(t) and self.free.get(t)
+            for s in range(S):
+                y = self.y[t, s] = m.var(integer=True)
+                if alias:
+                    self.n[t, s] = y
+                    continue
+                if self.free.get(t):
+                    self.n[t, s] = m.var(0.0, 0.0, min(p.topic_cap(), len(self.free[t])), True)
+                forced = sum(1 for pid in p.pins.get(s, ()) if p.by_id[pid].topic == t)
+                cap = max(1, forced) if spread else k
+                m.row([*count(t, s), (y, -float(cap))], upper=0.0)
+                m.row([*count(t, s), (y, -1.0)], lower=0.0)  # y only where the topic is
+        if self.free.get(None):
+            for s in range(S):
+                self.n[None, s] = m.var(0.0, 0.0, min(k, len(self.free[None])), True)
+
+        for g, items in self.free.items():
+            if not items:
+                continue
+            us = [m.var(it.score, 0.0, 1.0) for it in items]
+            for i, j in enumerate(us):
+                self.u[g, i] = j
+            m.row([*((j, 1.0) for j in us), *((self.n[g, s], -1.0) for s in range(S))],
+                  0.0, 0.0)
+
+        miss = -w["unfilled"] + (w["themed"] if p.policy == "themed" else 0.0)
+        for s in range(S):
+            self.short.append(m.var(miss, 0.0, float(k)))
+            groups = [*self.topics, None]
+            m.row([*(term for g in groups for term in count(g, s)), (self.short[s], 1.0)],
+                  float(k), float(k))
+
+        for a, b in p.before:
+            for s in range(S):
+                if (b, s) not in self.x:
+                    continue
+                earlier = [(self.x[a, r], -1.0) for r in range(s) if (a, r) in self.x]
+                m.row([(self.x[b, s], 1.0), *earlier], upper=0.0)
+
+        self._penalties(m, count)
+
+    def _penalties(self, m: _Builder, count: Any) -> None:
+        p, w = self.p, self.p.weights
+        S, k = p.sessions, p.per_session
+        sizes = {t: len(self.free.get(t, ())) + len(self.ind_of.get(t, ())) for t in self.topics}
+        if w["consecutive"] > 0:
+            for t in self.topics:
+                if sizes[t] < 2 and p.policy == "spread":
+                    continue  # one paper cannot repeat
+                for s in range(S - 1):
+                    z = self.z1[t, s] = m.var(-w["consecutive"], 0.0, 1.0)
+                    m.row([(self.y[t, s], 1.0), (self.y[t, s + 1], 1.0), (z, -1.0)], upper=1.0)
+        if p.policy == "spread" and w["nearby"] > 0:
+            for t in self.topics:
+                if sizes[t] < 2:
+                    continue
+                for s in range(S - 2):
+                    z = self.z2[t, s] = m.var(-w["nearby"], 0.0, 1.0)
+                    m.row([(self.y[t, s], 1.0), (self.y[t, s + 2], 1.0), (z, -1.0)], upper=1.0)
+                    if (t, s) in self.z1:  # a valid cut: three in a row pay at least twice
+                        m.row([(self.y[t, s + d], 1.0) for d in range(3)]
+                              + [(self.z1[t, s], -1.0), (self.z1[t, s + 1], -1.0), (z, -1.0)],
+                              upper=1.0)
+        if p.policy == "proportional" and w["proportional"] > 0:
+            places = float(S * k)
+            for g, share in p.targets.items():
+                if g == OTHERS:
+                    members = [t for t in (*self.topics, None) if t not in p.targets]
+                else:
+                    members = [g] if g in sizes else []
+                have = [term for t in members for s in range(S) for term in count(t, s)]
+                d = self.dev[g] = m.var(-w["proportional"], 0.0, math.inf)
+                short = [(j, share) for j in self.short]
+                # |have - share x (places - sum short)| <= d
+                m.row([*have, *short, (d, -1.0)], upper=share * places)
+                m.row([*((j, -a) for j, a in have), *((j, -a) for j, a in short), (d, -1.0)],
+                      upper=-share * places)
+        if p.policy == "themed" and w["themed"] > 0:
+            m.offset -= w["themed"] * k * S
+            loose = bool(self.free.get(None) or self.ind_of.get(None))
+            for s in range(S):
+                choices = [*self.topics, *([None] if loose else [])]
+                for g in choices:
+                    self.theta[g, s] = m.var(integer=True)
+                    cap = float(k) if g is not None else 1.0
+                    self.on[g, s] = m.var(w["themed"], 0.0, cap)
+                    m.row([(self.on[g, s], 1.0), *((j, -a) for j, a in count(g, s))], upper=0.0)
+                    m.row([(self.on[g, s], 1.0), (self.theta[g, s], -cap)], upper=0.0)
+                m.row(((self.theta[g, s], 1.0) for g in choices), upper=1.0)
+
+    # -- a plan as values (the MIP start), and values as a plan -------------------------------
+
+    def values_of(self, plan: list[list[str]], width: int) -> list[float]:
+        p, k = self.p, self.p.per_session
+        v = [0.0] * width
+        rank = {g: {it.id: i for i, it in enumerate(items)} for g, items in self.free.items()}
+        counts: dict[tuple[str | None, int], int] = {}
+        free_n: dict[str | None, int] = {}
+        for s, ids in enumerate(plan):
+            for pid in ids:
+                if (pid, s) in self.x:
+                    v[self.x[pid, s]] = 1.0
+                g = p.by_id[pid].topic
+                counts[g, s] = counts.get((g, s), 0) + 1
+                if pid in rank.get(g, {}):
+                    if (g, s) in self.n:
+                        v[self.n[g, s]] += 1.0
+                    free_n[g] = free_n.get(g, 0) + 1
+            v[self.short[s]] = float(k - len(ids))
+        for (t, s), j in self.y.items():
+            v[j] = 1.0 if counts.get((t, s)) else 0.0
+        for g, n in free_n.items():
+            for i in range(n):
+                v[self.u[g, i]] = 1.0
+        for (t, s), j in self.z1.items():
+            v[j] = max(0.0, v[self.y[t, s]] + v[self.y[t, s + 1]] - 1)
+        for (t, s), j in self.z2.items():
+            v[j] = max(0.0, v[self.y[t, s]] + v[self.y[t, s + 2]] - 1)
+        if self.dev:
+            chosen = sum(len(ids) for ids in plan)
+            for g, j in self.dev.items():
+                members = ([t for t in (*self.topics, None) if t not in p.targets]
+                           if g == OTHERS else [g])
+                have = sum(n for (t, _), n in counts.items() if t in members)
+                v[j] = abs(have - p.targets[g] * chosen)
+        if self.theta:
+            for s in range(p.sessions):
+                options = [(min(counts.get((g, s), 0), 1 if g is None else k), g)
+                           for (g, r) in self.theta if r == s]
+                if not options:
+                    continue
+                n, g = max(options, key=lambda o: (o[0], o[1] is not None, str(o[1])))
+                if n:
+                    v[self.theta[g, s]] = 1.0
+                    v[self.on[g, s]] = float(n)
+        return v
+
+    def plan(self, values: list[float]) -> list[list[str]]:
+        p = self.p
+        S = p.sessions
+        plan: list[list[str]] = [[] for _ in range(S)]
+        for (pid, s), j in self.x.items():
+            if values[j] > 0.5:
+                plan[s].append(pid)
+        for g, items in self.free.items():
+            places = [(s, round(values[self.n[g, s]])) for s in range(S) if (g, s) in self.n]
+            queue = iter(items)
+            for s, n in places:
+                for _ in range(n):
+                    plan[s].append(next(queue).id)
+        pinned = p.pinned
+        for s in range(S):
+            plan[s].sort(key=lambda pid: (pid not in pinned, -p.by_id[pid].score, pid))
+        return plan
+
+
+def _rank(item: Item) -> tuple[float, str]:
+    return (-item.score, item.id)

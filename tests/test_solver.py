@@ -1,0 +1,453 @@
+"""The exact optimizer (paperclub.solver) and the greedy (paperclub.greedy): optima checked by
+brute force on tiny instances, the hard rules, each balance policy, the time limit and the
+fallback, determinism, and (with hypothesis) properties on random instances.
+
+The objective and the rules are computed here again, independently of the solver's code,
+from the definitions in solver.py's docstring."""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from paperclub import greedy, solver
+from paperclub.solver import Item
+
+pytest.importorskip("highspy")
+
+W = {"consecutive": 1.5, "nearby": 0.5, "proportional": 2.0, "themed": 3.0, "unfilled": 50.0}
+
+
+# -- the definitions, written again ------------------------------------------------------------
+
+
+def objective(plan, items, S, k, policy="spread", w=W, targets=None):
+    topic = {it.id: it.topic for it in items}
+    score = {it.id: it.score for it in items}
+    chosen = [pid for ids in plan for pid in ids]
+    total = sum(score[pid] for pid in chosen)
+    present = [{topic[pid] for pid in ids if topic[pid] is not None} for ids in plan]
+    total -= w["consecutive"] * sum(len(present[s] & present[s + 1]) for s in range(S - 1))
+    if policy == "spread":
+        total -= w["nearby"] * sum(len(present[s] & present[s + 2]) for s in range(S - 2))
+    elif policy == "proportional":
+        named = {i.topic for i in items if i.topic}
+        shares = dict(targets) if targets else {t: 1 / len(named) for t in named}
+        scale = sum(shares.values())
+        if scale > 1:
+            shares = {t: v / scale for t, v in shares.items()}
+        rest = max(0.0, 1 - sum(shares.values()))
+        n = len(chosen)
+        deviation = sum(abs(sum(1 for pid in chosen if topic[pid] == t) - share * n)
+                        for t, share in shares.items())
+        deviation += abs(sum(1 for pid in chosen if topic[pid] not in shares) - rest * n)
+        total -= w["proportional"] * deviation
+    else:
+        for ids in plan:
+            if not ids:
+                continue
+            real = [topic[pid] for pid in ids if topic[pid] is not None]
+            biggest = max((real.count(t) for t in real), default=0)
+            if len(real) < len(ids):
+                biggest = max(biggest, 1)
+            total -= w["themed"] * (len(ids) - biggest)
+    total -= w["unfilled"] * (S * k - len(chosen))
+    return total
+
+
+def broken(plan, items, S, k, policy="spread", pins=None, before=()):
+    """The hard rules the plan breaks (pins: {session: [ids]})."""
+    topic = {it.id: it.topic for it in items}
+    problems = []
+    if len(plan) != S:
+        problems.append("sessions")
+    seen = [pid for ids in plan for pid in ids]
+    if len(seen) != len(set(seen)) or not set(seen) <= set(topic):
+        problems.append("twice or unknown")
+    when = {pid: s for s, ids in enumerate(plan) for pid in ids}
+    for s, ids in enumerate(plan):
+        if len(ids) > k:
+            problems.append(f"session {s} too full")
+        if policy == "spread":
+            real = [topic[pid] for pid in ids if topic[pid] is not None]
+            forced = [topic[pid] for pid in (pins or {}).get(s, ())]
+            for t in set(real):
+                if real.count(t) > max(1, forced.count(t)):
+                    problems.append(f"session {s}: {t} twice")
+    for s, ids in (pins or {}).items():
+        for pid in ids:
+            if when.get(pid) != s:
+                problems.append(f"pin {pid}")
+    for a, b in before:
+        if b in when and (a not in when or when[a] >= when[b]):
+            problems.append(f"{a} before {b}")
+    return problems
+
+
+def brute_force(items, S, k, policy="spread", pins=None, before=(), w=W, targets=None):
+    """The best objective over every plan: each paper in no session or in one."""
+    best = None
+    for choice in itertools.product(range(-1, S), repeat=len(items)):
+        plan = [[] for _ in range(S)]
+        for it, s in zip(items, choice):
+            if s >= 0:
+                plan[s].append(it.id)
+        if broken(plan, items, S, k, policy, pins, before):
+            continue
+        value = objective(plan, items, S, k, policy, w, targets)
+        best = value if best is None else max(best, value)
+    return best
+
+
+def items_of(spec):
+    """'a:3 a:2 b:1 -:0.5' -> items p0.. with those topics ('-' for none) and scores."""
+    out = []
+    for i, word in enumerate(spec.split()):
+        topic, score = word.split(":")
+        out.append(Item(f"p{i}", None if topic == "-" else topic, float(score)))
+    return out
+
+
+def check(sol, items, S, k, policy="spread", pins=None, before=(), w=W, targets=None):
+    plan = [list(ids) for ids in sol.sessions]
+    assert broken(plan, items, S, k, policy, pins, before) == []
+    mine = objective(plan, items, S, k, policy, w, targets)
+    assert sol.objective == pytest.approx(mine, abs=1e-6)
+    assert sum(sol.terms.values()) == pytest.approx(sol.objective, abs=1e-9)
+    assert sol.bound >= sol.objective - 1e-6
+    return plan
+
+
+# -- exact optima -------------------------------------------------------------------------------
+
+SEVEN = items_of("a:3 a:2.5 a:1 b:2 b:0.5 c:1.8 -:1.2")
+
+
+@pytest.mark.parametrize("policy", ["spread", "proportional", "themed"])
+def test_the_optimum_of_seven_papers_in_three_sessions_of_two(policy):
+    targets = {"a": 0.5, "b": 0.25} if policy == "proportional" else None
+    sol = solver.solve(SEVEN, 3, 2, policy=policy, weights=W, targets=targets)
+    assert sol.status == "optimal" and sol.gap == pytest.approx(0, abs=1e-6)
+    check(sol, SEVEN, 3, 2, policy, w=W, targets=targets)
+    assert sol.objective == pytest.approx(brute_force(SEVEN, 3, 2, policy, w=W, targets=targets),
+                                          abs=1e-5)
+
+
+def test_the_optimum_with_a_pin_and_a_before_pair():
+    pins, before = {2: ["p4"]}, [("p5", "p0")]  # the best paper only after p5
+    sol = solver.solve(SEVEN, 3, 2, pins=pins, before=before, weights=W)
+    plan = check(sol, SEVEN, 3, 2, pins=pins, before=before)
+    assert "p4" in plan[2]
+    assert sol.objective == pytest.approx(brute_force(SEVEN, 3, 2, pins=pins, before=before),
+                                          abs=1e-5)
+
+
+def test_consecutive_penalty_trades_against_score():
+    # one strong topic: a repeat in consecutive sessions costs `consecutive`
+    items = items_of("a:5 a:5 a:5 b:0.1 b:0.1 c:0.1")
+    cheap = solver.solve(items, 3, 1, weights={**W, "consecutive": 1.0, "nearby": 0})
+    dear = solver.solve(items, 3, 1, weights={**W, "consecutive": 10.0, "nearby": 0})
+    assert [s[0] for s in cheap.sessions] == ["p0", "p1", "p2"]
+    assert cheap.counts["consecutive"] == 2
+    assert dear.counts["consecutive"] == 0
+    assert dear.sessions[0] == ("p0",) and dear.sessions[2] == ("p1",)
+
+
+# -- hard rules and policies --------------------------------------------------------------------
+
+
+def test_spread_never_two_papers_of_a_topic_in_a_session():
+    items = items_of("a:9 a:8 a:7 a:6 b:1 b:1 c:0.5 -:0.1 -:0.2")
+    sol = solver.solve(items, 4, 2, weights=W)
+    topic = {it.id: it.topic for it in items}
+    for ids in check(sol, items, 4, 2):
+        real = [topic[pid] for pid in ids if topic[pid]]
+        assert len(real) == len(set(real))
+
+
+def test_papers_without_a_topic_may_share_a_session():
+    items = items_of("-:3 -:2 -:1 a:0.1")
+    sol = solver.solve(items, 1, 3, weights=W)
+    assert sorted(sol.sessions[0]) == ["p0", "p1", "p2"]
+
+
+def test_pins_are_kept_even_against_the_topic_rule():
+    items = items_of("a:1 a:1 b:5 c:4")
+    pins = {0: ["p0", "p1"]}  # two papers of one topic, pinned together
+    sol = solver.solve(items, 2, 2, pins=pins, weights=W)
+    plan = check(sol, items, 2, 2, pins=pins)
+    assert sorted(plan[0]) == ["p0", "p1"]
+
+
+def test_before_pairs_are_kept():
+    items = items_of("a:10 b:1 c:1 d:1")
+    before = [("p1", "p0")]  # the best paper needs p1 first
+    sol = solver.solve(items, 3, 1, before=before, weights=W)
+    plan = check(sol, items, 3, 1, before=before)
+    when = {pid: s for s, ids in enumerate(plan) for pid in ids}
+    assert when["p1"] < when["p0"]
+
+
+def test_a_before_pair_whose_first_paper_is_no_candidate_is_ignored():
+    items = items_of("a:10 b:1")
+    sol = solver.solve(items, 1, 1, before=[("gone", "p0")], weights=W)
+    assert sol.sessions == (("p0",),)
+
+
+def test_themed_sessions_share_a_topic():
+    items = items_of("a:3 a:3 a:2 b:5 b:1 b:1 c:4 c:1 c:1")
+    sol = solver.solve(items, 3, 3, policy="themed", weights=W)
+    plan = check(sol, items, 3, 3, "themed")
+    topic = {it.id: it.topic for it in items}
+    for ids in plan:
+        assert len({topic[pid] for pid in ids}) == 1
+    assert sol.counts["themed"] == 0
+
+
+def test_proportional_meets_the_targets():
+    items = [Item(f"{t}{i}", t, 1.0 + i / 100) for t in "abc" for i in range(8)]
+    targets = {"a": 0.5, "b": 0.25, "c": 0.25}
+    sol = solver.solve(items, 4, 2, policy="proportional", targets=targets, weights=W)
+    plan = check(sol, items, 4, 2, "proportional", targets=targets)
+    chosen = [pid[0] for ids in plan for pid in ids]
+    assert (chosen.count("a"), chosen.count("b"), chosen.count("c")) == (4, 2, 2)
+    assert sol.counts["proportional"] == pytest.approx(0)
+
+
+def test_sessions_are_full_when_the_candidates_allow():
+    items = items_of("a:1 a:1 a:1 b:0.1 c:-2 d:-3")  # negative scores still fill places
+    sol = solver.solve(items, 3, 2, weights={k: v for k, v in W.items() if k != "unfilled"})
+    assert [len(ids) for ids in sol.sessions] == [2, 2, 2]
+    assert sol.counts["unfilled"] == 0
+
+
+def test_short_sessions_when_there_are_too_few_topics():
+    items = items_of("a:1 a:1 a:1 a:1")  # spread: one paper of a per session
+    sol = solver.solve(items, 2, 2, weights=W)
+    assert [len(ids) for ids in sol.sessions] == [1, 1]
+    assert sol.counts["unfilled"] == 2 and sol.terms["unfilled"] == -2 * W["unfilled"]
+
+
+def test_pruning_keeps_only_a_topics_best_papers():
+    # 500 papers of one topic, 3 sessions: only the best 3 can ever be chosen
+    items = [Item(f"a{i:03d}", "a", (i * 37 % 500) / 100) for i in range(500)]
+    items += [Item("b", "b", 0.5), Item("c", "c", 0.4)]
+    sol = solver.solve(items, 3, 2, weights=W)
+    best_a = sorted((it for it in items if it.topic == "a"), key=lambda it: -it.score)[:3]
+    chosen = {pid for ids in sol.sessions for pid in ids}
+    assert {it.id for it in best_a} <= chosen
+    assert sol.status == "optimal"
+
+
+# -- time limit, fallback, determinism ----------------------------------------------------------
+
+
+def big(n=3000, topics=15):
+    return [Item(f"p{i:05d}", f"t{i * 7 % topics}" if i % 31 else None, (i * 7919 % 1000) / 200)
+            for i in range(n)]
+
+
+@pytest.mark.parametrize("policy", ["spread", "proportional", "themed"])
+def test_the_greedy_plan_is_a_feasible_start_for_the_model(policy):
+    """The MIP start keeps every row and bound of the model, and its objective there is the
+    greedy plan's: so the solver's answer is never worse than the greedy's."""
+    items = big(800)
+    problem = solver.prepare(items, 12, 3, pins={2: ["p00100"]}, before=[("p00007", "p00003")],
+                             policy=policy)
+    plan = greedy.assign(problem)
+    model, b = solver._TopicModel(problem), solver._Builder()
+    model.build(b)
+    v = model.values_of(plan, len(b.cost))
+    for x, lo, hi in zip(v, b.lower, b.upper):
+        assert lo - 1e-9 <= x <= hi + 1e-9
+    for r in range(len(b.row_lower)):
+        a = sum(b.value[i] * v[b.index[i]] for i in range(b.starts[r], b.starts[r + 1]))
+        assert b.row_lower[r] - 1e-7 <= a <= b.row_upper[r] + 1e-7, r
+    value = sum(c * x for c, x in zip(b.cost, v)) + b.offset
+    assert value == pytest.approx(sum(solver.evaluate(problem, plan)[0].values()), abs=1e-6)
+
+
+def test_a_time_limit_of_zero_falls_back_to_the_greedy():
+    items = big()
+    sol = solver.solve(items, 20, 3, time_limit=0)
+    assert sol.status in ("greedy", "feasible")
+    assert sol.gap >= 0 and sol.bound >= sol.objective
+    check(sol, items, 20, 3, w=solver.prepare(items, 20, 3).weights)
+    if sol.status == "greedy":
+        assert "time limit" in sol.note and sol.solver == "greedy"
+
+
+def test_without_highspy_the_greedy_plans(monkeypatch):
+    monkeypatch.setitem(sys.modules, "highspy", None)  # import highspy raises ImportError
+    sol = solver.solve(SEVEN, 3, 2, weights=W)
+    assert sol.status == "greedy" and "not installed" in sol.note
+    check(sol, SEVEN, 3, 2)
+
+
+def test_two_solves_give_identical_results():
+    items = big(2000)
+    one = solver.solve(items, 26, 3, pins={3: ["p00010"]}, before=[("p00020", "p00030")])
+    two = solver.solve(list(reversed(items)), 26, 3, pins={3: ["p00010"]},
+                       before=[("p00020", "p00030")])
+    assert one.status == "optimal"
+    for field in ("sessions", "objective", "bound", "gap", "status", "terms", "counts"):
+        assert getattr(one, field) == getattr(two, field), field
+
+
+def test_ties_go_to_the_smaller_paper_id():
+    items = [Item(pid, None, 1.0) for pid in ("z", "m", "a", "q")]
+    assert solver.solve(items, 1, 2).sessions == (("a", "m"),)
+    assert greedy.plan(items, 1, 2).sessions == (("a", "m"),)
+
+
+def test_bad_input_is_refused():
+    with pytest.raises(ValueError):
+        solver.solve(SEVEN, 3, 2, policy="random")
+    with pytest.raises(ValueError):
+        solver.solve(SEVEN, 3, 2, weights={"consecutive": -1})
+    with pytest.raises(ValueError):
+        solver.solve([*SEVEN, SEVEN[0]], 3, 2)
+
+
+# -- the greedy -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("policy", ["spread", "proportional", "themed"])
+def test_the_greedy_keeps_the_rules_and_reports_like_the_optimizer(policy):
+    items = big(500)
+    pins, before = {0: ["p00100"]}, [("p00007", "p00003")]
+    sol = greedy.plan(items, 12, 3, pins=pins, before=before, policy=policy, weights=W)
+    assert sol.status == "greedy" and sol.solver == "greedy"
+    check(sol, items, 12, 3, policy, pins, before)
+    best = solver.solve(items, 12, 3, pins=pins, before=before, policy=policy, weights=W,
+                        time_limit=3)  # it starts from the greedy plan: never worse
+    assert best.objective >= sol.objective - 1e-6
+    assert sol.bound >= best.objective - 1e-6  # the greedy's quick bound is a bound
+
+
+# -- the built-in planner plugin ----------------------------------------------------------------
+
+
+def test_the_plugin_returns_lists_carrying_the_solution():
+    from paperclub.default_plugins import optimizer
+    from paperclub.models import Candidate, Group, Meetings, Paper, Person, Slot
+
+    tz = ZoneInfo("Europe/Berlin")
+    days = [date(2026, 12, 3) + timedelta(weeks=i) for i in range(3)]
+    slots = [Slot(f"s{i}", datetime.combine(d, time(16), tz),
+                  datetime.combine(d, time(17), tz)) for i, d in enumerate(days)]
+    cands = [Candidate(Paper(it.id, it.id), (it.topic,) if it.topic else (), it.score, {})
+             for it in SEVEN]
+    group = Group(path=Path("g.yaml"), name="g", slug="g", timezone="Europe/Berlin",
+                  organizer=Person("o"), meetings=Meetings(days[0], 3, time(16), timedelta(hours=1),
+                                                           count=3, papers_per_session=2),
+                  weights={**W, "upvotes": 1.0}, pins={days[2]: ("p4",)},
+                  before=(("p5", "p0"),))
+    chosen = optimizer.paperclub_plan_sessions(cands, slots, group)
+    assert isinstance(chosen, list) and all(isinstance(ids, list) for ids in chosen)
+    assert "p4" in chosen[2]
+    assert chosen.solution.status == "optimal"
+    assert chosen == optimizer.solve_for(cands, slots, group).lists()
+
+
+# -- properties on random instances (hypothesis) ------------------------------------------------
+
+try:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+except ImportError:  # the properties need hypothesis (the test extra); the rest runs without
+    st = None
+
+
+def test_properties_have_hypothesis():
+    if st is None:
+        pytest.skip("hypothesis is not installed: the property tests did not run")
+
+
+if st is not None:
+
+    @st.composite
+    def instances(draw, max_papers=7, max_sessions=3):
+        n = draw(st.integers(1, max_papers))
+        topics = draw(st.lists(st.sampled_from(["a", "b", "c", None]), min_size=n, max_size=n))
+        scores = draw(st.lists(st.sampled_from([0.0, 0.5, 1.0, 1.5, 2.0, 3.5, -0.5]),
+                               min_size=n, max_size=n))
+        items = [Item(f"p{i}", t, s) for i, (t, s) in enumerate(zip(topics, scores))]
+        S = draw(st.integers(1, max_sessions))
+        k = draw(st.integers(1, 2))
+        policy = draw(st.sampled_from(["spread", "proportional", "themed"]))
+        pins = {}
+        if draw(st.booleans()):
+            pins = {draw(st.integers(0, S - 1)): [draw(st.sampled_from(items)).id]}
+        before = []
+        if n >= 2 and draw(st.booleans()):  # a pair, its papers possibly pinned too
+            a, b = draw(st.lists(st.sampled_from(items), min_size=2, max_size=2, unique=True))
+            before = [(a.id, b.id)]
+        targets = {"a": 0.5, "b": 0.25} if draw(st.booleans()) else None
+        return items, S, k, policy, pins, before, targets
+
+
+    @settings(max_examples=150, deadline=None, derandomize=True,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(instances(max_papers=6, max_sessions=3))
+    def test_random_tiny_instances_match_brute_force(case):
+        items, S, k, policy, pins, before, targets = case
+        sol = solver.solve(items, S, k, pins=pins, before=before, policy=policy, weights=W,
+                           targets=targets, time_limit=30)
+        # the pairs the pins contradict are dropped (the pins win), as solver.prepare says
+        before = solver.prepare(items, S, k, pins=pins, before=before).before
+        best = brute_force(items, S, k, policy, pins, before, W, targets)
+        if best is None:  # no plan keeps every rule: the greedy's, and a note
+            assert sol.status == "greedy" and "cannot all be met" in sol.note
+            return
+        check(sol, items, S, k, policy, pins, before, W, targets)
+        assert sol.status == "optimal"
+        assert sol.objective == pytest.approx(best, abs=1e-5)
+
+
+    @settings(max_examples=100, deadline=None, derandomize=True,
+              suppress_health_check=[HealthCheck.too_slow])
+    @given(instances(max_papers=12, max_sessions=5))
+    def test_no_swap_or_exchange_improves_an_optimal_plan(case):
+        items, S, k, policy, pins, before, targets = case
+        sol = solver.solve(items, S, k, pins=pins, before=before, policy=policy, weights=W,
+                           targets=targets, time_limit=30)
+        before = solver.prepare(items, S, k, pins=pins, before=before).before
+        if sol.status == "greedy":  # only when no plan keeps every rule
+            assert "cannot all be met" in sol.note
+            return
+        plan = check(sol, items, S, k, policy, pins, before, W, targets)
+        g = greedy.plan(items, S, k, pins=pins, before=before, policy=policy, weights=W,
+                        targets=targets)
+        check(g, items, S, k, policy, pins, before, W, targets)
+        if sol.status != "optimal":
+            return
+        value = objective(plan, items, S, k, policy, W, targets)
+        assert g.objective <= value + 1e-6
+        chosen = {pid for ids in plan for pid in ids}
+        unchosen = [it.id for it in items if it.id not in chosen]
+
+        def no_better(other):
+            if not broken(other, items, S, k, policy, pins, before):
+                assert objective(other, items, S, k, policy, W, targets) <= value + 1e-6, other
+
+        for s, ids in enumerate(plan):
+            for i, pid in enumerate(ids):  # swap a chosen paper for an unchosen one
+                for q in unchosen:
+                    other = [list(x) for x in plan]
+                    other[s][i] = q
+                    no_better(other)
+            if len(ids) < k:  # or add one to a session with room
+                for q in unchosen:
+                    other = [list(x) for x in plan]
+                    other[s].append(q)
+                    no_better(other)
+        for s, r in itertools.combinations(range(S), 2):  # exchange two sessions' papers
+            other = [list(x) for x in plan]
+            other[s], other[r] = other[r], other[s]
+            no_better(other)
