@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-import clean
+.PHONY: demo test bench bench-import bench-plan clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("paperclub needs Python 3.10 or newer") if sys.version_info < (3, 10) else None'
@@ -27,6 +27,11 @@ bench: $(STAMP)
 # about 10 minutes, and 2 GB in bench/.cache the first time
 bench-import: $(STAMP)
 	$(BIN)/python bench/import.py
+
+# a few minutes; installs the peer tool conference-scheduler into .venv
+bench-plan: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/plan.py
 
 clean:
 	rm -rf $(VENV) catalog.sqlite catalog.sqlite-wal catalog.sqlite-shm schedules/*.plan.yaml schedules/*.ics schedules/ml-systems.md
