@@ -305,6 +305,41 @@ def show(schedule: Path, why: bool, as_json: bool) -> None:
             click.echo("  ".join("-" * w for w in widths))
 
 
+@cli.command()
+@click.argument("schedule", type=click.Path(dir_okay=False, path_type=Path))
+@json_option
+def members(schedule: Path, as_json: bool) -> None:
+    """Each member's sessions, load and topics in the plan of SCHEDULE (a group config or its
+    plan file)."""
+    from paperclub import config, planfile, presenters
+
+    path = planfile.plan_path(schedule)
+    config_path = schedule
+    if schedule.name.endswith(".plan.yaml"):
+        config_path = schedule.with_name(schedule.name.removesuffix(".plan.yaml") + ".yaml")
+    if not config_path.exists():
+        raise PaperclubError("no group config here: `paperclub members` reads the members "
+                             "from it", path=config_path)
+    group = config.load_group(config_path, emitters=app().hooks.emitters)
+    if not path.exists():
+        raise PaperclubError(f"no plan yet: run `paperclub plan {config_path}` first", path=path)
+    rows = presenters.summary(planfile.load(path).sessions, group.members)
+    if as_json:
+        echo_json(rows)
+        return
+    table = [("Member", "Load", "Sessions", "Topics")]
+    for r in rows:
+        load = str(r["load"]) + (f" / {r['max_sessions']}" if r["max_sessions"] is not None else "")
+        topics = ", ".join(t if n == 1 else f"{t} ({n})" for t, n in r["topics"].items())
+        table.append((r["name"] + ("" if r["member"] else " (not a member)"), load,
+                      ", ".join(s["date"] for s in r["sessions"]), topics))
+    widths = [max(len(row[i]) for row in table) for i in range(4)]
+    for n, row in enumerate(table):
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+        if n == 0:
+            click.echo("  ".join("-" * w for w in widths))
+
+
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 

@@ -21,6 +21,7 @@ from paperclub.yamlfile import LineDict, LineList
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 POLICIES = ("spread", "proportional", "themed")
+PRESENTER_MODES = ("per_paper", "per_session")
 T = TypeVar("T")
 
 
@@ -205,7 +206,7 @@ def load_group(path: Path, emitters: Collection[str] = ("ics", "markdown")) -> G
     """Read and check a group config; `emitters` are the output names plugins provide."""
     data = yamlfile.load(path)
     root = _Section(path, data, "", 1, ("group", "meetings", "catalog", "members", "topics",
-                                        "selection", "balance", "outputs"))
+                                        "selection", "balance", "outputs", "presenters"))
 
     g = root.section("group", ("name", "slug", "timezone", "organizer", "location"))
     name = g.get("name", _text, "the group's name")
@@ -244,16 +245,22 @@ def load_group(path: Path, emitters: Collection[str] = ("ics", "markdown")) -> G
     for i, raw in enumerate(raw_members):
         line = raw_members.lines[i] if isinstance(raw_members, LineList) else root.line("members")
         ms = _Section(path, raw, f"members[{i}]", line,
-                      ("name", "email", "interests", "unavailable", "max_sessions"))
+                      ("name", "email", "interests", "unavailable", "max_sessions", "pin"))
         member = Member(
             name=ms.get("name", _text, "the member's name"),
             email=ms.get("email", _email, "an email address", None),
             interests=ms.items("interests", _text, "a topic or keyword"),
             unavailable=ms.items("unavailable", _date, "a date such as 2027-01-07"),
             max_sessions=ms.get("max_sessions", _non_negative, "a whole number", None),
+            pin=ms.items("pin", _text, "a paper id or a list of them"),
         )
         if any(other.name == member.name for other in members):
             ms.fail(f"members[{i}].name: {member.name!r} is listed twice", ms.line("name"))
+        for paper_id in member.pin:
+            owner = next((other.name for other in members if paper_id in other.pin), None)
+            if owner is not None:
+                ms.fail(f"members[{i}].pin: {paper_id} is pinned to {owner} already",
+                        ms.line("pin"))
         members.append(member)
 
     t = root.data.get("topics") or LineDict()
@@ -302,6 +309,10 @@ def load_group(path: Path, emitters: Collection[str] = ("ics", "markdown")) -> G
 
     outputs = root.items("outputs", _output,
                          f"an output format ({', '.join(sorted(emitters))})")
+    presenters = root.get("presenters", _text, "per_paper or per_session", "per_paper")
+    if presenters not in PRESENTER_MODES:
+        root.fail(f"presenters: {presenters!r} is not available (choose from: "
+                  f"{', '.join(PRESENTER_MODES)})", root.line("presenters"))
 
     return Group(
         path=path,
@@ -321,6 +332,7 @@ def load_group(path: Path, emitters: Collection[str] = ("ics", "markdown")) -> G
         balance_policy=policy,
         balance_targets=targets,
         outputs=outputs if root.has("outputs") else ("ics", "markdown"),
+        presenters=presenters,
     )
 
 

@@ -14,7 +14,7 @@ import pluggy
 if TYPE_CHECKING:
     import click
 
-    from paperclub.models import Candidate, Group, Paper, Plan, Session, Slot
+    from paperclub.models import Assignment, Candidate, Group, Member, Paper, Plan, Session, Slot
     from paperclub.plugins import Hooks
     from paperclub.registry import Emitter, Source
 
@@ -70,9 +70,24 @@ def paperclub_plan_sessions(
 
 
 @hookspec
-def paperclub_modify_plan(plan: Plan, group: Group) -> None:
+def paperclub_modify_plan(plan: Plan, group: Group, held: Sequence[Session], hooks: Hooks) -> None:
     """Change `plan` in place after the papers are chosen (for example, assign presenters).
-    All implementations run, in plugin order."""
+    `plan.sessions` are the sessions being planned; `held` are the sessions that already took
+    place, kept as they are (read them, never change them); `hooks` is for plugins that call
+    other hooks. Take `held` and `hooks` only if you need them. All implementations run, in
+    plugin order."""
+
+
+@hookspec
+def paperclub_presenter_affinity(member: Member, paper: Assignment, group: Group) -> float | None:
+    """How well `member` fits to present `paper`: a number, higher is better (negative steers
+    them away), or None to add nothing. `paper` is the `Assignment` in the plan (`paper_id`,
+    `title`, `topics`, `score`, `links`). All implementations run and the numbers are summed;
+    the built-in one scores the member's `interests` against the paper's topics and title.
+    Called once per member and paper (or session, with `presenters: per_session`, summed over
+    its papers) by the presenter assignment, which maximizes the total affinity only after
+    the hard rules, the balance of loads and the fewest consecutive sessions. Keep it
+    deterministic."""
 
 
 @hookspec

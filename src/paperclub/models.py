@@ -64,6 +64,7 @@ class Member(Person):
     interests: tuple[str, ...] = ()
     unavailable: tuple[date, ...] = ()
     max_sessions: int | None = None
+    pin: tuple[str, ...] = ()  # paper ids this member presents (members[].pin)
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,7 @@ class Group:
     balance_policy: str = "spread"  # spread | proportional | themed
     balance_targets: dict[str, float] = field(default_factory=dict)  # proportional: topic -> share
     outputs: tuple[str, ...] = ("ics", "markdown")
+    presenters: str = "per_paper"  # per_paper | per_session: who presents (see presenters.py)
 
     def weight(self, name: str, default: float = 1.0) -> float:
         return self.weights.get(name, default)

@@ -62,7 +62,7 @@ def make_plan(group: Group, papers: Iterable[Paper], hooks: Hooks, *, today: dat
         plan.sessions.append(Session(
             id=slot.id, uid=_uid(group, slot.id), start=slot.start, end=slot.end,
             papers=[_assignment(by_id[pid], _reasons(pid, slot, group)) for pid in ids]))
-    hooks.modify_plan(plan, group)
+    hooks.modify_plan(plan, group, held)
     _keep_identity(plan, previous, today, held)
     return plan, hooks.check_plan(plan, group)
 

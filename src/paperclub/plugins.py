@@ -27,7 +27,7 @@ from paperclub.registry import Registry
 if TYPE_CHECKING:
     import click
 
-    from paperclub.models import Candidate, Group, Paper, Plan, Session, Slot
+    from paperclub.models import Assignment, Candidate, Group, Member, Paper, Plan, Session, Slot
     from paperclub.registry import Emitter, Source
 
 def _default_plugins() -> tuple[str, ...]:
@@ -239,8 +239,23 @@ class Hooks:
             raise PluginError("no plugin implements paperclub_plan_sessions")
         return result
 
-    def modify_plan(self, plan: Plan, group: Group) -> None:
-        self._call("paperclub_modify_plan", plan=plan, group=group)
+    def modify_plan(self, plan: Plan, group: Group, held: Sequence[Session] = ()) -> None:
+        self._call("paperclub_modify_plan", plan=plan, group=group, held=tuple(held), hooks=self)
+
+    def presenter_affinity(self, member: Member, paper: Assignment, group: Group) -> float:
+        total = 0.0
+        for plugin, call in self._each("paperclub_presenter_affinity"):
+            value = call(member=member, paper=paper, group=group)
+            if value is None:
+                continue
+            if not isinstance(value, (int, float)) or value != value or value in (
+                    float("inf"), float("-inf")):
+                raise PluginError(
+                    f"{plugin}: paperclub_presenter_affinity returned {value!r} for "
+                    f"{member.name} and {paper.paper_id}, not a number"
+                )
+            total += float(value)
+        return total
 
     def check_plan(self, plan: Plan, group: Group) -> list[str]:
         return [p for problems in self._call("paperclub_check_plan", plan=plan, group=group)

@@ -1,40 +1,59 @@
-"""Presenters: a rotation through the members in config order, one presenter per paper,
-skipping members who are unavailable that day or at their `max_sessions`, and, where someone
-else can, members who presented in the previous session."""
+"""Presenters: the exact assignment of `paperclub.presenters` (HiGHS), run after every other
+`paperclub_modify_plan` plugin so the presenters they set are kept; the built-in
+`paperclub_presenter_affinity` (the members' interests against the papers' topics and
+titles); and a check that every member's pin is in the plan.
+
+The rules, in short: a presenter for each paper (`presenters: per_paper`, the default) or for
+each session (`per_session`); nobody on a date they are unavailable, nobody beyond their
+`max_sessions`, nobody twice in a session, pins kept; then loads as even as those allow, the
+fewest consecutive sessions, and the papers that match their interests. When a date cannot
+get a presenter, planning stops with an error naming the date and why each member is out.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from paperclub import presenters
 from paperclub.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from paperclub.models import Group, Plan, Session
+    from paperclub.plugins import Hooks
+
+
+def assign_presenters(plan: Plan, group: Group, held: Sequence[Session] = (),
+                      hooks: Hooks | None = None) -> presenters.Result | None:
+    """Give every paper of `plan.sessions` without a presenter one. `held`: the sessions that
+    already took place (their presenters count towards loads and max_sessions, and are not
+    changed); `hooks`: to add the plugins' `paperclub_presenter_affinity` (without it, only
+    the built-in affinity counts)."""
+    if not group.members:
+        return None
+    if hooks is not None:
+        def affinity(member, paper):
+            return hooks.presenter_affinity(member, paper, group)
+    else:
+        def affinity(member, paper):
+            return presenters.interest_affinity(member, paper, group)
+    result = presenters.assign(plan.sessions, group, held=held, affinity=affinity)
+    presenters.apply(plan.sessions, result)
+    return result
 
 
 @hookimpl(trylast=True)
-def paperclub_modify_plan(plan, group):
-    members = list(group.members)
-    if not members:
-        return
-    load = {m.name: 0 for m in members}
-    turn = 0
-    previous: set[str] = set()
-    for session in plan.sessions:
-        if session.status == "cancelled":
-            continue
-        day = session.start.date()
-        here: set[str] = set()
-        for assignment in session.papers:
-            if assignment.presenter:  # an edit or a pin: keep it
-                load[assignment.presenter] = load.get(assignment.presenter, 0) + 1
-                here.add(assignment.presenter)
-                continue
-            order = members[turn:] + members[:turn]
-            able = [m for m in order
-                    if day not in m.unavailable and m.name not in here
-                    and (m.max_sessions is None or load[m.name] < m.max_sessions)]
-            fresh = [m for m in able if m.name not in previous]
-            pick = (fresh or able or [None])[0]
-            if pick is None:
-                continue  # the check plugin reports the paper without a presenter
-            assignment.presenter = pick.name
-            load[pick.name] += 1
-            here.add(pick.name)
-            turn = (members.index(pick) + 1) % len(members)
-        previous = here
+def paperclub_modify_plan(plan, group, held, hooks):
+    assign_presenters(plan, group, held, hooks)
+
+
+@hookimpl(trylast=True)
+def paperclub_presenter_affinity(member, paper, group):
+    return presenters.interest_affinity(member, paper, group)
+
+
+@hookimpl(trylast=True)
+def paperclub_check_plan(plan, group):
+    planned = {a.paper_id for s in plan.sessions if s.status != "cancelled" for a in s.papers}
+    return [f"{paper_id} is pinned to {m.name} (members[].pin) but is not in the plan"
+            for m in group.members for paper_id in m.pin if paper_id not in planned]

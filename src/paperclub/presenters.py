@@ -1,0 +1,639 @@
+"""Presenters for a plan's papers: an assignment problem, solved exactly with HiGHS.
+
+A pure module: no hooks, no I/O. `assign(sessions, group, held=..., affinity=...)` returns a
+`Result` whose `presenters` holds, for each session given, the presenter of each paper; the
+sessions are not changed (`apply` writes the result into them).
+
+Hard rules, never broken; when they cannot all hold, `assign` raises a PaperclubError that
+names each date and why each member is out ("no one can present on 2027-01-07: Ada Lovelace
+is unavailable; Alan Turing has reached max_sessions 3; ..."):
+
+- a presenter for each paper (mode `per_paper`), or one per session who presents all of its
+  papers (`per_session`); per_paper, nobody presents two papers of one session;
+- nobody on a date of their `unavailable`;
+- nobody in more sessions than their `max_sessions` over the whole term: the `held`
+  sessions (already took place, passed in, never changed) count;
+- presenters already set on a paper (by a plugin that ran before) are kept, and count;
+- a member's `pin` (paper ids) gives them those papers. A pin that breaks a rule above is an
+  error; a pinned paper that is not in the sessions is ignored (the check plugin warns).
+
+Then three aims, each strictly before the next (the later only chooses among the best
+assignments of the earlier ones):
+
+1. balance: the least sum over members of load², where a member's load is the number of
+   sessions they present in the term, held ones included. At its optimum no member can hand
+   a session to another and make the loads more even; so two members available on the same
+   dates have loads that differ by at most one, unless the lighter one is at max_sessions or
+   every session the heavier one is given has the lighter one in it already (pins, held).
+2. consecutive: the fewest times a member presents in two adjacent sessions (adjacent in the
+   term's order of the sessions not cancelled, held ones included).
+3. affinity: the greatest total affinity of presenter and paper, `affinity(member, paper)`
+   (per_session: summed over the session's papers). Built in (`interest_affinity`): for each
+   of the member's interests, 1 if it names the paper's first topic, 0.5 if it names another
+   of its topics or starts a word of its title; the plugins' `paperclub_presenter_affinity`
+   add to it.
+
+The model. x[u,m] (binary) gives unit u, a paper (per_paper) or a session's papers
+(per_session), to member m, for the members who may take it; sum_m x[u,m] = 1; per_paper,
+sum over the session's units of x[u,m] <= 1; a member's new sessions sum_u x[u,m] fill unit
+levels w[m,j] in [0,1], j = 1 .. what max_sessions leaves, each costing
+(f+j)^2 - (f+j-1)^2 = 2(f+j) - 1 (f: the member's fixed sessions), convex, so the LP takes
+them in order. Without the consecutive term this is a network flow: its LP is integral, and
+solving it first gives the least balance B* exactly (or proves that no assignment exists:
+then a second flow, covering as many papers as it can, earliest dates first, shows which
+dates fail and why). The MIP then adds, for adjacent sessions s, s' with units of both,
+c[m,s] >= z[m,s] + z[m,s'] - 1 (z: m presents in the session), a penalty on x[u,m] for each
+neighbouring session m is fixed in, and the row balance <= B*; it minimizes
+K x consecutive - affinity with K = 1 + the most affinity any choice can gain (the sum over
+units of the spread of their affinities), so one consecutive pair outweighs all affinity.
+
+Deterministic: fixed HiGHS options (one thread, seed 0); the model is built in the order of
+the sessions, papers and members given. Every term measured (up to 100 members x 52 sessions
+x 3 papers, and small rosters with many unavoidable consecutive sessions) solves at the root
+node in well under a second; should one ever reach `TIME_LIMIT`, the best assignment found by
+then is used (else the balance step's, which keeps every hard rule and the best balance), and
+`Result.status` says so: only then can the result depend on the machine's speed. highspy is
+imported inside `assign()`; without it the presenters come from the round robin paperclub
+used before (`method="rotation"`, also the benchmark's baseline), and `Result.status` says so.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import sys
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from paperclub.errors import PaperclubError
+
+if TYPE_CHECKING:
+    from paperclub.models import Assignment, Group, Member, Session
+
+MODES = ("per_paper", "per_session")
+TIME_LIMIT = 10.0  # seconds for the MIP; every term measured solves at its root in well under 1 s
+METHODS = ("exact", "rotation")
+
+Affinity = Callable[["Member", "Assignment"], float]
+
+
+@dataclass
+class Result:
+    presenters: list[list[str | None]]  # for each session given, each paper's presenter
+    loads: dict[str, int]  # sessions each member presents in the term, held ones included
+    consecutive: int  # times a member presents in two adjacent sessions (held ones included)
+    affinity: float  # total affinity of the papers of the sessions given, by their presenter
+    papers: int  # papers of the sessions given that have a member presenting them
+    status: str  # optimal | rotation | rotation: <why> | no members
+    objective: dict[str, float] = field(default_factory=dict)  # balance, consecutive, affinity
+
+    @property
+    def mean_affinity(self) -> float:
+        return self.affinity / self.papers if self.papers else 0.0
+
+
+# -- affinity ----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def _pattern(word: str) -> re.Pattern[str]:
+    # as the topics plugin matches keywords: at the start of a word ("program" finds "programs")
+    return re.compile(r"\b" + re.escape(word.strip().lower()))
+
+
+def interest_affinity(member: Member, paper: Assignment, group: Group | None = None) -> float:
+    """The built-in affinity: for each interest of the member, 1.0 if it names the paper's
+    first topic, else 0.5 if it names another of its topics or starts a word of its title."""
+    topics = [t.lower() for t in paper.topics]
+    title = paper.title.lower()
+    total = 0.0
+    for interest in member.interests:
+        if not interest.strip():
+            continue
+        pattern = _pattern(interest)
+        if topics and pattern.search(topics[0]):
+            total += 1.0
+        elif any(pattern.search(t) for t in topics[1:]) or pattern.search(title):
+            total += 0.5
+    return total
+
+
+# -- the problem -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Unit:
+    pos: int  # position on the timeline
+    session: int  # index into the sessions given
+    papers: tuple[int, ...]  # indices into that session's papers
+    eligible: list[int] = field(default_factory=list)  # member indices
+    gains: list[float] = field(default_factory=list)  # affinity of each eligible member
+
+
+@dataclass
+class _Problem:
+    members: tuple[Member, ...]
+    mode: str
+    days: list[date]  # the timeline: every session not cancelled, held ones included, in order
+    fixed: list[set[str]]  # the names presenting at each position before the solve
+    units: list[_Unit]
+    fixed_load: list[int]  # per member: sessions fixed (held, preset, pinned)
+    cap: list[int]  # per member: how many more sessions max_sessions allows
+    presenters: list[list[str | None]]  # presets and pins filled in
+    group_path: Any = None
+
+
+def _prepare(sessions: Sequence[Session], group: Group, held: Iterable[Session], mode: str,
+             affinity: Affinity) -> _Problem:
+    members = tuple(group.members)
+    by_name = {m.name: i for i, m in enumerate(members)}
+    path = group.path
+    pinned: dict[str, str] = {}
+    for m in members:
+        for pid in m.pin:
+            if pinned.setdefault(pid, m.name) != m.name:
+                raise PaperclubError(f"{pid} is pinned to both {pinned[pid]} and {m.name} "
+                                     "(members[].pin)", path=path)
+
+    entries = [(s.start, s.id, None, s) for s in held if s.status != "cancelled"]
+    entries += [(s.start, s.id, k, s) for k, s in enumerate(sessions) if s.status != "cancelled"]
+    entries.sort(key=lambda e: (e[0], e[1]))
+    presenters: list[list[str | None]] = [[a.presenter for a in s.papers] for s in sessions]
+    days, fixed, units = [], [], []
+    pinned_days: dict[str, list[date]] = {}
+    for pos, (start, _, k, s) in enumerate(entries):
+        day = start.date()
+        days.append(day)
+        if k is None:
+            fixed.append({a.presenter for a in s.papers if a.presenter})
+            continue
+        names = presenters[k]
+        preset = set(n for n in names if n is not None)
+        pins_here: list[str] = []
+        for j, a in enumerate(s.papers):
+            name = pinned.get(a.paper_id)
+            if names[j] is not None or name is None:
+                continue
+            member = members[by_name[name]]
+            if day in member.unavailable:
+                raise PaperclubError(f"{name} is pinned to {a.paper_id} (members[].pin), on "
+                                     f"{day}, but is unavailable that day", path=path)
+            if mode == "per_paper" and name in names:
+                other = s.papers[names.index(name)].paper_id
+                raise PaperclubError(f"{name} is pinned to {a.paper_id} (members[].pin) and "
+                                     f"also presents {other} on {day}: one paper each per "
+                                     "session (presenters: per_paper)", path=path)
+            if mode == "per_session" and pins_here and pins_here[0] != name:
+                raise PaperclubError(f"{pins_here[0]} and {name} are pinned to papers of the "
+                                     f"same session, {day}, which has one presenter "
+                                     "(presenters: per_session)", path=path)
+            names[j] = name
+            pins_here.append(name)
+            if name not in preset:  # a session more for them
+                pinned_days.setdefault(name, []).append(day)
+        present = [n for n in names if n is not None]
+        if mode == "per_session" and s.papers:
+            # the session's presenter: its pinned member, else the first one a plugin set,
+            # unless that is a member who is unavailable that day (the plugin's exception
+            # is not extended to the other papers)
+            lead = pins_here[0] if pins_here else present[0] if present else None
+            if lead is not None and lead in by_name and day in members[by_name[lead]].unavailable:
+                lead = None
+            if lead is not None:
+                names[:] = [n if n is not None else lead for n in names]
+            elif None in names:
+                units.append(_Unit(pos, k, tuple(j for j, n in enumerate(names) if n is None)))
+        else:
+            units += [_Unit(pos, k, (j,)) for j, n in enumerate(names) if n is None]
+        fixed.append({n for n in names if n is not None})
+
+    fixed_load = [sum(1 for names in fixed if m.name in names) for m in members]
+    cap = []
+    for i, m in enumerate(members):
+        if m.max_sessions is None:
+            cap.append(len(units))
+            continue
+        if fixed_load[i] > m.max_sessions and pinned_days.get(m.name):
+            days_ = ", ".join(str(d) for d in pinned_days[m.name])
+            raise PaperclubError(
+                f"{m.name} is pinned (members[].pin) to papers on {days_}: with the sessions "
+                f"already theirs that makes {fixed_load[i]}, more than max_sessions "
+                f"{m.max_sessions}", path=path)
+        cap.append(max(m.max_sessions - fixed_load[i], 0))
+
+    problem = _Problem(members, mode, days, fixed, units, fixed_load, cap, presenters, path)
+    unavailable = [frozenset(m.unavailable) for m in members]
+    for u in units:
+        day, here = days[u.pos], fixed[u.pos]
+        for i, m in enumerate(members):
+            if day in unavailable[i] or m.name in here or cap[i] <= 0:
+                continue
+            u.eligible.append(i)
+            u.gains.append(sum(affinity(m, sessions[u.session].papers[j]) for j in u.papers))
+    empty = [u for u in units if not u.eligible]
+    if empty:
+        raise PaperclubError(_no_one(problem, empty, {}), path=path)
+    return problem
+
+
+def _memo(affinity: Affinity | None) -> Affinity:
+    """`affinity` (default: interest_affinity), checked, and called once per member and
+    paper: plugins' hooks may be slow."""
+    known: dict[tuple[str, int], float] = {}
+
+    def cached(member: Member, paper: Assignment) -> float:
+        key = (member.name, id(paper))
+        if key not in known:
+            value = (affinity or interest_affinity)(member, paper)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) \
+                    or not math.isfinite(value):
+                raise PaperclubError(f"the affinity of {member.name} for {paper.paper_id} is "
+                                     f"{value!r}, not a finite number")
+            known[key] = float(value)
+        return known[key]
+
+    return cached
+
+
+def _no_one(p: _Problem, failed: Sequence[_Unit], chosen: dict[int, int]) -> str:
+    """The message for units nobody can take: per date, why each member is out. `chosen` is
+    the assignment that covers the most units (unit index -> member), when there is one."""
+    at: dict[int, set[str]] = {}
+    load = list(p.fixed_load)
+    for ui, i in chosen.items():
+        at.setdefault(p.units[ui].pos, set()).add(p.members[i].name)
+        load[i] += 1
+    lines, seen = [], set()
+    for u in failed:
+        if u.pos in seen:
+            continue
+        seen.add(u.pos)
+        day = p.days[u.pos]
+        reasons = []
+        for i, m in enumerate(p.members):
+            if day in m.unavailable:
+                why = "is unavailable"
+            elif m.name in p.fixed[u.pos] or m.name in at.get(u.pos, ()):
+                why = "presents another paper that day"
+            elif m.max_sessions is not None and load[i] >= m.max_sessions:
+                why = f"has reached max_sessions {m.max_sessions}"
+            else:  # not reached: the covering flow would have given them the paper
+                why = "is needed on other dates"
+            reasons.append(f"{m.name} {why}")
+        lines.append(f"no one can present on {day}: " + "; ".join(reasons))
+    return "\n".join(lines)
+
+
+# -- solving -----------------------------------------------------------------------------------
+
+
+def assign(sessions: Sequence[Session], group: Group, *, held: Iterable[Session] = (),
+           affinity: Affinity | None = None, mode: str | None = None,
+           method: str = "exact") -> Result:
+    """Presenters for the papers of `sessions` (see the module's docstring). `held` are the
+    sessions that already took place: their presenters count, and are never changed.
+    `affinity(member, paper)` defaults to `interest_affinity`; `mode` to the group's
+    `presenters` setting. `method="rotation"` is the round robin, for comparison."""
+    mode = mode or group.presenters
+    if mode not in MODES:
+        raise ValueError(f"mode {mode!r} is not one of {MODES}")
+    if method not in METHODS:
+        raise ValueError(f"method {method!r} is not one of {METHODS}")
+    held = list(held)
+    if not group.members:
+        out = [[a.presenter for a in s.papers] for s in sessions]
+        return _result(sessions, group, held, out, _memo(affinity), "no members", {})
+    affinity = _memo(affinity)
+    p = _prepare(sessions, group, held, mode, affinity)
+    status, objective = "rotation", {}
+    if method == "exact":
+        try:
+            import highspy
+        except ImportError:
+            highspy = None
+            status = "rotation: highspy is not installed"
+        if highspy is not None:
+            choice, objective, status = _exact(p, highspy) if p.units else ({}, {}, "optimal")
+    if status.startswith("rotation"):
+        choice = _rotation(p)
+    out = [list(names) for names in p.presenters]
+    for ui, i in choice.items():
+        u = p.units[ui]
+        for j in u.papers:
+            out[u.session][j] = p.members[i].name
+    return _result(sessions, group, held, out, affinity, status, objective)
+
+
+def apply(sessions: Sequence[Session], result: Result) -> None:
+    """Write the presenters of `result` into the papers of `sessions` (the ones given to
+    `assign`)."""
+    for session, names in zip(sessions, result.presenters):
+        for paper, name in zip(session.papers, names):
+            paper.presenter = name
+
+
+def _result(sessions: Sequence[Session], group: Group, held: list[Session],
+            out: list[list[str | None]], affinity: Affinity, status: str,
+            objective: dict[str, float]) -> Result:
+    members = {m.name: m for m in group.members}
+    timeline = [(s.start, s.id, {a.presenter for a in s.papers if a.presenter})
+                for s in held if s.status != "cancelled"]
+    timeline += [(s.start, s.id, {n for n in names if n})
+                 for s, names in zip(sessions, out) if s.status != "cancelled"]
+    timeline.sort(key=lambda e: (e[0], e[1]))
+    loads = {name: 0 for name in members}
+    for *_, names in timeline:
+        for name in names & loads.keys():
+            loads[name] += 1
+    consecutive = sum(len((a[2] & b[2]) & members.keys()) for a, b in zip(timeline, timeline[1:]))
+    total, papers = 0.0, 0
+    for s, names in zip(sessions, out):
+        if s.status == "cancelled":
+            continue
+        for a, name in zip(s.papers, names):
+            if name in members:
+                total += affinity(members[name], a)
+                papers += 1
+    return Result(out, loads, consecutive, total, papers, status, objective)
+
+
+def _rotation(p: _Problem) -> dict[int, int]:
+    """Round robin through the members in config order (paperclub's first presenter rule):
+    each unit to the next member who may take it, and who did not present in the previous
+    session if anyone else can."""
+    load = list(p.fixed_load)
+    at = [set(names) for names in p.fixed]
+    names = [m.name for m in p.members]
+    n = len(names)
+    turn, choice = 0, {}
+    for ui, u in enumerate(p.units):
+        eligible = set(u.eligible)
+        order = [(turn + d) % n for d in range(n)]
+        able = [i for i in order if i in eligible and names[i] not in at[u.pos]
+                and (p.members[i].max_sessions is None or load[i] < p.members[i].max_sessions)]
+        previous = at[u.pos - 1] if u.pos > 0 else set()
+        fresh = [i for i in able if names[i] not in previous]
+        pick = (fresh or able or [None])[0]
+        if pick is None:
+            continue  # the check plugin reports the paper without a presenter
+        choice[ui] = pick
+        load[pick] += 1
+        at[u.pos].add(names[pick])
+        turn = (pick + 1) % n
+    return choice
+
+
+class _Model:
+    """Columns and rows of a HiGHS model, row-wise."""
+
+    def __init__(self) -> None:
+        self.cost: list[float] = []
+        self.upper: list[float] = []
+        self.integer: list[bool] = []
+        self.starts, self.index, self.value = [0], [], []
+        self.row_lower: list[float] = []
+        self.row_upper: list[float] = []
+
+    def col(self, cost: float, upper: float, integer: bool = False) -> int:
+        self.cost.append(cost)
+        self.upper.append(upper)
+        self.integer.append(integer)
+        return len(self.cost) - 1
+
+    def row(self, terms: Iterable[tuple[int, float]], lower: float, upper: float) -> None:
+        for j, a in terms:
+            self.index.append(j)
+            self.value.append(a)
+        self.starts.append(len(self.index))
+        self.row_lower.append(lower)
+        self.row_upper.append(upper)
+
+    def solve(self, highspy: Any, integer: bool, time_limit: float = math.inf
+              ) -> tuple[str, list[float] | None, float]:
+        """(status, values when there is a solution, objective)."""
+        import numpy as np
+
+        inf = highspy.kHighsInf
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = len(self.cost), len(self.row_lower)
+        lp.col_cost_ = np.array(self.cost, dtype=np.float64)
+        lp.col_lower_ = np.zeros(len(self.cost))
+        lp.col_upper_ = np.clip(np.array(self.upper, dtype=np.float64), 0, inf)
+        lp.row_lower_ = np.clip(np.array(self.row_lower, dtype=np.float64), -inf, inf)
+        lp.row_upper_ = np.clip(np.array(self.row_upper, dtype=np.float64), -inf, inf)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = lp.num_col_, lp.num_row_
+        lp.a_matrix_.start_ = np.array(self.starts, dtype=np.int32)
+        lp.a_matrix_.index_ = np.array(self.index, dtype=np.int32)
+        lp.a_matrix_.value_ = np.array(self.value, dtype=np.float64)
+        if integer:
+            kinds = highspy.HighsVarType
+            lp.integrality_ = [kinds.kInteger if i else kinds.kContinuous for i in self.integer]
+        h = _new_highs(highspy)
+        for name, value in (("output_flag", False), ("threads", 1), ("random_seed", 0),
+                            ("mip_rel_gap", 0.0), ("mip_abs_gap", 1e-6)):
+            h.setOptionValue(name, value)
+        if math.isfinite(time_limit):
+            h.setOptionValue("time_limit", float(time_limit))
+        h.passModel(lp)
+        h.run()
+        status = h.getModelStatus()
+        statuses = highspy.HighsModelStatus
+        info = h.getInfo()
+        if status == statuses.kOptimal:
+            return "optimal", list(h.getSolution().col_value), info.objective_function_value
+        if status in (statuses.kInfeasible, statuses.kUnboundedOrInfeasible):
+            return "infeasible", None, math.inf
+        found = integer and info.primal_solution_status == highspy.kSolutionStatusFeasible
+        values = list(h.getSolution().col_value) if found else None
+        return h.modelStatusToString(status), values, info.objective_function_value
+
+
+def _flow(p: _Problem, m: _Model, x_cost: Callable[[_Unit, int], float] = lambda u, i: 0.0,
+          integer: bool = False, slack: bool = False
+          ) -> tuple[dict[tuple[int, int], int], list[tuple[int, float]], list[int]]:
+    """The flow part: x, the unit rows, one paper per member and session (per_paper), and
+    the balance levels. Returns the x columns, the balance terms and the slack columns."""
+    x: dict[tuple[int, int], int] = {}
+    slacks = []
+    by_member: dict[int, list[int]] = {}
+    by_member_pos: dict[tuple[int, int], list[int]] = {}
+    n_units = len(p.units)
+    for ui, u in enumerate(p.units):
+        cols = []
+        for i in u.eligible:
+            j = x[ui, i] = m.col(x_cost(u, i), 1.0, integer)
+            cols.append(j)
+            by_member.setdefault(i, []).append(j)
+            by_member_pos.setdefault((i, u.pos), []).append(j)
+        terms = [(j, 1.0) for j in cols]
+        if slack:  # dropping a unit costs more than any later one: the earliest are covered
+            s = m.col(float(n_units - ui + n_units), 1.0)
+            slacks.append(s)
+            terms.append((s, 1.0))
+        m.row(terms, 1.0, 1.0)
+    if p.mode == "per_paper":
+        for cols in by_member_pos.values():
+            if len(cols) > 1:
+                m.row([(j, 1.0) for j in cols], -math.inf, 1.0)
+    balance = []
+    for i in sorted(by_member):
+        cols = by_member[i]
+        f = p.fixed_load[i]
+        levels = min(p.cap[i], len({pos for (k, pos) in by_member_pos if k == i}))
+        terms = [(j, -1.0) for j in cols]
+        for level in range(1, levels + 1):
+            cost = 2 * (f + level) - 1
+            w = m.col(0.0, 1.0)
+            balance.append((w, float(cost)))
+            terms.append((w, 1.0))
+        m.row(terms, 0.0, 0.0)
+    return x, balance, slacks
+
+
+def _exact(p: _Problem, highspy: Any) -> tuple[dict[int, int], dict[str, float], str]:
+    # 1. the least balance, a flow
+    lp = _Model()
+    flow_x, balance, _ = _flow(p, lp)
+    for j, cost in balance:
+        lp.cost[j] = cost
+    status, flow, best = lp.solve(highspy, integer=False)
+    if status == "infeasible":
+        raise PaperclubError(_diagnose(p, highspy), path=p.group_path)
+    if status != "optimal":
+        raise PaperclubError(f"the presenter assignment failed: HiGHS says {status}")
+    fixed_balance = sum(n * n for n in p.fixed_load)  # for reporting: the balance of the loads
+
+    # 2. the fewest consecutive pairs, then the most affinity, at that balance
+    spread = sum(max(u.gains) - min(u.gains) for u in p.units)
+    K = 1.0 + spread
+    names = [m.name for m in p.members]
+
+    def x_cost(u: _Unit, i: int) -> float:
+        gain = u.gains[u.eligible.index(i)]
+        near = sum(1 for q in (u.pos - 1, u.pos + 1)
+                   if 0 <= q < len(p.fixed) and names[i] in p.fixed[q])
+        return K * near - gain
+
+    mip = _Model()
+    x, balance, _ = _flow(p, mip, x_cost, integer=True)
+    mip.row(balance, -math.inf, best + 0.5)
+    at: dict[tuple[int, int], list[int]] = {}
+    for (ui, i), j in x.items():
+        at.setdefault((i, p.units[ui].pos), []).append(j)
+    for (i, pos), cols in sorted(at.items()):
+        nxt = at.get((i, pos + 1))
+        if nxt is None:
+            continue
+        c = mip.col(K, 1.0)
+        mip.row([(c, 1.0)] + [(j, -1.0) for j in cols + nxt], -1.0, math.inf)
+    status, values, _ = mip.solve(highspy, integer=True, time_limit=TIME_LIMIT)
+    if values is not None:
+        choice = {ui: i for (ui, i), j in x.items() if values[j] > 0.5}
+    else:  # stopped without an assignment: the flow's, as even but not refined (integral:
+        # the flow LP's vertices are)
+        choice = {ui: i for (ui, i), j in flow_x.items() if flow[j] > 0.5}
+    if len(choice) != len(p.units):
+        raise PaperclubError(f"the presenter assignment failed: HiGHS says {status}")
+    gained = sum(p.units[ui].gains[p.units[ui].eligible.index(i)] for ui, i in choice.items())
+    note = "optimal" if status == "optimal" else f"feasible: HiGHS stopped ({status})"
+    return choice, {"balance": best + fixed_balance, "affinity": gained}, note
+
+
+def _diagnose(p: _Problem, highspy: Any) -> str:
+    """Cover as many units as possible, the earliest first; name the dates left over."""
+    m = _Model()
+    x, _, slacks = _flow(p, m, slack=True)  # only the slacks cost: x and levels are free
+    status, values, _ = m.solve(highspy, integer=False)
+    if status != "optimal" or values is None:
+        return "presenters cannot be assigned: HiGHS says " + status
+    failed = [p.units[ui] for ui, s in enumerate(slacks) if values[s] > 0.5]
+    chosen = {ui: i for (ui, i), j in x.items() if values[j] > 0.5}
+    if not failed:
+        return "presenters cannot be assigned (no date fails alone)"
+    return _no_one(p, failed, chosen)
+
+
+_QUIET = threading.Lock()
+_quieted = False
+
+
+def _new_highs(highspy: Any) -> Any:
+    """A Highs instance. HiGHS prints its banner to the C stdout the first time one is made
+    in a process, before any option can turn it off: that one time, stdout goes to
+    /dev/null. (As paperclub.solver does.)"""
+    global _quieted
+    with _QUIET:
+        if _quieted:
+            return highspy.Highs()
+        try:
+            sys.stdout.flush()
+            saved = os.dup(1)
+        except (OSError, ValueError, AttributeError):
+            _quieted = True
+            return highspy.Highs()
+        null = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(null, 1)
+            h = highspy.Highs()
+            try:
+                import ctypes
+
+                ctypes.CDLL(None).fflush(None)
+            except (OSError, AttributeError, TypeError):
+                pass
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(null)
+        _quieted = True
+        return h
+
+
+# -- the members' view -------------------------------------------------------------------------
+
+
+def summary(sessions: Sequence[Session], members: Sequence[Member]) -> list[dict[str, Any]]:
+    """Per member: the sessions they present (date, id, papers), their load (sessions), how
+    many papers, and the topics they got (each paper's first topic, most often first). The
+    members in config order, then anyone else the plan names as a presenter, by name.
+    Cancelled sessions are left out; held ones count."""
+    rows: dict[str, dict[str, Any]] = {}
+
+    def row(name: str, member: Member | None) -> dict[str, Any]:
+        return rows.setdefault(name, {
+            "name": name, "email": member.email if member else None,
+            "member": member is not None,
+            "max_sessions": member.max_sessions if member else None,
+            "load": 0, "papers": 0, "sessions": [], "topics": {}})
+
+    for m in members:
+        row(m.name, m)
+    for s in sorted(sessions, key=lambda s: (s.start, s.id)):
+        if s.status == "cancelled":
+            continue
+        by: dict[str, list[Assignment]] = {}
+        for a in s.papers:
+            if a.presenter:
+                by.setdefault(a.presenter, []).append(a)
+        for name, papers in by.items():
+            r = rows[name] if name in rows else row(name, None)
+            r["sessions"].append({
+                "id": s.id, "date": s.start.date().isoformat(),
+                "papers": [{"id": a.paper_id, "title": a.title, "topics": list(a.topics)}
+                           for a in papers]})
+            r["load"] += 1
+            r["papers"] += len(papers)
+            for a in papers:
+                if a.topics:
+                    r["topics"][a.topics[0]] = r["topics"].get(a.topics[0], 0) + 1
+    out = [rows[m.name] for m in members]
+    out += [rows[n] for n in sorted(rows) if not rows[n]["member"]]
+    for r in out:
+        r["topics"] = dict(sorted(r["topics"].items(), key=lambda kv: (-kv[1], kv[0])))
+    return out
