@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
+
+import yaml
 
 import pytest
 
@@ -77,3 +80,16 @@ def test_usage_csv_example_imports(run, workspace):
     listed = json.loads(run("papers", "--json").stdout)
     assert len(listed) == len(rows)
     assert any(p["id"] == "arxiv:1706.03762" and p["links"].get("code") for p in listed)
+
+
+def test_config_doc_balance_example_plans(run, schedule):
+    config_md = (ROOT / "docs" / "config.md").read_text()
+    example = re.search(r"```yaml\n(balance:\n  policy: proportional.*?)```", config_md, re.DOTALL).group(1)
+    extra = yaml.safe_load(example)
+    config = yaml.safe_load(Path(schedule).read_text())
+    config["balance"] = extra["balance"]
+    config["selection"]["weights"] = extra["selection"]["weights"]
+    Path(schedule).write_text(yaml.safe_dump(config))
+    result = run("plan", str(schedule), "--today", TODAY, "--explain")
+    assert result.exit_code == 0, result
+    assert "proportional" in result.stdout and "optimal" in result.stdout
