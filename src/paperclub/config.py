@@ -286,7 +286,7 @@ def load_group(path: Path, emitters: Collection[str] = ("ics", "markdown")) -> G
         pins[day] = ps.items(key, _text, "a paper id or a list of them")
     before = s.items("before", _pair, "a pair [earlier paper id, later paper id]")
 
-    b = root.section("balance", ("policy", "targets"))
+    b = root.section("balance", ("policy", "targets", "cluster"))
     policy = b.get("policy", str, "spread", "spread")
     if policy not in POLICIES:
         b.fail(f"balance.policy: {policy!r} is not available (choose from: {', '.join(POLICIES)})",
@@ -331,6 +331,7 @@ def load_group(path: Path, emitters: Collection[str] = ("ics", "markdown")) -> G
         exclude_read=s.get("exclude_read", _bool, "true or false", True),
         balance_policy=policy,
         balance_targets=targets,
+        balance_cluster=b.get("cluster", _bool, "true or false", False),
         outputs=outputs if root.has("outputs") else ("ics", "markdown"),
         presenters=presenters,
     )

@@ -103,6 +103,7 @@ class Group:
     exclude_read: bool = True
     balance_policy: str = "spread"  # spread | proportional | themed
     balance_targets: dict[str, float] = field(default_factory=dict)  # proportional: topic -> share
+    balance_cluster: bool = False  # give papers without a topic one by clustering
     outputs: tuple[str, ...] = ("ics", "markdown")
     presenters: str = "per_paper"  # per_paper | per_session: who presents (see presenters.py)
 

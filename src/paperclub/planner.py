@@ -5,6 +5,7 @@ identity (session ids, UIDs, SEQUENCE, timestamps) stable across runs."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta, timezone
@@ -19,7 +20,8 @@ UID_NAMESPACE = uuid.UUID("6f1c2a4e-3b5d-4c8e-9a7f-0d2e4b6c8a10")
 
 def candidates(group: Group, papers: Iterable[Paper], hooks: Hooks,
                history: frozenset[str] = frozenset()) -> tuple[list[Candidate], dict[str, str]]:
-    """Candidates with topics and scores, and the excluded papers with their reasons."""
+    """Candidates with topics and scores, and the excluded papers with their reasons. With
+    `balance.cluster`, papers the plugins gave no topic get one from clustering."""
     chosen, excluded = [], {}
     for paper in papers:
         reason = hooks.exclude_paper(paper, group, history)
@@ -29,6 +31,11 @@ def candidates(group: Group, papers: Iterable[Paper], hooks: Hooks,
         parts = hooks.score_paper(paper, group, history)
         chosen.append(Candidate(paper, hooks.paper_topics(paper, group),
                                 round(sum(parts.values()), 9), parts))
+    if group.balance_cluster:
+        from paperclub.cluster import cluster_topics
+
+        found = cluster_topics([c.paper for c in chosen if not c.topics])
+        chosen = [replace(c, topics=(found[c.id],)) if c.id in found else c for c in chosen]
     return chosen, excluded
 
 
