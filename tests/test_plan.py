@@ -195,3 +195,16 @@ def test_presenters_rotate_within_limits(run, schedule):
     limited = {n for n, m in members.items() if "max_sessions" in m}
     free = [load[n] for n in members if n not in limited]
     assert max(free) - min(free) <= 1
+
+
+def test_a_primary_arxiv_category_is_a_topic():
+    from paperclub.default_plugins.topics import paperclub_paper_topics
+    from paperclub.models import Paper
+
+    class G:
+        topics = {"inference": ("decoding",)}
+
+    paper = Paper(id="arxiv:1", title="On decoding", keywords=("cs.CL", "cs.LG", "speculative decoding"))
+    assert paperclub_paper_topics(paper, G) == ["inference", "cs.CL"]
+    plain = Paper(id="x", title="Something", keywords=("speculative decoding",))
+    assert paperclub_paper_topics(plain, G) == ["inference"]

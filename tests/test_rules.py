@@ -139,3 +139,23 @@ def test_a_satisfiable_config_still_plans(run, schedule, policy):
     (a, b), _ = sample_ids(run, 2)
     edit_config(schedule, before=[[a, b]])
     assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
+
+
+def test_papers_of_earlier_terms_are_not_read_again(run, schedule, workspace):
+    assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
+    plan_file = workspace / "schedules" / "ml-systems.plan.yaml"
+    earlier = workspace / "schedules" / "ml-systems-2025.plan.yaml"
+    plan_file.rename(earlier)
+    read = {p["id"] for s in yaml.safe_load(earlier.read_text())["sessions"] for p in s["papers"]}
+    config = yaml.safe_load(Path(schedule).read_text())
+    config["selection"]["history"] = ["ml-systems-2025.plan.yaml"]
+    config["selection"]["pin"] = {}
+    Path(schedule).write_text(yaml.safe_dump(config))
+    assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
+    now = {p["id"] for s in json.loads(run("show", str(schedule), "--json").stdout)["sessions"]
+           for p in s["papers"]}
+    assert len(now) == len(read) and not now & read
+    pinned = sorted(read)[0]
+    config["selection"]["pin"] = {date(2026, 12, 3): pinned}
+    Path(schedule).write_text(yaml.safe_dump(config))
+    assert f"{pinned} is pinned to 2026-12-03 but excluded: already read" in plan_fails(run, schedule)

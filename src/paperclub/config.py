@@ -269,7 +269,7 @@ def load_group(path: Path, emitters: Collection[str] = ("ics", "markdown")) -> G
     topics_section = _Section(path, t, "topics", root.line("topics"), list(t))
     topics = {str(k): topics_section.items(k, _text, "a keyword") for k in t}
 
-    s = root.section("selection", ("weights", "pin", "before", "exclude_read"))
+    s = root.section("selection", ("weights", "pin", "before", "exclude_read", "history"))
     weights_raw = s.data.get("weights") or LineDict()
     ws = _Section(path, weights_raw, "selection.weights", s.line("weights"),
                   list(weights_raw) if isinstance(weights_raw, dict) else ())
@@ -329,6 +329,7 @@ def load_group(path: Path, emitters: Collection[str] = ("ics", "markdown")) -> G
         pins=pins,
         before=before,
         exclude_read=s.get("exclude_read", _bool, "true or false", True),
+        history=tuple(path.parent / p for p in s.items("history", _text, "a plan file path")),
         balance_policy=policy,
         balance_targets=targets,
         balance_cluster=b.get("cluster", _bool, "true or false", False),

@@ -101,6 +101,7 @@ class Group:
     pins: dict[date, tuple[str, ...]] = field(default_factory=dict)  # date -> paper ids
     before: tuple[tuple[str, str], ...] = ()
     exclude_read: bool = True
+    history: tuple[Path, ...] = ()  # plan files of earlier terms: their papers count as read
     balance_policy: str = "spread"  # spread | proportional | themed
     balance_targets: dict[str, float] = field(default_factory=dict)  # proportional: topic -> share
     balance_cluster: bool = False  # give papers without a topic one by clustering

@@ -40,13 +40,14 @@ def candidates(group: Group, papers: Iterable[Paper], hooks: Hooks,
 
 
 def make_plan(group: Group, papers: Iterable[Paper], hooks: Hooks, *, today: date,
-              previous: Plan | None = None) -> tuple[Plan, list[str]]:
+              previous: Plan | None = None,
+              read: frozenset[str] = frozenset()) -> tuple[Plan, list[str]]:
     """The plan and the problems the check plugins found in it.
 
     Sessions of the previous plan that took place before `today` are kept as they are, and
-    their papers count as read (`exclude_read`)."""
+    their papers count as read (`exclude_read`), as do the papers in `read` (earlier terms)."""
     held = [s for s in previous.sessions if s.start.date() < today] if previous else []
-    history = frozenset(a.paper_id for s in held if s.status != "cancelled" for a in s.papers)
+    history = read | {a.paper_id for s in held if s.status != "cancelled" for a in s.papers}
     pool, excluded = candidates(group, papers, hooks, history)
     held_ids = {s.id for s in held}
     slots = [slot for slot in meetings.slots(group.meetings, group.timezone)

@@ -57,7 +57,11 @@ def plan(config_path: Path, catalog_path: Path, hooks: Hooks, *, today: date) ->
         papers = list(catalog.papers(sources=labels))
     if not papers:
         raise PaperclubError("no candidate papers in the catalog", path=catalog_path)
-    the_plan, problems = planner.make_plan(group, papers, hooks, today=today, previous=previous)
+    read = frozenset(a.paper_id for earlier in group.history
+                     for s in planfile.load(earlier).sessions if s.status != "cancelled"
+                     for a in s.papers)
+    the_plan, problems = planner.make_plan(group, papers, hooks, today=today, previous=previous,
+                                           read=read)
 
     files = {plan_path: planfile.dump(the_plan)}
     outputs = []

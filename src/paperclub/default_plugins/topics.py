@@ -1,5 +1,5 @@
 """Topics: the group's keyword taxonomy matched in title, abstract and source keywords, then
-the topics the source already gave the paper."""
+the topics the source already gave the paper, then its primary arXiv category."""
 
 from __future__ import annotations
 
@@ -29,7 +29,12 @@ def match_topics(taxonomy: Mapping[str, Sequence[str]], title: str, text: str = 
     return [topic for *_, topic in sorted(ranked)]
 
 
+# An arXiv category (cs.LG, math.OC, hep-th, cond-mat.dis-nn): a source's own topic.
+CATEGORY = re.compile(r"^[a-z-]+(\.[A-Za-z-]+)?$")
+
+
 @hookimpl(trylast=True)
 def paperclub_paper_topics(paper, group):
     text = " ".join([paper.abstract, *paper.keywords])
-    return match_topics(group.topics, paper.title, text) + list(paper.topics)
+    primary = [k for k in paper.keywords[:1] if CATEGORY.match(k)]
+    return match_topics(group.topics, paper.title, text) + list(paper.topics) + primary
