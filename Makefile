@@ -23,6 +23,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/presenters.py
 
 # about 10 minutes, and 2 GB in bench/.cache the first time
 bench-import: $(STAMP)
