@@ -60,10 +60,7 @@ used before (`method="rotation"`, also the benchmark's baseline), and `Result.st
 from __future__ import annotations
 
 import math
-import os
 import re
-import sys
-import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -71,6 +68,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from paperclub.errors import PaperclubError
+from paperclub.highs import new_highs as _new_highs
 
 if TYPE_CHECKING:
     from paperclub.models import Assignment, Group, Member, Session
@@ -559,40 +557,6 @@ def _diagnose(p: _Problem, highspy: Any) -> str:
     return _no_one(p, failed, chosen)
 
 
-_QUIET = threading.Lock()
-_quieted = False
-
-
-def _new_highs(highspy: Any) -> Any:
-    """A Highs instance. HiGHS prints its banner to the C stdout the first time one is made
-    in a process, before any option can turn it off: that one time, stdout goes to
-    /dev/null. (As paperclub.solver does.)"""
-    global _quieted
-    with _QUIET:
-        if _quieted:
-            return highspy.Highs()
-        try:
-            sys.stdout.flush()
-            saved = os.dup(1)
-        except (OSError, ValueError, AttributeError):
-            _quieted = True
-            return highspy.Highs()
-        null = os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(null, 1)
-            h = highspy.Highs()
-            try:
-                import ctypes
-
-                ctypes.CDLL(None).fflush(None)
-            except (OSError, AttributeError, TypeError):
-                pass
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-            os.close(null)
-        _quieted = True
-        return h
 
 
 # -- the members' view -------------------------------------------------------------------------

@@ -62,13 +62,12 @@ from __future__ import annotations
 
 import heapq
 import math
-import os
-import sys
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
+
+from paperclub.highs import new_highs as _new_highs
 
 POLICIES = ("spread", "proportional", "themed")
 DEFAULT_WEIGHTS = {"consecutive": 3.0, "nearby": 0.5, "proportional": 2.0, "themed": 3.0}
@@ -483,39 +482,6 @@ class _Builder:
         return lp
 
 
-_QUIET = threading.Lock()
-_quieted = False
-
-
-def _new_highs(highspy: Any) -> Any:
-    """A Highs instance. HiGHS prints its banner to the C stdout the first time one is made in
-    a process, before any option can turn it off: that one time, stdout goes to /dev/null."""
-    global _quieted
-    with _QUIET:
-        if _quieted:
-            return highspy.Highs()
-        try:
-            sys.stdout.flush()
-            saved = os.dup(1)
-        except (OSError, ValueError, AttributeError):
-            _quieted = True
-            return highspy.Highs()
-        null = os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(null, 1)
-            h = highspy.Highs()
-            try:
-                import ctypes
-
-                ctypes.CDLL(None).fflush(None)
-            except (OSError, AttributeError, TypeError):
-                pass
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-            os.close(null)
-        _quieted = True
-        return h
 
 
 def _run(build: Callable[[_Builder], None], highspy: Any, seconds: float,
