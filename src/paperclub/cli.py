@@ -89,6 +89,15 @@ def app() -> App:
     return click.get_current_context().find_object(App)
 
 
+def echo_table(rows: list[tuple[str, ...]]) -> None:
+    """Rows as aligned columns; the first row is the header."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for n, row in enumerate(rows):
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+        if n == 0:
+            click.echo("  ".join("-" * w for w in widths))
+
+
 def echo_json(data: Any) -> None:
     import json
 
@@ -298,11 +307,7 @@ def show(schedule: Path, why: bool, as_json: bool) -> None:
             lead = when if i == 0 else ("", "")
             rows.append((*lead, _clip(a.title, 60), a.topics[0] if a.topics else "",
                          a.presenter or ""))
-    widths = [max(len(r[i]) for r in rows) for i in range(5)]
-    for n, row in enumerate(rows):
-        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
-        if n == 0:
-            click.echo("  ".join("-" * w for w in widths))
+    echo_table(rows)
 
 
 @cli.command()
@@ -333,11 +338,7 @@ def members(schedule: Path, as_json: bool) -> None:
         topics = ", ".join(t if n == 1 else f"{t} ({n})" for t, n in r["topics"].items())
         table.append((r["name"] + ("" if r["member"] else " (not a member)"), load,
                       ", ".join(s["date"] for s in r["sessions"]), topics))
-    widths = [max(len(row[i]) for row in table) for i in range(4)]
-    for n, row in enumerate(table):
-        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
-        if n == 0:
-            click.echo("  ".join("-" * w for w in widths))
+    echo_table(table)
 
 
 def _clip(text: str, width: int) -> str:
