@@ -262,8 +262,13 @@ def plan(schedule: Path, catalog: Path, today: date | None, explain: bool, as_js
         click.echo("\n".join(plan_reasons(result.plan)))
     if as_json:
         echo_json({"plan": str(result.plan_path), "written": [str(p) for p in result.written],
-                   "outputs": [str(p) for p in result.outputs], "problems": result.problems})
+                   "outputs": [str(p) for p in result.outputs], "problems": result.problems,
+                   "changes": result.changes})
         return
+    if result.changes:
+        click.echo("Changed since the last plan:")
+        for line in result.changes:
+            click.echo(f"  {line}")
     sessions = [s for s in result.plan.sessions if s.status != "cancelled"]
     n_papers = sum(len(s.papers) for s in sessions)
     click.echo(f"Planned {len(sessions)} sessions with {n_papers} papers "
@@ -343,6 +348,29 @@ def members(schedule: Path, as_json: bool) -> None:
 
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+@cli.command()
+@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+@json_option
+def diff(old: Path, new: Path, as_json: bool) -> None:
+    """What changed from plan OLD to plan NEW (plan files, or group configs), per session and
+    per member."""
+    from paperclub import planfile
+    from paperclub.diff import diff as plan_diff
+
+    plans = []
+    for path in (old, new):
+        path = planfile.plan_path(path)
+        if not path.exists():
+            raise PaperclubError("no such plan file", path=path)
+        plans.append(planfile.load(path))
+    changes = plan_diff(*plans)
+    if as_json:
+        echo_json(changes.to_json())
+        return
+    click.echo("\n".join(changes.lines()) if changes else "No changes.")
 
 
 @cli.command()

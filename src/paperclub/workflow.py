@@ -22,6 +22,7 @@ class PlanResult:
     plan_path: Path
     problems: list[str]
     candidates: int
+    changes: list[str] = field(default_factory=list)  # against the previous plan
     outputs: list[Path] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
 
@@ -77,6 +78,10 @@ def plan(config_path: Path, catalog_path: Path, hooks: Hooks, *, today: date) ->
                               f"{type(e).__name__}: {e}") from None
         outputs.append(path)
     result = PlanResult(the_plan, plan_path, problems, len(papers), outputs)
+    if previous is not None:
+        from paperclub.diff import diff
+
+        result.changes = diff(previous, the_plan).lines()
     for path, data in files.items():
         if atomic_write(path, data):
             result.written.append(path)
