@@ -15,6 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from paperclub.default_plugins.hf_page import HFPageText  # noqa: E402
+from paperclub.errors import PaperclubError  # noqa: E402
+from paperclub.sources import SourceFile  # noqa: E402
 from paperclub.default_plugins.topics import match_topics  # noqa: E402
 
 TAXONOMY = {
@@ -35,7 +37,9 @@ TAXONOMY = {
 def main(seed: str) -> None:
     path = Path(seed)
     papers = []
-    for _, paper in HFPageText().read(path, None):
+    for paper in HFPageText().read(SourceFile(path), None):
+        if isinstance(paper, PaperclubError):
+            sys.exit(str(paper))
         topics = match_topics(TAXONOMY, paper.title, paper.abstract)[:2] or ["other"]
         papers.append({
             "id": paper.id,
