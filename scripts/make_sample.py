@@ -19,6 +19,9 @@ from paperclub.errors import PaperclubError  # noqa: E402
 from paperclub.sources import SourceFile  # noqa: E402
 from paperclub.default_plugins.topics import match_topics  # noqa: E402
 
+# What the sample keeps of each paper: facts, not the authors' sentences.
+FACTS = ("id", "title", "published", "author_count", "organisation", "upvotes", "links")
+
 TAXONOMY = {
     "inference": ["inference", "speculative", "decoding", "serving", "kv cache", "quantization",
                   "early exit", "time to first token", "throughput"],
@@ -41,16 +44,8 @@ def main(seed: str) -> None:
         if isinstance(paper, PaperclubError):
             sys.exit(str(paper))
         topics = match_topics(TAXONOMY, paper.title, paper.abstract)[:2] or ["other"]
-        papers.append({
-            "id": paper.id,
-            "title": paper.title,
-            "published": paper.published.isoformat() if paper.published else None,
-            "author_count": paper.author_count,
-            "organisation": paper.organisation,
-            "upvotes": paper.upvotes,
-            "links": paper.links,
-            "topics": topics,
-        })
+        facts = paper.to_json()
+        papers.append({**{k: facts[k] for k in FACTS}, "topics": topics})
     out = ROOT / "src" / "paperclub" / "data" / "sample.json"
     out.write_text(json.dumps(papers, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"{len(papers)} papers -> {out.relative_to(ROOT)}")

@@ -208,28 +208,21 @@ class Catalog:
                 raise PaperclubError(
                     f"catalog schema {version} is newer than this paperclub knows ({SCHEMA_VERSION})",
                     path=path)
-            if version < SCHEMA_VERSION:
-                self._migrate(version)
+            if version == 0:
+                self._create()
+            elif version < SCHEMA_VERSION:
+                # Only this project's own development made version-1 catalogs.
+                raise PaperclubError(f"catalog schema {version} is older than this paperclub's "
+                                     f"({SCHEMA_VERSION}): import its sources into a new catalog",
+                                     path=path)
         except sqlite3.DatabaseError as e:
             raise PaperclubError(f"not a usable catalog: {e}", path=path) from None
 
-    def _migrate(self, version: int) -> None:
-        """Create the schema; a catalog of an older schema is rebuilt from its rows."""
-        old: list[Paper] = []
-        if version == 1:
-            old = [_v1_paper(row) for row in self.db.execute("SELECT * FROM papers")]
+    def _create(self) -> None:
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            if version == 1:
-                self.db.execute("DROP TABLE papers")
-                self.db.execute("DROP TABLE imports")
             for statement in _statements(SCHEMA):  # executescript() would commit midway
                 self.db.execute(statement)
-            if old:
-                self._indexed_upto, self._unindexed, self._label = 1, set(), None
-                self._merge_batch(old, ImportResult("migration"))
-                self.db.execute("INSERT INTO papers_fts(rowid, title, abstract) "
-                                "SELECT rowid, title, abstract FROM papers")
             self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             self.db.execute("COMMIT")
         except BaseException:
@@ -533,17 +526,6 @@ def _statements(script: str) -> list[str]:
             out.append(text)
             current = []
     return out
-
-
-def _v1_paper(row: sqlite3.Row) -> Paper:
-    return Paper(
-        id=row["id"], title=row["title"], abstract=row["abstract"],
-        authors=tuple(json.loads(row["authors"])), author_count=row["author_count"],
-        organisation=row["organisation"],
-        published=date.fromisoformat(row["published"]) if row["published"] else None,
-        upvotes=row["upvotes"], links=json.loads(row["links"]),
-        keywords=tuple(json.loads(row["keywords"])), topics=tuple(json.loads(row["topics"])),
-        sources=tuple(json.loads(row["sources"])))
 
 
 def _digest(path: Path) -> str:
