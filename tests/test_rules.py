@@ -155,6 +155,9 @@ def test_papers_of_earlier_terms_are_not_read_again(run, schedule, workspace):
     now = {p["id"] for s in json.loads(run("show", str(schedule), "--json").stdout)["sessions"]
            for p in s["papers"]}
     assert len(now) == len(read) and not now & read
+    some = sorted(read)[1]
+    out = run("why", str(schedule), some, "--today", TODAY).stdout
+    assert out.strip() == f"{some} is excluded: already read in an earlier session"
     pinned = sorted(read)[0]
     config["selection"]["pin"] = {date(2026, 12, 3): pinned}
     Path(schedule).write_text(yaml.safe_dump(config))

@@ -515,7 +515,7 @@ def _like_prefix(prefix: str) -> str:
 
 
 def _statements(script: str) -> list[str]:
-    """SCHEMA as single statements (triggers hold semicolons of their own)."""
+    """SCHEMA as single statements, comments dropped."""
     out, current = [], []
     for line in script.splitlines():
         if line.strip().startswith("--") or not line.strip():

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta, timezone
 
-from paperclub import meetings, rules
+from paperclub import meetings, planfile, rules
 from paperclub.errors import PaperclubError, PluginError
 from paperclub.models import Assignment, Candidate, Group, Paper, Plan, Session, Slot
 from paperclub.plugins import Hooks
@@ -39,15 +39,24 @@ def candidates(group: Group, papers: Iterable[Paper], hooks: Hooks,
     return chosen, excluded
 
 
+def read_papers(group: Group, previous: Plan | None, today: date) -> frozenset[str]:
+    """Papers the group has read: those of the previous plan's sessions before `today`, and of
+    the plan files of earlier terms (`selection.history`)."""
+    plans = [previous] if previous else []
+    plans += [planfile.load(path) for path in group.history]
+    return frozenset(a.paper_id for plan in plans for s in plan.sessions
+                     if s.status != "cancelled" and (plan is not previous or s.start.date() < today)
+                     for a in s.papers)
+
+
 def make_plan(group: Group, papers: Iterable[Paper], hooks: Hooks, *, today: date,
-              previous: Plan | None = None,
-              read: frozenset[str] = frozenset()) -> tuple[Plan, list[str]]:
+              previous: Plan | None = None) -> tuple[Plan, list[str]]:
     """The plan and the problems the check plugins found in it.
 
     Sessions of the previous plan that took place before `today` are kept as they are, and
-    their papers count as read (`exclude_read`), as do the papers in `read` (earlier terms)."""
+    their papers count as read (`exclude_read`), as do those of earlier terms."""
     held = [s for s in previous.sessions if s.start.date() < today] if previous else []
-    history = read | {a.paper_id for s in held if s.status != "cancelled" for a in s.papers}
+    history = read_papers(group, previous, today)
     pool, excluded = candidates(group, papers, hooks, history)
     held_ids = {s.id for s in held}
     slots = [slot for slot in meetings.slots(group.meetings, group.timezone)

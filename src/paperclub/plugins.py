@@ -10,6 +10,7 @@ import hashlib
 import importlib
 import importlib.util
 import inspect
+import math
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
     import click
 
     from paperclub.models import Assignment, Candidate, Group, Member, Paper, Plan, Session, Slot
-    from paperclub.registry import Emitter, Source
 
 def _default_plugins() -> tuple[str, ...]:
     """Every module of paperclub.default_plugins, in name order: adding a built-in plugin is
@@ -116,9 +116,7 @@ def _load_local_plugin(pm: pluggy.PluginManager, path: Path, workspace: Path) ->
         ) from None
     try:
         pm.register(module, name=label)
-    except pluggy.PluginValidationError as e:
-        raise PluginError(str(e), path=label) from None
-    except ValueError as e:  # pluggy: a plugin name or object registered twice
+    except (pluggy.PluginValidationError, ValueError) as e:  # ValueError: registered twice
         raise PluginError(str(e), path=label) from None
 
 
@@ -127,6 +125,12 @@ def _relative(path: Path, base: Path) -> str:
         return str(path.resolve().relative_to(base.resolve()))
     except ValueError:
         return str(path)
+
+
+def _finite(value: object) -> bool:
+    """A number a score or an affinity can be: not NaN, not infinite, not a bool."""
+    return (isinstance(value, (int, float)) and not isinstance(value, bool)
+            and math.isfinite(value))
 
 
 def _short_name(plugin: str) -> str:
@@ -221,7 +225,7 @@ class Hooks:
             else:
                 items = [(_short_name(plugin), result)]
             for name, value in items:
-                if not isinstance(value, (int, float)) or value != value:
+                if not _finite(value):
                     raise PluginError(
                         f"{plugin}: paperclub_score_paper returned {value!r} for {name!r}, "
                         "not a number"
@@ -248,8 +252,7 @@ class Hooks:
             value = call(member=member, paper=paper, group=group)
             if value is None:
                 continue
-            if not isinstance(value, (int, float)) or value != value or value in (
-                    float("inf"), float("-inf")):
+            if not _finite(value):
                 raise PluginError(
                     f"{plugin}: paperclub_presenter_affinity returned {value!r} for "
                     f"{member.name} and {paper.paper_id}, not a number"

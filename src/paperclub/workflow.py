@@ -58,11 +58,7 @@ def plan(config_path: Path, catalog_path: Path, hooks: Hooks, *, today: date) ->
         papers = list(catalog.papers(sources=labels))
     if not papers:
         raise PaperclubError("no candidate papers in the catalog", path=catalog_path)
-    read = frozenset(a.paper_id for earlier in group.history
-                     for s in planfile.load(earlier).sessions if s.status != "cancelled"
-                     for a in s.papers)
-    the_plan, problems = planner.make_plan(group, papers, hooks, today=today, previous=previous,
-                                           read=read)
+    the_plan, problems = planner.make_plan(group, papers, hooks, today=today, previous=previous)
 
     files = {plan_path: planfile.dump(the_plan)}
     outputs = []
@@ -101,12 +97,11 @@ def why(config_path: Path, catalog_path: Path, hooks: Hooks, paper_id: str, *,
     if not catalog_path.exists():
         raise PaperclubError("no catalog here yet", path=catalog_path)
     with Catalog(catalog_path) as catalog:
-        paper = catalog.get(paper_id)
         labels = sync_sources(group, catalog, hooks)
+        paper = catalog.get(paper_id)
         papers = list(catalog.papers(sources=labels))
-    held = frozenset(a.paper_id for s in the_plan.sessions
-                     if s.start.date() < today and s.status != "cancelled" for a in s.papers)
-    pool, excluded = planner.candidates(group, papers, hooks, held)
+    pool, excluded = planner.candidates(group, papers, hooks,
+                                        planner.read_papers(group, the_plan, today))
     key = paper.id if paper else paper_id
     return explain.why_not(key, the_plan, group, {c.id: c for c in pool}, excluded,
                            in_catalog=paper is not None)
