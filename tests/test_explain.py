@@ -59,7 +59,13 @@ def test_why_an_outscored_paper_names_the_papers_of_its_topic(run, schedule):
                key=lambda p: (p["upvotes"], p["id"]))
     out = run("why", str(schedule), left["id"], "--today", TODAY).stdout
     assert "is a candidate with score" in out and "but is not planned" in out
-    assert "outscored within its topic" in out or "topic balance" in out
+    # the least upvoted paper scores below every planned paper of its topic
+    topic = re.search(r"outscored within its topic (\S+): the (\d+) planned", out)
+    assert topic, out
+    same = [p for s in sessions for p in s["papers"] if p["topics"][0] == topic.group(1)]
+    assert int(topic.group(2)) == len(same)
+    for p in sorted(same, key=lambda p: -p["score"])[:5]:
+        assert p["title"] in out
 
 
 def test_why_an_excluded_or_unknown_paper(run, schedule, workspace):
