@@ -23,12 +23,12 @@ def cluster_topics(papers: Sequence[Paper], max_clusters: int = 12) -> dict[str,
         raise PaperclubError("balance.cluster needs scikit-learn: "
                              "pip install 'paperclub[cluster]'") from None
     texts = [f"{p.title} {p.title} {p.abstract}" for p in papers]  # the title counts double
+    vectors = TfidfVectorizer(stop_words="english", max_features=20000,
+                              token_pattern=r"(?u)\b[^\W\d_][\w-]+\b")
     try:
-        vectors = TfidfVectorizer(stop_words="english", max_features=20000,
-                                  token_pattern=r"(?u)\b[^\W\d_][\w-]+\b").fit(texts)
+        matrix = vectors.fit_transform(texts)
     except ValueError:  # no words at all
         return {}
-    matrix = vectors.transform(texts)
     model = _best_kmeans(matrix, len(papers), max_clusters, KMeans)
     words = vectors.get_feature_names_out()
     names = []

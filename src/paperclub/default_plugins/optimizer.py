@@ -28,7 +28,7 @@ class PlannedSessions(list):
     Read it with `getattr(chosen, "solution", None)`: a plan from another plugin has none."""
 
     def __init__(self, solution: Solution):
-        super().__init__(list(ids) for ids in solution.sessions)
+        super().__init__(solution.lists())
         self.solution = solution
 
 
@@ -40,14 +40,13 @@ def solve_for(candidates: Sequence[Candidate], sessions: Sequence[Slot], group: 
     index = {slot.start.date(): i for i, slot in enumerate(sessions)}
     pins: dict[int, list[str]] = {}
     for day, pinned in sorted(group.pins.items()):
-        if day in index:  # config gives a paper id or a tuple of them
-            ids = (pinned,) if isinstance(pinned, str) else tuple(pinned)
-            pins.setdefault(index[day], []).extend(ids)
+        if day in index:
+            pins.setdefault(index[day], []).extend(pinned)
     weights = {k: v for k, v in group.weights.items() if k in solver.WEIGHT_NAMES}
     return solver.solve(
         items, len(sessions), group.meetings.papers_per_session, pins=pins,
         before=group.before, policy=group.balance_policy,
-        targets=getattr(group, "balance_targets", None) or None, weights=weights,
+        targets=group.balance_targets or None, weights=weights,
         time_limit=float(group.weights.get("time_limit", TIME_LIMIT)))
 
 

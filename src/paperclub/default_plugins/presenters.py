@@ -31,12 +31,10 @@ def assign_presenters(plan: Plan, group: Group, held: Sequence[Session] = (),
     the built-in affinity counts)."""
     if not group.members:
         return None
+    affinity = None  # presenters.assign then uses the built-in interest affinity
     if hooks is not None:
         def affinity(member, paper):
             return hooks.presenter_affinity(member, paper, group)
-    else:
-        def affinity(member, paper):
-            return presenters.interest_affinity(member, paper, group)
     result = presenters.assign(plan.sessions, group, held=held, affinity=affinity)
     presenters.apply(plan.sessions, result)
     return result
