@@ -195,6 +195,13 @@ def _email(value: Any) -> str:
     return text
 
 
+def _url(value: Any) -> str:
+    text = _text(value)
+    if not re.fullmatch(r"https?://[^\s<>\"]+", text):
+        raise TypeError
+    return text
+
+
 def _slug(value: Any) -> str:
     text = _text(value)
     if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", text):
@@ -206,9 +213,10 @@ def load_group(path: Path, emitters: Collection[str] = ("ics", "markdown")) -> G
     """Read and check a group config; `emitters` are the output names plugins provide."""
     data = yamlfile.load(path)
     root = _Section(path, data, "", 1, ("group", "meetings", "catalog", "members", "topics",
-                                        "selection", "balance", "outputs", "presenters"))
+                                        "selection", "balance", "outputs", "presenters",
+                                        "calendar"))
 
-    g = root.section("group", ("name", "slug", "timezone", "organizer", "location"))
+    g = root.section("group", ("name", "slug", "timezone", "organizer", "location", "url"))
     name = g.get("name", _text, "the group's name")
     organizer_section = g.section("organizer", ("name", "email"))
     organizer = Person(organizer_section.get("name", _text, "a name"),
@@ -310,6 +318,7 @@ def load_group(path: Path, emitters: Collection[str] = ("ics", "markdown")) -> G
     outputs = root.items("outputs", _output,
                          f"an output format ({', '.join(sorted(emitters))})")
     presenters = root.get("presenters", _text, "per_paper or per_session", "per_paper")
+    cal = root.section("calendar", ("url", "alarm", "caldav"))
     if presenters not in PRESENTER_MODES:
         root.fail(f"presenters: {presenters!r} is not available (choose from: "
                   f"{', '.join(PRESENTER_MODES)})", root.line("presenters"))
@@ -321,6 +330,7 @@ def load_group(path: Path, emitters: Collection[str] = ("ics", "markdown")) -> G
         timezone=g.get("timezone", _timezone, "an IANA time zone such as Europe/Berlin"),
         organizer=organizer,
         location=g.get("location", _text, "a place or a meeting link", None),
+        url=g.get("url", _url, "a web address such as https://example.org/group", None),
         meetings=meetings,
         sources=catalog.items("sources", _text, "paperclub:sample or a file path"),
         members=tuple(members),
@@ -335,6 +345,9 @@ def load_group(path: Path, emitters: Collection[str] = ("ics", "markdown")) -> G
         balance_cluster=b.get("cluster", _bool, "true or false", False),
         outputs=outputs if root.has("outputs") else ("ics", "markdown"),
         presenters=presenters,
+        feed_url=cal.get("url", _url, "the web address the .ics is published at", None),
+        alarm=cal.get("alarm", _duration, "a duration such as 30m or 1h", None),
+        caldav_url=cal.get("caldav", _url, "a CalDAV calendar's address", None),
     )
 
 

@@ -94,6 +94,7 @@ class Group:
     organizer: Person
     meetings: Meetings
     location: str | None = None
+    url: str | None = None  # the group's web page
     sources: tuple[str, ...] = ()
     members: tuple[Member, ...] = ()
     topics: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> keywords
@@ -107,6 +108,9 @@ class Group:
     balance_cluster: bool = False  # give papers without a topic one by clustering
     outputs: tuple[str, ...] = ("ics", "markdown")
     presenters: str = "per_paper"  # per_paper | per_session: who presents (see presenters.py)
+    feed_url: str | None = None  # calendar.url: where the .ics is published (subscribe links)
+    alarm: timedelta | None = None  # calendar.alarm: a reminder this long before each session
+    caldav_url: str | None = None  # calendar.caldav: where `paperclub publish` sends the plan
 
     def weight(self, name: str, default: float = 1.0) -> float:
         return self.weights.get(name, default)
@@ -182,5 +186,11 @@ class Plan:
     organizer: Person
     location: str | None = None
     sessions: list[Session] = field(default_factory=list)
+    # the day it is planned or shown for (`--today`), so emitters can mark the next session;
+    # not stored in the plan file, which stays the same from one day to the next
+    as_of: date | None = None
+    url: str | None = None  # the group's web page
+    feed_url: str | None = None  # where the .ics is published
+    alarm: timedelta | None = None  # a reminder this long before each session
     # how the papers were chosen: solver, status, objective and its terms, bound, gap
     solver: dict[str, Any] = field(default_factory=dict)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,9 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
         "timezone": plan.timezone,
         "organizer": {"name": plan.organizer.name, "email": plan.organizer.email},
         "location": plan.location,
+        **({"url": plan.url} if plan.url else {}),
+        **({"feed_url": plan.feed_url} if plan.feed_url else {}),
+        **({"alarm": f"{int(plan.alarm.total_seconds() // 60)}m"} if plan.alarm else {}),
         **({"solver": _rounded(plan.solver)} if plan.solver else {}),
         "sessions": [
             {
@@ -112,6 +115,9 @@ def _plan(data: dict[str, Any]) -> Plan:
         organizer=Person(organizer.get("name", ""), organizer.get("email")),
         location=data.get("location"),
         solver=dict(data.get("solver") or {}),
+        url=data.get("url"),
+        feed_url=data.get("feed_url"),
+        alarm=timedelta(minutes=int(str(data["alarm"]).removesuffix("m"))) if data.get("alarm") else None,
         sessions=[
             Session(
                 id=str(s["id"]),

@@ -73,7 +73,8 @@ def make_plan(group: Group, papers: Iterable[Paper], hooks: Hooks, *, today: dat
     _check_choice(chosen, slots, by_id, group.meetings.papers_per_session)
 
     plan = Plan(group=group.name, slug=group.slug, timezone=group.timezone,
-                organizer=group.organizer, location=group.location,
+                organizer=group.organizer, location=group.location, as_of=today,
+                url=group.url, feed_url=group.feed_url, alarm=group.alarm,
                 solver=_solver_report(getattr(chosen, "solution", None)))
     for slot, ids in zip(slots, chosen):
         plan.sessions.append(Session(
