@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-import bench-plan clean
+.PHONY: demo test bench bench-import bench-plan bench-replan clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("paperclub needs Python 3.10 or newer") if sys.version_info < (3, 10) else None'
@@ -24,6 +24,11 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/presenters.py
+	$(BIN)/python bench/replan.py
+
+# re-planning mid-term after 10 new papers, against the same re-plan without the change penalty
+bench-replan: $(STAMP)
+	$(BIN)/python bench/replan.py
 
 # about 10 minutes, and 2 GB in bench/.cache the first time
 bench-import: $(STAMP)

@@ -136,7 +136,8 @@ def test_changed_session_gets_new_sequence_and_stamp(run, schedule, workspace):
     old = {s["id"]: s["modified"] for s in stamp_before}
     assert stamps["s01"] > old["s01"]
     for sid, s in after.items():
-        if [p["id"] for p in s["papers"]] == [p["id"] for p in before[sid]["papers"]]:
+        if [(p["id"], p["presenter"]) for p in s["papers"]] == [
+                (p["id"], p["presenter"]) for p in before[sid]["papers"]]:
             assert s["sequence"] == before[sid]["sequence"] and stamps[sid] == old[sid]
         assert s["start"] == before[sid]["start"]
 

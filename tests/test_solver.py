@@ -347,7 +347,7 @@ def test_the_plugin_returns_lists_carrying_the_solution():
                                                            count=3, papers_per_session=2),
                   weights={**W, "upvotes": 1.0}, pins={days[2]: ("p4",)},
                   before=(("p5", "p0"),))
-    chosen = optimizer.paperclub_plan_sessions(cands, slots, group)
+    chosen = optimizer.paperclub_plan_sessions(cands, slots, group, {})
     assert isinstance(chosen, list) and all(isinstance(ids, list) for ids in chosen)
     assert "p4" in chosen[2]
     assert chosen.solution.status == "optimal"
@@ -440,3 +440,65 @@ def test_no_swap_or_exchange_improves_an_optimal_plan(case):
         other = [list(x) for x in plan]
         other[s], other[r] = other[r], other[s]
         no_better(other)
+
+
+# -- re-planning: the change term ---------------------------------------------------------------
+
+
+def changes(plan, keep):
+    where = {pid: s for s, ids in enumerate(plan) for pid in ids}
+    return sum(1 for s, ids in keep.items() for pid in ids if where.get(pid) != s)
+
+
+@pytest.mark.parametrize("policy", ["spread", "proportional", "themed"])
+@pytest.mark.parametrize("weight", [0.0, 0.7, 3.0])
+def test_the_change_term_against_brute_force(policy, weight):
+    """The optimum with `keep` is the brute-force best of objective - weight x changes."""
+    items = items_of("a:3 a:2.5 b:2 b:0.5 c:1.8 -:1.2")
+    keep = {0: ["p3"], 1: ["p1", "p5"], 2: ["p4"]}  # a previous plan, not the best one
+    w = dict(W, change=weight)
+    sol = solver.solve(items, 3, 2, policy=policy, weights=w, keep=keep)
+    plan = [list(ids) for ids in sol.sessions]
+    assert broken(plan, items, 3, 2, policy) == []
+    assert sol.counts["change"] == changes(plan, keep)
+    assert sol.terms["change"] == pytest.approx(-weight * changes(plan, keep))
+    best = None
+    for choice in itertools.product(range(-1, 3), repeat=len(items)):
+        trial = [[] for _ in range(3)]
+        for it, s in zip(items, choice):
+            if s >= 0:
+                trial[s].append(it.id)
+        if broken(trial, items, 3, 2, policy):
+            continue
+        value = objective(trial, items, 3, 2, policy, w) - weight * changes(trial, keep)
+        best = value if best is None else max(best, value)
+    assert sol.status == "optimal"
+    assert sol.objective == pytest.approx(best, abs=1e-6)
+
+
+@pytest.mark.parametrize("policy", ["spread", "proportional", "themed"])
+def test_a_plan_kept_is_never_worse_and_a_weak_newcomer_changes_nothing(policy):
+    items = big(400)
+    first = solver.solve(items, 10, 3, policy=policy)
+    keep = {s: list(ids) for s, ids in enumerate(first.sessions)}
+    weak = [*items, Item("new-weak", "t1", -5.0)]
+    again = solver.solve(weak, 10, 3, policy=policy, keep=keep)
+    assert again.sessions == first.sessions and again.terms["change"] == 0
+    strong = [*items, Item("new-strong", "t1", 9.0)]
+    problem = solver.prepare(strong, 10, 3, policy=policy, keep=keep)
+    after = solver.solve(strong, 10, 3, policy=policy, keep=keep)
+    previous_value = sum(solver.evaluate(problem, [list(ids) for ids in first.sessions])[0].values())
+    assert after.objective >= previous_value - 1e-6
+    # what the changes gain without their penalty pays for the penalty
+    gained = (after.objective - after.terms["change"]) - previous_value
+    assert gained >= -after.terms["change"] - 1e-6
+    assert "new-strong" in {pid for ids in after.sessions for pid in ids}
+    assert 1 <= after.counts["change"] <= 6
+
+
+def test_the_greedy_respects_the_change_term_too():
+    items = big(300)
+    first = greedy.plan(items, 8, 2)
+    keep = {s: list(ids) for s, ids in enumerate(first.sessions)}
+    again = greedy.plan([*items, Item("new-weak", "t2", -1.0)], 8, 2, keep=keep)
+    assert again.sessions == first.sessions and again.counts["change"] == 0

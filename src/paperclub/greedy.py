@@ -8,7 +8,9 @@ before (spread): `nearby`; under proportional, the change in deviation from the 
 under themed, a paper off the session's theme). The hard rules of `solver` always hold:
 never two papers of one topic in a session under spread (a paper without a topic is its own
 topic), `before` pairs in order, pins in place. A place stays empty only when no candidate
-may take it. Ties go to the higher score, then the smaller paper id.
+may take it. Ties go to the higher score, then the smaller paper id. When re-planning, a
+paper of the previous plan gains `change` in its previous session and loses it elsewhere
+(taking it there would cost its own session a change later).
 
 Only the best unused paper of each topic can be the best choice for a place, so each place
 looks at one paper per topic (and at the pinned or paired papers): fast for any catalog.
@@ -26,12 +28,13 @@ def plan(items: Iterable[Item | tuple[str, str | None, float]], sessions: int,
          per_session: int, *, pins: Mapping[int, Sequence[str]] | None = None,
          before: Iterable[tuple[str, str]] = (), policy: str = "spread",
          targets: Mapping[str, float] | None = None,
-         weights: Mapping[str, float] | None = None) -> Solution:
+         weights: Mapping[str, float] | None = None,
+         keep: Mapping[int, Sequence[str]] | None = None) -> Solution:
     """The greedy plan, as a `Solution` with status "greedy" and a quick proven bound; the
     arguments are those of `solver.solve()`."""
     started = time.perf_counter()
     problem = prepare(items, sessions, per_session, pins=pins, before=before, policy=policy,
-                      targets=targets, weights=weights)
+                      targets=targets, weights=weights, keep=keep)
     return plan_problem(problem, started)
 
 
@@ -44,7 +47,7 @@ def assign(problem: Problem) -> list[list[str]]:
     """One list of paper ids per session."""
     p, w = problem, problem.weights
     S, k = p.sessions, p.per_session
-    paired = {pid for pair in p.before for pid in pair}
+    paired = {pid for pair in p.before for pid in pair} | set(p.keep)
     needs: dict[str, list[str]] = {}
     for a, b in p.before:
         needs.setdefault(b, []).append(a)
@@ -84,6 +87,8 @@ def assign(problem: Problem) -> list[list[str]]:
 
         def gain(it: Item) -> float:
             g = it.score
+            if it.id in p.keep:
+                g += w["change"] if p.keep[it.id] == s else -w["change"]
             t = it.topic
             if t is not None and not per.get(t):
                 if t in previous:

@@ -6,7 +6,7 @@ plugin of yours can add to it or, for the first-result hooks, replace it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -60,22 +60,29 @@ def paperclub_score_paper(
 
 @hookspec(firstresult=True)
 def paperclub_plan_sessions(
-    candidates: Sequence[Candidate], sessions: Sequence[Slot], group: Group
+    candidates: Sequence[Candidate], sessions: Sequence[Slot], group: Group,
+    previous: Mapping[str, Sequence[str]],
 ) -> list[list[str]] | None:
     """Choose papers for the sessions: return one list of paper ids per session, in order.
 
     Hard rules: at most `group.meetings.papers_per_session` per session, each paper at most
-    once, ids only from `candidates`. First non-None result wins.
+    once, ids only from `candidates`. `previous` maps a session id (`Slot.id`) to the paper
+    ids the previous plan had there (empty on a first plan): a planner that re-plans keeps
+    them where changing gains little. Take `previous` only if you need it. First non-None
+    result wins.
     """
 
 
 @hookspec
-def paperclub_modify_plan(plan: Plan, group: Group, held: Sequence[Session], hooks: Hooks) -> None:
+def paperclub_modify_plan(plan: Plan, group: Group, held: Sequence[Session], hooks: Hooks,
+                          previous: Plan | None) -> None:
     """Change `plan` in place after the papers are chosen (for example, assign presenters).
-    `plan.sessions` are the sessions being planned; `held` are the sessions that already took
-    place, kept as they are (read them, never change them); `hooks` is for plugins that call
-    other hooks. Take `held` and `hooks` only if you need them. All implementations run, in
-    plugin order."""
+    `plan.sessions` are the sessions being planned; `held` are the sessions kept as they are
+    (those that took place, and those locked or edited by hand in the plan file: read them,
+    never change them); `hooks` is for plugins that call other hooks; `previous` is the plan
+    this one replaces (None on a first plan), for plugins that keep what they can of it. Take
+    `held`, `hooks` and `previous` only if you need them. All implementations run, in plugin
+    order."""
 
 
 @hookspec

@@ -151,6 +151,8 @@ class Assignment:
     score_parts: dict[str, float] = field(default_factory=dict)
     links: dict[str, str] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)  # rules that placed it (pins, before)
+    locked: bool = False  # the plan file's `locked: true`: stays in its session, presenter too
+    presenter_locked: bool = False  # `presenter: {name: ..., locked: true}`: keeps its presenter
 
 
 @dataclass
@@ -165,6 +167,7 @@ class Session:
     created: datetime | None = None  # UTC
     modified: datetime | None = None  # UTC; the calendar's DTSTAMP and LAST-MODIFIED
     papers: list[Assignment] = field(default_factory=list)
+    digest: str | None = None  # as read from the plan file: tells a hand edit (planfile.digest)
 
     def content_key(self) -> tuple:
         """What a calendar subscriber sees change: time, status, papers and presenters."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,9 @@ from paperclub.models import Assignment, Person, Plan, Session
 
 HEADER = """\
 # The plan of {group}, written by `paperclub plan`.
-# Outputs (calendar, agenda) are made from this file alone.
+# Outputs (calendar, agenda) are made from this file alone. Edit it by hand if you like: swap
+# a paper, change a presenter, or mark a session, a paper or a presenter `locked: true`. The
+# next `paperclub plan` keeps what you changed and checks it against the group's rules.
 """
 
 
@@ -23,6 +27,16 @@ def plan_path(config: Path) -> Path:
     if config.name.endswith(".plan.yaml"):
         return config
     return config.with_name(config.name.removesuffix(".yaml").removesuffix(".yml") + ".plan.yaml")
+
+
+def digest(session: Session) -> str:
+    """A fingerprint of what an organiser might edit by hand in a session: its times, status,
+    papers and presenters. `paperclub plan` writes it beside the session; a session whose
+    fingerprint no longer matches was edited, and the next plan keeps the edit."""
+    facts = [session.start.isoformat(), session.end.isoformat(), session.status,
+             [[a.paper_id, a.presenter] for a in session.papers]]
+    text = json.dumps(facts, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
 def _utc(dt: datetime | None) -> str | None:
@@ -51,12 +65,15 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
                 "locked": s.locked,
                 "created": _utc(s.created),
                 "modified": _utc(s.modified),
+                "digest": digest(s),
                 "papers": [
                     {
                         "id": a.paper_id,
+                        **({"locked": True} if a.locked else {}),
                         "title": a.title,
                         "topics": list(a.topics),
-                        "presenter": a.presenter,
+                        "presenter": ({"name": a.presenter, "locked": True}
+                                      if a.presenter_locked and a.presenter else a.presenter),
                         "score": round(a.score, 4),
                         "score_parts": {k: round(v, 4) for k, v in sorted(a.score_parts.items())},
                         "links": dict(sorted(a.links.items())),
@@ -87,6 +104,12 @@ def dump(plan: Plan) -> bytes:
 def to_json(plan: Plan) -> dict[str, Any]:
     """What `paperclub show --json` prints; other tools read it, so only ever add to it."""
     data = plan_to_data(plan)
+    for session in data["sessions"]:
+        for paper in session["papers"]:
+            who = paper["presenter"]
+            paper["presenter"] = who["name"] if isinstance(who, dict) else who
+            paper["presenter_locked"] = isinstance(who, dict)
+            paper.setdefault("locked", False)
     group = {"name": plan.group, "slug": plan.slug, "timezone": plan.timezone,
              "location": plan.location}
     return {"group": group, "sessions": data["sessions"]}
@@ -104,6 +127,22 @@ def _time(text: str | None) -> datetime | None:
     if text is None:
         return None
     return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+
+
+def _flag(value: Any, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{key}: expected true or false, found {value!r}")
+    return value
+
+
+def _presenter(value: Any) -> tuple[str | None, bool]:
+    """`presenter: Ada` or `presenter: {name: Ada, locked: true}`."""
+    if value is None or isinstance(value, str):
+        return value, False
+    if isinstance(value, dict) and isinstance(value.get("name"), str) \
+            and set(value) <= {"name", "locked"}:
+        return value["name"], _flag(value.get("locked", False), "presenter.locked")
+    raise ValueError(f"presenter: expected a name or {{name: ..., locked: true}}, found {value!r}")
 
 
 def _plan(data: dict[str, Any]) -> Plan:
@@ -126,15 +165,18 @@ def _plan(data: dict[str, Any]) -> Plan:
                 end=_time(s["end"]),
                 status=s.get("status", "confirmed"),
                 sequence=int(s.get("sequence", 0)),
-                locked=bool(s.get("locked", False)),
+                locked=_flag(s.get("locked", False), "locked"),
                 created=_time(s.get("created")),
                 modified=_time(s.get("modified")),
+                digest=str(s["digest"]) if s.get("digest") else None,
                 papers=[
                     Assignment(
                         paper_id=str(a["id"]),
                         title=str(a["title"]),
                         topics=list(a.get("topics") or []),
-                        presenter=a.get("presenter"),
+                        presenter=_presenter(a.get("presenter"))[0],
+                        presenter_locked=_presenter(a.get("presenter"))[1],
+                        locked=_flag(a.get("locked", False), "locked"),
                         score=float(a.get("score") or 0),
                         score_parts=dict(a.get("score_parts") or {}),
                         links=dict(a.get("links") or {}),

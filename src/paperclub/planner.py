@@ -4,8 +4,10 @@ identity (session ids, UIDs, SEQUENCE, timestamps) stable across runs."""
 
 from __future__ import annotations
 
+import copy
+import re
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta, timezone
@@ -51,38 +53,175 @@ def read_papers(group: Group, previous: Plan | None, today: date) -> frozenset[s
 
 def make_plan(group: Group, papers: Iterable[Paper], hooks: Hooks, *, today: date,
               previous: Plan | None = None) -> tuple[Plan, list[str]]:
-    """The plan and the problems the check plugins found in it.
+    """The plan and the problems found in it (by the check plugins, and in what was kept).
 
-    Sessions of the previous plan that took place before `today` are kept as they are, and
-    their papers count as read (`exclude_read`), as do those of earlier terms."""
-    held = [s for s in previous.sessions if s.start.date() < today] if previous else []
+    Re-planning (`previous` given): the sessions before `today` are kept as they are, and
+    their papers count as read (`exclude_read`), as do those of earlier terms; so are the
+    sessions marked `locked: true` and those edited by hand (their papers are taken). The
+    other sessions keep their ids (matched by date, else by week) and are planned again with
+    the `change` penalty against the papers and presenters they had; a locked paper or
+    presenter stays. `previous` is not changed."""
+    previous = copy.deepcopy(previous)
+    kept = Kept.of(previous, today)
     history = read_papers(group, previous, today)
     pool, excluded = candidates(group, papers, hooks, history)
-    held_ids = {s.id for s in held}
-    slots = [slot for slot in meetings.slots(group.meetings, group.timezone)
-             if slot.id not in held_ids]
-    if not slots and not held:
+    every = {c.id: c for c in pool}
+    taken = {a.paper_id for s in kept.locked for a in s.papers}
+    pool = [c for c in pool if c.id not in taken]
+    frozen_ids = {s.id for s in kept.frozen}
+    slots = meetings.slots(group.meetings, group.timezone)
+    if previous is not None:
+        slots = identify(slots, previous, today)
+    slots = [slot for slot in slots if slot.id not in frozen_ids]
+    if not slots and not kept.frozen:
         raise PaperclubError("the meeting rules give no dates", path=group.path)
     by_id = {c.id: c for c in pool}
-    problems = rules.conflicts(group, slots, by_id, excluded,
-                               {s.start.date(): {a.paper_id for a in s.papers} for s in held})
+    locks = kept.paper_locks(slots)
+    effective = replace(group, pins=_with_pins(group.pins, locks.pins))
+    problems = locks.problems + rules.conflicts(
+        effective, slots, by_id, excluded,
+        {s.start.date(): {a.paper_id for a in s.papers} for s in kept.held},
+        kept=[s.start.date() for s in kept.locked])
     if problems:
         raise PaperclubError("the rules cannot all hold:\n" + "\n".join(f"  - {p}" for p in problems),
                              path=group.path)
-    chosen = hooks.plan_sessions(pool, slots, group) if slots else []
+    ids = {slot.id for slot in slots}
+    before = {s.id: [a.paper_id for a in s.papers] for s in previous.sessions
+              if s.id in ids and s.status != "cancelled"} if previous else {}
+    chosen = hooks.plan_sessions(pool, slots, effective, before) if slots else []
     _check_choice(chosen, slots, by_id, group.meetings.papers_per_session)
 
     plan = Plan(group=group.name, slug=group.slug, timezone=group.timezone,
                 organizer=group.organizer, location=group.location, as_of=today,
                 url=group.url, feed_url=group.feed_url, alarm=group.alarm,
                 solver=_solver_report(getattr(chosen, "solution", None)))
-    for slot, ids in zip(slots, chosen):
+    for slot, paper_ids in zip(slots, chosen):
         plan.sessions.append(Session(
             id=slot.id, uid=_uid(group, slot.id), start=slot.start, end=slot.end,
-            papers=[_assignment(by_id[pid], _reasons(pid, slot, group)) for pid in ids]))
-    hooks.modify_plan(plan, group, held)
-    _keep_identity(plan, previous, today, held)
-    return plan, hooks.check_plan(plan, group)
+            papers=[locks.carry(_assignment(by_id[pid], _reasons(pid, slot, effective, locks)))
+                    for pid in paper_ids]))
+    hooks.modify_plan(plan, effective, kept.frozen, previous)
+    _keep_identity(plan, previous, today, kept)
+    if previous is not None and _same(previous, plan):
+        plan.solver = previous.solver  # the same plan: its report of how it was made stands
+    problems = [f"{s.id} ({s.start.date()}) was edited by hand: kept as edited, and marked "
+                "locked: true (remove it to let paperclub plan the session again)"
+                for s in kept.edited if s.start.date() >= today]
+    problems += rules.check_kept(group, kept.locked, plan, every, excluded)
+    return plan, problems + hooks.check_plan(plan, group)
+
+
+@dataclass
+class Kept:
+    """What a re-plan keeps of the previous plan as it is: the sessions before today (`held`),
+    those locked or edited by hand (`locked`; `edited` are the edited ones, any date), and
+    the locked papers and presenters of the other future sessions (`papers`)."""
+
+    held: list[Session] = field(default_factory=list)
+    locked: list[Session] = field(default_factory=list)
+    edited: list[Session] = field(default_factory=list)
+    papers: list[tuple[Session, Assignment]] = field(default_factory=list)
+
+    @property
+    def frozen(self) -> list[Session]:
+        return self.held + self.locked
+
+    @classmethod
+    def of(cls, previous: Plan | None, today: date) -> Kept:
+        kept = cls()
+        for s in previous.sessions if previous else ():
+            edited = s.digest is not None and s.digest != planfile.digest(s)
+            if edited:
+                kept.edited.append(s)
+            if s.start.date() < today:
+                kept.held.append(s)
+            elif s.locked or edited:
+                s.locked = True
+                kept.locked.append(s)
+            else:
+                kept.papers += [(s, a) for a in s.papers if a.locked or a.presenter_locked]
+        return kept
+
+    def paper_locks(self, slots: Sequence[Slot]) -> Locks:
+        """Locked papers as pins to their sessions' dates, and their locked presenters."""
+        at = {slot.id: slot for slot in slots}
+        locks = Locks()
+        for session, a in self.papers:
+            if a.presenter_locked or a.locked:
+                locks.presenters[a.paper_id] = a.presenter
+            if not a.locked:
+                continue
+            slot = at.get(session.id)
+            if slot is None:
+                locks.problems.append(
+                    f"{a.paper_id} is locked in {session.id} ({session.start.date()}) in the "
+                    "plan file, but the meeting rules no longer give that session")
+                continue
+            locks.pins.setdefault(slot.start.date(), []).append(a.paper_id)
+            locks.locked.add(a.paper_id)
+        return locks
+
+
+@dataclass
+class Locks:
+    pins: dict[date, list[str]] = field(default_factory=dict)
+    locked: set[str] = field(default_factory=set)  # paper ids locked to their sessions
+    presenters: dict[str, str | None] = field(default_factory=dict)  # paper id -> presenter kept
+    problems: list[str] = field(default_factory=list)
+
+    def carry(self, a: Assignment) -> Assignment:
+        """A newly planned paper with the locks the plan file gave it."""
+        if a.paper_id in self.locked:
+            a.locked = True
+        if a.paper_id in self.presenters and self.presenters[a.paper_id]:
+            a.presenter = self.presenters[a.paper_id]
+            a.presenter_locked = not a.locked
+        return a
+
+
+def _with_pins(pins: dict[date, tuple[str, ...]], more: dict[date, list[str]]
+               ) -> dict[date, tuple[str, ...]]:
+    out = dict(pins)
+    for day, ids in more.items():
+        out[day] = tuple(dict.fromkeys([*out.get(day, ()), *ids]))
+    return out
+
+
+def identify(slots: Sequence[Slot], previous: Plan, today: date) -> list[Slot]:
+    """The slots from `today` on, with the ids of the previous plan's sessions: a session on
+    the same date keeps its id, then one in the same week (a meeting moved to another day);
+    a date new to the plan takes a new id, after every id used so far, so a cancelled
+    session's id is never given to another."""
+    slots = [slot for slot in slots if slot.start.date() >= today]
+    old = [s for s in previous.sessions if s.start.date() >= today]
+    ids: dict[int, str] = {}
+    used: set[str] = set()
+    on_day: dict[date, Session] = {}
+    for s in old:
+        on_day.setdefault(s.start.date(), s)
+    for i, slot in enumerate(slots):
+        match = on_day.get(slot.start.date())
+        if match is not None and match.id not in used:
+            ids[i] = match.id
+            used.add(match.id)
+    for i, slot in enumerate(slots):
+        if i in ids:
+            continue
+        week = slot.start.date().isocalendar()[:2]
+        match = next((s for s in old if s.id not in used
+                      and s.start.date().isocalendar()[:2] == week), None)
+        if match is not None:
+            ids[i] = match.id
+            used.add(match.id)
+    numbers = [int(s.id[1:]) for s in previous.sessions if re.fullmatch(r"s\d+", s.id)]
+    fresh = max(numbers, default=0)
+    out = []
+    for i, slot in enumerate(slots):
+        if i not in ids:
+            fresh += 1
+            ids[i] = f"s{fresh:02d}"
+        out.append(replace(slot, id=ids[i]))
+    return out
 
 
 def _assignment(c: Candidate, reasons: list[str]) -> Assignment:
@@ -93,10 +232,12 @@ def _assignment(c: Candidate, reasons: list[str]) -> Assignment:
                       links=dict(c.paper.links), reasons=reasons)
 
 
-def _reasons(paper_id: str, slot: Slot, group: Group) -> list[str]:
-    """The hard rules that bear on a paper's place: its pin and its before pairs."""
+def _reasons(paper_id: str, slot: Slot, group: Group, locks: Locks) -> list[str]:
+    """The hard rules that bear on a paper's place: its lock, its pin and its before pairs."""
     reasons = []
-    if paper_id in group.pins.get(slot.start.date(), ()):
+    if paper_id in locks.locked:
+        reasons.append("locked to this session in the plan file (locked: true)")
+    elif paper_id in group.pins.get(slot.start.date(), ()):
         reasons.append(f"pinned to {slot.start.date()} (selection.pin)")
     reasons += [f"comes after {a} (selection.before)" for a, b in group.before if b == paper_id]
     reasons += [f"comes before {b} (selection.before)" for a, b in group.before if a == paper_id]
@@ -136,13 +277,14 @@ def _check_choice(chosen: list[list[str]], slots: Sequence[Slot], by_id: dict[st
                               f"{slot.start.date()}, more than {per_session}")
 
 
-def _keep_identity(plan: Plan, previous: Plan | None, today: date, held: list[Session]) -> None:
+def _keep_identity(plan: Plan, previous: Plan | None, today: date, kept: Kept) -> None:
     """Copy UIDs and stamps of unchanged sessions from the previous plan; raise SEQUENCE and
-    the stamp of changed ones; keep dropped sessions as cancelled, never delete them; keep
-    the sessions already held exactly as they were."""
+    the stamp of changed ones (those edited by hand too: subscribers have not seen the edit);
+    keep dropped sessions as cancelled, never delete them; keep the held and locked sessions
+    as they are."""
     now = datetime.combine(today, time(), tzinfo=timezone.utc)
-    held_ids = {s.id for s in held}
-    old = {s.id: s for s in previous.sessions if s.id not in held_ids} if previous else {}
+    frozen_ids = {s.id for s in kept.frozen}
+    old = {s.id: s for s in previous.sessions if s.id not in frozen_ids} if previous else {}
     for session in plan.sessions:
         before = old.pop(session.id, None)
         if before is None:
@@ -154,7 +296,10 @@ def _keep_identity(plan: Plan, previous: Plan | None, today: date, held: list[Se
         else:
             session.sequence = before.sequence + 1
             session.modified = _later(before.modified, now)
-    plan.sessions.extend(held)
+    for session in kept.edited:
+        session.sequence += 1
+        session.modified = _later(session.modified, now)
+    plan.sessions.extend(kept.frozen)
     for gone in old.values():  # dates the rules no longer give
         if gone.status != "cancelled":
             gone.status = "cancelled"
@@ -162,6 +307,11 @@ def _keep_identity(plan: Plan, previous: Plan | None, today: date, held: list[Se
             gone.modified = _later(gone.modified, now)
         plan.sessions.append(gone)
     plan.sessions.sort(key=lambda s: (s.start, s.id))
+
+
+def _same(a: Plan, b: Plan) -> bool:
+    return [(s.id, s.uid, s.sequence, s.content_key()) for s in a.sessions] == \
+        [(s.id, s.uid, s.sequence, s.content_key()) for s in b.sessions]
 
 
 def _later(stamp: datetime | None, now: datetime) -> datetime:

@@ -13,7 +13,7 @@ import inspect
 import math
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
@@ -234,17 +234,21 @@ class Hooks:
         return parts
 
     def plan_sessions(
-        self, candidates: Sequence[Candidate], sessions: Sequence[Slot], group: Group
+        self, candidates: Sequence[Candidate], sessions: Sequence[Slot], group: Group,
+        previous: Mapping[str, Sequence[str]] | None = None,
     ) -> list[list[str]]:
         result = self._call(
-            "paperclub_plan_sessions", candidates=candidates, sessions=sessions, group=group
+            "paperclub_plan_sessions", candidates=candidates, sessions=sessions, group=group,
+            previous=dict(previous or {}),
         )
         if result is None:
             raise PluginError("no plugin implements paperclub_plan_sessions")
         return result
 
-    def modify_plan(self, plan: Plan, group: Group, held: Sequence[Session] = ()) -> None:
-        self._call("paperclub_modify_plan", plan=plan, group=group, held=tuple(held), hooks=self)
+    def modify_plan(self, plan: Plan, group: Group, held: Sequence[Session] = (),
+                    previous: Plan | None = None) -> None:
+        self._call("paperclub_modify_plan", plan=plan, group=group, held=tuple(held), hooks=self,
+                   previous=previous)
 
     def presenter_affinity(self, member: Member, paper: Assignment, group: Group) -> float:
         total = 0.0

@@ -31,7 +31,10 @@ assignments of the earlier ones):
    (per_session: summed over the session's papers). Built in (`interest_affinity`): for each
    of the member's interests, 1 if it names the paper's first topic, 0.5 if it names another
    of its topics or starts a word of its title; the plugins' `paperclub_presenter_affinity`
-   add to it.
+   add to it. When re-planning, a paper that keeps the presenter the previous plan gave it
+   (`previous`: paper id -> presenter) gains the group's `selection.weights.change` (default
+   1) more: a presenter changes only where balance, consecutive sessions or more affinity
+   than that ask for it.
 
 The model. x[u,m] (binary) gives unit u, a paper (per_paper) or a session's papers
 (per_session), to member m, for the members who may take it; sum_m x[u,m] = 1; per_paper,
@@ -61,7 +64,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -131,6 +134,7 @@ class _Unit:
     papers: tuple[int, ...]  # indices into that session's papers
     eligible: list[int] = field(default_factory=list)  # member indices
     gains: list[float] = field(default_factory=list)  # affinity of each eligible member
+    kept: list[bool] = field(default_factory=list)  # each eligible member presented it before
 
 
 @dataclass
@@ -144,10 +148,11 @@ class _Problem:
     cap: list[int]  # per member: how many more sessions max_sessions allows
     presenters: list[list[str | None]]  # presets and pins filled in
     group_path: Any = None
+    keep: float = 0.0  # the affinity a paper gains by keeping its previous presenter
 
 
 def _prepare(sessions: Sequence[Session], group: Group, held: Iterable[Session], mode: str,
-             affinity: Affinity) -> _Problem:
+             affinity: Affinity, previous: Mapping[str, str] | None = None) -> _Problem:
     members = tuple(group.members)
     by_name = {m.name: i for i, m in enumerate(members)}
     path = group.path
@@ -224,7 +229,8 @@ def _prepare(sessions: Sequence[Session], group: Group, held: Iterable[Session],
                 f"{m.max_sessions}", path=path)
         cap.append(max(m.max_sessions - fixed_load[i], 0))
 
-    problem = _Problem(members, mode, days, fixed, units, fixed_load, cap, presenters, path)
+    problem = _Problem(members, mode, days, fixed, units, fixed_load, cap, presenters, path,
+                       group.weight("change", 1.0) if previous else 0.0)
     unavailable = [frozenset(m.unavailable) for m in members]
     for u in units:
         day, here = days[u.pos], fixed[u.pos]
@@ -232,7 +238,10 @@ def _prepare(sessions: Sequence[Session], group: Group, held: Iterable[Session],
             if day in unavailable[i] or m.name in here or cap[i] <= 0:
                 continue
             u.eligible.append(i)
-            u.gains.append(sum(affinity(m, sessions[u.session].papers[j]) for j in u.papers))
+            papers = [sessions[u.session].papers[j] for j in u.papers]
+            u.gains.append(sum(affinity(m, a) for a in papers))
+            u.kept.append(bool(previous) and all(previous.get(a.paper_id) == m.name
+                                                 for a in papers))
     empty = [u for u in units if not u.eligible]
     if empty:
         raise PaperclubError(_no_one(problem, empty, {}), path=path)
@@ -292,9 +301,10 @@ def _no_one(p: _Problem, failed: Sequence[_Unit], chosen: dict[int, int]) -> str
 
 def assign(sessions: Sequence[Session], group: Group, *, held: Iterable[Session] = (),
            affinity: Affinity | None = None, mode: str | None = None,
-           method: str = "exact") -> Result:
+           method: str = "exact", previous: Mapping[str, str] | None = None) -> Result:
     """Presenters for the papers of `sessions` (see the module's docstring). `held` are the
     sessions that already took place: their presenters count, and are never changed.
+    `previous` maps a paper id to its presenter in the plan being replaced.
     `affinity(member, paper)` defaults to `interest_affinity`; `mode` to the group's
     `presenters` setting. `method="rotation"` is the round robin, for comparison."""
     mode = mode or group.presenters
@@ -307,7 +317,7 @@ def assign(sessions: Sequence[Session], group: Group, *, held: Iterable[Session]
         out = [[a.presenter for a in s.papers] for s in sessions]
         return _result(sessions, group, held, out, _memo(affinity), "no members", {})
     affinity = _memo(affinity)
-    p = _prepare(sessions, group, held, mode, affinity)
+    p = _prepare(sessions, group, held, mode, affinity, previous)
     status, objective = "rotation", {}
     if method == "exact":
         try:
@@ -507,13 +517,20 @@ def _exact(p: _Problem, highspy: Any) -> tuple[dict[int, int], dict[str, float],
         raise PaperclubError(f"the presenter assignment failed: HiGHS says {status}")
     fixed_balance = sum(n * n for n in p.fixed_load)  # for reporting: the balance of the loads
 
-    # 2. the fewest consecutive pairs, then the most affinity, at that balance
-    spread = sum(max(u.gains) - min(u.gains) for u in p.units)
+    # 2. the fewest consecutive pairs, then the most affinity (keeping a presenter counts),
+    # at that balance
+    keep = p.keep
+
+    def value(u: _Unit, k: int) -> float:
+        return u.gains[k] + (keep if u.kept[k] else 0.0)
+
+    spread = sum(max(value(u, k) for k in range(len(u.eligible)))
+                 - min(value(u, k) for k in range(len(u.eligible))) for u in p.units)
     K = 1.0 + spread
     names = [m.name for m in p.members]
 
     def x_cost(u: _Unit, i: int) -> float:
-        gain = u.gains[u.eligible.index(i)]
+        gain = value(u, u.eligible.index(i))
         near = sum(1 for q in (u.pos - 1, u.pos + 1)
                    if 0 <= q < len(p.fixed) and names[i] in p.fixed[q])
         return K * near - gain

@@ -5,11 +5,11 @@ the organiser can see which rules to change."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date, timedelta
 
 from paperclub.meetings import WEEKDAY_NAMES, meeting_dates, skipped
-from paperclub.models import Candidate, Group, Slot
+from paperclub.models import Candidate, Group, Plan, Session, Slot
 
 
 def why_no_meeting(group: Group, day: date) -> str:
@@ -30,9 +30,11 @@ def why_no_meeting(group: Group, day: date) -> str:
 
 
 def conflicts(group: Group, slots: Sequence[Slot], pool: Mapping[str, Candidate],
-              excluded: Mapping[str, str], frozen: Mapping[date, set[str]]) -> list[str]:
+              excluded: Mapping[str, str], frozen: Mapping[date, set[str]],
+              kept: Collection[date] = ()) -> list[str]:
     """Every rule that cannot hold; empty when planning can go ahead. `frozen` maps the dates
-    of sessions kept from the previous plan to their papers."""
+    of the sessions already held to their papers; `kept` are the dates of sessions locked or
+    edited by hand, whose pins `check_kept` reports instead."""
     problems: list[str] = []
     index = {slot.start.date(): i for i, slot in enumerate(slots)}
     per_session = group.meetings.papers_per_session
@@ -40,6 +42,8 @@ def conflicts(group: Group, slots: Sequence[Slot], pool: Mapping[str, Candidate]
     for day, paper_ids in sorted(group.pins.items()):
         for paper_id in paper_ids:
             pinned_at.setdefault(paper_id, []).append(day)
+        if day in kept:
+            continue
         if day in frozen:
             for paper_id in paper_ids:
                 if paper_id not in frozen[day]:
@@ -69,6 +73,74 @@ def conflicts(group: Group, slots: Sequence[Slot], pool: Mapping[str, Candidate]
             problems.append(f"{paper_id} is pinned to {len(days)} dates: "
                             f"{', '.join(map(str, days))}")
     problems += _before_problems(group, index, pinned_at, pool, excluded)
+    return problems
+
+
+def check_kept(group: Group, kept: Sequence[Session], plan: Plan,
+               pool: Mapping[str, Candidate], excluded: Mapping[str, str]) -> list[str]:
+    """The rules that the sessions kept as they are (locked, or edited by hand) break, one
+    sentence each: a kept session is never changed, so these are reported, not repaired."""
+    problems: list[str] = []
+    live = [s for s in plan.sessions if s.status != "cancelled"]
+    where: dict[str, list[Session]] = {}
+    for s in live:
+        for a in s.papers:
+            where.setdefault(a.paper_id, []).append(s)
+    members = {m.name: m for m in group.members}
+    loads = Counter(name for s in live for name in {a.presenter for a in s.papers} if name)
+    dates = set(meeting_dates(group.meetings))
+    k = group.meetings.papers_per_session
+    for s in kept:
+        if s.status == "cancelled":
+            continue
+        day = s.start.date()
+        at = f"{s.id} ({day})"
+        if day not in dates:
+            problems.append(f"{at} is kept, but there is no meeting then: {why_no_meeting(group, day)}")
+        if len(s.papers) > k:
+            problems.append(f"{at} has {len(s.papers)} papers, more than papers_per_session {k}")
+        for pid in group.pins.get(day, ()):
+            if pid not in {a.paper_id for a in s.papers}:
+                problems.append(f"{pid} is pinned to {day} (selection.pin), but {at} is kept "
+                                "without it")
+        topics = Counter(a.topics[0] for a in s.papers if a.topics)
+        if group.balance_policy == "spread":
+            problems += [f"{at} has {n} papers on {t}, but balance.policy spread allows one"
+                         for t, n in sorted(topics.items()) if n > 1]
+        named = Counter(a.presenter for a in s.papers if a.presenter)
+        for a in s.papers:
+            if a.paper_id in excluded:
+                problems.append(f"{a.paper_id} in {at} is excluded: {excluded[a.paper_id]}")
+            elif a.paper_id not in pool:
+                problems.append(f"{a.paper_id} in {at} is not among the candidates (not in the "
+                                "catalog, or not from catalog.sources)")
+            others = [o for o in where.get(a.paper_id, ()) if o is not s]
+            if others:
+                problems.append(f"{a.paper_id} in {at} is also planned in "
+                                + ", ".join(f"{o.id} ({o.start.date()})" for o in others))
+            for x, y in group.before:
+                if y == a.paper_id and not any(o.start < s.start for o in where.get(x, ())):
+                    problems.append(f"{y} in {at} must come after {x} (selection.before), "
+                                    "which is not planned before it")
+            pinned_to = next((m.name for m in group.members if a.paper_id in m.pin), None)
+            if pinned_to and a.presenter != pinned_to:
+                problems.append(f"{a.paper_id} in {at} is pinned to {pinned_to} (members[].pin), "
+                                f"but {a.presenter or 'no one'} presents it")
+            member = members.get(a.presenter) if a.presenter else None
+            if a.presenter and members and member is None:
+                problems.append(f"{a.presenter} presents {a.paper_id} in {at} but is not a member")
+            if member is not None and day in member.unavailable:
+                problems.append(f"{a.presenter} presents {a.paper_id} in {at} but is unavailable "
+                                "that day")
+        if group.presenters == "per_paper":
+            problems += [f"{name} presents {n} papers in {at}: one each (presenters: per_paper)"
+                         for name, n in sorted(named.items()) if n > 1]
+        for name in sorted(named):
+            member = members.get(name)
+            if member is not None and member.max_sessions is not None \
+                    and loads[name] > member.max_sessions:
+                problems.append(f"{name} presents in {at}: {loads[name]} sessions in the term, "
+                                f"more than max_sessions {member.max_sessions}")
     return problems
 
 

@@ -28,10 +28,14 @@ One objective, maximized; `Solution.terms` holds each term, and they add up to i
 - ``themed`` (themed): minus `weights["themed"]` (default 3.0) for each paper that is not on
   its session's theme, the topic with the most papers there (a paper without a topic is a
   theme of one);
+- ``change`` (re-planning; 0 without `keep`): minus `weights["change"]` (default
+  1.0) for each paper of the previous plan that is no longer in its session. `keep` maps a
+  session index to the papers it held in the previous plan (those that are still candidates);
+  so a new plan differs from the previous one only where each change gains more than it costs;
 - ``unfilled``: minus `weights["unfilled"]` for each empty place (default
-  1 + 2 x the largest |score| + 4 x (consecutive + nearby) + 2 x proportional + themed, more
-  than any one paper can gain by leaving its place empty, so sessions are full when the
-  candidates allow it).
+  1 + 2 x the largest |score| + 4 x (consecutive + nearby) + 2 x proportional + themed
+  (+ 2 x change when re-planning), more than any one paper can gain by leaving its place
+  empty, so sessions are full when the candidates allow it).
 
 The model. Papers of one topic are interchangeable for every rule except pins and `before`,
 so they are aggregated: y[t,s] (binary) says topic t has papers in session s, n[t,s] how
@@ -43,8 +47,9 @@ places under spread (one per session) and S x k otherwise, and any plan that use
 paper of a topic while a better one of the same topic is unused gets no worse by swapping
 them; so each topic keeps its best S (or S x k) papers and the rest can never be chosen.
 Papers without a topic form one group without topic rules (each is its own topic, and two
-of them never clash). Pinned papers and papers in `before` pairs stay individual x[p,s]
-binaries. Penalties: z[t,s] >= y[t,s] + y[t,s+1] - 1 (and with s + 2 for nearby, plus the
+of them never clash). Pinned papers, papers in `before` pairs and the papers of `keep` stay
+individual x[p,s] binaries (a kept paper's x in its previous session earns `change`, and the
+term's constant is minus `change` x the kept papers). Penalties: z[t,s] >= y[t,s] + y[t,s+1] - 1 (and with s + 2 for nearby, plus the
 valid cut y[s] + y[s+1] + y[s+2] - 1 <= z1[s] + z1[s+1] + z2[s]). After the solve, each
 topic's best N papers go to its sessions in session order, best first. Under themed the LP
 bound is weak (themes split fractionally), so a small MIP with sessions taken as
@@ -70,13 +75,14 @@ from typing import Any, NamedTuple
 from paperclub.highs import new_highs as _new_highs
 
 POLICIES = ("spread", "proportional", "themed")
-DEFAULT_WEIGHTS = {"consecutive": 3.0, "nearby": 0.5, "proportional": 2.0, "themed": 3.0}
+DEFAULT_WEIGHTS = {"consecutive": 3.0, "nearby": 0.5, "proportional": 2.0, "themed": 3.0,
+                   "change": 1.0}
 WEIGHT_NAMES = (*DEFAULT_WEIGHTS, "unfilled")
 OTHERS = "(other topics)"  # the proportional bucket of every topic without a target
 TERMS = {  # the objective's terms under each policy, in the order they are reported
-    "spread": ("score", "consecutive", "nearby", "unfilled"),
-    "proportional": ("score", "consecutive", "proportional", "unfilled"),
-    "themed": ("score", "consecutive", "themed", "unfilled"),
+    "spread": ("score", "consecutive", "nearby", "change", "unfilled"),
+    "proportional": ("score", "consecutive", "proportional", "change", "unfilled"),
+    "themed": ("score", "consecutive", "themed", "change", "unfilled"),
 }
 REL_GAP = 1e-6  # HiGHS stops when (bound - objective) / |objective| is below this: "optimal"
 
@@ -126,6 +132,7 @@ class Problem:
     targets: dict[str, float]  # proportional: topic (or OTHERS) -> share, adding to 1
     weights: dict[str, float]
     notes: list[str] = field(default_factory=list)
+    keep: dict[str, int] = field(default_factory=dict)  # paper id -> its previous session
 
     def topic_cap(self) -> int:
         """Free papers of one topic in one session at most."""
@@ -136,7 +143,8 @@ def prepare(items: Iterable[Item | tuple[str, str | None, float]], sessions: int
             per_session: int, *, pins: Mapping[int, Sequence[str]] | None = None,
             before: Iterable[tuple[str, str]] = (), policy: str = "spread",
             targets: Mapping[str, float] | None = None,
-            weights: Mapping[str, float] | None = None) -> Problem:
+            weights: Mapping[str, float] | None = None,
+            keep: Mapping[int, Sequence[str]] | None = None) -> Problem:
     """Check and normalize the input (ValueError for a bad one)."""
     if policy not in POLICIES:
         raise ValueError(f"unknown balance policy {policy!r} (choose from {', '.join(POLICIES)})")
@@ -187,10 +195,15 @@ def prepare(items: Iterable[Item | tuple[str, str | None, float]], sessions: int
         if not math.isfinite(value) or value < 0:
             raise ValueError(f"weight {name} must be a number >= 0, not {value}")
         w[name] = float(value)
+    kept: dict[str, int] = {}
+    for s in sorted(keep or {}):
+        for pid in (keep or {})[s]:
+            if pid in by_id and pid not in kept and 0 <= s < sessions:
+                kept[pid] = s  # a paper no longer a candidate cannot be kept: not counted
     if "unfilled" not in w:
         top = max((abs(it.score) for it in clean), default=0.0)
         w["unfilled"] = (1 + 2 * top + 4 * (w["consecutive"] + w["nearby"])
-                         + 2 * w["proportional"] + w["themed"])
+                         + 2 * w["proportional"] + w["themed"] + (2 * w["change"] if kept else 0))
 
     shares: dict[str, float] = {}
     if policy == "proportional":
@@ -205,7 +218,7 @@ def prepare(items: Iterable[Item | tuple[str, str | None, float]], sessions: int
         shares = {t: v * scale for t, v in sorted(given.items())}
         shares[OTHERS] = max(0.0, 1.0 - sum(shares.values()))
     return Problem(clean, by_id, sessions, per_session, clean_pins, pinned, pairs, policy,
-                   shares, w, notes)
+                   shares, w, notes, kept)
 
 
 # -- the objective, computed from a plan (the model, the greedy and the tests agree on it) ----
@@ -249,6 +262,9 @@ def evaluate(problem: Problem, sessions: Sequence[Sequence[str]]) -> tuple[dict[
             if ids:
                 off += len(ids) - max(max(per.values(), default=0), loose)
         counts["themed"], terms["themed"] = off, -w["themed"] * off
+    where = {pid: s for s, ids in enumerate(sessions) for pid in ids}
+    changed = sum(1 for pid, s in p.keep.items() if where.get(pid) != s)
+    counts["change"], terms["change"] = changed, -w["change"] * changed
     empty = sum(p.per_session - len(ids) for ids in sessions) + (
         p.per_session * (p.sessions - len(sessions)))
     counts["unfilled"], terms["unfilled"] = empty, -w["unfilled"] * empty
@@ -344,11 +360,12 @@ def solve(items: Iterable[Item | tuple[str, str | None, float]], sessions: int,
           per_session: int, *, pins: Mapping[int, Sequence[str]] | None = None,
           before: Iterable[tuple[str, str]] = (), policy: str = "spread",
           targets: Mapping[str, float] | None = None,
-          weights: Mapping[str, float] | None = None, time_limit: float = 10.0) -> Solution:
+          weights: Mapping[str, float] | None = None, time_limit: float = 10.0,
+          keep: Mapping[int, Sequence[str]] | None = None) -> Solution:
     """The best plan within `time_limit` seconds (see the module's docstring)."""
     started = time.perf_counter()
     problem = prepare(items, sessions, per_session, pins=pins, before=before, policy=policy,
-                      targets=targets, weights=weights)
+                      targets=targets, weights=weights, keep=keep)
     return solve_problem(problem, time_limit=time_limit, started=started)
 
 
@@ -541,7 +558,8 @@ class _TopicModel:
     def __init__(self, problem: Problem):
         p = self.p = problem
         paired = _paired(p)
-        self.individual = sorted(pid for pid in p.by_id if pid in paired or pid in p.pinned)
+        self.individual = sorted(pid for pid in p.by_id
+                                 if pid in paired or pid in p.pinned or pid in p.keep)
         single = set(self.individual)
         free: dict[str | None, list[Item]] = {}
         for it in p.items:
@@ -610,14 +628,19 @@ class _TopicModel:
         self.theta: dict[tuple[str | None, int], int] = {}
         self.on: dict[tuple[str | None, int], int] = {}
 
+        change = w["change"]
+        m.offset -= change * len(p.keep)  # the change term: minus change per paper not kept
         for pid in self.individual:
             score = p.by_id[pid].score
+            kept = p.keep.get(pid)
             if pid in p.pinned:
                 s = p.pinned[pid]
-                self.x[pid, s] = m.var(score, 1.0, 1.0, integer=True)
+                self.x[pid, s] = m.var(score + (change if kept == s else 0.0), 1.0, 1.0,
+                                       integer=True)
             else:
                 for s in range(S):
-                    self.x[pid, s] = m.var(score, 0.0, 1.0, integer=True)
+                    bonus = change if kept == s else 0.0
+                    self.x[pid, s] = m.var(score + bonus, 0.0, 1.0, integer=True)
                 m.row(((self.x[pid, s], 1.0) for s in range(S)), upper=1.0)
 
         def count(g: str | None, s: int) -> list[tuple[int, float]]:

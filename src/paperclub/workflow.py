@@ -73,7 +73,7 @@ def plan(config_path: Path, catalog_path: Path, hooks: Hooks, *, today: date) ->
             raise PluginError(f"{hooks.emitters.owners[name]}: emitter {name!r} failed: "
                               f"{type(e).__name__}: {e}") from None
         outputs.append(path)
-    result = PlanResult(the_plan, plan_path, problems, len(papers), outputs)
+    result = PlanResult(the_plan, plan_path, problems, len(papers), outputs=outputs)
     if previous is not None:
         from paperclub.diff import diff
 

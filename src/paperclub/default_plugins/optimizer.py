@@ -4,20 +4,22 @@ plan as its fallback.
 The group's settings it reads: `meetings.papers_per_session`; `pins` (by the date of each
 session); `before`; `balance_policy`; `balance_targets` (topic -> share, for proportional;
 read when the Group has it); and from `selection.weights` the penalty weights
-`consecutive`, `nearby`, `proportional`, `themed`, `unfilled` (see `paperclub.solver`) and
+`consecutive`, `nearby`, `proportional`, `themed`, `change`, `unfilled` (see
+`paperclub.solver`) and
 `time_limit` (seconds, default 10). Other weights (upvotes, recency, ...) are the scoring's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from paperclub.hookspecs import hookimpl
 
 if TYPE_CHECKING:
     from paperclub.models import Candidate, Group, Slot
-    from paperclub.solver import Solution
+    from paperclub.solver import Problem, Solution
 
 TIME_LIMIT = 10.0  # seconds, unless selection.weights.time_limit says otherwise
 
@@ -32,8 +34,10 @@ class PlannedSessions(list):
         self.solution = solution
 
 
-def solve_for(candidates: Sequence[Candidate], sessions: Sequence[Slot], group: Group) -> Solution:
-    """The optimizer's Solution for the group's sessions (pure: the same input, the same plan)."""
+def problem_for(candidates: Sequence[Candidate], sessions: Sequence[Slot], group: Group,
+                previous: Mapping[str, Sequence[str]] | None = None) -> Problem:
+    """The solver's Problem for the group's sessions. `previous`: session id -> the papers the
+    previous plan had there, kept unless a change gains more than `selection.weights.change`."""
     from paperclub import solver
 
     items = [solver.Item(c.id, c.topics[0] if c.topics else None, c.score) for c in candidates]
@@ -43,13 +47,25 @@ def solve_for(candidates: Sequence[Candidate], sessions: Sequence[Slot], group: 
         if day in index:
             pins.setdefault(index[day], []).extend(pinned)
     weights = {k: v for k, v in group.weights.items() if k in solver.WEIGHT_NAMES}
-    return solver.solve(
+    return solver.prepare(
         items, len(sessions), group.meetings.papers_per_session, pins=pins,
         before=group.before, policy=group.balance_policy,
         targets=group.balance_targets or None, weights=weights,
-        time_limit=float(group.weights.get("time_limit", TIME_LIMIT)))
+        keep={i: list(previous[slot.id]) for i, slot in enumerate(sessions)
+              if previous and previous.get(slot.id)})
+
+
+def solve_for(candidates: Sequence[Candidate], sessions: Sequence[Slot], group: Group,
+              previous: Mapping[str, Sequence[str]] | None = None) -> Solution:
+    """The optimizer's Solution (pure: the same input, the same plan)."""
+    from paperclub import solver
+
+    started = time.perf_counter()
+    problem = problem_for(candidates, sessions, group, previous)
+    return solver.solve_problem(problem, started=started,
+                                time_limit=float(group.weights.get("time_limit", TIME_LIMIT)))
 
 
 @hookimpl(trylast=True)
-def paperclub_plan_sessions(candidates, sessions, group):
-    return PlannedSessions(solve_for(candidates, sessions, group))
+def paperclub_plan_sessions(candidates, sessions, group, previous):
+    return PlannedSessions(solve_for(candidates, sessions, group, previous))

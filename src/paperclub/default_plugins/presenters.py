@@ -24,25 +24,30 @@ if TYPE_CHECKING:
 
 
 def assign_presenters(plan: Plan, group: Group, held: Sequence[Session] = (),
-                      hooks: Hooks | None = None) -> presenters.Result | None:
+                      hooks: Hooks | None = None,
+                      previous: Plan | None = None) -> presenters.Result | None:
     """Give every paper of `plan.sessions` without a presenter one. `held`: the sessions that
     already took place (their presenters count towards loads and max_sessions, and are not
     changed); `hooks`: to add the plugins' `paperclub_presenter_affinity` (without it, only
-    the built-in affinity counts)."""
+    the built-in affinity counts); `previous`: the plan this one replaces, whose presenters
+    are kept where the balance allows."""
     if not group.members:
         return None
     affinity = None  # presenters.assign then uses the built-in interest affinity
     if hooks is not None:
         def affinity(member, paper):
             return hooks.presenter_affinity(member, paper, group)
-    result = presenters.assign(plan.sessions, group, held=held, affinity=affinity)
+    before = {a.paper_id: a.presenter for s in (previous.sessions if previous else ())
+              if s.status != "cancelled" for a in s.papers if a.presenter}
+    result = presenters.assign(plan.sessions, group, held=held, affinity=affinity,
+                               previous=before)
     presenters.apply(plan.sessions, result)
     return result
 
 
 @hookimpl(trylast=True)
-def paperclub_modify_plan(plan, group, held, hooks):
-    assign_presenters(plan, group, held, hooks)
+def paperclub_modify_plan(plan, group, held, hooks, previous):
+    assign_presenters(plan, group, held, hooks, previous)
 
 
 @hookimpl(trylast=True)
