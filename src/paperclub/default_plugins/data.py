@@ -1,0 +1,68 @@
+"""Emitters: the plan as data for other tools, `json` (what `paperclub show --json` prints)
+and `csv` (one row per paper, for a spreadsheet)."""
+
+from __future__ import annotations
+
+from paperclub.hookspecs import hookimpl
+
+CSV_COLUMNS = ("session", "date", "start", "end", "status", "paper_id", "title", "presenter",
+               "topics", "abs", "code")
+
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
+# (OWASP "CSV injection"); tab and carriage return too, as some importers strip them first.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: str) -> str:
+    """A cell a spreadsheet shows as text: a leading `'` before a formula character."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+class JsonEmitter:
+    name = "json"
+    extension = ".json"
+    media_type = "application/json"
+
+    def render(self, plan) -> bytes:
+        import json
+
+        from paperclub import planfile
+
+        text = json.dumps(planfile.to_json(plan), indent=2, sort_keys=True, ensure_ascii=False)
+        return (text + "\n").encode("utf-8")
+
+
+class CsvEmitter:
+    name = "csv"
+    extension = ".csv"
+    media_type = "text/csv"
+
+    def rows(self, plan):
+        from zoneinfo import ZoneInfo
+
+        zone = ZoneInfo(plan.timezone)
+        for s in plan.sessions:
+            start, end = s.start.astimezone(zone), s.end.astimezone(zone)
+            lead = [s.id, start.date().isoformat(), f"{start:%H:%M}", f"{end:%H:%M}", s.status]
+            if not s.papers:  # a session without papers (cancelled, or to be announced)
+                yield lead + [""] * (len(CSV_COLUMNS) - len(lead))
+            for a in s.papers:
+                yield lead + [a.paper_id, a.title, a.presenter or "", "; ".join(a.topics),
+                              a.links.get("abs", ""), a.links.get("code", "")]
+
+    def render(self, plan) -> bytes:
+        import csv
+        import io
+
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
+        writer.writerow(CSV_COLUMNS)
+        for row in self.rows(plan):
+            writer.writerow([neutralise(str(cell)) for cell in row])
+        return out.getvalue().encode("utf-8")
+
+
+@hookimpl(trylast=True)
+def paperclub_register_emitters(register):
+    register(JsonEmitter())
+    register(CsvEmitter())

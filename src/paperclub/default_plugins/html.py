@@ -1,0 +1,191 @@
+"""Emitter: the term as one static web page for the group's site.
+
+The page is a single HTML file with its CSS inline: no scripts, fonts or images from
+elsewhere, and no JavaScript at all (its Content-Security-Policy forbids any), so it can be
+dropped on any web server or opened from disk. It lists every session (cancelled ones struck
+through), highlights the next one (the first confirmed session on or after `plan.as_of`),
+colours topics, charts them over the term, and links the calendar feed.
+
+The page is made from the plan alone: no clock and no locale (day and month names are
+spelled out here), so the same plan gives the same bytes. Jinja2 is imported only when a
+page is rendered.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from paperclub.hookspecs import hookimpl
+
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+# (strong, tint): a topic's colour in the chart and its chip's border, and the chip's
+# background. Topics take them in sorted order; Okabe-Ito first (safe for colour blindness).
+PALETTE = (
+    ("#0072b2", "#d9eaf4"),
+    ("#d55e00", "#f9e4d6"),
+    ("#009e73", "#d6efe8"),
+    ("#cc79a7", "#f6e8f0"),
+    ("#e69f00", "#fbefd6"),
+    ("#56b4e9", "#e2f1fb"),
+    ("#8c564b", "#ece4e2"),
+    ("#7f3c8d", "#ebe0ee"),
+    ("#a89200", "#f1edd6"),
+    ("#e73f74", "#fbdde6"),
+    ("#4b4b8f", "#e2e2ee"),
+    ("#5f6b6d", "#e6e8e8"),
+)
+
+_URL_IN_TEXT = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL when it is a web address (http or https), else None: a link in the catalog
+    such as `javascript:...` never becomes an href."""
+    if not url:
+        return None
+    url = str(url).strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return url
+
+
+def day_label(moment: datetime) -> str:
+    """`Thu 3 Dec 2026`, the same in every locale."""
+    return f"{DAYS[moment.weekday()]} {moment.day} {MONTHS[moment.month - 1]} {moment.year}"
+
+
+def text_parts(text: str) -> list[tuple[str, str | None]]:
+    """Text split into (text, href) pieces, web addresses linked: for the location."""
+    parts: list[tuple[str, str | None]] = []
+    pos = 0
+    for m in _URL_IN_TEXT.finditer(text):
+        if m.start() > pos:
+            parts.append((text[pos:m.start()], None))
+        parts.append((m.group(), safe_url(m.group())))
+        pos = m.end()
+    if pos < len(text):
+        parts.append((text[pos:], None))
+    return parts
+
+
+def feed_links(plan) -> tuple[str, str | None]:
+    """The calendar's subscribe link and its webcal:// twin (only for a web address)."""
+    if plan.feed_url:
+        url = safe_url(plan.feed_url)
+        if url:
+            return url, "webcal://" + url.split("://", 1)[1]
+        return plan.feed_url, None
+    return quote(f"{plan.slug}.ics", safe=""), None
+
+
+def next_session(plan, zone) -> Any:
+    """The first confirmed session on or after `plan.as_of` (in the group's time zone), or
+    None: none when the plan was not made for a day."""
+    if plan.as_of is None:
+        return None
+    ahead = [s for s in plan.sessions
+             if s.status != "cancelled" and s.start.astimezone(zone).date() >= plan.as_of]
+    return min(ahead, key=lambda s: (s.start, s.id), default=None)
+
+
+@dataclass
+class Topic:
+    name: str
+    index: int  # its place in sorted order: the colour class t<index>
+    counts: list[int] = field(default_factory=list)  # papers per session, cancelled ones 0
+
+    @property
+    def css(self) -> str:
+        return f"t{self.index}"
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+def context(plan) -> dict[str, Any]:
+    """What the template shows, worked out here so the template only lays it out."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(plan.timezone)
+    ordered = sorted(plan.sessions, key=lambda s: (s.start, s.id))
+    coming = next_session(plan, zone)
+    names = sorted({t for s in ordered for a in s.papers for t in a.topics})
+    topics = {name: Topic(name, i) for i, name in enumerate(names)}
+    sessions = []
+    for n, s in enumerate(ordered, 1):
+        start, end = s.start.astimezone(zone), s.end.astimezone(zone)
+        cancelled = s.status == "cancelled"
+        for topic in topics.values():
+            topic.counts.append(0 if cancelled else sum(t == topic.name for a in s.papers
+                                                        for t in a.topics))
+        sessions.append({
+            "n": n,
+            "anchor": f"session-{s.id}",
+            "datetime": start.isoformat(),
+            "day": day_label(start),
+            "hours": f"{start:%H:%M}–{end:%H:%M}",
+            "cancelled": cancelled,
+            "next": s is coming,
+            "papers": [{
+                "title": a.title,
+                "href": safe_url(a.links.get("abs") or a.links.get("pdf")),
+                "code": safe_url(a.links.get("code")),
+                "topics": [topics[t] for t in dict.fromkeys(a.topics)],
+                "presenter": a.presenter,
+            } for a in s.papers],
+        })
+    feed, webcal = feed_links(plan)
+    return {
+        "plan": plan,
+        "group_url": safe_url(plan.url),
+        "location": text_parts(plan.location) if plan.location else None,
+        "sessions": sessions,
+        "coming": next((x for x in sessions if x["next"]), None),
+        "held": sum(1 for x in sessions if not x["cancelled"]),
+        "cancelled": sum(1 for x in sessions if x["cancelled"]),
+        "topics": list(topics.values()),
+        "palette": [(i, PALETTE[i % len(PALETTE)]) for i in range(len(names))],
+        "feed": feed,
+        "webcal": webcal,
+    }
+
+
+@cache
+def _template():
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("paperclub", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env.get_template("page.html.j2")
+
+
+class HtmlEmitter:
+    name = "html"
+    extension = ".html"
+    media_type = "text/html"
+
+    def render(self, plan) -> bytes:
+        return _template().render(context(plan)).encode("utf-8")
+
+
+@hookimpl(trylast=True)
+def paperclub_register_emitters(register):
+    register(HtmlEmitter())
