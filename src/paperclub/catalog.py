@@ -221,6 +221,9 @@ class Catalog:
     def _create(self) -> None:
         self.db.execute("BEGIN IMMEDIATE")
         try:
+            if self.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+                self.db.execute("COMMIT")  # another paperclub made it while we waited
+                return
             for statement in _statements(SCHEMA):  # executescript() would commit midway
                 self.db.execute(statement)
             self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
