@@ -9,7 +9,8 @@ import sys
 
 from paperclub import __version__
 
-HEAVY = {"icalendar", "yaml", "pluggy", "sqlite3", "zoneinfo", "importlib.metadata"}
+HEAVY = {"icalendar", "yaml", "pluggy", "sqlite3", "zoneinfo", "importlib.metadata", "jinja2",
+         "caldav"}
 
 
 def imported_by(args, cwd):
@@ -32,6 +33,9 @@ def test_help_imports_nothing_heavy(workspace):
 def test_help_of_a_command_imports_nothing_heavy(workspace):
     modules, out = imported_by(["plan", "--help"], workspace)
     assert "--today" in out
+    assert not modules & HEAVY
+    modules, out = imported_by(["export", "--help"], workspace)
+    assert "--all-members" in out
     assert not modules & HEAVY
 
 

@@ -388,6 +388,81 @@ def why(schedule: Path, paper: str, catalog: Path, today: date | None) -> None:
 
 
 @cli.command()
+@click.argument("schedule", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--url", metavar="URL",
+              help="The CalDAV calendar's address (default: the config's calendar.caldav).")
+@click.option("--user", metavar="NAME",
+              help="Log in as NAME (default: PAPERCLUB_CALDAV_USER, else ~/.netrc's login).")
+@click.option("--prune", is_flag=True,
+              help="Also delete the events paperclub published for sessions no longer in the plan.")
+@click.option("--dry-run", is_flag=True, help="Print what would change, and change nothing.")
+def publish(schedule: Path, url: str | None, user: str | None, prune: bool, dry_run: bool) -> None:
+    """Publish the plan of SCHEDULE (a group config or its plan file) to a CalDAV calendar:
+    one event per session, cancelled sessions as cancelled events."""
+    from paperclub import planfile
+    from paperclub import publish as publishing
+
+    path = planfile.plan_path(schedule)
+    if not path.exists():
+        raise PaperclubError(f"no plan yet: run `paperclub plan {schedule}` first", path=path)
+    if url is None:
+        from paperclub import config
+
+        config_path = path.with_name(path.name.removesuffix(".plan.yaml") + ".yaml")
+        missing = "no calendar address: give --url, or set calendar.caldav in the group config"
+        if not config_path.exists():
+            raise PaperclubError(missing, path=config_path)
+        url = config.load_group(config_path, emitters=app().hooks.emitters).caldav_url
+        if url is None:
+            raise PaperclubError(missing, path=config_path)
+    the_plan = planfile.load(path)
+
+    def report(change) -> None:
+        click.echo(publishing.describe(change, the_plan.timezone))
+
+    outcome = publishing.publish(the_plan, url, user=user, prune=prune, dry_run=dry_run,
+                                 hooks=app().hooks, on_change=report)
+    for warning in publishing.warnings(outcome.changes):
+        click.echo(f"warning: {warning}", err=True)
+    shown = outcome.changes.items if dry_run else outcome.changes.of(publishing.KEEP)
+    for change in shown:
+        click.echo(publishing.describe(change, the_plan.timezone, dry_run=dry_run))
+    counts = ", ".join(f"{n} {what}" for what, n in outcome.counts().items())
+    if dry_run:
+        click.echo(f"Dry run, nothing changed: publishing to {outcome.url} would give {counts}.")
+    else:
+        click.echo(f"Published to {outcome.url}: {counts}.")
+
+
+@cli.command()
+@click.argument("schedule", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", default="ics", show_default=True, metavar="NAME",
+              help="The output: ics, markdown, or one a plugin registers.")
+@click.option("--member", metavar="NAME", help="Only the sessions NAME presents in, as a calendar of their own.")
+@click.option("--all-members", is_flag=True,
+              help="One file per presenter, GROUP-MEMBER.ics next to the config (or in -o DIR).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="PATH",
+              help="Write to PATH (a folder with --all-members) instead of standard output.")
+@click.option("--today", callback=parse_date, metavar="DATE",
+              help="The day outputs mark the next session from (default: today).")
+def export(schedule: Path, fmt: str, member: str | None, all_members: bool,
+           output: Path | None, today: date | None) -> None:
+    """Write an output of the plan of SCHEDULE (a group config or its plan file) without
+    planning again: the group's, one member's (--member) or every presenter's (--all-members)."""
+    from paperclub import feeds
+
+    if member is not None and all_members:
+        raise click.UsageError("--member and --all-members exclude each other")
+    outputs = feeds.export(schedule, app().hooks, fmt, member=member, all_members=all_members,
+                           output=output, today=today or date.today())
+    for o in outputs:
+        if o.path is None:
+            click.echo(o.data, nl=False)  # bytes, as they are: CRLF stays
+    for path, changed in feeds.write(outputs):
+        click.echo(f"{path} ({'written' if changed else 'unchanged'})")
+
+
+@cli.command()
 @json_option
 def plugins(as_json: bool) -> None:
     """List the loaded plugins and the hooks each implements."""

@@ -3,11 +3,19 @@
 One VEVENT per session, its UID fixed in the plan; SEQUENCE, STATUS and the stamps come from
 the plan too, never from the clock, so the same plan gives the same bytes. Presenters go in
 CONTACT and DESCRIPTION, not ATTENDEE (a published feed invites no one).
+
+The VTIMEZONE is written in the form Outlook and Google write: one STANDARD and one DAYLIGHT
+observance, each with a yearly RRULE (`BYMONTH=10;BYDAY=-1SU`), derived from the zone's
+transitions in the years the plan spans. icalendar's own form (`add_missing_timezones`) lists
+every transition from 1970 to 2038 as an RDATE, which Outlook misreads (events shift by an
+hour), with each onset in the offset after the change, not before it as RFC 5545 has it. When
+a zone's rules change within the span, no yearly RRULE describes it: the span's changes are
+listed as RDATEs then, with the onsets right and one RDATE a line.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from paperclub import __version__
 from paperclub.hookspecs import hookimpl
@@ -31,6 +39,146 @@ def summary(plan, session) -> str:
     return f"{plan.group}: {titles}"
 
 
+def event_url(plan, session) -> str | None:
+    """The group's page when it has one, else the first paper's abstract page."""
+    if plan.url:
+        return plan.url
+    return next((a.links["abs"] for a in session.papers if a.links.get("abs")), None)
+
+
+# -- VTIMEZONE --------------------------------------------------------------------------------
+
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _state(zone, instant: datetime) -> tuple:
+    local = instant.astimezone(zone)
+    return local.utcoffset(), local.tzname()
+
+
+def transitions(zone, year: int) -> list[tuple[datetime, timedelta, timedelta, str]]:
+    """The zone's changes of offset or name in `year`: (onset as local wall-clock time in the
+    old offset, old offset, new offset, new name), found by scanning day by day and bisecting
+    to the second."""
+    found = []
+    day = timedelta(days=1)
+    t = datetime(year, 1, 1, tzinfo=timezone.utc)
+    end = datetime(year + 1, 1, 1, tzinfo=timezone.utc)
+    before = _state(zone, t)
+    while t < end:
+        after = _state(zone, t + day)
+        if after != before:
+            lo, hi = t, t + day  # lo in the old state, hi in the new one
+            while hi - lo > timedelta(seconds=1):
+                mid = (lo + (hi - lo) / 2).replace(microsecond=0)
+                if _state(zone, mid) == before:
+                    lo = mid
+                else:
+                    hi = mid
+            old, new = before[0], after[0]
+            found.append(((hi + old).replace(tzinfo=None), old, new, after[1]))
+            before = _state(zone, hi)
+            t = hi
+            continue
+        before = after
+        t += day
+    return found
+
+
+def _ordinals(onset: datetime) -> set[int]:
+    """The BYDAY ordinals that name this date's weekday in its month: 1..4, and -1 when it is
+    the month's last such weekday."""
+    next_month = date(onset.year + onset.month // 12, onset.month % 12 + 1, 1)
+    days_in_month = (next_month - timedelta(days=1)).day
+    out = set()
+    if (onset.day - 1) // 7 < 4:
+        out.add((onset.day - 1) // 7 + 1)
+    if onset.day + 7 > days_in_month:
+        out.add(-1)
+    return out
+
+
+def vtimezone(name: str, first: date, last: date):
+    """A VTIMEZONE for the zone `name`, right for every local time from `first` to `last`:
+    STANDARD and DAYLIGHT with yearly RRULEs, one STANDARD alone for a zone without daylight
+    saving, and the changes listed one by one (RDATE) when the rules change within those
+    years."""
+    from zoneinfo import ZoneInfo
+
+    from icalendar import Timezone
+
+    zone = ZoneInfo(name)
+    # from the year before the first session, so an observance begins before every event
+    years = range(first.year - 1, last.year + 1)
+    rules: dict[tuple, list[datetime]] = {}
+    per_year = []
+    for year in years:
+        keys = []
+        for onset, old, new, tzname in transitions(zone, year):
+            key = (new > old, old, new, tzname, onset.month, onset.weekday(), onset.time())
+            rules.setdefault(key, []).append(onset)
+            keys.append(key)
+        per_year.append(sorted(keys))
+    tz = Timezone()
+    tz.add("tzid", name)
+    if not rules:  # no daylight saving: one observance, no rule
+        start = datetime(years[0], 1, 1)
+        offset = start.replace(tzinfo=zone).utcoffset()
+        tz.add_component(_observance(False, start, offset, offset,
+                                     start.replace(tzinfo=zone).tzname()))
+        return tz
+    ordinals = {key: set.intersection(*(_ordinals(o) for o in onsets))
+                for key, onsets in rules.items()}
+    regular = (
+        len(rules) == 2
+        and {key[0] for key in rules} == {True, False}  # one to daylight, one back
+        and all(keys == per_year[0] for keys in per_year)  # the same two every year
+        and all(ordinals.values())
+    )
+    if not regular:
+        return _listed(tz, zone, years[0], rules)
+    for key, onsets in sorted(rules.items(), key=lambda kv: kv[1][0]):
+        daylight, old, new, tzname, month, weekday, _ = key
+        n = -1 if -1 in ordinals[key] else min(ordinals[key])
+        sub = _observance(daylight, onsets[0], old, new, tzname)
+        sub.add("rrule", {"FREQ": "YEARLY", "BYMONTH": month, "BYDAY": f"{n}{_WEEKDAYS[weekday]}"})
+        tz.add_component(sub)
+    return tz
+
+
+def _observance(daylight: bool, onset: datetime, old: timedelta, new: timedelta, tzname: str):
+    from icalendar import TimezoneDaylight, TimezoneStandard
+
+    sub = TimezoneDaylight() if daylight else TimezoneStandard()
+    sub.add("dtstart", onset)
+    sub.add("tzoffsetfrom", old)
+    sub.add("tzoffsetto", new)
+    sub.add("tzname", tzname)
+    return sub
+
+
+def _listed(tz, zone, year: int, rules: dict[tuple, list[datetime]]):
+    """The transitions of the span listed one by one (RDATE), for a zone whose rules change
+    within it: the observance in force on January 1 of `year`, then one per kind of change.
+    As icalendar's `Timezone.from_tzinfo`, but limited to the span, and with each onset in the
+    offset before the change, as RFC 5545 has it (icalendar gives the time after it, which
+    vobject then misreads)."""
+    start = datetime(year, 1, 1)
+    local = start.replace(tzinfo=zone)
+    offset = local.utcoffset()
+    tz.add_component(_observance(bool(local.dst()), start, offset, offset, local.tzname()))
+    merged: dict[tuple, list[datetime]] = {}
+    for (daylight, old, new, tzname, *_), onsets in rules.items():
+        merged.setdefault((daylight, old, new, tzname), []).extend(onsets)
+    for (daylight, old, new, tzname), onsets in sorted(merged.items(), key=lambda kv: min(kv[1])):
+        onsets = sorted(onsets)
+        sub = _observance(daylight, onsets[0], old, new, tzname)
+        for onset in onsets[1:]:  # one RDATE each: vobject reads only a list's first date
+            sub.add("rdate", onset)
+        tz.add_component(sub)
+    return tz
+
+
 class IcsEmitter:
     name = "ics"
     extension = ".ics"
@@ -42,7 +190,7 @@ class IcsEmitter:
     def render(self, plan) -> bytes:
         from zoneinfo import ZoneInfo
 
-        from icalendar import Calendar, Event, vCalAddress, vText
+        from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 
         zone = ZoneInfo(plan.timezone)
         cal = Calendar()
@@ -79,10 +227,23 @@ class IcsEmitter:
             topics = list(dict.fromkeys(t for a in session.papers for t in a.topics))
             if topics:
                 event.add("categories", topics)
+            url = event_url(plan, session)
+            if url:
+                event.add("url", url)
+            if plan.alarm and session.status != "cancelled":
+                alarm = Alarm()
+                alarm.add("action", "DISPLAY")
+                alarm.add("trigger", -plan.alarm)
+                alarm.add("description", summary(plan, session))
+                event.add_component(alarm)
             if self.hooks is not None:
                 self.hooks.customize_event(event, session, plan)
             cal.add_component(event)
-        cal.add_missing_timezones()
+        if plan.sessions:
+            first = min(s.start.astimezone(zone).date() for s in plan.sessions)
+            last = max(s.end.astimezone(zone).date() for s in plan.sessions)
+            cal.subcomponents.insert(0, vtimezone(plan.timezone, first, last))
+        cal.add_missing_timezones()  # any other zone a plugin's customize_event used
         return cal.to_ical()
 
 
