@@ -476,3 +476,25 @@ def test_credentials_precedence(tmp_path):
     assert publishing.credentials("https://eve:pw@other.example.org/", environ=base) == \
         publishing.Credentials("eve", "pw")
     assert "from-env" not in repr(publishing.credentials(url, environ=env))
+
+
+def test_hostile_titles_reach_the_server_as_text(run, radicale, calendar, logged_in, workspace):
+    """Titles with CR/LF, markup, control characters, right-to-left text and emoji (the plan
+    of tests/test_injection.py) are published as one property each, and read back."""
+    from test_injection import HOSTILE, VISIBLE, hostile_plan
+
+    (workspace / "schedules").mkdir(exist_ok=True)
+    path = workspace / "schedules" / "evil.plan.yaml"
+    path.write_bytes(planfile.dump(hostile_plan()))
+    result = publish(run, "schedules/evil.plan.yaml", calendar)
+    assert result.exit_code == 0, result
+    events = server_events(radicale, calendar)
+    assert len(events) == len(HOSTILE)
+    by_start = sorted(events.values(), key=lambda e: vevent(e[2]).decoded("DTSTART"))
+    for n, (_, data, parsed) in enumerate(by_start):
+        event = vevent(parsed)
+        assert "ATTENDEE" not in event and "X-INJECT" not in event
+        assert VISIBLE[n] in str(event["SUMMARY"])
+        assert "\x00" not in data and "\x1b" not in data
+    again = publish(run, "schedules/evil.plan.yaml", calendar)
+    assert f"0 created, 0 updated, {len(HOSTILE)} unchanged" in again.stdout

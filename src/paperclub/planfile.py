@@ -13,6 +13,7 @@ import yaml
 from paperclub import yamlfile
 from paperclub.errors import PaperclubError
 from paperclub.models import Assignment, Person, Plan, Session
+from paperclub.text import one_line
 
 HEADER = """\
 # The plan of {group}, written by `paperclub plan`.
@@ -98,7 +99,8 @@ def _rounded(value: Any) -> Any:
 
 def dump(plan: Plan) -> bytes:
     body = yaml.safe_dump(plan_to_data(plan), sort_keys=False, allow_unicode=True, width=100)
-    return (HEADER.format(group=plan.group) + body).encode("utf-8")
+    # the name on one line: a line break in it would end the comment and break the YAML
+    return (HEADER.format(group=one_line(plan.group)) + body).encode("utf-8")
 
 
 def to_json(plan: Plan) -> dict[str, Any]:

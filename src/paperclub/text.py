@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from urllib.parse import quote
 
 
 def slugify(title: str) -> str:
@@ -18,3 +19,35 @@ def slugify(title: str) -> str:
 
 
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+# C0 and C1 control characters but tab and newline, and the bidirectional embeddings,
+# overrides and isolates, which make text display other than it reads ("Trojan Source")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` as outputs show it: line breaks as \\n, control characters dropped. Right-to-left
+    scripts and emoji pass as they are."""
+    return _CONTROL.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def one_line(text: str) -> str:
+    """Printable text on one line, runs of white space as one space."""
+    return " ".join(printable(text).split())
+
+
+def web_url(url: str | None) -> str | None:
+    """The URL when it is a web address (http or https, no white space or control
+    characters), else None: a link such as `javascript:...` never becomes a link."""
+    if not url:
+        return None
+    url = str(url).strip()
+    if _CONTROL.search(url) or any(c.isspace() for c in url):
+        return None
+    scheme, _, rest = url.partition("://")
+    if scheme.lower() not in ("http", "https") or not rest or rest.startswith("/"):
+        return None
+    # characters a URL may not hold as they are (<, >, ", `, {, }, ...) percent-encoded, so the
+    # address is one token in every output (a Markdown <link>, an ICS URI, an href)
+    return quote(url, safe=":/?#[]@!$&'()*+,;=%~")

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from paperclub.hookspecs import hookimpl
+from paperclub.text import printable, web_url
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -45,19 +46,7 @@ PALETTE = (
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
 
 
-def safe_url(url: str | None) -> str | None:
-    """The URL when it is a web address (http or https), else None: a link in the catalog
-    such as `javascript:...` never becomes an href."""
-    if not url:
-        return None
-    url = str(url).strip()
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return url
+safe_url = web_url  # only http(s) addresses become links
 
 
 def day_label(moment: datetime) -> str:
@@ -169,6 +158,7 @@ def _template():
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("paperclub", "templates"),
         autoescape=True,
+        finalize=lambda value: printable(value) if isinstance(value, str) else value,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

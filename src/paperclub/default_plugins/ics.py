@@ -19,31 +19,38 @@ from datetime import date, datetime, timedelta, timezone
 
 from paperclub import __version__
 from paperclub.hookspecs import hookimpl
+from paperclub.text import one_line, web_url
+
+# Text from a catalog or a hand-edited plan is made one line (or printable, for the
+# description) before it goes in: icalendar escapes , ; \\ and newlines, but RFC 5545 allows
+# no other control character in a TEXT value, and a bare CR would end the content line.
 
 
 def describe(session) -> str:
     lines = []
     for n, a in enumerate(session.papers, 1):
-        lines.append(f"{n}. {a.title}")
+        lines.append(f"{n}. {one_line(a.title)}")
         if a.presenter:
-            lines.append(f"   Presenter: {a.presenter}")
+            lines.append(f"   Presenter: {one_line(a.presenter)}")
         for kind, url in sorted(a.links.items()):
-            lines.append(f"   {kind.capitalize()}: {url}")
+            if web_url(url):
+                lines.append(f"   {one_line(kind).capitalize()}: {url}")
         if a.topics:
-            lines.append(f"   Topics: {', '.join(a.topics)}")
+            lines.append(f"   Topics: {', '.join(one_line(t) for t in a.topics)}")
     return "\n".join(lines) or "Papers to be announced."
 
 
 def summary(plan, session) -> str:
-    titles = "; ".join(a.title for a in session.papers) or "papers to be announced"
-    return f"{plan.group}: {titles}"
+    titles = "; ".join(one_line(a.title) for a in session.papers) or "papers to be announced"
+    return f"{one_line(plan.group)}: {titles}"
 
 
 def event_url(plan, session) -> str | None:
-    """The group's page when it has one, else the first paper's abstract page."""
-    if plan.url:
+    """The group's page when it has one, else the first paper's abstract page (web
+    addresses only)."""
+    if web_url(plan.url):
         return plan.url
-    return next((a.links["abs"] for a in session.papers if a.links.get("abs")), None)
+    return next((a.links["abs"] for a in session.papers if web_url(a.links.get("abs"))), None)
 
 
 # -- VTIMEZONE --------------------------------------------------------------------------------
@@ -198,13 +205,13 @@ class IcsEmitter:
         cal.add("version", "2.0")
         cal.add("calscale", "GREGORIAN")
         cal.add("method", "PUBLISH")
-        cal.add("name", plan.group)
-        cal.add("x-wr-calname", plan.group)
+        cal.add("name", one_line(plan.group))
+        cal.add("x-wr-calname", one_line(plan.group))
         cal.add("x-wr-timezone", plan.timezone)
         cal.add("refresh-interval", timedelta(days=1), parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", "P1D")
         organizer = vCalAddress(f"mailto:{plan.organizer.email}")
-        organizer.params["CN"] = vText(plan.organizer.name)
+        organizer.params["CN"] = vText(one_line(plan.organizer.name).replace('"', "'"))
         for session in plan.sessions:
             event = Event()
             event.add("uid", session.uid)
@@ -219,12 +226,12 @@ class IcsEmitter:
             event.add("summary", summary(plan, session))
             event.add("description", describe(session))
             if plan.location:
-                event.add("location", plan.location)
+                event.add("location", one_line(plan.location))
             event.add("organizer", organizer)
             presenters = sorted({a.presenter for a in session.papers if a.presenter})
             for presenter in presenters:
-                event.add("contact", presenter)
-            topics = list(dict.fromkeys(t for a in session.papers for t in a.topics))
+                event.add("contact", one_line(presenter))
+            topics = list(dict.fromkeys(one_line(t) for a in session.papers for t in a.topics))
             if topics:
                 event.add("categories", topics)
             url = event_url(plan, session)

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from paperclub.hookspecs import hookimpl
+from paperclub.text import one_line, web_url
 
 
 def cell(text: str) -> str:
-    """Text safe inside a table cell: pipes escaped, line breaks flattened."""
-    return " ".join(str(text).split()).replace("\\", "\\\\").replace("|", "\\|")
+    """Text safe inside a table cell: on one line, without control characters, with pipes,
+    backslashes, brackets and HTML (which many renderers would run) escaped."""
+    text = one_line(text).replace("\\", "\\\\").replace("|", "\\|")
+    text = text.replace("[", "\\[").replace("]", "\\]")  # no link of its own
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def link(title: str, links: dict) -> str:
-    url = links.get("abs") or links.get("pdf")
-    text = cell(title).replace("[", "\\[").replace("]", "\\]")
+    url = web_url(links.get("abs")) or web_url(links.get("pdf"))
+    text = cell(title)
     return f"[{text}](<{url}>)" if url else text
 
 
@@ -43,7 +47,7 @@ class MarkdownEmitter:
                 if a is None:
                     out.append(f"{lead} *to be announced* | | | |")
                     continue
-                code = f"[code](<{a.links['code']}>)" if "code" in a.links else ""
+                code = f"[code](<{web_url(a.links['code'])}>)" if web_url(a.links.get("code")) else ""
                 out.append(f"{lead} {link(a.title, a.links)} | {cell(', '.join(a.topics))} | "
                            f"{cell(a.presenter or '')} | {code} |")
         out += ["", f"Times are {plan.timezone}. Made with paperclub.", ""]

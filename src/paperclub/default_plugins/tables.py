@@ -401,6 +401,9 @@ class CSVTable:
         if header_line is None:
             return
         delimiter = sniff_delimiter(lines[header_line - 1], path)
+        # the csv module's default of 128 KB per field is less than some abstracts; the whole
+        # file is in memory already, so a field can be as long as the file
+        csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
         reader = csv.reader(io.StringIO(text), delimiter=delimiter)
         header: list[str] | None = None
         labels: dict[str, str] = {}
