@@ -223,3 +223,22 @@ def test_a_catalog_source_path_is_data_never_code(run, schedule, workspace, tmp_
     assert result.exit_code == 1 and "evil.py" in result.stderr
     assert "Traceback" not in result.stderr
     assert not marker.exists()
+
+
+def test_a_catalog_busy_for_too_long_is_a_clear_error(run, tmp_path, monkeypatch):
+    from paperclub import catalog as catalog_module
+
+    monkeypatch.setattr(catalog_module, "BUSY_TIMEOUT", 0.5)
+    catalog = tmp_path / "catalog.sqlite"
+    assert run("import", "--catalog", str(catalog), "paperclub:sample").exit_code == 0
+    papers_csv(tmp_path / "a.csv", 0, 10)
+    holder = sqlite3.connect(catalog, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        result = run("import", "--catalog", str(catalog), str(tmp_path / "a.csv"))
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 1
+    assert "the catalog is busy" in result.stderr and "Traceback" not in result.stderr
+    assert count(catalog) == 87

@@ -191,13 +191,16 @@ def _same_paper(a: Paper, b: Paper) -> bool:
     return not (a.doi and b.doi and a.doi != b.doi)
 
 
+BUSY_TIMEOUT = 30.0  # seconds a write waits for another process's import to end
+
+
 class Catalog:
     def __init__(self, path: Path):
         self.path = path
         try:
             # isolation_level=None: transactions are ours, begun and ended explicitly below.
             # check_same_thread=False: an import indexes in a second thread, one at a time.
-            self.db = sqlite3.connect(path, isolation_level=None, timeout=30,
+            self.db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT,
                                       check_same_thread=False)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA journal_mode=WAL")
@@ -253,7 +256,12 @@ class Catalog:
         if row is not None and row["digest"] == digest:
             return ImportResult(label, row["papers"], skipped_unchanged_file=True)
         result = ImportResult(label)
-        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")  # waits up to BUSY_TIMEOUT for another writer
+        except sqlite3.OperationalError as e:
+            raise PaperclubError(f"the catalog is busy ({e}): another paperclub has been "
+                                 f"importing into it for more than {BUSY_TIMEOUT:g} s; try "
+                                 "again when it is done", path=self.path) from None
         # Indexing runs in a second thread (SQLite lets go of the GIL while it works).
         indexer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paperclub-index")
         indexing: Future | None = None
