@@ -4,7 +4,11 @@ loads and plans."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -38,15 +42,60 @@ def test_plugin_examples_load_and_plan(example, run, schedule, workspace):
     assert result.exit_code == 0, result
 
 
-def test_the_tutorial_plugin_changes_the_plan(run, schedule, workspace):
-    assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
-    plan_file = workspace / "schedules" / "ml-systems.plan.yaml"
-    before = plan_file.read_text()
+def _section(markdown: str, heading: str) -> str:
+    return re.search(rf"\n## {re.escape(heading)}.*?\n(.*?)(?=\n## |\Z)", markdown, re.DOTALL).group(1)
+
+
+def _paperclub_commands(block: str) -> list[list[str]]:
+    """The `paperclub ...` lines of a shell block, as argument lists (comments dropped)."""
+    return [shlex.split(line, comments=True)[1:] for line in block.splitlines()
+            if line.startswith("paperclub ")]
+
+
+def test_the_tutorial_runs_as_written(run, schedule, workspace):
+    tutorial = _section(PLUGINS_MD, "Tutorial")
+    setup, after = re.findall(r"```sh\n(.*?)```", tutorial, re.DOTALL)
+    code = re.search(r"```python\n(.*?)```", tutorial, re.DOTALL).group(1)
+    expected = re.search(r"```text\n(.*?)```", tutorial, re.DOTALL).group(1)
+    # the setup: a workspace with the sample config (the schedule fixture), planned once
+    assert "cp ../schedules/ml-systems.yaml schedules/" in setup
+    for args in _paperclub_commands(setup):
+        assert run(*args).exit_code == 0
+    # the plugin, written where its first line says
+    path = re.match(r"# (plugins/\w+\.py):", code).group(1)
     (workspace / "plugins").mkdir()
-    (workspace / "plugins" / "prefer_code.py").write_text(EXAMPLES[0])
-    assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
-    after = plan_file.read_text()
-    assert after != before and "prefer_code: 2.0" in after
+    (workspace / path).write_text(code)
+    assert len([line for line in code.splitlines() if line.strip()]) <= 10
+    output = ""
+    for args in _paperclub_commands(after):
+        result = run(*args)
+        assert result.exit_code == 0, result
+        output += result.stdout
+    assert output == expected
+    listed = run("plugins").stdout.splitlines()
+    assert listed[-1] == f"{path}: paperclub_exclude_paper" and f"`{listed[-1]}`" in tutorial
+
+
+def test_the_switches_example_runs(schedule, workspace):
+    """The shell lines of "Switching plugins off, and watching them", run by a shell in a
+    workspace with the example plugins, print what the doc says they print."""
+    for example in (ROOT / "plugins").glob("*.py"):
+        (workspace / "plugins").mkdir(exist_ok=True)
+        (workspace / "plugins" / example.name).write_text(example.read_text())
+    section = re.search(r"\n### Switching plugins off.*?\n(.*?)(?=\n## )", PLUGINS_MD, re.DOTALL).group(1)
+    script = re.search(r"```sh\n(.*?)```", section, re.DOTALL).group(1)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERCLUB_")}
+    env["PAPERCLUB_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"  # this paperclub
+    done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=workspace, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "plugins/no_surveys.py: disabled (PAPERCLUB_DISABLE_PLUGINS)" in done.stdout
+    assert "plugins/no_surveys.py: disabled (PAPERCLUB_DISABLE_PLUGINS)" in section
+    trace = (workspace / "trace.txt").read_text().splitlines()
+    shown = re.search(r"```text\n(.*?)```", section, re.DOTALL).group(1).splitlines()
+    assert shown and all(line in trace for line in shown)
+    assert done.stdout.count("Planned 12 sessions") == 2  # the traced plan, and the one without plugins/
 
 
 def test_readme_quickstart_is_two_make_targets():

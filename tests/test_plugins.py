@@ -1,5 +1,7 @@
 """Plugin loading: built-ins listed with their hooks, a workspace plugin changes the plan, and
-a broken plugin is named (file, line, hook) with its own exit code while --help still works."""
+a broken plugin is named (file, line, hook) with its own exit code while --help still works.
+Then one test per hook, named test_<hook>_... (tests/test_hooks_meta.py checks there is one),
+and the switches: PAPERCLUB_DISABLE_PLUGINS, PAPERCLUB_TRACE_PLUGINS, --no-local-plugins."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from paperclub import hookspecs
+from paperclub.errors import PluginError
 from paperclub.plugins import DEFAULT_PLUGINS, Hooks, get_plugin_manager
 
 from conftest import TODAY
@@ -137,7 +140,7 @@ def test_an_emitter_name_registered_twice_names_both_plugins(workspace, run, sch
     assert "paperclub.default_plugins.ics" in result.stderr and "plugins/my_ics.py" in result.stderr
 
 
-def test_a_plugin_adds_a_command(workspace):
+def test_paperclub_register_commands_adds_a_command(workspace):
     write_plugin(workspace, "hello.py", """
         import click
 
@@ -169,7 +172,7 @@ def test_installed_plugins_are_ignored_when_autoload_is_off(monkeypatch, workspa
         get_plugin_manager(workspace)
 
 
-def test_customize_event_edits_the_feed(workspace, run, schedule):
+def test_paperclub_customize_event_edits_the_feed(workspace, run, schedule):
     write_plugin(workspace, "video.py", """
         def paperclub_customize_event(event, session, plan):
             event.add("url", "https://meet.example.org/" + session.id)
@@ -197,3 +200,345 @@ def test_a_failing_emitter_is_named_and_nothing_is_written(workspace, run, sched
     assert result.exit_code == PLUGIN_EXIT
     assert "plugins/bad_emitter.py: emitter 'broken' failed: ZeroDivisionError" in result.stderr
     assert sorted(p.name for p in (workspace / "schedules").iterdir()) == ["ml-systems.yaml"]
+
+
+# -- failing plugins: file, line, hook, exit code 3, no traceback, --help works ----------------
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("import json\n\n\ndef paperclub_score_papers(paper, group, history):\n    return 1.0\n",
+     "plugins/broken.py:4: paperclub_score_papers is not a paperclub hook; "
+     "did you mean paperclub_score_paper?"),
+    ("def paperclub_score_paper(paper, grup, history):\n    return 1.0\n",
+     "plugins/broken.py:1: paperclub_score_paper takes grup, which the hook does not pass: "
+     "it passes paper, group, history"),
+    ("x = 1\nraise RuntimeError('half-written')\n",
+     "plugins/broken.py:2: failed to import: RuntimeError: half-written"),
+])
+def test_a_misspelled_hook_or_argument_names_file_line_and_hook(workspace, schedule, source,
+                                                                 expected):
+    write_plugin(workspace, "broken.py", source)
+    assert _cli(workspace, "--help").returncode == 0
+    result = _cli(workspace, "plan", str(schedule), "--today", TODAY)
+    assert result.returncode == PLUGIN_EXIT, result.stderr
+    assert result.stderr.strip() == f"Error: {expected}"
+
+
+def test_an_exception_in_an_all_run_hook_names_the_line(workspace, run, schedule):
+    write_plugin(workspace, "raises.py", """
+        def paperclub_score_paper(paper, group, history):
+            return {"x": 1.0 / 0}
+    """)
+    result = run("plan", str(schedule), "--today", TODAY)
+    assert result.exit_code == PLUGIN_EXIT
+    assert ("plugins/raises.py (line 3) raised in paperclub_score_paper: "
+            "ZeroDivisionError: float division by zero") in result.stderr
+
+
+def test_a_source_name_registered_twice_names_both_plugins(workspace, run):
+    write_plugin(workspace, "my_csv.py", """
+        class Csv:
+            name, description = "csv", "mine"
+            def detect(self, path, head):
+                return False
+            def read(self, file, as_of):
+                return iter(())
+
+        def paperclub_register_sources(register):
+            register(Csv())
+    """)
+    (workspace / "papers.csv").write_text("title\nA paper\n")
+    result = run("import", "papers.csv")
+    assert result.exit_code == PLUGIN_EXIT, result
+    assert "source 'csv' is registered twice" in result.stderr
+    assert "plugins/my_csv.py" in result.stderr
+
+
+def test_an_entry_point_named_twice_is_an_error(monkeypatch, workspace):
+    from importlib import metadata
+
+    class EP:
+        def __init__(self, name, value):
+            self.name, self.value = name, value
+
+        def load(self):
+            raise AssertionError("not loaded")
+
+    monkeypatch.delenv("PAPERCLUB_DISABLE_PLUGIN_AUTOLOAD")
+    monkeypatch.setattr(metadata, "entry_points",
+                        lambda group=None: [EP("votes", "club_a.votes"), EP("votes", "club_b.votes")])
+    with pytest.raises(PluginError, match="plugin votes is registered twice: as club_a.votes "
+                                          "and as club_b.votes") as e:
+        get_plugin_manager(workspace)
+    assert e.value.exit_code == PLUGIN_EXIT
+
+
+def test_a_broken_register_commands_still_leaves_help(workspace):
+    write_plugin(workspace, "bad_command.py", """
+        def paperclub_register_commands(cli):
+            raise ValueError("no")
+    """)
+    assert _cli(workspace, "--help").returncode == 0
+    result = _cli(workspace, "plugins")
+    assert result.returncode == PLUGIN_EXIT
+    assert "plugins/bad_command.py (line 3) raised in paperclub_register_commands" in result.stderr
+
+
+# -- one test per hook ---------------------------------------------------------------------------
+
+
+def _show(run, schedule):
+    return json.loads(run("show", str(schedule), "--json").stdout)
+
+
+def _fresh_plan(run, schedule, workspace):
+    (workspace / "schedules" / "ml-systems.plan.yaml").unlink(missing_ok=True)
+    result = run("plan", str(schedule), "--today", TODAY)
+    assert result.exit_code == 0, result
+    return _show(run, schedule)
+
+
+def test_paperclub_register_sources_adds_an_import_format(workspace, run):
+    write_plugin(workspace, "titles.py", """
+        from paperclub.errors import PaperclubError
+        from paperclub.models import Paper
+        from paperclub.text import slugify
+
+        class Titles:
+            name, description = "titles", "one title a line"
+            def detect(self, path, head):
+                return path.suffix == ".titles"
+            def read(self, file, as_of):
+                for n, line in enumerate(file.read_text().splitlines(), 1):
+                    if line.strip():
+                        yield Paper(id=slugify(line), title=line.strip())
+                    else:
+                        yield PaperclubError("an empty line", path=file.path, line=n)
+
+        def paperclub_register_sources(register):
+            register(Titles())
+    """)
+    (workspace / "reading.titles").write_text("Attention Is All You Need\nThe Tail at Scale\n")
+    result = run("import", "reading.titles")
+    assert result.exit_code == 0, result
+    listed = json.loads(run("papers", "--json").stdout)
+    assert sorted(p["id"] for p in listed) == ["attention-is-all-you-need", "the-tail-at-scale"]
+    (workspace / "bad.titles").write_text("One\n\nTwo\n")
+    bad = run("import", "bad.titles")
+    assert bad.exit_code == 1 and "bad.titles:2: an empty line" in bad.stderr
+
+
+def test_paperclub_paper_topics_come_first_merged_with_the_builtin(workspace, run, schedule):
+    write_plugin(workspace, "speculation.py", """
+        def paperclub_paper_topics(paper, group):
+            if "speculative" in paper.title.lower():
+                return ["speculation", "inference"]
+    """)
+    shown = _fresh_plan(run, schedule, workspace)
+    papers = [p for s in shown["sessions"] for p in s["papers"]]
+    mine = [p for p in papers if "speculative" in p["title"].lower()]
+    assert mine and all(p["topics"][:2] == ["speculation", "inference"] for p in mine)
+    assert all(p["topics"].count("inference") == 1 for p in mine)  # merged, no duplicates
+    assert all("speculation" not in p["topics"] for p in papers if p not in mine)
+
+
+def test_paperclub_exclude_paper_keeps_papers_out_and_why_gives_the_reason(workspace, run, schedule):
+    before = [p for s in _fresh_plan(run, schedule, workspace)["sessions"] for p in s["papers"]]
+    assert [p for p in before if "benchmark" in p["title"].lower()]
+    write_plugin(workspace, "no_benchmarks.py", """
+        def paperclub_exclude_paper(paper, group, history):
+            if "benchmark" in paper.title.lower():
+                return "a benchmark"
+    """)
+    after = [p for s in _fresh_plan(run, schedule, workspace)["sessions"] for p in s["papers"]]
+    assert len(after) == len(before)
+    assert not [p for p in after if "benchmark" in p["title"].lower()]
+    gone = next(p["id"] for p in before if "benchmark" in p["title"].lower())
+    why = run("why", str(schedule), gone, "--today", TODAY)
+    assert why.stdout.strip() == f"{gone} is excluded: a benchmark"
+
+
+def test_paperclub_score_paper_parts_are_summed_and_kept(workspace, run, schedule):
+    write_plugin(workspace, "parts.py", """
+        def paperclub_score_paper(paper, group, history):
+            return {"one": 1.0, "weighted": group.weight("weighted", 0.25)}
+    """)
+    papers = [p for s in _fresh_plan(run, schedule, workspace)["sessions"] for p in s["papers"]]
+    for p in papers:
+        assert p["score_parts"]["one"] == 1.0 and p["score_parts"]["weighted"] == 0.25
+        assert p["score"] == pytest.approx(sum(p["score_parts"].values()), abs=0.01)
+
+
+def test_paperclub_plan_sessions_replaces_the_planner(workspace, run, schedule):
+    write_plugin(workspace, "alphabetical.py", """
+        def paperclub_plan_sessions(candidates, sessions, group):
+            ids = sorted(c.id for c in candidates)
+            k = group.meetings.papers_per_session
+            return [ids[i * k:(i + 1) * k] for i in range(len(sessions))]
+    """)
+    (workspace / "schedules" / "ml-systems.yaml").write_text(
+        (workspace / "schedules" / "ml-systems.yaml").read_text()
+        .replace("  pin: {2026-12-03: mirror-speculative-decoding-breaking-the-serial-barrier-in-llm-inference}\n", ""))
+    shown = _fresh_plan(run, schedule, workspace)
+    ids = [p["id"] for s in shown["sessions"] for p in s["papers"]]
+    assert len(ids) == 24 and ids == sorted(ids)
+
+
+def test_paperclub_plan_sessions_answer_is_checked(workspace, run, schedule):
+    write_plugin(workspace, "twice.py", """
+        def paperclub_plan_sessions(candidates, sessions, group):
+            return [[candidates[0].id] for _ in sessions]
+    """)
+    result = run("plan", str(schedule), "--today", TODAY)
+    assert result.exit_code == PLUGIN_EXIT and "paperclub_plan_sessions chose" in result.stderr
+
+
+def test_paperclub_modify_plan_presenters_are_kept(workspace, run, schedule):
+    write_plugin(workspace, "december.py", """
+        def paperclub_modify_plan(plan, group, held, previous):
+            assert held == () and previous is None
+            for session in plan.sessions:
+                if session.start.month == 12:
+                    for paper in session.papers:
+                        paper.presenter = group.organizer.name
+    """)
+    shown = _fresh_plan(run, schedule, workspace)
+    for s in shown["sessions"]:
+        presenters = {p["presenter"] for p in s["papers"]}
+        if s["start"].startswith("2026-12"):
+            assert presenters == {"Ada Lovelace"}
+        else:
+            assert None not in presenters
+
+
+def test_paperclub_presenter_affinity_steers_the_assignment(workspace, run, schedule):
+    def inference_by_barbara(shown):
+        return sum(p["presenter"] == "Barbara Liskov" for s in shown["sessions"]
+                   for p in s["papers"] if p["topics"][0] == "inference")
+
+    before = inference_by_barbara(_fresh_plan(run, schedule, workspace))
+    write_plugin(workspace, "barbara.py", """
+        def paperclub_presenter_affinity(member, paper, group):
+            if member.name == "Barbara Liskov" and paper.topics[0] == "inference":
+                return 10.0
+    """)
+    after = inference_by_barbara(_fresh_plan(run, schedule, workspace))
+    assert after > before
+
+
+def test_paperclub_check_plan_problems_are_warnings(workspace, run, schedule):
+    write_plugin(workspace, "holidays.py", """
+        def paperclub_check_plan(plan, group):
+            return [f"{s.start:%Y-%m-%d} is in the holidays" for s in plan.sessions
+                    if s.start.month == 12 and s.start.day > 15]
+    """)
+    result = run("plan", str(schedule), "--today", TODAY)
+    assert result.exit_code == 0
+    assert "warning: 2026-12-17 is in the holidays" in result.stderr.splitlines()
+
+
+def test_paperclub_register_emitters_adds_an_output(workspace, run, schedule):
+    write_plugin(workspace, "titles.py", """
+        class Titles:
+            name, extension, media_type = "titles", ".txt", "text/plain"
+            def render(self, plan):
+                return "\\n".join(p.title for s in plan.sessions for p in s.papers).encode()
+
+        def paperclub_register_emitters(register):
+            register(Titles())
+    """)
+    path = workspace / "schedules" / "ml-systems.yaml"
+    path.write_text(path.read_text().replace("outputs: [ics, markdown]", "outputs: [ics, titles]"))
+    shown = _fresh_plan(run, schedule, workspace)
+    titles = (workspace / "schedules" / "ml-systems.txt").read_text().splitlines()
+    assert titles == [p["title"] for s in shown["sessions"] for p in s["papers"]]
+
+
+# -- PAPERCLUB_DISABLE_PLUGINS, PAPERCLUB_TRACE_PLUGINS, --no-local-plugins ---------------------
+
+
+def test_disable_plugins_by_short_name_file_or_stem(workspace, run, schedule, monkeypatch):
+    write_plugin(workspace, "a.py", "def paperclub_score_paper(paper, group, history):\n    return 1.0\n")
+    write_plugin(workspace, "b.py", "def paperclub_score_paper(paper, group, history):\n    return 2.0\n")
+    monkeypatch.setenv("PAPERCLUB_DISABLE_PLUGINS", "scoring, plugins/a.py,b")
+    result = run("plugins")
+    assert result.exit_code == 0 and result.stderr == ""
+    lines = result.stdout.splitlines()
+    for name in ("paperclub.default_plugins.scoring", "plugins/a.py", "plugins/b.py"):
+        assert f"{name}: disabled (PAPERCLUB_DISABLE_PLUGINS)" in lines
+    papers = [p for s in _fresh_plan(run, schedule, workspace)["sessions"] for p in s["papers"]]
+    assert all(p["score_parts"] == {} for p in papers)  # no upvotes, recency, a or b
+
+
+def test_a_disabled_broken_plugin_is_not_imported(workspace, run, schedule, monkeypatch):
+    write_plugin(workspace, "broken.py", "import no_such_module_here\n")
+    assert run("plan", str(schedule), "--today", TODAY).exit_code == PLUGIN_EXIT
+    monkeypatch.setenv("PAPERCLUB_DISABLE_PLUGINS", "broken")
+    assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
+
+
+def test_disabling_an_unknown_plugin_is_a_warning(workspace, run, monkeypatch):
+    monkeypatch.setenv("PAPERCLUB_DISABLE_PLUGINS", "scoring,no_such_plugin")
+    result = run("plugins")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "warning: PAPERCLUB_DISABLE_PLUGINS names 'no_such_plugin', which is not a plugin here; "
+        "see `paperclub plugins` for the names"]
+
+
+def test_trace_plugins_prints_each_call_on_one_line(workspace, run, schedule, monkeypatch):
+    write_plugin(workspace, "long.py", """
+        def paperclub_score_paper(paper, group, history):
+            return {"long": 1.0, "x" * 300: 0.0}
+    """)
+    monkeypatch.setenv("PAPERCLUB_TRACE_PLUGINS", "1")
+    result = run("plan", str(schedule), "--today", TODAY)
+    assert result.exit_code == 0, result
+    lines = [line for line in result.stderr.splitlines() if line.startswith("trace: ")]
+    pinned = "mirror-speculative-decoding-breaking-the-serial-barrier-in-llm-inference"
+    short = pinned[:47] + "…"  # ids are cut at 48 characters, results at 100
+    mine = [line for line in lines if f"paperclub_score_paper(paper={short}) plugins/long.py -> " in line]
+    assert len(mine) == 1
+    assert mine[0].endswith("…") and len(mine[0].split(" -> ")[1]) == 100
+    assert f"trace: paperclub_exclude_paper(paper={short}) paperclub.default_plugins.exclusions -> None" in lines
+    assert any(line.startswith("trace: paperclub_presenter_affinity(member=") for line in lines)
+    assert any(line.startswith("trace: paperclub_plan_sessions() ") for line in lines)
+    monkeypatch.delenv("PAPERCLUB_TRACE_PLUGINS")
+    assert "trace: " not in run("plan", str(schedule), "--today", TODAY).stderr
+
+
+def test_trace_plugins_shows_what_raised(workspace, run, schedule, monkeypatch):
+    write_plugin(workspace, "raises.py", """
+        def paperclub_check_plan(plan, group):
+            raise KeyError("nope")
+    """)
+    monkeypatch.setenv("PAPERCLUB_TRACE_PLUGINS", "1")
+    result = run("plan", str(schedule), "--today", TODAY)
+    assert result.exit_code == PLUGIN_EXIT
+    assert "trace: paperclub_check_plan() plugins/raises.py raised KeyError: 'nope'" in result.stderr
+
+
+def test_no_local_plugins_skips_the_workspace_plugins(workspace, schedule):
+    write_plugin(workspace, "broken.py", "import no_such_module_here\n")
+    write_plugin(workspace, "hello.py", """
+        import click
+
+        def paperclub_register_commands(cli):
+            @cli.command()
+            def hello():
+                "Say hello from a plugin."
+    """)
+    assert _cli(workspace, "plugins").returncode == PLUGIN_EXIT
+    result = _cli(workspace, "--no-local-plugins", "plugins")
+    assert result.returncode == 0, result.stderr
+    assert "plugins/" not in result.stdout
+    assert "hello" not in _cli(workspace, "--no-local-plugins", "--help").stdout
+    assert _cli(workspace, "--no-local-plugins", "plan", str(schedule), "--today", TODAY).returncode == 0
+
+
+def test_no_local_plugins_in_process(workspace, run):
+    write_plugin(workspace, "broken.py", "import no_such_module_here\n")
+    assert run("plugins").exit_code == PLUGIN_EXIT
+    result = run("--no-local-plugins", "plugins", "--json")
+    assert result.exit_code == 0
+    assert not [r for r in json.loads(result.stdout) if r["name"].startswith("plugins/")]

@@ -20,8 +20,9 @@ from paperclub.errors import PaperclubError, PluginError
 class App:
     """What every command shares: the workspace, and its plugins, loaded on first use."""
 
-    def __init__(self, workspace: Path):
+    def __init__(self, workspace: Path, local_plugins: bool = True):
         self.workspace = workspace
+        self.local_plugins = local_plugins  # False: --no-local-plugins, skip plugins/*.py
         self._hooks = None
         self.load_error: PluginError | None = None
 
@@ -29,7 +30,7 @@ class App:
         from paperclub.plugins import Hooks, get_plugin_manager
 
         try:
-            self._hooks = Hooks(get_plugin_manager(self.workspace))
+            self._hooks = Hooks(get_plugin_manager(self.workspace, local_plugins=self.local_plugins))
         except PluginError as e:
             self.load_error = e
         return self._hooks
@@ -64,6 +65,9 @@ class PaperclubGroup(click.Group):
 
 @click.group(cls=PaperclubGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="paperclub")
+@click.option("--no-local-plugins", is_flag=True, expose_value=False, is_eager=True,
+              callback=lambda ctx, param, value: _skip_local_plugins(ctx) if value else None,
+              help="Do not load the workspace's plugins/*.py.")
 def cli() -> None:
     """Plan a reading group's term: papers, dated sessions, topics, presenters, calendars.
 
@@ -474,14 +478,19 @@ def plugins(as_json: bool) -> None:
         return
     for row in info:
         version = f" {row['version']}" if "version" in row else ""
-        click.echo(f"{row['name']}{version}: {', '.join(row['hooks'])}")
+        hooks = "disabled (PAPERCLUB_DISABLE_PLUGINS)" if row.get("disabled") else ", ".join(row["hooks"])
+        click.echo(f"{row['name']}{version}: {hooks}")
 
 
 def main(argv: list[str] | None = None) -> None:
-    application = App(Path(os.getcwd()))
+    args = sys.argv[1:] if argv is None else argv
+    # the global options come before the command: --no-local-plugins must be known now
+    options = args[:next((i for i, a in enumerate(args) if not a.startswith("-")), len(args))]
+    application = App(Path(os.getcwd()), local_plugins="--no-local-plugins" not in options)
     # Plugins may add commands, so they load before the command line is read; a plugin that
     # fails to load is reported when a command needs plugins, and --help still works.
-    hooks = application.load() if _has_extra_plugins(application.workspace) else None
+    workspace = application.workspace if application.local_plugins else None
+    hooks = application.load() if _has_extra_plugins(workspace) else None
     if hooks is not None:
         try:
             hooks.register_commands(cli)
@@ -490,10 +499,18 @@ def main(argv: list[str] | None = None) -> None:
     cli.main(args=argv, prog_name="paperclub", obj=application)
 
 
-def _has_extra_plugins(workspace: Path) -> bool:
+def _skip_local_plugins(ctx: click.Context) -> None:
+    application = ctx.find_object(App)
+    if application is not None and application.local_plugins:
+        application.local_plugins = False
+        application._hooks, application.load_error = None, None  # loaded again without them
+
+
+def _has_extra_plugins(workspace: Path | None) -> bool:
     """Whether anything beyond the built-in plugins could add commands. Checked cheaply, so
-    `paperclub --help` in a plain workspace imports no plugin at all."""
-    if any((workspace / "plugins").glob("*.py")):
+    `paperclub --help` in a plain workspace imports no plugin at all. `workspace` is None when
+    its plugins/ is skipped."""
+    if workspace is not None and any((workspace / "plugins").glob("*.py")):
         return True
     if os.environ.get("PAPERCLUB_DISABLE_PLUGIN_AUTOLOAD"):  # plugins.AUTOLOAD_ENV
         return False

@@ -2,6 +2,8 @@
 
 Load order: hookspecs, the default plugins, the `paperclub` entry-point group, then the
 workspace's `plugins/*.py` (sorted, each registered under its path), then `check_pending()`.
+PAPERCLUB_DISABLE_PLUGINS skips plugins by name; PAPERCLUB_TRACE_PLUGINS=1 prints every hook
+call, its plugin and its result on stderr.
 """
 
 from __future__ import annotations
@@ -47,11 +49,22 @@ ENTRY_POINT_GROUP = "paperclub"
 # Set to 1 to ignore installed plugins (the test suite does, so installed plugins never
 # change a test run), as PYTEST_DISABLE_PLUGIN_AUTOLOAD does for pytest.
 AUTOLOAD_ENV = "PAPERCLUB_DISABLE_PLUGIN_AUTOLOAD"
+# Comma-separated plugin names to skip: `scoring` or `paperclub.default_plugins.scoring`, an
+# entry-point name, `plugins/no_surveys.py` or `no_surveys`. A skipped plugin is not imported.
+DISABLE_ENV = "PAPERCLUB_DISABLE_PLUGINS"
+# Set to 1 to print each hook call, the plugin that answered and its result on stderr.
+TRACE_ENV = "PAPERCLUB_TRACE_PLUGINS"
+TRACE_LABEL_WIDTH = 48  # the most characters of a paper id (or member, session) in a trace line
+TRACE_RESULT_WIDTH = 100  # ... and of a result
 
 
 class PluginManager(pluggy.PluginManager):
     """Also takes plain functions named `paperclub_*` as hook implementations, as pytest does
     for `pytest_*`: a plugin file needs no import, and a misspelled hook name is caught."""
+
+    def __init__(self, project_name: str):
+        super().__init__(project_name)
+        self.versions: dict[str, str] = {}  # an installed plugin's name -> its distribution's version
 
     def parse_hookimpl_opts(self, plugin: object, name: str) -> pluggy.HookimplOpts | None:
         opts = super().parse_hookimpl_opts(plugin, name)
@@ -62,41 +75,95 @@ class PluginManager(pluggy.PluginManager):
         return opts
 
 
-def get_plugin_manager(workspace: Path | None = None) -> pluggy.PluginManager:
-    """A fresh plugin manager with every plugin loaded; `workspace` is where `plugins/` is."""
+def get_plugin_manager(workspace: Path | None = None, *,
+                       local_plugins: bool = True) -> pluggy.PluginManager:
+    """A fresh plugin manager with every plugin loaded; `workspace` is where `plugins/` is,
+    and `local_plugins=False` (`paperclub --no-local-plugins`) skips it."""
     pm = PluginManager("paperclub")
     pm.add_hookspecs(hookspecs)
+    disabled = _Disabled(os.environ.get(DISABLE_ENV, ""))
     for name in DEFAULT_PLUGINS:
+        if disabled.skip(pm, name, name, _short_name(name)):
+            continue
         pm.register(importlib.import_module(name), name=name)
     if not os.environ.get(AUTOLOAD_ENV):
-        _load_entry_points(pm)
+        _load_entry_points(pm, disabled)
     if workspace is not None:
         for path in sorted((workspace / "plugins").glob("*.py")):
-            _load_local_plugin(pm, path, workspace)
+            label = _relative(path, workspace)
+            if not local_plugins:
+                disabled.known(label, path.stem)
+            elif not disabled.skip(pm, label, label, path.stem):
+                _load_local_plugin(pm, path, label)
     try:
         pm.check_pending()
-    except pluggy.PluginValidationError as e:
+    except pluggy.PluginValidationError as e:  # a backstop: _check_hooks catches these first
         raise PluginError(f"{_plugin_label(pm, e.plugin)}: {e}") from None
+    for name in disabled.unknown():
+        print(f"warning: {DISABLE_ENV} names {name!r}, which is not a plugin here; see "
+              "`paperclub plugins` for the names", file=sys.stderr)
+    if os.environ.get(TRACE_ENV, "") not in ("", "0"):
+        _trace(pm)
     return pm
 
 
-def _load_entry_points(pm: pluggy.PluginManager) -> None:
+class _Disabled:
+    """The names in PAPERCLUB_DISABLE_PLUGINS, and which of them matched a plugin."""
+
+    def __init__(self, value: str):
+        self.names = {n.strip() for n in value.split(",") if n.strip()}
+        self.matched: set[str] = set()
+
+    def known(self, *aliases: str) -> bool:
+        hit = self.names.intersection(aliases)
+        self.matched |= hit
+        return bool(hit)
+
+    def skip(self, pm: pluggy.PluginManager, name: str, *aliases: str) -> bool:
+        """Whether the plugin `name` (also called `aliases`) is disabled; if so it is blocked,
+        so `paperclub plugins` lists it as disabled."""
+        if self.known(*aliases):
+            pm.set_blocked(name)
+            return True
+        return False
+
+    def unknown(self) -> list[str]:
+        return sorted(self.names - self.matched)
+
+
+def _load_entry_points(pm: pluggy.PluginManager, disabled: _Disabled) -> None:
     from importlib.metadata import entry_points
 
-    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name):
-        if pm.get_plugin(ep.name) is not None:
+    found = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
+    seen: dict[str, str] = {}
+    for ep in found:
+        if seen.setdefault(ep.name, ep.value) != ep.value:
+            raise PluginError(f"plugin {ep.name} is registered twice: as {seen[ep.name]} and as "
+                              f"{ep.value} (the [project.entry-points.paperclub] of two "
+                              "distributions); uninstall one")
+    for ep in found:
+        if ep.name not in seen:
             continue
+        del seen[ep.name]  # the same entry point again: one distribution found twice on sys.path
+        if disabled.skip(pm, ep.name, ep.name):
+            continue
+        label = f"plugin {ep.name} ({ep.value})"
+        if pm.has_plugin(ep.name):
+            raise PluginError(f"{label}: the name {ep.name} is taken by a built-in plugin")
         try:
             plugin = ep.load()
-            pm.register(plugin, name=ep.name)
-        except pluggy.PluginValidationError as e:
-            raise PluginError(f"plugin {ep.name} ({ep.value}): {e}") from None
         except Exception as e:
-            raise PluginError(f"plugin {ep.name} ({ep.value}) failed to load: {_describe(e)}") from None
+            raise PluginError(f"{label} failed to load: {_describe(e)}") from None
+        _check_hooks(pm, plugin, label, getattr(plugin, "__file__", None))
+        try:
+            pm.register(plugin, name=ep.name)
+        except (pluggy.PluginValidationError, ValueError) as e:  # ValueError: registered twice
+            raise PluginError(f"{label}: {e}") from None
+        if getattr(ep, "dist", None) is not None and isinstance(pm, PluginManager):
+            pm.versions[ep.name] = ep.dist.version
 
 
-def _load_local_plugin(pm: pluggy.PluginManager, path: Path, workspace: Path) -> None:
-    label = _relative(path, workspace)
+def _load_local_plugin(pm: pluggy.PluginManager, path: Path, label: str) -> None:
     # A module name unique to the file, so two workspaces' plugins/x.py never clash.
     digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
     module_name = f"paperclub_local_{digest}_{path.stem}"
@@ -114,10 +181,96 @@ def _load_local_plugin(pm: pluggy.PluginManager, path: Path, workspace: Path) ->
         raise PluginError(
             f"failed to import: {_describe(e)}", path=label, line=_line_in(e.__traceback__, path)
         ) from None
+    _check_hooks(pm, module, label, label)
     try:
         pm.register(module, name=label)
     except (pluggy.PluginValidationError, ValueError) as e:  # ValueError: registered twice
         raise PluginError(str(e), path=label) from None
+
+
+def _check_hooks(pm: pluggy.PluginManager, plugin: object, label: str, path: str | None) -> None:
+    """Every hook implementation of `plugin` names a hook and takes only arguments the hook
+    passes; else an error naming the file, the line and the hook (with a close hook name
+    for a misspelling), before pluggy's own, vaguer, validation."""
+    import difflib
+
+    specs = {n for n in vars(hookspecs) if n.startswith("paperclub_")}
+    for attr in sorted(dir(plugin)):
+        opts = pm.parse_hookimpl_opts(plugin, attr)
+        if opts is None:
+            continue
+        function = getattr(plugin, attr)
+        hook = opts.get("specname") or attr
+        code = getattr(inspect.unwrap(function), "__code__", None)
+        line = code.co_firstlineno if code is not None else None
+
+        def fail(message: str) -> PluginError:
+            if path is None or path == label:
+                return PluginError(message, path=path or label, line=line)
+            return PluginError(f"{label}: {message}", path=path, line=line)
+
+        if hook not in specs and opts.get("optionalhook"):
+            continue  # pluggy's way to implement a hook that may not exist
+        if hook not in specs:
+            close = difflib.get_close_matches(hook, sorted(specs), n=1)
+            hint = f"; did you mean {close[0]}?" if close else f": the hooks are {', '.join(sorted(specs))}"
+            raise fail(f"{hook} is not a paperclub hook{hint}")
+        passed = getattr(pm.hook, hook).spec.argnames
+        try:
+            params = inspect.signature(function).parameters.values()
+        except (TypeError, ValueError):
+            continue
+        wanted = [p.name for p in params if p.default is inspect.Parameter.empty
+                  and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        extra = [a for a in wanted if a not in passed]
+        if extra:
+            raise fail(f"{hook} takes {', '.join(extra)}, which the hook does not pass: "
+                       f"it passes {', '.join(passed)}")
+
+
+def _trace(pm: pluggy.PluginManager) -> None:
+    """Wrap every hook implementation so each call prints one line on stderr: the hook, the
+    paper, member or session it is about, the plugin and the result (or what it raised)."""
+    for name in sorted(n for n in vars(hookspecs) if n.startswith("paperclub_")):
+        for impl in getattr(pm.hook, name).get_hookimpls():
+            if impl.wrapper or impl.hookwrapper:
+                continue
+            impl.function = _traced(name, impl.plugin_name, impl.argnames, impl.function)
+
+
+def _traced(hook: str, plugin: str, argnames: tuple[str, ...],
+            function: Callable[..., Any]) -> Callable[..., Any]:
+    def traced(*args: Any, **kwargs: Any) -> Any:
+        values = dict(zip(argnames, args), **kwargs)
+        about = ", ".join(f"{k}={_clip(label, TRACE_LABEL_WIDTH)}" for k, v in values.items()
+                          if (label := _trace_label(v)) is not None)
+        head = f"trace: {hook}({about}) {plugin}"
+        try:
+            result = function(*args, **kwargs)
+        except BaseException as e:
+            print(f"{head} raised {_clip(_describe(e), TRACE_RESULT_WIDTH)}", file=sys.stderr)
+            raise
+        print(f"{head} -> {_clip(repr(result), TRACE_RESULT_WIDTH)}", file=sys.stderr)
+        return result
+
+    return traced
+
+
+def _trace_label(value: object) -> str | None:
+    """A paper, an assignment, a session or a member in a word; None for anything else."""
+    for attr in ("paper_id", "id"):
+        label = getattr(value, attr, None)
+        if isinstance(label, str):
+            return label
+    name = getattr(value, "name", None)
+    if isinstance(name, str) and hasattr(value, "interests"):
+        return name
+    return None
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())  # one line, whatever a repr holds
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def _relative(path: Path, base: Path) -> str:
@@ -166,10 +319,15 @@ def plugin_info(pm: pluggy.PluginManager) -> list[dict[str, Any]]:
     for name, plugin in pm.list_name_plugin():
         if plugin is hookspecs:
             continue
+        if plugin is None:  # blocked: named in PAPERCLUB_DISABLE_PLUGINS
+            rows.append({"name": name, "hooks": [], "disabled": True})
+            continue
         hooks = sorted(caller.name for caller in pm.get_hookcallers(plugin) or [])
         row: dict[str, Any] = {"name": name, "hooks": hooks}
         if id(plugin) in dists:
             row["version"] = dists[id(plugin)].version
+        elif name in getattr(pm, "versions", {}):
+            row["version"] = pm.versions[name]
         rows.append(row)
     return rows
 
@@ -294,19 +452,20 @@ class Hooks:
                     raise
                 except Exception as e:
                     raise PluginError(
-                        f"{_impl.plugin_name} raised in {name}: {_describe(e)}"
+                        f"{self._blame(e, _impl.plugin_name)} raised in {name}: {_describe(e)}"
                     ) from None
 
             yield impl.plugin_name, call
 
-    def _blame(self, e: BaseException) -> str:
-        """The plugin whose code raised: the innermost traceback frame in a plugin module."""
+    def _blame(self, e: BaseException, default: str = "a plugin") -> str:
+        """The plugin whose code raised, with the line: the innermost traceback frame in a
+        plugin module (`default` when no frame is in one)."""
         files = {}
         for plugin_name, plugin in self.pm.list_name_plugin():
             file = getattr(plugin, "__file__", None)
             if file:
                 files[str(Path(file).resolve())] = plugin_name
-        blamed = "a plugin"
+        blamed = default
         tb = e.__traceback__
         while tb is not None:
             name = files.get(str(Path(tb.tb_frame.f_code.co_filename).resolve()))
