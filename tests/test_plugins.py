@@ -390,7 +390,9 @@ def test_paperclub_plan_sessions_answer_is_checked(workspace, run, schedule):
             return [[candidates[0].id] for _ in sessions]
     """)
     result = run("plan", str(schedule), "--today", TODAY)
-    assert result.exit_code == PLUGIN_EXIT and "paperclub_plan_sessions chose" in result.stderr
+    assert result.exit_code == PLUGIN_EXIT
+    assert "plugins/twice.py: paperclub_plan_sessions chose" in result.stderr
+    assert "twice" in result.stderr.split("chose")[1]
 
 
 def test_paperclub_modify_plan_presenters_are_kept(workspace, run, schedule):

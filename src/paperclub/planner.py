@@ -8,12 +8,11 @@ import copy
 import re
 import uuid
 from dataclasses import dataclass, field, replace
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta, timezone
 
 from paperclub import meetings, planfile, rules
-from paperclub.errors import PaperclubError, PluginError
+from paperclub.errors import PaperclubError
 from paperclub.models import Assignment, Candidate, Group, Paper, Plan, Session, Slot
 from paperclub.plugins import Hooks
 
@@ -89,7 +88,6 @@ def make_plan(group: Group, papers: Iterable[Paper], hooks: Hooks, *, today: dat
     before = {s.id: [a.paper_id for a in s.papers] for s in previous.sessions
               if s.id in ids and s.status != "cancelled"} if previous else {}
     chosen = hooks.plan_sessions(pool, slots, effective, before) if slots else []
-    _check_choice(chosen, slots, by_id, group.meetings.papers_per_session)
 
     plan = Plan(group=group.name, slug=group.slug, timezone=group.timezone,
                 organizer=group.organizer, location=group.location, as_of=today,
@@ -257,24 +255,6 @@ def _solver_report(solution) -> dict:
 def _uid(group: Group, session_id: str) -> str:
     # Fixed once, when the session is first planned; later runs copy it from the plan file.
     return str(uuid.uuid5(UID_NAMESPACE, f"{group.slug}/{group.organizer.email}/{session_id}"))
-
-
-def _check_choice(chosen: list[list[str]], slots: Sequence[Slot], by_id: dict[str, Candidate],
-                  per_session: int) -> None:
-    """The planner plugin's answer keeps the hard rules, or it is the plugin's bug."""
-    if len(chosen) != len(slots):
-        raise PluginError(f"paperclub_plan_sessions returned {len(chosen)} sessions for "
-                          f"{len(slots)} dates")
-    counts = Counter(pid for ids in chosen for pid in ids)
-    for pid, n in counts.items():
-        if pid not in by_id:
-            raise PluginError(f"paperclub_plan_sessions chose {pid!r}, which is not a candidate")
-        if n > 1:
-            raise PluginError(f"paperclub_plan_sessions chose {pid!r} {n} times")
-    for slot, ids in zip(slots, chosen):
-        if len(ids) > per_session:
-            raise PluginError(f"paperclub_plan_sessions put {len(ids)} papers on "
-                              f"{slot.start.date()}, more than {per_session}")
 
 
 def _keep_identity(plan: Plan, previous: Plan | None, today: date, kept: Kept) -> None:

@@ -395,13 +395,14 @@ class Hooks:
         self, candidates: Sequence[Candidate], sessions: Sequence[Slot], group: Group,
         previous: Mapping[str, Sequence[str]] | None = None,
     ) -> list[list[str]]:
-        result = self._call(
-            "paperclub_plan_sessions", candidates=candidates, sessions=sessions, group=group,
-            previous=dict(previous or {}),
-        )
-        if result is None:
-            raise PluginError("no plugin implements paperclub_plan_sessions")
-        return result
+        for plugin, call in self._each("paperclub_plan_sessions"):
+            result = call(candidates=candidates, sessions=sessions, group=group,
+                          previous=dict(previous or {}))
+            if result is not None:  # the first answer wins; it must keep the hard rules
+                _check_choice(plugin, result, sessions, candidates,
+                              group.meetings.papers_per_session)
+                return result
+        raise PluginError("no plugin implements paperclub_plan_sessions")
 
     def modify_plan(self, plan: Plan, group: Group, held: Sequence[Session] = (),
                     previous: Plan | None = None) -> None:
@@ -473,3 +474,23 @@ class Hooks:
                 blamed = f"{name} (line {tb.tb_lineno})"
             tb = tb.tb_next
         return blamed
+
+
+def _check_choice(plugin: str, chosen: Sequence[Sequence[str]], sessions: Sequence[Slot],
+                  candidates: Sequence[Candidate], per_session: int) -> None:
+    """A planner plugin's answer keeps the hard rules, or it is that plugin's bug."""
+    where = f"{plugin}: paperclub_plan_sessions"
+    if len(chosen) != len(sessions):
+        raise PluginError(f"{where} returned {len(chosen)} sessions for {len(sessions)} dates")
+    ids = {c.id for c in candidates}
+    seen: set[str] = set()
+    for slot, papers in zip(sessions, chosen):
+        if len(papers) > per_session:
+            raise PluginError(f"{where} put {len(papers)} papers on {slot.start.date()}, "
+                              f"more than {per_session}")
+        for pid in papers:
+            if pid not in ids:
+                raise PluginError(f"{where} chose {pid!r}, which is not a candidate")
+            if pid in seen:
+                raise PluginError(f"{where} chose {pid!r} twice")
+            seen.add(pid)
