@@ -16,12 +16,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from paperclub import yamlfile
 from paperclub.errors import PaperclubError
 from paperclub.models import Group, Meetings, Member, Person
+from paperclub.sources import printable, shown
 from paperclub.text import slugify
 from paperclub.yamlfile import LineDict, LineList
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 POLICIES = ("spread", "proportional", "themed")
 PRESENTER_MODES = ("per_paper", "per_session")
+# Bounds that keep a typo (count: 10000000, every: 99999 weeks) from planning for hours or
+# past the year 9999: far beyond any reading group's term.
+MAX_SESSIONS = 1000
+MAX_EVERY_WEEKS = 52
+MAX_MINUTES = 7 * 24 * 60  # a meeting's duration, an alarm before it
 T = TypeVar("T")
 
 
@@ -48,7 +54,7 @@ class _Section:
         raise PaperclubError(message, path=self.file, line=line)
 
     def path(self, key: Any) -> str:
-        return f"{self.where}.{key}" if self.where else str(key)
+        return f"{self.where}.{printable(str(key))}" if self.where else printable(str(key))
 
     def line(self, key: Any = None) -> int:
         """The line of `key`, or of this section's own key when `key` is absent."""
@@ -70,7 +76,7 @@ class _Section:
             return convert(value)
         except (TypeError, ValueError, ZoneInfoNotFoundError) as e:
             detail = f": {e}" if str(e) and not isinstance(e, TypeError) else ""
-            self.fail(f"{self.path(key)}: expected {expected}, found {value!r}{detail}", self.line(key))
+            self.fail(f"{self.path(key)}: expected {expected}, found {shown(value)}{detail}", self.line(key))
             raise  # unreachable
 
     def items(self, key: str, convert: Callable[[Any], T], expected: str) -> tuple[T, ...]:
@@ -87,7 +93,7 @@ class _Section:
             except (TypeError, ValueError) as e:
                 detail = f": {e}" if str(e) and not isinstance(e, TypeError) else ""
                 line = value.lines[i] if isinstance(value, LineList) else self.line(key)
-                self.fail(f"{self.path(key)}[{i}]: expected {expected}, found {item!r}{detail}", line)
+                self.fail(f"{self.path(key)}[{i}]: expected {expected}, found {shown(item)}{detail}", line)
         return tuple(out)
 
 
@@ -115,6 +121,13 @@ def _positive(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise TypeError
     return value
+
+
+def _sessions(value: Any) -> int:
+    count = _positive(value)
+    if count > MAX_SESSIONS:
+        raise TypeError
+    return count
 
 
 def _non_negative(value: Any) -> int:
@@ -165,8 +178,10 @@ def _duration(value: Any) -> timedelta:
     match = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m(?:in)?)?", text)
     if not match or not any(match.groups()):
         raise TypeError
+    if any(len(part or "") > 6 for part in match.groups()):
+        raise TypeError
     minutes = int(match[1] or 0) * 60 + int(match[2] or 0)
-    if minutes == 0:
+    if minutes == 0 or minutes > MAX_MINUTES:
         raise TypeError
     return timedelta(minutes=minutes)
 
@@ -176,15 +191,20 @@ def _every(value: Any) -> int:
         r"(week)", _text(value).lower())
     if not match:
         raise TypeError
-    weeks = 1 if match[1] == "week" else int(match[1])
-    if weeks < 1:
+    weeks = 1 if match[1] == "week" else int(match[1][-3:]) if len(match[1]) <= 3 else 0
+    if not 1 <= weeks <= MAX_EVERY_WEEKS:
         raise TypeError
     return weeks
 
 
 def _timezone(value: Any) -> str:
     name = _text(value)
-    ZoneInfo(name)
+    try:
+        ZoneInfo(name)
+    except ZoneInfoNotFoundError:
+        raise
+    except (OSError, ValueError):  # "Europe" is a folder of zones; "/etc/passwd" no key
+        raise TypeError from None
     return name
 
 
@@ -234,7 +254,7 @@ def load_group(path: Path, emitters: Collection[str] = ("ics", "markdown")) -> G
         time=m.get("time", _time, 'a time such as "16:00"'),
         duration=m.get("duration", _duration, "a duration such as 90m or 1h30m", timedelta(hours=1)),
         every_weeks=m.get("every", _every, "an interval such as 1 week or 2 weeks", 1),
-        count=m.get("count", _positive, "a whole number of sessions, at least 1", None),
+        count=m.get("count", _sessions, f"a whole number of sessions, 1 to {MAX_SESSIONS}", None),
         until=m.get("until", _date, "a date such as 2027-03-25", None),
         skip=m.items("skip", _date, "a date such as 2026-12-24"),
         holidays=m.get("holidays", _holidays, "a country code such as DE, or DE-BY for a region",
@@ -243,6 +263,10 @@ def load_group(path: Path, emitters: Collection[str] = ("ics", "markdown")) -> G
     )
     if meetings.until is not None and meetings.until < start:
         m.fail(f"meetings.until: {meetings.until} is before meetings.start {start}", m.line("until"))
+    if (meetings.until is not None
+            and (meetings.until - start).days // (7 * meetings.every_weeks) >= MAX_SESSIONS):
+        m.fail(f"meetings.until: {meetings.until} is more than {MAX_SESSIONS} sessions after "
+               f"meetings.start {start}", m.line("until"))
 
     catalog = root.section("catalog", ("sources",))
 
@@ -263,7 +287,7 @@ def load_group(path: Path, emitters: Collection[str] = ("ics", "markdown")) -> G
             pin=ms.items("pin", _text, "a paper id or a list of them"),
         )
         if any(other.name == member.name for other in members):
-            ms.fail(f"members[{i}].name: {member.name!r} is listed twice", ms.line("name"))
+            ms.fail(f"members[{i}].name: {shown(member.name)} is listed twice", ms.line("name"))
         for paper_id in member.pin:
             owner = next((other.name for other in members if paper_id in other.pin), None)
             if owner is not None:
@@ -290,14 +314,14 @@ def load_group(path: Path, emitters: Collection[str] = ("ics", "markdown")) -> G
         try:
             day = _date(key)
         except (TypeError, ValueError):
-            ps.fail(f"selection.pin: {key!r} is not a date such as 2026-12-03", ps.line(key))
+            ps.fail(f"selection.pin: {shown(key)} is not a date such as 2026-12-03", ps.line(key))
         pins[day] = ps.items(key, _text, "a paper id or a list of them")
     before = s.items("before", _pair, "a pair [earlier paper id, later paper id]")
 
     b = root.section("balance", ("policy", "targets", "cluster"))
     policy = b.get("policy", str, "spread", "spread")
     if policy not in POLICIES:
-        b.fail(f"balance.policy: {policy!r} is not available (choose from: {', '.join(POLICIES)})",
+        b.fail(f"balance.policy: {shown(policy)} is not available (choose from: {', '.join(POLICIES)})",
                b.line("policy"))
     targets_raw = b.data.get("targets") or LineDict()
     ts = _Section(path, targets_raw, "balance.targets", b.line("targets"),
@@ -320,7 +344,7 @@ def load_group(path: Path, emitters: Collection[str] = ("ics", "markdown")) -> G
     presenters = root.get("presenters", _text, "per_paper or per_session", "per_paper")
     cal = root.section("calendar", ("url", "alarm", "caldav"))
     if presenters not in PRESENTER_MODES:
-        root.fail(f"presenters: {presenters!r} is not available (choose from: "
+        root.fail(f"presenters: {shown(presenters)} is not available (choose from: "
                   f"{', '.join(PRESENTER_MODES)})", root.line("presenters"))
 
     return Group(

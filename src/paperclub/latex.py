@@ -84,9 +84,11 @@ _ACCENT_CHARS = frozenset("'`^\"~=.uvHckrdb")
 _STYLE = re.compile(r"\\(?:" + _STYLES + r")\s*\{([^{}\\]*)\}")
 _SWITCH = re.compile(r"\{\\(?:" + _SWITCHES + r")(?![A-Za-z])\s*([^{}\\]*)\}")
 # Math. Each pattern starts with one literal character, which re finds as fast as str.find.
-_DOLLAR_MATH = re.compile(r"\$(?:\$.+?\$\$|(?:[^$\\]+|\\.)+?\$)", re.S)
+# one character at a time inside $...$ (not [^$\\]+): nested quantifiers backtrack
+# exponentially on an unclosed $ (a dollar amount in an abstract)
+_DOLLAR_MATH = re.compile(r"\$(?:\$.+?\$\$|(?:[^$\\]|\\.)+?\$)", re.S)
 _HARD_MATH = re.compile(r"\\[$\\(\[]")  # \( \[ math, or a \$ to step over: the general way
-_MATH = re.compile(r"\\[$\\]|\$\$.+?\$\$|\$(?:[^$\\]+|\\.)+?\$|\\\(.+?\\\)|\\\[.+?\\\]", re.S)
+_MATH = re.compile(r"\\[$\\]|\$\$.+?\$\$|\$(?:[^$\\]|\\.)+?\$|\\\(.+?\\\)|\\\[.+?\\\]", re.S)
 
 _DASH = re.compile("--").search
 _QUOTE = re.compile("''").search

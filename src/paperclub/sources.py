@@ -15,6 +15,7 @@ from paperclub.registry import Registry, Source
 DATA = Path(__file__).resolve().parent / "data"
 BUNDLED_PREFIX = "paperclub:"
 HEAD_SIZE = 8192
+BOM = b"\xef\xbb\xbf"
 
 
 class SourceFile:
@@ -36,12 +37,104 @@ class SourceFile:
         return io.TextIOWrapper(self.open_binary(), encoding="utf-8-sig", errors="strict")
 
     def read_text(self) -> str:
-        with self.open_text() as f:
-            try:
-                return f.read()
-            except UnicodeDecodeError as e:
-                raise PaperclubError(f"not UTF-8 text: {e.reason} at byte {e.start}",
-                                     path=self.path) from None
+        """The whole file as open_text() reads it; bytes that are not UTF-8 are an error
+        naming their line and column."""
+        with self.open_binary() as f:
+            data = f.read()
+        if data.startswith(BOM):
+            data = data[len(BOM):]
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            line, column = line_column(data, e.start)
+            raise PaperclubError(f"not UTF-8 text: {e.reason} (byte 0x{data[e.start]:02x} "
+                                 f"at column {column})", path=self.path, line=line) from None
+        if "\r" in text:  # universal newlines, as open_text()
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        return text
+
+
+MAX_INT = 2**63 - 1  # what an SQLite integer (and orjson) holds
+MAX_DEPTH = 100  # lists and mappings within a stored value; orjson writes 254 levels at most
+
+
+def shown(value: object, limit: int = 200) -> str:
+    """A value as an error message shows it: its repr (quoted, control characters escaped),
+    cut in the middle when long, so a message stays one readable line."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int of more than 4300 digits has no repr
+        return "a number of thousands of digits"
+    if len(text) > limit:
+        text = f"{text[:limit * 2 // 3]}...{text[-(limit // 4):]} ({len(text)} characters)"
+    return text
+
+
+def printable(text: str, limit: int = 200) -> str:
+    """Text from a file for an error message: as it is when it is one short printable line,
+    else as shown() shows it."""
+    return text if len(text) <= limit and text.isprintable() else shown(text, limit)
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """A message from a library (which may quote the input) as one short line: whitespace
+    runs as one space, control characters escaped, the middle cut when long."""
+    text = " ".join(text.split())
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    if len(text) > limit:
+        text = f"{text[:limit * 2 // 3]}...{text[-(limit // 4):]}"
+    return text
+
+
+def json_problem(value: object) -> str | None:
+    """Why a value parsed from JSON or YAML cannot be stored in the catalog, or None: a lone
+    surrogate ("\\ud800" is no character), an integer beyond 64 bits, nesting deeper than
+    MAX_DEPTH."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if not item.isascii():
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError as e:
+                    return f"{shown(item[e.start])} is not a character (a lone surrogate)"
+        elif isinstance(item, bool) or item is None or isinstance(item, float):
+            continue
+        elif isinstance(item, int):
+            if not -MAX_INT - 1 <= item <= MAX_INT:
+                return f"the number {shown(item, 40)} is too large"
+        elif isinstance(item, (list, dict)):
+            if depth >= MAX_DEPTH:
+                return f"a value nested more than {MAX_DEPTH} levels deep"
+            if isinstance(item, dict):
+                stack += [(k, depth + 1) for k in item]
+                item = item.values()
+            stack += [(v, depth + 1) for v in item]
+    return None
+
+
+def paper_problem(paper) -> str | None:
+    """Why the catalog could not store a paper read from JSON, or None (see json_problem)."""
+    fields = {"title": paper.title, "abstract": paper.abstract, "authors": list(paper.authors),
+              "author_count": paper.author_count, "organisation": paper.organisation,
+              "upvotes": paper.upvotes, "links": paper.links, "keywords": list(paper.keywords),
+              "topics": list(paper.topics), "id": paper.id, "arxiv_id": paper.arxiv_id,
+              "doi": paper.doi, "extra": paper.extra}
+    for name, value in fields.items():
+        problem = json_problem(value)
+        if problem:
+            return f"{name}: {problem}"
+    return None
+
+
+def line_column(data: bytes, offset: int) -> tuple[int, int]:
+    """The line and column (from 1, in bytes) of a byte offset; CR, LF and CRLF end lines."""
+    before = data[:offset]
+    line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
+    start = max(before.rfind(b"\n"), before.rfind(b"\r")) + 1
+    return line, offset - start + 1
 
 
 class _CountingReader(io.RawIOBase):

@@ -41,6 +41,7 @@ from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
 from paperclub.latex import decode
 from paperclub.models import Paper
+from paperclub.sources import printable, shown
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -137,6 +138,10 @@ def read_feed(file) -> Iterator[Paper | PaperclubError]:
                 yield from done
                 raise PaperclubError(f"not well-formed XML: {expat.errors.messages[e.code]} "
                                      f"(column {e.offset + 1})", path=path, line=e.lineno) from None
+            except LookupError as e:  # <?xml encoding="..."?> names a codec Python lacks
+                yield from done
+                raise PaperclubError(f"cannot read the XML: {e}", path=path,
+                                     line=parser.CurrentLineNumber or 1) from None
             yield from done
             done.clear()
             if not chunk:
@@ -155,15 +160,15 @@ def entry_paper(entry: Element, path: Path, line: int) -> Paper | PaperclubError
     title = _text(entry, f"{{{ATOM}}}title", latex=True)
     summary = _text(entry, f"{{{ATOM}}}summary", latex=True)
     if "api/errors" in raw_id and title == "Error":
-        return PaperclubError(f"the arXiv API answered with an error: {summary or raw_id}",
+        return PaperclubError(f"the arXiv API answered with an error: {printable(summary or raw_id)}",
                               path=path, line=line)
     if not raw_id:
         return PaperclubError("entry has no <id>", path=path, line=line)
     if not title:
-        return PaperclubError(f"entry {raw_id} has no <title>", path=path, line=line)
+        return PaperclubError(f"entry {printable(raw_id)} has no <title>", path=path, line=line)
     arxiv = ids.arxiv_id(raw_id)
     if arxiv is None:
-        return PaperclubError(f"entry id {raw_id!r} is not an arXiv id", path=path, line=line)
+        return PaperclubError(f"entry id {shown(raw_id)} is not an arXiv id", path=path, line=line)
 
     extra: dict = {}
     version = VERSION.search(raw_id)
@@ -175,7 +180,7 @@ def entry_paper(entry: Element, path: Path, line: int) -> Paper | PaperclubError
         try:
             published = _utc_date(stamp)
         except ValueError:
-            return PaperclubError(f"entry {raw_id}: cannot read the date {stamp!r} of <published>",
+            return PaperclubError(f"entry {printable(raw_id)}: cannot read the date {shown(stamp)} of <published>",
                                   path=path, line=line)
     for key, tag, latex in (("updated", f"{{{ATOM}}}updated", False),
                             ("comment", f"{{{ARXIV}}}comment", True),

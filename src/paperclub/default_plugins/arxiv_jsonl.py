@@ -29,6 +29,7 @@ from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
 from paperclub.latex import decode
 from paperclub.models import Paper
+from paperclub.sources import shown
 
 MONTHS = {m: n for n, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
@@ -64,7 +65,7 @@ class ArxivJSONL:
             return False
         try:
             record = json.loads(first)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: a line of 1000 brackets
             # A first record longer than the head (thousands of authors) is cut short.
             return len(lines) == 1 and bool(HEAD_RECORD.match(first)) and (
                 '"abstract"' in first or '"authors_parsed"' in first or '"versions"' in first)
@@ -96,8 +97,9 @@ def read_records(file, loads: Callable[[bytes], Any]) -> Iterator[Paper | Paperc
                 item = paper(record)
             except _Invalid as e:
                 item = PaperclubError(str(e), path=path, line=n)
-            except (TypeError, ValueError, AttributeError, KeyError, IndexError) as e:
-                item = PaperclubError(f"record {record.get('id')!r}: unexpected value "
+            except (TypeError, ValueError, AttributeError, KeyError, IndexError,
+                    RecursionError) as e:
+                item = PaperclubError(f"record {shown(record.get('id'))}: unexpected value "
                                       f"({type(e).__name__}: {e})", path=path, line=n)
             yield item
 
@@ -115,7 +117,7 @@ def paper(record: dict) -> Paper:
     if not raw_id or type(raw_id) is not str:
         raise _Invalid("record has no id")
     if not title or type(title) is not str or title.isspace():
-        raise _Invalid(f"record {raw_id!r} has no title")
+        raise _Invalid(f"record {shown(raw_id)} has no title")
     # New-style ids (2401.01234) need no regex; old-style ones (math/0309136) go to ids.
     if len(raw_id) in (9, 10) and raw_id[4] == "." and NEW_ID_DIGITS.issuperset(
             raw_id[:4] + raw_id[5:]):
@@ -123,11 +125,11 @@ def paper(record: dict) -> Paper:
     else:
         arxiv = ids.arxiv_id(raw_id)
         if arxiv is None:
-            raise _Invalid(f"record id {raw_id!r} is not an arXiv id")
+            raise _Invalid(f"record id {shown(raw_id)} is not an arXiv id")
 
     title = " ".join(decode(title).split())
     if not title:
-        raise _Invalid(f"record {raw_id!r} has no title")
+        raise _Invalid(f"record {shown(raw_id)} has no title")
     abstract = get("abstract")
     abstract = _collapse(decode(abstract)) if abstract else ""
 
@@ -150,6 +152,8 @@ def paper(record: dict) -> Paper:
             published = _created_date(created)
 
     categories = get("categories")
+    if categories and type(categories) is not str:
+        raise _Invalid(f"record {shown(raw_id)}: categories is {_kind(categories)}, not text")
     doi_text = get("doi")
     doi = ids.doi(doi_text) if doi_text else None
 
@@ -166,15 +170,13 @@ def paper(record: dict) -> Paper:
     value = get("report-no")
     if value:
         extra["report_no"] = " ".join(value.split())
-    value = get("license")
-    if value:
-        extra["license"] = value
-    value = get("submitter")
-    if value:
-        extra["submitter"] = value
-    value = get("update_date")
-    if value:
-        extra["update_date"] = value
+    for key, name in (("license", "license"), ("submitter", "submitter"),
+                      ("update_date", "update_date")):
+        value = get(key)
+        if value:
+            if type(value) is not str:  # kept as it is: text, as the snapshot has
+                raise _Invalid(f"record {shown(raw_id)}: {key} is {_kind(value)}, not text")
+            extra[name] = value
     if versions:
         extra["versions"] = len(versions)
         if latest:
@@ -267,7 +269,7 @@ def _created_date(created: str) -> date:
         try:
             found = date(int(parts[3]), MONTHS[parts[2]], int(parts[1]))
         except (IndexError, KeyError, ValueError):
-            raise _Invalid(f"cannot read the date {created!r} of version v1") from None
+            raise _Invalid(f"cannot read the date {shown(created)} of version v1") from None
         if len(_DAYS) < 100_000:
             _DAYS[day] = found
     return found

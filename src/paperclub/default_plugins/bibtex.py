@@ -39,6 +39,7 @@ from paperclub.default_plugins.tables import (arxiv_from_url, collapse, doi_from
 from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
 from paperclub.models import Paper
+from paperclub.sources import one_line, printable, shown
 
 INSTALL = "pip install 'paperclub[bibtex]'"
 # An entry opening its line: `@article{key,` (or `@misc(key,`); or a @string/@comment/@preamble.
@@ -85,7 +86,7 @@ class BibTeX:
                 try:
                     yield paper_from_entry(block)
                 except _Bad as e:
-                    yield PaperclubError(f"entry {block.key}: {e.message}", path=path,
+                    yield PaperclubError(f"entry {printable(block.key, 80)}: {e.message}", path=path,
                                          line=e.line or _line(block))
 
 
@@ -211,6 +212,7 @@ def _block_error(block, path: Path) -> PaperclubError:
     match = BLOCK_KEY.match(block.raw or "")
     kind = match.group(1).lower() if match else "entry"
     key = getattr(original, "key", None) or (match.group(2) if match else "")
+    key, kind = printable(key, 80), printable(kind, 40)
     what = (f"@string {key}" if isinstance(original, String) or kind == "string"
             else f"entry {key}" if key else f"@{kind} block")
     error = block.error
@@ -219,15 +221,15 @@ def _block_error(block, path: Path) -> PaperclubError:
         message = (f"the key is used twice, on lines {first} and {line} "
                    f"(the entry on line {line} is left out)")
     elif isinstance(block, DuplicateFieldKeyBlock):
-        fields = ", ".join(sorted(block.duplicate_keys))
+        fields = ", ".join(printable(k, 80) for k in sorted(block.duplicate_keys))
         message = f"{fields} given more than once"
     elif isinstance(error, InvalidNameError):
         reason = error.reason[:1].lower() + error.reason[1:]
-        message = f"cannot read the name {error.name!r}: {reason}"
+        message = f"cannot read the name {shown(error.name)}: {one_line(reason)}"
     elif isinstance(error, BlockAbortedException):
-        message = f"cannot parse the entry: {error.abort_reason.strip()}"
+        message = f"cannot parse the entry: {one_line(error.abort_reason)}"
     else:
-        message = f"cannot read the entry: {error}"
+        message = f"cannot read the entry: {one_line(str(error))}"
     return PaperclubError(f"{what}: {message}", path=path, line=line)
 
 
@@ -316,13 +318,13 @@ def _published(entry) -> tuple[date | None, str | None]:
     if not year:
         return None, None
     if not re.fullmatch(r"\d{4}", year):
-        raise _Bad(f"year: {year!r} is not a year", line)
+        raise _Bad(f"year: {shown(year)} is not a year", line)
     month_text, line = _value(entry, "month")
     if not month_text:
         return date(int(year), 1, 1), "year"
     month = month_number(month_text)
     if month is None:
-        raise _Bad(f"month: {month_text!r} is not a month (jan, 1 or January)", line)
+        raise _Bad(f"month: {shown(month_text)} is not a month (jan, 1 or January)", line)
     return date(int(year), month, 1), "month"
 
 

@@ -11,7 +11,6 @@ Errors name the line of the `data-props` attribute: the whole list is on it.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
-from paperclub.default_plugins.hf_json import map_item
+from paperclub.default_plugins.hf_json import JSONProblem, map_item, parse_json
 from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
 from paperclub.models import Paper
@@ -88,9 +87,9 @@ def _daily_papers_props(found: list[Props], path: Path) -> tuple[list, int]:
     targeted = [p for p in found if p.target == TARGET]
     for props in targeted:
         try:
-            data = json.loads(props.value)
-        except json.JSONDecodeError as e:
-            raise PaperclubError(f"the {TARGET} data-props is not valid JSON: {e.msg} "
+            data = parse_json(props.value)
+        except JSONProblem as e:
+            raise PaperclubError(f"the {TARGET} data-props is not valid JSON: {e.message} "
                                  f"(at character {e.pos})", path=path, line=props.line) from None
         if isinstance(data, dict) and isinstance(data.get("dailyPapers"), list):
             return data["dailyPapers"], props.line
@@ -98,8 +97,8 @@ def _daily_papers_props(found: list[Props], path: Path) -> tuple[list, int]:
         if props.target == TARGET or "dailyPapers" not in props.value:
             continue
         try:
-            data = json.loads(props.value)
-        except json.JSONDecodeError:
+            data = parse_json(props.value)
+        except JSONProblem:
             continue
         if isinstance(data, dict) and isinstance(data.get("dailyPapers"), list):
             return data["dailyPapers"], props.line

@@ -26,6 +26,7 @@ from paperclub import ids
 from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
 from paperclub.models import Paper
+from paperclub.sources import paper_problem, shown
 
 ISO_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ]|$)")
 _SPACE = re.compile(r"\s+")
@@ -66,9 +67,10 @@ class HFJSON:
         path = file.path
         text = file.read_text()
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise PaperclubError(f"not valid JSON: {e.msg}", path=path, line=e.lineno) from None
+            data = parse_json(text)
+        except JSONProblem as e:
+            raise PaperclubError(f"not valid JSON: {e.message}", path=path,
+                                 line=line_of(text, e.pos)) from None
         if isinstance(data, dict):
             yield _mapped(data, path, line_of(text, _first_char(text)), None)
         elif isinstance(data, list):
@@ -84,6 +86,56 @@ def _mapped(item: object, path: Path, line: int, n: int | None) -> Paper | Paper
         return map_item(item, n)
     except PaperclubError as e:
         return PaperclubError(e.message, path=path, line=line)
+
+
+class JSONProblem(ValueError):
+    """Why text is not JSON paperclub reads, and the offset it is at."""
+
+    def __init__(self, message: str, pos: int):
+        super().__init__(message)
+        self.message, self.pos = message, pos
+
+
+LONG_NUMBER = re.compile(r"\d{4000,}")
+
+
+def parse_json(text: str) -> Any:
+    """json.loads, whose every failure is a JSONProblem: a syntax error, but also nesting
+    deeper than Python's recursion limit and integers of more than 4300 digits, which the
+    json module raises as RecursionError and a bare ValueError."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise JSONProblem(e.msg, e.pos) from None
+    except RecursionError:
+        raise JSONProblem("nested too deeply", _deepest(text)) from None
+    except ValueError as e:
+        match = LONG_NUMBER.search(text)
+        raise JSONProblem(f"a number too long to read ({str(e).split(':')[0]})",
+                          match.start() if match else 0) from None
+
+
+def _deepest(text: str) -> int:
+    """Where the nesting of brackets (outside strings) is deepest."""
+    depth = deepest = at = 0
+    in_string = escaped = False
+    for i, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, at = depth, i
+        elif char in "]}":
+            depth -= 1
+    return at
 
 
 def _first_char(text: str) -> int:
@@ -129,7 +181,7 @@ def map_item(item: object, n: int | None = None) -> Paper:
     title = _text(paper.get("title")) or _text(item.get("title"))
     if not title:
         raise PaperclubError(f"{what} has no title")
-    what = f"{what} ({title!r})"
+    what = f"{what} ({shown(title)})"
     try:
         hf_id = _string(paper.get("id"), "id")
         arxiv = ids.arxiv_id(hf_id)
@@ -149,7 +201,7 @@ def map_item(item: object, n: int | None = None) -> Paper:
         hf_summary = _text(_string(paper.get("ai_summary"), "ai_summary"))
         if hf_summary:
             extra["hf_summary"] = hf_summary
-        return Paper(
+        paper = Paper(
             id=ids.paper_id(arxiv, None, title),
             title=title,
             abstract=_text(_string(paper.get("summary"), "summary")
@@ -166,6 +218,10 @@ def map_item(item: object, n: int | None = None) -> Paper:
         )
     except ValueError as e:
         raise PaperclubError(f"{what}: {e}") from None
+    problem = paper_problem(paper)  # "\ud800" in a title, an upvote count of 30 digits
+    if problem:
+        raise PaperclubError(f"{what}: {problem}")
+    return paper
 
 
 def _json_type(value: object) -> str:
@@ -189,7 +245,7 @@ def _count(value: object, key: str) -> int:
     if value is None:
         return 0
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f'"{key}" is {value!r}, not a count')
+        raise ValueError(f'"{key}" is {shown(value)}, not a count')
     return value
 
 
@@ -202,7 +258,7 @@ def _authors(value: object) -> tuple[str, ...]:
     for author in value:
         name = author.get("name") if isinstance(author, dict) else author
         if not isinstance(name, str):
-            raise ValueError(f"an author without a name: {author!r}")
+            raise ValueError(f"an author without a name: {shown(author)}")
         if _text(name):
             names.append(_text(name))
     return tuple(names)
@@ -225,7 +281,7 @@ def _date(value: object) -> date | None:
             return date.fromisoformat(match.group(1))
     except ValueError:
         pass
-    raise ValueError(f'"publishedAt" is {value!r}, not a date such as 2024-01-02T18:59:59.000Z')
+    raise ValueError(f'"publishedAt" is {shown(value)}, not a date such as 2024-01-02T18:59:59.000Z')
 
 
 def _keywords(value: object) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
 from paperclub.models import Paper
+from paperclub.sources import shown
 from paperclub.text import slugify
 
 HEADER_LINES = {"new", "get trending papers in your email inbox!", "subscribe", "daily papers"}
@@ -24,6 +25,7 @@ PAGE_DATE = re.compile(r"^[A-Z][a-z]{2} \d{1,2}(?:, \d{4})?$")
 URL = re.compile(r"https?://[^\s<>\"'(){}\[\]]+")
 FILE_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 MONTHS = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+MAX_COUNT = 2**63 - 1  # what the catalog's integers hold
 MAX_TITLE = 400  # a longer "title" is an abstract whose title is missing
 
 # Where a link in an abstract points, by host: the first link of each kind is kept.
@@ -66,7 +68,7 @@ def parse(text: str, path: Path, as_of: date | None) -> Iterator[Paper | Papercl
     while i < len(lines):
         start, title = lines[i]
         if title == "·" or AUTHORS.match(title):
-            yield PaperclubError(f"expected a paper title, found {title!r}", path=path, line=start)
+            yield PaperclubError(f"expected a paper title, found {shown(title)}", path=path, line=start)
             i += 1
             continue
         if len(title) > MAX_TITLE:
@@ -76,7 +78,7 @@ def parse(text: str, path: Path, as_of: date | None) -> Iterator[Paper | Papercl
             i += 1
             continue
         if i + 1 >= len(lines) or lines[i + 1][1] == "·" or AUTHORS.match(lines[i + 1][1]):
-            yield PaperclubError(f"paper {title!r} has no abstract", path=path, line=start)
+            yield PaperclubError(f"paper {shown(title)} has no abstract", path=path, line=start)
             i += 1
             continue
         abstract = lines[i + 1][1]
@@ -90,6 +92,10 @@ def parse(text: str, path: Path, as_of: date | None) -> Iterator[Paper | Papercl
             author_count, organisation = _byline(lines[i][1])
             dated = _date_line(lines[i + 2], path, as_of)
             i += 3
+            if author_count is not None and author_count > MAX_COUNT:
+                yield PaperclubError(f"paper {shown(title)}: {shown(lines[i - 3][1])} is too many "
+                                     "authors", path=path, line=lines[i - 3][0])
+                continue
             if isinstance(dated, PaperclubError):
                 yield dated
                 continue
@@ -120,7 +126,8 @@ def _skip_header(lines: list[tuple[int, str]]) -> int:
 def _byline(byline: str) -> tuple[int | None, str | None]:
     match = AUTHORS.match(byline)
     if match:
-        return int(match.group(1)), None
+        digits = match.group(1)  # more than MAX_COUNT (or 4300 digits: no int) is an error
+        return (int(digits) if len(digits) < 19 else MAX_COUNT + 1), None
     # An organisation shows as its avatar's alt text, then its name: "apple Apple".
     parts = byline.split(None, 1)
     return None, parts[-1]
@@ -132,21 +139,25 @@ def _date_line(item: tuple[int, str], path: Path,
     match = DATE.match(text)
     if not match or match.group("month") not in MONTHS:
         return PaperclubError(
-            f"cannot read the date {text!r} (expected 'Aug 7' or 'Mar 3, 2024', "
+            f"cannot read the date {shown(text)} (expected 'Aug 7' or 'Mar 3, 2024', "
             "then the upvotes if any)", path=path, line=line)
     year = match.group("year")
     if year is None:
         if as_of is None:
             return PaperclubError(
-                f"the date {text!r} has no year: say when the page was saved with --as-of DATE",
+                f"the date {shown(text)} has no year: say when the page was saved with --as-of DATE",
                 path=path, line=line)
         year = str(as_of.year)
     try:
         published = datetime.strptime(f"{match.group('month')} {match.group('day')} {year}",
                                       "%b %d %Y").date()
     except ValueError:
-        return PaperclubError(f"{text!r} is not a date", path=path, line=line)
-    return published, int(match.group("upvotes") or 0)
+        return PaperclubError(f"{shown(text)} is not a date", path=path, line=line)
+    upvotes = match.group("upvotes") or "0"
+    if len(upvotes) > len(str(MAX_COUNT)) - 1:
+        return PaperclubError(f"{shown(text)}: too many upvotes to be a count", path=path,
+                              line=line)
+    return published, int(upvotes)
 
 
 def find_links(abstract: str) -> dict[str, str]:

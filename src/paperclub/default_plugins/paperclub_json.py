@@ -5,7 +5,6 @@ abstract."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -14,6 +13,8 @@ from paperclub import ids
 from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
 from paperclub.models import Paper
+from paperclub.default_plugins.hf_json import JSONProblem, item_offsets, line_of, parse_json
+from paperclub.sources import paper_problem, shown
 
 
 class PaperclubJSON:
@@ -27,45 +28,92 @@ class PaperclubJSON:
 
     def read(self, file, as_of: date | None) -> Iterator[Paper | PaperclubError]:
         path = file.path
+        text = file.read_text()
         try:
-            items = json.loads(file.read_text())
-        except json.JSONDecodeError as e:
-            raise PaperclubError(f"not valid JSON: {e.msg}", path=path, line=e.lineno) from None
+            items = parse_json(text)
+        except JSONProblem as e:
+            raise PaperclubError(f"not valid JSON: {e.message}", path=path,
+                                 line=line_of(text, e.pos)) from None
         if not isinstance(items, list):
             raise PaperclubError("expected a JSON list of papers", path=path, line=1)
-        for n, item in enumerate(items, 1):
+        for n, (item, offset) in enumerate(zip(items, item_offsets(text)), 1):
             try:
-                yield paper_from_json(item, path, n)
+                yield paper_from_json(item, path, n, line_of(text, offset))
             except PaperclubError as e:
                 yield e
 
 
-def paper_from_json(item: object, path: Path, n: int) -> Paper:
-    where = {"path": path, "line": None}
-    if not isinstance(item, dict) or not isinstance(item.get("title"), str) or not item["title"]:
+def paper_from_json(item: object, path: Path, n: int, line: int | None = None) -> Paper:
+    """The paper of item #`n` (on `line`), as `paperclub papers --json` writes it."""
+    where = {"path": path, "line": line}
+    if not isinstance(item, dict) or not isinstance(item.get("title"), str) or not item["title"].strip():
         raise PaperclubError(f"paper #{n} has no title", **where)
+    what = f"paper #{n} ({shown(item['title'])})"
+
+    def text(key: str) -> str | None:
+        value = item.get(key)
+        if value is None or isinstance(value, str):
+            return value
+        raise ValueError(f'"{key}" is {_json_type(value)}, not text')
+
+    def texts(key: str) -> tuple[str, ...]:
+        value = item.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError(f'"{key}" is not a list of text')
+        return tuple(value)
+
+    def count(key: str) -> int | None:
+        value = item.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f'"{key}" is {shown(value, 60)}, not a whole number')
+        return value
 
     try:
-        published = date.fromisoformat(item["published"]) if item.get("published") else None
-        arxiv, doi = ids.arxiv_id(item.get("arxiv_id")), ids.doi(item.get("doi"))
-        return Paper(
-            id=str(item.get("id") or ids.paper_id(arxiv, doi, item["title"])),
+        published = text("published")
+        try:
+            published = date.fromisoformat(published) if published else None
+        except ValueError:
+            raise ValueError(f'"published" is {shown(published, 60)}, not a date such as '
+                             "2024-01-02") from None
+        arxiv, doi = ids.arxiv_id(text("arxiv_id")), ids.doi(text("doi"))
+        links = item.get("links") or {}
+        if not isinstance(links, dict) or not all(isinstance(v, str) for v in links.values()):
+            raise ValueError('"links" is not a mapping of kinds to URLs')
+        extra = item.get("extra") or {}
+        if not isinstance(extra, dict):
+            raise ValueError(f'"extra" is {_json_type(extra)}, not a mapping')
+        paper = Paper(
+            id=text("id") or ids.paper_id(arxiv, doi, item["title"]),
             title=item["title"],
-            abstract=item.get("abstract") or "",
-            authors=tuple(item.get("authors") or ()),
-            author_count=item.get("author_count"),
-            organisation=item.get("organisation"),
+            abstract=text("abstract") or "",
+            authors=texts("authors"),
+            author_count=count("author_count"),
+            organisation=text("organisation"),
             published=published,
-            upvotes=int(item.get("upvotes") or 0),
-            links={str(k): str(v) for k, v in (item.get("links") or {}).items()},
-            keywords=tuple(item.get("keywords") or ()),
-            topics=tuple(item.get("topics") or ()),
+            upvotes=count("upvotes") or 0,
+            links=dict(links),
+            keywords=texts("keywords"),
+            topics=texts("topics"),
             arxiv_id=arxiv,
             doi=doi,
-            extra=dict(item.get("extra") or {}),
+            extra=dict(extra),
         )
-    except (KeyError, TypeError, ValueError, AttributeError) as e:
-        raise PaperclubError(f"paper #{n} ({item.get('title')!r}): {e}", **where) from None
+    except ValueError as e:
+        raise PaperclubError(f"{what}: {e}", **where) from None
+    problem = paper_problem(paper)
+    if problem:
+        raise PaperclubError(f"{what}: {problem}", **where)
+    return paper
+
+
+def _json_type(value: object) -> str:
+    names = {list: "a list", dict: "a mapping", str: "text", bool: "true/false", int: "a number",
+             float: "a number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
 
 
 @hookimpl(trylast=True)

@@ -41,6 +41,7 @@ from paperclub import ids
 from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
 from paperclub.models import Paper
+from paperclub.sources import MAX_DEPTH, MAX_INT, printable, shown
 
 # Every name a column may have -> the field it fills. Where several name one field, the
 # first of them (in this order) with a value is used; `keywords` and `tags` are united.
@@ -73,6 +74,8 @@ BARE_URL = re.compile(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}/\S*$", re.
 CODE_HOSTS = re.compile(r"//(www\.)?(github\.com|gitlab\.com|bitbucket\.org|codeberg\.org)/",
                         re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
+WHOLE_NUMBER = re.compile(r"[0-9]+")
+MAX_COUNT = MAX_INT
 
 
 class BadValue(ValueError):
@@ -97,13 +100,13 @@ def parse_date(text: str) -> tuple[date, str]:
     precision: "day", "month" or "year". Raises ValueError for anything else."""
     match = ISO_DATE.match(text.strip())
     if not match:
-        raise ValueError(f"{text!r} is not a date such as 2024-03-01, 2024-03 or 2024")
+        raise ValueError(f"{shown(text)} is not a date such as 2024-03-01, 2024-03 or 2024")
     year, month, day = match.groups()
     try:
         return (date(int(year), int(month or 1), int(day or 1)),
                 "day" if day else "month" if month else "year")
     except ValueError as e:
-        raise ValueError(f"{text!r} is not a date ({e})") from None
+        raise ValueError(f"{shown(text)} is not a date ({e})") from None
 
 
 def url_kind(url: str) -> str:
@@ -172,7 +175,7 @@ class _Record:
 
     def bad(self, key: str | None, message: str) -> BadValue:
         where = f"{self.labels.get(key, key)}: " if key else ""
-        what = f"{self.title!r}: " if self.title else ""
+        what = f"{shown(self.title)}: " if self.title else ""
         return BadValue(key, what + where + message, self.lines.get(key or ""))
 
     def first(self, field: str) -> tuple[str | None, Any]:
@@ -213,11 +216,16 @@ class _Record:
         key, value = self.first(field)
         if key is None:
             return None
-        if isinstance(value, str) and value.strip().isdigit():
-            return int(value.strip())
+        if isinstance(value, str) and WHOLE_NUMBER.fullmatch(value.strip()):
+            # ASCII digits ("²".isdigit() too, but int() fails), and no more than int() reads
+            if len(value.strip()) > len(str(MAX_COUNT)):
+                raise self.bad(key, f"{shown(value)} is too large a number")
+            value = int(value.strip())
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            if value > MAX_COUNT:
+                raise self.bad(key, f"{shown(value)} is too large a number")
             return value
-        raise self.bad(key, f"{value!r} is not a whole number")
+        raise self.bad(key, f"{shown(value)} is not a whole number")
 
     def link(self, field: str) -> str | None:
         key, _ = self.first(field)
@@ -227,7 +235,7 @@ class _Record:
         if BARE_URL.match(url):
             url = "https://" + url
         if not URL.match(url):
-            raise self.bad(key, f"{url!r} is not a URL")
+            raise self.bad(key, f"{shown(url)} is not a URL")
         return url
 
     def published(self) -> tuple[date | None, str | None]:
@@ -249,12 +257,12 @@ class _Record:
         if key is not None:
             arxiv = ids.arxiv_id(self.text("arxiv"))
             if not arxiv:
-                raise self.bad(key, f"{self.text('arxiv')!r} is not an arXiv id")
+                raise self.bad(key, f"{shown(self.text('arxiv'))} is not an arXiv id")
         key, _ = self.first("doi")
         if key is not None:
             doi = ids.doi(self.text("doi"))
             if not doi:
-                raise self.bad(key, f"{self.text('doi')!r} is not a DOI")
+                raise self.bad(key, f"{shown(self.text('doi'))} is not a DOI")
         key, _ = self.first("id")
         if key is not None:
             # An id may be an arXiv id, a DOI, or the table's own (a row number, a slug).
@@ -298,7 +306,10 @@ class _Record:
         upvotes = self.count("upvotes") or 0
         for key, value in self.values.items():
             if key not in ALIASES and key and not _empty(value):
-                extra[key] = _plain(value.strip() if isinstance(value, str) else value)
+                try:
+                    extra[key] = _plain(value.strip() if isinstance(value, str) else value)
+                except ValueError as e:
+                    raise self.bad(key, str(e)) from None
         return Paper(
             id=ids.paper_id(arxiv, doi, title),
             title=title,
@@ -330,12 +341,19 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def _plain(value: Any) -> Any:
-    """A YAML value as plain JSON types (LineDict and LineList are dict and list)."""
+def _plain(value: Any, depth: int = 0) -> Any:
+    """A YAML value as plain JSON types (LineDict and LineList are dict and list), as the
+    catalog can store it; raises ValueError for a value it cannot."""
     if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
+        if depth >= MAX_DEPTH:
+            raise ValueError(f"nested more than {MAX_DEPTH} levels deep")
+        return {str(k): _plain(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        if depth >= MAX_DEPTH:
+            raise ValueError(f"nested more than {MAX_DEPTH} levels deep")
+        return [_plain(v, depth + 1) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool) and not -MAX_COUNT - 1 <= value <= MAX_COUNT:
+        raise ValueError(f"{shown(value)} is too large a number")
     return value
 
 
@@ -415,7 +433,7 @@ class CSVTable:
                     continue
                 if header is None:
                     header = self._header(row, path, line)
-                    labels = {name: f"column {name!r}" for name in header if name}
+                    labels = {name: f"column {shown(name)}" for name in header if name}
                     continue
                 item = self._record(row, header, path, line)
                 if isinstance(item, PaperclubError):
@@ -434,12 +452,12 @@ class CSVTable:
         header = [normalise_name(cell) for cell in row]
         if "title" not in header:
             raise PaperclubError(
-                f"no title column in the header (columns: {', '.join(c for c in header if c)})",
+                f"no title column in the header (columns: {', '.join(printable(c) for c in header if c)})",
                 path=path, line=line)
         seen: dict[str, int] = {}
         for n, name in enumerate(header, 1):
             if name and name in seen:
-                raise PaperclubError(f"column {name!r} appears twice (columns {seen[name]} "
+                raise PaperclubError(f"column {shown(name)} appears twice (columns {seen[name]} "
                                      f"and {n})", path=path, line=line)
             seen[name] = n
         return header
@@ -516,13 +534,13 @@ class YAMLList:
             for key, value in item.items():
                 name = normalise_name(key)
                 if name in values:
-                    clash = PaperclubError(f"paper #{n}: {labels[name]} and {key!r} are the "
+                    clash = PaperclubError(f"paper #{n}: {labels[name]} and {shown(key)} are the "
                                            "same key", path=path,
                                            line=getattr(item, "lines", {}).get(key, line))
                     break
                 values[name] = value
                 lines[name] = getattr(item, "lines", {}).get(key, line)
-                labels[name] = f"key {str(key)!r}"
+                labels[name] = f"key {shown(str(key))}"
             if clash:
                 yield clash
                 continue
