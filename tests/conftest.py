@@ -59,3 +59,18 @@ def run(workspace):
         return Result(result)
 
     return invoke
+
+
+ALL_OUTPUTS = ["ics", "markdown", "html", "json", "csv"]
+
+
+def plan_every_output(run, schedule, today: str = TODAY) -> Path:
+    """Plan the sample config with every built-in output on; the folder they are in."""
+    import yaml
+
+    config = yaml.safe_load(Path(schedule).read_text())
+    config["outputs"] = ALL_OUTPUTS
+    Path(schedule).write_text(yaml.safe_dump(config, sort_keys=False))
+    result = run("plan", str(schedule), "--today", today)
+    assert result.exit_code == 0, result
+    return Path(schedule).resolve().parent

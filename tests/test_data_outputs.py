@@ -16,9 +16,9 @@ from paperclub import planfile
 from paperclub.default_plugins.data import CSV_COLUMNS, CsvEmitter, JsonEmitter
 from paperclub.models import Assignment, Person, Plan, Session
 
-from conftest import TODAY
+from conftest import ALL_OUTPUTS, TODAY, plan_every_output
 
-OUTPUTS = ["ics", "markdown", "html", "json", "csv"]
+OUTPUTS = ALL_OUTPUTS
 BERLIN = ZoneInfo("Europe/Berlin")
 HEADER = ["session", "date", "start", "end", "status", "paper_id", "title", "presenter",
           "topics", "abs", "code"]
@@ -26,12 +26,7 @@ HEADER = ["session", "date", "start", "end", "status", "paper_id", "title", "pre
 
 @pytest.fixture
 def planned(run, schedule, workspace):
-    config = yaml.safe_load(Path(schedule).read_text())
-    config["outputs"] = OUTPUTS
-    Path(schedule).write_text(yaml.safe_dump(config, sort_keys=False))
-    result = run("plan", str(schedule), "--today", TODAY)
-    assert result.exit_code == 0, result
-    folder = workspace / "schedules"
+    folder = plan_every_output(run, schedule, TODAY)
     return {"json": folder / "ml-systems.json", "csv": folder / "ml-systems.csv",
             "plan": folder / "ml-systems.plan.yaml", "schedule": schedule}
 

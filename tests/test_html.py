@@ -18,11 +18,11 @@ from paperclub import planfile
 from paperclub.default_plugins.html import HtmlEmitter, PALETTE
 from paperclub.models import Assignment, Person, Plan, Session
 
-from conftest import TODAY
+from conftest import ALL_OUTPUTS, TODAY, plan_every_output
 from test_cli import imported_by
 
 MID_TERM = "2027-01-15"  # the sample term runs from 2026-12-03 to 2027-03-04
-OUTPUTS = ["ics", "markdown", "html", "json", "csv"]
+OUTPUTS = ALL_OUTPUTS
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
                   "--disable-background-networking", "--no-first-run"]
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -128,12 +128,7 @@ def squash(text: str) -> str:
 @pytest.fixture
 def site(run, schedule, workspace):
     """The sample term planned mid-term, with every output on."""
-    config = yaml.safe_load(Path(schedule).read_text())
-    config["outputs"] = OUTPUTS
-    Path(schedule).write_text(yaml.safe_dump(config, sort_keys=False))
-    result = run("plan", str(schedule), "--today", MID_TERM)
-    assert result.exit_code == 0, result
-    folder = workspace / "schedules"
+    folder = plan_every_output(run, schedule, MID_TERM)
     return {"html": folder / "ml-systems.html", "plan": folder / "ml-systems.plan.yaml",
             "schedule": schedule}
 
