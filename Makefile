@@ -40,4 +40,4 @@ bench-plan: $(STAMP)
 	$(BIN)/python bench/plan.py
 
 clean:
-	rm -rf $(VENV) catalog.sqlite catalog.sqlite-wal catalog.sqlite-shm schedules/*.plan.yaml schedules/*.ics schedules/ml-systems.md
+	rm -rf $(VENV) catalog.sqlite catalog.sqlite-wal catalog.sqlite-shm schedules/*.plan.yaml schedules/*.ics schedules/ml-systems.md schedules/ml-systems.html

@@ -161,7 +161,7 @@ def test_hostile_papers_from_a_file_through_import_plan_and_every_output(run, sc
     (workspace / "schedules" / "evil.csv").write_text(buffer.getvalue(), encoding="utf-8")
     text = Path(schedule).read_text()
     text = text.replace("[paperclub:sample]", "[paperclub:sample, evil.csv]")
-    text = text.replace("outputs: [ics, markdown]", "outputs: [ics, markdown, html, json, csv]")
+    text = text.replace("outputs: [ics, markdown, html]", "outputs: [ics, markdown, html, json, csv]")
     Path(schedule).write_text(text)
     result = run("plan", str(schedule), "--today", TODAY)
     assert result.exit_code == 0, result

@@ -73,7 +73,7 @@ def test_plan_prefers_higher_scores(run, schedule, workspace):
     sessions = plan_json(run, schedule)["sessions"]
     chosen = {p["id"]: p["score"] for s in sessions for p in s["papers"]}
     hooks = Hooks(get_plugin_manager(workspace))
-    group = config.load_group(Path(schedule))
+    group = config.load_group(Path(schedule), emitters=hooks.emitters)
     with Catalog(workspace / "catalog.sqlite") as cat:
         pool, _ = planner.candidates(group, cat.papers(), hooks)
     scores = {c.id: c.score for c in pool}

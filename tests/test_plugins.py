@@ -194,7 +194,7 @@ def test_a_failing_emitter_is_named_and_nothing_is_written(workspace, run, sched
         def paperclub_register_emitters(register):
             register(Broken())
     """)
-    config = Path(schedule).read_text().replace("outputs: [ics, markdown]", "outputs: [ics, broken]")
+    config = Path(schedule).read_text().replace("outputs: [ics, markdown, html]", "outputs: [ics, broken]")
     Path(schedule).write_text(config)
     result = run("plan", str(schedule), "--today", TODAY)
     assert result.exit_code == PLUGIN_EXIT
@@ -450,7 +450,7 @@ def test_paperclub_register_emitters_adds_an_output(workspace, run, schedule):
             register(Titles())
     """)
     path = workspace / "schedules" / "ml-systems.yaml"
-    path.write_text(path.read_text().replace("outputs: [ics, markdown]", "outputs: [ics, titles]"))
+    path.write_text(path.read_text().replace("outputs: [ics, markdown, html]", "outputs: [ics, titles]"))
     shown = _fresh_plan(run, schedule, workspace)
     titles = (workspace / "schedules" / "ml-systems.txt").read_text().splitlines()
     assert titles == [p["title"] for s in shown["sessions"] for p in s["papers"]]

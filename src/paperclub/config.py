@@ -23,6 +23,7 @@ from paperclub.yamlfile import LineDict, LineList
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 POLICIES = ("spread", "proportional", "themed")
 PRESENTER_MODES = ("per_paper", "per_session")
+BUILT_IN_OUTPUTS = ("ics", "markdown", "html", "json", "csv")  # the default_plugins emitters
 # Bounds that keep a typo (count: 10000000, every: 99999 weeks) from planning for hours or
 # past the year 9999: far beyond any reading group's term.
 MAX_SESSIONS = 1000
@@ -229,7 +230,7 @@ def _slug(value: Any) -> str:
     return text
 
 
-def load_group(path: Path, emitters: Collection[str] = ("ics", "markdown")) -> Group:
+def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS) -> Group:
     """Read and check a group config; `emitters` are the output names plugins provide."""
     data = yamlfile.load(path)
     root = _Section(path, data, "", 1, ("group", "meetings", "catalog", "members", "topics",
