@@ -73,8 +73,9 @@ def cli() -> None:
 
     \b
     paperclub import PAGE.txt                 add papers to the catalog
-    paperclub plan schedules/GROUP.yaml       plan the term, write calendar and agenda
+    paperclub plan schedules/GROUP.yaml       plan the term, write calendar, agenda, page
     paperclub show schedules/GROUP.yaml       the plan as a table
+    paperclub publish schedules/GROUP.yaml    send it to a CalDAV calendar
     """
 
 
