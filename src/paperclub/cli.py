@@ -274,7 +274,7 @@ def plan(schedule: Path, catalog: Path, today: date | None, explain: bool, as_js
         click.echo("Changed since the last plan:")
         for line in result.changes:
             click.echo(f"  {line}")
-    sessions = [s for s in result.plan.sessions if s.status != "cancelled"]
+    sessions = [s for s in result.plan.sessions if not s.cancelled]
     n_papers = sum(len(s.papers) for s in sessions)
     click.echo(f"Planned {len(sessions)} sessions with {n_papers} papers "
                f"from {result.candidates} candidates.")
@@ -311,9 +311,9 @@ def show(schedule: Path, why: bool, as_json: bool) -> None:
     for s in the_plan.sessions:
         start = s.start.astimezone(zone)
         when = (start.strftime("%a %Y-%m-%d"), start.strftime("%H:%M"))
-        if s.status == "cancelled":
+        if s.cancelled:
             rows.append((*when, "(cancelled)", "", ""))
-        for i, a in enumerate(s.papers if s.status != "cancelled" else []):
+        for i, a in enumerate(s.papers if not s.cancelled else []):
             lead = when if i == 0 else ("", "")
             rows.append((*lead, _clip(a.title, 60), a.topics[0] if a.topics else "",
                          a.presenter or ""))

@@ -45,7 +45,7 @@ def diff(old: Plan, new: Plan) -> PlanDiff:
 
 
 def _titles(session: Session | None) -> dict[str, str]:
-    if session is None or session.status == "cancelled":
+    if session is None or session.cancelled:
         return {}
     return {a.paper_id: a.title for a in session.papers}
 
@@ -58,7 +58,7 @@ def _session_changes(old: Session | None, new: Session | None) -> list[str]:
         return [f"new session: {titles}"]
     changes = []
     if old.status != new.status:
-        changes.append("cancelled" if new.status == "cancelled" else f"now {new.status}")
+        changes.append("cancelled" if new.cancelled else f"now {new.status}")
     if old.start != new.start or old.end != new.end:
         changes.append(f"moved from {old.start:%Y-%m-%d %H:%M} to {new.start:%Y-%m-%d %H:%M}")
     was, now = _titles(old), _titles(new)
@@ -70,7 +70,7 @@ def _session_changes(old: Session | None, new: Session | None) -> list[str]:
 def _presenting(plan: Plan) -> dict[tuple[str, str], tuple[str, str]]:
     """(presenter, paper id) -> (date, title), for every paper with a presenter."""
     return {(a.presenter, a.paper_id): (_day(s), a.title)
-            for s in plan.sessions if s.status != "cancelled"
+            for s in plan.sessions if not s.cancelled
             for a in s.papers if a.presenter}
 
 

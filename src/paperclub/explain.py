@@ -16,7 +16,7 @@ def _parts(parts: Mapping[str, float]) -> str:
 def plan_reasons(plan: Plan) -> list[str]:
     """Lines explaining every session: each paper's score parts, and how its topic sits in the
     term (how many sessions have it, and whether the neighbouring sessions do)."""
-    sessions = [s for s in plan.sessions if s.status != "cancelled"]
+    sessions = [s for s in plan.sessions if not s.cancelled]
     per_topic = Counter(a.topics[0] for s in sessions for a in s.papers if a.topics)
     lines = []
     if plan.solver:
@@ -55,7 +55,7 @@ def why_not(paper_id: str, plan: Plan, group: Group, pool: Mapping[str, Candidat
     for session in plan.sessions:
         for a in session.papers:
             if a.paper_id == paper_id:
-                state = "" if session.status != "cancelled" else " (a cancelled session)"
+                state = "" if not session.cancelled else " (a cancelled session)"
                 return [f"{paper_id} is planned for {session.start:%a %Y-%m-%d} ({session.id}){state}",
                         f"  score {a.score:.2f} = {_parts(a.score_parts)}",
                         *(f"  topic {a.topics[0]}" for _ in [0] if a.topics),
@@ -74,7 +74,7 @@ def why_not(paper_id: str, plan: Plan, group: Group, pool: Mapping[str, Candidat
         if b == paper_id and not any(x.paper_id == a for s in plan.sessions for x in s.papers):
             lines.append(f"  it must come after {a}, which is not planned")
     topic = me.topics[0] if me.topics else None
-    chosen = [(x, s) for s in plan.sessions if s.status != "cancelled" for x in s.papers]
+    chosen = [(x, s) for s in plan.sessions if not s.cancelled for x in s.papers]
     if topic is None:
         weaker = [x for x, _ in chosen if x.score < me.score]
         lines.append(f"  it has no topic; {len(weaker)} planned papers score less "

@@ -169,6 +169,10 @@ class Session:
     papers: list[Assignment] = field(default_factory=list)
     digest: str | None = None  # as read from the plan file: tells a hand edit (planfile.digest)
 
+    @property
+    def cancelled(self) -> bool:
+        return self.status == "cancelled"
+
     def content_key(self) -> tuple:
         """What a calendar subscriber sees change: time, status, papers and presenters."""
         return (

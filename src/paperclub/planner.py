@@ -46,7 +46,7 @@ def read_papers(group: Group, previous: Plan | None, today: date) -> frozenset[s
     plans = [previous] if previous else []
     plans += [planfile.load(path) for path in group.history]
     return frozenset(a.paper_id for plan in plans for s in plan.sessions
-                     if s.status != "cancelled" and (plan is not previous or s.start.date() < today)
+                     if not s.cancelled and (plan is not previous or s.start.date() < today)
                      for a in s.papers)
 
 
@@ -86,7 +86,7 @@ def make_plan(group: Group, papers: Iterable[Paper], hooks: Hooks, *, today: dat
                              path=group.path)
     ids = {slot.id for slot in slots}
     before = {s.id: [a.paper_id for a in s.papers] for s in previous.sessions
-              if s.id in ids and s.status != "cancelled"} if previous else {}
+              if s.id in ids and not s.cancelled} if previous else {}
     chosen = hooks.plan_sessions(pool, slots, effective, before) if slots else []
 
     plan = Plan(group=group.name, slug=group.slug, timezone=group.timezone,
@@ -281,7 +281,7 @@ def _keep_identity(plan: Plan, previous: Plan | None, today: date, kept: Kept) -
         session.modified = _later(session.modified, now)
     plan.sessions.extend(kept.frozen)
     for gone in old.values():  # dates the rules no longer give
-        if gone.status != "cancelled":
+        if not gone.cancelled:
             gone.status = "cancelled"
             gone.sequence += 1
             gone.modified = _later(gone.modified, now)

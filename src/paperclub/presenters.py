@@ -163,8 +163,8 @@ def _prepare(sessions: Sequence[Session], group: Group, held: Iterable[Session],
                 raise PaperclubError(f"{pid} is pinned to both {pinned[pid]} and {m.name} "
                                      "(members[].pin)", path=path)
 
-    entries = [(s.start, s.id, None, s) for s in held if s.status != "cancelled"]
-    entries += [(s.start, s.id, k, s) for k, s in enumerate(sessions) if s.status != "cancelled"]
+    entries = [(s.start, s.id, None, s) for s in held if not s.cancelled]
+    entries += [(s.start, s.id, k, s) for k, s in enumerate(sessions) if not s.cancelled]
     entries.sort(key=lambda e: (e[0], e[1]))
     presenters: list[list[str | None]] = [[a.presenter for a in s.papers] for s in sessions]
     days, fixed, units = [], [], []
@@ -350,9 +350,9 @@ def _result(sessions: Sequence[Session], group: Group, held: list[Session],
             objective: dict[str, float]) -> Result:
     members = {m.name: m for m in group.members}
     timeline = [(s.start, s.id, {a.presenter for a in s.papers if a.presenter})
-                for s in held if s.status != "cancelled"]
+                for s in held if not s.cancelled]
     timeline += [(s.start, s.id, {n for n in names if n})
-                 for s, names in zip(sessions, out) if s.status != "cancelled"]
+                 for s, names in zip(sessions, out) if not s.cancelled]
     timeline.sort(key=lambda e: (e[0], e[1]))
     loads = {name: 0 for name in members}
     for *_, names in timeline:
@@ -361,7 +361,7 @@ def _result(sessions: Sequence[Session], group: Group, held: list[Session],
     consecutive = sum(len((a[2] & b[2]) & members.keys()) for a, b in zip(timeline, timeline[1:]))
     total, papers = 0.0, 0
     for s, names in zip(sessions, out):
-        if s.status == "cancelled":
+        if s.cancelled:
             continue
         for a, name in zip(s.papers, names):
             if name in members:
@@ -596,7 +596,7 @@ def summary(sessions: Sequence[Session], members: Sequence[Member]) -> list[dict
     for m in members:
         row(m.name, m)
     for s in sorted(sessions, key=lambda s: (s.start, s.id)):
-        if s.status == "cancelled":
+        if s.cancelled:
             continue
         by: dict[str, list[Assignment]] = {}
         for a in s.papers:

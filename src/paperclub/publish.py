@@ -529,7 +529,7 @@ def describe(change: Change, timezone: str, *, dry_run: bool = False) -> str:
 
     session = change.session
     start = session.start.astimezone(ZoneInfo(timezone)).strftime("%a %Y-%m-%d %H:%M")
-    status = "  cancelled" if session.status == "cancelled" else ""
+    status = "  cancelled" if session.cancelled else ""
     return f"  {verb:<12}  {session.id}  {start}  sequence {session.sequence}{status}"
 
 

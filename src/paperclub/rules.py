@@ -81,7 +81,7 @@ def check_kept(group: Group, kept: Sequence[Session], plan: Plan,
     """The rules that the sessions kept as they are (locked, or edited by hand) break, one
     sentence each: a kept session is never changed, so these are reported, not repaired."""
     problems: list[str] = []
-    live = [s for s in plan.sessions if s.status != "cancelled"]
+    live = [s for s in plan.sessions if not s.cancelled]
     where: dict[str, list[Session]] = {}
     for s in live:
         for a in s.papers:
@@ -91,7 +91,7 @@ def check_kept(group: Group, kept: Sequence[Session], plan: Plan,
     dates = set(meeting_dates(group.meetings))
     k = group.meetings.papers_per_session
     for s in kept:
-        if s.status == "cancelled":
+        if s.cancelled:
             continue
         day = s.start.date()
         at = f"{s.id} ({day})"

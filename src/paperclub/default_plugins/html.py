@@ -84,7 +84,7 @@ def next_session(plan, zone) -> Any:
     if plan.as_of is None:
         return None
     ahead = [s for s in plan.sessions
-             if s.status != "cancelled" and s.start.astimezone(zone).date() >= plan.as_of]
+             if not s.cancelled and s.start.astimezone(zone).date() >= plan.as_of]
     return min(ahead, key=lambda s: (s.start, s.id), default=None)
 
 
@@ -115,7 +115,7 @@ def context(plan) -> dict[str, Any]:
     sessions = []
     for n, s in enumerate(ordered, 1):
         start, end = s.start.astimezone(zone), s.end.astimezone(zone)
-        cancelled = s.status == "cancelled"
+        cancelled = s.cancelled
         for topic in topics.values():
             topic.counts.append(0 if cancelled else sum(t == topic.name for a in s.papers
                                                         for t in a.topics))

@@ -220,7 +220,7 @@ class IcsEmitter:
                 event.add("created", session.created)
             event.add("last-modified", session.modified)
             event.add("sequence", session.sequence)
-            event.add("status", "CANCELLED" if session.status == "cancelled" else "CONFIRMED")
+            event.add("status", "CANCELLED" if session.cancelled else "CONFIRMED")
             event.add("dtstart", session.start.astimezone(zone))
             event.add("dtend", session.end.astimezone(zone))
             event.add("summary", summary(plan, session))
@@ -237,7 +237,7 @@ class IcsEmitter:
             url = event_url(plan, session)
             if url:
                 event.add("url", url)
-            if plan.alarm and session.status != "cancelled":
+            if plan.alarm and not session.cancelled:
                 alarm = Alarm()
                 alarm.add("action", "DISPLAY")
                 alarm.add("trigger", -plan.alarm)

@@ -38,7 +38,7 @@ class MarkdownEmitter:
             start, end = s.start.astimezone(zone), s.end.astimezone(zone)
             day = start.strftime("%a %Y-%m-%d")
             hours = f"{start:%H:%M}–{end:%H:%M}"
-            if s.status == "cancelled":
+            if s.cancelled:
                 out.append(f"| {n} | ~~{day}~~ | {hours} | *cancelled* | | | |")
                 continue
             for i, a in enumerate(s.papers or [None]):

@@ -38,7 +38,7 @@ def assign_presenters(plan: Plan, group: Group, held: Sequence[Session] = (),
         def affinity(member, paper):
             return hooks.presenter_affinity(member, paper, group)
     before = {a.paper_id: a.presenter for s in (previous.sessions if previous else ())
-              if s.status != "cancelled" for a in s.papers if a.presenter}
+              if not s.cancelled for a in s.papers if a.presenter}
     result = presenters.assign(plan.sessions, group, held=held, affinity=affinity,
                                previous=before)
     presenters.apply(plan.sessions, result)
@@ -57,6 +57,6 @@ def paperclub_presenter_affinity(member, paper, group):
 
 @hookimpl(trylast=True)
 def paperclub_check_plan(plan, group):
-    planned = {a.paper_id for s in plan.sessions if s.status != "cancelled" for a in s.papers}
+    planned = {a.paper_id for s in plan.sessions if not s.cancelled for a in s.papers}
     return [f"{paper_id} is pinned to {m.name} (members[].pin) but is not in the plan"
             for m in group.members for paper_id in m.pin if paper_id not in planned]
