@@ -18,7 +18,8 @@ from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
-from paperclub.default_plugins.hf_json import JSONProblem, map_item, parse_json
+from paperclub.default_plugins.hf_json import map_item
+from paperclub.jsonfile import JSONProblem, parse_json
 from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
 from paperclub.models import Paper

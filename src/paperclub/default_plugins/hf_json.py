@@ -15,14 +15,14 @@ shared with the saved-page source (hf_html.py), whose page embeds the same items
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from paperclub import ids
+from paperclub import ids, jsonfile
+from paperclub.jsonfile import first_char, item_offsets, line_of
 from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
 from paperclub.models import Paper
@@ -65,20 +65,15 @@ class HFJSON:
 
     def read(self, file, as_of: date | None) -> Iterator[Paper | PaperclubError]:
         path = file.path
-        text = file.read_text()
-        try:
-            data = parse_json(text)
-        except JSONProblem as e:
-            raise PaperclubError(f"not valid JSON: {e.message}", path=path,
-                                 line=line_of(text, e.pos)) from None
+        data, text = jsonfile.load(file)
         if isinstance(data, dict):
-            yield _mapped(data, path, line_of(text, _first_char(text)), None)
+            yield _mapped(data, path, line_of(text, first_char(text)), None)
         elif isinstance(data, list):
             for n, (item, offset) in enumerate(zip(data, item_offsets(text)), 1):
                 yield _mapped(item, path, line_of(text, offset), n)
         else:
             raise PaperclubError("expected a JSON list of daily papers or a paper object",
-                                 path=path, line=line_of(text, _first_char(text)))
+                                 path=path, line=line_of(text, first_char(text)))
 
 
 def _mapped(item: object, path: Path, line: int, n: int | None) -> Paper | PaperclubError:
@@ -86,81 +81,6 @@ def _mapped(item: object, path: Path, line: int, n: int | None) -> Paper | Paper
         return map_item(item, n)
     except PaperclubError as e:
         return PaperclubError(e.message, path=path, line=line)
-
-
-class JSONProblem(ValueError):
-    """Why text is not JSON paperclub reads, and the offset it is at."""
-
-    def __init__(self, message: str, pos: int):
-        super().__init__(message)
-        self.message, self.pos = message, pos
-
-
-LONG_NUMBER = re.compile(r"\d{4000,}")
-
-
-def parse_json(text: str) -> Any:
-    """json.loads, whose every failure is a JSONProblem: a syntax error, but also nesting
-    deeper than Python's recursion limit and integers of more than 4300 digits, which the
-    json module raises as RecursionError and a bare ValueError."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as e:
-        raise JSONProblem(e.msg, e.pos) from None
-    except RecursionError:
-        raise JSONProblem("nested too deeply", _deepest(text)) from None
-    except ValueError as e:
-        match = LONG_NUMBER.search(text)
-        raise JSONProblem(f"a number too long to read ({str(e).split(':')[0]})",
-                          match.start() if match else 0) from None
-
-
-def _deepest(text: str) -> int:
-    """Where the nesting of brackets (outside strings) is deepest."""
-    depth = deepest = at = 0
-    in_string = escaped = False
-    for i, char in enumerate(text):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            if depth > deepest:
-                deepest, at = depth, i
-        elif char in "]}":
-            depth -= 1
-    return at
-
-
-def _first_char(text: str) -> int:
-    return len(text) - len(text.lstrip())
-
-
-def line_of(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
-
-
-def item_offsets(text: str) -> list[int]:
-    """Where each item of the top-level JSON array in `text` starts (the text is valid JSON)."""
-    decoder = json.JSONDecoder()
-    pos = _first_char(text) + 1  # past "["
-    offsets = []
-    while True:
-        while text[pos].isspace():
-            pos += 1
-        if text[pos] == "]":
-            return offsets
-        if text[pos] == ",":
-            pos += 1
-            continue
-        offsets.append(pos)
-        _, pos = decoder.raw_decode(text, pos)
 
 
 # -- mapping an item to a paper ------------------------------------------------------------

@@ -13,7 +13,8 @@ from paperclub import ids
 from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
 from paperclub.models import Paper
-from paperclub.default_plugins.hf_json import JSONProblem, item_offsets, line_of, parse_json
+from paperclub import jsonfile
+from paperclub.jsonfile import item_offsets, line_of
 from paperclub.sources import paper_problem, shown
 
 
@@ -28,12 +29,7 @@ class PaperclubJSON:
 
     def read(self, file, as_of: date | None) -> Iterator[Paper | PaperclubError]:
         path = file.path
-        text = file.read_text()
-        try:
-            items = parse_json(text)
-        except JSONProblem as e:
-            raise PaperclubError(f"not valid JSON: {e.message}", path=path,
-                                 line=line_of(text, e.pos)) from None
+        items, text = jsonfile.load(file)
         if not isinstance(items, list):
             raise PaperclubError("expected a JSON list of papers", path=path, line=1)
         for n, (item, offset) in enumerate(zip(items, item_offsets(text)), 1):
