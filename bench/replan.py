@@ -157,8 +157,7 @@ def run(args) -> None:
             labels = workflow.sync_sources(group, cat, hooks)
             every = list(cat.papers(sources=labels))
         pool, _ = planner.candidates(group, every, hooks, planner.read_papers(group, first, today))
-        slots = [s for s in planner.identify(meetings.slots(group.meetings, group.timezone),
-                                             first, today)]
+        slots = planner.identify(meetings.slots(group.meetings, group.timezone), first, today)
         problem = problem_for(pool, slots, group, was)
         order = [slot.id for slot in slots]
         plan_lists = [now.get(sid, []) for sid in order]

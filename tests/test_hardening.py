@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import signal
 import sqlite3
 import stat
@@ -113,10 +114,18 @@ def test_no_module_writes_files_but_through_atomic_write():
         if path.name == "files.py":
             continue
         text = path.read_text()
-        for needle in ("write_bytes(", "write_text(", 'open("w', 'open("a', "open('w"):
-            if needle in text:
-                offenders.append(f"{path.relative_to(src)}: {needle}")
+        offenders += [f"{path.relative_to(src)}: {m.group()}" for m in WRITES.finditer(text)]
     assert offenders == []
+
+
+# a file opened for writing, in any spelling: open(p, "w"), path.open("ab"), mode="x", ...
+WRITES = re.compile(r"""\bwrite_(?:bytes|text)\(|\bopen\([^)]*['"][wax]b?\+?['"]""")
+
+
+def test_the_write_check_sees_every_spelling():
+    for line in ('open(path, "w")', 'path.open("wb")', "open(p, mode='a')", 'p.write_text("x")'):
+        assert WRITES.search(line), line
+    assert not WRITES.search('path.open("rb")')
 
 
 # -- two imports at once -----------------------------------------------------------------------

@@ -147,6 +147,22 @@ def _presenter(value: Any) -> tuple[str | None, bool]:
     raise ValueError(f"presenter: expected a name or {{name: ..., locked: true}}, found {value!r}")
 
 
+def _assignment(a: dict[str, Any]) -> Assignment:
+    presenter, presenter_locked = _presenter(a.get("presenter"))
+    return Assignment(
+        paper_id=str(a["id"]),
+        title=str(a["title"]),
+        topics=list(a.get("topics") or []),
+        presenter=presenter,
+        presenter_locked=presenter_locked,
+        locked=_flag(a.get("locked", False), "locked"),
+        score=float(a.get("score") or 0),
+        score_parts=dict(a.get("score_parts") or {}),
+        links=dict(a.get("links") or {}),
+        reasons=[str(r) for r in a.get("reasons") or []],
+    )
+
+
 def _plan(data: dict[str, Any]) -> Plan:
     organizer = data.get("organizer") or {}
     return Plan(
@@ -171,21 +187,7 @@ def _plan(data: dict[str, Any]) -> Plan:
                 created=_time(s.get("created")),
                 modified=_time(s.get("modified")),
                 digest=str(s["digest"]) if s.get("digest") else None,
-                papers=[
-                    Assignment(
-                        paper_id=str(a["id"]),
-                        title=str(a["title"]),
-                        topics=list(a.get("topics") or []),
-                        presenter=_presenter(a.get("presenter"))[0],
-                        presenter_locked=_presenter(a.get("presenter"))[1],
-                        locked=_flag(a.get("locked", False), "locked"),
-                        score=float(a.get("score") or 0),
-                        score_parts=dict(a.get("score_parts") or {}),
-                        links=dict(a.get("links") or {}),
-                        reasons=[str(r) for r in a.get("reasons") or []],
-                    )
-                    for a in s.get("papers") or []
-                ],
+                papers=[_assignment(a) for a in s.get("papers") or []],
             )
             for s in data.get("sessions") or []
         ],
