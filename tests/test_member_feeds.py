@@ -4,6 +4,7 @@ for each member who presents (their sessions, under UIDs of their own)."""
 from __future__ import annotations
 
 import re
+import uuid
 import shlex
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from conftest import ROOT, TODAY
 from paperclub import planfile
 from paperclub.cli import App, cli
 from paperclub.errors import PaperclubError
-from paperclub.feeds import find_member, member_plan, member_uid, presenters
+from paperclub.feeds import MEMBER_UID_NAMESPACE, find_member, member_plan, member_uid, presenters
 
 
 def stdout_bytes(*args: str) -> bytes:
@@ -82,12 +83,16 @@ def test_all_members_writes_one_file_per_presenter_next_to_the_config(run, plann
 def test_member_uids_are_fixed_and_differ_from_the_group_s_and_each_other_s(planned):
     _, plan = planned
     session = plan.sessions[0]
-    assert member_uid(session.uid, "Ada Lovelace") == member_uid(session.uid, "Ada Lovelace")
+    # fixed: a known value, the same on every machine and run (a name-based UUID 5)
+    assert member_uid("uid-1@example.org", "Ada Lovelace") == str(uuid.uuid5(
+        MEMBER_UID_NAMESPACE, "uid-1@example.org/Ada Lovelace"))
     uids = {session.uid} | {member_uid(session.uid, n) for n in presenters(plan)}
     assert len(uids) == len(presenters(plan)) + 1
     # the member plan is a copy: the group's plan keeps its UIDs
-    member_plan(plan, "Ada Lovelace")
-    assert plan.sessions[0].uid == session.uid
+    before = [s.uid for s in plan.sessions]
+    mine = member_plan(plan, "Ada Lovelace")
+    assert [s.uid for s in plan.sessions] == before
+    assert {s.uid for s in mine.sessions} <= {member_uid(u, "Ada Lovelace") for u in before}
 
 
 def test_unknown_member_is_an_error_naming_close_matches(run, planned):

@@ -291,10 +291,7 @@ def show(schedule: Path, why: bool, as_json: bool) -> None:
     """Show the plan of a group config (or a plan file) as a table."""
     from paperclub import planfile
 
-    path = planfile.plan_path(schedule)
-    if not path.exists():
-        raise PaperclubError(f"no plan yet: run `paperclub plan {schedule}` first", path=path)
-    the_plan = planfile.load(path)
+    the_plan = planfile.load_existing(schedule)
     if as_json:
         echo_json(planfile.to_json(the_plan))
         return
@@ -328,17 +325,12 @@ def members(schedule: Path, as_json: bool) -> None:
     plan file)."""
     from paperclub import config, planfile, presenters
 
-    path = planfile.plan_path(schedule)
-    config_path = schedule
-    if schedule.name.endswith(".plan.yaml"):
-        config_path = schedule.with_name(schedule.name.removesuffix(".plan.yaml") + ".yaml")
+    config_path = planfile.config_path(schedule)
     if not config_path.exists():
         raise PaperclubError("no group config here: `paperclub members` reads the members "
                              "from it", path=config_path)
     group = config.load_group(config_path, emitters=app().hooks.emitters)
-    if not path.exists():
-        raise PaperclubError(f"no plan yet: run `paperclub plan {config_path}` first", path=path)
-    rows = presenters.summary(planfile.load(path).sessions, group.members)
+    rows = presenters.summary(planfile.load_existing(config_path).sessions, group.members)
     if as_json:
         echo_json(rows)
         return
@@ -407,20 +399,17 @@ def publish(schedule: Path, url: str | None, user: str | None, prune: bool, dry_
     from paperclub import planfile
     from paperclub import publish as publishing
 
-    path = planfile.plan_path(schedule)
-    if not path.exists():
-        raise PaperclubError(f"no plan yet: run `paperclub plan {schedule}` first", path=path)
+    the_plan = planfile.load_existing(schedule)
     if url is None:
         from paperclub import config
 
-        config_path = path.with_name(path.name.removesuffix(".plan.yaml") + ".yaml")
+        config_path = planfile.config_path(schedule)
         missing = "no calendar address: give --url, or set calendar.caldav in the group config"
         if not config_path.exists():
             raise PaperclubError(missing, path=config_path)
         url = config.load_group(config_path, emitters=app().hooks.emitters).caldav_url
         if url is None:
             raise PaperclubError(missing, path=config_path)
-    the_plan = planfile.load(path)
 
     def report(change) -> None:
         click.echo(publishing.describe(change, the_plan.timezone))

@@ -17,8 +17,8 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
-from paperclub import planfile
-from paperclub.errors import PaperclubError, PluginError
+from paperclub import planfile, workflow
+from paperclub.errors import PaperclubError
 from paperclub.files import atomic_write
 from paperclub.models import Plan
 from paperclub.text import slugify
@@ -68,11 +68,6 @@ class Output:
     member: str | None = None
 
 
-def stem(schedule: Path) -> str:
-    """`schedules/ml-systems.yaml` (or its plan file) -> `ml-systems`."""
-    return planfile.plan_path(schedule).name.removesuffix(".plan.yaml")
-
-
 def export(schedule: Path, hooks, fmt: str, *, member: str | None = None,
            all_members: bool = False, output: Path | None = None,
            today: date | None = None) -> list[Output]:
@@ -80,22 +75,14 @@ def export(schedule: Path, hooks, fmt: str, *, member: str | None = None,
     group's output, one member's (`member`), or every presenter's (`all_members`), each in
     memory; nothing is written here."""
     path = planfile.plan_path(schedule)
-    if not path.exists():
-        raise PaperclubError(f"no plan yet: run `paperclub plan {schedule}` first", path=path)
     emitters = hooks.emitters
     if fmt not in emitters:
         raise PaperclubError(f"no output format {fmt!r}; the formats: {', '.join(sorted(emitters))}")
     emitter = emitters[fmt]
-    plan = replace(planfile.load(path), as_of=today)
+    plan = replace(planfile.load_existing(schedule), as_of=today)
 
     def render(p: Plan) -> bytes:
-        try:
-            return emitter.render(p)
-        except PaperclubError:
-            raise
-        except Exception as e:
-            raise PluginError(f"{emitters.owners[fmt]}: emitter {fmt!r} failed: "
-                              f"{type(e).__name__}: {e}") from None
+        return workflow.render(hooks, fmt, p)
 
     if not all_members:
         name = find_member(plan, member) if member is not None else None
@@ -106,7 +93,7 @@ def export(schedule: Path, hooks, fmt: str, *, member: str | None = None,
     folder = output if output is not None else path.parent
     outputs: dict[Path, Output] = {}
     for name in presenters(plan):
-        target = folder / f"{stem(schedule)}-{slugify(name)}{emitter.extension}"
+        target = folder / f"{planfile.stem(schedule)}-{slugify(name)}{emitter.extension}"
         if target in outputs:
             raise PaperclubError(f"{outputs[target].member!r} and {name!r} would both be "
                                  f"written to the same file", path=target)

@@ -37,6 +37,8 @@ def atomic_write(path: Path, data: bytes) -> bool:
 
 
 def _umask() -> int:
+    # os.umask can only be read by setting it: a moment's 0 is harmless in one thread, and
+    # paperclub writes files from its main thread only
     mask = os.umask(0)
     os.umask(mask)
     return mask

@@ -30,6 +30,27 @@ def plan_path(config: Path) -> Path:
     return config.with_name(config.name.removesuffix(".yaml").removesuffix(".yml") + ".plan.yaml")
 
 
+def config_path(schedule: Path) -> Path:
+    """The group config of a plan file (or the config itself)."""
+    if schedule.name.endswith(".plan.yaml"):
+        return schedule.with_name(schedule.name.removesuffix(".plan.yaml") + ".yaml")
+    return schedule
+
+
+def stem(schedule: Path) -> str:
+    """`schedules/ml-systems.yaml` (or its plan file) -> `ml-systems`, the outputs' name."""
+    return plan_path(schedule).name.removesuffix(".plan.yaml")
+
+
+def load_existing(schedule: Path) -> Plan:
+    """The plan of a group config (or a plan file); none yet is an error saying what to run."""
+    path = plan_path(schedule)
+    if not path.exists():
+        raise PaperclubError(f"no plan yet: run `paperclub plan {config_path(schedule)}` first",
+                             path=path)
+    return load(path)
+
+
 def digest(session: Session) -> str:
     """A fingerprint of what an organiser might edit by hand in a session: its times, status,
     papers and presenters. `paperclub plan` writes it beside the session; a session whose

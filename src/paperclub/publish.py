@@ -383,7 +383,7 @@ class CalDAV:
         names = {c.__name__ for e in _chain(error) for c in type(e).__mro__}
         if "AuthorizationError" in names or status in (401, 403):
             return self._refused(url, status)
-        if status is not None and isinstance(status, int):
+        if isinstance(status, int):
             return self._status(status, url, "request")
         network = _network_problem(error)
         if network is not None:
@@ -394,9 +394,8 @@ class CalDAV:
         return PaperclubError(f"cannot talk to {public_url(url)}: {type(error).__name__}")
 
     def _status(self, status: int, url: str, what: str) -> PaperclubError:
+        """The error for an answer other than 401/403 (`request` turns those away first)."""
         where = public_url(url)
-        if status in (401, 403):
-            return self._refused(url, status)
         if status == 404:
             return PaperclubError(f"no such calendar: {self.url} (HTTP 404)")
         if status in (409, 412):
@@ -425,8 +424,6 @@ class CalDAV:
         """Every event resource of the calendar, with its ETag and data."""
         response = self.request("REPORT", self.url, LISTING,
                                 {"Depth": "1", "Content-Type": "application/xml; charset=utf-8"})
-        if response.status == 404:
-            raise PaperclubError(f"no such calendar: {self.url} (HTTP 404)")
         if response.status not in (200, 207):
             raise self._status(response.status, self.url, "list the events of")
         tree = _tree(response)

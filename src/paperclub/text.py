@@ -51,3 +51,8 @@ def web_url(url: str | None) -> str | None:
     # characters a URL may not hold as they are (<, >, ", `, {, }, ...) percent-encoded, so the
     # address is one token in every output (a Markdown <link>, an ICS URI, an href)
     return quote(url, safe=":/?#[]@!$&'()*+,;=%~")
+
+
+def paper_url(links: dict[str, str]) -> str | None:
+    """The link a paper's title takes: its abstract page, else its PDF (web addresses only)."""
+    return web_url(links.get("abs")) or web_url(links.get("pdf"))

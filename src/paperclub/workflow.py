@@ -29,8 +29,18 @@ class PlanResult:
 
 def output_path(config_path: Path, extension: str) -> Path:
     """`schedules/ml-systems.yaml` writes `schedules/ml-systems.ics`, `.md`, ..."""
-    return planfile.plan_path(config_path).with_name(
-        planfile.plan_path(config_path).name.removesuffix(".plan.yaml") + extension)
+    return config_path.with_name(planfile.stem(config_path) + extension)
+
+
+def render(hooks: Hooks, name: str, plan: Plan) -> bytes:
+    """Emitter `name`'s output of `plan`; an emitter's crash is its plugin's error."""
+    try:
+        return hooks.emitters[name].render(plan)
+    except PaperclubError:
+        raise
+    except Exception as e:
+        raise PluginError(f"{hooks.emitters.owners[name]}: emitter {name!r} failed: "
+                          f"{type(e).__name__}: {e}") from None
 
 
 def sync_sources(group: Group, catalog: Catalog, hooks: Hooks) -> list[str] | None:
@@ -63,15 +73,8 @@ def plan(config_path: Path, catalog_path: Path, hooks: Hooks, *, today: date) ->
     files = {plan_path: planfile.dump(the_plan)}
     outputs = []
     for name in group.outputs:
-        emitter = hooks.emitters[name]
-        path = output_path(config_path, emitter.extension)
-        try:
-            files[path] = emitter.render(the_plan)
-        except PaperclubError:
-            raise
-        except Exception as e:
-            raise PluginError(f"{hooks.emitters.owners[name]}: emitter {name!r} failed: "
-                              f"{type(e).__name__}: {e}") from None
+        path = output_path(config_path, hooks.emitters[name].extension)
+        files[path] = render(hooks, name, the_plan)
         outputs.append(path)
     result = PlanResult(the_plan, plan_path, problems, len(papers), outputs=outputs)
     if previous is not None:
@@ -90,10 +93,7 @@ def why(config_path: Path, catalog_path: Path, hooks: Hooks, paper_id: str, *,
     from paperclub import explain
 
     group = config.load_group(config_path, emitters=hooks.emitters)
-    plan_path = planfile.plan_path(config_path)
-    if not plan_path.exists():
-        raise PaperclubError(f"no plan yet: run `paperclub plan {config_path}` first", path=plan_path)
-    the_plan = planfile.load(plan_path)
+    the_plan = planfile.load_existing(config_path)
     if not catalog_path.exists():
         raise PaperclubError("no catalog here yet", path=catalog_path)
     with Catalog(catalog_path) as catalog:

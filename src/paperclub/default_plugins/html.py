@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from paperclub.hookspecs import hookimpl
-from paperclub.text import printable, web_url
+from paperclub.text import paper_url, printable, web_url
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -46,7 +46,6 @@ PALETTE = (
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
 
 
-safe_url = web_url  # only http(s) addresses become links
 
 
 def day_label(moment: datetime) -> str:
@@ -61,7 +60,7 @@ def text_parts(text: str) -> list[tuple[str, str | None]]:
     for m in _URL_IN_TEXT.finditer(text):
         if m.start() > pos:
             parts.append((text[pos:m.start()], None))
-        parts.append((m.group(), safe_url(m.group())))
+        parts.append((m.group(), web_url(m.group())))
         pos = m.end()
     if pos < len(text):
         parts.append((text[pos:], None))
@@ -70,11 +69,9 @@ def text_parts(text: str) -> list[tuple[str, str | None]]:
 
 def feed_links(plan) -> tuple[str, str | None]:
     """The calendar's subscribe link and its webcal:// twin (only for a web address)."""
-    if plan.feed_url:
-        url = safe_url(plan.feed_url)
-        if url:
-            return url, "webcal://" + url.split("://", 1)[1]
-        return plan.feed_url, None
+    url = web_url(plan.feed_url)  # a plan file edited by hand may hold anything here
+    if url:
+        return url, "webcal://" + url.split("://", 1)[1]
     return quote(f"{plan.slug}.ics", safe=""), None
 
 
@@ -129,8 +126,8 @@ def context(plan) -> dict[str, Any]:
             "next": s is coming,
             "papers": [{
                 "title": a.title,
-                "href": safe_url(a.links.get("abs") or a.links.get("pdf")),
-                "code": safe_url(a.links.get("code")),
+                "href": paper_url(a.links),
+                "code": web_url(a.links.get("code")),
                 "topics": [topics[t] for t in dict.fromkeys(a.topics)],
                 "presenter": a.presenter,
             } for a in s.papers],
@@ -138,7 +135,7 @@ def context(plan) -> dict[str, Any]:
     feed, webcal = feed_links(plan)
     return {
         "plan": plan,
-        "group_url": safe_url(plan.url),
+        "group_url": web_url(plan.url),
         "location": text_parts(plan.location) if plan.location else None,
         "sessions": sessions,
         "coming": next((x for x in sessions if x["next"]), None),

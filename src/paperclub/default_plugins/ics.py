@@ -33,8 +33,8 @@ def describe(session) -> str:
         if a.presenter:
             lines.append(f"   Presenter: {one_line(a.presenter)}")
         for kind, url in sorted(a.links.items()):
-            if web_url(url):
-                lines.append(f"   {one_line(kind).capitalize()}: {url}")
+            if (link := web_url(url)):
+                lines.append(f"   {one_line(kind).capitalize()}: {link}")
         if a.topics:
             lines.append(f"   Topics: {', '.join(one_line(t) for t in a.topics)}")
     return "\n".join(lines) or "Papers to be announced."
@@ -48,9 +48,8 @@ def summary(plan, session) -> str:
 def event_url(plan, session) -> str | None:
     """The group's page when it has one, else the first paper's abstract page (web
     addresses only)."""
-    if web_url(plan.url):
-        return plan.url
-    return next((a.links["abs"] for a in session.papers if web_url(a.links.get("abs"))), None)
+    return web_url(plan.url) or next(
+        (link for a in session.papers if (link := web_url(a.links.get("abs")))), None)
 
 
 # -- VTIMEZONE --------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from paperclub.hookspecs import hookimpl
-from paperclub.text import one_line, web_url
+from paperclub.text import one_line, paper_url, web_url
 
 
 def cell(text: str) -> str:
@@ -15,7 +15,7 @@ def cell(text: str) -> str:
 
 
 def link(title: str, links: dict) -> str:
-    url = web_url(links.get("abs")) or web_url(links.get("pdf"))
+    url = paper_url(links)
     text = cell(title)
     return f"[{text}](<{url}>)" if url else text
 
@@ -47,7 +47,8 @@ class MarkdownEmitter:
                 if a is None:
                     out.append(f"{lead} *to be announced* | | | |")
                     continue
-                code = f"[code](<{web_url(a.links['code'])}>)" if web_url(a.links.get("code")) else ""
+                code_url = web_url(a.links.get("code"))
+                code = f"[code](<{code_url}>)" if code_url else ""
                 out.append(f"{lead} {link(a.title, a.links)} | {cell(', '.join(a.topics))} | "
                            f"{cell(a.presenter or '')} | {code} |")
         out += ["", f"Times are {plan.timezone}. Made with paperclub.", ""]
