@@ -542,3 +542,11 @@ def test_cli_reimporting_changes_nothing(run, workspace):
         assert not r["skipped_unchanged_file"]
         assert (r["added"], r["updated"]) == (0, 0), r
     assert rows(workspace / "catalog.sqlite") == before
+
+
+def test_item_lines_are_the_lines_the_items_start_on():
+    from paperclub.jsonfile import item_lines
+
+    text = '\n\n[ {"a": 1},\n  {"b":\n   2}, {"c": "x\\ny"},\n\n  [1,\n 2], 3\n]\n'
+    starts = [text.index(s) for s in ('{"a"', '{"b"', '{"c"', "[1", "3\n")]
+    assert item_lines(text) == [text.count("\n", 0, p) + 1 for p in starts] == [3, 4, 5, 7, 8]

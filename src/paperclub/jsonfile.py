@@ -81,18 +81,22 @@ def line_of(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def item_offsets(text: str) -> list[int]:
-    """Where each item of the top-level JSON array in `text` starts (the text is valid JSON)."""
+def item_lines(text: str) -> list[int]:
+    """The line each item of the top-level JSON array in `text` starts on (the text is valid
+    JSON), counted as it goes: one pass over the text, however many items."""
     decoder = json.JSONDecoder()
     pos = first_char(text) + 1  # past "["
-    offsets = []
+    line, counted = line_of(text, pos), pos
+    lines = []
     while True:
         while text[pos].isspace():
             pos += 1
         if text[pos] == "]":
-            return offsets
+            return lines
         if text[pos] == ",":
             pos += 1
             continue
-        offsets.append(pos)
+        line += text.count("\n", counted, pos)
+        counted = pos
+        lines.append(line)
         _, pos = decoder.raw_decode(text, pos)

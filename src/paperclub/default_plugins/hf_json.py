@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from paperclub import ids, jsonfile
-from paperclub.jsonfile import first_char, item_offsets, line_of
+from paperclub.jsonfile import first_char, item_lines, line_of
 from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
 from paperclub.models import Paper
@@ -69,8 +69,8 @@ class HFJSON:
         if isinstance(data, dict):
             yield _mapped(data, path, line_of(text, first_char(text)), None)
         elif isinstance(data, list):
-            for n, (item, offset) in enumerate(zip(data, item_offsets(text)), 1):
-                yield _mapped(item, path, line_of(text, offset), n)
+            for n, (item, line) in enumerate(zip(data, item_lines(text)), 1):
+                yield _mapped(item, path, line, n)
         else:
             raise PaperclubError("expected a JSON list of daily papers or a paper object",
                                  path=path, line=line_of(text, first_char(text)))

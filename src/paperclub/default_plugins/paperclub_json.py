@@ -14,7 +14,7 @@ from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
 from paperclub.models import Paper
 from paperclub import jsonfile
-from paperclub.jsonfile import item_offsets, line_of
+from paperclub.jsonfile import item_lines
 from paperclub.sources import paper_problem, shown
 
 
@@ -32,9 +32,9 @@ class PaperclubJSON:
         items, text = jsonfile.load(file)
         if not isinstance(items, list):
             raise PaperclubError("expected a JSON list of papers", path=path, line=1)
-        for n, (item, offset) in enumerate(zip(items, item_offsets(text)), 1):
+        for n, (item, line) in enumerate(zip(items, item_lines(text)), 1):
             try:
-                yield paper_from_json(item, path, n, line_of(text, offset))
+                yield paper_from_json(item, path, n, line)
             except PaperclubError as e:
                 yield e
 
