@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from paperclub import yamlfile
 from paperclub.errors import PaperclubError
+from paperclub.meetings import MAX_SESSIONS
 from paperclub.models import Group, Meetings, Member, Person
 from paperclub.sources import printable, shown
 from paperclub.text import slugify
@@ -26,7 +27,6 @@ PRESENTER_MODES = ("per_paper", "per_session")
 BUILT_IN_OUTPUTS = ("ics", "markdown", "html", "json", "csv")  # the default_plugins emitters
 # Bounds that keep a typo (count: 10000000, every: 99999 weeks) from planning for hours or
 # past the year 9999: far beyond any reading group's term.
-MAX_SESSIONS = 1000
 MAX_EVERY_WEEKS = 52
 MAX_MINUTES = 7 * 24 * 60  # a meeting's duration, an alarm before it
 T = TypeVar("T")
@@ -192,7 +192,7 @@ def _every(value: Any) -> int:
         r"(week)", _text(value).lower())
     if not match:
         raise TypeError
-    weeks = 1 if match[1] == "week" else int(match[1][-3:]) if len(match[1]) <= 3 else 0
+    weeks = 1 if match[1] == "week" else int(match[1]) if len(match[1]) <= 3 else 0
     if not 1 <= weeks <= MAX_EVERY_WEEKS:
         raise TypeError
     return weeks
@@ -201,9 +201,7 @@ def _every(value: Any) -> int:
 def _timezone(value: Any) -> str:
     name = _text(value)
     try:
-        ZoneInfo(name)
-    except ZoneInfoNotFoundError:
-        raise
+        ZoneInfo(name)  # an unknown zone raises ZoneInfoNotFoundError, which get() reports
     except (OSError, ValueError):  # "Europe" is a folder of zones; "/etc/passwd" no key
         raise TypeError from None
     return name

@@ -314,7 +314,6 @@ def _plugin_label(pm: pluggy.PluginManager, plugin: object) -> str:
 
 def plugin_info(pm: pluggy.PluginManager) -> list[dict[str, Any]]:
     """Each plugin with the hooks it implements, for `paperclub plugins`."""
-    dists = {id(plugin): dist for plugin, dist in pm.list_plugin_distinfo()}
     rows = []
     for name, plugin in pm.list_name_plugin():
         if plugin is hookspecs:
@@ -324,9 +323,7 @@ def plugin_info(pm: pluggy.PluginManager) -> list[dict[str, Any]]:
             continue
         hooks = sorted(caller.name for caller in pm.get_hookcallers(plugin) or [])
         row: dict[str, Any] = {"name": name, "hooks": hooks}
-        if id(plugin) in dists:
-            row["version"] = dists[id(plugin)].version
-        elif name in getattr(pm, "versions", {}):
+        if name in getattr(pm, "versions", {}):  # an installed (entry-point) plugin
             row["version"] = pm.versions[name]
         rows.append(row)
     return rows
