@@ -864,17 +864,23 @@ def test_latex_unclosed_dollar_takes_linear_time():
         assert latex.decode("costs $5 " + "a" * 5000 + " caf\\'e").endswith("café")
 
 
-@pytest.mark.parametrize("record", [
-    b'{"id": "0704.0001", "title": "T", "categories": ' + b"[" * 300 + b"]" * 300 + b"}",
-    b'{"id": "0704.0001", "title": "T", "license": {"a": ' + b"[" * 300 + b"]" * 300 + b"}}",
-    b'{"id": "0704.0001", "title": "T", "authors_parsed": [[' + b"[" * 1000 + b"]" * 1000 + b"]]}",
+@pytest.mark.parametrize("record, message", [
+    (b'{"id": "0704.0001", "title": "T", "categories": ' + b"[" * 300 + b"]" * 300 + b"}",
+     "categories is a list, not text"),
+    (b'{"id": "0704.0001", "title": "T", "license": {"a": ' + b"[" * 300 + b"]" * 300 + b"}}",
+     "license is an object, not text"),
+    (b'{"id": "0704.0001", "title": "T", "authors_parsed": [[' + b"[" * 1000 + b"]" * 1000
+     + b"]]}", "authors_parsed: a part of a name is a list, not text"),
+    (b'{"id": "0704.0001", "title": "T", "authors_parsed": [[["x"], "y", ""]]}',
+     "authors_parsed: a part of a name is a list, not text"),
 ])
-def test_regression_arxiv_jsonl_values_of_the_wrong_type(record):
+def test_regression_arxiv_jsonl_values_of_the_wrong_type(record, message):
     """Found by test_fuzz_arxiv_jsonl: categories (or license, submitter, update_date) that are
     not text went into the paper as they were, and the catalog could not write them."""
     with time_limit():
         items = run_source(ArxivJSONL(), record + b"\n", "snapshot.jsonl")
     assert isinstance(items[0], PaperclubError) and items[0].line == 1, items
+    assert message in items[0].message
 
 
 def test_regression_arxiv_jsonl_detection_of_deep_nesting():

@@ -64,5 +64,4 @@ def test_first_result_hooks_are_documented_as_such():
 
 def test_the_core_calls_only_hooks_that_exist():
     called = set(re.findall(r'"(paperclub_[a-z_]+)"', inspect.getsource(plugins.Hooks)))
-    assert called and called <= set(HOOKS)
     assert set(HOOKS) == called  # and the facade reaches every hook

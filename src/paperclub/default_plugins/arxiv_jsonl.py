@@ -97,8 +97,7 @@ def read_records(file, loads: Callable[[bytes], Any]) -> Iterator[Paper | Paperc
                 item = paper(record)
             except _Invalid as e:
                 item = PaperclubError(str(e), path=path, line=n)
-            except (TypeError, ValueError, AttributeError, KeyError, IndexError,
-                    RecursionError) as e:
+            except (TypeError, ValueError, AttributeError, KeyError, IndexError) as e:
                 item = PaperclubError(f"record {shown(record.get('id'))}: unexpected value "
                                       f"({type(e).__name__}: {e})", path=path, line=n)
             yield item
@@ -215,7 +214,11 @@ def _parsed_authors(parsed: list) -> list[str]:
         if isinstance(a, str):
             parts = [a]
         else:
-            parts = [str(p) for p in (a[1:2] + a[:1] + a[2:3]) if p]
+            parts = a[1:2] + a[:1] + a[2:3]
+            odd = next((p for p in parts if isinstance(p, (list, dict))), None)
+            if odd is not None:
+                raise _Invalid(f"authors_parsed: a part of a name is {_kind(odd)}, not text")
+            parts = [str(p) for p in parts if p]
         name = _collapse(decode(" ".join(parts)))
         if name:
             authors.append(name)
@@ -288,8 +291,8 @@ def _reason(e: ValueError) -> str:
 
 
 def _kind(value: object) -> str:
-    return {list: "a list", str: "a string", int: "a number", float: "a number",
-            bool: "true or false", type(None): "null"}.get(type(value), type(value).__name__)
+    return {list: "a list", dict: "an object", str: "a string", int: "a number",
+            float: "a number", bool: "true or false", type(None): "null"}.get(type(value), type(value).__name__)
 
 
 @hookimpl(trylast=True)
