@@ -138,7 +138,7 @@ def solve_direct(problem: solver.Problem, time_limit: float) -> solver.Solution:
     cost[:nx] = np.repeat(score, S)
     cost[Z1:Z2] = -w["consecutive"]
     cost[Z2:SH] = -w["nearby"]
-    cost[SH:] = -w["unfilled"]
+    cost[SH:] = [-solver.place_cost(p, s) for s in range(S)]  # U x (S - s): earlier dearer
     lower, upper = np.zeros(ncol), np.ones(ncol)
     upper[SH:] = k
     for pid, s in p.pinned.items():

@@ -493,3 +493,64 @@ def test_a_precise_date_wins_over_a_year(catalog, tmp_path):
     earlier = [{"title": "Attention", "published": "2017-06-01"}]
     catalog.import_file(write_json(tmp_path / "c.json", earlier), PaperclubJSON(), "c", None)
     assert catalog.get("attention").published == date(2017, 6, 1)  # equally precise: earlier
+
+
+# -- upgrading a catalog of an earlier schema -------------------------------------------------
+
+OLD = Path(__file__).parent / "fixtures" / "catalog" / "v2.sqlite"  # see fixtures/SOURCES.md
+
+
+def test_a_schema_2_catalog_is_upgraded_in_place(tmp_path):
+    path = tmp_path / "catalog.sqlite"
+    path.write_bytes(OLD.read_bytes())
+    raw = sqlite3.connect(path)
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == 2
+    before = {row[0]: row[1:] for row in raw.execute(
+        "SELECT id, upvotes, sources, title, abstract, keywords FROM papers")}
+    aliases = raw.execute("SELECT * FROM aliases ORDER BY alias").fetchall()
+    imports = raw.execute("SELECT * FROM imports ORDER BY source").fetchall()
+    raw.close()
+    with Catalog(path) as cat:
+        assert cat.db.execute("PRAGMA user_version").fetchone()[0] == 3
+        papers = {p.id: p for p in cat.papers()}
+        assert papers.keys() == before.keys() and len(papers) > 100
+        rated = ("hf-", "paperclub:sample")
+        for paper_id, (upvotes, sources, title, abstract, _) in before.items():
+            paper = papers[paper_id]
+            assert (paper.title, paper.abstract) == (title, abstract)
+            if upvotes == 0 and not any(s.startswith(rated) for s in json.loads(sources)):
+                assert paper.upvotes is None, paper_id  # no source rated it: unknown
+            else:
+                assert paper.upvotes == upvotes, paper_id
+        assert sum(p.upvotes is None for p in papers.values()) >= 8
+        assert papers["arxiv:2205.14135"].upvotes == 12  # a CSV's own count stays
+        # keywords are searchable now: categories only a record's keywords hold
+        assert {p.id for p in cat.papers("hep")} == {
+            i for i, row in before.items() if "hep-" in row[4]}
+        check_index(cat)
+        assert [tuple(r) for r in cat.db.execute("SELECT * FROM aliases ORDER BY alias")] == aliases
+        assert [tuple(r) for r in cat.db.execute("SELECT * FROM imports ORDER BY source")] == imports
+        from paperclub import votes
+
+        votes.cast(cat, cat.get("arxiv:2205.14135"), "Ada", votes.FOR)
+        assert votes.tally(cat)["arxiv:2205.14135"].yes == ("Ada",)
+    with Catalog(path) as cat:  # once only
+        assert len(cat) == len(before) and votes.tally(cat)
+
+
+def test_two_processes_opening_an_old_catalog_upgrade_it_once(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "catalog.sqlite"
+    path.write_bytes(OLD.read_bytes())
+    script = ("import sys; from pathlib import Path; from paperclub.catalog import Catalog\n"
+              "with Catalog(Path(sys.argv[1])) as c: print(len(c))\n")
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(path)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    assert {out.strip() for out, _ in outs} == {"104"}
+    with Catalog(path) as cat:
+        assert cat.db.execute("PRAGMA user_version").fetchone()[0] == 3
+        check_index(cat)

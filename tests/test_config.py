@@ -485,3 +485,59 @@ def test_proportional_needs_targets(workspace):
     text = edit(BASE, "  policy: spread", "  policy: proportional")
     err = load_error(write(workspace, text))
     assert "needs balance.targets" in err.message and err.line == line_of(text, "policy:")
+
+
+# --- the group's profile and the weights of the score ----------------------------------------
+
+
+def test_an_old_weight_name_still_works_and_the_warning_names_the_new_one(workspace):
+    from paperclub.signals import DEFAULT_WEIGHTS
+
+    text = edit(BASE, "weights: {upvotes: 1.0}", "weights: {upvotes: 2.0, recency: 1.0}")
+    g = load_group(write(workspace, text))
+    assert g.weights == {"popularity": 2.0 * DEFAULT_WEIGHTS["popularity"], "recency": 1.0}
+    [warning] = g.warnings
+    assert warning.startswith(f"{workspace / 'group.yaml'}:{line_of(text, 'upvotes: 2.0')}: "
+                              "selection.weights.upvotes is now selection.weights.popularity")
+    both = edit(BASE, "weights: {upvotes: 1.0}", "weights: {upvotes: 1.0, popularity: 5}")
+    g = load_group(write(workspace, both))
+    assert g.weights == {"popularity": 5.0} and "is ignored" in g.warnings[0]
+    assert not load_group(write(workspace, edit(BASE, "{upvotes: 1.0}", "{popularity: 1.0}"))).warnings
+
+
+def test_the_old_weight_warns_through_plan_and_plans(run, schedule):
+    text = Path(schedule).read_text().replace("popularity: 3.0", "upvotes: 1.0")
+    Path(schedule).write_text(text)
+    result = run("plan", str(schedule), "--today", "2026-11-01")
+    assert result.exit_code == 0, result
+    assert (f"warning: {schedule}:{line_of(text, 'upvotes: 1.0')}: selection.weights.upvotes is "
+            "now selection.weights.popularity") in result.stderr
+
+
+def test_likes_dislikes_min_relevance_and_libraries(workspace):
+    (workspace / "ada.bib").write_text("")
+    text = edit(BASE, "  weights: {upvotes: 1.0}\n",
+                "  like: [arxiv:2410.17243, paper-b]\n  dislike:\n    - paper-c\n"
+                "  min_relevance: 0.25\n")
+    text = edit(text, "  - name: Alan\n", "  - name: Alan\n    library: ada.bib\n")
+    g = load_group(write(workspace, text))
+    assert g.like == ("arxiv:2410.17243", "paper-b") and g.dislike == ("paper-c",)
+    assert g.min_relevance == 0.25
+    assert g.lines["selection.like[1]"] == line_of(text, "like: [")
+    assert g.lines["selection.dislike[0]"] == line_of(text, "- paper-c")
+    assert g.members[1].library == workspace / "ada.bib"
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("  weights: {upvotes: 1.0}\n", "  min_relevance: 2\n",
+     "selection.min_relevance: expected a relevance between 0 and 1"),
+    ("  weights: {upvotes: 1.0}\n", "  like: [a]\n  dislike: [a]\n",
+     "selection.dislike: a is in selection.like too"),
+    ("  - name: Alan\n", "  - name: Alan\n    library: ada.bbi\n",
+     "members[1].library: no such file"),
+])
+def test_bad_profile_keys_name_file_line_and_key(workspace, old, new, message):
+    (workspace / "ada.bib").write_text("")
+    text = edit(BASE, old, new)
+    error = load_error(write(workspace, text))
+    assert message in error.message and error.line == line_of(text, new.split("\n")[-2].strip())

@@ -23,14 +23,19 @@ def test_explain_gives_every_paper_its_score_parts_and_topic(run, schedule):
     for s in sessions:
         assert f"{s['start'][:10]} ({s['id']})" in out
         for p in s["papers"]:
-            block = out[out.index(p["title"]):]
+            block = out[out.index(f"\n  {p['title']}\n") + 1:]  # its own line, not a mention
             score_line = block.splitlines()[1]
             parts = dict(re.findall(r"(\w+) (-?\d+\.\d+)", score_line.split("=", 1)[1]))
             assert set(parts) == set(p["score_parts"])
             assert abs(sum(map(float, parts.values())) - p["score"]) < 0.02
+            # what the relevance rests on: the group's words, or the paper it is most like
+            relevance = block.splitlines()[2]
+            assert relevance.startswith(f"    relevance {p['relevance']['value']:.2f}: ")
+            assert ("matches " + ", ".join(p["relevance"]["matches"]) in relevance
+                    if p["relevance"]["matches"] else "most like " in relevance)
             topic = p["topics"][0]
             count = sum(any(q["topics"][:1] == [topic] for q in t["papers"]) for t in sessions)
-            assert f"topic {topic}: {count} of {len(sessions)} sessions" in block.splitlines()[2]
+            assert f"topic {topic}: {count} of {len(sessions)} sessions" in block.splitlines()[3]
     pin_day, pinned = next(iter(yaml.safe_load(Path(schedule).read_text())["selection"]["pin"].items()))
     assert f"pinned to {pin_day} (selection.pin)" in out
 
@@ -75,9 +80,10 @@ def test_why_an_excluded_or_unknown_paper(run, schedule, workspace):
         "def paperclub_exclude_paper(paper, group, history):\n"
         "    if 'survey' in paper.title.lower():\n"
         "        return 'the group reads no surveys'\n")
+    planned(run, schedule)  # again, with the plugin: the surveys leave the plan
     survey = "a-survey-of-quantization-methods-for-efficient-neural-network-inference"
     out = run("why", str(schedule), survey, "--today", TODAY).stdout
-    assert out.strip() == f"{survey} is excluded: the group reads no surveys"
+    assert out.splitlines()[0] == f"{survey} is excluded: the group reads no surveys"
     assert "not in the catalog" in run("why", str(schedule), "no-such-paper").stdout
 
 

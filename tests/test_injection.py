@@ -149,20 +149,23 @@ def test_csv_keeps_one_row_per_paper_and_neutralises_formulas(outputs):
         assert fragment in rows[n]["title"]
 
 
-BIG_ABSTRACT = "A very long abstract. " * (10 * 1024 * 1024 // 22)
+RELEVANT = "Speculative decoding for inference: quantization of the kv cache."
+BIG_ABSTRACT = RELEVANT + " A very long abstract." * (10 * 1024 * 1024 // 22)
 
 
 def test_hostile_papers_from_a_file_through_import_plan_and_every_output(run, schedule, workspace):
     rows = [["title", "arxiv_id", "upvotes", "abstract"]]
     for n, title in enumerate(HOSTILE):
+        # in the group's field (speculative decoding), so they are planned
         rows.append([title.replace("\x00", ""), f"2401.{n + 1:05d}", 500 + n,
-                     BIG_ABSTRACT if n == 0 else f"abstract {n} <script>"])
+                     BIG_ABSTRACT if n == 0 else f"abstract {n} <script> {RELEVANT}"])
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
     (workspace / "schedules" / "evil.csv").write_text(buffer.getvalue(), encoding="utf-8")
     text = Path(schedule).read_text()
     text = text.replace("[paperclub:sample]", "[paperclub:sample, evil.csv]")
     text = text.replace("outputs: [ics, markdown, html]", "outputs: [ics, markdown, html, json, csv]")
+    text = text.replace("popularity: 3.0", "popularity: 100.0")  # the upvoted ones, all of them
     Path(schedule).write_text(text)
     result = run("plan", str(schedule), "--today", TODAY)
     assert result.exit_code == 0, result

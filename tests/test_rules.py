@@ -116,11 +116,14 @@ def test_an_unknown_holiday_calendar_is_a_config_error(run, schedule):
 def test_sessions_already_held_are_kept_and_not_read_again(run, schedule, workspace):
     assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
     first = json.loads(run("show", str(schedule), "--json").stdout)["sessions"]
-    # a month later, with a paper that outscores everything
-    data = [{"title": "A Paper Everyone Upvoted", "upvotes": 10**6, "topics": ["inference"]}]
+    # a month later, with a paper that outscores everything: in the field, and popular
+    data = [{"title": "Speculative Decoding Everyone Upvoted", "upvotes": 10**6,
+             "abstract": "Speculative decoding for serving inference, with a kv cache.",
+             "topics": ["inference"]}]
     (workspace / "hot.json").write_text(json.dumps(data))
     config = yaml.safe_load(Path(schedule).read_text())
     config["catalog"]["sources"] = ["paperclub:sample", "../hot.json"]
+    config["selection"]["weights"]["change"] = 0  # free to change what is not held
     Path(schedule).write_text(yaml.safe_dump(config))
     result = run("plan", str(schedule), "--today", "2026-12-11")
     assert result.exit_code == 0, result
@@ -130,8 +133,8 @@ def test_sessions_already_held_are_kept_and_not_read_again(run, schedule, worksp
     read = {p["id"] for s in held for p in s["papers"]}
     future = [p["id"] for s in later[2:] for p in s["papers"]]
     assert not read & set(future)
-    assert "a-paper-everyone-upvoted" in future
-    assert future.count("a-paper-everyone-upvoted") == 1
+    assert "speculative-decoding-everyone-upvoted" in future
+    assert future.count("speculative-decoding-everyone-upvoted") == 1
 
 
 @pytest.mark.parametrize("policy", ["spread"])
@@ -157,7 +160,8 @@ def test_papers_of_earlier_terms_are_not_read_again(run, schedule, workspace):
     assert len(now) == len(read) and not now & read
     some = sorted(read)[1]
     out = run("why", str(schedule), some, "--today", TODAY).stdout
-    assert out.strip() == f"{some} is excluded: already read in an earlier session"
+    assert out.splitlines()[0] == f"{some} is excluded: already read in an earlier session"
+    assert out.splitlines()[1].startswith("  relevance ")  # what it would have had
     pinned = sorted(read)[0]
     config["selection"]["pin"] = {date(2026, 12, 3): pinned}
     Path(schedule).write_text(yaml.safe_dump(config))

@@ -56,7 +56,8 @@ def objective(plan, items, S, k, policy="spread", w=W, targets=None):
             if len(real) < len(ids):
                 biggest = max(biggest, 1)
             total -= w["themed"] * (len(ids) - biggest)
-    total -= w["unfilled"] * (S * k - len(chosen))
+    # an empty place of session s costs unfilled x (S - s): the later, the cheaper
+    total -= w["unfilled"] * sum((k - len(ids)) * (S - s) for s, ids in enumerate(plan))
     return total
 
 
@@ -230,7 +231,8 @@ def test_short_sessions_when_there_are_too_few_topics():
     items = items_of("a:1 a:1 a:1 a:1")  # spread: one paper of a per session
     sol = solver.solve(items, 2, 2, weights=W)
     assert [len(ids) for ids in sol.sessions] == [1, 1]
-    assert sol.counts["unfilled"] == 2 and sol.terms["unfilled"] == -2 * W["unfilled"]
+    # one empty place in each session: the first costs 2 x unfilled, the last 1 x
+    assert sol.counts["unfilled"] == 2 and sol.terms["unfilled"] == -(2 + 1) * W["unfilled"]
 
 
 def test_pruning_keeps_only_a_topics_best_papers():
@@ -242,6 +244,101 @@ def test_pruning_keeps_only_a_topics_best_papers():
     chosen = {pid for ids in sol.sessions for pid in ids}
     assert {it.id for it in best_a} <= chosen
     assert sol.status == "optimal"
+
+
+# -- sessions fill from the first ---------------------------------------------------------------
+
+POLICIES = ["spread", "proportional", "themed"]
+THREE = {"one topic": "a:1 a:2 a:3", "no topic": "-:1 -:2 -:3", "three topics": "a:1 b:2 c:3"}
+
+
+def targets_for(policy):
+    return {"a": 0.5, "b": 0.25} if policy == "proportional" else None
+
+
+def both(items, S, k, policy, **rules):
+    """The optimizer's plan and the greedy's, with the default weights, each checked."""
+    targets = targets_for(policy)
+    w = solver.prepare(items, S, k, policy=policy, targets=targets, **rules).weights
+    best = solver.solve(items, S, k, policy=policy, targets=targets, **rules)
+    quick = greedy.plan(items, S, k, policy=policy, targets=targets, **rules)
+    assert best.status == "optimal"
+    for sol in (best, quick):
+        check(sol, items, S, k, policy, w=w, targets=targets, pins=rules.get("pins"))
+    return best, quick
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+@pytest.mark.parametrize("spec", THREE.values(), ids=THREE)
+def test_three_papers_for_six_sessions_fill_the_first_three(policy, spec):
+    items = items_of(spec)
+    for sol in both(items, 6, 1, policy):
+        assert [len(ids) for ids in sol.sessions] == [1, 1, 1, 0, 0, 0], sol.solver
+        assert sol.counts["unfilled"] == 3
+
+
+def test_the_unfilled_term_costs_more_the_earlier_the_empty_place():
+    items = items_of("a:1 b:2 c:3")
+    problem = solver.prepare(items, 6, 1, weights=W)
+    u = W["unfilled"]
+    first = [["p0"], ["p1"], ["p2"], [], [], []]
+    gappy = [["p0"], [], ["p1"], [], ["p2"], []]
+    assert solver.evaluate(problem, first)[0]["unfilled"] == -(3 + 2 + 1) * u
+    assert solver.evaluate(problem, gappy)[0]["unfilled"] == -(5 + 3 + 1) * u
+    assert solver.evaluate(problem, gappy)[1]["unfilled"] == 3  # the count: empty places
+    assert solver.evaluate(problem, [[]] * 6)[0]["unfilled"] == -21 * u
+    # the quick bound assumes the cheapest empty places, the last ones: the plan reaches it
+    assert solver.upper_bound(problem) == pytest.approx(6 - 6 * u)
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_two_papers_a_session_fill_the_earliest_places(policy):
+    items = items_of("a:1 b:2 c:3")
+    for sol in both(items, 6, 2, policy):
+        assert [len(ids) for ids in sol.sessions] == [2, 1, 0, 0, 0, 0], sol.solver
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_a_pin_late_in_the_term_wins_over_filling_from_the_first(policy):
+    items = items_of("a:1 b:2 c:3")
+    pins = {4: ["p0"]}
+    for sol in both(items, 6, 1, policy, pins=pins):
+        assert [len(ids) for ids in sol.sessions] == [1, 1, 0, 0, 1, 0], sol.solver
+        assert sol.sessions[4] == ("p0",)
+
+
+@pytest.mark.parametrize("spec, S, k", [
+    ("a:1 b:1 c:1", 3, 2),  # 3 papers fill 2 sessions: one of them off its session's theme
+    ("a:1 a:1 a:1 b:1", 5, 1),  # 3 papers of a in the first 4 sessions: one repeat at least
+])
+def test_the_themed_bound_knows_that_sessions_fill_from_the_first(spec, S, k):
+    """Sessions taken as interchangeable, the themed relaxation would spread the papers over
+    every session (no paper off its theme, no repeat); that sessions fill from the first
+    makes its bound the optimum here, and never less (the brute force)."""
+    items = items_of(spec)
+    best = brute_force(items, S, k, "themed")
+    problem = solver.prepare(items, S, k, policy="themed", weights=W)
+    relaxed = solver._run(solver._TopicModel(problem).build_anonymous, highspy, 10.0)
+    assert relaxed.bound == pytest.approx(best, abs=1e-6)
+    sol = solver.solve(items, S, k, policy="themed", weights=W)
+    assert sol.status == "optimal" and sol.objective == pytest.approx(best, abs=1e-6)
+
+
+def movable(plan, items, S, k, policy, pins, before):
+    """The papers a later session holds that could move into an earlier session's empty place
+    without breaking a rule, as (paper, from, to)."""
+    found = []
+    for s, ids in enumerate(plan):
+        if len(ids) >= k:
+            continue
+        for later in range(s + 1, S):
+            for pid in plan[later]:
+                other = [list(x) for x in plan]
+                other[later].remove(pid)
+                other[s].append(pid)
+                if not broken(other, items, S, k, policy, pins, before):
+                    found.append((pid, later, s))
+    return found
 
 
 # -- time limit, fallback, determinism ----------------------------------------------------------
@@ -442,6 +539,45 @@ def test_no_swap_or_exchange_improves_an_optimal_plan(case):
         no_better(other)
 
 
+@settings(max_examples=150, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(instances(max_papers=5, max_sessions=4))
+def test_no_optimal_plan_leaves_a_place_empty_before_a_movable_paper(case):
+    """Every optimal plan (found by brute force), the solver's and the greedy's fill the
+    sessions from the first: no paper of a later session could move into an empty place of
+    an earlier one (pins, before pairs and the spread rule may still leave a gap)."""
+    items, S, k, policy, pins, before, targets = case
+    before = solver.prepare(items, S, k, pins=pins, before=before).before
+    plans = []
+    for choice in itertools.product(range(-1, S), repeat=len(items)):
+        plan = [[] for _ in range(S)]
+        for it, s in zip(items, choice):
+            if s >= 0:
+                plan[s].append(it.id)
+        if not broken(plan, items, S, k, policy, pins, before):
+            plans.append((objective(plan, items, S, k, policy, W, targets), plan))
+    if not plans:
+        return  # no plan keeps every rule (test_random_tiny_instances_match_brute_force)
+    best = max(value for value, _ in plans)
+    for value, plan in plans:
+        if value >= best - 1e-6:
+            assert movable(plan, items, S, k, policy, pins, before) == [], plan
+    problem = solver.prepare(items, S, k, pins=pins, before=before, policy=policy,
+                             targets=targets, weights=W)
+    assert solver.upper_bound(problem) >= best - 1e-6
+    sol = solver.solve(items, S, k, pins=pins, before=before, policy=policy, weights=W,
+                       targets=targets, time_limit=30)
+    quick = greedy.plan(items, S, k, pins=pins, before=before, policy=policy, weights=W,
+                        targets=targets)
+    assert sol.status == "optimal" and sol.objective == pytest.approx(best, abs=1e-5)
+    for found in (sol, quick):
+        plan = check(found, items, S, k, policy, pins, before, W, targets)
+        assert movable(plan, items, S, k, policy, pins, before) == [], (found.solver, plan)
+    if policy == "themed":  # the relaxation with sessions interchangeable is still a bound
+        relaxed = solver._run(solver._TopicModel(problem).build_anonymous, highspy, 10.0)
+        assert relaxed.bound >= best - 1e-6
+
+
 # -- re-planning: the change term ---------------------------------------------------------------
 
 
@@ -484,7 +620,7 @@ def test_a_plan_kept_is_never_worse_and_a_weak_newcomer_changes_nothing(policy):
     weak = [*items, Item("new-weak", "t1", -5.0)]
     again = solver.solve(weak, 10, 3, policy=policy, keep=keep)
     assert again.sessions == first.sessions and again.terms["change"] == 0
-    strong = [*items, Item("new-strong", "t1", 9.0)]
+    strong = [*items, Item("new-strong", "t1", 15.0)]
     problem = solver.prepare(strong, 10, 3, policy=policy, keep=keep)
     after = solver.solve(strong, 10, 3, policy=policy, keep=keep)
     previous_value = sum(solver.evaluate(problem, [list(ids) for ids in first.sessions])[0].values())

@@ -83,7 +83,7 @@ def test_zotero_export():
     assert p.links == {"abs": "http://arxiv.org/abs/1706.03762"}
     assert p.extra["journal"] == "arXiv:1706.03762 [cs]"
     assert p.extra["note"] == "arXiv: 1706.03762"
-    assert p.upvotes == 0 and p.topics == () and p.organisation is None
+    assert p.upvotes is None and p.topics == () and p.organisation is None
 
     # @misc as Zotero 6 writes preprints: an arXiv DOI, `note`, a PDF URL with `\:` in `file`
     p = papers["devlin_bert_2019"]

@@ -83,6 +83,8 @@ def expected(item: dict) -> dict:
         extra["num_comments"] = item["numComments"]
     if paper.get("ai_summary"):
         extra["hf_summary"] = paper["ai_summary"]
+    if paper.get("githubStars") is not None and paper.get("githubRepo"):
+        extra["github_stars"] = paper["githubStars"]
     return {
         "id": f"arxiv:{hf_id}" if hf_id else slugify(title),
         "title": title,
@@ -91,7 +93,7 @@ def expected(item: dict) -> dict:
         "author_count": len(authors) or None,
         "organisation": (org.get("fullname") or org.get("name")) if org else None,
         "published": paper["publishedAt"][:10] if paper.get("publishedAt") else None,
-        "upvotes": paper.get("upvotes") or 0,
+        "upvotes": paper.get("upvotes"),  # None: not rated, not 0
         "links": dict(sorted(links.items())),
         "keywords": list(paper.get("ai_keywords") or []),
         "topics": [],
@@ -171,7 +173,8 @@ def test_daily_papers_spot_checks():
     assert deepseek.upvotes == 37
     assert deepseek.links["code"] == "https://github.com/deepseek-ai/DeepSeek-LLM"
     assert deepseek.links["pdf"] == "https://arxiv.org/pdf/2401.02954"
-    assert deepseek.extra == {"num_comments": 4, "hf_summary": deepseek.extra["hf_summary"]}
+    assert deepseek.extra == {"num_comments": 4, "hf_summary": deepseek.extra["hf_summary"],
+                              "github_stars": 6421}  # a popularity signal of its own
     assert "\n" not in deepseek.abstract and "truly remarkable" in deepseek.abstract
     assert by_id["arxiv:2403.09611"].organisation == "apple"  # no fullname: the name
     assert by_id["arxiv:2403.09611"].extra == {"num_comments": 0}
@@ -190,7 +193,7 @@ def test_missing_and_null_optional_fields():
     assert len(sparse) >= 3
     for paper in sparse:
         assert paper.abstract == "" and paper.authors == () and paper.author_count is None
-        assert paper.organisation is None and paper.published is None and paper.upvotes == 0
+        assert paper.organisation is None and paper.published is None and paper.upvotes is None
         assert paper.keywords == () and paper.extra == {}
         assert set(paper.links) <= {"abs", "pdf"}
     [untitled_id] = [p for p in papers if p.arxiv_id is None]
@@ -513,7 +516,8 @@ def test_cli_the_same_paper_from_json_and_html_is_one_row(run, workspace):
         assert paper["sources"] == sources
         if paper["id"] in shared:
             a, b = from_json[paper["id"]], from_html[paper["id"]]
-            assert paper["upvotes"] == max(a["upvotes"], b["upvotes"])
+            rated = [v for v in (a["upvotes"], b["upvotes"]) if v is not None]
+            assert paper["upvotes"] == max(rated, default=None)
             assert paper["title"] == a["title"]
 
 

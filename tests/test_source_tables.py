@@ -83,7 +83,7 @@ def test_csv_with_every_column():
     assert lora.abstract == ("We propose Low-Rank Adaptation, or LoRA, which freezes the "
                              "pre-trained model weights and injects trainable rank decomposition "
                              "matrices into each layer.")
-    assert lora.upvotes == 0 and lora.links == {"abs": "https://arxiv.org/abs/2106.09685"}
+    assert lora.upvotes is None and lora.links == {"abs": "https://arxiv.org/abs/2106.09685"}
     assert lora.extra == {"date_precision": "month", "notes": "read in March"}
 
     # the title alone
@@ -113,7 +113,7 @@ def test_tsv_and_lower_case_aliases():
     assert kool.published == date(2018, 1, 1) and kool.upvotes == 7
     # a github column without https://
     assert kool.links == {"code": "https://github.com/wouterkool/attention-learn-to-route"}
-    assert ddpm.authors == ("Jonathan Ho", "Ajay Jain", "Pieter Abbeel") and ddpm.upvotes == 0
+    assert ddpm.authors == ("Jonathan Ho", "Ajay Jain", "Pieter Abbeel") and ddpm.upvotes is None
     assert ddpm.links == {}
 
 
@@ -125,7 +125,7 @@ def test_semicolon_delimited_csv():
     assert kool.authors == ("Wouter Kool", "Herke van Hoof", "Max Welling")  # quoted "A; B"
     assert kool.published == date(2018, 3, 22)
     assert kool.keywords == ("routing", "reinforcement learning")  # Tags, comma-separated
-    assert chinchilla.published == date(2022, 3, 1) and chinchilla.upvotes == 0
+    assert chinchilla.published == date(2022, 3, 1) and chinchilla.upvotes is None
 
 
 def test_csv_errors_name_the_line_and_the_column():
@@ -169,7 +169,7 @@ def test_csv_as_excel_saves_it(tmp_path):
     path.write_bytes("\ufeffTitle;Upvotes\r\nA Paper;1\r\nAnother;\r\n".encode("utf-8"))
     first, second = papers(CSV, path)
     assert (first.title, first.upvotes) == ("A Paper", 1)
-    assert (second.title, second.upvotes) == ("Another", 0)
+    assert (second.title, second.upvotes) == ("Another", None)  # an empty cell rates nothing
 
 
 def test_csv_record_ids(tmp_path):

@@ -28,8 +28,8 @@ from paperclub.models import Paper
 from paperclub.registry import Source
 from paperclub.sources import SourceFile
 
-SCHEMA_VERSION = 2
-SCHEMA = """
+SCHEMA_VERSION = 3
+PAPERS = """
 CREATE TABLE papers (
     rowid INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,                 -- arxiv:..., doi:..., or a title slug
@@ -42,7 +42,7 @@ CREATE TABLE papers (
     author_count INTEGER,
     organisation TEXT,
     published TEXT,                          -- ISO date
-    upvotes INTEGER NOT NULL DEFAULT 0,
+    upvotes INTEGER,                         -- NULL: no source rated it (not the same as 0)
     has_code INTEGER NOT NULL DEFAULT 0,
     links TEXT NOT NULL DEFAULT '{}',        -- JSON object: kind -> URL
     keywords TEXT NOT NULL DEFAULT '[]',     -- the sources' keywords and categories
@@ -50,22 +50,44 @@ CREATE TABLE papers (
     sources TEXT NOT NULL DEFAULT '[]',
     extra TEXT NOT NULL DEFAULT '{}'         -- JSON object: source facts without a column
 );
+"""
+INDEXES = """
 CREATE INDEX papers_arxiv ON papers(arxiv_id) WHERE arxiv_id IS NOT NULL;
 CREATE INDEX papers_doi ON papers(doi) WHERE doi IS NOT NULL;
 CREATE INDEX papers_title ON papers(title_hash);
 CREATE INDEX papers_published ON papers(published);
--- Full-text search over title and abstract; the text stays in `papers` (external content).
+-- Full-text search over title, abstract and keywords (the relevance scores use it too); the
+-- text stays in `papers` (external content).
 CREATE VIRTUAL TABLE papers_fts USING fts5(
-    title, abstract, content='papers', content_rowid='rowid',
+    title, abstract, keywords, content='papers', content_rowid='rowid',
     tokenize='unicode61 remove_diacritics 2'
 );
 -- The index is kept by Catalog._merge_batch, not by triggers: new papers are indexed in one
 -- statement at the end of an import, which is faster than row by row.
+"""
+VOTES = """
+-- Members' votes and suggestions (paperclub vote, suggest, import-votes): one row per paper
+-- and member, the latest word standing. `paper` is the id the paper had then (see aliases).
+CREATE TABLE votes (
+    paper TEXT NOT NULL,
+    member TEXT NOT NULL,
+    value INTEGER NOT NULL CHECK (value IN (-1, 1)),  -- for or against
+    suggested INTEGER NOT NULL DEFAULT 0,             -- the member put the paper forward
+    note TEXT,                                        -- the suggestion's why
+    cast_at TEXT NOT NULL,                            -- ISO 8601, UTC
+    source TEXT NOT NULL,                             -- "command line", or the imported file
+    PRIMARY KEY (paper, member)
+);
+"""
+SCHEMA = PAPERS + INDEXES + """
 -- Ids a paper had before a better one was known (a title slug before its arXiv id).
 CREATE TABLE aliases (alias TEXT PRIMARY KEY, id TEXT NOT NULL);
 -- What each imported file looked like, so an unchanged file is not read again.
 CREATE TABLE imports (source TEXT PRIMARY KEY, digest TEXT NOT NULL, papers INTEGER NOT NULL);
-"""
+""" + VOTES
+# Sources whose papers all carry a rating (upvotes), where 0 means 0: before schema 3 a
+# paper no source rated was stored with 0 too.
+RATED_SOURCES = ("hf-page:", "hf-html:", "hf-json:", "paperclub:sample")
 COLUMNS = ("id", "arxiv_id", "doi", "title_hash", "title", "abstract", "authors", "author_count",
            "organisation", "published", "upvotes", "has_code", "links", "keywords", "topics",
            "sources", "extra")
@@ -123,7 +145,7 @@ def merge(old: Paper, new: Paper) -> Paper:
                          default=None),
         organisation=old.organisation or new.organisation,
         published=dated.published,
-        upvotes=max(old.upvotes, new.upvotes),
+        upvotes=max((u for u in (old.upvotes, new.upvotes) if u is not None), default=None),
         links={**new.links, **old.links},
         keywords=_union(old.keywords, new.keywords),
         topics=_union(old.topics, new.topics),
@@ -170,6 +192,20 @@ def _row(paper: Paper, key: str | None = None) -> tuple:
             _dumps(list(paper.topics)), _dumps(list(paper.sources)), _dumps(paper.extra))
 
 
+FTS_COLUMNS = "title, abstract, keywords"
+
+
+def _fts_values(paper: Paper) -> tuple[str, str, str]:
+    """What the full-text index holds of a paper, as `papers` stores it (a 'delete' must give
+    exactly the text that was indexed)."""
+    return paper.title, paper.abstract, _dumps(list(paper.keywords))
+
+
+def paper_of_row(row: sqlite3.Row) -> Paper:
+    """The Paper of a row of `papers` (read with `row_factory = sqlite3.Row`)."""
+    return _paper(row)
+
+
 def _paper(row: sqlite3.Row) -> Paper:
     loads = orjson.loads
     return Paper(
@@ -213,11 +249,13 @@ class Catalog:
                     path=path)
             if version == 0:
                 self._create()
-            elif version < SCHEMA_VERSION:
+            elif version == 1:
                 # Only this project's own development made version-1 catalogs.
                 raise PaperclubError(f"catalog schema {version} is older than this paperclub's "
                                      f"({SCHEMA_VERSION}): import its sources into a new catalog",
                                      path=path)
+            elif version < SCHEMA_VERSION:
+                self._upgrade()
         except sqlite3.DatabaseError as e:
             raise PaperclubError(f"not a usable catalog: {e}", path=path) from None
 
@@ -230,6 +268,40 @@ class Catalog:
             for statement in _statements(SCHEMA):  # executescript() would commit midway
                 self.db.execute(statement)
             self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def _upgrade(self) -> None:
+        """Bring a catalog of an earlier schema up to this one, in one transaction (a crash
+        or a second paperclub leaves it as it was, or upgraded). Schema 2 to 3: a paper no
+        source rated gets upvotes NULL instead of 0 (a 0 stays where a rating source gave
+        it), keywords join the full-text index, and votes get a table."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            if self.db.execute("PRAGMA user_version").fetchone()[0] == 2:
+                columns = ", ".join(COLUMNS)
+                rated = " OR ".join(f"value LIKE '{prefix}%'" for prefix in RATED_SOURCES)
+                self.db.execute("DROP TABLE papers_fts")
+                self.db.execute("ALTER TABLE papers RENAME TO papers_v2")
+                for index in ("papers_arxiv", "papers_doi", "papers_title", "papers_published"):
+                    self.db.execute(f"DROP INDEX {index}")
+                for statement in _statements(PAPERS):
+                    self.db.execute(statement)
+                self.db.execute(
+                    f"INSERT INTO papers (rowid, {columns}) SELECT rowid, "
+                    + columns.replace("upvotes", "CASE WHEN upvotes = 0 AND NOT EXISTS "
+                                      f"(SELECT 1 FROM json_each(sources) WHERE {rated}) "
+                                      "THEN NULL ELSE upvotes END")
+                    + " FROM papers_v2")
+                self.db.execute("DROP TABLE papers_v2")
+                for statement in _statements(INDEXES + VOTES):
+                    self.db.execute(statement)
+                self.db.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('hashsize', ?)",
+                                (FTS_HASHSIZE,))
+                self.db.execute("INSERT INTO papers_fts(papers_fts) VALUES ('rebuild')")
+                self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -287,8 +359,8 @@ class Catalog:
                 self._write(writes, result)
             self._index_new(self._next_rowid(), result)
             started = time.perf_counter()
-            self.db.execute("INSERT INTO papers_fts(rowid, title, abstract) "
-                            "SELECT rowid, title, abstract FROM papers "
+            self.db.execute(f"INSERT INTO papers_fts(rowid, {FTS_COLUMNS}) "
+                            f"SELECT rowid, {FTS_COLUMNS} FROM papers "
                             "WHERE rowid IN (SELECT value FROM json_each(?))",
                             (json.dumps(sorted(self._unindexed)),))
             result.seconds["index"] += time.perf_counter() - started
@@ -329,8 +401,8 @@ class Catalog:
     def _index_new(self, end: int, result: ImportResult) -> None:
         """Index the rows added since the last call, up to (not including) rowid `end`."""
         started = time.perf_counter()
-        self.db.execute("INSERT INTO papers_fts(rowid, title, abstract) "
-                        "SELECT rowid, title, abstract FROM papers WHERE rowid >= ? AND rowid < ?",
+        self.db.execute(f"INSERT INTO papers_fts(rowid, {FTS_COLUMNS}) "
+                        f"SELECT rowid, {FTS_COLUMNS} FROM papers WHERE rowid >= ? AND rowid < ?",
                         (self._indexed_upto, end))
         self._indexed_upto = end
         result.seconds["index"] += time.perf_counter() - started
@@ -421,8 +493,9 @@ class Catalog:
             # and comes back with its new text at the end of the import.
             leaving = [r for r in writes.before if r < self._indexed_upto and r not in self._unindexed]
             self.db.executemany(
-                "INSERT INTO papers_fts(papers_fts, rowid, title, abstract) VALUES ('delete', ?, ?, ?)",
-                [(r, writes.before[r].title, writes.before[r].abstract) for r in leaving])
+                f"INSERT INTO papers_fts(papers_fts, rowid, {FTS_COLUMNS}) "
+                "VALUES ('delete', ?, ?, ?, ?)",
+                [(r, *_fts_values(writes.before[r])) for r in leaving])
             self._unindexed.update(leaving)
             assignments = ", ".join(f"{c} = ?" for c in COLUMNS)
             self.db.executemany(f"UPDATE papers SET {assignments} WHERE rowid = ?", writes.updates)
@@ -451,6 +524,45 @@ class Catalog:
             "SELECT * FROM papers WHERE id = ? OR id = (SELECT id FROM aliases WHERE alias = ?)",
             (paper_id, paper_id)).fetchone()
         return _paper(row) if row else None
+
+    def by_title(self, title: str) -> Paper | None:
+        """The paper with this title, case, accents and punctuation aside (the first by id
+        when several share it)."""
+        key = ids.title_key(title)
+        rows = self.db.execute("SELECT * FROM papers WHERE title_hash = ? ORDER BY id",
+                               (title_hash(key),)).fetchall()
+        return next((_paper(r) for r in rows if ids.title_key(r["title"]) == key), None)
+
+    def closest(self, text: str, n: int = 3) -> list[Paper]:
+        """The papers whose title or id is most like `text`, most alike first: for a title
+        or id mistyped. Looks at the papers sharing its words and the ids beside it in
+        order, so it is quick in a catalog of millions."""
+        import difflib
+
+        found: dict[str, Paper] = {}
+        words = re.findall(r"[^\W_]+", text)
+        if words:
+            query = " OR ".join(f'"{w}"*' for w in words[:32])
+            for row in self.db.execute(
+                    "SELECT p.* FROM papers_fts JOIN papers p ON p.rowid = papers_fts.rowid "
+                    "WHERE papers_fts MATCH ? ORDER BY bm25(papers_fts, 5.0, 1.0, 1.0), p.id "
+                    "LIMIT 50", (query,)):
+                found[row["id"]] = _paper(row)
+        for op, order in ((">=", "ASC"), ("<", "DESC")):
+            for row in self.db.execute(f"SELECT * FROM papers WHERE id {op} ? ORDER BY id {order} "
+                                       "LIMIT 5", (text.strip(),)):
+                found[row["id"]] = _paper(row)
+        key = ids.title_key(text)
+
+        def likeness(p: Paper) -> tuple[float, str]:
+            # a title's start as long as the text too: a title given in part still matches
+            title = ids.title_key(p.title)
+            ratio = max(difflib.SequenceMatcher(None, key, title).ratio(),
+                        difflib.SequenceMatcher(None, key, title[:len(key)]).ratio(),
+                        difflib.SequenceMatcher(None, text.strip().lower(), p.id.lower()).ratio())
+            return (-ratio, p.id)
+
+        return sorted(found.values(), key=likeness)[:n]
 
     def __len__(self) -> int:
         return self.db.execute("SELECT count(*) FROM papers").fetchone()[0]
@@ -491,7 +603,7 @@ class Catalog:
         if query:
             # bm25 ranks the matches only; a hit in the title weighs five in the abstract
             sql = "SELECT p.* FROM papers_fts JOIN papers p ON p.rowid = papers_fts.rowid"
-            order = "bm25(papers_fts, 5.0, 1.0), p.id"
+            order = "bm25(papers_fts, 5.0, 1.0, 1.0), p.id"
         else:
             sql, order = "SELECT p.* FROM papers p", "p.id"
         if where:

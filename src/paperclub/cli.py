@@ -242,7 +242,8 @@ def papers(query: str | None, topic: str | None, since: date | None, until: date
     for p in found:
         published = p.published.isoformat() if p.published else "          "
         ident = f"  ({p.id})" if p.arxiv_id or p.doi else ""  # a slug adds nothing to the title
-        click.echo(f"{published}  {p.upvotes:>4}  {p.title}{ident}")
+        upvotes = "" if p.upvotes is None else p.upvotes
+        click.echo(f"{published}  {upvotes:>4}  {p.title}{ident}")
     more = " (the first; --limit 0 shows all)" if limit and len(found) == limit else ""
     click.echo(f"{len(found)} papers{more}", err=True)
 
@@ -304,16 +305,20 @@ def show(schedule: Path, why: bool, as_json: bool) -> None:
 
     zone = ZoneInfo(the_plan.timezone)
     click.echo(f"{the_plan.group} ({the_plan.timezone})")
-    rows = [("Date", "Time", "Paper", "Topic", "Presenter")]
+    voted = any(a.votes for s in the_plan.sessions for a in s.papers)
+    rows = [("Date", "Time", "Paper", "Topic", "Presenter", *(("Votes",) if voted else ()))]
+    blank = ("",) * (len(rows[0]) - 3)
     for s in the_plan.sessions:
         start = s.start.astimezone(zone)
         when = (start.strftime("%a %Y-%m-%d"), start.strftime("%H:%M"))
         if s.cancelled:
-            rows.append((*when, "(cancelled)", "", ""))
+            rows.append((*when, "(cancelled)", *blank))
+        elif not s.papers:  # a session the term has no paper for yet
+            rows.append((*when, "(to be announced)", *blank))
         for i, a in enumerate(s.papers if not s.cancelled else []):
             lead = when if i == 0 else ("", "")
             rows.append((*lead, _clip(a.title, 60), a.topics[0] if a.topics else "",
-                         a.presenter or ""))
+                         a.presenter or "", *((a.votes.label(),) if voted else ())))
     echo_table(rows)
 
 
@@ -382,6 +387,104 @@ def why(schedule: Path, paper: str, catalog: Path, today: date | None) -> None:
 
     lines = workflow.why(schedule, catalog, app().hooks, paper, today=today or date.today())
     click.echo("\n".join(lines))
+
+
+def existing_catalog(path: Path):
+    """The catalog at `path`, which must exist (commands that read or vote on papers)."""
+    from paperclub.catalog import Catalog
+
+    if not path.exists():
+        raise PaperclubError("no catalog here yet: run `paperclub import FILE` first", path=path)
+    return Catalog(path)
+
+
+@cli.command()
+@click.argument("paper")
+@click.option("--by", "member", required=True, metavar="NAME", help="Who votes.")
+@click.option("--against", is_flag=True, help="Vote against the paper instead.")
+@catalog_option
+def vote(paper: str, member: str, against: bool, catalog: Path) -> None:
+    """Vote for PAPER (an id, an arXiv id or link, a DOI, or its title), or against it.
+
+    A member has one vote per paper: voting again replaces it.
+    """
+    from paperclub import votes
+
+    with existing_catalog(catalog) as cat:
+        found = votes.find(cat, paper)
+        now = votes.cast(cat, found, member, votes.AGAINST if against else votes.FOR)
+    side = "against" if against else "for"
+    click.echo(f"{' '.join(member.split())} votes {side} {found.id} ({_clip(found.title, 60)}): "
+               f"{now.label()}.")
+
+
+@cli.command()
+@click.argument("paper")
+@click.option("--by", "member", required=True, metavar="NAME", help="Who suggests it.")
+@click.option("--note", metavar="TEXT", help="Why the group should read it.")
+@catalog_option
+def suggest(paper: str, member: str, note: str | None, catalog: Path) -> None:
+    """Suggest PAPER (an id, an arXiv id or link, a DOI, or its title) for the group: a vote
+    for it that the plan shows as "suggested by NAME"."""
+    from paperclub import votes
+
+    with existing_catalog(catalog) as cat:
+        found = votes.find(cat, paper)
+        now = votes.cast(cat, found, member, votes.FOR, suggested=True, note=note)
+    click.echo(f"{' '.join(member.split())} suggests {found.id} ({_clip(found.title, 60)}): "
+               f"{now.label()}.")
+
+
+@cli.command(name="import-votes")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@catalog_option
+def import_votes(file: Path, catalog: Path) -> None:
+    """Record the votes of a form's CSV export (all or none): a header, then a row per vote
+    with who (a name column) and which paper (an id, an arXiv link or a title); a vote column
+    (for or against) and a note column (a suggestion's why) may follow."""
+    from paperclub import votes
+
+    with existing_catalog(catalog) as cat:
+        done = votes.import_form(cat, file)
+    click.echo(f"{file}: {done.rows} votes for {done.papers} papers recorded.")
+
+
+@cli.command()
+@click.argument("schedule", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--member", metavar="NAME", help="Rank by this member's interests and library.")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True,
+              help="How many papers.")
+@click.option("--today", callback=parse_date, metavar="DATE",
+              help="Sessions before DATE count as held (default: today).")
+@catalog_option
+@json_option
+def recommend(schedule: Path, member: str | None, limit: int, today: date | None,
+              catalog: Path, as_json: bool) -> None:
+    """The best candidates for the group of SCHEDULE that its plan does not hold yet, with
+    their score parts and what they rest on."""
+    from paperclub import planfile, workflow
+    from paperclub.explain import evidence
+
+    found = workflow.recommend(planfile.config_path(schedule), catalog, app().hooks,
+                               today=today or date.today(), member=member, limit=limit)
+    if as_json:
+        echo_json([{"id": r.candidate.id, "title": r.candidate.paper.title,
+                    "score": round(r.candidate.score, 4),
+                    "score_parts": {k: round(v, 4) for k, v in sorted(r.candidate.score_parts.items())},
+                    "topics": list(r.candidate.topics),
+                    "relevance": r.relevance.to_json() if r.relevance else None,
+                    "votes": r.votes.to_json(), "links": dict(sorted(r.candidate.paper.links.items()))}
+                   for r in found])
+        return
+    for n, r in enumerate(found, 1):
+        c = r.candidate
+        parts = ", ".join(f"{k} {v:.2f}" for k, v in sorted(c.score_parts.items()))
+        click.echo(f"{n:>2}. {c.score:5.2f}  {_clip(c.paper.title, 70)}  ({c.id})")
+        click.echo(f"      {parts}")
+        for line in evidence(r.relevance, r.votes, "      "):
+            click.echo(line)
+    if not found:
+        click.echo("No candidates left that the plan does not hold.", err=True)
 
 
 @cli.command()

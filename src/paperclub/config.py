@@ -17,6 +17,7 @@ from paperclub import yamlfile
 from paperclub.errors import PaperclubError
 from paperclub.meetings import MAX_SESSIONS
 from paperclub.models import Group, Meetings, Member, Person
+from paperclub.signals import DEFAULT_WEIGHTS
 from paperclub.sources import printable, shown
 from paperclub.text import slugify
 from paperclub.yamlfile import LineDict, LineList
@@ -30,6 +31,10 @@ BUILT_IN_OUTPUTS = ("ics", "markdown", "html", "json", "csv")  # the default_plu
 MAX_EVERY_WEEKS = 52
 MAX_MINUTES = 7 * 24 * 60  # a meeting's duration, an alarm before it
 T = TypeVar("T")
+# Weights renamed: (old name, new name, what a value of the old scale is in the new one).
+# `upvotes` (default 1) weighed log(1 + upvotes); `popularity` weighs the percentile among
+# rated papers, so an old weight counts as that many times the default popularity weight.
+RENAMED_WEIGHTS = (("upvotes", "popularity", DEFAULT_WEIGHTS["popularity"]),)
 
 
 class _Section:
@@ -276,7 +281,8 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS) -> Grou
     for i, raw in enumerate(raw_members):
         line = raw_members.lines[i] if isinstance(raw_members, LineList) else root.line("members")
         ms = _Section(path, raw, f"members[{i}]", line,
-                      ("name", "email", "interests", "unavailable", "max_sessions", "pin"))
+                      ("name", "email", "interests", "unavailable", "max_sessions", "pin",
+                       "library"))
         member = Member(
             name=ms.get("name", _text, "the member's name"),
             email=ms.get("email", _email, "an email address", None),
@@ -284,6 +290,7 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS) -> Grou
             unavailable=ms.items("unavailable", _date, "a date such as 2027-01-07"),
             max_sessions=ms.get("max_sessions", _non_negative, "a whole number", None),
             pin=ms.items("pin", _text, "a paper id or a list of them"),
+            library=_library(ms, path),
         )
         if any(other.name == member.name for other in members):
             ms.fail(f"members[{i}].name: {shown(member.name)} is listed twice", ms.line("name"))
@@ -300,11 +307,34 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS) -> Grou
     topics_section = _Section(path, t, "topics", root.line("topics"), list(t))
     topics = {str(k): topics_section.items(k, _text, "a keyword") for k in t}
 
-    s = root.section("selection", ("weights", "pin", "before", "exclude_read", "history"))
+    s = root.section("selection", ("weights", "pin", "before", "exclude_read", "history",
+                                   "like", "dislike", "min_relevance"))
     weights_raw = s.data.get("weights") or LineDict()
     ws = _Section(path, weights_raw, "selection.weights", s.line("weights"),
                   list(weights_raw) if isinstance(weights_raw, dict) else ())
     weights = {str(k): ws.get(k, _number, "a number") for k in ws.data}
+    warnings = []
+    for old, new, scale in RENAMED_WEIGHTS:
+        if old in weights:
+            value = weights.pop(old)
+            where = f"{path}:{ws.line(old)}: selection.weights.{old}"
+            if new in weights:
+                warnings.append(f"{where} is ignored: selection.weights.{new} replaces it")
+                continue
+            weights[new] = value * scale
+            warnings.append(f"{where} is now selection.weights.{new}; {old}: {value:g} is read "
+                            f"as {new}: {value * scale:g} (update the config to silence this)")
+    lines = {}
+    for key in ("like", "dislike"):
+        raw_ids = s.data.get(key)
+        if isinstance(raw_ids, LineList):
+            lines.update({f"selection.{key}[{i}]": n for i, n in enumerate(raw_ids.lines)})
+        elif s.has(key):
+            lines[f"selection.{key}[0]"] = s.line(key)
+    like = s.items("like", _text, "a paper id or a list of them")
+    dislike = s.items("dislike", _text, "a paper id or a list of them")
+    for paper_id in set(like) & set(dislike):
+        s.fail(f"selection.dislike: {paper_id} is in selection.like too", s.line("dislike"))
     pins_raw = s.data.get("pin") or LineDict()
     ps = _Section(path, pins_raw, "selection.pin", s.line("pin"),
                   list(pins_raw) if isinstance(pins_raw, dict) else ())
@@ -362,6 +392,10 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS) -> Grou
         pins=pins,
         before=before,
         exclude_read=s.get("exclude_read", _bool, "true or false", True),
+        like=like,
+        dislike=dislike,
+        min_relevance=s.get("min_relevance", _share, "a relevance between 0 and 1, such as 0.2",
+                            0.0),
         history=tuple(path.parent / p for p in s.items("history", _text, "a plan file path")),
         balance_policy=policy,
         balance_targets=targets,
@@ -371,6 +405,8 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS) -> Grou
         feed_url=cal.get("url", _url, "the web address the .ics is published at", None),
         alarm=cal.get("alarm", _duration, "a duration such as 30m or 1h", None),
         caldav_url=cal.get("caldav", _url, "a CalDAV calendar's address", None),
+        lines=lines,
+        warnings=tuple(warnings),
     )
 
 
@@ -380,6 +416,22 @@ def _holidays(value: Any) -> str:
 
     holiday_calendar(code, 2026)  # raises ValueError naming what is wrong
     return code
+
+
+def _library(ms: _Section, config: Path) -> Path | None:
+    """`members[].library`: a file of papers beside the config (or a path from there); a
+    missing one is named with the files most like it."""
+    name = ms.get("library", _text, "a file of papers, such as ada.bib", None)
+    if name is None:
+        return None
+    path = config.parent / name
+    if not path.is_file():
+        folder = path.parent
+        files = sorted(p.name for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+        close = difflib.get_close_matches(path.name, files, n=3, cutoff=0.5)
+        hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+        ms.fail(f"{ms.path('library')}: no such file: {path}{hint}", ms.line("library"))
+    return path
 
 
 def _pair(value: Any) -> tuple[str, str]:

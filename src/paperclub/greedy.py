@@ -8,9 +8,13 @@ before (spread): `nearby`; under proportional, the change in deviation from the 
 under themed, a paper off the session's theme). The hard rules of `solver` always hold:
 never two papers of one topic in a session under spread (a paper without a topic is its own
 topic), `before` pairs in order, pins in place. A place stays empty only when no candidate
-may take it. Ties go to the higher score, then the smaller paper id. When re-planning, a
-paper of the previous plan gains `change` in its previous session and loses it elsewhere
-(taking it there would cost its own session a change later).
+may take it, and each session is filled before the next is planned: sessions fill from the
+first, so when there are fewer papers than places the last sessions are the empty ones (as
+in the optimum, whose `unfilled` cost is higher the earlier the empty place), unless pins,
+`before` pairs or the spread rule force a gap. Ties go to the higher score, then the
+smaller paper id. When re-planning, a paper of the previous plan gains `change` in its
+previous session and loses it elsewhere (taking it there would cost its own session a
+change later).
 
 Only the best unused paper of each topic can be the best choice for a place, so each place
 looks at one paper per topic (and at the pinned or paired papers): fast for any catalog.
@@ -44,7 +48,9 @@ def plan_problem(problem: Problem, started: float | None = None) -> Solution:
 
 
 def assign(problem: Problem) -> list[list[str]]:
-    """One list of paper ids per session."""
+    """One list of paper ids per session, planned in session order: each session takes
+    papers until it is full or no candidate may take a place, so the empty places are the
+    last ones unless a pin, a `before` pair or the spread rule leaves an earlier one empty."""
     p, w = problem, problem.weights
     S, k = p.sessions, p.per_session
     paired = {pid for pair in p.before for pid in pair} | set(p.keep)

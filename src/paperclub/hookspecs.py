@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from paperclub.models import Assignment, Candidate, Group, Member, Paper, Plan, Session, Slot
     from paperclub.plugins import Hooks
     from paperclub.registry import Emitter, Source
+    from paperclub.signals import Signals
 
 hookspec = pluggy.HookspecMarker("paperclub")
 hookimpl = pluggy.HookimplMarker("paperclub")
@@ -40,21 +41,30 @@ def paperclub_paper_topics(paper: Paper, group: Group) -> Sequence[str] | None:
 
 
 @hookspec(firstresult=True)
-def paperclub_exclude_paper(paper: Paper, group: Group, history: frozenset[str]) -> str | None:
+def paperclub_exclude_paper(paper: Paper, group: Group, history: frozenset[str],
+                            signals: Signals) -> str | None:
     """Return a reason (a short sentence) to keep `paper` out of the plan, or None.
 
-    `history` holds the ids of papers in the group's earlier plans. First non-None result wins.
+    `history` holds the ids of papers the group has read (earlier sessions and plans);
+    `signals` what was measured over all the candidates (`signals.relevance(paper)`,
+    `signals.popularity(paper)`, `signals.votes(paper)`): take it only if you need it. First
+    non-None result wins.
     """
 
 
 @hookspec
 def paperclub_score_paper(
-    paper: Paper, group: Group, history: frozenset[str]
+    paper: Paper, group: Group, history: frozenset[str], signals: Signals
 ) -> float | dict[str, float] | None:
-    """Return a score for `paper`: a number, or named parts such as `{"upvotes": 1.2}`.
+    """Return a score for `paper`: a number, or named parts such as `{"recency": 0.4}`.
 
-    All implementations run and their parts are summed; each part is kept for the explanation
-    of the plan. A bare number is named after the plugin.
+    `signals` holds what was measured over all the candidates: `signals.relevance(paper)`
+    (0 to 1, how well it fits the group's topics, interests, liked and read papers; None
+    without such a profile), `signals.popularity(paper)` (0 to 1, its percentile among the
+    rated papers; None when no source rates it) and `signals.votes(paper)` (the members'
+    votes and suggestions); take it only if you need it. All implementations run and their
+    parts are summed; each part is kept for the explanation of the plan. A bare number is
+    named after the plugin.
     """
 
 
@@ -90,7 +100,9 @@ def paperclub_presenter_affinity(member: Member, paper: Assignment, group: Group
     """How well `member` fits to present `paper`: a number, higher is better (negative steers
     them away), or None to add nothing. `paper` is the `Assignment` in the plan (`paper_id`,
     `title`, `topics`, `score`, `links`). All implementations run and the numbers are summed;
-    the built-in one scores the member's `interests` against the paper's topics and title.
+    the built-in one scores the member's `interests` against the paper's topics and title,
+    and adds `paper.fit[member.name]` (0 to 1: the paper's relevance to the member's
+    `library`, when they have one).
     Called once per member and paper (or session, with `presenters: per_session`, summed over
     its papers) by the presenter assignment, which maximizes the total affinity only after
     the hard rules, the balance of loads and the fewest consecutive sessions. Keep it

@@ -4,6 +4,7 @@ title. The same paper from two sources gets the same id, so the catalog merges t
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from paperclub.text import slugify
 
@@ -38,6 +39,23 @@ def doi(text: str | None) -> str | None:
     if not match:
         return None
     return match.group(1).rstrip(".,;)]}").lower()
+
+
+# arXiv's archives, those of today and the old ones that old-style ids still name
+ARCHIVES = frozenset("""astro-ph cond-mat cs econ eess gr-qc hep-ex hep-lat hep-ph hep-th math
+math-ph nlin nucl-ex nucl-th physics q-bio q-fin quant-ph stat acc-phys adap-org alg-geom
+ao-sci atom-ph bayes-an chao-dyn chem-ph cmp-lg comp-gas dg-ga funct-an mtrl-th patt-sol
+plasm-ph q-alg solv-int supr-con""".split())
+
+
+@lru_cache(maxsize=4096)
+def is_arxiv_category(text: str) -> bool:
+    """Whether `text` is an arXiv category (cs.CL, hep-th, cond-mat.str-el)."""
+    archive, _, subject = text.partition(".")
+    return archive in ARCHIVES and (not subject or _SUBJECT.fullmatch(subject) is not None)
+
+
+_SUBJECT = re.compile(r"[A-Za-z-]+")
 
 
 def paper_id(arxiv: str | None, doi_: str | None, title: str) -> str:

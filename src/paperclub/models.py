@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+
+from paperclub.ids import is_arxiv_category
 
 
 @dataclass(frozen=True)
@@ -20,7 +23,7 @@ class Paper:
     author_count: int | None = None
     organisation: str | None = None
     published: date | None = None
-    upvotes: int = 0
+    upvotes: int | None = None  # None: no source rated it, which is not the same as 0
     links: dict[str, str] = field(default_factory=dict)  # kind (abs, pdf, code) -> URL
     keywords: tuple[str, ...] = ()  # the source's own keywords or categories
     topics: tuple[str, ...] = ()  # topics the source already gave it
@@ -54,6 +57,98 @@ class Paper:
 
 
 @dataclass(frozen=True)
+class PaperRef:
+    """A paper an explanation names: its id, title, and why the profile holds it (liked, read,
+    disliked, in Ada's library)."""
+
+    id: str
+    title: str
+    why: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"id": self.id, "title": self.title, "as": self.why}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PaperRef:
+        return cls(str(data["id"]), str(data.get("title") or ""), str(data.get("as") or ""))
+
+
+@dataclass(frozen=True)
+class Relevance:
+    """A paper's relevance to the group (0 to 1) and what it rests on."""
+
+    value: float
+    matches: tuple[str, ...] = ()  # the profile's words the paper holds
+    like: PaperRef | None = None  # the profile's paper it is most like
+    unlike: PaperRef | None = None  # the disliked paper it is like, which took relevance away
+
+    def reasons(self) -> list[str]:
+        """`matches kv cache, decoding`, `most like arxiv:2410.01234 (liked): Title`."""
+        out = []
+        if self.matches:
+            out.append("matches " + ", ".join(self.matches))
+        if self.like is not None:
+            out.append(f"most like {self.like.id} ({self.like.why}): {self.like.title}")
+        if self.unlike is not None:
+            out.append(f"like {self.unlike.id} ({self.unlike.why}): {self.unlike.title}")
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {"value": self.value, "matches": list(self.matches),
+                **({"like": self.like.to_json()} if self.like else {}),
+                **({"unlike": self.unlike.to_json()} if self.unlike else {})}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Relevance:
+        return cls(float(data.get("value") or 0), tuple(str(w) for w in data.get("matches") or ()),
+                   PaperRef.from_json(data["like"]) if data.get("like") else None,
+                   PaperRef.from_json(data["unlike"]) if data.get("unlike") else None)
+
+
+@dataclass(frozen=True)
+class Votes:
+    """What the members said of a paper (`paperclub vote`, `suggest`, `import-votes`): who
+    votes for it, who against, and who suggested it, with their note."""
+
+    yes: tuple[str, ...] = ()
+    no: tuple[str, ...] = ()
+    suggested: tuple[tuple[str, str | None], ...] = ()  # (member, note)
+
+    @property
+    def net(self) -> int:
+        return len(self.yes) - len(self.no)
+
+    def __bool__(self) -> bool:
+        return bool(self.yes or self.no or self.suggested)
+
+    def label(self) -> str:
+        """`suggested by Ada; 3 votes, 1 against`: what the outputs show."""
+        parts = []
+        if self.suggested:
+            parts.append("suggested by " + ", ".join(name for name, _ in self.suggested))
+        counts = []
+        if self.yes:
+            counts.append(f"{len(self.yes)} vote{'s' if len(self.yes) != 1 else ''}")
+        if self.no:
+            counts.append(f"{len(self.no)} against")
+        if counts:
+            parts.append(", ".join(counts))
+        return "; ".join(parts)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"for": list(self.yes), "against": list(self.no),
+                "suggested": [{"by": name, **({"note": note} if note else {})}
+                              for name, note in self.suggested]}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Votes:
+        return cls(tuple(str(n) for n in data.get("for") or ()),
+                   tuple(str(n) for n in data.get("against") or ()),
+                   tuple((str(s["by"]), str(s["note"]) if s.get("note") else None)
+                         for s in data.get("suggested") or ()))
+
+
+@dataclass(frozen=True)
 class Person:
     name: str
     email: str | None = None
@@ -65,6 +160,7 @@ class Member(Person):
     unavailable: tuple[date, ...] = ()
     max_sessions: int | None = None
     pin: tuple[str, ...] = ()  # paper ids this member presents (members[].pin)
+    library: Path | None = None  # a file of the member's own papers (a Zotero export, ...)
 
 
 @dataclass(frozen=True)
@@ -102,6 +198,9 @@ class Group:
     pins: dict[date, tuple[str, ...]] = field(default_factory=dict)  # date -> paper ids
     before: tuple[tuple[str, str], ...] = ()
     exclude_read: bool = True
+    like: tuple[str, ...] = ()  # selection.like: paper ids the group wants more of
+    dislike: tuple[str, ...] = ()  # selection.dislike: paper ids it wants less of
+    min_relevance: float = 0.0  # papers less relevant than this are not candidates
     history: tuple[Path, ...] = ()  # plan files of earlier terms: their papers count as read
     balance_policy: str = "spread"  # spread | proportional | themed
     balance_targets: dict[str, float] = field(default_factory=dict)  # proportional: topic -> share
@@ -111,9 +210,20 @@ class Group:
     feed_url: str | None = None  # calendar.url: where the .ics is published (subscribe links)
     alarm: timedelta | None = None  # calendar.alarm: a reminder this long before each session
     caldav_url: str | None = None  # calendar.caldav: where `paperclub publish` sends the plan
+    # where keys and items stood in the file ("selection.like[2]" -> its line), for errors
+    # found after loading (a paper id the catalog does not have)
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    warnings: tuple[str, ...] = ()  # old keys still read, each naming its new one
 
     def weight(self, name: str, default: float = 1.0) -> float:
         return self.weights.get(name, default)
+
+
+def balanced_topic(topics: Sequence[str]) -> str | None:
+    """The topic the balance works on: a paper's first topic that is not an arXiv category.
+    Categories are shown, but a reading group's papers are often all of one (every robotics
+    paper is cs.RO): balancing them would push the group's own field out of its plan."""
+    return next((t for t in topics if not is_arxiv_category(t)), None)
 
 
 @dataclass(frozen=True)
@@ -128,6 +238,10 @@ class Candidate:
     @property
     def id(self) -> str:
         return self.paper.id
+
+    @property
+    def balanced(self) -> str | None:
+        return balanced_topic(self.topics)
 
 
 @dataclass(frozen=True)
@@ -153,6 +267,15 @@ class Assignment:
     reasons: list[str] = field(default_factory=list)  # rules that placed it (pins, before)
     locked: bool = False  # the plan file's `locked: true`: stays in its session, presenter too
     presenter_locked: bool = False  # `presenter: {name: ..., locked: true}`: keeps its presenter
+    relevance: Relevance | None = None  # how it fits the group's profile, and why
+    votes: Votes = field(default_factory=lambda: Votes())
+    # member -> how well the paper fits their library (0 to 1), for choosing presenters; worked
+    # out when planning, not kept in the plan file
+    fit: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def balanced(self) -> str | None:
+        return balanced_topic(self.topics)
 
 
 @dataclass

@@ -12,7 +12,7 @@ import yaml
 
 from paperclub import yamlfile
 from paperclub.errors import PaperclubError
-from paperclub.models import Assignment, Person, Plan, Session
+from paperclub.models import Assignment, Person, Plan, Relevance, Session, Votes
 from paperclub.text import one_line
 
 HEADER = """\
@@ -100,6 +100,8 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
                         "score_parts": {k: round(v, 4) for k, v in sorted(a.score_parts.items())},
                         "links": dict(sorted(a.links.items())),
                         **({"reasons": list(a.reasons)} if a.reasons else {}),
+                        **({"relevance": _rounded(a.relevance.to_json())} if a.relevance else {}),
+                        **({"votes": a.votes.to_json()} if a.votes else {}),
                     }
                     for a in s.papers
                 ],
@@ -181,6 +183,8 @@ def _assignment(a: dict[str, Any]) -> Assignment:
         score_parts=dict(a.get("score_parts") or {}),
         links=dict(a.get("links") or {}),
         reasons=[str(r) for r in a.get("reasons") or []],
+        relevance=Relevance.from_json(a["relevance"]) if a.get("relevance") else None,
+        votes=Votes.from_json(a["votes"]) if a.get("votes") else Votes(),
     )
 
 

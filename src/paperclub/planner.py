@@ -15,28 +15,36 @@ from paperclub import meetings, planfile, rules
 from paperclub.errors import PaperclubError
 from paperclub.models import Assignment, Candidate, Group, Paper, Plan, Session, Slot
 from paperclub.plugins import Hooks
+from paperclub.signals import Signals
 
 UID_NAMESPACE = uuid.UUID("6f1c2a4e-3b5d-4c8e-9a7f-0d2e4b6c8a10")
 
 
 def candidates(group: Group, papers: Iterable[Paper], hooks: Hooks,
-               history: frozenset[str] = frozenset()) -> tuple[list[Candidate], dict[str, str]]:
-    """Candidates with topics and scores, and the excluded papers with their reasons. With
-    `balance.cluster`, papers the plugins gave no topic get one from clustering."""
+               history: frozenset[str] = frozenset(), signals: Signals | None = None,
+               ) -> tuple[list[Candidate], dict[str, str]]:
+    """Candidates with topics and scores, and the excluded papers with their reasons.
+    `signals`: what was measured over all of `papers` (`signals.measure`); without it, their
+    popularity alone. With `balance.cluster`, papers without a topic to balance (none, or only
+    arXiv categories) get one from clustering."""
+    papers = list(papers)
+    if signals is None:
+        signals = Signals.of_pool(papers)
     chosen, excluded = [], {}
     for paper in papers:
-        reason = hooks.exclude_paper(paper, group, history)
+        reason = hooks.exclude_paper(paper, group, history, signals)
         if reason:
             excluded[paper.id] = reason
             continue
-        parts = hooks.score_paper(paper, group, history)
+        parts = hooks.score_paper(paper, group, history, signals)
         chosen.append(Candidate(paper, hooks.paper_topics(paper, group),
                                 round(sum(parts.values()), 9), parts))
     if group.balance_cluster:
         from paperclub.cluster import cluster_topics
 
-        found = cluster_topics([c.paper for c in chosen if not c.topics])
-        chosen = [replace(c, topics=(found[c.id],)) if c.id in found else c for c in chosen]
+        found = cluster_topics([c.paper for c in chosen if not c.balanced])
+        chosen = [replace(c, topics=(found[c.id], *c.topics)) if c.id in found else c
+                  for c in chosen]
     return chosen, excluded
 
 
@@ -50,8 +58,18 @@ def read_papers(group: Group, previous: Plan | None, today: date) -> frozenset[s
                      for a in s.papers)
 
 
+def taste(group: Group) -> frozenset[str]:
+    """The papers of earlier terms (`selection.history`): with liked papers, the ones the
+    group's profile is made of. The current term's held sessions are read too, but they were
+    chosen by this same profile: counting them would reshuffle the term as it goes, so they
+    shape the next term's plan, once this plan file is in its history."""
+    return frozenset(a.paper_id for path in group.history for s in planfile.load(path).sessions
+                     if not s.cancelled for a in s.papers)
+
+
 def make_plan(group: Group, papers: Iterable[Paper], hooks: Hooks, *, today: date,
-              previous: Plan | None = None) -> tuple[Plan, list[str]]:
+              previous: Plan | None = None,
+              signals: Signals | None = None) -> tuple[Plan, list[str]]:
     """The plan and the problems found in it (by the check plugins, and in what was kept).
 
     Re-planning (`previous` given): the sessions before `today` are kept as they are, and
@@ -59,11 +77,15 @@ def make_plan(group: Group, papers: Iterable[Paper], hooks: Hooks, *, today: dat
     sessions marked `locked: true` and those edited by hand (their papers are taken). The
     other sessions keep their ids (matched by date, else by week) and are planned again with
     the `change` penalty against the papers and presenters they had; a locked paper or
-    presenter stays. `previous` is not changed."""
+    presenter stays. `previous` is not changed. `signals`: what was measured over `papers`
+    (relevance, popularity, votes; see `paperclub.signals`), else their popularity alone."""
     previous = copy.deepcopy(previous)
     kept = Kept.of(previous, today)
     history = read_papers(group, previous, today)
-    pool, excluded = candidates(group, papers, hooks, history)
+    papers = list(papers)
+    if signals is None:
+        signals = Signals.of_pool(papers)
+    pool, excluded = candidates(group, papers, hooks, history, signals)
     every = {c.id: c for c in pool}
     taken = {a.paper_id for s in kept.locked for a in s.papers}
     pool = [c for c in pool if c.id not in taken]
@@ -93,10 +115,12 @@ def make_plan(group: Group, papers: Iterable[Paper], hooks: Hooks, *, today: dat
                 organizer=group.organizer, location=group.location, as_of=today,
                 url=group.url, feed_url=group.feed_url, alarm=group.alarm,
                 solver=_solver_report(getattr(chosen, "solution", None)))
+    fits = signals.fit([by_id[pid].paper for paper_ids in chosen for pid in paper_ids])
     for slot, paper_ids in zip(slots, chosen):
         plan.sessions.append(Session(
             id=slot.id, uid=_uid(group, slot.id), start=slot.start, end=slot.end,
-            papers=[locks.carry(_assignment(by_id[pid], _reasons(pid, slot, effective, locks)))
+            papers=[locks.carry(_assignment(by_id[pid], _reasons(pid, slot, effective, locks),
+                                            signals, fits[pid]))
                     for pid in paper_ids]))
     hooks.modify_plan(plan, effective, kept.frozen, previous)
     _keep_identity(plan, previous, today, kept)
@@ -222,12 +246,14 @@ def identify(slots: Sequence[Slot], previous: Plan, today: date) -> list[Slot]:
     return out
 
 
-def _assignment(c: Candidate, reasons: list[str]) -> Assignment:
+def _assignment(c: Candidate, reasons: list[str], signals: Signals,
+                fit: dict[str, float]) -> Assignment:
     # Rounded as the plan file stores them, so a fresh plan and a loaded one explain alike.
     return Assignment(paper_id=c.id, title=c.paper.title, topics=list(c.topics),
                       score=round(c.score, 4),
                       score_parts={k: round(v, 4) for k, v in c.score_parts.items()},
-                      links=dict(c.paper.links), reasons=reasons)
+                      links=dict(c.paper.links), reasons=reasons,
+                      relevance=signals.explain(c.paper), votes=signals.votes(c.paper), fit=fit)
 
 
 def _reasons(paper_id: str, slot: Slot, group: Group, locks: Locks) -> list[str]:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import click
 
     from paperclub.models import Assignment, Candidate, Group, Member, Paper, Plan, Session, Slot
+    from paperclub.signals import Signals
 
 def _default_plugins() -> tuple[str, ...]:
     """Every module of paperclub.default_plugins, in name order: adding a built-in plugin is
@@ -366,13 +367,16 @@ class Hooks:
                 merged.setdefault(topic)
         return tuple(merged)
 
-    def exclude_paper(self, paper: Paper, group: Group, history: frozenset[str]) -> str | None:
-        return self._call("paperclub_exclude_paper", paper=paper, group=group, history=history)
+    def exclude_paper(self, paper: Paper, group: Group, history: frozenset[str],
+                      signals: Signals) -> str | None:
+        return self._call("paperclub_exclude_paper", paper=paper, group=group, history=history,
+                          signals=signals)
 
-    def score_paper(self, paper: Paper, group: Group, history: frozenset[str]) -> dict[str, float]:
+    def score_paper(self, paper: Paper, group: Group, history: frozenset[str],
+                    signals: Signals) -> dict[str, float]:
         parts: dict[str, float] = {}
         for plugin, call in self._each("paperclub_score_paper"):
-            result = call(paper=paper, group=group, history=history)
+            result = call(paper=paper, group=group, history=history, signals=signals)
             if result is None:
                 continue
             if isinstance(result, dict):

@@ -30,10 +30,11 @@ assignments of the earlier ones):
 3. affinity: the greatest total affinity of presenter and paper, `affinity(member, paper)`
    (per_session: summed over the session's papers). Built in (`interest_affinity`): for each
    of the member's interests, 1 if it names the paper's first topic, 0.5 if it names another
-   of its topics or starts a word of its title; the plugins' `paperclub_presenter_affinity`
+   of its topics or starts a word of its title, plus the paper's fit to the member's library
+   (0 to 1, `Assignment.fit`); the plugins' `paperclub_presenter_affinity`
    add to it. When re-planning, a paper that keeps the presenter the previous plan gave it
    (`previous`: paper id -> presenter) gains the group's `selection.weights.change` (default
-   1) more: a presenter changes only where balance, consecutive sessions or more affinity
+   3, as in the optimizer) more: a presenter changes only where balance, consecutive sessions or more affinity
    than that ask for it.
 
 The model. x[u,m] (binary) gives unit u, a paper (per_paper) or a session's papers
@@ -71,6 +72,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from paperclub.errors import PaperclubError
+from paperclub.solver import DEFAULT_WEIGHTS
 from paperclub.highs import new_highs as _new_highs
 
 if TYPE_CHECKING:
@@ -109,10 +111,11 @@ def _pattern(word: str) -> re.Pattern[str]:
 
 def interest_affinity(member: Member, paper: Assignment, group: Group | None = None) -> float:
     """The built-in affinity: for each interest of the member, 1.0 if it names the paper's
-    first topic, else 0.5 if it names another of its topics or starts a word of its title."""
+    first topic, else 0.5 if it names another of its topics or starts a word of its title;
+    plus the paper's fit to the member's library (0 to 1, `paper.fit`)."""
     topics = [t.lower() for t in paper.topics]
     title = paper.title.lower()
-    total = 0.0
+    total = paper.fit.get(member.name, 0.0)
     for interest in member.interests:
         if not interest.strip():
             continue
@@ -230,7 +233,7 @@ def _prepare(sessions: Sequence[Session], group: Group, held: Iterable[Session],
         cap.append(max(m.max_sessions - fixed_load[i], 0))
 
     problem = _Problem(members, mode, days, fixed, units, fixed_load, cap, presenters, path,
-                       group.weight("change", 1.0) if previous else 0.0)
+                       group.weight("change", DEFAULT_WEIGHTS["change"]) if previous else 0.0)
     unavailable = [frozenset(m.unavailable) for m in members]
     for u in units:
         day, here = days[u.pos], fixed[u.pos]

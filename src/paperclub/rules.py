@@ -63,7 +63,7 @@ def conflicts(group: Group, slots: Sequence[Slot], pool: Mapping[str, Candidate]
                 problems.append(f"{paper_id} is pinned to {day} but is not among the candidates "
                                 "(not in the catalog, or not from catalog.sources)")
         if group.balance_policy == "spread":
-            topics = Counter(pool[p].topics[0] for p in paper_ids if p in pool and pool[p].topics)
+            topics = Counter(pool[p].balanced for p in paper_ids if p in pool and pool[p].balanced)
             for topic, n in sorted(topics.items()):
                 if n > 1:
                     problems.append(f"{n} papers on {topic} pinned to {day}, but balance.policy "

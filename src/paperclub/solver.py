@@ -16,8 +16,8 @@ One objective, maximized; `Solution.terms` holds each term, and they add up to i
 
 - ``score``: the total score of the chosen papers;
 - ``consecutive`` (every policy): minus `weights["consecutive"]` for each topic that has a
-  paper in two consecutive sessions (default 3.0: a paper has to score 3 more, about 20
-  times the upvotes, to justify a repeat);
+  paper in two consecutive sessions (default 3.0: a paper has to score 3 more, 0.15 of
+  relevance at its default weight, to justify a repeat);
 - ``nearby`` (spread): minus `weights["nearby"]` for each topic in sessions s and s + 2, so
   topics spread evenly over the term rather than alternate (default 0.5);
 - ``proportional`` (proportional): minus `weights["proportional"]` (default 2.0) per paper of
@@ -29,13 +29,20 @@ One objective, maximized; `Solution.terms` holds each term, and they add up to i
   its session's theme, the topic with the most papers there (a paper without a topic is a
   theme of one);
 - ``change`` (re-planning; 0 without `keep`): minus `weights["change"]` (default
-  1.0) for each paper of the previous plan that is no longer in its session. `keep` maps a
+  3.0, a repeated topic's price, so a re-plan does not reshuffle sessions to space topics
+  by a session) for each paper of the previous plan that is no longer in its session. `keep` maps a
   session index to the papers it held in the previous plan (those that are still candidates);
   so a new plan differs from the previous one only where each change gains more than it costs;
-- ``unfilled``: minus `weights["unfilled"]` for each empty place (default
-  1 + 2 x the largest |score| + 4 x (consecutive + nearby) + 2 x proportional + themed
-  (+ 2 x change when re-planning), more than any one paper can gain by leaving its place
-  empty, so sessions are full when the candidates allow it).
+- ``unfilled``: minus U x (S - s) for each empty place of session s (0-based), where U is
+  `weights["unfilled"]` (default 1 + 2 x the largest |score| + 4 x (consecutive + nearby)
+  + 2 x proportional + themed (+ 2 x change when re-planning), more than any one paper can
+  gain by leaving its place empty, so sessions are full when the candidates allow it). An
+  empty place of the last session costs U, one of the session before 2U, and so on: moving
+  a paper one session earlier into an empty place gains at least U, more than the move can
+  cost elsewhere, so sessions fill from the first, and when there are fewer papers than
+  places the last sessions are the empty ones (to be announced) unless pins, `before` pairs
+  or the spread rule force a gap. `Solution.counts["unfilled"]` is the number of empty
+  places.
 
 The model. Papers of one topic are interchangeable for every rule except pins and `before`,
 so they are aggregated: y[t,s] (binary) says topic t has papers in session s, n[t,s] how
@@ -49,8 +56,10 @@ them; so each topic keeps its best S (or S x k) papers and the rest can never be
 Papers without a topic form one group without topic rules (each is its own topic, and two
 of them never clash). Pinned papers, papers in `before` pairs and the papers of `keep` stay
 individual x[p,s] binaries (a kept paper's x in its previous session earns `change`, and the
-term's constant is minus `change` x the kept papers). Penalties: z[t,s] >= y[t,s] + y[t,s+1] - 1 (and with s + 2 for nearby, plus the
-valid cut y[s] + y[s+1] + y[s+2] - 1 <= z1[s] + z1[s+1] + z2[s]). After the solve, each
+term's constant is minus `change` x the kept papers). short[s] (continuous, in [0, k]) counts
+the empty places of session s, at U x (S - s) each. Penalties:
+z[t,s] >= y[t,s] + y[t,s+1] - 1 (and with s + 2 for nearby, plus the valid cut
+y[s] + y[s+1] + y[s+2] - 1 <= z1[s] + z1[s+1] + z2[s]). After the solve, each
 topic's best N papers go to its sessions in session order, best first. Under themed the LP
 bound is weak (themes split fractionally), so a small MIP with sessions taken as
 interchangeable (`_TopicModel.build_anonymous`) first gives a proven bound: when the greedy
@@ -76,7 +85,7 @@ from paperclub.highs import new_highs as _new_highs
 
 POLICIES = ("spread", "proportional", "themed")
 DEFAULT_WEIGHTS = {"consecutive": 3.0, "nearby": 0.5, "proportional": 2.0, "themed": 3.0,
-                   "change": 1.0}
+                   "change": 3.0}
 WEIGHT_NAMES = (*DEFAULT_WEIGHTS, "unfilled")
 OTHERS = "(other topics)"  # the proportional bucket of every topic without a target
 TERMS = {  # the objective's terms under each policy, in the order they are reported
@@ -265,11 +274,28 @@ def evaluate(problem: Problem, sessions: Sequence[Sequence[str]]) -> tuple[dict[
     where = {pid: s for s, ids in enumerate(sessions) for pid in ids}
     changed = sum(1 for pid, s in p.keep.items() if where.get(pid) != s)
     counts["change"], terms["change"] = changed, -w["change"] * changed
-    empty = sum(p.per_session - len(ids) for ids in sessions) + (
-        p.per_session * (p.sessions - len(sessions)))
-    counts["unfilled"], terms["unfilled"] = empty, -w["unfilled"] * empty
+    empty, cost = 0, 0.0  # a missing session is all empty places
+    for s in range(max(p.sessions, len(sessions))):
+        n = p.per_session - (len(sessions[s]) if s < len(sessions) else 0)
+        empty += n
+        cost += n * place_cost(p, s)
+    counts["unfilled"], terms["unfilled"] = empty, -cost
     return ({name: float(v) + 0.0 for name, v in terms.items()},  # + 0.0: no -0.0
             {name: float(v) + 0.0 for name, v in counts.items()})
+
+
+def place_cost(problem: Problem, s: int) -> float:
+    """What an empty place of session `s` (0-based) costs: U x (S - s), U the `unfilled`
+    weight; U for the last session (a session past the last, in a malformed plan, too)."""
+    return problem.weights["unfilled"] * max(problem.sessions - s, 1)
+
+
+def cheapest_empty(problem: Problem, empty: int) -> float:
+    """The least that `empty` empty places can cost: those of the last sessions, k of them
+    at U, the next k at 2U, ... (a lower bound on any plan's unfilled cost)."""
+    full, rest = divmod(max(empty, 0), problem.per_session)
+    return problem.weights["unfilled"] * (problem.per_session * full * (full + 1) / 2
+                                          + rest * (full + 1))
 
 
 def violations(problem: Problem, sessions: Sequence[Sequence[str]]) -> list[str]:
@@ -309,7 +335,9 @@ def violations(problem: Problem, sessions: Sequence[Sequence[str]]) -> list[str]
 
 def upper_bound(problem: Problem) -> float:
     """A quick proven upper bound: the best scores a topic can place (S under spread, S x k
-    otherwise; every pinned or paired paper too), the best that fill the term, no penalty."""
+    otherwise; every pinned or paired paper too), the best number of them (all that fit,
+    unless a small `unfilled` weight makes a place empty pay), no penalty; the places left
+    empty cost the least they can (`cheapest_empty`: they are the last ones)."""
     p = problem
     places = p.sessions * p.per_session
     cap = p.sessions * p.topic_cap()
@@ -326,7 +354,26 @@ def upper_bound(problem: Problem) -> float:
         best.extend(heapq.nlargest(cap, scores))
     best.sort(reverse=True)
     fill = min(places, len(best))
-    return sum(best[:fill]) - problem.weights["unfilled"] * (places - fill)
+    value, chosen = -cheapest_empty(p, places), 0.0
+    for f, score in enumerate(best[:fill], 1):  # the best f papers, the rest empty
+        chosen += score
+        value = max(value, chosen - cheapest_empty(p, places - f))
+    return value
+
+
+def _move_cost(problem: Problem) -> float:
+    """The most that moving one planned paper to an empty place of another session can cost
+    (its score goes with it): where it lands, its topic repeats in the two neighbouring
+    sessions at most (`consecutive`; `nearby` too under spread), it is one more paper off
+    the theme (themed), and it leaves the session it was kept in (`change`); where it
+    leaves, no penalty grows, and proportional counts papers, not sessions."""
+    w = problem.weights
+    cost = 2 * w["consecutive"] + (w["change"] if problem.keep else 0.0)
+    if problem.policy == "spread":
+        cost += 2 * w["nearby"]
+    elif problem.policy == "themed":
+        cost += w["themed"]
+    return cost
 
 
 def gap(objective: float, bound: float) -> float:
@@ -583,7 +630,17 @@ class _TopicModel:
         how many sessions each topic themes counts. Every plan maps to it (a session's theme
         is its biggest topic; pinned and paired papers are free here), its objective no
         lower (the consecutive term is a lower bound: m sessions among S hold at least
-        2m - S - 1 adjacent pairs): its bound is a bound of the themed problem."""
+        2m - S - 1 adjacent pairs; the empty places cost the least they can, as if they were
+        the last ones, `cheapest_empty`): its bound is a bound of the themed problem.
+
+        Sessions fill from the first: when `unfilled` outweighs any move (`_move_cost`), a
+        paper that can move into an earlier empty place gains by moving, so some optimal
+        plan has no empty place before a paper that could move there. Under themed only a
+        pinned paper or the second paper of a before pair cannot (no topic rule), so such a
+        plan holds papers in at most (N + k - 1) / k sessions plus one per such paper (N
+        papers planned), and without them its sessions are the first ones, in a row (m of
+        them themed by a topic among M in a row: at least 2m - M - 1 adjacent pairs). Both
+        are rows here: the bound is one of that plan, so of the problem."""
         p, w = self.p, self.p.weights
         S, k = p.sessions, p.per_session
         groups: dict[str | None, list[Item]] = {}
@@ -591,8 +648,10 @@ class _TopicModel:
             groups.setdefault(it.topic, []).append(it)
         order = sorted(groups, key=lambda g: (g is None, g or ""))
         m.offset -= w["themed"] * S * k
-        short = m.var(-w["unfilled"] + w["themed"], 0.0, float(S * k))
-        counts, themes = [], []
+        # the empty places, cheapest first: k at U (the last session's), k at 2U, ... (a
+        # concave cost: the LP takes them in order)
+        short = [m.var(-w["unfilled"] * (i + 1) + w["themed"], 0.0, float(k)) for i in range(S)]
+        counts, themes, repeats = [], [], []
         for g in order:
             best = heapq.nsmallest(S * k, groups[g], key=_rank)
             us = [m.var(it.score, 0.0, 1.0) for it in best]
@@ -605,11 +664,21 @@ class _TopicModel:
             if g is not None and w["consecutive"] > 0 and S > 1:
                 z = m.var(-w["consecutive"], 0.0, math.inf)
                 m.row([(z, 1.0), (sessions, -2.0)], lower=-float(S) - 1.0)
+                repeats.append((z, sessions))
             counts.append(n)
             themes.append(sessions)
         m.row(((j, 1.0) for j in themes), upper=float(S))
-        m.row([*((j, 1.0) for j in counts), (short, 1.0)], float(S * k), float(S * k))
+        m.row([*((j, 1.0) for j in counts), *((j, 1.0) for j in short)], float(S * k),
+              float(S * k))
         m.row([*((j, 1.0) for j in counts), *((j, -float(k)) for j in themes)], upper=0.0)
+        if w["unfilled"] >= _move_cost(p):  # sessions fill from the first (the docstring)
+            fixed = set(p.pinned) | {b for _, b in p.before}
+            m.row([*((j, float(k)) for j in themes), *((j, -1.0) for j in counts)],
+                  upper=float(k - 1 + k * len(fixed)))
+            if not fixed:
+                for z, sessions in repeats:
+                    m.row([(z, 1.0), (sessions, -2.0), *((j, 1.0) for j in themes)],
+                          lower=-1.0)
 
     # -- building ----------------------------------------------------------------------------
 
@@ -675,9 +744,9 @@ class _TopicModel:
             m.row([*((j, 1.0) for j in us), *((self.n[g, s], -1.0) for s in range(S))],
                   0.0, 0.0)
 
-        miss = -w["unfilled"] + (w["themed"] if p.policy == "themed" else 0.0)
+        back = w["themed"] if p.policy == "themed" else 0.0  # an empty place is not off-theme
         for s in range(S):
-            self.short.append(m.var(miss, 0.0, float(k)))
+            self.short.append(m.var(-place_cost(p, s) + back, 0.0, float(k)))
             groups = [*self.topics, None]
             m.row([*(term for g in groups for term in count(g, s)), (self.short[s], 1.0)],
                   float(k), float(k))

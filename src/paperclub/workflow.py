@@ -9,10 +9,11 @@ from datetime import date
 from pathlib import Path
 
 from paperclub import config, planfile, planner, sources
+from paperclub.signals import measure
 from paperclub.catalog import Catalog
 from paperclub.errors import PaperclubError, PluginError
 from paperclub.files import atomic_write
-from paperclub.models import Group, Plan
+from paperclub.models import Candidate, Group, Plan, Relevance, Votes
 from paperclub.plugins import Hooks
 
 
@@ -66,9 +67,12 @@ def plan(config_path: Path, catalog_path: Path, hooks: Hooks, *, today: date) ->
     with Catalog(catalog_path) as catalog:
         labels = sync_sources(group, catalog, hooks)
         papers = list(catalog.papers(sources=labels))
-    if not papers:
-        raise PaperclubError("no candidate papers in the catalog", path=catalog_path)
-    the_plan, problems = planner.make_plan(group, papers, hooks, today=today, previous=previous)
+        if not papers:
+            raise PaperclubError("no candidate papers in the catalog", path=catalog_path)
+        signals = measure(group, catalog, papers, planner.taste(group), hooks.sources)
+        the_plan, problems = planner.make_plan(group, papers, hooks, today=today,
+                                               previous=previous, signals=signals)
+    problems = list(group.warnings) + problems
 
     files = {plan_path: planfile.dump(the_plan)}
     outputs = []
@@ -100,8 +104,52 @@ def why(config_path: Path, catalog_path: Path, hooks: Hooks, paper_id: str, *,
         labels = sync_sources(group, catalog, hooks)
         paper = catalog.get(paper_id)
         papers = list(catalog.papers(sources=labels))
-    pool, excluded = planner.candidates(group, papers, hooks,
-                                        planner.read_papers(group, the_plan, today))
-    key = paper.id if paper else paper_id
-    return explain.why_not(key, the_plan, group, {c.id: c for c in pool}, excluded,
-                           in_catalog=paper is not None)
+        read = planner.read_papers(group, the_plan, today)
+        signals = measure(group, catalog, papers, planner.taste(group), hooks.sources)
+        pool, excluded = planner.candidates(group, papers, hooks, read, signals)
+        key = paper.id if paper else paper_id
+        return explain.why_not(key, the_plan, group, {c.id: c for c in pool}, excluded,
+                               in_catalog=paper is not None, signals=signals, paper=paper)
+
+
+@dataclass
+class Recommendation:
+    candidate: Candidate
+    relevance: Relevance | None
+    votes: Votes
+
+
+def recommend(config_path: Path, catalog_path: Path, hooks: Hooks, *, today: date,
+              member: str | None = None, limit: int = 10) -> list[Recommendation]:
+    """The best candidates the group's plan does not hold yet, best first: by the group's
+    score, or with `member`, by the score with that member's own relevance (their interests
+    and library) in place of the group's."""
+    group = config.load_group(config_path, emitters=hooks.emitters)
+    plan_path = planfile.plan_path(config_path)
+    the_plan = planfile.load(plan_path) if plan_path.exists() else None
+    chosen = {m for m in group.members if m.name == member}
+    if member is not None and not chosen:
+        names = ", ".join(m.name for m in group.members) or "none"
+        raise PaperclubError(f"{member!r} is not a member of {group.name} (members: {names})",
+                             path=config_path)
+    if not catalog_path.exists() and not group.sources:
+        raise PaperclubError("no catalog here yet", path=catalog_path)
+    with Catalog(catalog_path) as catalog:
+        labels = sync_sources(group, catalog, hooks)
+        papers = list(catalog.papers(sources=labels))
+        read = planner.read_papers(group, the_plan, today)
+        signals = measure(group, catalog, papers, planner.taste(group), hooks.sources,
+                          members=[member] if member else ())
+        if member is not None:
+            own = signals.members.get(member)
+            if own is None:
+                raise PaperclubError(f"{member} has no interests or library to recommend by "
+                                     "(members[].interests, members[].library)", path=config_path)
+            signals.scorer, signals.relevant = own, own.scores([p.id for p in papers])
+            signals.relevance_default = own.default
+        pool, _ = planner.candidates(group, papers, hooks, read, signals)
+        planned = {a.paper_id for s in (the_plan.sessions if the_plan else ())
+                   if not s.cancelled for a in s.papers}
+        best = sorted((c for c in pool if c.id not in planned), key=lambda c: (-c.score, c.id))
+        return [Recommendation(c, signals.explain(c.paper), signals.votes(c.paper))
+                for c in best[:limit]]

@@ -24,7 +24,7 @@ def paperclub_check_plan(plan, group):
         elif len(session.papers) < per_session:
             problems.append(f"{day} has {len(session.papers)} of {per_session} papers "
                             "(not enough candidates)")
-        topics = Counter(a.topics[0] for a in session.papers if a.topics)
+        topics = Counter(a.balanced for a in session.papers if a.balanced)
         for topic, times in sorted(topics.items()):
             if times > 1 and group.balance_policy == "spread":
                 problems.append(f"{day} has {times} papers on {topic}")

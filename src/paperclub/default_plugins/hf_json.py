@@ -118,6 +118,9 @@ def map_item(item: object, n: int | None = None) -> Paper:
         comments = item.get("numComments", paper.get("numComments"))
         if comments is not None:
             extra["num_comments"] = _count(comments, "numComments")
+        stars = _count(paper.get("githubStars"), "githubStars")
+        if stars is not None and "code" in links:  # a popularity signal of its own
+            extra["github_stars"] = stars
         hf_summary = _text(_string(paper.get("ai_summary"), "ai_summary"))
         if hf_summary:
             extra["hf_summary"] = hf_summary
@@ -161,9 +164,9 @@ def _string(value: object, key: str) -> str | None:
     raise ValueError(f'"{key}" is {_json_type(value)}, not a string')
 
 
-def _count(value: object, key: str) -> int:
+def _count(value: object, key: str) -> int | None:
     if value is None:
-        return 0
+        return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError(f'"{key}" is {shown(value)}, not a count')
     return value

@@ -130,6 +130,7 @@ def context(plan) -> dict[str, Any]:
                 "code": web_url(a.links.get("code")),
                 "topics": [topics[t] for t in dict.fromkeys(a.topics)],
                 "presenter": a.presenter,
+                "votes": a.votes.label(),  # "suggested by Ada; 3 votes"
             } for a in s.papers],
         })
     feed, webcal = feed_links(plan)

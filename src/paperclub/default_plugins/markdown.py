@@ -49,7 +49,8 @@ class MarkdownEmitter:
                     continue
                 code_url = web_url(a.links.get("code"))
                 code = f"[code](<{code_url}>)" if code_url else ""
-                out.append(f"{lead} {link(a.title, a.links)} | {cell(', '.join(a.topics))} | "
+                said = f" *({cell(a.votes.label())})*" if a.votes else ""  # suggested by Ada
+                out.append(f"{lead} {link(a.title, a.links)}{said} | {cell(', '.join(a.topics))} | "
                            f"{cell(a.presenter or '')} | {code} |")
         out += ["", f"Times are {plan.timezone}. Made with paperclub.", ""]
         return "\n".join(out).encode("utf-8")

@@ -40,7 +40,7 @@ def problem_for(candidates: Sequence[Candidate], sessions: Sequence[Slot], group
     previous plan had there, kept unless a change gains more than `selection.weights.change`."""
     from paperclub import solver
 
-    items = [solver.Item(c.id, c.topics[0] if c.topics else None, c.score) for c in candidates]
+    items = [solver.Item(c.id, c.balanced, c.score) for c in candidates]
     index = {slot.start.date(): i for i, slot in enumerate(sessions)}
     pins: dict[int, list[str]] = {}
     for day, pinned in sorted(group.pins.items()):

@@ -1,19 +1,30 @@
-"""Score: upvotes (on a log scale, so a viral paper does not drown the rest) and recency
-(halving every year before the term starts; never measured against today)."""
+"""Score: relevance to the group's profile first, then popularity (fair across sources),
+recency (halving every year before the term starts; never measured against today) and the
+members' votes. The figures behind them are measured over the whole pool (`signals`); the
+weights are `selection.weights` (defaults in `paperclub.signals.DEFAULT_WEIGHTS`)."""
 
 from __future__ import annotations
 
-import math
-
 from paperclub.hookspecs import hookimpl
+from paperclub.signals import DEFAULT_WEIGHTS, UNKNOWN
 
 RECENCY_HALF_LIFE_DAYS = 365
 
 
 @hookimpl(trylast=True)
-def paperclub_score_paper(paper, group, history):
-    parts = {"upvotes": group.weight("upvotes", 1.0) * math.log1p(max(paper.upvotes, 0))}
+def paperclub_score_paper(paper, group, history, signals):
+    def weight(name: str) -> float:
+        return group.weight(name, DEFAULT_WEIGHTS[name])
+
+    popularity = signals.popularity(paper)
+    parts = {"popularity": weight("popularity") * (UNKNOWN if popularity is None else popularity)}
     if paper.published is not None:
         age = max((group.meetings.start - paper.published).days, 0)
-        parts["recency"] = group.weight("recency", 0.5) * 2 ** (-age / RECENCY_HALF_LIFE_DAYS)
+        parts["recency"] = weight("recency") * 2 ** (-age / RECENCY_HALF_LIFE_DAYS)
+    relevance = signals.relevance(paper)
+    if relevance is not None:  # the group has a profile
+        parts["relevance"] = weight("relevance") * relevance
+    net = signals.votes(paper).net
+    if net:
+        parts["votes"] = weight("votes") * net
     return parts

@@ -303,7 +303,7 @@ class _Record:
             extra["date_precision"] = precision
         authors = self.names("authors")
         author_count = self.count("author_count")
-        upvotes = self.count("upvotes") or 0
+        upvotes = self.count("upvotes")  # None: the table does not rate it
         for key, value in self.values.items():
             if key not in ALIASES and key and not _empty(value):
                 try:

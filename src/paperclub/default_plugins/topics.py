@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 from paperclub.hookspecs import hookimpl
+from paperclub.ids import is_arxiv_category
 
 
 @lru_cache(maxsize=4096)
@@ -21,20 +22,29 @@ def match_topics(taxonomy: Mapping[str, Sequence[str]], title: str, text: str = 
     anywhere, then the taxonomy's own order."""
     title, text = title.lower(), text.lower()
     ranked = []
-    for order, (topic, keywords) in enumerate(taxonomy.items()):
-        in_title = sum(1 for kw in keywords if _pattern(kw).search(title))
-        anywhere = sum(1 for kw in keywords if _pattern(kw).search(text))
+    for order, topic, keywords in _compiled(tuple((t, tuple(k)) for t, k in taxonomy.items())):
+        in_title = anywhere = 0
+        for kw, pattern in keywords:
+            # `kw in text` first: a plain substring search is many times quicker than the
+            # regex, and most keywords are in no given paper
+            if kw in title and pattern.search(title):
+                in_title += 1
+            if kw in text and pattern.search(text):
+                anywhere += 1
         if in_title or anywhere:
             ranked.append((-in_title, -anywhere, order, topic))
     return [topic for *_, topic in sorted(ranked)]
 
 
-# An arXiv category (cs.LG, math.OC, hep-th, cond-mat.dis-nn): a source's own topic.
-CATEGORY = re.compile(r"^[a-z-]+(\.[A-Za-z-]+)?$")
+@lru_cache(maxsize=64)
+def _compiled(taxonomy: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple:
+    """The taxonomy with each keyword lower-cased and compiled, once per taxonomy."""
+    return tuple((order, topic, tuple((kw.lower(), _pattern(kw)) for kw in keywords))
+                 for order, (topic, keywords) in enumerate(taxonomy))
 
 
 @hookimpl(trylast=True)
 def paperclub_paper_topics(paper, group):
     text = " ".join([paper.abstract, *paper.keywords])
-    primary = [k for k in paper.keywords[:1] if CATEGORY.match(k)]
+    primary = [k for k in paper.keywords[:1] if is_arxiv_category(k)]
     return match_topics(group.topics, paper.title, text) + list(paper.topics) + primary
