@@ -142,3 +142,17 @@ def test_config_doc_balance_example_plans(run, schedule):
     result = run("plan", str(schedule), "--today", TODAY, "--explain")
     assert result.exit_code == 0, result
     assert "proportional" in result.stdout and "optimal" in result.stdout
+
+
+def test_readme_shows_the_plan_make_demo_prints(run, schedule, workspace):
+    """`make demo` plans the sample in the repository root, with its example plugins; the
+    README shows the table it prints."""
+    import shutil
+
+    (workspace / "plugins").mkdir()
+    for example in (ROOT / "plugins").glob("*.py"):
+        shutil.copy(example, workspace / "plugins" / example.name)
+    assert run("plan", str(schedule), "--today", "2026-12-03").exit_code == 0
+    shown = run("show", str(schedule)).stdout
+    readme = (ROOT / "README.md").read_text()
+    assert re.search(r"## Quickstart.*?```text\n(.*?)```", readme, re.DOTALL).group(1) == shown
