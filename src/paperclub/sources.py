@@ -4,8 +4,9 @@ bundled with paperclub, such as `paperclub:sample`."""
 
 from __future__ import annotations
 
+import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
@@ -52,6 +53,24 @@ class SourceFile:
         if "\r" in text:  # universal newlines, as open_text()
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         return text
+
+
+def csv_rows(text: str, delimiter: str, path: Path) -> Iterator[tuple[int, list[str]]]:
+    """The rows of a CSV text that hold anything, each with the line it starts on (a quoted
+    field may span lines); a broken CSV is an error naming its line."""
+    # the csv module's default of 128 KB per field is less than some abstracts; the whole
+    # text is in memory already, so a field can be as long as the text
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    start = 1
+    try:
+        for row in reader:
+            line, start = start, reader.line_num + 1
+            if any(cell.strip() for cell in row):
+                yield line, row
+    except csv.Error as e:
+        raise PaperclubError(f"cannot read the CSV: {e}", path=path,
+                             line=reader.line_num) from None
 
 
 MAX_INT = 2**63 - 1  # what an SQLite integer (and orjson) holds

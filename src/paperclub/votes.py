@@ -8,8 +8,6 @@ process's (SQLite's lock), so votes cast at once by two processes are all kept.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -19,7 +17,7 @@ from paperclub import ids
 from paperclub.catalog import Catalog
 from paperclub.errors import PaperclubError
 from paperclub.models import Paper, Votes
-from paperclub.sources import SourceFile, shown
+from paperclub.sources import SourceFile, csv_rows, shown
 
 FOR, AGAINST = 1, -1
 COMMAND_LINE = "command line"  # the source of votes cast with `paperclub vote` or `suggest`
@@ -163,36 +161,25 @@ def read_form(path: Path) -> list[FormRow]:
     if path.suffix.lower() in (".yaml", ".yml"):
         return _read_yaml(path)
     text = SourceFile(path).read_text()
-    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
-    lines = text.splitlines()
-    first = next((line for line in lines if line.strip()), "")
-    delimiter = max(",;\t", key=first.count)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    first = next((line for line in text.splitlines() if line.strip()), "")
     rows: list[FormRow] = []
     columns: dict[str, int] | None = None
-    start = 1
-    try:
-        for cells in reader:
-            line, start = start, reader.line_num + 1
-            if not any(c.strip() for c in cells):
-                continue
-            if columns is None:
-                columns = _columns(cells, path, line)
-                continue
-            cell = _cells(cells, columns)
-            member = cell("member") or cell("email")
-            paper = cell("paper")
-            if not member or not paper:
-                missing = "who votes" if not member else "which paper"
-                raise PaperclubError(f"this row does not say {missing}", path=path, line=line)
-            word = cell("value").lower()
-            if word not in VALUES:
-                raise PaperclubError(f"vote {shown(word)} is neither for nor against (for, "
-                                     "yes, +1; against, no, -1)", path=path, line=line)
-            rows.append(FormRow(line, member, paper, VALUES[word], cell("note") or None,
-                                cell("at") or None))
-    except csv.Error as e:
-        raise PaperclubError(f"cannot read the CSV: {e}", path=path, line=reader.line_num) from None
+    for line, cells in csv_rows(text, max(",;\t", key=first.count), path):
+        if columns is None:
+            columns = _columns(cells, path, line)
+            continue
+        cell = _cells(cells, columns)
+        member = cell("member") or cell("email")
+        paper = cell("paper")
+        if not member or not paper:
+            missing = "who votes" if not member else "which paper"
+            raise PaperclubError(f"this row does not say {missing}", path=path, line=line)
+        word = cell("value").lower()
+        if word not in VALUES:
+            raise PaperclubError(f"vote {shown(word)} is neither for nor against (for, "
+                                 "yes, +1; against, no, -1)", path=path, line=line)
+        rows.append(FormRow(line, member, paper, VALUES[word], cell("note") or None,
+                            cell("at") or None))
     if columns is None:
         raise PaperclubError("no header and no votes: an empty file", path=path, line=1)
     return rows

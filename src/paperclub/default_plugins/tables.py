@@ -41,7 +41,7 @@ from paperclub import ids
 from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
 from paperclub.models import Paper
-from paperclub.sources import MAX_DEPTH, MAX_INT, printable, shown
+from paperclub.sources import MAX_DEPTH, MAX_INT, csv_rows, printable, shown
 
 # Every name a column may have -> the field it fills. Where several name one field, the
 # first of them (in this order) with a value is used; `keywords` and `tags` are united.
@@ -419,33 +419,21 @@ class CSVTable:
         if header_line is None:
             return
         delimiter = sniff_delimiter(lines[header_line - 1], path)
-        # the csv module's default of 128 KB per field is less than some abstracts; the whole
-        # file is in memory already, so a field can be as long as the file
-        csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
-        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
         header: list[str] | None = None
         labels: dict[str, str] = {}
-        start = 1
-        try:
-            for row in reader:
-                line, start = start, reader.line_num + 1
-                if not any(cell.strip() for cell in row):
-                    continue
-                if header is None:
-                    header = self._header(row, path, line)
-                    labels = {name: f"column {shown(name)}" for name in header if name}
-                    continue
-                item = self._record(row, header, path, line)
-                if isinstance(item, PaperclubError):
-                    yield item
-                    continue
-                try:
-                    yield paper_from_record(item, labels=labels)
-                except BadValue as e:
-                    yield PaperclubError(e.message, path=path, line=line)
-        except csv.Error as e:
-            raise PaperclubError(f"cannot read the CSV: {e}", path=path,
-                                 line=reader.line_num) from None
+        for line, row in csv_rows(text, delimiter, path):
+            if header is None:
+                header = self._header(row, path, line)
+                labels = {name: f"column {shown(name)}" for name in header if name}
+                continue
+            item = self._record(row, header, path, line)
+            if isinstance(item, PaperclubError):
+                yield item
+                continue
+            try:
+                yield paper_from_record(item, labels=labels)
+            except BadValue as e:
+                yield PaperclubError(e.message, path=path, line=line)
 
     @staticmethod
     def _header(row: list[str], path: Path, line: int) -> list[str]:
