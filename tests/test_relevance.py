@@ -266,7 +266,8 @@ def test_a_members_library_moves_their_affinity_and_the_groups_choice(run, works
 def test_recommend_for_a_member_ranks_by_their_own_profile(run, workspace):
     config = group(workspace, members=[
         {"name": "Vera", "interests": ["galaxy", "stellar", "cosmolog"]},
-        {"name": "Pierre", "interests": ["graphene", "phonon", "antiferromagnet"]}])
+        {"name": "Pierre", "interests": ["graphene", "phonon", "antiferromagnet"]},
+        {"name": "Quiet"}])
     vera = recommended(run, config, "--member", "Vera", "--limit", "4")
     assert [field_of(r["id"]) for r in vera] == ["astro-ph"] * 4
     pierre = recommended(run, config, "--member", "Pierre", "--limit", "4")
@@ -279,6 +280,8 @@ def test_recommend_for_a_member_ranks_by_their_own_profile(run, workspace):
     assert text.exit_code == 0 and " 1. " in text.stdout and "relevance 0." in text.stdout
     nobody = run("recommend", str(config), "--member", "Nobody", "--today", TODAY)
     assert nobody.exit_code == 1 and "'Nobody' is not a member" in nobody.stderr
+    quiet = run("recommend", str(config), "--member", "Quiet", "--today", TODAY)
+    assert quiet.exit_code == 1 and "Quiet has no interests or library" in quiet.stderr
 
 
 def test_recommend_leaves_out_what_is_planned(run, workspace):
@@ -322,3 +325,12 @@ def test_a_broken_library_names_its_own_file_and_line(run, workspace):
     assert "vera.csv:2:" in result.stderr and "many" in result.stderr
     with Catalog(workspace / "catalog.sqlite") as catalog:  # the library is not imported
         assert catalog.by_title("A paper") is None
+
+
+def test_words_no_paper_holds_make_nothing_relevant(run, workspace):
+    """A profile whose words the catalog does not have: every paper has relevance 0 (not 1),
+    so the plan is what popularity and recency make it."""
+    config = group(workspace, topics={"origami": ["origami", "kirigami folding"]})
+    papers = planned(run, config)
+    assert papers and all(p["relevance"]["value"] == 0 for p in papers)
+    assert all(p["score_parts"]["relevance"] == 0 for p in papers)

@@ -236,7 +236,7 @@ class Scorer:
     def default(self) -> float:
         """The relevance of a paper no query matches: 0, or 1 when the profile holds only
         dislikes (every paper is as welcome as the next, but those like a disliked one)."""
-        return 0.0 if (self.views.get("words") or self.views.get("papers")) else 1.0
+        return 0.0 if (self.profile.words or self.profile.seeds) else 1.0
 
     def array(self) -> Any:
         """Every paper's relevance: a numpy array indexed by rowid."""

@@ -78,7 +78,7 @@ class Signals:
     relevance_default: float = 0.0  # of a paper the profile's queries do not match
     voted: dict[str, Votes] = field(default_factory=dict)
     scorer: Scorer | None = None
-    members: dict[str, Scorer] = field(default_factory=dict)  # a member's own profile
+    libraries: dict[str, Scorer] = field(default_factory=dict)  # member -> their library's
 
     @classmethod
     def of_pool(cls, papers: Iterable[Paper]) -> Signals:
@@ -107,10 +107,10 @@ class Signals:
         return self.scorer.explain(paper, value)
 
     def fit(self, papers: Sequence[Paper]) -> dict[str, dict[str, float]]:
-        """Paper id -> {member: relevance to that member's own profile}, for the members who
-        have one beyond their interests (a library)."""
+        """Paper id -> {member: relevance to that member's library}, for the members who have
+        one (their interests count in the presenters' affinity already)."""
         out: dict[str, dict[str, float]] = {p.id: {} for p in papers}
-        for name, scorer in self.members.items():
+        for name, scorer in self.libraries.items():
             for paper_id, value in scorer.scores([p.id for p in papers]).items():
                 out[paper_id][name] = value
         return out
@@ -188,23 +188,22 @@ def library(member: Member, sources: Registry | None) -> list[Paper]:
 
 
 def measure(group: Group, catalog: Catalog, papers: Sequence[Paper], read: Iterable[str],
-            sources: Registry | None = None, *, members: Iterable[str] = ()) -> Signals:
-    """The signals of `papers` (the group's candidates) for `group`. `members` names the
-    members whose own profiles are wanted too (for recommendations); members with a library
-    always get one (their fit steers who presents what)."""
+            sources: Registry | None = None, *, member: Member | None = None) -> Signals:
+    """The signals of `papers` (the group's candidates) for `group`; with `member`, relevance
+    to that member's own profile (their interests and library) instead of the group's."""
     from paperclub import votes
 
     signals = Signals.of_pool(papers)
     signals.voted = votes.tally(catalog)
-    profile = group_profile(group, catalog, read, sources)
+    profile = (member_profile(member, sources) if member is not None
+               else group_profile(group, catalog, read, sources))
     if profile:
         signals.scorer = Scorer.build(catalog, profile)
         signals.relevant = signals.scorer.scores([p.id for p in papers])
         signals.relevance_default = signals.scorer.default
-    wanted = set(members)
-    for member in group.members:
-        if member.library is not None or member.name in wanted:
-            own = member_profile(member, sources)
+    for m in group.members:  # their fit steers who presents what
+        if m.library is not None:
+            own = Profile(seeds=member_profile(m, sources).seeds)
             if own:
-                signals.members[member.name] = Scorer.build(catalog, own)
+                signals.libraries[m.name] = Scorer.build(catalog, own)
     return signals

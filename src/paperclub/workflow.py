@@ -127,8 +127,8 @@ def recommend(config_path: Path, catalog_path: Path, hooks: Hooks, *, today: dat
     group = config.load_group(config_path, emitters=hooks.emitters)
     plan_path = planfile.plan_path(config_path)
     the_plan = planfile.load(plan_path) if plan_path.exists() else None
-    chosen = {m for m in group.members if m.name == member}
-    if member is not None and not chosen:
+    chosen = next((m for m in group.members if m.name == member), None)
+    if member is not None and chosen is None:
         names = ", ".join(m.name for m in group.members) or "none"
         raise PaperclubError(f"{member!r} is not a member of {group.name} (members: {names})",
                              path=config_path)
@@ -139,14 +139,10 @@ def recommend(config_path: Path, catalog_path: Path, hooks: Hooks, *, today: dat
         papers = list(catalog.papers(sources=labels))
         read = planner.read_papers(group, the_plan, today)
         signals = measure(group, catalog, papers, planner.taste(group), hooks.sources,
-                          members=[member] if member else ())
-        if member is not None:
-            own = signals.members.get(member)
-            if own is None:
-                raise PaperclubError(f"{member} has no interests or library to recommend by "
-                                     "(members[].interests, members[].library)", path=config_path)
-            signals.scorer, signals.relevant = own, own.scores([p.id for p in papers])
-            signals.relevance_default = own.default
+                          member=chosen)
+        if chosen is not None and signals.scorer is None:
+            raise PaperclubError(f"{member} has no interests or library to recommend by "
+                                 "(members[].interests, members[].library)", path=config_path)
         pool, _ = planner.candidates(group, papers, hooks, read, signals)
         planned = {a.paper_id for s in (the_plan.sessions if the_plan else ())
                    if not s.cancelled for a in s.papers}
