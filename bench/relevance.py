@@ -5,13 +5,14 @@ catalog of real records, described three ways; then the same at scale.
     python bench/relevance.py --scale    # also 1,000,000 and 100,000 generated papers
 
 The groups. The catalog is real: 3,330 arXiv records of 20 archives and 381 Hugging Face
-Daily Papers with their upvotes, in their own formats (bench/data/relevance, SOURCES.md
-there). Six fields (condensed matter, robotics, astrophysics, quantum physics, high-energy
+Daily Papers with their upvotes, in their own formats, and the arXiv records (with their
+categories) of 274 of those 381 (bench/data/relevance, SOURCES.md there). Six fields (condensed matter, robotics, astrophysics, quantum physics, high-energy
 theory, mathematics), each described three ways, as an organiser would, without naming a
 category: by topics only (`topics:` keywords), by members' interests only, by five liked
 papers only (five of the field's papers, evenly spaced by id). Each plans 12 sessions of 2
 papers. Printed: the share of planned papers in the field (a paper is in it when one of its
-own arXiv categories is; a Hugging Face record has none: machine learning), beside the share
+own arXiv categories is; a Hugging Face paper without its arXiv record counts as out of
+it), beside the share
 under today's score in the same run: log(1 + upvotes) + 0.5 x recency, a paper no source rated
 counting as 0 (the score before relevance). Liked papers are not counted. Target: at least
 90 % for every group; today's score gets close to 0 %.
@@ -137,7 +138,7 @@ def config(folder: Path, name: str, how: str, field: str, liked: list[str]) -> P
                   "organizer": {"name": "Organiser", "email": "organiser@example.org"}},
         "meetings": {"start": "2026-01-08", "weekday": "thursday", "time": "16:00",
                      "count": 12, "papers_per_session": 2},
-        "catalog": {"sources": ["arxiv.jsonl", "hf_daily_papers.json"]},
+        "catalog": {"sources": ["arxiv.jsonl", "hf_daily_papers.json", "hf_arxiv.jsonl"]},
     }
     if how == "topics":
         data["topics"] = topics
@@ -151,37 +152,48 @@ def config(folder: Path, name: str, how: str, field: str, liked: list[str]) -> P
     return path
 
 
-def groups() -> None:
+def groups(verbose: bool = False) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        for name in ("arxiv.jsonl", "hf_daily_papers.json"):
+        for name in ("arxiv.jsonl", "hf_daily_papers.json", "hf_arxiv.jsonl"):
             with gzip.open(DATA / f"{name}.gz", "rb") as src, (folder / name).open("wb") as dst:
                 shutil.copyfileobj(src, dst)
         records = [json.loads(line) for line in (folder / "arxiv.jsonl").open()]
         categories = {f"arxiv:{r['id']}": r["categories"].split() for r in records}
+        for line in (folder / "hf_arxiv.jsonl").open():  # Hugging Face papers' own categories
+            r = json.loads(line)
+            categories[f"arxiv:{r['id']}"] = r["categories"].split()
         catalog = folder / "catalog.sqlite"
-        print(f"catalog: {len(records):,} arXiv records, "
-              f"{len(json.loads((folder / 'hf_daily_papers.json').read_text())):,} Hugging Face "
-              "papers with upvotes; 12 sessions x 2 papers per group\n")
-        print(f"{'group':22} {'described by':12} {'in field':>9} {'today':>7}  seconds")
+        hf = len(json.loads((folder / "hf_daily_papers.json").read_text()))
+        print(f"catalog: {len(records):,} arXiv records, {hf:,} Hugging Face papers with "
+              f"upvotes ({len(categories) - len(records)} with their arXiv record); "
+              "12 sessions x 2 papers per group\n")
+        print(f"{'group':22} {'described by':12} {'in field':>9} {'today':>7}  seconds to plan")
         shares = []
         for field, (code, _, _) in FIELDS.items():
             primary = sorted(i for i, c in categories.items() if in_field(c[:1], code))
             liked = primary[::len(primary) // 5][:5]
             for how in ("topics", "interests", "likes"):
-                row = []
+                row, seconds, outside = [], [], []
                 for today_score in (False, True):
                     path = config(folder, f"g{len(shares)}{'t' if today_score else ''}", how,
                                   field, liked)
                     started = time.perf_counter()
                     result = workflow.plan(path, catalog, hooks(today_score), today=TODAY)
-                    seconds = time.perf_counter() - started
-                    ids = [a.paper_id for s in result.plan.sessions for a in s.papers
-                           if a.paper_id not in liked]
-                    row.append(sum(in_field(categories.get(i, []), code) for i in ids) / len(ids))
+                    seconds.append(time.perf_counter() - started)
+                    planned = [a for s in result.plan.sessions for a in s.papers
+                               if a.paper_id not in liked]
+                    row.append(sum(in_field(categories.get(a.paper_id, []), code)
+                                   for a in planned) / len(planned))
+                    if not today_score:
+                        outside = [a for a in planned
+                                   if not in_field(categories.get(a.paper_id, []), code)]
                 shares.append(row[0])
-                print(f"{field:22} {how:12} {row[0]:9.0%} {row[1]:7.0%}  {seconds:5.1f}",
+                print(f"{field:22} {how:12} {row[0]:9.0%} {row[1]:7.0%}  {seconds[0]:5.1f}",
                       flush=True)
+                for a in outside if verbose else ():
+                    cats = " ".join(categories.get(a.paper_id, ["(no arXiv record)"]))
+                    print(f"    outside the field: {a.paper_id} [{cats}] {a.title[:60]}")
         below = sum(s < 0.9 for s in shares)
         print(f"\nmean {sum(shares) / len(shares):.0%}, lowest {min(shares):.0%}; "
               f"{len(shares) - below} of {len(shares)} groups at 90 % or more (target: all)")
@@ -304,8 +316,10 @@ def main() -> None:
     parser.add_argument("--scale", action="store_true", help="also the 1,000,000-paper runs")
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--plan-lines", type=int, default=100_000)
+    parser.add_argument("--verbose", action="store_true",
+                        help="list the planned papers outside each group's field")
     args = parser.parse_args()
-    groups()
+    groups(args.verbose)
     if args.scale:
         print(f"\nscoring a profile over {args.lines:,} generated papers")
         scoring(args.lines)
