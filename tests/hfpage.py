@@ -1,7 +1,7 @@
 """Write text in the format of the Hugging Face Daily Papers page saved as text (select all,
 copy, paste), from records shaped like the bundled sample (`src/paperclub/data/sample.json`).
 
-The format, as on the real page (see /work/shared/seeds/hf-daily-papers-2025-11-25.txt):
+The format, as on the real page (see tests/fixtures/hf/hf-daily-papers-2025-11-25.txt):
 a few header lines, then per paper, separated by blank lines, a title line, an abstract line
 and, when the paper has a publication date, a meta block of three lines:
 
@@ -19,8 +19,8 @@ from pathlib import Path
 import paperclub
 
 SAMPLE = Path(paperclub.__file__).resolve().parent / "data" / "sample.json"
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-SEED_PAGE = SEEDS / "hf-daily-papers-2025-11-25.txt"
+# the real page the bundled sample comes from (tests/fixtures/SOURCES.md)
+SEED_PAGE = Path(__file__).resolve().parent / "fixtures" / "hf" / "hf-daily-papers-2025-11-25.txt"
 
 BULLET = "\u2022"  # •
 MIDDOT = "\u00b7"  # ·

@@ -54,7 +54,7 @@ from paperclub.sources import HEAD_SIZE, SourceFile
 from conftest import ROOT
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SEED_PAGE = ROOT.parent / "shared" / "seeds" / "hf-daily-papers-2025-11-25.txt"
+SEED_PAGE = FIXTURES / "hf" / "hf-daily-papers-2025-11-25.txt"
 # PAPERCLUB_FUZZ_EXAMPLES=200 for a quick run while editing; CI runs the full count.
 EXAMPLES = int(os.environ.get("PAPERCLUB_FUZZ_EXAMPLES", "10000"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
@@ -354,14 +354,13 @@ def read_bytes(*paths: Path) -> list[bytes]:
 
 def page_seeds() -> list[bytes]:
     """Daily Papers pages of a few papers: rendered from the bundled sample, and windows of
-    the saved page in ../shared when it is there (the tests do not need it)."""
+    the saved real page."""
     sample = load_sample()
     seeds = [render_page(sample[i:i + 4], date(2025, 11, 25)).encode() for i in (0, 20, 40, 80)]
-    if SEED_PAGE.is_file():
-        blocks = SEED_PAGE.read_text(encoding="utf-8").split("\n\n")
-        header, body = blocks[:7], blocks[7:]
-        for start in range(0, min(len(body), 60), 12):
-            seeds.append("\n\n".join(header + body[start:start + 12]).encode())
+    blocks = SEED_PAGE.read_text(encoding="utf-8").split("\n\n")
+    header, body = blocks[:7], blocks[7:]
+    for start in range(0, min(len(body), 60), 12):
+        seeds.append("\n\n".join(header + body[start:start + 12]).encode())
     return seeds
 
 
