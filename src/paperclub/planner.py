@@ -51,11 +51,9 @@ def candidates(group: Group, papers: Iterable[Paper], hooks: Hooks,
 def read_papers(group: Group, previous: Plan | None, today: date) -> frozenset[str]:
     """Papers the group has read: those of the previous plan's sessions before `today`, and of
     the plan files of earlier terms (`selection.history`)."""
-    plans = [previous] if previous else []
-    plans += [planfile.load(path) for path in group.history]
-    return frozenset(a.paper_id for plan in plans for s in plan.sessions
-                     if not s.cancelled and (plan is not previous or s.start.date() < today)
-                     for a in s.papers)
+    held = (a.paper_id for s in (previous.sessions if previous else ())
+            if not s.cancelled and s.start.date() < today for a in s.papers)
+    return taste(group).union(held)
 
 
 def taste(group: Group) -> frozenset[str]:

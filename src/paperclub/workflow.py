@@ -9,12 +9,12 @@ from datetime import date
 from pathlib import Path
 
 from paperclub import config, planfile, planner, sources
-from paperclub.signals import measure
 from paperclub.catalog import Catalog
 from paperclub.errors import PaperclubError, PluginError
 from paperclub.files import atomic_write
-from paperclub.models import Candidate, Group, Plan, Relevance, Votes
+from paperclub.models import Candidate, Group, Member, Plan, Relevance, Votes
 from paperclub.plugins import Hooks
+from paperclub.signals import Signals, measure
 
 
 @dataclass
@@ -101,15 +101,22 @@ def why(config_path: Path, catalog_path: Path, hooks: Hooks, paper_id: str, *,
     if not catalog_path.exists():
         raise PaperclubError("no catalog here yet", path=catalog_path)
     with Catalog(catalog_path) as catalog:
-        labels = sync_sources(group, catalog, hooks)
         paper = catalog.get(paper_id)
-        papers = list(catalog.papers(sources=labels))
-        read = planner.read_papers(group, the_plan, today)
-        signals = measure(group, catalog, papers, planner.taste(group), hooks.sources)
-        pool, excluded = planner.candidates(group, papers, hooks, read, signals)
+        pool, excluded, signals = _pool(group, catalog, hooks, the_plan, today)
         key = paper.id if paper else paper_id
         return explain.why_not(key, the_plan, group, {c.id: c for c in pool}, excluded,
                                in_catalog=paper is not None, signals=signals, paper=paper)
+
+
+def _pool(group: Group, catalog: Catalog, hooks: Hooks, the_plan: Plan | None, today: date,
+          member: Member | None = None) -> tuple[list[Candidate], dict[str, str], Signals]:
+    """The group's candidates and excluded papers as a plan would see them, and the signals
+    measured for them (relevance to `member`'s own profile, when given)."""
+    papers = list(catalog.papers(sources=sync_sources(group, catalog, hooks)))
+    signals = measure(group, catalog, papers, planner.taste(group), hooks.sources, member=member)
+    pool, excluded = planner.candidates(group, papers, hooks,
+                                        planner.read_papers(group, the_plan, today), signals)
+    return pool, excluded, signals
 
 
 @dataclass
@@ -135,15 +142,10 @@ def recommend(config_path: Path, catalog_path: Path, hooks: Hooks, *, today: dat
     if not catalog_path.exists() and not group.sources:
         raise PaperclubError("no catalog here yet", path=catalog_path)
     with Catalog(catalog_path) as catalog:
-        labels = sync_sources(group, catalog, hooks)
-        papers = list(catalog.papers(sources=labels))
-        read = planner.read_papers(group, the_plan, today)
-        signals = measure(group, catalog, papers, planner.taste(group), hooks.sources,
-                          member=chosen)
+        pool, _, signals = _pool(group, catalog, hooks, the_plan, today, chosen)
         if chosen is not None and signals.scorer is None:
             raise PaperclubError(f"{member} has no interests or library to recommend by "
                                  "(members[].interests, members[].library)", path=config_path)
-        pool, _ = planner.candidates(group, papers, hooks, read, signals)
         planned = {a.paper_id for s in (the_plan.sessions if the_plan else ())
                    if not s.cancelled for a in s.papers}
         best = sorted((c for c in pool if c.id not in planned), key=lambda c: (-c.score, c.id))
