@@ -11,8 +11,8 @@ theory, mathematics), each described three ways, as an organiser would, without 
 category: by topics only (`topics:` keywords), by members' interests only, by five liked
 papers only (five of the field's papers, evenly spaced by id). Each plans 12 sessions of 2
 papers. Printed: the share of planned papers in the field (a paper is in it when one of its
-own arXiv categories is; a Hugging Face paper without its arXiv record counts as out of
-it), beside the share
+own arXiv categories is, or an alias of one in arXiv's taxonomy, as math-ph is math.MP; a
+Hugging Face paper without its arXiv record counts as out of it), beside the share
 under today's score in the same run: log(1 + upvotes) + 0.5 x recency, a paper no source rated
 counting as 0 (the score before relevance). Liked papers are not counted. Target: at least
 90 % for every group; today's score gets close to 0 %.
@@ -127,7 +127,13 @@ def hooks(today_score: bool) -> Hooks:
     return Hooks(pm)
 
 
+# categories arXiv's taxonomy lists as another's alias (a paper in one is in both)
+ALIASES = {"math-ph": "math.MP", "cs.IT": "math.IT", "stat.TH": "math.ST",
+           "cs.NA": "math.NA", "eess.SY": "cs.SY", "econ.GN": "q-fin.EC"}
+
+
 def in_field(categories: list[str], field: str) -> bool:
+    categories = [*categories, *(ALIASES[c] for c in categories if c in ALIASES)]
     return any(c == field or c.startswith(field + ".") for c in categories)
 
 

@@ -93,10 +93,13 @@ def test_plan_prefers_higher_scores(run, schedule, workspace):
 
 
 def test_before_pairs_are_kept(run, schedule):
-    """Ask for the top two papers of the first free session in the opposite order."""
+    """Ask for the first papers of two consecutive sessions in the opposite order."""
     first = plan_json(run, schedule)["sessions"]
-    a, b = first[1]["papers"][0]["id"], first[2]["papers"][0]["id"]  # a before b today
     config = yaml.safe_load(Path(schedule).read_text())
+    paired = {i for pair in config["selection"]["before"] for i in pair}
+    free = [n for n, s in enumerate(first) if not paired & {p["id"] for p in s["papers"]}]
+    n = next(n for n in free if n + 1 in free)  # two sessions the sample's pair is not in
+    a, b = first[n]["papers"][0]["id"], first[n + 1]["papers"][0]["id"]  # a before b today
     config["selection"]["before"] = [[b, a]]
     Path(schedule).write_text(yaml.safe_dump(config))
     sessions = plan_json(run, schedule)["sessions"]

@@ -241,7 +241,10 @@ def test_a_hand_edit_that_breaks_a_rule_is_reported(run, schedule, workspace):
     ids = sessions(workspace)
     day = "2027-01-14"  # Ada Lovelace is unavailable on 2027-01-07, a held session: use a rule
     sid = next(k for k, s in ids.items() if s["start"].startswith(day))
-    read = ids["s01"]["papers"][0]["id"]  # read in a held session
+    paired = {i for pair in yaml.safe_load(Path(schedule).read_text())["selection"]["before"]
+              for i in pair}
+    # read in a held session, and in no `before` pair (whose rule would name it once more)
+    read = next(p["id"] for p in ids["s01"]["papers"] if p["id"] not in paired)
 
     def edit(s):
         s[sid]["papers"][0]["id"] = read

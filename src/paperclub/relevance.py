@@ -10,8 +10,8 @@ scores summed in numpy, so a profile is scored over millions of papers in second
   weighing 1;
 - papers: Rocchio's centroid of the profile's papers, the mean of their tf-idf vectors
   (sublinear term frequency, each paper's vector of length 1), as arxiv-sanity ranks by a
-  user's papers; its `CENTROID_TERMS` heaviest terms, each weighing what the centroid
-  gives it. A paper like the profile's papers as a body ranks first, not one that repeats a
+  user's papers, each term then weighed by the share of the papers holding it; its
+  `CENTROID_TERMS` heaviest terms, each weighing what the centroid gives it. A paper like the profile's papers as a body ranks first, not one that repeats a
   single rare word of one of them;
 - dislike: the same for the disliked papers, with a bar `DISLIKE_BAR` times higher: a
   paper close to a disliked one loses relevance, not every paper of its field.
@@ -213,6 +213,11 @@ class Scorer:
             norm = math.sqrt(sum(v * v for v in vector.values()))
             for t, v in vector.items():
                 centroid[t] += v / norm / len(counts)
+        # what the papers share is what the group reads: a term weighs the share of the
+        # papers holding it more, so one paper's rare words do not pull in its neighbours
+        held = Counter(t for c in counts for t in c)
+        for t in centroid:
+            centroid[t] *= held[t] / len(counts)
         shortlist = sorted(centroid, key=lambda t: (-centroid[t], t))[:2 * CENTROID_TERMS]
         exact = {}
         for term in shortlist:
