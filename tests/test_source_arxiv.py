@@ -388,6 +388,18 @@ def test_jsonl_nulls_leave_the_optional_fields_empty():
     assert p.published == date(2003, 7, 17)
 
 
+def test_jsonl_a_record_without_versions_is_dated_by_its_id(tmp_path):
+    """Some mirrors of the snapshot drop `versions`: the id still names the month."""
+    path = tmp_path / "mirror.jsonl"
+    rows = [{"id": "2509.05645", "title": "A", "abstract": "x", "categories": "cs.RO",
+             "versions": [], "update_date": "2025-12-01"},
+            {"id": "hep-th/9901001", "title": "B", "abstract": "y", "categories": "hep-th"}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    found = papers_of(ArxivJSONL(), path)
+    assert found["arxiv:2509.05645"].published == date(2025, 9, 1)
+    assert found["arxiv:hep-th/9901001"].published == date(1999, 1, 1)
+
+
 def test_jsonl_latex_in_title_abstract_and_names():
     record = snapshot_record("1905.01234")
     p = papers_of(ArxivJSONL(), SNAPSHOT)["arxiv:1905.01234"]

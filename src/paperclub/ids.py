@@ -4,6 +4,7 @@ title. The same paper from two sources gets the same id, so the catalog merges t
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import lru_cache
 
 from paperclub.text import slugify
@@ -29,6 +30,16 @@ def arxiv_id(text: str | None) -> str | None:
         return match.group("new")
     # An old-style id is archive/number; a subject class (math.GT/...) is not part of it.
     return f"{match.group('archive').lower()}/{match.group('number')}"
+
+
+def arxiv_month(arxiv: str) -> date | None:
+    """The first day of the month an arXiv id names (2509.05645, math/0309136: the month of
+    its first version); None for an id that names none."""
+    digits = arxiv.rpartition("/")[2][:4]
+    if not digits.isdigit() or not 1 <= int(digits[2:]) <= 12:
+        return None
+    year = int(digits[:2])  # arXiv began in 1991: 91-99 are the 1990s
+    return date(year + (1900 if year >= 91 else 2000), int(digits[2:]), 1)
 
 
 def doi(text: str | None) -> str | None:

@@ -149,6 +149,8 @@ def paper(record: dict) -> Paper:
         created = first_version.get("created")
         if created:
             published = _created_date(created)
+    if published is None:  # a record without versions (some mirrors drop them)
+        published = ids.arxiv_month(arxiv)
 
     categories = get("categories")
     if categories and type(categories) is not str:
