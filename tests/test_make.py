@@ -9,9 +9,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from conftest import ROOT
+from test_html import chromium_path  # the browser the web page tests run
 
 ENSURE_BROWSER = ROOT / "scripts" / "ensure-browser"
 
@@ -31,11 +30,6 @@ def bin_with(tmp_path: Path, **programs: str) -> Path:
     return folder
 
 
-def real_chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found:
-        pytest.fail("Chromium is not installed: `make test` installs it (scripts/ensure-browser)")
-    return found
 
 
 def assert_says_what_to_install(done: subprocess.CompletedProcess) -> None:
@@ -59,14 +53,14 @@ def test_without_chromium_or_apt_get_root_is_told_what_to_install(tmp_path):
 
 
 def test_a_chromium_on_path_or_named_is_enough(tmp_path):
-    done = ensure_browser([bin_with(tmp_path / "a", chromium=real_chromium())], PAPERCLUB_TEST_UID="1000")
+    done = ensure_browser([bin_with(tmp_path / "a", chromium=chromium_path())], PAPERCLUB_TEST_UID="1000")
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
-    done = ensure_browser([bin_with(tmp_path / "b")], PAPERCLUB_CHROMIUM=real_chromium())
+    done = ensure_browser([bin_with(tmp_path / "b")], PAPERCLUB_CHROMIUM=chromium_path())
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
 
 
 def test_a_wrong_paperclub_chromium_is_named(tmp_path):
-    done = ensure_browser([bin_with(tmp_path, chromium=real_chromium())],
+    done = ensure_browser([bin_with(tmp_path, chromium=chromium_path())],
                           PAPERCLUB_CHROMIUM=str(tmp_path / "chrome"))
     assert done.returncode == 1 and done.stderr == (
         f"PAPERCLUB_CHROMIUM={tmp_path / 'chrome'} is not a program: point it at a Chromium or "
@@ -75,8 +69,9 @@ def test_a_wrong_paperclub_chromium_is_named(tmp_path):
 
 def make_n(folder: Path, target: str) -> list[str]:
     """The commands `make TARGET` would run in `folder` (a copy of the Makefile)."""
-    done = subprocess.run(["make", "-n", target], cwd=folder, capture_output=True, text=True,
-                          timeout=60)
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    done = subprocess.run(["make", "-n", "--no-print-directory", target], cwd=folder, env=env,
+                          capture_output=True, text=True, timeout=60)  # as if run by hand
     assert done.returncode == 0, done.stderr
     return done.stdout.splitlines()
 

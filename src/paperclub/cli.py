@@ -120,10 +120,11 @@ def parse_date(ctx: click.Context, param: click.Parameter, value: str | None) ->
 
 
 @cli.command()
-@click.argument("folder", metavar="[DIR]", default=".", type=click.Path(file_okay=True, path_type=Path))
+@click.argument("folder", metavar="[DIR]", default=".", type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite the files init writes, if they exist.")
 @click.option("--today", callback=parse_date, metavar="DATE",
-              help="The first session is the first Thursday a week or more after DATE (default: today).")
+              help="The first session is the first Thursday a week or more after DATE "
+                   "(default: today).")
 def init(folder: Path, force: bool, today: date | None) -> None:
     """Make a workspace in DIR (default: here): schedules/reading-group.yaml, a group config
     whose comments ask what to fill in, and plugins/ for the group's own plugins."""
