@@ -1,27 +1,36 @@
 # Two commands: `make demo` plans the sample term and writes its calendar; `make test` runs
-# the tests. Each installs what it needs into .venv first (Python 3.10 or newer).
+# the tests. Each installs what it needs into .venv first (Python 3.10 or newer): the demo
+# only paperclub itself, the tests also the test extra. A stamp file per step, so running one
+# after the other installs each thing once.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+INSTALLED := $(VENV)/.installed
+INSTALLED_TEST := $(VENV)/.installed-test
 
 .PHONY: demo test bench bench-import bench-plan bench-replan bench-relevance clean
 
-$(STAMP): pyproject.toml
+$(INSTALLED): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("paperclub needs Python 3.10 or newer") if sys.version_info < (3, 10) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
 
-demo: $(STAMP)
+$(INSTALLED_TEST): $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+demo: $(INSTALLED)
 	$(BIN)/paperclub plan schedules/ml-systems.yaml
 	$(BIN)/paperclub show schedules/ml-systems.yaml
 
-test: $(STAMP)
+# the web page tests need Chromium: scripts/ensure-browser brings it, or says what to install
+test: $(INSTALLED_TEST)
+	scripts/ensure-browser
 	$(BIN)/pytest
 
-bench: $(STAMP)
+bench: $(INSTALLED)
 	$(BIN)/python bench/startup.py
 	$(BIN)/python bench/presenters.py
 	$(BIN)/python bench/replan.py
@@ -29,19 +38,19 @@ bench: $(STAMP)
 
 # the groups of bench/relevance.py, then a profile over 1,000,000 generated papers and a plan
 # over 100,000; about 10 minutes and 5 GB in bench/.cache the first time
-bench-relevance: $(STAMP)
+bench-relevance: $(INSTALLED)
 	$(BIN)/python bench/relevance.py --scale
 
 # re-planning mid-term after 10 new papers, against the same re-plan without the change penalty
-bench-replan: $(STAMP)
+bench-replan: $(INSTALLED)
 	$(BIN)/python bench/replan.py
 
 # about 10 minutes, and 2 GB in bench/.cache the first time
-bench-import: $(STAMP)
+bench-import: $(INSTALLED)
 	$(BIN)/python bench/import.py
 
 # a few minutes; installs the peer tool conference-scheduler into .venv
-bench-plan: $(STAMP)
+bench-plan: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/plan.py
 

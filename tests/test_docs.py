@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -156,3 +157,71 @@ def test_readme_shows_the_plan_make_demo_prints(run, schedule, workspace):
     shown = run("show", str(schedule)).stdout
     readme = (ROOT / "README.md").read_text()
     assert re.search(r"## Quickstart.*?```text\n(.*?)```", readme, re.DOTALL).group(1) == shown
+
+
+def _with_today(args: list[str]) -> list[str]:
+    """A command as shown, and `--today` where it takes one: no test depends on the date."""
+    from paperclub.cli import cli
+
+    command = cli.commands.get(args[0])
+    takes = command is not None and any(p.name == "today" for p in command.params)
+    return [*args, "--today", TODAY] if takes and "--today" not in args else args
+
+
+def _run_lines(block: str, run, monkeypatch, skip: str = "") -> str:
+    """Run a shell block's lines as a user would: `cd DIR`, then `paperclub ...` lines; lines
+    starting with `skip` are left out. Each must succeed; their output, in order."""
+    output = ""
+    for line in block.splitlines():
+        if not line.strip() or (skip and line.startswith(skip)):
+            continue
+        if line.startswith("cd "):
+            monkeypatch.chdir(shlex.split(line, comments=True)[1])
+            continue
+        assert line.startswith("paperclub "), f"a line the test cannot run: {line}"
+        result = run(*_with_today(shlex.split(line, comments=True)[1:]))
+        assert result.exit_code == 0, (line, result)
+        output += result.stdout
+    return output
+
+
+def test_readme_using_it_runs_in_a_fresh_clone(run, workspace, monkeypatch, tmp_path):
+    """Every `paperclub` line of the README's "Using it", in a copy of what a clone holds:
+    the files the lines name, the repository root's plugins; `publish` against a real
+    Radicale set up as docs/publish.md does."""
+    from test_publish import PASSWORD, USER, Radicale
+
+    block, init_block = re.findall(r"```sh\n(.*?)```", _section((ROOT / "README.md").read_text(),
+                                                               "Using it"), re.DOTALL)
+    for args in _paperclub_commands(block):
+        for arg in args:
+            if (ROOT / arg).is_file():
+                (workspace / arg).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(ROOT / arg, workspace / arg)
+    shutil.copytree(ROOT / "plugins", workspace / "plugins")
+    (tmp_path / "radicale").mkdir()
+    server = Radicale(tmp_path / "radicale")
+    try:
+        server.client().principal().make_calendar(name="ML Systems", cal_id="ml-systems")
+        for name, value in {"PAPERCLUB_CALDAV_USER": USER, "PAPERCLUB_CALDAV_PASSWORD": PASSWORD,
+                            "NETRC": str(tmp_path / "no-netrc"), "NO_PROXY": "127.0.0.1"}.items():
+            monkeypatch.setenv(name, value)
+        # the README's calendar is at docs/publish.md's address; this server's port is free
+        assert "http://127.0.0.1:5232/ada/ml-systems/" in block
+        block = block.replace("http://127.0.0.1:5232", server.url)
+        output = _run_lines(block, run, monkeypatch, skip="pip install -e . ")
+    finally:
+        server.stop()
+    assert "catalog.sqlite: 93 papers" in output and "Planned 12 sessions" in output
+    assert f"Published to {server.url}/ada/ml-systems/: 12 created" in output
+    # and the other block: a group of one's own, from paperclub init
+    output = _run_lines(init_block, run, monkeypatch)
+    assert "Planned 10 sessions with 20 papers" in output
+
+
+def test_usage_init_example_prints_what_it_shows(run, monkeypatch):
+    section = _section((ROOT / "docs" / "usage.md").read_text(), "`paperclub init [DIR]`")
+    block = re.search(r"```sh\n(.*?)```", section, re.DOTALL).group(1)
+    shown = re.search(r"\n\n```\n(.*?)```", section, re.DOTALL).group(1)  # the untagged block
+    output = _run_lines(block, run, monkeypatch)
+    assert output.startswith(shown) and "Planned 10 sessions" in output

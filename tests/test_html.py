@@ -1,8 +1,9 @@
 """The `html` output: the group's web page, checked in a real browser (headless Chromium,
-which CI installs: without it these tests fail, they do not skip)."""
+which `make test` brings: scripts/ensure-browser; without it these tests fail, they do not skip)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import struct
 import subprocess
@@ -31,12 +32,13 @@ BERLIN = ZoneInfo("Europe/Berlin")
 # -- a browser, and a DOM to look at ---------------------------------------------------------
 
 def chromium_path() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found and Path("/usr/bin/chromium").exists():
-        found = "/usr/bin/chromium"
+    """$PAPERCLUB_CHROMIUM, else chromium on PATH: what scripts/ensure-browser looks for."""
+    found = (os.environ.get("PAPERCLUB_CHROMIUM") or shutil.which("chromium")
+             or shutil.which("chromium-browser"))
     if not found:
-        pytest.fail("Chromium is not installed (apt-get install chromium): the web page is "
-                    "checked in a real browser")
+        pytest.fail("Chromium is not installed (apt-get install chromium, or point "
+                    "PAPERCLUB_CHROMIUM at a Chromium or Chrome): the web page is checked in a "
+                    "real browser")
     return found
 
 

@@ -72,6 +72,7 @@ def cli() -> None:
     """Plan a reading group's term: papers, dated sessions, topics, presenters, calendars.
 
     \b
+    paperclub init [DIR]                      a workspace: a group config to edit, plugins/
     paperclub import PAGE.txt                 add papers to the catalog
     paperclub plan schedules/GROUP.yaml       plan the term, write calendar, agenda, page
     paperclub show schedules/GROUP.yaml       the plan as a table
@@ -116,6 +117,25 @@ def parse_date(ctx: click.Context, param: click.Parameter, value: str | None) ->
         return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date such as 2026-12-03") from None
+
+
+@cli.command()
+@click.argument("folder", metavar="[DIR]", default=".", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite the files init writes, if they exist.")
+@click.option("--today", callback=parse_date, metavar="DATE",
+              help="The first session is the first Thursday a week or more after DATE "
+                   "(default: today).")
+def init(folder: Path, force: bool, today: date | None) -> None:
+    """Make a workspace in DIR (default: here): schedules/reading-group.yaml, a group config
+    whose comments ask what to fill in, and plugins/ for the group's own plugins."""
+    from paperclub import workspace
+
+    written = workspace.init(folder, today or date.today(), force=force)
+    for path in written:
+        click.echo(f"{path} (written)")
+    config = written[0].relative_to(folder)  # the group config
+    go = "" if folder == Path(".") else f"cd {folder} && "
+    click.echo(f"Next: edit {config}, then {go}paperclub plan {config}")
 
 
 @cli.command(name="import")
