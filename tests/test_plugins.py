@@ -817,3 +817,40 @@ def test_a_name_a_wrapper_registers_twice_names_the_wrapper(workspace, run, sche
     assert ("emitter 'ics' is registered twice: by paperclub.default_plugins.ics and by "
             "plugins/wrap.py") in result.stderr
 
+
+def test_paperclub_register_commands_of_a_builtin_plugin_is_called(workspace, tmp_path):
+    """With no workspace or installed plugin around, the hook still runs: a built-in plugin
+    (a module of paperclub.default_plugins, where one more is put here) adds its command."""
+    builtins = tmp_path / "builtins"
+    builtins.mkdir()
+    (builtins / "zz_hello.py").write_text(textwrap.dedent("""
+        import click
+
+        from paperclub.hookspecs import hookimpl
+
+        @hookimpl(trylast=True)
+        def paperclub_register_commands(cli):
+            @cli.command()
+            def hello():
+                "Say hello from a built-in plugin."
+                click.echo("hello from a built-in")
+    """))
+
+    def paperclub(*args, **env):
+        probe = ("import paperclub.default_plugins\n"
+                 f"paperclub.default_plugins.__path__.append({str(builtins)!r})\n"
+                 "from paperclub.cli import main\n"
+                 f"main({list(args)!r})\n")
+        return subprocess.run([sys.executable, "-c", probe], cwd=workspace, capture_output=True,
+                              text=True, env={**os.environ, **env}, stdin=subprocess.DEVNULL)
+
+    assert not (workspace / "plugins").exists()
+    result = paperclub("hello")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "hello from a built-in\n"
+    assert "Say hello from a built-in plugin." in paperclub("--help").stdout
+    listed = json.loads(paperclub("plugins", "--json").stdout)
+    assert {"name": "paperclub.default_plugins.zz_hello",
+            "hooks": ["paperclub_register_commands"]} in listed
+    off = paperclub("hello", PAPERCLUB_DISABLE_PLUGINS="zz_hello")
+    assert off.returncode == 2 and "No such command 'hello'" in off.stderr
