@@ -544,3 +544,313 @@ def test_no_local_plugins_in_process(workspace, run):
     result = run("--no-local-plugins", "plugins", "--json")
     assert result.exit_code == 0
     assert not [r for r in json.loads(result.stdout) if r["name"].startswith("plugins/")]
+
+
+# -- wrappers: pluggy's `wrapper=True` and old-style `hookwrapper=True`, on every hook ----------
+
+# Each case: the wrapper's arguments, `change(result, ...)` (it asserts what it sees and returns
+# the hook's new result) and a check that the change reached the command's output.
+WRAPPER_STYLES = {
+    "wrapper": """
+        @hookimpl(wrapper=True)
+        def {hook}({args}):
+            result = yield
+            return change(result, {args})
+    """,
+    "hookwrapper": """
+        @hookimpl(hookwrapper=True)
+        def {hook}({args}):
+            outcome = yield
+            outcome.force_result(change(outcome.get_result(), {args}))
+    """,
+}
+
+
+def _planned(run, schedule):
+    result = run("plan", str(schedule), "--today", TODAY)
+    assert result.exit_code == 0, result
+    return [p for s in _show(run, schedule)["sessions"] for p in s["papers"]]
+
+
+def _check_sources(run, schedule, workspace):
+    (workspace / "reading.titles").write_text("Attention Is All You Need\n")
+    assert run("import", "reading.titles").exit_code == 0
+    assert [p["id"] for p in json.loads(run("papers", "--json").stdout)] == ["attention-is-all-you-need"]
+
+
+def _check_topics(run, schedule, workspace):
+    assert all(p["topics"][-1] == "wrapped" for p in _planned(run, schedule))
+
+
+def _check_exclude(run, schedule, workspace):
+    assert not [p for p in _planned(run, schedule) if "code" in p["title"].lower().split()]
+    gone = next(p["id"] for p in json.loads(run("papers", "--json", "--limit", "0").stdout)
+                if "code" in p["title"].lower().split())
+    assert run("why", str(schedule), gone, "--today", TODAY).stdout.startswith(
+        f"{gone} is excluded: wrapped")
+
+
+def _check_score(run, schedule, workspace):
+    for p in _planned(run, schedule):
+        assert p["score_parts"]["wrapped"] == 1.0  # the one built-in answer it saw
+        assert p["score"] == pytest.approx(sum(p["score_parts"].values()), abs=0.01)
+
+
+def _check_plan_sessions(run, schedule, workspace):
+    sessions = (run("plan", str(schedule), "--today", TODAY), _show(run, schedule)["sessions"])[1]
+    assert sessions[-1]["papers"] == [] and all(s["papers"] for s in sessions[:-1])
+
+
+def _check_modify(run, schedule, workspace):
+    assert all("wrapped" in p["reasons"] for p in _planned(run, schedule))
+
+
+def _check_affinity(run, schedule, workspace):
+    from paperclub import config, planfile
+
+    _planned(run, schedule)
+    hooks = Hooks(get_plugin_manager(workspace))
+    plain = Hooks(get_plugin_manager(workspace, local_plugins=False))
+    group = config.load_group(workspace / schedule, emitters=hooks.emitters)
+    paper = planfile.load_existing(schedule).sessions[0].papers[0]
+    for member in group.members:
+        assert (hooks.presenter_affinity(member, paper, group)
+                == plain.presenter_affinity(member, paper, group) + 10.0)
+
+
+def _check_check_plan(run, schedule, workspace):
+    result = run("plan", str(schedule), "--today", TODAY)
+    assert result.exit_code == 0 and "warning: wrapped 12 sessions" in result.stderr.splitlines()
+
+
+def _check_emitters(run, schedule, workspace):
+    path = workspace / schedule
+    path.write_text(path.read_text().replace("outputs: [ics, markdown, html]", "outputs: [titles]"))
+    titles = [p["title"] for p in _planned(run, schedule)]
+    assert (workspace / "schedules" / "ml-systems.txt").read_text().splitlines() == titles
+
+
+def _check_customize(run, schedule, workspace):
+    _planned(run, schedule)
+    feed = (workspace / "schedules" / "ml-systems.ics").read_text()
+    assert "URL:https://meet.example.org/s01" in feed and "URL:https://meet.example.org/s12" in feed
+
+
+def _check_commands(run, schedule, workspace):
+    result = _cli(workspace, "hello")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "hello from a wrapper"
+
+
+TITLES_SOURCE = """
+        from paperclub.models import Paper
+        from paperclub.text import slugify
+
+        class Titles:
+            name, description = "titles", "one title a line"
+            def detect(self, path, head):
+                return path.suffix == ".titles"
+            def read(self, file, as_of):
+                return (Paper(id=slugify(t), title=t) for t in file.read_text().splitlines())
+"""
+
+TITLES_EMITTER = """
+        class Titles:
+            name, extension, media_type = "titles", ".txt", "text/plain"
+            def render(self, plan):
+                return "\\n".join(p.title for s in plan.sessions for p in s.papers).encode()
+"""
+
+WRAPPED = {
+    "paperclub_register_sources": ("register", TITLES_SOURCE + """
+        def change(result, register):
+            assert result == []  # the built-ins register, and answer None
+            register(Titles())
+            return result
+    """, _check_sources),
+    "paperclub_paper_topics": ("paper", """
+        def change(result, paper):
+            assert all(isinstance(topics, (list, tuple)) for topics in result)
+            return result + [["wrapped"]]
+    """, _check_topics),
+    "paperclub_exclude_paper": ("paper", """
+        def change(result, paper):
+            assert result is None or isinstance(result, str)
+            return result or ("wrapped" if "code" in paper.title.lower().split() else None)
+    """, _check_exclude),
+    "paperclub_score_paper": ("paper", """
+        def change(result, paper):
+            assert all(isinstance(parts, dict) for parts in result), result
+            return result + [{"wrapped": float(len(result))}]
+    """, _check_score),
+    "paperclub_plan_sessions": ("sessions", """
+        def change(result, sessions):
+            assert len(result) == len(sessions) and all(result)
+            return result[:-1] + [[]]
+    """, _check_plan_sessions),
+    "paperclub_modify_plan": ("plan", """
+        def change(result, plan):
+            papers = [a for s in plan.sessions for a in s.papers]
+            assert papers and all(a.presenter for a in papers)  # after the built-in assignment
+            for a in papers:
+                a.reasons.append("wrapped")
+            return result
+    """, _check_modify),
+    "paperclub_presenter_affinity": ("member", """
+        def change(result, member):
+            assert all(isinstance(v, float) for v in result), result
+            return result + [10.0]
+    """, _check_affinity),
+    "paperclub_check_plan": ("plan", """
+        def change(result, plan):
+            assert all(isinstance(problems, list) for problems in result)
+            return result + [[f"wrapped {len(plan.sessions)} sessions"]]
+    """, _check_check_plan),
+    "paperclub_register_emitters": ("register", TITLES_EMITTER + """
+        def change(result, register):
+            assert result == []
+            register(Titles())
+            return result
+    """, _check_emitters),
+    "paperclub_customize_event": ("event, session", """
+        def change(result, event, session):
+            assert result == [] and event["UID"] == session.uid  # no built-in implements it
+            event.add("url", "https://meet.example.org/" + session.id)
+            return result
+    """, _check_customize),
+    "paperclub_register_commands": ("cli", """
+        import click
+
+        def change(result, cli):
+            assert result == []
+            @cli.command()
+            def hello():
+                click.echo("hello from a wrapper")
+            return result
+    """, _check_commands),
+}
+
+
+def test_every_hook_has_a_wrapper_case():
+    hooks = {n for n in vars(hookspecs) if n.startswith("paperclub_")}
+    assert set(WRAPPED) == hooks
+
+
+@pytest.mark.parametrize("style", sorted(WRAPPER_STYLES))
+@pytest.mark.parametrize("hook", sorted(WRAPPED))
+def test_a_wrapper_works_on_every_hook(hook, style, workspace, run, schedule):
+    args, change, check = WRAPPED[hook]
+    write_plugin(workspace, "wrap.py", "from paperclub.hookspecs import hookimpl\n"
+                 + textwrap.dedent(change) + textwrap.dedent(
+                     WRAPPER_STYLES[style].format(hook=hook, args=args)))
+    check(run, schedule, workspace)
+
+
+def test_an_implementation_under_a_wrapper_is_still_named(workspace, run, schedule):
+    write_plugin(workspace, "wrap.py", """
+        from paperclub.hookspecs import hookimpl
+
+        @hookimpl(wrapper=True)
+        def paperclub_score_paper(paper):
+            return (yield)
+    """)
+    write_plugin(workspace, "text_score.py", """
+        def paperclub_score_paper(paper, group, history):
+            return {"mood": "high"}
+    """)
+    result = run("plan", str(schedule), "--today", TODAY)
+    assert result.exit_code == PLUGIN_EXIT
+    assert ("Error: plugins/text_score.py: paperclub_score_paper returned 'high' for 'mood', "
+            "not a number") in result.stderr
+    write_plugin(workspace, "text_score.py", """
+        def paperclub_score_paper(paper, group, history):
+            return 1 / 0
+    """)
+    result = run("plan", str(schedule), "--today", TODAY)
+    assert "Error: plugins/text_score.py (line 3) raised in paperclub_score_paper" in result.stderr
+
+
+@pytest.mark.parametrize("hook, args, body, expected", [
+    ("paperclub_score_paper", "paper", "return result + [{'x': 'y'}]",
+     "plugins/wrap.py: paperclub_score_paper returned 'y' for 'x', not a number"),
+    ("paperclub_score_paper", "paper", "return result + [2.0]", None),
+    ("paperclub_plan_sessions", "sessions", "return result[:-1]",
+     "plugins/wrap.py: paperclub_plan_sessions returned 11 sessions for 12 dates"),
+    ("paperclub_presenter_affinity", "member", "return result + [float('inf')]",
+     "plugins/wrap.py: paperclub_presenter_affinity returned inf for Ada Lovelace"),
+    ("paperclub_paper_topics", "paper", "return result[0][5]",
+     "plugins/wrap.py (line 7) raised in paperclub_paper_topics: IndexError"),
+], ids=["score-not-a-number", "score-a-bare-number", "plan-too-short", "affinity-inf",
+        "topics-raises"])
+def test_a_wrapper_that_breaks_the_answer_is_named(hook, args, body, expected, workspace, run,
+                                                   schedule):
+    write_plugin(workspace, "wrap.py", f"""
+        from paperclub.hookspecs import hookimpl
+
+        @hookimpl(wrapper=True)
+        def {hook}({args}):
+            result = yield
+            {body}
+    """)
+    result = run("plan", str(schedule), "--today", TODAY)
+    if expected is None:  # a bare number a wrapper adds is named after it
+        assert result.exit_code == 0, result
+        assert all(p["score_parts"]["wrap"] == 2.0 for s in _show(run, schedule)["sessions"]
+                   for p in s["papers"])
+        return
+    assert result.exit_code == PLUGIN_EXIT, result
+    assert f"Error: {expected}" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_name_a_wrapper_registers_twice_names_the_wrapper(workspace, run, schedule):
+    write_plugin(workspace, "wrap.py", TITLES_EMITTER.replace('"titles"', '"ics"') + """
+        from paperclub.hookspecs import hookimpl
+
+        @hookimpl(wrapper=True)
+        def paperclub_register_emitters(register):
+            result = yield
+            register(Titles())
+            return result
+    """)
+    result = run("plan", str(schedule), "--today", TODAY)
+    assert result.exit_code == PLUGIN_EXIT
+    assert ("emitter 'ics' is registered twice: by paperclub.default_plugins.ics and by "
+            "plugins/wrap.py") in result.stderr
+
+
+def test_paperclub_register_commands_of_a_builtin_plugin_is_called(workspace, tmp_path):
+    """With no workspace or installed plugin around, the hook still runs: a built-in plugin
+    (a module of paperclub.default_plugins, where one more is put here) adds its command."""
+    builtins = tmp_path / "builtins"
+    builtins.mkdir()
+    (builtins / "zz_hello.py").write_text(textwrap.dedent("""
+        import click
+
+        from paperclub.hookspecs import hookimpl
+
+        @hookimpl(trylast=True)
+        def paperclub_register_commands(cli):
+            @cli.command()
+            def hello():
+                "Say hello from a built-in plugin."
+                click.echo("hello from a built-in")
+    """))
+
+    def paperclub(*args, **env):
+        probe = ("import paperclub.default_plugins\n"
+                 f"paperclub.default_plugins.__path__.append({str(builtins)!r})\n"
+                 "from paperclub.cli import main\n"
+                 f"main({list(args)!r})\n")
+        return subprocess.run([sys.executable, "-c", probe], cwd=workspace, capture_output=True,
+                              text=True, env={**os.environ, **env}, stdin=subprocess.DEVNULL)
+
+    assert not (workspace / "plugins").exists()
+    result = paperclub("hello")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "hello from a built-in\n"
+    assert "Say hello from a built-in plugin." in paperclub("--help").stdout
+    listed = json.loads(paperclub("plugins", "--json").stdout)
+    assert {"name": "paperclub.default_plugins.zz_hello",
+            "hooks": ["paperclub_register_commands"]} in listed
+    off = paperclub("hello", PAPERCLUB_DISABLE_PLUGINS="zz_hello")
+    assert off.returncode == 2 and "No such command 'hello'" in off.stderr

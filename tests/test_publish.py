@@ -21,12 +21,18 @@ from icalendar import Calendar
 from paperclub import planfile
 from paperclub import publish as publishing
 from paperclub.errors import PaperclubError
+from paperclub.plugins import Hooks, get_plugin_manager
 
 from conftest import TODAY
 
 USER, PASSWORD = "ada", "s3cret-Pa55"
 OTHER, OTHER_PASSWORD = "bob", "bobs-Pa55"
 WRONG = "wr0ng-Pa55word"
+
+
+def builtin_hooks() -> Hooks:
+    """The built-in plugins, as `paperclub publish` calls them."""
+    return Hooks(get_plugin_manager())
 
 
 def free_port() -> int:
@@ -378,6 +384,39 @@ def test_publish_needs_a_plan(run, schedule, logged_in):
     assert result.exit_code == 1 and "paperclub plan" in result.stderr
 
 
+def test_publish_respects_a_disabled_ics_plugin(run, planned, radicale, calendar, logged_in,
+                                                monkeypatch):
+    monkeypatch.setenv("PAPERCLUB_DISABLE_PLUGINS", "ics")
+    result = publish(run, planned, calendar)
+    assert result.exit_code == 1, result
+    assert result.stderr.strip() == (
+        "Error: publishing sends the calendar feed, and no plugin registers an output named "
+        "'ics': is the ics plugin switched off (PAPERCLUB_DISABLE_PLUGINS)? The outputs: csv, "
+        "html, json, markdown")
+    assert server_events(radicale, calendar) == {}
+
+
+def test_publish_sends_the_ics_emitter_of_a_plugin(run, planned, radicale, calendar, logged_in,
+                                                   monkeypatch, workspace):
+    """The calendar feed is whatever `ics` the registry holds: here a plugin's, in place of the
+    built-in one."""
+    monkeypatch.setenv("PAPERCLUB_DISABLE_PLUGINS", "ics")
+    (workspace / "plugins").mkdir()
+    (workspace / "plugins" / "my_ics.py").write_text(
+        "from paperclub.default_plugins.ics import IcsEmitter\n\n"
+        "class Mine(IcsEmitter):\n"
+        "    def render(self, plan):\n"
+        "        return super().render(plan).replace(b'BEGIN:VEVENT\\r\\n',\n"
+        "                                            b'BEGIN:VEVENT\\r\\nX-CLUB:mine\\r\\n')\n\n"
+        "def paperclub_register_emitters(register, hooks):\n"
+        "    register(Mine(hooks))\n")
+    result = publish(run, planned, calendar)
+    assert result.exit_code == 0, result
+    events = server_events(radicale, calendar)
+    assert set(events) == set(plan_sessions(planned))
+    assert all(str(vevent(parsed)["X-CLUB"]) == "mine" for _, _, parsed in events.values())
+
+
 def test_publish_without_the_caldav_library(run, planned, logged_in, monkeypatch):
     monkeypatch.setitem(sys.modules, "caldav", None)  # import caldav now raises ImportError
     result = publish(run, planned, "http://127.0.0.1:1/ada/club/")
@@ -392,7 +431,7 @@ def test_an_event_changed_on_the_server_meanwhile_is_a_conflict(run, planned, ra
     server = publishing.CalDAV(calendar, publishing.Credentials(USER, PASSWORD))
     remote = server.list()
     the_plan = planfile.load(planfile.plan_path(planned))
-    wanted = publishing.resources(the_plan)
+    wanted = publishing.resources(the_plan, builtin_hooks())
     found = publishing.changes(wanted, remote, server.url)
     assert len(found.of(publishing.UNCHANGED)) == len(wanted)
     stale = found.of(publishing.UNCHANGED)[0]
@@ -426,7 +465,7 @@ def test_help_imports_neither_caldav_nor_icalendar(workspace):
 
 def test_split_gives_one_calendar_per_session_without_method(run, planned):
     the_plan = planfile.load(planfile.plan_path(planned))
-    wanted = publishing.resources(the_plan)
+    wanted = publishing.resources(the_plan, builtin_hooks())
     assert [r.uid for r in wanted] == [s.uid for s in the_plan.sessions]
     for r in wanted:
         parsed = Calendar.from_ical(r.data)
@@ -439,7 +478,7 @@ def test_split_gives_one_calendar_per_session_without_method(run, planned):
 
 def test_unchanged_ignores_folding_order_and_calendar_properties(run, planned):
     the_plan = planfile.load(planfile.plan_path(planned))
-    r = publishing.resources(the_plan)[0]
+    r = publishing.resources(the_plan, builtin_hooks())[0]
     lines = r.data.decode().replace("\r\n ", "").split("\r\n")
     body = [line for line in lines if line]
     reordered = [body[0], "PRODID:-//Server//rewritten//EN"] + \

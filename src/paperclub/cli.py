@@ -603,7 +603,7 @@ def main(argv: list[str] | None = None) -> None:
     # Plugins may add commands, so they load before the command line is read; a plugin that
     # fails to load is reported when a command needs plugins, and --help still works.
     workspace = application.workspace if application.local_plugins else None
-    hooks = application.load() if _has_extra_plugins(workspace) else None
+    hooks = application.load() if _may_add_commands(workspace) else None
     if hooks is not None:
         try:
             hooks.register_commands(cli)
@@ -617,6 +617,25 @@ def _skip_local_plugins(ctx: click.Context) -> None:
     if application is not None and application.local_plugins:
         application.local_plugins = False
         application._hooks, application.load_error = None, None  # loaded again without them
+
+
+def _may_add_commands(workspace: Path | None) -> bool:
+    """Whether a plugin, built-in or not, could implement paperclub_register_commands."""
+    return _builtin_adds_commands() or _has_extra_plugins(workspace)
+
+
+def _builtin_adds_commands() -> bool:
+    """Whether a built-in plugin implements paperclub_register_commands, read from their
+    sources: importing them imports pluggy and the planner, which `paperclub --help` does
+    without. Where no source is found (a sourceless install), it assumes one does."""
+    from paperclub import default_plugins
+
+    files = [f for folder in default_plugins.__path__ for f in Path(folder).glob("*.py")]
+    try:
+        return not files or any("paperclub_register_commands" in f.read_text(encoding="utf-8")
+                                for f in files)
+    except (OSError, UnicodeDecodeError):
+        return True
 
 
 def _has_extra_plugins(workspace: Path | None) -> bool:

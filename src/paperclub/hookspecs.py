@@ -1,7 +1,9 @@
 """Every extension point of paperclub. A plugin implements any of these with `@hookimpl`.
 
 Built-in behaviour lives in `paperclub.default_plugins` and implements these same hooks, so a
-plugin of yours can add to it or, for the first-result hooks, replace it.
+plugin of yours can add to it or, for the first-result hooks, replace it. Every hook can also
+be wrapped (`@hookimpl(wrapper=True)`, or the old-style `hookwrapper=True`): the wrapper gets
+the hook's result from `yield` and returns the one paperclub goes on with.
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ def paperclub_score_paper(
     rated papers; None when no source rates it) and `signals.votes(paper)` (the members'
     votes and suggestions); take it only if you need it. All implementations run and their
     parts are summed; each part is kept for the explanation of the plan. A bare number is
-    named after the plugin.
+    named after the plugin (so a wrapper sees every answer as named parts).
     """
 
 

@@ -8,6 +8,7 @@ call, its plugin and its result on stderr.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import importlib
 import importlib.util
@@ -15,7 +16,7 @@ import inspect
 import math
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
@@ -332,34 +333,42 @@ def plugin_info(pm: pluggy.PluginManager) -> list[dict[str, Any]]:
 
 class Hooks:
     """The core's one way to call hooks: typed, keyword-only, and with errors that name the
-    plugin at fault. (`pm.hook.*` is `Any` to a type checker; this is not.)"""
+    plugin at fault. (`pm.hook.*` is `Any` to a type checker; this is not.)
+
+    Every hook is called through pluggy, so wrappers (`@hookimpl(wrapper=True)`, or the
+    old-style `hookwrapper=True`) wrap it as they do any pluggy hook; each implementation that
+    is not a wrapper runs inside `_attributed`, so what it raises, or an answer that breaks the
+    hook's contract, names its plugin, and `register(...)` knows who registered."""
 
     def __init__(self, pm: pluggy.PluginManager):
         self.pm = pm
+        self._plugin: str | None = None  # the implementation running now, for register()
+        self._checks: dict[str, Callable[[str, Any], Any]] = {}  # hook -> its answers' check
+        self._impls: dict[str, tuple[list[pluggy.HookImpl], list[pluggy.HookImpl]]] = {}
 
     # -- registration ------------------------------------------------------------------------
 
     @cached_property
     def sources(self) -> Registry:
         registry = Registry("source")
-        for plugin, call in self._each("paperclub_register_sources"):
-            call(register=lambda item, plugin=plugin: registry.add(item, plugin))
+        self._run("paperclub_register_sources", register=lambda item: registry.add(
+            item, self._registrant("paperclub_register_sources")))
         return registry
 
     @cached_property
     def emitters(self) -> Registry:
         registry = Registry("emitter")
-        for plugin, call in self._each("paperclub_register_emitters"):
-            call(register=lambda item, plugin=plugin: registry.add(item, plugin), hooks=self)
+        self._run("paperclub_register_emitters", register=lambda item: registry.add(
+            item, self._registrant("paperclub_register_emitters")), hooks=self)
         return registry
 
     def register_commands(self, cli: click.Group) -> None:
-        self._call("paperclub_register_commands", cli=cli)
+        self._run("paperclub_register_commands", cli=cli)
 
     # -- planning ------------------------------------------------------------------------------
 
     def paper_topics(self, paper: Paper, group: Group) -> tuple[str, ...]:
-        results = self._call("paperclub_paper_topics", paper=paper, group=group)
+        results = self._run("paperclub_paper_topics", paper=paper, group=group)
         merged: dict[str, None] = {}
         # pluggy returns results last-registered first; defaults come last, as trylast
         for topics in results:
@@ -369,26 +378,22 @@ class Hooks:
 
     def exclude_paper(self, paper: Paper, group: Group, history: frozenset[str],
                       signals: Signals) -> str | None:
-        return self._call("paperclub_exclude_paper", paper=paper, group=group, history=history,
-                          signals=signals)
+        return self._run("paperclub_exclude_paper", paper=paper, group=group, history=history,
+                         signals=signals)
 
     def score_paper(self, paper: Paper, group: Group, history: frozenset[str],
                     signals: Signals) -> dict[str, float]:
+        # each answer becomes named parts as it is given (a bare number named after its
+        # plugin), so a wrapper sees, and returns, a list of {part: number}
+        answers = self._run("paperclub_score_paper", _score_parts, paper=paper, group=group,
+                            history=history, signals=signals)
+        wrappers = self._wrappers("paperclub_score_paper")
         parts: dict[str, float] = {}
-        for plugin, call in self._each("paperclub_score_paper"):
-            result = call(paper=paper, group=group, history=history, signals=signals)
-            if result is None:
+        for answer in answers or ():
+            if answer is None:
                 continue
-            if isinstance(result, dict):
-                items = result.items()
-            else:
-                items = [(_short_name(plugin), result)]
-            for name, value in items:
-                if not _finite(value):
-                    raise PluginError(
-                        f"{plugin}: paperclub_score_paper returned {value!r} for {name!r}, "
-                        "not a number"
-                    )
+            for name, value in _score_parts(wrappers[0] if wrappers else "a plugin",
+                                            answer).items():  # a wrapper's parts, checked
                 parts[name] = parts.get(name, 0.0) + float(value)
         return parts
 
@@ -396,68 +401,119 @@ class Hooks:
         self, candidates: Sequence[Candidate], sessions: Sequence[Slot], group: Group,
         previous: Mapping[str, Sequence[str]] | None = None,
     ) -> list[list[str]]:
-        for plugin, call in self._each("paperclub_plan_sessions"):
-            result = call(candidates=candidates, sessions=sessions, group=group,
-                          previous=dict(previous or {}))
-            if result is not None:  # the first answer wins; it must keep the hard rules
-                _check_choice(plugin, result, sessions, candidates,
-                              group.meetings.papers_per_session)
-                return result
-        raise PluginError("no plugin implements paperclub_plan_sessions")
+        def check(plugin: str, answer: Any) -> Any:  # the first answer wins; it keeps the rules
+            _check_choice(plugin, answer, sessions, candidates, group.meetings.papers_per_session)
+            return answer
+
+        answer = self._run("paperclub_plan_sessions", check, candidates=candidates,
+                           sessions=sessions, group=group, previous=dict(previous or {}))
+        if answer is None:
+            raise PluginError("no plugin implements paperclub_plan_sessions")
+        return check(self._wrapper_label("paperclub_plan_sessions"), answer)
 
     def modify_plan(self, plan: Plan, group: Group, held: Sequence[Session] = (),
                     previous: Plan | None = None) -> None:
-        self._call("paperclub_modify_plan", plan=plan, group=group, held=tuple(held), hooks=self,
-                   previous=previous)
+        self._run("paperclub_modify_plan", plan=plan, group=group, held=tuple(held), hooks=self,
+                  previous=previous)
 
     def presenter_affinity(self, member: Member, paper: Assignment, group: Group) -> float:
-        total = 0.0
-        for plugin, call in self._each("paperclub_presenter_affinity"):
-            value = call(member=member, paper=paper, group=group)
-            if value is None:
-                continue
+        def check(plugin: str, value: Any) -> Any:
             if not _finite(value):
                 raise PluginError(
                     f"{plugin}: paperclub_presenter_affinity returned {value!r} for "
                     f"{member.name} and {paper.paper_id}, not a number"
                 )
-            total += float(value)
-        return total
+            return value
+
+        values = self._run("paperclub_presenter_affinity", check, member=member, paper=paper,
+                           group=group)
+        label = self._wrapper_label("paperclub_presenter_affinity")
+        return sum((float(check(label, v)) for v in values or () if v is not None), 0.0)
 
     def check_plan(self, plan: Plan, group: Group) -> list[str]:
-        return [p for problems in self._call("paperclub_check_plan", plan=plan, group=group)
+        return [p for problems in self._run("paperclub_check_plan", plan=plan, group=group)
                 for p in problems or ()]
 
     def customize_event(self, event: Any, session: Session, plan: Plan) -> None:
-        self._call("paperclub_customize_event", event=event, session=session, plan=plan)
+        self._run("paperclub_customize_event", event=event, session=session, plan=plan)
 
     # -- machinery -----------------------------------------------------------------------------
 
-    def _call(self, name: str, **kwargs: Any) -> Any:
+    def _run(self, name: str, check: Callable[[str, Any], Any] | None = None,
+             **kwargs: Any) -> Any:
+        """`pm.hook.<name>(**kwargs)`, wrappers and all, with each implementation that is not
+        a wrapper run by `_attributed`: `check(plugin, answer)` sees each non-None answer
+        before a wrapper does, and raises (naming `plugin`) or returns the answer to use."""
+        caller = getattr(self.pm.hook, name)
+        firstresult = bool(caller.spec is not None and caller.spec.opts.get("firstresult"))
+        outer = self._plugin, self._checks.get(name)
+        self._plugin = None  # a wrapper's own register() is not the calling plugin's
+        if check is not None:
+            self._checks[name] = check
         try:
-            return getattr(self.pm.hook, name)(**kwargs)
+            # what HookCaller.__call__ does, with our stand-ins for the implementations
+            return caller._hookexec(name, self._attributed_impls(name), kwargs, firstresult)
         except PaperclubError:
             raise
-        except Exception as e:
-            raise PluginError(f"{self._blame(e)} raised in {name}: {_describe(e)}") from None
+        except Exception as e:  # raised in a wrapper (or in pluggy, on a malformed one)
+            raise PluginError(f"{self._blame(e, self._wrapper_label(name))} raised in {name}: "
+                              f"{_describe(e)}") from None
+        finally:
+            self._plugin = outer[0]
+            if outer[1] is None:
+                self._checks.pop(name, None)
+            else:
+                self._checks[name] = outer[1]
 
-    def _each(self, name: str) -> Iterator[tuple[str, Callable[..., Any]]]:
-        """Each implementation on its own, in pluggy's call order, so results keep the name of
-        the plugin that gave them (register hooks name both plugins of a duplicate)."""
-        for impl in reversed(getattr(self.pm.hook, name).get_hookimpls()):
+    def _attributed_impls(self, name: str) -> list[pluggy.HookImpl]:
+        """The hook's implementations, each that is not a wrapper standing in for itself: it
+        runs the plugin's function with the plugin named. Made once per set of
+        implementations (score and affinity hooks run once per paper)."""
+        impls = getattr(self.pm.hook, name).get_hookimpls()
+        made = self._impls.get(name)
+        if made is None or len(made[0]) != len(impls) or any(
+                a is not b for a, b in zip(made[0], impls)):
+            made = self._impls[name] = (impls, [i if i.wrapper or i.hookwrapper else
+                                                self._attributed(name, i) for i in impls])
+        return made[1]
 
-            def call(_impl=impl, **kwargs: Any) -> Any:
-                args = {k: kwargs[k] for k in _impl.argnames}
-                try:
-                    return _impl.function(**args)
-                except PaperclubError:
-                    raise
-                except Exception as e:
-                    raise PluginError(
-                        f"{self._blame(e, _impl.plugin_name)} raised in {name}: {_describe(e)}"
-                    ) from None
+    def _attributed(self, name: str, impl: pluggy.HookImpl) -> pluggy.HookImpl:
+        function = impl.function
+        plugin = impl.plugin_name
 
-            yield impl.plugin_name, call
+        def call(*args: Any, **kwargs: Any) -> Any:
+            outer, self._plugin = self._plugin, plugin
+            try:
+                answer = function(*args, **kwargs)
+            except PaperclubError:
+                raise
+            except Exception as e:
+                raise PluginError(
+                    f"{self._blame(e, plugin)} raised in {name}: {_describe(e)}"
+                ) from None
+            finally:
+                self._plugin = outer
+            check = self._checks.get(name)
+            return answer if answer is None or check is None else check(plugin, answer)
+
+        stand_in = copy.copy(impl)  # same plugin, options and argument names
+        stand_in.function = call  # type: ignore[misc]
+        return stand_in
+
+    def _registrant(self, name: str) -> str:
+        """Who is calling `register()` of hook `name`: the implementation running, else (a
+        wrapper registering on its own) the hook's wrappers."""
+        return self._plugin or self._wrapper_label(name)
+
+    def _wrappers(self, name: str) -> list[str]:
+        """The plugins with a wrapper on hook `name`, outermost (the last to change an answer)
+        first."""
+        return [i.plugin_name for i in reversed(getattr(self.pm.hook, name).get_hookimpls())
+                if i.wrapper or i.hookwrapper]
+
+    def _wrapper_label(self, name: str) -> str:
+        """Whom to name for an answer no implementation gave: a wrapper changed it."""
+        return " or ".join(self._wrappers(name)) or "a plugin"
 
     def _blame(self, e: BaseException, default: str = "a plugin") -> str:
         """The plugin whose code raised, with the line: the innermost traceback frame in a
@@ -475,6 +531,17 @@ class Hooks:
                 blamed = f"{name} (line {tb.tb_lineno})"
             tb = tb.tb_next
         return blamed
+
+
+def _score_parts(plugin: str, answer: Any) -> dict[str, float]:
+    """A score answer as named parts: a dict as it is, a bare number named after `plugin`;
+    a part that is not a number is `plugin`'s bug."""
+    items = answer.items() if isinstance(answer, dict) else [(_short_name(plugin), answer)]
+    for name, value in items:
+        if not _finite(value):
+            raise PluginError(f"{plugin}: paperclub_score_paper returned {value!r} for "
+                              f"{name!r}, not a number")
+    return dict(items)
 
 
 def _check_choice(plugin: str, chosen: Sequence[Sequence[str]], sessions: Sequence[Slot],

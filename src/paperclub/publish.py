@@ -26,13 +26,19 @@ from functools import cached_property
 from pathlib import Path
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
+from typing import TYPE_CHECKING
+
 from paperclub.errors import PaperclubError
 from paperclub.models import Plan, Session
+
+if TYPE_CHECKING:
+    from paperclub.plugins import Hooks
 
 USER_ENV = "PAPERCLUB_CALDAV_USER"
 PASSWORD_ENV = "PAPERCLUB_CALDAV_PASSWORD"
 NEEDS_CALDAV = "publishing needs the caldav library: pip install 'paperclub[caldav]'"
 TIMEOUT = 30  # seconds for each request
+ICS = "ics"  # the emitter whose events are published
 
 # calendar properties of the feed that belong in a calendar object resource; the rest
 # (METHOD, NAME, X-WR-CALNAME, REFRESH-INTERVAL, ...) describe a feed, not an event
@@ -58,11 +64,17 @@ class Resource:
         return quote(self.session.uid, safe="") + ".ics"
 
 
-def resources(plan: Plan, hooks=None) -> list[Resource]:
-    """The plan rendered by the calendar feed's emitter, split into one resource per session."""
-    from paperclub.default_plugins.ics import IcsEmitter
+def resources(plan: Plan, hooks: Hooks) -> list[Resource]:
+    """The plan rendered by the calendar feed's emitter, split into one resource per session.
+    The emitter is the one registered as `ics` (the built-in, or a plugin's in its place)."""
+    from paperclub import workflow
 
-    return split(IcsEmitter(hooks).render(plan), plan.sessions)
+    if ICS not in hooks.emitters:
+        raise PaperclubError(f"publishing sends the calendar feed, and no plugin registers an "
+                             f"output named {ICS!r}: is the ics plugin switched off "
+                             f"(PAPERCLUB_DISABLE_PLUGINS)? The outputs: "
+                             f"{', '.join(sorted(hooks.emitters)) or 'none'}")
+    return split(workflow.render(hooks, ICS, plan), plan.sessions)
 
 
 def split(feed: bytes, sessions: Iterable[Session]) -> list[Resource]:
@@ -553,7 +565,7 @@ class Outcome:
 
 
 def publish(plan: Plan, url: str, *, user: str | None = None, prune: bool = False,
-            dry_run: bool = False, hooks=None, on_change=None,
+            dry_run: bool = False, hooks: Hooks, on_change=None,
             environ: Mapping[str, str] | None = None) -> Outcome:
     """Make the calendar at URL hold the plan's sessions. `on_change(change)` is called after
     each change made (to print progress)."""
