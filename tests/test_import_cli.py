@@ -107,6 +107,44 @@ def test_import_a_page_then_query(run, workspace):
     assert sorted(p["id"] for p in listed) == expected
 
 
+def listing(run, workspace) -> tuple[dict[str, str], list[dict], str]:
+    """`paperclub papers` of a hand-kept BibTeX file and a CSV of titles: its rows by the id
+    they end with, the papers as --json lists them, and the whole output."""
+    for name in ("bibtex/handwritten.bib", "tables/minimal.csv"):
+        shutil.copy(FIXTURES / name, workspace)
+    assert run("import", "handwritten.bib", "minimal.csv").exit_code == 0
+    result = run("papers", "--limit", "0")
+    assert result.exit_code == 0, result
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["Published", "Upvotes", "Title", "Id"]
+    return ({line.split()[-1]: line for line in lines[2:]}, papers_json(run, "--limit", "0"),
+            result.stdout)
+
+
+def test_papers_shows_every_id(run, workspace):
+    rows, listed, _ = listing(run, workspace)
+    # those known by a title slug too: the id is what a pin, `like` or `why` takes
+    assert sorted(rows) == sorted(p["id"] for p in listed) and len(rows) == 6
+    assert rows["attention-is-all-you-need"].startswith(" " * 10)  # no date, no upvotes
+    assert "Attention is all you need" in rows["attention-is-all-you-need"]
+
+
+def test_papers_shows_a_year_only_date_as_the_year(run, workspace):
+    rows, listed, out = listing(run, workspace)
+    # `year = {2017}` alone is the year, not 2017-01-01; `month = dec` the month
+    assert rows["arxiv:1706.05125"].startswith("2017  ")
+    assert "2017-01-01" not in out
+    by_title = {p["title"]: p for p in listed}
+    brown = by_title["Language Models are Few-Shot Learners"]
+    assert brown["published"] == "2020-12-01" and rows[brown["id"]].startswith("2020-12  ")
+    # a full date as it is
+    assert run("import", "paperclub:sample").exit_code == 0
+    sample = next(p for p in load_sample() if p["published"] and p["upvotes"])
+    line = next(x for x in run("papers", "--limit", "0").stdout.splitlines()
+                if x.endswith(sample["id"]))
+    assert line.split()[:2] == [sample["published"], str(sample["upvotes"])]
+
+
 # -- where the catalog is ------------------------------------------------------------------
 
 

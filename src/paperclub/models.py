@@ -10,6 +10,8 @@ from typing import Any
 
 from paperclub.ids import is_arxiv_category
 
+DATE_LENGTH = {"year": 4, "month": 7}  # of an ISO date, by extra["date_precision"]
+
 
 @dataclass(frozen=True)
 class Paper:
@@ -35,6 +37,14 @@ class Paper:
     @property
     def has_code(self) -> bool:
         return "code" in self.links
+
+    @property
+    def published_label(self) -> str:
+        """The date as precise as its source gave it: `2019` for a BibTeX `year = 2019` (stored
+        as 1 January, extra["date_precision"] says so), `2019-06`, `2019-06-12`; '' for none."""
+        if self.published is None:
+            return ""
+        return self.published.isoformat()[:DATE_LENGTH.get(self.extra.get("date_precision"), 10)]
 
     def to_json(self) -> dict[str, Any]:
         return {
