@@ -202,6 +202,7 @@ class Group:
     location: str | None = None
     url: str | None = None  # the group's web page
     sources: tuple[str, ...] = ()
+    ignore_tags: tuple[str, ...] = ()  # catalog.ignore_tags: more tags that are not topics
     members: tuple[Member, ...] = ()
     topics: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> keywords
     weights: dict[str, float] = field(default_factory=dict)
