@@ -26,7 +26,8 @@ class Paper:
     organisation: str | None = None
     published: date | None = None
     upvotes: int | None = None  # None: no source rated it, which is not the same as 0
-    links: dict[str, str] = field(default_factory=dict)  # kind (abs, pdf, code) -> URL
+    # kind (abs, pdf, code) -> URL; a second link of a kind is `code-2` (see text.add_link)
+    links: dict[str, str] = field(default_factory=dict)
     keywords: tuple[str, ...] = ()  # the source's own keywords or categories
     topics: tuple[str, ...] = ()  # topics the source already gave it
     sources: tuple[str, ...] = ()  # where it came from, e.g. "hf-page:papers.txt"

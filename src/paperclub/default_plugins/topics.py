@@ -82,7 +82,7 @@ def _compiled(taxonomy: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple:
 
 @hookimpl(trylast=True)
 def paperclub_paper_topics(paper, group):
-    ignored = group.ignore_tags
+    ignored = getattr(group, "ignore_tags", ())  # a stand-in group may not have it
     keywords = [k for k in paper.keywords if not is_workflow_tag(k, ignored)]
     given = [t for t in paper.topics if not is_workflow_tag(t, ignored)]
     primary = [k for k in paper.keywords[:1] if is_arxiv_category(k)]
