@@ -105,7 +105,8 @@ def test_a_catalog_that_kept_the_first_link_gets_the_second(run, workspace):
     assert (report["added"], report["updated"]) == (0, 1)  # that paper, and nothing else
     assert flows_links(run) == {"code": LIBRARY, "code-2": EXPERIMENTS}
     db = sqlite3.connect(path)
-    assert db.execute("SELECT * FROM papers WHERE id != ? ORDER BY id", (FLOWS,)).fetchall() == others
+    rest = db.execute("SELECT * FROM papers WHERE id != ? ORDER BY id", (FLOWS,)).fetchall()
+    assert rest == others
     db.close()
     with Catalog(path) as cat:
         assert {p.id for p in cat.papers("cc_flows")} == {FLOWS}  # the index is right

@@ -228,7 +228,8 @@ def _not_a_file(arg: str, path: Path) -> str:
             return "a folder, not a file, and it holds no files to import"
         shown_files = " ".join(os.path.join(arg, name) for name in files[:3])
         more = " ..." if len(files) > 3 else ""
-        return f"a folder, not a file: give the files in it instead (paperclub import {shown_files}{more})"
+        return ("a folder, not a file: give the files in it instead "
+                f"(paperclub import {shown_files}{more})")
     if re.match(r"^[a-z][a-z0-9+.-]*://", arg, re.IGNORECASE):
         return f"a web address; {_ADDRESS_HINT}"
     if _BARE_ADDRESS.match(arg):

@@ -86,4 +86,5 @@ def paperclub_paper_topics(paper, group):
     keywords = [k for k in paper.keywords if not is_workflow_tag(k, ignored)]
     given = [t for t in paper.topics if not is_workflow_tag(t, ignored)]
     primary = [k for k in paper.keywords[:1] if is_arxiv_category(k)]
-    return match_topics(group.topics, paper.title, " ".join([paper.abstract, *keywords])) + given + primary
+    text = " ".join([paper.abstract, *keywords])
+    return match_topics(group.topics, paper.title, text) + given + primary
