@@ -16,7 +16,6 @@ import icalendar
 import yaml
 
 from paperclub.catalog import Catalog
-from paperclub.default_plugins.hf_page import HFPageText
 
 PAGE = Path(__file__).parent / "fixtures" / "hf" / "hf-daily-papers-2025-11-25.txt"
 FLOWS = "flows-building-blocks-of-reasoning-and-collaborating-ai"
@@ -115,7 +114,7 @@ def test_a_catalog_that_kept_the_first_link_gets_the_second(run, workspace):
     assert again[0]["skipped_unchanged_file"]
 
 
-def test_merging_keeps_a_second_link_and_each_address_once(tmp_path):
+def test_merging_keeps_a_second_link_and_each_address_once():
     from paperclub.catalog import merge
     from paperclub.models import Paper
 
@@ -126,4 +125,3 @@ def test_merging_keeps_a_second_link_and_each_address_once(tmp_path):
                                           "code-2": EXPERIMENTS}
     # a second source's first link under a name the first took is not a second link of it
     assert merge(second, first).links == second.links
-    assert HFPageText.version >= 2
