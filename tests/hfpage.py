@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 import paperclub
+from paperclub.text import link_kind
 
 SAMPLE = Path(paperclub.__file__).resolve().parent / "data" / "sample.json"
 # the real page the bundled sample comes from (tests/fixtures/SOURCES.md)
@@ -66,8 +67,8 @@ def byline(paper: dict) -> str:
 
 def abstract(paper: dict) -> str:
     sentences = ["We study the question the title asks, with experiments on three benchmarks."]
-    for kind, url in (paper.get("links") or {}).items():
-        sentences.append(LINK_SENTENCES[kind].format(url))
+    for name, url in (paper.get("links") or {}).items():  # in order: code before code-2
+        sentences.append(LINK_SENTENCES[link_kind(name)].format(url))
     return " ".join(sentences)
 
 

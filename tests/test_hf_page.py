@@ -343,15 +343,24 @@ def test_find_links_keeps_a_trailing_slash_and_the_path():
     assert find_links(f"A list is at {url}.") == {"code": url}
 
 
-def test_find_links_first_link_of_a_kind_wins():
+def test_find_links_keeps_every_link_of_a_kind():
     first_code, second_code = "https://github.com/a/first", "https://gitlab.com/b/second"
     data = "https://huggingface.co/datasets/c/set"
     model = "https://huggingface.co/c/model"
     site, other_site = "https://a.example.org/", "https://b.example.org/"
     abstract = (f"See {site} and {first_code}. The data: {data}, the model {model}; "
-                f"also {second_code} and {other_site}.")
-    assert find_links(abstract) == {"project": site, "code": first_code, "data": data,
-                                    "model": model}
+                f"also {second_code} and {other_site}, and {first_code} again.")
+    links = find_links(abstract)
+    assert links == {"project": site, "code": first_code, "data": data, "model": model,
+                     "code-2": second_code, "project-2": other_site}
+    assert list(links) == ["project", "code", "data", "model", "code-2", "project-2"]
+
+
+def test_the_real_page_keeps_both_code_links_of_a_paper():
+    """aiflows (a library) and cc_flows (the experiments) in one abstract of the seed page."""
+    [paper] = [p for p in read(SEED_PAGE, AS_OF) if "cc_flows" in p.abstract]
+    assert paper.links == {"code": "https://github.com/epfl-dlab/aiflows",
+                           "code-2": "https://github.com/epfl-dlab/cc_flows"}
 
 
 def test_find_links_without_links():

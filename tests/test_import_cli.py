@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import pytest
 from hfpage import entry_blocks, header_lines, join_blocks, load_sample, render_page
 
 AS_OF = date(2025, 11, 25)
+FIXTURES = Path(__file__).parent / "fixtures"
 CATALOG_FILES = ("catalog.sqlite", "catalog.sqlite-wal", "catalog.sqlite-shm")
 
 
@@ -103,6 +105,44 @@ def test_import_a_page_then_query(run, workspace):
     assert expected
     listed = papers_json(run, word.upper())
     assert sorted(p["id"] for p in listed) == expected
+
+
+def listing(run, workspace) -> tuple[dict[str, str], list[dict], str]:
+    """`paperclub papers` of a hand-kept BibTeX file and a CSV of titles: its rows by the id
+    they end with, the papers as --json lists them, and the whole output."""
+    for name in ("bibtex/handwritten.bib", "tables/minimal.csv"):
+        shutil.copy(FIXTURES / name, workspace)
+    assert run("import", "handwritten.bib", "minimal.csv").exit_code == 0
+    result = run("papers", "--limit", "0")
+    assert result.exit_code == 0, result
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["Published", "Upvotes", "Title", "Id"]
+    return ({line.split()[-1]: line for line in lines[2:]}, papers_json(run, "--limit", "0"),
+            result.stdout)
+
+
+def test_papers_shows_every_id(run, workspace):
+    rows, listed, _ = listing(run, workspace)
+    # those known by a title slug too: the id is what a pin, `like` or `why` takes
+    assert sorted(rows) == sorted(p["id"] for p in listed) and len(rows) == 6
+    assert rows["attention-is-all-you-need"].startswith(" " * 10)  # no date, no upvotes
+    assert "Attention is all you need" in rows["attention-is-all-you-need"]
+
+
+def test_papers_shows_a_year_only_date_as_the_year(run, workspace):
+    rows, listed, out = listing(run, workspace)
+    # `year = {2017}` alone is the year, not 2017-01-01; `month = dec` the month
+    assert rows["arxiv:1706.05125"].startswith("2017  ")
+    assert "2017-01-01" not in out
+    by_title = {p["title"]: p for p in listed}
+    brown = by_title["Language Models are Few-Shot Learners"]
+    assert brown["published"] == "2020-12-01" and rows[brown["id"]].startswith("2020-12  ")
+    # a full date as it is
+    assert run("import", "paperclub:sample").exit_code == 0
+    sample = next(p for p in load_sample() if p["published"] and p["upvotes"])
+    line = next(x for x in run("papers", "--limit", "0").stdout.splitlines()
+                if x.endswith(sample["id"]))
+    assert line.split()[:2] == [sample["published"], str(sample["upvotes"])]
 
 
 # -- where the catalog is ------------------------------------------------------------------
@@ -231,6 +271,72 @@ def test_a_missing_file(run, workspace):
     assert "no such file" in result.stderr
     no_traceback(result)
     assert not (workspace / "catalog.sqlite").exists()
+
+
+def refused(run, workspace, *args: str):
+    """Import `args` into a catalog holding the sample: the result, after checking that it is
+    an error (exit 1, no traceback) that changed nothing."""
+    assert run("import", "paperclub:sample").exit_code == 0
+    before = rows(workspace / "catalog.sqlite")
+    result = run("import", *args)
+    assert result.exit_code == 1, result
+    no_traceback(result)
+    assert rows(workspace / "catalog.sqlite") == before
+    return result
+
+
+def test_a_folder_names_the_files_in_it(run, workspace):
+    (workspace / "refs").mkdir()
+    shutil.copy(FIXTURES / "bibtex" / "zotero.bib", workspace / "refs" / "zotero.bib")
+    result = refused(run, workspace, "refs")
+    assert "refs: a folder, not a file" in result.stderr
+    assert "no such file" not in result.stderr
+    assert "paperclub import refs/zotero.bib" in result.stderr  # what to give instead
+    # which works
+    assert run("import", "refs/zotero.bib").exit_code == 0
+
+
+@pytest.mark.parametrize("address", ["arxiv.org/abs/2401.01234", "www.example.org/x.bib"])
+def test_an_address_without_a_scheme(run, workspace, address):
+    result = refused(run, workspace, address)
+    assert f"{address}: no such file; it looks like a web address without https://" in result.stderr
+    assert "save the page" in result.stderr
+    assert "network" not in result.stderr
+
+
+def test_a_web_address(run, workspace):
+    result = refused(run, workspace, "https://arxiv.org/abs/2401.01234")
+    assert "https://arxiv.org/abs/2401.01234: a web address" in result.stderr
+    assert "paperclub imports files" in result.stderr
+
+
+def test_a_named_bibtex_format_without_entries_is_an_error(run, workspace):
+    (workspace / "notes.txt").write_text("Reading list for the spring:\n- attention\n",
+                                         encoding="utf-8")
+    result = refused(run, workspace, "--format", "bibtex", "notes.txt")
+    assert "notes.txt: no BibTeX entries in the file" in result.stderr
+
+
+def test_a_bib_file_without_entries_into_no_catalog(run, workspace):
+    (workspace / "empty.bib").write_text("@comment{jabref-meta: databaseType:bibtex;}\n",
+                                         encoding="utf-8")
+    result = run("import", "empty.bib")
+    assert result.exit_code == 1, result
+    assert "empty.bib: no BibTeX entries in the file" in result.stderr
+    assert sorted(p.name for p in workspace.iterdir()) == ["empty.bib"]
+
+
+@pytest.mark.parametrize("args", [("paper.pdf",), ("--format", "bibtex", "paper.pdf"),
+                                  ("paper.dat",)])
+def test_a_pdf_says_pdfs_are_not_read(run, workspace, args):
+    pdf = (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+           b"trailer\n<< /Root 1 0 R >>\n%%EOF\n")
+    (workspace / "paper.pdf").write_bytes(pdf)
+    (workspace / "paper.dat").write_bytes(pdf)  # the content says it, not the name
+    result = refused(run, workspace, *args)
+    assert f"{args[-1]}: a PDF, which paperclub does not read" in result.stderr
+    assert "BibTeX" in result.stderr
+    assert "cannot tell the format" not in result.stderr
 
 
 def test_an_unknown_bundled_data_set(run, workspace):

@@ -126,7 +126,7 @@ class Writes:
 
 def merge(old: Paper, new: Paper) -> Paper:
     """One paper from two records of it: keep what either knows. Text fields keep the first
-    source's value; counts keep the larger; lists and links are united in order."""
+    source's value; counts keep the larger; lists are united in order, and links by name."""
     arxiv = old.arxiv_id or new.arxiv_id
     doi = old.doi or new.doi
     title = old.title or new.title
@@ -146,13 +146,23 @@ def merge(old: Paper, new: Paper) -> Paper:
         organisation=old.organisation or new.organisation,
         published=dated.published,
         upvotes=max((u for u in (old.upvotes, new.upvotes) if u is not None), default=None),
-        links={**new.links, **old.links},
+        links=_merge_links(old.links, new.links),
         keywords=_union(old.keywords, new.keywords),
         topics=_union(old.topics, new.topics),
         sources=_union(old.sources, new.sources),
         extra=_drop_none({**new.extra, **old.extra,
                           "date_precision": dated.extra.get("date_precision")}),
     )
+
+
+def _merge_links(old: dict[str, str], new: dict[str, str]) -> dict[str, str]:
+    """The first record's links, and the second's under names the first does not use (its
+    `code-2` when the first had one code link), each URL once."""
+    links = dict(old)
+    for name, url in new.items():
+        if name not in links and url not in links.values():
+            links[name] = url
+    return links
 
 
 def _drop_none(d: dict) -> dict:
@@ -323,7 +333,7 @@ class Catalog:
                     progress: Callable[[int, int], None] | None = None) -> ImportResult:
         """Import every paper of `path`, all or nothing; an unchanged file is not read again.
         A bad record stops the import, or with `skip_invalid` is listed and left out."""
-        digest = _digest(path) + (f" as of {as_of}" if as_of else "")
+        digest = _digest(path) + (f" as of {as_of}" if as_of else "") + _reader(source)
         row = self.db.execute("SELECT digest, papers FROM imports WHERE source = ?", (label,)).fetchone()
         if row is not None and row["digest"] == digest:
             return ImportResult(label, row["papers"], skipped_unchanged_file=True)
@@ -649,6 +659,13 @@ def _statements(script: str) -> list[str]:
             out.append(text)
             current = []
     return out
+
+
+def _reader(source: Source) -> str:
+    """What the import digest holds of the reader: a source whose `version` is raised reads
+    more of a file than it did, so files it imported before are read again."""
+    version = getattr(source, "version", None)
+    return f" read by {source.name} {version}" if version else ""
 
 
 def _digest(path: Path) -> str:

@@ -259,11 +259,11 @@ def papers(query: str | None, topic: str | None, since: date | None, until: date
     if as_json:
         echo_json([p.to_json() for p in found])
         return
-    for p in found:
-        published = p.published.isoformat() if p.published else "          "
-        ident = f"  ({p.id})" if p.arxiv_id or p.doi else ""  # a slug adds nothing to the title
-        upvotes = "" if p.upvotes is None else p.upvotes
-        click.echo(f"{published}  {upvotes:>4}  {p.title}{ident}")
+    if found:
+        # the id is what config keys (pin, before, like) and `why` take
+        echo_table([("Published", "Upvotes", "Title", "Id")]
+                   + [(p.published_label, "" if p.upvotes is None else str(p.upvotes),
+                       _clip(p.title, 60), p.id) for p in found])
     more = " (the first; --limit 0 shows all)" if limit and len(found) == limit else ""
     click.echo(f"{len(found)} papers{more}", err=True)
 

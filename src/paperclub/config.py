@@ -272,7 +272,7 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS) -> Grou
         m.fail(f"meetings.until: {meetings.until} is more than {MAX_SESSIONS} sessions after "
                f"meetings.start {start}", m.line("until"))
 
-    catalog = root.section("catalog", ("sources",))
+    catalog = root.section("catalog", ("sources", "ignore_tags"))
 
     members = []
     raw_members = root.data.get("members") or LineList()
@@ -386,6 +386,7 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS) -> Grou
         url=g.get("url", _url, "a web address such as https://example.org/group", None),
         meetings=meetings,
         sources=catalog.items("sources", _text, "paperclub:sample or a file path"),
+        ignore_tags=catalog.items("ignore_tags", _text, "a tag, such as lab-meeting"),
         members=tuple(members),
         topics=topics,
         weights=weights,

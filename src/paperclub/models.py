@@ -10,6 +10,8 @@ from typing import Any
 
 from paperclub.ids import is_arxiv_category
 
+DATE_LENGTH = {"year": 4, "month": 7}  # of an ISO date, by extra["date_precision"]
+
 
 @dataclass(frozen=True)
 class Paper:
@@ -24,7 +26,8 @@ class Paper:
     organisation: str | None = None
     published: date | None = None
     upvotes: int | None = None  # None: no source rated it, which is not the same as 0
-    links: dict[str, str] = field(default_factory=dict)  # kind (abs, pdf, code) -> URL
+    # kind (abs, pdf, code) -> URL; a second link of a kind is `code-2` (see text.add_link)
+    links: dict[str, str] = field(default_factory=dict)
     keywords: tuple[str, ...] = ()  # the source's own keywords or categories
     topics: tuple[str, ...] = ()  # topics the source already gave it
     sources: tuple[str, ...] = ()  # where it came from, e.g. "hf-page:papers.txt"
@@ -35,6 +38,14 @@ class Paper:
     @property
     def has_code(self) -> bool:
         return "code" in self.links
+
+    @property
+    def published_label(self) -> str:
+        """The date as precise as its source gave it: `2019` for a BibTeX `year = 2019` (stored
+        as 1 January, extra["date_precision"] says so), `2019-06`, `2019-06-12`; '' for none."""
+        if self.published is None:
+            return ""
+        return self.published.isoformat()[:DATE_LENGTH.get(self.extra.get("date_precision"), 10)]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -192,6 +203,7 @@ class Group:
     location: str | None = None
     url: str | None = None  # the group's web page
     sources: tuple[str, ...] = ()
+    ignore_tags: tuple[str, ...] = ()  # catalog.ignore_tags: more tags that are not topics
     members: tuple[Member, ...] = ()
     topics: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> keywords
     weights: dict[str, float] = field(default_factory=dict)

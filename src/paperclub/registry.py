@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 class Source(Protocol):
     name: str  # what `paperclub import --format` takes
     description: str
+    # Optional: `version = 2` when a new release reads more of a file than the last did; the
+    # catalog then reads again the files it imported with the earlier version.
+    # version: int
 
     def detect(self, path: Path, head: str) -> bool:
         """True when the file (whose first few KB are `head`) is in this format."""

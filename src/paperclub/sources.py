@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO, TextIO
@@ -191,17 +193,45 @@ def resolve(arg: str, sources: Registry, fmt: str | None = None,
     if base is not None and not path.is_absolute():
         path = base / path
     if not path.is_file():
-        raise PaperclubError("no such file", path=arg)
+        raise PaperclubError(_not_a_file(arg, path), path=arg)
+    with path.open("rb") as f:
+        head_bytes = f.read(HEAD_SIZE)
+    if b"%PDF-" in head_bytes[:1024]:  # where the PDF standard lets the header be
+        raise PaperclubError("a PDF, which paperclub does not read: import the paper's BibTeX "
+                             "instead (arXiv, Zotero and Google Scholar export it), or a CSV "
+                             "with its title and arXiv id", path=arg)
     if fmt is not None:
         if fmt not in sources:
             raise PaperclubError(f"unknown format {fmt!r} (known: {', '.join(sorted(sources))})")
         source = sources[fmt]
     else:
-        with path.open("rb") as f:
-            head = f.read(HEAD_SIZE).decode("utf-8", errors="replace").lstrip("\ufeff")
+        head = head_bytes.decode("utf-8", errors="replace").lstrip("\ufeff")
         found = [s for s in sources.values() if s.detect(path, head)]
         if not found:
             raise PaperclubError(f"cannot tell the format; name it with --format "
                                  f"({', '.join(sorted(sources))})", path=arg)
         source = found[0]
     return path, source, f"{source.name}:{path.name}"
+
+
+# `arxiv.org/abs/2401.01234`, `www.example.org/refs.bib`: a host name, then a path
+_BARE_ADDRESS = re.compile(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}/", re.IGNORECASE)
+_ADDRESS_HINT = ("paperclub imports files, not web addresses: save the page (or the paper's "
+                 "BibTeX) and import that file")
+
+
+def _not_a_file(arg: str, path: Path) -> str:
+    """Why an `import` argument is not a file it can read, and what to give instead."""
+    if path.is_dir():
+        files = sorted(p.name for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
+        if not files:
+            return "a folder, not a file, and it holds no files to import"
+        shown_files = " ".join(os.path.join(arg, name) for name in files[:3])
+        more = " ..." if len(files) > 3 else ""
+        return ("a folder, not a file: give the files in it instead "
+                f"(paperclub import {shown_files}{more})")
+    if re.match(r"^[a-z][a-z0-9+.-]*://", arg, re.IGNORECASE):
+        return f"a web address; {_ADDRESS_HINT}"
+    if _BARE_ADDRESS.match(arg):
+        return f"no such file; it looks like a web address without https://, and {_ADDRESS_HINT}"
+    return "no such file"

@@ -56,3 +56,37 @@ def web_url(url: str | None) -> str | None:
 def paper_url(links: dict[str, str]) -> str | None:
     """The link a paper's title takes: its abstract page, else its PDF (web addresses only)."""
     return web_url(links.get("abs")) or web_url(links.get("pdf"))
+
+
+# A paper's links are a mapping name -> URL. The name is the link's kind (abs, pdf, code, data,
+# project, ...); a second link of a kind is `code-2`, a third `code-3`, so a paper keeps every
+# link (a library and an experiments repository) and `links.get("code")` is still its first.
+_NUMBERED = re.compile(r"-[0-9]+$")
+
+
+def link_kind(name: str) -> str:
+    """The kind of a link named `name` in a paper's links: `code-2` is a code link."""
+    return _NUMBERED.sub("", name)
+
+
+def links_of(links: dict[str, str], kind: str) -> list[str]:
+    """Every URL of a kind, the first first (`code`, `code-2`, ..., `code-10`)."""
+    named = [(name, url) for name, url in links.items() if link_kind(name) == kind]
+    return [url for name, url in sorted(named, key=lambda n: _number(n[0]))]
+
+
+def add_link(links: dict[str, str], kind: str, url: str) -> None:
+    """Add `url` to `links` as a link of `kind` (the next free name: `code`, `code-2`, ...),
+    unless it is there already."""
+    if url in links.values():
+        return
+    name, n = kind, 1
+    while name in links:
+        n += 1
+        name = f"{kind}-{n}"
+    links[name] = url
+
+
+def _number(name: str) -> int:
+    match = _NUMBERED.search(name)
+    return int(match.group()[1:]) if match else 1

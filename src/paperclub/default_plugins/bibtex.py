@@ -20,7 +20,8 @@ pylatexenc: `{\\"o}` is ö, `{BERT}` is BERT). Per entry:
   and note.
 
 A block bibtexparser cannot parse, an entry without a title, a key used twice or a date
-that is not one are errors naming the file, the line and the entry key.
+that is not one are errors naming the file, the line and the entry key; a file without any
+entry (`--format bibtex notes.txt`) is an error too, not 0 papers.
 """
 
 from __future__ import annotations
@@ -79,6 +80,10 @@ class BibTeX:
             raise PaperclubError(f"reading BibTeX needs bibtexparser: {INSTALL}",
                                  path=path) from None
         library = parse(file.read_text())
+        if not any(_is_entry(b) or _is_failed(b) for b in library.blocks):
+            # `--format bibtex notes.txt`: nothing to import is a mistake, not 0 papers
+            raise PaperclubError("no BibTeX entries in the file (an entry starts like "
+                                 "@article{key, ...)", path=path)
         for block in library.blocks:
             if _is_failed(block):
                 yield _block_error(block, path)

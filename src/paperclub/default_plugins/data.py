@@ -4,6 +4,7 @@ and `csv` (one row per paper, for a spreadsheet)."""
 from __future__ import annotations
 
 from paperclub.hookspecs import hookimpl
+from paperclub.text import links_of
 
 CSV_COLUMNS = ("session", "date", "start", "end", "status", "paper_id", "title", "presenter",
                "topics", "abs", "code")
@@ -48,7 +49,7 @@ class CsvEmitter:
                 yield lead + [""] * (len(CSV_COLUMNS) - len(lead))
             for a in s.papers:
                 yield lead + [a.paper_id, a.title, a.presenter or "", "; ".join(a.topics),
-                              a.links.get("abs", ""), a.links.get("code", "")]
+                              a.links.get("abs", ""), " ".join(links_of(a.links, "code"))]
 
     def render(self, plan) -> bytes:
         import csv

@@ -16,7 +16,7 @@ from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
 from paperclub.models import Paper
 from paperclub.sources import shown
-from paperclub.text import slugify
+from paperclub.text import add_link, slugify
 
 HEADER_LINES = {"new", "get trending papers in your email inbox!", "subscribe", "daily papers"}
 AUTHORS = re.compile(r"^[•*-]?\s*(\d+)\s+authors?$")
@@ -28,7 +28,8 @@ MONTHS = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 MAX_COUNT = 2**63 - 1  # what the catalog's integers hold
 MAX_TITLE = 400  # a longer "title" is an abstract whose title is missing
 
-# Where a link in an abstract points, by host: the first link of each kind is kept.
+# Where a link in an abstract points, by host. Every link is kept, in the order of the
+# abstract: a second code link (a library, then its experiments) is `code-2`.
 LINK_KINDS = (
     ("code", re.compile(r"//(www\.)?(github\.com|gitlab\.com|bitbucket\.org|codeberg\.org)/")),
     ("data", re.compile(r"//(huggingface\.co/datasets/|zenodo\.org/|doi\.org/10\.5281/)")),
@@ -40,6 +41,7 @@ LINK_KINDS = (
 class HFPageText:
     name = "hf-page"
     description = "Hugging Face Daily Papers page saved as text"
+    version = 2  # 2: every link of an abstract (1 kept the first of each kind)
 
     def detect(self, path: Path, head: str) -> bool:
         return "Daily Papers" in head[:2000] and bool(
@@ -164,8 +166,7 @@ def find_links(abstract: str) -> dict[str, str]:
     links: dict[str, str] = {}
     for url in URL.findall(abstract):
         url = url.rstrip(".,;:!?")
-        kind = next(kind for kind, pattern in LINK_KINDS if pattern.search(url))
-        links.setdefault(kind, url)
+        add_link(links, next(kind for kind, pattern in LINK_KINDS if pattern.search(url)), url)
     return links
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 from paperclub.hookspecs import hookimpl
-from paperclub.text import paper_url, printable, web_url
+from paperclub.text import links_of, paper_url, printable, web_url
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -127,7 +127,7 @@ def context(plan) -> dict[str, Any]:
             "papers": [{
                 "title": a.title,
                 "href": paper_url(a.links),
-                "code": web_url(a.links.get("code")),
+                "code": [u for u in map(web_url, links_of(a.links, "code")) if u],
                 "topics": [topics[t] for t in dict.fromkeys(a.topics)],
                 "presenter": a.presenter,
                 "votes": a.votes.label(),  # "suggested by Ada; 3 votes"

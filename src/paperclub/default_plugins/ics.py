@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from paperclub import __version__
 from paperclub.hookspecs import hookimpl
-from paperclub.text import one_line, web_url
+from paperclub.text import link_kind, one_line, web_url
 
 # Text from a catalog or a hand-edited plan is made one line (or printable, for the
 # description) before it goes in: icalendar escapes , ; \\ and newlines, but RFC 5545 allows
@@ -34,7 +34,7 @@ def describe(session) -> str:
             lines.append(f"   Presenter: {one_line(a.presenter)}")
         for kind, url in sorted(a.links.items()):
             if (link := web_url(url)):
-                lines.append(f"   {one_line(kind).capitalize()}: {link}")
+                lines.append(f"   {one_line(link_kind(kind)).capitalize()}: {link}")
         if a.topics:
             lines.append(f"   Topics: {', '.join(one_line(t) for t in a.topics)}")
     return "\n".join(lines) or "Papers to be announced."

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from paperclub.hookspecs import hookimpl
-from paperclub.text import one_line, paper_url, web_url
+from paperclub.text import links_of, one_line, paper_url, web_url
 
 
 def cell(text: str) -> str:
@@ -47,8 +47,9 @@ class MarkdownEmitter:
                 if a is None:
                     out.append(f"{lead} *to be announced* | | | |")
                     continue
-                code_url = web_url(a.links.get("code"))
-                code = f"[code](<{code_url}>)" if code_url else ""
+                code_urls = [u for u in map(web_url, links_of(a.links, "code")) if u]
+                code = " ".join(f"[code{f' {n}' if n > 1 else ''}](<{u}>)"
+                                for n, u in enumerate(code_urls, 1))
                 said = f" *({cell(a.votes.label())})*" if a.votes else ""  # suggested by Ada
                 out.append(f"{lead} {link(a.title, a.links)}{said} | {cell(', '.join(a.topics))} | "
                            f"{cell(a.presenter or '')} | {code} |")

@@ -1,5 +1,10 @@
 """Topics: the group's keyword taxonomy matched in title, abstract and source keywords, then
-the topics the source already gave the paper, then its primary arXiv category."""
+the topics the source already gave the paper, then its primary arXiv category.
+
+A tag that organises a collection (Zotero's `to-read`, `important`, ZotFile's `_tablet`) is
+not a subject: such tags are neither topics nor keywords the taxonomy is matched against.
+They stay in the catalog (`paperclub papers --topic to-read` lists the papers tagged so).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,38 @@ from functools import lru_cache
 
 from paperclub.hookspecs import hookimpl
 from paperclub.ids import is_arxiv_category
+
+
+# Collection-management tags, compared as `tag_key` makes them: without case, spaces, hyphens
+# and underscores ("To Read", "to_read" and "toread" are one tag).
+WORKFLOW_TAGS = frozenset("""
+    important veryimportant priority highpriority lowpriority urgent
+    toread tbr toberead read unread reading readlater later readnext next maybe skim skimmed
+    favorite favourite favorites favourites fav fave starred
+    todo done inbox new seen unsorted followup tocheck checked tocite cited printed
+    wishlist interesting duplicate
+""".split())
+WORKFLOW_PREFIXES = ("_", "#", "@")  # ZotFile's _tablet, #later, @home
+
+
+def tag_key(tag: str) -> str:
+    return re.sub(r"[\s_-]+", "", tag.casefold())
+
+
+@lru_cache(maxsize=65536)
+def is_workflow_tag(tag: str, ignored: tuple[str, ...] = ()) -> bool:
+    """Whether `tag` manages a collection rather than naming a subject: a tag of
+    WORKFLOW_TAGS or of `ignored` (the config's `catalog.ignore_tags`), a tag starting with
+    _, # or @, or one with no letter or digit (a star, "!!!")."""
+    tag = tag.strip()
+    key = tag_key(tag)
+    return (tag.startswith(WORKFLOW_PREFIXES) or not any(c.isalnum() for c in key)
+            or key in WORKFLOW_TAGS or key in _keys(ignored))
+
+
+@lru_cache(maxsize=64)
+def _keys(tags: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(tag_key(t) for t in tags)
 
 
 @lru_cache(maxsize=4096)
@@ -45,6 +82,9 @@ def _compiled(taxonomy: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple:
 
 @hookimpl(trylast=True)
 def paperclub_paper_topics(paper, group):
-    text = " ".join([paper.abstract, *paper.keywords])
+    ignored = getattr(group, "ignore_tags", ())  # a stand-in group may not have it
+    keywords = [k for k in paper.keywords if not is_workflow_tag(k, ignored)]
+    given = [t for t in paper.topics if not is_workflow_tag(t, ignored)]
     primary = [k for k in paper.keywords[:1] if is_arxiv_category(k)]
-    return match_topics(group.topics, paper.title, text) + list(paper.topics) + primary
+    text = " ".join([paper.abstract, *keywords])
+    return match_topics(group.topics, paper.title, text) + given + primary
