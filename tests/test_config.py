@@ -541,3 +541,191 @@ def test_bad_profile_keys_name_file_line_and_key(workspace, old, new, message):
     text = edit(BASE, old, new)
     error = load_error(write(workspace, text))
     assert message in error.message and error.line == line_of(text, new.split("\n")[-2].strip())
+
+
+# --- time zones: a place, not an abbreviation or a fixed offset -------------------------------
+
+
+@pytest.mark.parametrize("zone, meant", [
+    ("EST", "America/New_York"),
+    ("PST", "America/Los_Angeles"),
+    ("CET", "Europe/Paris"),
+    ("MST", "America/Denver"),
+    ("EET", "Europe/Athens"),
+    ("EST5EDT", "America/New_York"),
+    ("UTC+2", "Europe/Athens"),
+    ("GMT-5", "America/New_York"),
+    ("Etc/GMT+5", "America/New_York"),  # POSIX signs: five hours behind UTC
+    ("GMT", "Europe/London"),
+    ("Japan", "Asia/Tokyo"),
+])
+def test_a_zone_that_is_not_a_place_is_refused_with_the_place_meant(workspace, zone, meant):
+    text = edit(BASE, "timezone: Europe/Berlin", f"timezone: {zone}")
+    err = load_error(write(workspace, text))
+    assert err.line == line_of(text, "timezone:")
+    assert "group.timezone: expected an IANA time zone of a place" in err.message
+    assert f"found {zone!r}" in err.message
+    assert "did you mean" in err.message and repr(meant) in err.message
+
+
+def test_a_fixed_offset_says_it_has_no_daylight_saving_time(workspace):
+    err = load_error(write(workspace, edit(BASE, "Europe/Berlin", "UTC-05:00")))
+    assert "a fixed offset (UTC-5) has no daylight saving time" in err.message
+
+
+@pytest.mark.parametrize("zone, meant", [
+    ("America/NewYork", "America/New_York"),
+    ("america/new_york", "America/New_York"),
+    ("Europe/Berln", "Europe/Berlin"),
+    ("Berlin", "Europe/Berlin"),
+])
+def test_a_misspelt_zone_gets_the_closest_place(workspace, zone, meant):
+    text = edit(BASE, "timezone: Europe/Berlin", f"timezone: {zone}")
+    err = load_error(write(workspace, text))
+    assert err.line == line_of(text, "timezone:")
+    assert f"no such zone (did you mean {meant!r}" in err.message
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Etc/UTC", "America/New_York", "US/Eastern",
+                                  "America/Argentina/Buenos_Aires"])
+def test_places_and_utc_are_time_zones(workspace, zone):
+    # UTC is kept: a group may really meet by it (online, across zones), all year
+    assert load_group(write(workspace, edit(BASE, "Europe/Berlin", zone))).timezone == zone
+
+
+# --- weights: every key is one something reads ------------------------------------------------
+
+
+def set_weights(schedule, text: str) -> str:
+    config = Path(schedule).read_text()
+    old = "weights: {relevance: 20.0, popularity: 3.0, recency: 0.5, votes: 2.0}"
+    assert config.count(old) == 1
+    config = config.replace(old, f"weights: {text}")
+    Path(schedule).write_text(config)
+    return config
+
+
+@pytest.mark.parametrize("weights, says", [
+    ("{consecutve: 50}", "selection.weights.consecutve: unknown weight (did you mean "
+                         "'consecutive'?)"),
+    ("{time_limt: 1}", "selection.weights.time_limt: unknown weight (did you mean "
+                       "selection.time_limit?)"),
+    ("{upvote: 1}", "selection.weights.upvote: unknown weight (did you mean "
+                    "selection.weights.popularity?)"),
+    ("{colour: 1}", "selection.weights.colour: unknown weight (known: change, consecutive, "
+                    "nearby, popularity, proportional, recency, relevance, themed, unfilled, votes)"),
+])
+def test_an_unknown_weight_stops_plan_with_its_line(run, schedule, workspace, weights, says):
+    text = set_weights(schedule, weights)
+    result = run("plan", str(schedule), "--today", "2026-11-01")
+    assert result.exit_code == 1, result
+    assert f"{schedule}:{line_of(text, 'weights:')}: {says}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in (workspace / "schedules").iterdir()) == ["ml-systems.yaml"]
+
+
+# as plugins/prefer_code.py: a part named after the plugin, with a weight of that name
+PREFER_CODE = '''
+def paperclub_score_paper(paper, group, history):
+    return {"prefer_code": group.weight("prefer_code", 0.5)} if paper.has_code else None
+'''
+# a part named otherwise: known as the plugin gives it to papers
+STARS = '''
+def paperclub_score_paper(paper, group, history):
+    return {"stars": group.weight("stars", 0.0)} if paper.has_code else None
+'''
+
+
+def test_a_weight_for_a_plugin_is_known_and_one_for_no_plugin_is_not(run, schedule, workspace):
+    (workspace / "plugins").mkdir()
+    (workspace / "plugins" / "prefer_code.py").write_text(PREFER_CODE)
+    (workspace / "plugins" / "github.py").write_text(STARS)
+    # a part named after its plugin is known even when no paper earns it
+    (workspace / "plugins" / "rare.py").write_text(
+        "def paperclub_score_paper(paper, group, history):\n    return None\n")
+    set_weights(schedule, "{prefer_code: 2, stars: 1, rare: 5}")
+    result = run("plan", str(schedule), "--today", "2026-11-01")
+    assert result.exit_code == 0, result
+    parts = yaml.safe_load((workspace / "schedules" / "ml-systems.plan.yaml").read_text())
+    coded = [p for s in parts["sessions"] for p in s["papers"] if "code" in p["links"]]
+    assert coded and all(p["score_parts"]["prefer_code"] == 2 for p in coded)
+    (workspace / "plugins" / "github.py").unlink()
+    result = run("plan", str(schedule), "--today", "2026-11-01")
+    assert result.exit_code == 1, result
+    assert "selection.weights.stars: unknown weight" in result.stderr
+    assert "prefer_code" in result.stderr  # among the known ones
+
+
+def test_time_limit_is_a_key_of_its_own_and_the_old_spelling_warns(workspace):
+    text = edit(BASE, "weights: {upvotes: 1.0}", "weights: {popularity: 1.0}\n  time_limit: 5")
+    g = load_group(write(workspace, text))
+    assert g.time_limit == 5 and "time_limit" not in g.weights and not g.warnings
+    old = edit(BASE, "weights: {upvotes: 1.0}", "weights: {popularity: 1.0, time_limit: 5}")
+    g = load_group(write(workspace, old))
+    assert g.time_limit == 5 and "time_limit" not in g.weights
+    assert g.warnings == (f"{workspace / 'group.yaml'}:{line_of(old, 'time_limit')}: "
+                          "selection.weights.time_limit is now selection.time_limit (seconds; "
+                          "update the config to silence this)",)
+    both = edit(text, "{popularity: 1.0}", "{popularity: 1.0, time_limit: 9}")
+    g = load_group(write(workspace, both))
+    assert g.time_limit == 5 and "is ignored: selection.time_limit replaces it" in g.warnings[0]
+    err = load_error(write(workspace, edit(text, "time_limit: 5", "time_limit: -1")))
+    assert "selection.time_limit: expected a number of seconds, 0 to 3600" in err.message
+    assert err.line == line_of(text, "time_limit")
+
+
+def test_the_time_limit_reaches_the_optimizer(run, schedule, workspace):
+    """With no time at all the optimizer falls back to the greedy plan, and says so."""
+    text = Path(schedule).read_text().replace("  exclude_read: true", "  time_limit: 0")
+    Path(schedule).write_text(text)
+    assert run("plan", str(schedule), "--today", "2026-11-01").exit_code == 0
+    plan = yaml.safe_load((workspace / "schedules" / "ml-systems.plan.yaml").read_text())
+    assert plan["solver"]["solver"] == "greedy"
+
+
+# --- paper ids of the config: each one a paper of the catalog ---------------------------------
+
+
+def test_ids_that_match_no_paper_stop_plan_with_their_lines(run, schedule, workspace):
+    config = Path(schedule).read_text()
+    pinned = "mirror-speculative-decoding-breaking-the-serial-barrier-in-llm-inference"
+    text = config.replace(f"2026-12-03: {pinned}}}", "2026-12-03: mirror-speculative-decodng}")
+    text = text.replace(f"- [{pinned},", "- [arxiv:2510.1316,")
+    text = text.replace("interests: [code, hardware]}",
+                        "interests: [code, hardware], pin: [batch-speculative-decoding]}")
+    assert text.count("mirror-speculative-decodng") == 1 and "arxiv:2510.1316" in text
+    Path(schedule).write_text(text)
+    result = run("plan", str(schedule), "--today", "2026-11-01")
+    assert result.exit_code == 1, result
+    err = result.stderr
+    assert (f"{schedule}:{line_of(text, 'batch-speculative-decoding]')}: members[2].pin[0]: "
+            "'batch-speculative-decoding' is not in the catalog; the closest: 'Batch Speculative "
+            "Decoding Done Right' (batch-speculative-decoding-done-right)") in err
+    assert (f"{schedule}:{line_of(text, 'mirror-speculative-decodng')}: "
+            "selection.pin.2026-12-03[0]: 'mirror-speculative-decodng' is not in the catalog; "
+            f"the closest: 'Mirror Speculative Decoding: Breaking the Serial Barrier in LLM "
+            f"Inference' ({pinned})") in err
+    assert (f"{schedule}:{line_of(text, 'arxiv:2510.1316')}: selection.before[0][0]: "
+            "'arxiv:2510.1316' is not in the catalog") in err
+    assert sorted(p.name for p in (workspace / "schedules").iterdir()) == ["ml-systems.yaml"]
+
+
+def test_the_errors_docs_config_shows_are_the_errors_paperclub_prints(run, schedule, workspace):
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "config.md").read_text()
+    shown = [line.removeprefix("Error: ") for line in doc.splitlines()
+             if line.startswith("Error: schedules/ml-systems.yaml:")
+             and ("group.timezone" in line or "selection.weights" in line)]
+    assert len(shown) == 4
+    sample = Path(schedule).read_text()
+    printed = []
+    for zone in ("EST", "America/NewYork"):
+        Path(schedule).write_text(sample.replace("timezone: Europe/Berlin", f"timezone: {zone}"))
+        with pytest.raises(PaperclubError) as info:
+            load_group(Path(schedule))
+        printed.append(str(info.value))
+    for weights in ("{consecutve: 50}", "{time_limt: 1}"):
+        Path(schedule).write_text(sample)
+        set_weights(schedule, weights)
+        result = run("plan", str(schedule), "--today", "2026-11-01")
+        printed.append(result.stderr.strip().removeprefix("Error: "))
+    assert printed == shown

@@ -139,6 +139,7 @@ def test_config_doc_balance_example_plans(run, schedule):
     config = yaml.safe_load(Path(schedule).read_text())
     config["balance"] = extra["balance"]
     config["selection"]["weights"] = extra["selection"]["weights"]
+    config["selection"]["time_limit"] = extra["selection"]["time_limit"]
     Path(schedule).write_text(yaml.safe_dump(config))
     result = run("plan", str(schedule), "--today", TODAY, "--explain")
     assert result.exit_code == 0, result

@@ -3,6 +3,7 @@ re-exported, and what the calendar shows for it (UID, SEQUENCE, STATUS, LAST-MOD
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -237,26 +238,119 @@ def test_hand_swapped_papers_are_kept_checked_and_announced(run, schedule, works
 
 
 def test_a_hand_edit_that_breaks_a_rule_is_reported(run, schedule, workspace):
+    """A rule the planner keeps, broken by hand, is kept as edited, with a warning (a paper
+    the catalog does not have, one planned twice, a presenter who is not a member: errors,
+    below)."""
     plan(run, schedule)
     ids = sessions(workspace)
-    day = "2027-01-14"  # Ada Lovelace is unavailable on 2027-01-07, a held session: use a rule
+    day = "2027-01-14"
     sid = next(k for k, s in ids.items() if s["start"].startswith(day))
-    paired = {i for pair in yaml.safe_load(Path(schedule).read_text())["selection"]["before"]
-              for i in pair}
-    # read in a held session, and in no `before` pair (whose rule would name it once more)
-    read = next(p["id"] for p in ids["s01"]["papers"] if p["id"] not in paired)
+    planned = {p["id"] for s in ids.values() for p in s["papers"]}
+    papers = json.loads(run("papers", "--json", "--limit", "0").stdout)
+    extra = min(p["id"] for p in papers if p["id"] not in planned)
+    edit_plan(workspace, lambda s: s[sid]["papers"].append(dict(s[sid]["papers"][0], id=extra)))
+    result = plan(run, schedule, MID)
+    assert f"{sid} ({day}) was edited by hand" in result.stderr
+    assert f"{day} has 3 papers, more than 2" in result.stderr
+    assert [p["id"] for p in sessions(workspace)[sid]["papers"]][2:] == [extra]
+
+
+def files_in(workspace) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in (workspace / "schedules").iterdir()}
+
+
+def line_in(path: Path, needle: str, occurrence: int = 1) -> int:
+    hits = [n for n, line in enumerate(path.read_text().splitlines(), 1) if needle in line]
+    assert len(hits) >= occurrence, (needle, hits)
+    return hits[occurrence - 1]
+
+
+def test_an_unknown_paper_a_paper_twice_and_a_stranger_are_errors(run, schedule, workspace):
+    plan(run, schedule)
+    ids = sessions(workspace)
+    read = ids["s01"]["papers"][0]["id"]  # s01 is held by MID
+    right = ids["s09"]["papers"][0]["id"]
+    typo = right[:-3]
+    stranger = ids["s08"]["papers"][1]
 
     def edit(s):
-        s[sid]["papers"][0]["id"] = read
-        s[sid]["papers"].append(dict(s[sid]["papers"][0], id="no-such-paper"))
+        s["s06"]["papers"][0]["id"] = read
+        s["s07"]["papers"][0]["id"] = typo
+        s["s08"]["papers"][1]["presenter"] = "Ada Lovelce"
     edit_plan(workspace, edit)
-    result = plan(run, schedule, MID)
-    assert f"{read} in {sid} ({day}) is excluded" in result.stderr
-    assert f"{read} is planned 2 times" in result.stderr  # the plan-wide audit, once
-    assert f"{day} has 3 papers, more than 2" in result.stderr
-    assert result.stderr.count(read) == 2
-    assert f"no-such-paper in {sid} ({day}) is not among the candidates" in result.stderr
-    assert [p["id"] for p in sessions(workspace)[sid]["papers"]][:1] == [read]
+    edited = files_in(workspace)
+    result = run("plan", str(schedule), "--today", MID)
+    assert result.exit_code == 1, result
+    assert "Traceback" not in result.stderr
+    path = workspace / PLAN
+    day = {sid: s["start"][:10] for sid, s in ids.items()}
+    assert (f"{PLAN}:{line_in(path, f'- id: {read}', 2)}: s06 ({day['s06']}): {read} is planned "
+            f"twice: also in s01 ({day['s01']})") in result.stderr
+    assert (f"{PLAN}:{line_in(path, f'- id: {typo}')}: s07 ({day['s07']}): {typo!r} is not in "
+            f"the catalog; the closest: {ids['s09']['papers'][0]['title']!r} ({right})"
+            in result.stderr)
+    assert (f"{PLAN}:{line_in(path, 'presenter: Ada Lovelce')}: s08 ({day['s08']}): 'Ada "
+            f"Lovelce' presents {stranger['id']} but is not a member (did you mean 'Ada "
+            "Lovelace'?)") in result.stderr
+    assert files_in(workspace) == edited  # nothing written
+
+
+def test_an_edit_of_a_held_session_takes_force(run, schedule, workspace):
+    plan(run, schedule)
+    ids = sessions(workspace)
+    paper = ids["s02"]["papers"][0]
+    other = next(m["name"] for m in yaml.safe_load(Path(schedule).read_text())["members"]
+                 if m["name"] not in {p["presenter"] for p in ids["s02"]["papers"]})
+    edit_plan(workspace, lambda s: s["s02"]["papers"][0].update(presenter=other))
+    edited = files_in(workspace)
+    result = run("plan", str(schedule), "--today", MID)
+    assert result.exit_code == 1, result
+    assert (f"{PLAN}:{line_in(workspace / PLAN, '- id: s02')}: s02 ({ids['s02']['start'][:10]}) "
+            f"was held (it is before {MID}) and was edited by hand: `paperclub plan --force` "
+            "takes the edit") in result.stderr
+    assert files_in(workspace) == edited
+    forced = run("plan", str(schedule), "--today", MID, "--force")
+    assert forced.exit_code == 0, forced
+    now = sessions(workspace)["s02"]
+    assert now["papers"][0]["id"] == paper["id"] and now["papers"][0]["presenter"] == other
+    assert now["sequence"] == ids["s02"]["sequence"] + 1  # subscribers see the change
+
+
+def test_planning_as_of_a_day_before_the_last_plan_takes_force(run, schedule, workspace):
+    plan(run, schedule)
+    assert yaml.safe_load((workspace / PLAN).read_text())["planned_as_of"] == TODAY
+    ids = sessions(workspace)
+    edit_config(schedule, lambda c: c["meetings"]["skip"].append(ids["s08"]["start"][:10]))
+    plan(run, schedule, MID)  # a change: the plan file is of MID now
+    assert yaml.safe_load((workspace / PLAN).read_text())["planned_as_of"] == MID
+    before = files_in(workspace)
+    result = run("plan", str(schedule), "--today", TODAY)
+    assert result.exit_code == 1, result
+    held_then = ", ".join(f"{sid} ({ids[sid]['start'][:10]})" for sid in held(ids))
+    assert (f"{PLAN}:{line_in(workspace / PLAN, 'planned_as_of:')}: the plan was last changed "
+            f"as of {MID}, when {held_then} had been held: planning as of {TODAY} would plan "
+            "them again; `paperclub plan --force` does that") in result.stderr
+    assert files_in(workspace) == before
+    assert run("plan", str(schedule), "--today", TODAY, "--force").exit_code == 0
+
+
+OLD_PLAN = Path(__file__).resolve().parent / "fixtures" / "old-plan"
+
+
+def test_a_plan_file_without_its_date_gets_one_and_keeps_its_sessions(run, workspace):
+    """A plan file written before `planned_as_of`: re-planned as it was, then dated."""
+    (workspace / "schedules").mkdir()
+    for name in ("ml-systems.yaml", "ml-systems.plan.yaml"):
+        (workspace / "schedules" / name).write_bytes((OLD_PLAN / name).read_bytes())
+    old = sessions(workspace)
+    assert "planned_as_of" not in (workspace / PLAN).read_text()
+    plan(run, "schedules/ml-systems.yaml", MID)
+    data = yaml.safe_load((workspace / PLAN).read_text())
+    assert data["planned_as_of"] == MID
+    now = {s["id"]: s for s in data["sessions"]}
+    assert all(now[sid] == old[sid] for sid in held(old))  # the held sessions, as they were
+    result = run("plan", "schedules/ml-systems.yaml", "--today", TODAY)
+    assert result.exit_code == 1 and "`paperclub plan --force` does that" in result.stderr
 
 
 def test_a_hand_edited_presenter_on_an_unavailable_day_is_reported(run, schedule, workspace):

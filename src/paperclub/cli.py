@@ -274,12 +274,17 @@ def papers(query: str | None, topic: str | None, since: date | None, until: date
 @click.option("--today", callback=parse_date, metavar="DATE",
               help="Plan as if today were DATE: sessions before it are kept as held.")
 @click.option("--explain", is_flag=True, help="Also print why each paper is where it is.")
+@click.option("--force", is_flag=True,
+              help="Change the past: take hand edits of sessions already held, and plan again "
+                   "the sessions held by the last plan when --today is earlier.")
 @json_option
-def plan(schedule: Path, catalog: Path, today: date | None, explain: bool, as_json: bool) -> None:
+def plan(schedule: Path, catalog: Path, today: date | None, explain: bool, force: bool,
+         as_json: bool) -> None:
     """Plan the term of a group config; write the plan file and the outputs it lists."""
     from paperclub import workflow
 
-    result = workflow.plan(schedule, catalog, app().hooks, today=today or date.today())
+    result = workflow.plan(schedule, catalog, app().hooks, today=today or date.today(),
+                           force=force)
     for problem in result.problems:
         click.echo(f"warning: {problem}", err=True)
     if explain and not as_json:

@@ -11,13 +11,13 @@ from collections.abc import Callable, Collection
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from paperclub import yamlfile
+from paperclub import yamlfile, zones
 from paperclub.errors import PaperclubError
 from paperclub.meetings import MAX_SESSIONS
 from paperclub.models import Group, Meetings, Member, Person
 from paperclub.signals import DEFAULT_WEIGHTS
+from paperclub.solver import WEIGHT_NAMES as SOLVER_WEIGHTS
 from paperclub.sources import printable, shown
 from paperclub.text import slugify
 from paperclub.yamlfile import LineDict, LineList
@@ -30,11 +30,17 @@ BUILT_IN_OUTPUTS = ("ics", "markdown", "html", "json", "csv")  # the default_plu
 # past the year 9999: far beyond any reading group's term.
 MAX_EVERY_WEEKS = 52
 MAX_MINUTES = 7 * 24 * 60  # a meeting's duration, an alarm before it
+MAX_TIME_LIMIT = 3600  # seconds: the optimizer's time limit (a typo of 36000 would plan all night)
+TIME_LIMIT_EXPECTED = f"a number of seconds, 0 to {MAX_TIME_LIMIT}"
 T = TypeVar("T")
 # Weights renamed: (old name, new name, what a value of the old scale is in the new one).
 # `upvotes` (default 1) weighed log(1 + upvotes); `popularity` weighs the percentile among
 # rated papers, so an old weight counts as that many times the default popularity weight.
 RENAMED_WEIGHTS = (("upvotes", "popularity", DEFAULT_WEIGHTS["popularity"]),)
+# The weights the core reads: the built-in score parts and the optimizer's penalties.
+BUILT_IN_WEIGHTS = tuple(dict.fromkeys((*DEFAULT_WEIGHTS, *SOLVER_WEIGHTS)))
+# Old weights now read elsewhere, for a did-you-mean: a typo of one points to where it went.
+MOVED_WEIGHTS = {"time_limit": "selection.time_limit", "upvotes": "selection.weights.popularity"}
 
 
 class _Section:
@@ -80,7 +86,7 @@ class _Section:
         value = self.data[key]
         try:
             return convert(value)
-        except (TypeError, ValueError, ZoneInfoNotFoundError) as e:
+        except (TypeError, ValueError) as e:
             detail = f": {e}" if str(e) and not isinstance(e, TypeError) else ""
             self.fail(f"{self.path(key)}: expected {expected}, found {shown(value)}{detail}", self.line(key))
             raise  # unreachable
@@ -204,12 +210,7 @@ def _every(value: Any) -> int:
 
 
 def _timezone(value: Any) -> str:
-    name = _text(value)
-    try:
-        ZoneInfo(name)  # an unknown zone raises ZoneInfoNotFoundError, which get() reports
-    except (OSError, ValueError):  # "Europe" is a folder of zones; "/etc/passwd" no key
-        raise TypeError from None
-    return name
+    return zones.check(_text(value))  # a ValueError says why not, and the zone meant
 
 
 def _email(value: Any) -> str:
@@ -274,6 +275,8 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS) -> Grou
 
     catalog = root.section("catalog", ("sources", "ignore_tags"))
 
+    # where keys and items stood, for errors found after loading (a paper id, a weight)
+    lines: dict[str, int] = {}
     members = []
     raw_members = root.data.get("members") or LineList()
     if not isinstance(raw_members, list):
@@ -299,6 +302,7 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS) -> Grou
             if owner is not None:
                 ms.fail(f"members[{i}].pin: {paper_id} is pinned to {owner} already",
                         ms.line("pin"))
+        lines.update(_item_lines(ms, "pin", f"members[{i}].pin"))
         members.append(member)
 
     t = root.data.get("topics") or LineDict()
@@ -308,11 +312,13 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS) -> Grou
     topics = {str(k): topics_section.items(k, _text, "a keyword") for k in t}
 
     s = root.section("selection", ("weights", "pin", "before", "exclude_read", "history",
-                                   "like", "dislike", "min_relevance"))
+                                   "like", "dislike", "min_relevance", "time_limit"))
     weights_raw = s.data.get("weights") or LineDict()
     ws = _Section(path, weights_raw, "selection.weights", s.line("weights"),
                   list(weights_raw) if isinstance(weights_raw, dict) else ())
     weights = {str(k): ws.get(k, _number, "a number") for k in ws.data}
+    # which weights are known depends on the plugins and the papers: see check_weights
+    lines.update({f"selection.weights.{k}": ws.line(k) for k in ws.data})
     warnings = []
     for old, new, scale in RENAMED_WEIGHTS:
         if old in weights:
@@ -324,13 +330,18 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS) -> Grou
             weights[new] = value * scale
             warnings.append(f"{where} is now selection.weights.{new}; {old}: {value:g} is read "
                             f"as {new}: {value * scale:g} (update the config to silence this)")
-    lines = {}
+    time_limit = s.get("time_limit", _seconds, TIME_LIMIT_EXPECTED, None)
+    if "time_limit" in weights:  # the optimizer's time limit was a weight once
+        weights.pop("time_limit")
+        where = f"{path}:{ws.line('time_limit')}: selection.weights.time_limit"
+        if time_limit is not None:
+            warnings.append(f"{where} is ignored: selection.time_limit replaces it")
+        else:
+            time_limit = ws.get("time_limit", _seconds, TIME_LIMIT_EXPECTED)
+            warnings.append(f"{where} is now selection.time_limit (seconds; update the config "
+                            "to silence this)")
     for key in ("like", "dislike"):
-        raw_ids = s.data.get(key)
-        if isinstance(raw_ids, LineList):
-            lines.update({f"selection.{key}[{i}]": n for i, n in enumerate(raw_ids.lines)})
-        elif s.has(key):
-            lines[f"selection.{key}[0]"] = s.line(key)
+        lines.update(_item_lines(s, key, f"selection.{key}"))
     like = s.items("like", _text, "a paper id or a list of them")
     dislike = s.items("dislike", _text, "a paper id or a list of them")
     for paper_id in set(like) & set(dislike):
@@ -345,7 +356,13 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS) -> Grou
         except (TypeError, ValueError):
             ps.fail(f"selection.pin: {shown(key)} is not a date such as 2026-12-03", ps.line(key))
         pins[day] = ps.items(key, _text, "a paper id or a list of them")
+        lines.update(_item_lines(ps, key, f"selection.pin.{day}"))
     before = s.items("before", _pair, "a pair [earlier paper id, later paper id]")
+    for i, line in enumerate(_item_lines(s, "before", "selection.before").values()):
+        pair = s.data["before"][i]  # a list of pairs: a single pair is refused above
+        for j in range(2):
+            lines[f"selection.before[{i}][{j}]"] = (pair.lines[j] if isinstance(pair, LineList)
+                                                    else line)
 
     b = root.section("balance", ("policy", "targets", "cluster"))
     policy = b.get("policy", str, "spread", "spread")
@@ -380,7 +397,8 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS) -> Grou
         path=path,
         name=name,
         slug=g.get("slug", _slug, "lower-case words joined by hyphens", slugify(name)),
-        timezone=g.get("timezone", _timezone, "an IANA time zone such as Europe/Berlin"),
+        timezone=g.get("timezone", _timezone,
+                       "an IANA time zone of a place, such as Europe/Berlin"),
         organizer=organizer,
         location=g.get("location", _text, "a place or a meeting link", None),
         url=g.get("url", _url, "a web address such as https://example.org/group", None),
@@ -390,6 +408,7 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS) -> Grou
         members=tuple(members),
         topics=topics,
         weights=weights,
+        time_limit=time_limit,
         pins=pins,
         before=before,
         exclude_read=s.get("exclude_read", _bool, "true or false", True),
@@ -409,6 +428,25 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS) -> Grou
         lines=lines,
         warnings=tuple(warnings),
     )
+
+
+def check_weights(group: Group, more: Collection[str] = ()) -> None:
+    """Every key of `selection.weights` names a weight that something reads: a built-in one
+    (`BUILT_IN_WEIGHTS`) or one of `more` (the score parts the plugins gave this plan's
+    papers, and the loaded plugins' names: see `planner.weight_names`). Else an error naming
+    the key's line, with the closest name. A check apart from `load_group`, as plugins' parts
+    are known only once they have scored the papers."""
+    known = sorted(set(BUILT_IN_WEIGHTS) | set(more))
+    for key in group.weights:
+        if key in known:
+            continue
+        close = difflib.get_close_matches(key, [*known, *MOVED_WEIGHTS], n=1)
+        if close and close[0] in MOVED_WEIGHTS:
+            hint = f" (did you mean {MOVED_WEIGHTS[close[0]]}?)"
+        else:
+            hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(known)})"
+        raise PaperclubError(f"selection.weights.{printable(key)}: unknown weight{hint}",
+                             path=group.path, line=group.lines.get(f"selection.weights.{key}"))
 
 
 def _holidays(value: Any) -> str:
@@ -433,6 +471,22 @@ def _library(ms: _Section, config: Path) -> Path | None:
         hint = f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
         ms.fail(f"{ms.path('library')}: no such file: {path}{hint}", ms.line("library"))
     return path
+
+
+def _item_lines(section: _Section, key: str, where: str) -> dict[str, int]:
+    """The line of each item of a list (or of a single value) at `key`: `where[i]` -> line,
+    for errors found after loading, such as a paper id the catalog does not have."""
+    value = section.data.get(key)
+    if isinstance(value, LineList):
+        return {f"{where}[{i}]": line for i, line in enumerate(value.lines)}
+    return {f"{where}[0]": section.line(key)} if section.has(key) else {}
+
+
+def _seconds(value: Any) -> float:
+    seconds = _number(value)
+    if not 0 <= seconds <= MAX_TIME_LIMIT:
+        raise TypeError
+    return seconds
 
 
 def _pair(value: Any) -> tuple[str, str]:

@@ -23,6 +23,15 @@ class PaperclubError(Exception):
         return where + self.message
 
 
+def several(path: str | Path, problems: list[tuple[int | None, str]]) -> PaperclubError:
+    """One error for the problems found in a file, in the order of their lines, each on a line
+    of its own as `path:line: problem`, so an editor can jump to every one."""
+    ordered = sorted(problems, key=lambda p: (p[0] is None, p[0] or 0))
+    (line, first), rest = ordered[0], ordered[1:]
+    more = "".join("\n" + str(PaperclubError(text, path=path, line=at)) for at, text in rest)
+    return PaperclubError(first + more, path=path, line=line)
+
+
 class PluginError(PaperclubError):
     """A plugin failed to load, or raised in a hook. Its own exit code, so scripts can tell."""
 

@@ -207,6 +207,7 @@ class Group:
     members: tuple[Member, ...] = ()
     topics: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> keywords
     weights: dict[str, float] = field(default_factory=dict)
+    time_limit: float | None = None  # selection.time_limit: the optimizer's, in seconds
     pins: dict[date, tuple[str, ...]] = field(default_factory=dict)  # date -> paper ids
     before: tuple[tuple[str, str], ...] = ()
     exclude_read: bool = True
@@ -336,3 +337,9 @@ class Plan:
     alarm: timedelta | None = None  # a reminder this long before each session
     # how the papers were chosen: solver, status, objective and its terms, bound, gap
     solver: dict[str, Any] = field(default_factory=dict)
+    # the `--today` of the last plan that changed the plan file: the sessions before it were
+    # held then, and planning them again takes `paperclub plan --force` (None: an old file)
+    planned_as_of: date | None = None
+    # where each session and paper stood in the plan file ("s05.papers[1]" -> its line), for
+    # errors about hand edits; empty for a plan not read from a file
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 import hashlib
 import json
 from pathlib import Path
@@ -19,7 +19,8 @@ HEADER = """\
 # The plan of {group}, written by `paperclub plan`.
 # Outputs (calendar, agenda) are made from this file alone. Edit it by hand if you like: swap
 # a paper, change a presenter, or mark a session, a paper or a presenter `locked: true`. The
-# next `paperclub plan` keeps what you changed and checks it against the group's rules.
+# next `paperclub plan` keeps what you changed and checks it against the group's rules; a
+# session already held changes only with `paperclub plan --force`.
 """
 
 
@@ -61,6 +62,12 @@ def digest(session: Session) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
+def edited(session: Session) -> bool:
+    """Whether `session` was edited by hand since `paperclub plan` wrote it (a session with no
+    fingerprint, from a plan file older than fingerprints, counts as not edited)."""
+    return session.digest is not None and session.digest != digest(session)
+
+
 def _utc(dt: datetime | None) -> str | None:
     return dt.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if dt else None
 
@@ -76,6 +83,7 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
         **({"feed_url": plan.feed_url} if plan.feed_url else {}),
         **({"alarm": f"{int(plan.alarm.total_seconds() // 60)}m"} if plan.alarm else {}),
         **({"solver": _rounded(plan.solver)} if plan.solver else {}),
+        **({"planned_as_of": plan.planned_as_of.isoformat()} if plan.planned_as_of else {}),
         "sessions": [
             {
                 "id": s.id,
@@ -188,8 +196,24 @@ def _assignment(a: dict[str, Any]) -> Assignment:
     )
 
 
+def _lines(data: Any) -> dict[str, int]:
+    """Where each session, paper and presenter stands in the file: "s05" (its `id:`),
+    "s05.papers[1]" (the paper's `id:`), "s05.papers[1].presenter", and "planned_as_of"."""
+    top = getattr(data, "lines", {})
+    out = {"planned_as_of": top.get("planned_as_of")}
+    for s in data.get("sessions") or ():
+        sid = str(s["id"])
+        out[sid] = getattr(s, "lines", {}).get("id")
+        for i, a in enumerate(s.get("papers") or ()):
+            where = getattr(a, "lines", {})
+            out[f"{sid}.papers[{i}]"] = where.get("id")
+            out[f"{sid}.papers[{i}].presenter"] = where.get("presenter", where.get("id"))
+    return {key: line for key, line in out.items() if line}
+
+
 def _plan(data: dict[str, Any]) -> Plan:
     organizer = data.get("organizer") or {}
+    as_of = data.get("planned_as_of")
     return Plan(
         group=data["group"],
         slug=data["slug"],
@@ -200,6 +224,9 @@ def _plan(data: dict[str, Any]) -> Plan:
         url=data.get("url"),
         feed_url=data.get("feed_url"),
         alarm=timedelta(minutes=int(str(data["alarm"]).removesuffix("m"))) if data.get("alarm") else None,
+        # a plan file written before it has none: the next plan that changes it adds it
+        planned_as_of=date.fromisoformat(str(as_of)) if as_of else None,
+        lines=_lines(data),
         sessions=[
             Session(
                 id=str(s["id"]),

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta, timezone
 
-from paperclub import meetings, planfile, rules
+from paperclub import config, meetings, planfile, rules
 from paperclub.errors import PaperclubError
 from paperclub.models import Assignment, Candidate, Group, Paper, Plan, Session, Slot
 from paperclub.plugins import Hooks
@@ -39,6 +39,7 @@ def candidates(group: Group, papers: Iterable[Paper], hooks: Hooks,
         parts = hooks.score_paper(paper, group, history, signals)
         chosen.append(Candidate(paper, hooks.paper_topics(paper, group),
                                 round(sum(parts.values()), 9), parts))
+    config.check_weights(group, weight_names(hooks, chosen))
     if group.balance_cluster:
         from paperclub.cluster import cluster_topics
 
@@ -46,6 +47,20 @@ def candidates(group: Group, papers: Iterable[Paper], hooks: Hooks,
         chosen = [replace(c, topics=(found[c.id], *c.topics)) if c.id in found else c
                   for c in chosen]
     return chosen, excluded
+
+
+def weight_names(hooks: Hooks, scored: Iterable[Candidate]) -> set[str]:
+    """The names a weight may have besides the built-in ones: the score parts the plugins gave
+    these papers, and the names of the loaded plugins that are not built in (a bare number
+    from `paperclub_score_paper` is a part named after its plugin, and a plugin reads
+    `selection.weights.<its name>`, as plugins/prefer_code.py does, even in a term where
+    no paper earns its part)."""
+    from paperclub.plugins import DEFAULT_PLUGINS, _short_name  # the name a bare score gets
+
+    names = {part for c in scored for part in c.score_parts}
+    names |= {_short_name(name) for name, plugin in hooks.pm.list_name_plugin()
+              if plugin is not None and name not in DEFAULT_PLUGINS}
+    return names
 
 
 def read_papers(group: Group, previous: Plan | None, today: date) -> frozenset[str]:
@@ -122,8 +137,12 @@ def make_plan(group: Group, papers: Iterable[Paper], hooks: Hooks, *, today: dat
                     for pid in paper_ids]))
     hooks.modify_plan(plan, effective, kept.frozen, previous)
     _keep_identity(plan, previous, today, kept)
+    plan.planned_as_of = today
     if previous is not None and _same(previous, plan):
         plan.solver = previous.solver  # the same plan: its report of how it was made stands
+        # and so does its date, so an unchanged plan is the same file from day to day (a plan
+        # file older than the date gets today's)
+        plan.planned_as_of = previous.planned_as_of or today
     problems = [f"{s.id} ({s.start.date()}) was edited by hand: kept as edited, and marked "
                 "locked: true (remove it to let paperclub plan the session again)"
                 for s in kept.edited if s.start.date() >= today]
@@ -150,7 +169,7 @@ class Kept:
     def of(cls, previous: Plan | None, today: date) -> Kept:
         kept = cls()
         for s in previous.sessions if previous else ():
-            edited = s.digest is not None and s.digest != planfile.digest(s)
+            edited = planfile.edited(s)
             if edited:
                 kept.edited.append(s)
             if s.start.date() < today:

@@ -4,10 +4,12 @@ the organiser can see which rules to change."""
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, timedelta
 
+from paperclub import planfile
 from paperclub.meetings import WEEKDAY_NAMES, meeting_dates, skipped
 from paperclub.models import Candidate, Group, Plan, Session, Slot
 
@@ -121,6 +123,61 @@ def check_kept(group: Group, kept: Sequence[Session], plan: Plan,
                     and loads[name] > member.max_sessions:
                 problems.append(f"{name} presents in {at}: {loads[name]} sessions in the term, "
                                 f"more than max_sessions {member.max_sessions}")
+    return problems
+
+
+def hand_edits(group: Group, previous: Plan, today: date, unknown: Callable[[str], str | None],
+               *, force: bool = False) -> list[tuple[int | None, str]]:
+    """What the plan file's hand edits do that a re-plan must not keep, each with its line in
+    the plan file: a paper the catalog does not have (`unknown(id)` says so, or None), a
+    paper planned twice, a presenter who is not a member; and, unless `force`, an edit of a
+    session already held, or a `today` before the plan was last changed (`planned_as_of`),
+    which would plan again the sessions held by then. Only edited sessions are checked: what
+    `paperclub plan` wrote itself is audited by the check plugins, as warnings."""
+    lines = previous.lines
+    live = [s for s in previous.sessions if not s.cancelled]
+    members = [m.name for m in group.members]
+    at = {s.id: f"{s.id} ({s.start.date()})" for s in previous.sessions}
+    problems: list[tuple[int | None, str]] = []
+    twice: set[str] = set()
+    for s in live:
+        if not planfile.edited(s):
+            continue
+        for i, a in enumerate(s.papers):
+            line = lines.get(f"{s.id}.papers[{i}]")
+            missing = unknown(a.paper_id)
+            if missing:
+                problems.append((line, f"{at[s.id]}: {missing}"))
+            # reading a paper again is what exclude_read: false allows, not planning it twice
+            others = dict.fromkeys(at[t.id] for t in live for j, b in enumerate(t.papers)
+                                   if b.paper_id == a.paper_id and (t is not s or j != i)
+                                   and (group.exclude_read or t.start.date() >= today))
+            if others and a.paper_id not in twice:
+                twice.add(a.paper_id)
+                problems.append((line, f"{at[s.id]}: {a.paper_id} is planned twice: also in "
+                                       f"{', '.join(others)}"))
+            if a.presenter and members and a.presenter not in members:
+                close = difflib.get_close_matches(a.presenter, members, n=1)
+                hint = (f" (did you mean {close[0]!r}?)" if close
+                        else f" (members: {', '.join(members)})")
+                problems.append((lines.get(f"{s.id}.papers[{i}].presenter", line),
+                                 f"{at[s.id]}: {a.presenter!r} presents {a.paper_id} but is not "
+                                 f"a member{hint}"))
+    if force:
+        return problems
+    for s in previous.sessions:
+        if s.start.date() < today and planfile.edited(s):
+            problems.append((lines.get(s.id), f"{at[s.id]} was held (it is before {today}) and "
+                             "was edited by hand: `paperclub plan --force` takes the edit"))
+    last = previous.planned_as_of
+    if last is not None and today < last:
+        again = [at[s.id] for s in live if today <= s.start.date() < last]
+        if again:
+            problems.append((lines.get("planned_as_of"),
+                             f"the plan was last changed as of {last}, when {', '.join(again)} had been "
+                             f"held: planning as of {today} would plan "
+                             f"{'them' if len(again) > 1 else 'it'} again; `paperclub plan "
+                             "--force` does that"))
     return problems
 
 

@@ -4,13 +4,13 @@ failed plan leaves the plan file and earlier outputs as they were."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
-from paperclub import config, planfile, planner, sources
+from paperclub import config, planfile, planner, rules, sources
 from paperclub.catalog import Catalog
-from paperclub.errors import PaperclubError, PluginError
+from paperclub.errors import PaperclubError, PluginError, several
 from paperclub.files import atomic_write
 from paperclub.models import Candidate, Group, Member, Plan, Relevance, Votes
 from paperclub.plugins import Hooks
@@ -57,7 +57,53 @@ def sync_sources(group: Group, catalog: Catalog, hooks: Hooks) -> list[str] | No
     return labels
 
 
-def plan(config_path: Path, catalog_path: Path, hooks: Hooks, *, today: date) -> PlanResult:
+def check_ids(group: Group, catalog: Catalog) -> Group:
+    """Every paper id the config names (`selection.pin`, `before`, `like`, `dislike`,
+    `members[].pin`) is a paper of the catalog; else an error naming each one's line and the
+    closest papers, before anything is planned. Returns the group with an id a paper had
+    before (a merged duplicate's) replaced by the paper's id now."""
+    from paperclub.votes import not_found
+
+    named = [(f"selection.pin.{day}[{i}]", pid) for day, ids in group.pins.items()
+             for i, pid in enumerate(ids)]
+    named += [(f"selection.before[{i}][{j}]", pid) for i, pair in enumerate(group.before)
+              for j, pid in enumerate(pair)]
+    named += [(f"selection.{key}[{i}]", pid) for key in ("like", "dislike")
+              for i, pid in enumerate(getattr(group, key))]
+    named += [(f"members[{i}].pin[{j}]", pid) for i, m in enumerate(group.members)
+              for j, pid in enumerate(m.pin)]
+    now: dict[str, str] = {}
+    problems = []
+    for key, pid in named:
+        if pid not in now:
+            paper = catalog.get(pid)
+            now[pid] = paper.id if paper is not None else ""
+        if not now[pid]:
+            problems.append((group.lines.get(key), f"{key}: {not_found(catalog, pid)}"))
+    if problems:
+        raise several(group.path, problems)
+
+    def ids(values: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(now[v] for v in values)
+
+    return replace(group, pins={day: ids(v) for day, v in group.pins.items()},
+                   before=tuple((now[a], now[b]) for a, b in group.before),
+                   like=ids(group.like), dislike=ids(group.dislike),
+                   members=tuple(replace(m, pin=ids(m.pin)) for m in group.members))
+
+
+def _unknown(catalog: Catalog, paper_id: str) -> str | None:
+    """Why a plan file's paper id is not a paper (its closest papers), or None if it is one."""
+    from paperclub.votes import not_found
+
+    return None if catalog.get(paper_id) is not None else not_found(catalog, paper_id)
+
+
+def plan(config_path: Path, catalog_path: Path, hooks: Hooks, *, today: date,
+         force: bool = False) -> PlanResult:
+    """Plan the group's term and write the plan file and outputs. `force`: take hand edits of
+    sessions already held, and plan again sessions held as of the last plan (see
+    `rules.hand_edits`); without it these are errors, and nothing is written."""
     group = config.load_group(config_path, emitters=hooks.emitters)
     plan_path = planfile.plan_path(config_path)
     previous = planfile.load(plan_path) if plan_path.exists() else None
@@ -66,6 +112,12 @@ def plan(config_path: Path, catalog_path: Path, hooks: Hooks, *, today: date) ->
                              "run `paperclub import FILE` first", path=catalog_path)
     with Catalog(catalog_path) as catalog:
         labels = sync_sources(group, catalog, hooks)
+        group = check_ids(group, catalog)
+        if previous is not None:
+            edits = rules.hand_edits(group, previous, today, lambda pid: _unknown(catalog, pid),
+                                     force=force)
+            if edits:
+                raise several(plan_path, edits)
         papers = list(catalog.papers(sources=labels))
         if not papers:
             raise PaperclubError("no candidate papers in the catalog", path=catalog_path)
@@ -113,6 +165,7 @@ def _pool(group: Group, catalog: Catalog, hooks: Hooks, the_plan: Plan | None, t
     """The group's candidates and excluded papers as a plan would see them, and the signals
     measured for them (relevance to `member`'s own profile, when given)."""
     papers = list(catalog.papers(sources=sync_sources(group, catalog, hooks)))
+    group = check_ids(group, catalog)
     signals = measure(group, catalog, papers, planner.taste(group), hooks.sources, member=member)
     pool, excluded = planner.candidates(group, papers, hooks,
                                         planner.read_papers(group, the_plan, today), signals)

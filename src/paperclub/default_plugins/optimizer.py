@@ -5,8 +5,8 @@ The group's settings it reads: `meetings.papers_per_session`; `pins` (by the dat
 session); `before`; `balance_policy`; `balance_targets` (topic -> share, for proportional;
 read when the Group has it); and from `selection.weights` the penalty weights
 `consecutive`, `nearby`, `proportional`, `themed`, `change`, `unfilled` (see
-`paperclub.solver`) and
-`time_limit` (seconds, default 10). Other weights (upvotes, recency, ...) are the scoring's.
+`paperclub.solver`); and `time_limit` (`selection.time_limit`, seconds, default 10). Other
+weights (popularity, recency, ...) are the scoring's.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from paperclub.models import Candidate, Group, Slot
     from paperclub.solver import Problem, Solution
 
-TIME_LIMIT = 10.0  # seconds, unless selection.weights.time_limit says otherwise
+TIME_LIMIT = 10.0  # seconds, unless selection.time_limit says otherwise
 
 
 class PlannedSessions(list):
@@ -62,8 +62,8 @@ def solve_for(candidates: Sequence[Candidate], sessions: Sequence[Slot], group: 
 
     started = time.perf_counter()
     problem = problem_for(candidates, sessions, group, previous)
-    return solver.solve_problem(problem, started=started,
-                                time_limit=float(group.weights.get("time_limit", TIME_LIMIT)))
+    limit = group.time_limit if group.time_limit is not None else TIME_LIMIT
+    return solver.solve_problem(problem, started=started, time_limit=limit)
 
 
 @hookimpl(trylast=True)
