@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime
 from urllib.parse import quote
+
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def slugify(title: str) -> str:
@@ -56,3 +60,13 @@ def web_url(url: str | None) -> str | None:
 def paper_url(links: dict[str, str]) -> str | None:
     """The link a paper's title takes: its abstract page, else its PDF (web addresses only)."""
     return web_url(links.get("abs")) or web_url(links.get("pdf"))
+
+
+def day_label(moment: datetime) -> str:
+    """`Thu 3 Dec 2026`, the same in every locale (strftime's names follow the locale)."""
+    return f"{DAYS[moment.weekday()]} {moment.day} {MONTHS[moment.month - 1]} {moment.year}"
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """`1 paper`, `2 papers`."""
+    return f"{n} {word if n == 1 else words or word + 's'}"
