@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import yaml
 from icalendar import Calendar
 
 from conftest import ROOT, TODAY
+from paperclub import planfile
 from paperclub.default_plugins.ics import IcsEmitter, vtimezone
 from paperclub.feeds import member_uid
 from paperclub.models import Assignment, Person, Plan, Session
@@ -120,7 +122,8 @@ def test_independent_parsers_read_it(feed):
 
 def test_independent_parsers_read_every_exported_feed_with_url_and_alarm(feeds):
     """vobject, ics and ical (no icalendar code in any) agree on each feed: the events, their
-    start instants, URL and reminder."""
+    start instants (a member's turns: their days), URL and reminder (the group's events only:
+    a member who subscribes to both gets one reminder per session)."""
     import ics
     import vobject
     from ical.calendar_stream import IcsCalendarStream
@@ -130,28 +133,30 @@ def test_independent_parsers_read_every_exported_feed_with_url_and_alarm(feeds):
         text = path.read_text(encoding="utf-8")
         sessions = _sessions_of(data, member)
         starts = sorted(datetime.fromisoformat(s["start"]) for s in sessions)
+        if member is not None:
+            starts = [start.date() for start in starts]
+        alarms = [("DISPLAY", -timedelta(minutes=30))] if member is None else []
         assert sessions, member
 
         v = vobject.readOne(text, validate=True)
         assert sorted(e.dtstart.value for e in v.vevent_list) == starts
         for e in v.vevent_list:
             assert e.url.value == data["url"]
-            alarm = e.valarm
-            assert alarm.action.value == "DISPLAY"
-            assert alarm.trigger.value == -timedelta(minutes=30)
-            assert alarm.description.value
+            assert [(a.action.value, a.trigger.value) for a in e.contents.get("valarm", [])] == alarms
+            assert all(a.description.value for a in e.contents.get("valarm", []))
 
         parsed = ics.Calendar(text)
-        assert sorted(e.begin.datetime for e in parsed.events) == starts
+        assert sorted(e.begin.datetime if member is None else e.begin.date()
+                      for e in parsed.events) == starts
+        assert all(e.all_day == (member is not None) for e in parsed.events)
         assert {e.url for e in parsed.events} == {data["url"]}
-        assert all(len(e.alarms) == 1 and e.alarms[0].trigger == -timedelta(minutes=30)
-                   for e in parsed.events)
+        assert all([a.trigger for a in e.alarms] == [t for _, t in alarms] for e in parsed.events)
 
         stream = IcsCalendarStream.calendar_from_ics(text)
         assert sorted(e.dtstart for e in stream.events) == starts
         for e in stream.events:
             assert e.url == data["url"]
-            assert [(a.action, a.trigger) for a in e.alarm] == [("DISPLAY", -timedelta(minutes=30))]
+            assert [(a.action, a.trigger) for a in e.alarm] == alarms
 
 
 def test_member_feeds_hold_exactly_the_member_s_sessions_under_uids_of_their_own(feeds):
@@ -171,10 +176,11 @@ def test_member_feeds_hold_exactly_the_member_s_sessions_under_uids_of_their_own
         seen |= set(events)
         for s in mine:
             event = events[member_uid(s["uid"], member)]
-            assert event.decoded("DTSTART") == datetime.fromisoformat(s["start"])
+            assert event.decoded("DTSTART") == datetime.fromisoformat(s["start"]).date()
             assert int(event["SEQUENCE"]) == s["sequence"]
-            contacts = event["CONTACT"] if isinstance(event["CONTACT"], list) else [event["CONTACT"]]
-            assert member in [str(c) for c in contacts]
+            titles = [p["title"] for p in s["papers"] if p["presenter"] == member]
+            assert str(event["SUMMARY"]) == "Your turn: present " + "; ".join(titles)
+            assert "CONTACT" not in event and "CATEGORIES" not in event
 
 
 def test_description_lists_each_paper_with_its_links_presenter_and_topics(feeds):
@@ -390,13 +396,15 @@ def test_khal_imports_every_exported_feed_without_warnings(feeds, tmp_path):
         lines = [line for line in out.splitlines() if line[:4].isdigit()]
         assert len(lines) == len(sessions), (member, out)
         for line, s in zip(lines, sessions):
-            assert line.startswith(f"{s['start'][:10]} {s['start'][11:16]} ")
-            assert s["papers"][0]["title"][:30] in line
+            if member is None:
+                assert line.startswith(f"{s['start'][:10]} {s['start'][11:16]} ")
+                assert s["papers"][0]["title"][:30] in line
+            else:  # an all-day turn: no start time
+                assert line.startswith(f"{s['start'][:10]}  Your turn: present ")
 
 
 def test_emitters_are_pure(feed):
     """The same plan renders to the same bytes, whatever the clock says."""
-    from paperclub import planfile
     from paperclub.plugins import Hooks, get_plugin_manager
 
     path, _ = feed
@@ -432,3 +440,144 @@ def test_the_vtimezone_calendar_md_shows_is_the_one_written(feed):
     doc = (ROOT / "docs" / "calendar.md").read_text()
     block = re.search(r"```\n(BEGIN:VTIMEZONE\n.*?END:VTIMEZONE\n)```", doc, re.DOTALL).group(1)
     assert block.replace("\n", "\r\n").encode() in path.read_bytes()
+
+
+# -- cancelled sessions, and a member subscribed to both feeds --------------------------------
+
+def test_a_cancelled_session_says_so_and_where_its_papers_went():
+    """Not its papers and presenters as if it were still on: `Cancelled:` first, where each
+    paper is now, and no presenters, topics or reminder."""
+    start = datetime(2026, 12, 3, 16, tzinfo=ZoneInfo("Europe/Berlin"))
+    sessions = [
+        _session(1, start, [Assignment("a", "A", ["t"], "Ada"), Assignment("b", "B", ["u"], "Bob")],
+                 status="cancelled", sequence=1),
+        _session(2, start + timedelta(days=7), [Assignment("a", "A", ["t"], "Cy")]),
+    ]
+    cal = Calendar.from_ical(IcsEmitter().render(_plan(sessions, alarm=timedelta(minutes=30))))
+    events = {str(e["UID"]): e for e in cal.walk("VEVENT")}
+    event = events["uid-1"]
+    assert str(event["STATUS"]) == "CANCELLED" and int(event["SEQUENCE"]) == 1
+    assert str(event["SUMMARY"]) == "Cancelled: G"
+    assert str(event["DESCRIPTION"]) == (
+        "This session is cancelled. Its papers:\n"
+        "1. A\n   Moved to Thu 10 Dec 2026, 16:00–17:00 (Europe/Berlin)\n"
+        "2. B\n   No longer planned")
+    assert "CONTACT" not in event and "CATEGORIES" not in event and not event.walk("VALARM")
+    assert str(events["uid-2"]["SUMMARY"]) == "G: A" and events["uid-2"].walk("VALARM")
+
+
+def _bodies(path: Path) -> dict[str, tuple[int, list[str]]]:
+    """Each event of a feed: its SEQUENCE, and its lines but the sequence and the stamps."""
+    out = {}
+    for event in Calendar.from_ical(path.read_bytes()).walk("VEVENT"):
+        lines = event.to_ical().decode().replace("\r\n ", "").split("\r\n")
+        out[str(event["UID"])] = (int(event["SEQUENCE"]), [
+            line for line in lines if not line.startswith(("SEQUENCE:", "DTSTAMP:", "LAST-MODIFIED:"))])
+    return out
+
+
+def test_a_replan_raises_the_sequence_of_every_event_it_changes(run, schedule, workspace):
+    """A date is skipped: its session is cancelled, its papers move. Then the date they moved
+    to is skipped too: they move again, and so the first cancelled session's description
+    (where its papers went) changes; its SEQUENCE rises with it, as every changed event's."""
+    feed = workspace / "schedules" / "ml-systems.ics"
+    plan_file = workspace / "schedules" / "ml-systems.plan.yaml"
+
+    def replan(skip: date | None = None):
+        if skip is not None:
+            config = yaml.safe_load(Path(schedule).read_text())
+            config["meetings"]["skip"] = [*config["meetings"]["skip"], skip]
+            Path(schedule).write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
+        assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
+        return planfile.load(plan_file), _bodies(feed)
+
+    plan, first = replan()
+    gone = plan.sessions[1]
+    plan, second = replan(gone.start.date())
+    cancelled = next(s for s in plan.sessions if s.id == gone.id)
+    assert cancelled.cancelled and cancelled.sequence == gone.sequence + 1
+    event = second[gone.uid][1]
+    assert any(line.startswith("SUMMARY:Cancelled: ") for line in event)
+    assert not any(line.startswith("CONTACT") for line in event)
+    (_, to), *_ = plan.moves(cancelled)
+    assert to is not None  # the planner kept the paper: it moved
+    plan, third = replan(to.start.date())
+    again = next(s for s in plan.sessions if s.id == gone.id)
+    assert again.sequence == cancelled.sequence + 1
+    for old, new in ((first, second), (second, third)):
+        assert set(old) <= set(new)  # never deleted
+        for uid, (sequence, body) in old.items():
+            if new[uid][1] != body:
+                assert new[uid][0] > sequence, (uid, body, new[uid][1])
+
+
+def _documented_khal() -> tuple[list[str], list[str], str]:
+    """The khal commands of docs/calendar.md's member feeds section and the listing shown."""
+    text = (ROOT / "docs" / "calendar.md").read_text().split("## Member feeds")[1]
+    block, listing = re.search(r"```sh\n(khal import.*?)```\n\n```\n(.*?)```", text, re.DOTALL).groups()
+    lines = [shlex.split(line) for line in block.splitlines()]
+    return [line for line in lines if line[1] == "import"], \
+        next(line for line in lines if line[1] == "list"), listing
+
+
+def test_khal_shows_a_member_subscribed_to_both_feeds_each_session_once(run, schedule, workspace,
+                                                                       tmp_path):
+    """docs/calendar.md: a member who subscribes to the group's feed and their own sees each
+    session once, with one reminder, and their turns as all-day notes. Both feeds go into one
+    real khal (its config and data under tmp_path), as the docs show, and khal lists what
+    the docs say, and that listing itself."""
+    config = yaml.safe_load(Path(schedule).read_text())
+    config["calendar"] = {"alarm": "30m"}
+    Path(schedule).write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
+    assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
+    assert run("export", str(schedule), "--member", "Ada Lovelace", "-o", "ada.ics").exit_code == 0
+    root = tmp_path / "khal"
+    calendars = "".join(f"[[{name}]]\npath = {root}/{name}\n" for name in ("ml-systems", "ada"))
+    for name in ("ml-systems", "ada"):
+        (root / name).mkdir(parents=True)
+    conf = root / "khal.conf"
+    conf.write_text(
+        f"[calendars]\n{calendars}"
+        "[locale]\nlocal_timezone = Europe/Berlin\ndefault_timezone = Europe/Berlin\n"
+        "timeformat = %H:%M\ndateformat = %Y-%m-%d\nlongdateformat = %Y-%m-%d\n"
+        "datetimeformat = %Y-%m-%d %H:%M\nlongdatetimeformat = %Y-%m-%d %H:%M\n"
+        f"[sqlite]\npath = {root}/khal.db\n")
+
+    def khal(*args: str) -> str:
+        done = subprocess.run([_khal(), "-c", str(conf), *args], capture_output=True, text=True,
+                              stdin=subprocess.DEVNULL, cwd=workspace)
+        assert done.returncode == 0, done.stderr
+        said = done.stderr.lower()
+        assert "warning" not in said and "error" not in said, said
+        return done.stdout
+
+    imports, listing_command, listing = _documented_khal()
+    for command in imports:
+        khal(*command[1:])
+    assert khal(*listing_command[1:]) == listing
+
+    # the whole term, day by day, as data
+    plan = planfile.load(workspace / "schedules" / "ml-systems.plan.yaml")
+    fields = [a for f in ("calendar", "title", "all-day", "start-time", "alarms-list", "status")
+              for a in ("--json", f)]
+    first, last = plan.sessions[0].start.date(), plan.sessions[-1].start.date()
+    days = [json.loads(line) for line in khal("list", "--day-format", "", *fields, first.isoformat(),
+                                              f"{(last - first).days + 1}d").splitlines() if line]
+    shown = {}
+    for events in days:
+        for e in events:
+            shown.setdefault(e["calendar"], []).append(e)
+    assert len(shown["ml-systems"]) == len(plan.sessions)
+    for e in shown["ml-systems"]:
+        assert e["all-day"] == "False" and e["start-time"] == "16:00"
+        assert [a["delta"] for a in e["alarms-list"]] == [-1800.0]  # one reminder
+    mine = [s for s in plan.sessions if "Ada Lovelace" in s.presenters]
+    assert [e["title"] for e in shown["ada"]] == [
+        "Your turn: present " + "; ".join(a.title for a in s.papers if a.presenter == "Ada Lovelace")
+        for s in mine]
+    for e in shown["ada"]:
+        assert e["all-day"] == "True" and e["alarms-list"] == [] and e["status"] == "CONFIRMED"
+    for events in days:  # a session's title once a day, from the group's calendar
+        titles = [e["title"] for e in events if e["calendar"] == "ml-systems"]
+        assert len(titles) <= 1 and all(t not in e["title"] for t in titles
+                                        for e in events if e["calendar"] == "ada")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
+from conftest import TODAY
 from paperclub import __version__
 
 HEAVY = {"icalendar", "yaml", "pluggy", "sqlite3", "zoneinfo", "importlib.metadata", "jinja2",
@@ -48,3 +51,16 @@ def test_a_command_does_import_what_it_needs(workspace):
 def test_version_and_short_help(run):
     assert run("--version").stdout.strip().endswith(__version__)
     assert run("-h").exit_code == 0 and "Usage" in run("-h").stdout
+
+
+def test_counts_of_one_are_singular(run, schedule):
+    """`Planned 1 sessions with 1 papers` read wrong: one is singular."""
+    config = Path(schedule).read_text()
+    config = config.replace("  count: 12 ", "  count: 1 ").replace("papers_per_session: 2",
+                                                                  "papers_per_session: 1")
+    Path(schedule).write_text(config)
+    done = run("plan", str(schedule), "--today", TODAY)
+    assert done.exit_code == 0, done
+    assert re.search(r"^Planned 1 session with 1 paper from \d+ candidates\.$", done.stdout, re.M)
+    found = run("papers", "Mirror Speculative Decoding")
+    assert found.exit_code == 0 and found.stderr.splitlines()[-1] == "1 paper"

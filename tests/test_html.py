@@ -4,6 +4,7 @@ which `make test` brings: scripts/ensure-browser; without it these tests fail, t
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -247,16 +248,23 @@ def test_a_phone_sized_screenshot(site, tmp_path):
     assert len(data) > 20_000, len(data)
 
 
+def _colours(dom: Node) -> dict[str, str]:
+    """Each topic's colour class, the same on every chip of the page."""
+    colour: dict[str, str] = {}
+    for chip in dom.find_all(None, "topic"):
+        (css,) = [c for c in chip.classes if c[0] == "t" and c[1:].isdigit()]
+        assert colour.setdefault(chip.text(), css) == css  # the same colour everywhere
+    return colour
+
+
 def test_topics_have_one_colour_each_and_a_chart(site):
     plan = planfile.load(site["plan"])
     dom = parse(site["html"].read_text())
     names = sorted({t for s in plan.sessions for a in s.papers for t in a.topics})
-    colour = {}
-    for chip in dom.find_all(None, "topic"):
-        (css,) = [c for c in chip.classes if c[0] == "t" and c[1:].isdigit()]
-        assert colour.setdefault(chip.text(), css) == css  # the same colour everywhere
+    colour = _colours(dom)
     assert sorted(colour) == names
-    assert [colour[n] for n in names] == [f"t{i}" for i in range(len(names))]  # sorted order
+    assert plan.topics == names  # a first plan lists its topics in sorted order
+    assert [colour[n] for n in names] == [f"t{i}" for i in range(len(names))]
     style = dom.find_all("style")[0].text()
     for i in range(len(names)):
         assert f".t{i}{{--c:{PALETTE[i][0]}" in style
@@ -348,6 +356,7 @@ def test_cancelled_sessions_are_struck_through_and_never_next(tmp_path):
         assert day.parent.tag == "s" and day.text() in struck and "18:30–19:30" in struck
         assert "Cancelled" in item.text() and "Cancelled" not in struck
     assert "Dropped paper" in squash(" ".join(s.text() for s in cancelled[0].find_all("s")))
+    assert not cancelled[0].find_all("li", "paper") and "Bob" not in cancelled[0].text()
     assert "3 sessions (2 cancelled)" in dom.find_all("p", "tz")[0].text()
     # as_of is 5 January: the 6th and 7th are cancelled, so the 8th is next
     (highlighted,) = dom.find_all("li", "next")
@@ -372,3 +381,89 @@ def test_jinja2_is_imported_only_to_render(workspace):
         assert "jinja2" not in modules, args
     modules, _ = imported_by(["plugins"], workspace)
     assert "paperclub.default_plugins.html" in modules  # the probe sees the plugin loaded
+
+
+def test_a_cancelled_session_s_papers_are_not_a_second_live_copy(tmp_path):
+    """A re-plan skipped a date and moved its paper to the next session: the page shows the
+    paper once as a paper of the term, in its new session, and the cancelled session names
+    it, struck through, with a link to where it went (no presenter, topics or code link)."""
+    moved = dict(links={"abs": "https://arxiv.org/abs/2501.00001", "code": "https://example.org/c"})
+    plan = Plan(group="G", slug="g", timezone="Europe/Berlin", organizer=Person("O", "o@example.org"),
+                as_of=date(2027, 1, 1), sessions=[
+                    session(1, date(2027, 1, 7), [Assignment("p1", "Moved paper", ["x"], "Ada", **moved),
+                                                  Assignment("p2", "Dropped paper", ["y"], "Bob")],
+                            status="cancelled"),
+                    session(2, date(2027, 1, 14), [Assignment("p1", "Moved paper", ["x"], "Cy", **moved)]),
+                ])
+    dom = parse(dump_dom(render_to(plan, tmp_path / "moved.html"), tmp_path))
+    papers = dom.find_all("li", "paper")
+    assert [squash(p.find_all("p", "title")[0].text()) for p in papers] == ["Moved paper"]
+    assert papers[0].parent.parent is dom.by_id("session-s02")
+    item = dom.by_id("session-s01")
+    assert "Cancelled" in item.text() and "Ada" not in item.text() and "Bob" not in item.text()
+    assert not item.find_all(None, "topic") and not item.find_all("a", "code")
+    (moved_list,) = item.find_all("ul", "moved")
+    entries = moved_list.find_all("li")
+    assert [squash(e.find_all("s")[0].text()) for e in entries] == ["Moved paper", "Dropped paper"]
+    assert [a.attrs["href"] for a in entries[0].find_all("a")] == ["#session-s02"]
+    assert "Thu 14 Jan 2027" in entries[0].text() and not entries[1].find_all("a")
+    # the chart counts the paper once, in its new session; a topic only a cancelled session
+    # had is not charted
+    rows = {squash(r.find_all("th")[0].text()): [int(c.text() or 0) for c in r.find_all("td")]
+            for r in dom.find_all("table", "chart")[0].find_all("tbody")[0].find_all("tr")}
+    assert rows == {"x": [0, 1, 1]}
+
+
+def _colour(dom: Node, topic: str) -> tuple[str, str]:
+    """The (strong, tint) colours the page's CSS gives a topic's chips."""
+    style = dom.find_all("style")[0].text()
+    css = _colours(dom)[topic]
+    return re.search(r"\." + css + r"\{--c:(#[0-9a-f]{6});--tint:(#[0-9a-f]{6})\}", style).groups()
+
+
+@pytest.mark.parametrize("old_plan_file", [False, True], ids=["plan-file", "plan-file-without-topics"])
+def test_a_topic_keeps_its_colour_when_the_next_plan_has_other_topics(run, schedule, workspace,
+                                                                      old_plan_file):
+    """The same topic went from green to orange between two plans: topics took the palette in
+    sorted order, and a new topic sorted before it. The plan file keeps the order topics came
+    in (`topics`), so a new one takes a colour of its own and the others keep theirs; a plan
+    file from before that list starts it from the colours its page had."""
+    config = yaml.safe_load(Path(schedule).read_text())
+    config["outputs"] = ["html"]
+    Path(schedule).write_text(yaml.safe_dump(config, sort_keys=False))
+    assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
+    page, plan_file = Path("schedules/ml-systems.html"), Path("schedules/ml-systems.plan.yaml")
+    before = parse(page.read_text())
+    if old_plan_file:
+        data = yaml.safe_load(plan_file.read_text())
+        del data["topics"]
+        plan_file.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    # a topic that sorts before every other, on papers about decoding
+    config["topics"] = {"a-decoding": ["decoding"], **config["topics"]}
+    Path(schedule).write_text(yaml.safe_dump(config, sort_keys=False))
+    assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
+    after = parse(page.read_text())
+    old, new = _colours(before), _colours(after)
+    assert "a-decoding" in new and "a-decoding" not in old
+    shared = set(old) & set(new)
+    assert {"inference", "code"} <= shared
+    for topic in shared:
+        assert _colour(after, topic) == _colour(before, topic), topic
+    assert _colour(after, "a-decoding") not in [_colour(after, t) for t in shared]
+    assert planfile.load(plan_file).topics[-1] == "a-decoding"
+
+
+def test_the_plan_s_topic_order_gives_the_colours_whichever_topics_a_page_shows():
+    def page(topics: list[str], order: list[str]) -> Node:
+        papers = [Assignment(f"p{n}", f"Paper {n}", [t]) for n, t in enumerate(topics)]
+        plan = Plan(group="G", slug="g", timezone="Europe/Berlin", topics=order,
+                    organizer=Person("O", "o@example.org"), sessions=[session(1, date(2027, 1, 7), papers)])
+        return parse(HtmlEmitter().render(plan).decode())
+
+    order = ["inference", "training", "agents", "code"]
+    first, second = page(["inference", "training"], order), page(["agents", "code", "inference"], order)
+    assert _colours(first)["inference"] == _colours(second)["inference"] == "t0"
+    assert _colour(first, "inference") == _colour(second, "inference") == PALETTE[0]
+    assert _colours(second)["agents"] == "t2"
+    # a topic the plan does not list yet (a hand edit) comes after the listed ones
+    assert _colours(page(["zeta", "inference"], ["inference"])) == {"inference": "t0", "zeta": "t1"}

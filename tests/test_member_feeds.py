@@ -7,8 +7,10 @@ import re
 import uuid
 import shlex
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from icalendar import Calendar
 
@@ -17,6 +19,8 @@ from paperclub import planfile
 from paperclub.cli import App, cli
 from paperclub.errors import PaperclubError
 from paperclub.feeds import MEMBER_UID_NAMESPACE, find_member, member_plan, member_uid, presenters
+
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def stdout_bytes(*args: str) -> bytes:
@@ -54,7 +58,16 @@ def test_member_feed_holds_exactly_the_sessions_the_member_presents(run, planned
     assert 0 < len(mine) < len(plan.sessions)
     assert sorted(str(e["UID"]) for e in cal.walk("VEVENT")) == sorted(
         member_uid(s.uid, "Alan Turing") for s in mine)
-    assert sorted(e.decoded("DTSTART") for e in cal.walk("VEVENT")) == sorted(s.start for s in mine)
+    # each a day's note of the turn, beside the group's timed event: free time, no reminder
+    assert sorted(e.decoded("DTSTART") for e in cal.walk("VEVENT")) == sorted(
+        s.start.astimezone(BERLIN).date() for s in mine)
+    for s in mine:
+        event = next(e for e in cal.walk("VEVENT") if str(e["UID"]) == member_uid(s.uid, "Alan Turing"))
+        (title,) = [a.title for a in s.papers if a.presenter == "Alan Turing"]
+        assert str(event["SUMMARY"]) == f"Your turn: present {title}"
+        assert str(event["STATUS"]) == "CONFIRMED" and str(event["TRANSP"]) == "TRANSPARENT"
+        assert "Thu" in str(event["DESCRIPTION"]) and "16:00–17:30" in str(event["DESCRIPTION"])
+        assert not event.walk("VALARM")
     assert str(cal["X-WR-CALNAME"]) == "ML Systems Reading Group — Alan Turing"
     # the same member feed every time, whichever way the member is named
     again = stdout_bytes("export", str(schedule), "--member", "alan-turing")
@@ -93,6 +106,82 @@ def test_member_uids_are_fixed_and_differ_from_the_group_s_and_each_other_s(plan
     mine = member_plan(plan, "Ada Lovelace")
     assert [s.uid for s in plan.sessions] == before
     assert {s.uid for s in mine.sessions} <= {member_uid(u, "Ada Lovelace") for u in before}
+
+
+def _events(path: Path) -> dict:
+    return {str(e["UID"]): e for e in Calendar.from_ical(path.read_bytes()).walk("VEVENT")}
+
+
+def _plan_file(workspace: Path) -> Path:
+    return workspace / "schedules" / "ml-systems.plan.yaml"
+
+
+@pytest.mark.parametrize("old_plan_file", [False, True], ids=["plan-file", "plan-file-without-turns"])
+def test_a_turn_taken_from_a_member_stays_in_their_feed_cancelled(run, schedule, workspace,
+                                                                   old_plan_file):
+    """Ada cannot come on a day she presents: the re-plan gives her paper to someone else, and
+    her feed keeps that day's event, cancelled, with a higher SEQUENCE, so a client that
+    subscribed to or imported the feed drops it (an event left out of the feed stays in the
+    client). A plan file written before `turns` existed gets them from its presenters."""
+    assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
+    if old_plan_file:
+        data = yaml.safe_load(_plan_file(workspace).read_text())
+        for session in data["sessions"]:
+            del session["turns"]
+        _plan_file(workspace).write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    assert run("export", str(schedule), "--member", "Ada Lovelace", "-o", "before.ics").exit_code == 0
+    plan = planfile.load(_plan_file(workspace))
+    gone = next(s for s in plan.sessions if "Ada Lovelace" in s.presenters)
+    config = yaml.safe_load(Path(schedule).read_text())
+    ada = next(m for m in config["members"] if m["name"] == "Ada Lovelace")
+    ada["unavailable"] = [*ada.get("unavailable", []), gone.start.date()]
+    Path(schedule).write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True))
+    assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
+
+    now = next(s for s in planfile.load(_plan_file(workspace)).sessions if s.id == gone.id)
+    assert not now.cancelled and "Ada Lovelace" not in now.presenters  # it goes ahead
+    assert "Ada Lovelace" in now.turns
+    assert run("export", str(schedule), "--member", "Ada Lovelace", "-o", "after.ics").exit_code == 0
+    before, after = _events(workspace / "before.ics"), _events(workspace / "after.ics")
+    assert set(before) <= set(after)  # no event vanishes
+    uid = member_uid(gone.uid, "Ada Lovelace")
+    event = after[uid]
+    assert str(event["STATUS"]) == "CANCELLED" and str(before[uid]["STATUS"]) == "CONFIRMED"
+    assert str(event["SUMMARY"]).startswith("Cancelled: your turn")
+    assert "You no longer present" in str(event["DESCRIPTION"])
+    assert int(event["SEQUENCE"]) > int(before[uid]["SEQUENCE"])
+    assert event.decoded("DTSTAMP") > before[uid].decoded("DTSTAMP")
+    assert event.decoded("DTSTART") == before[uid].decoded("DTSTART")
+    # the other turns are as they were
+    for other in set(before) - {uid}:
+        assert after[other].to_ical() == before[other].to_ical()
+
+
+def test_a_presenter_changed_by_hand_keeps_the_turn_in_the_old_presenter_s_feed(run, planned,
+                                                                                workspace):
+    schedule, plan = planned
+    data = yaml.safe_load(_plan_file(workspace).read_text())
+    session = next(s for s in data["sessions"]
+                   if any(p["presenter"] == "Ada Lovelace" for p in s["papers"]))
+    names = {p["presenter"] for p in session["papers"]}
+    other = next(n for n in ("Grace Hopper", "Edsger Dijkstra", "Barbara Liskov") if n not in names)
+    for paper in session["papers"]:
+        if paper["presenter"] == "Ada Lovelace":
+            paper["presenter"] = other
+    _plan_file(workspace).write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    uid = member_uid(session["uid"], "Ada Lovelace")
+    # exported from the edited file as it is: the turn is there, cancelled
+    assert run("export", str(schedule), "--member", "Ada Lovelace", "-o", "ada.ics").exit_code == 0
+    assert str(_events(workspace / "ada.ics")[uid]["STATUS"]) == "CANCELLED"
+    assert run("export", str(schedule), "--member", other, "-o", "other.ics").exit_code == 0
+    assert str(_events(workspace / "other.ics")[member_uid(session["uid"], other)]["STATUS"]) == \
+        "CONFIRMED"
+    # and once planned, with a SEQUENCE above the one subscribers have
+    assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
+    assert run("export", str(schedule), "--member", "Ada Lovelace", "-o", "ada.ics").exit_code == 0
+    event = _events(workspace / "ada.ics")[uid]
+    assert str(event["STATUS"]) == "CANCELLED"
+    assert int(event["SEQUENCE"]) == session["sequence"] + 1
 
 
 def test_unknown_member_is_an_error_naming_close_matches(run, planned):

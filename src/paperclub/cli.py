@@ -15,6 +15,7 @@ import click
 
 from paperclub import __version__
 from paperclub.errors import PaperclubError, PluginError
+from paperclub.text import plural
 
 
 class App:
@@ -170,16 +171,16 @@ def import_command(paths: tuple[str, ...], fmt: str | None, as_of: date | None,
     if as_json:
         echo_json([r.__dict__ for r in results])
     else:
-        click.echo(f"{catalog}: {total} papers")
+        click.echo(f"{catalog}: {plural(total, 'paper')}")
 
 
 def report_import(r) -> None:
     if r.skipped_unchanged_file:
-        click.echo(f"{r.source}: unchanged since the last import ({r.papers} papers)")
+        click.echo(f"{r.source}: unchanged since the last import ({plural(r.papers, 'paper')})")
         return
-    click.echo(f"{r.source}: {r.papers} papers, {r.added} new, {r.updated} updated")
+    click.echo(f"{r.source}: {plural(r.papers, 'paper')}, {r.added} new, {r.updated} updated")
     if r.skipped:
-        click.echo(f"{r.source}: skipped {len(r.skipped)} invalid records:", err=True)
+        click.echo(f"{r.source}: skipped {plural(len(r.skipped), 'invalid record')}:", err=True)
         for message in r.skipped:
             click.echo(f"  {message}", err=True)
 
@@ -265,7 +266,7 @@ def papers(query: str | None, topic: str | None, since: date | None, until: date
                    + [(p.published_label, "" if p.upvotes is None else str(p.upvotes),
                        _clip(p.title, 60), p.id) for p in found])
     more = " (the first; --limit 0 shows all)" if limit and len(found) == limit else ""
-    click.echo(f"{len(found)} papers{more}", err=True)
+    click.echo(f"{plural(len(found), 'paper')}{more}", err=True)
 
 
 @cli.command()
@@ -302,8 +303,8 @@ def plan(schedule: Path, catalog: Path, today: date | None, explain: bool, force
             click.echo(f"  {line}")
     sessions = [s for s in result.plan.sessions if not s.cancelled]
     n_papers = sum(len(s.papers) for s in sessions)
-    click.echo(f"Planned {len(sessions)} sessions with {n_papers} papers "
-               f"from {result.candidates} candidates.")
+    click.echo(f"Planned {plural(len(sessions), 'session')} with {plural(n_papers, 'paper')} "
+               f"from {plural(result.candidates, 'candidate')}.")
     for path in [result.plan_path, *result.outputs]:
         state = "written" if path in result.written else "unchanged"
         click.echo(f"  {path} ({state})")
@@ -471,7 +472,7 @@ def import_votes(file: Path, catalog: Path) -> None:
 
     with existing_catalog(catalog) as cat:
         done = votes.import_form(cat, file)
-    click.echo(f"{file}: {done.rows} votes for {done.papers} papers recorded.")
+    click.echo(f"{file}: {plural(done.rows, 'vote')} for {plural(done.papers, 'paper')} recorded.")
 
 
 @cli.command()

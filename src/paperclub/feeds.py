@@ -1,11 +1,13 @@
 """`paperclub export`: render an output from the plan file, without planning again, for the
-group or for one member (a feed of the sessions they present).
+group or for one member (their turns to present).
 
-A member's feed is a plan of its own: the sessions the member presents in (cancelled ones too,
-so a subscriber's client drops them), the calendar name `<group> — <member>`, and UIDs of its
-own. Sharing the group feed's UIDs would clash: a client that holds both calendars sees the
-same UID twice and keeps one event, or moves it from one calendar to the other on every
-refresh. So each member event's UID is derived from the session's UID and the member's name
+A member's feed is a plan of its own (`Plan.member` set): the sessions the member presents in,
+and, cancelled, those they presented in before (`Session.turns`), so a subscriber's client
+drops a turn that is no longer theirs instead of keeping it. The ics emitter writes each as
+an all-day "Your turn" event beside the group's timed one (see docs/calendar.md). Its UIDs
+are its own: sharing the group feed's would clash (a client that holds both calendars sees
+the same UID twice and keeps one event, or moves it from one calendar to the other on every
+refresh). So each member event's UID is derived from the session's UID and the member's name
 (UUID 5): the same for every export, different from the group's and from another member's.
 """
 
@@ -32,17 +34,20 @@ def member_uid(session_uid: str, member: str) -> str:
 
 
 def presenters(plan: Plan) -> list[str]:
-    """Everyone the plan names as a presenter, in the order they first present."""
-    return list(dict.fromkeys(a.presenter for s in plan.sessions for a in s.papers if a.presenter))
+    """Everyone the plan names as a presenter, now or in an earlier plan (their feed has
+    cancelled turns to tell), in the order they first present."""
+    return list(dict.fromkeys(name for s in plan.sessions for name in [*s.presenters, *s.turns]))
 
 
 def member_plan(plan: Plan, member: str) -> Plan:
-    """The plan of the sessions `member` presents in, for their own feed."""
-    sessions = [replace(s, uid=member_uid(s.uid, member))
-                for s in plan.sessions if any(a.presenter == member for a in s.papers)]
+    """The plan of `member`'s turns, for their own feed: the sessions they present in, and
+    those they no longer present in, cancelled."""
+    sessions = [replace(s, uid=member_uid(s.uid, member),
+                        status=s.status if member in s.presenters else "cancelled")
+                for s in plan.sessions if member in s.presenters or member in s.turns]
     # the group's feed address would be the wrong one to subscribe to from a member's output
     return replace(plan, group=f"{plan.group} — {member}", slug=f"{plan.slug}-{slugify(member)}",
-                   sessions=sessions, feed_url=None)
+                   sessions=sessions, feed_url=None, member=member)
 
 
 def find_member(plan: Plan, name: str) -> str:

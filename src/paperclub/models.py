@@ -304,10 +304,18 @@ class Session:
     modified: datetime | None = None  # UTC; the calendar's DTSTAMP and LAST-MODIFIED
     papers: list[Assignment] = field(default_factory=list)
     digest: str | None = None  # as read from the plan file: tells a hand edit (planfile.digest)
+    # everyone who presented in it in a plan written so far, current presenters or not: a
+    # member's feed keeps the event (cancelled) after their turn is taken from them
+    turns: list[str] = field(default_factory=list)
 
     @property
     def cancelled(self) -> bool:
         return self.status == "cancelled"
+
+    @property
+    def presenters(self) -> list[str]:
+        """Who presents in it now, in the order of the papers."""
+        return list(dict.fromkeys(a.presenter for a in self.papers if a.presenter))
 
     def content_key(self) -> tuple:
         """What a calendar subscriber sees change: time, status, papers and presenters."""
@@ -343,3 +351,14 @@ class Plan:
     # where each session and paper stood in the plan file ("s05.papers[1]" -> its line), for
     # errors about hand edits; empty for a plan not read from a file
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    member: str | None = None  # a member's own plan (feeds.member_plan): whose turns these are
+    # every topic of the group's plans so far, in the order they first came: the web page
+    # colours them in this order, so a topic keeps its colour from one plan to the next
+    topics: list[str] = field(default_factory=list)
+
+    def moves(self, session: Session) -> list[tuple[Assignment, Session | None]]:
+        """Where a cancelled session's papers are now: each with the first session not
+        cancelled that holds it, or None when the plan no longer holds it."""
+        live = [s for s in self.sessions if not s.cancelled and s is not session]
+        return [(a, next((s for s in live if any(b.paper_id == a.paper_id for b in s.papers)),
+                         None)) for a in session.papers]

@@ -84,6 +84,7 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
         **({"alarm": f"{int(plan.alarm.total_seconds() // 60)}m"} if plan.alarm else {}),
         **({"solver": _rounded(plan.solver)} if plan.solver else {}),
         **({"planned_as_of": plan.planned_as_of.isoformat()} if plan.planned_as_of else {}),
+        **({"topics": list(plan.topics)} if plan.topics else {}),
         "sessions": [
             {
                 "id": s.id,
@@ -96,6 +97,7 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
                 "created": _utc(s.created),
                 "modified": _utc(s.modified),
                 "digest": digest(s),
+                **({"turns": _turns(s)} if _turns(s) else {}),
                 "papers": [
                     {
                         "id": a.paper_id,
@@ -117,6 +119,11 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
             for s in plan.sessions
         ],
     }
+
+
+def _turns(session: Session) -> list[str]:
+    """Everyone who has presented in the session: those of earlier plans, and now."""
+    return list(dict.fromkeys([*session.turns, *session.presenters]))
 
 
 def _rounded(value: Any) -> Any:
@@ -166,6 +173,14 @@ def _flag(value: Any, key: str) -> bool:
     if not isinstance(value, bool):
         raise ValueError(f"{key}: expected true or false, found {value!r}")
     return value
+
+
+def _names(value: Any, key: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{key}: expected a list of names, found {value!r}")
+    return list(value)
 
 
 def _presenter(value: Any) -> tuple[str | None, bool]:
@@ -221,6 +236,7 @@ def _plan(data: dict[str, Any]) -> Plan:
         organizer=Person(organizer.get("name", ""), organizer.get("email")),
         location=data.get("location"),
         solver=dict(data.get("solver") or {}),
+        topics=_names(data.get("topics"), "topics"),
         url=data.get("url"),
         feed_url=data.get("feed_url"),
         alarm=timedelta(minutes=int(str(data["alarm"]).removesuffix("m"))) if data.get("alarm") else None,
@@ -239,6 +255,7 @@ def _plan(data: dict[str, Any]) -> Plan:
                 created=_time(s.get("created")),
                 modified=_time(s.get("modified")),
                 digest=str(s["digest"]) if s.get("digest") else None,
+                turns=_names(s.get("turns"), "turns"),
                 papers=[_assignment(a) for a in s.get("papers") or []],
             )
             for s in data.get("sessions") or []

@@ -137,6 +137,7 @@ def make_plan(group: Group, papers: Iterable[Paper], hooks: Hooks, *, today: dat
                     for pid in paper_ids]))
     hooks.modify_plan(plan, effective, kept.frozen, previous)
     _keep_identity(plan, previous, today, kept)
+    plan.topics = _topic_order(plan, previous)
     plan.planned_as_of = today
     if previous is not None and _same(previous, plan):
         plan.solver = previous.solver  # the same plan: its report of how it was made stands
@@ -308,12 +309,16 @@ def _keep_identity(plan: Plan, previous: Plan | None, today: date, kept: Kept) -
     now = datetime.combine(today, time(), tzinfo=timezone.utc)
     frozen_ids = {s.id for s in kept.frozen}
     old = {s.id: s for s in previous.sessions if s.id not in frozen_ids} if previous else {}
+    # a cancelled session's event says where its papers went: read before anything changes
+    went = {s.id: _moves(previous, s) for s in previous.sessions if s.cancelled} if previous else {}
+    raised = set()
     for session in plan.sessions:
         before = old.pop(session.id, None)
         if before is None:
             session.created = session.modified = now
             continue
         session.uid, session.created = before.uid, before.created
+        session.turns = list(dict.fromkeys([*before.turns, *before.presenters]))
         if before.content_key() == session.content_key():
             session.sequence, session.modified = before.sequence, before.modified
         else:
@@ -322,14 +327,37 @@ def _keep_identity(plan: Plan, previous: Plan | None, today: date, kept: Kept) -
     for session in kept.edited:
         session.sequence += 1
         session.modified = _later(session.modified, now)
+        raised.add(session.id)
     plan.sessions.extend(kept.frozen)
     for gone in old.values():  # dates the rules no longer give
         if not gone.cancelled:
             gone.status = "cancelled"
             gone.sequence += 1
             gone.modified = _later(gone.modified, now)
+            raised.add(gone.id)
         plan.sessions.append(gone)
     plan.sessions.sort(key=lambda s: (s.start, s.id))
+    for session in plan.sessions:  # its papers moved again: subscribers see the new places
+        if session.cancelled and session.id in went and session.id not in raised \
+                and went[session.id] != _moves(plan, session):
+            session.sequence += 1
+            session.modified = _later(session.modified, now)
+
+
+def _moves(plan: Plan, session: Session) -> list[tuple]:
+    """Where a cancelled session's papers are now, as its event tells (Plan.moves)."""
+    return [(a.paper_id, a.title, to and (to.id, to.start, to.end)) for a, to in plan.moves(session)]
+
+
+def _topic_order(plan: Plan, previous: Plan | None) -> list[str]:
+    """The topics of the previous plans in the order they first came, then this plan's new
+    ones (sorted): a topic never moves in it, so it keeps its colour on the web page. A first
+    plan, or one from before the list, starts it in sorted order, the colours it had."""
+    def named(p: Plan) -> list[str]:
+        return sorted({t for s in p.sessions for a in s.papers for t in a.topics})
+
+    known = list(previous.topics or named(previous)) if previous is not None else []
+    return known + [t for t in named(plan) if t not in known]
 
 
 def _same(a: Plan, b: Plan) -> bool:

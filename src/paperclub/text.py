@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime
 from urllib.parse import quote
+
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 def slugify(title: str) -> str:
@@ -90,3 +94,11 @@ def add_link(links: dict[str, str], kind: str, url: str) -> None:
 def _number(name: str) -> int:
     match = _NUMBERED.search(name)
     return int(match.group()[1:]) if match else 1
+def day_label(moment: datetime) -> str:
+    """`Thu 3 Dec 2026`, the same in every locale (strftime's names follow the locale)."""
+    return f"{DAYS[moment.weekday()]} {moment.day} {MONTHS[moment.month - 1]} {moment.year}"
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """`1 paper`, `2 papers`."""
+    return f"{n} {word if n == 1 else words or word + 's'}"

@@ -15,19 +15,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import cache
 from typing import Any
 from urllib.parse import quote
 
 from paperclub.hookspecs import hookimpl
-from paperclub.text import links_of, paper_url, printable, web_url
-
-DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+from paperclub.text import day_label, links_of, paper_url, printable, web_url
 
 # (strong, tint): a topic's colour in the chart and its chip's border, and the chip's
-# background. Topics take them in sorted order; Okabe-Ito first (safe for colour blindness).
+# background. Topics take them in the plan's order (colour_order); Okabe-Ito first (safe for
+# colour blindness).
 PALETTE = (
     ("#0072b2", "#d9eaf4"),
     ("#d55e00", "#f9e4d6"),
@@ -44,13 +41,6 @@ PALETTE = (
 )
 
 _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
-
-
-
-
-def day_label(moment: datetime) -> str:
-    """`Thu 3 Dec 2026`, the same in every locale."""
-    return f"{DAYS[moment.weekday()]} {moment.day} {MONTHS[moment.month - 1]} {moment.year}"
 
 
 def text_parts(text: str) -> list[tuple[str, str | None]]:
@@ -85,10 +75,21 @@ def next_session(plan, zone) -> Any:
     return min(ahead, key=lambda s: (s.start, s.id), default=None)
 
 
+def colour_order(plan) -> list[str]:
+    """The order topics take the palette's colours in: the plan's (`Plan.topics`: the order
+    they first came to the group's plans, so a topic keeps its colour from one plan to the
+    next, whichever topics are planned), then any the plan does not list (a hand edit since
+    the last plan, a plugin's plan) in sorted order. Numbered in sorted order, a topic took
+    another colour when a new topic sorted before it."""
+    known = list(dict.fromkeys(plan.topics))
+    named = sorted({t for s in plan.sessions for a in s.papers for t in a.topics})
+    return known + [t for t in named if t not in known]
+
+
 @dataclass
 class Topic:
     name: str
-    index: int  # its place in sorted order: the colour class t<index>
+    index: int  # its place in the plan's topic order (colour_order): the colour class t<index>
     counts: list[int] = field(default_factory=list)  # papers per session, cancelled ones 0
 
     @property
@@ -107,8 +108,9 @@ def context(plan) -> dict[str, Any]:
     zone = ZoneInfo(plan.timezone)
     ordered = sorted(plan.sessions, key=lambda s: (s.start, s.id))
     coming = next_session(plan, zone)
-    names = sorted({t for s in ordered for a in s.papers for t in a.topics})
-    topics = {name: Topic(name, i) for i, name in enumerate(names)}
+    names = sorted({t for s in ordered if not s.cancelled for a in s.papers for t in a.topics})
+    order = colour_order(plan)
+    topics = {name: Topic(name, order.index(name)) for name in names}
     sessions = []
     for n, s in enumerate(ordered, 1):
         start, end = s.start.astimezone(zone), s.end.astimezone(zone)
@@ -124,7 +126,7 @@ def context(plan) -> dict[str, Any]:
             "hours": f"{start:%H:%M}–{end:%H:%M}",
             "cancelled": cancelled,
             "next": s is coming,
-            "papers": [{
+            "papers": [] if cancelled else [{
                 "title": a.title,
                 "href": paper_url(a.links),
                 "code": [u for u in map(web_url, links_of(a.links, "code")) if u],
@@ -132,6 +134,13 @@ def context(plan) -> dict[str, Any]:
                 "presenter": a.presenter,
                 "votes": a.votes.label(),  # "suggested by Ada; 3 votes"
             } for a in s.papers],
+            # a cancelled session's papers are named, not listed as if it were on: one that
+            # moved is on the page already, in its new session, which this links to
+            "moved": [{
+                "title": a.title,
+                "to": {"anchor": f"session-{to.id}", "day": day_label(to.start.astimezone(zone))}
+                if to else None,
+            } for a, to in plan.moves(s)] if cancelled else [],
         })
     feed, webcal = feed_links(plan)
     return {
@@ -143,7 +152,7 @@ def context(plan) -> dict[str, Any]:
         "held": sum(1 for x in sessions if not x["cancelled"]),
         "cancelled": sum(1 for x in sessions if x["cancelled"]),
         "topics": list(topics.values()),
-        "palette": [(i, PALETTE[i % len(PALETTE)]) for i in range(len(names))],
+        "palette": [(i, PALETTE[i % len(PALETTE)]) for i in sorted(t.index for t in topics.values())],
         "feed": feed,
         "webcal": webcal,
     }

@@ -1,8 +1,10 @@
-"""Emitter: the group's calendar feed (RFC 5545, 5546 PUBLISH, 7986 properties).
+"""Emitter: the group's calendar feed (RFC 5545, 5546 PUBLISH, 7986 properties), and a
+member's (their turns to present, `Plan.member`: see feeds.py).
 
 One VEVENT per session, its UID fixed in the plan; SEQUENCE, STATUS and the stamps come from
 the plan too, never from the clock, so the same plan gives the same bytes. Presenters go in
-CONTACT and DESCRIPTION, not ATTENDEE (a published feed invites no one).
+CONTACT and DESCRIPTION, not ATTENDEE (a published feed invites no one). A cancelled session
+says so and where its papers went, not what it held as if it were still on.
 
 The VTIMEZONE is written in the form Outlook and Google write: one STANDARD and one DAYLIGHT
 observance, each with a yearly RRULE (`BYMONTH=10;BYDAY=-1SU`), derived from the zone's
@@ -19,14 +21,16 @@ from datetime import date, datetime, timedelta, timezone
 
 from paperclub import __version__
 from paperclub.hookspecs import hookimpl
-from paperclub.text import link_kind, one_line, web_url
+from paperclub.text import day_label, link_kind, one_line, web_url
 
 # Text from a catalog or a hand-edited plan is made one line (or printable, for the
 # description) before it goes in: icalendar escapes , ; \\ and newlines, but RFC 5545 allows
 # no other control character in a TEXT value, and a bare CR would end the content line.
 
 
-def describe(session) -> str:
+def describe(plan, session) -> str:
+    if session.cancelled:
+        return describe_cancelled(plan, session)
     lines = []
     for n, a in enumerate(session.papers, 1):
         lines.append(f"{n}. {one_line(a.title)}")
@@ -40,14 +44,73 @@ def describe(session) -> str:
     return "\n".join(lines) or "Papers to be announced."
 
 
+def describe_cancelled(plan, session) -> str:
+    """That it is cancelled, and where its papers went: not its papers and presenters as if
+    it were still on (a second live copy of papers that moved to another date)."""
+    lines = ["This session is cancelled."]
+    moves = plan.moves(session)
+    if moves:
+        lines[0] += " Its papers:"
+    for n, (a, to) in enumerate(moves, 1):
+        lines.append(f"{n}. {one_line(a.title)}")
+        lines.append(f"   Moved to {when(plan, to)}" if to else "   No longer planned")
+    return "\n".join(lines)
+
+
 def summary(plan, session) -> str:
+    if session.cancelled:
+        return f"Cancelled: {one_line(plan.group)}"
     titles = "; ".join(one_line(a.title) for a in session.papers) or "papers to be announced"
     return f"{one_line(plan.group)}: {titles}"
 
 
+def when(plan, session) -> str:
+    """`Thu 10 Dec 2026, 16:00–17:30 (Europe/Berlin)`."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(plan.timezone)
+    start, end = session.start.astimezone(zone), session.end.astimezone(zone)
+    return f"{day_label(start)}, {start:%H:%M}–{end:%H:%M} ({plan.timezone})"
+
+
+# -- a member's feed: their turns ---------------------------------------------------------
+# The group's feed has the sessions; a member who subscribes to it and to their own would see
+# each session twice (and get two reminders) if their feed held the sessions too. So it holds
+# what the group's does not: an all-day "Your turn" event on each day they present, free
+# time (TRANSP:TRANSPARENT) and without an alarm, cancelled when the turn is no longer theirs.
+
+
+def turn_status(plan, session) -> str:
+    """`on`, `cancelled` (the session is) or `gone` (the turn went to someone else)."""
+    if plan.member not in session.presenters:
+        return "gone"
+    return "cancelled" if session.cancelled else "on"
+
+
+def turn_summary(plan, session) -> str:
+    titles = "; ".join(one_line(a.title) for a in session.papers if a.presenter == plan.member)
+    state = turn_status(plan, session)
+    if state == "gone":
+        return "Cancelled: your turn (you no longer present)"
+    return ("Cancelled: your turn: present " if state == "cancelled" else "Your turn: present ") \
+        + titles
+
+
+def turn_description(plan, session) -> str:
+    state = turn_status(plan, session)
+    if state == "gone":
+        return (f"You no longer present at the session of {when(plan, session)}. The session "
+                "goes ahead: it is in the group's calendar.")
+    if state == "cancelled":
+        return f"The session of {when(plan, session)} is cancelled."
+    return f"You present at the session of {when(plan, session)}:\n{describe(plan, session)}"
+
+
 def event_url(plan, session) -> str | None:
     """The group's page when it has one, else the first paper's abstract page (web
-    addresses only)."""
+    addresses only; not for a cancelled session, whose papers are read elsewhere if at all)."""
+    if session.cancelled:
+        return web_url(plan.url)
     return web_url(plan.url) or next(
         (link for a in session.papers if (link := web_url(a.links.get("abs")))), None)
 
@@ -196,7 +259,7 @@ class IcsEmitter:
     def render(self, plan) -> bytes:
         from zoneinfo import ZoneInfo
 
-        from icalendar import Alarm, Calendar, Event, vCalAddress, vText
+        from icalendar import Calendar, Event, vCalAddress, vText
 
         zone = ZoneInfo(plan.timezone)
         cal = Calendar()
@@ -219,38 +282,59 @@ class IcsEmitter:
                 event.add("created", session.created)
             event.add("last-modified", session.modified)
             event.add("sequence", session.sequence)
-            event.add("status", "CANCELLED" if session.cancelled else "CONFIRMED")
-            event.add("dtstart", session.start.astimezone(zone))
-            event.add("dtend", session.end.astimezone(zone))
-            event.add("summary", summary(plan, session))
-            event.add("description", describe(session))
+            if plan.member is not None:
+                self._turn(event, plan, session, zone)
+            else:
+                self._session(event, plan, session, zone)
             if plan.location:
                 event.add("location", one_line(plan.location))
             event.add("organizer", organizer)
-            presenters = sorted({a.presenter for a in session.papers if a.presenter})
-            for presenter in presenters:
-                event.add("contact", one_line(presenter))
-            topics = list(dict.fromkeys(one_line(t) for a in session.papers for t in a.topics))
-            if topics:
-                event.add("categories", topics)
             url = event_url(plan, session)
             if url:
                 event.add("url", url)
-            if plan.alarm and not session.cancelled:
-                alarm = Alarm()
-                alarm.add("action", "DISPLAY")
-                alarm.add("trigger", -plan.alarm)
-                alarm.add("description", summary(plan, session))
-                event.add_component(alarm)
             if self.hooks is not None:
                 self.hooks.customize_event(event, session, plan)
             cal.add_component(event)
-        if plan.sessions:
-            first = min(s.start.astimezone(zone).date() for s in plan.sessions)
-            last = max(s.end.astimezone(zone).date() for s in plan.sessions)
+        timed = plan.sessions if plan.member is None else []
+        if timed:
+            first = min(s.start.astimezone(zone).date() for s in timed)
+            last = max(s.end.astimezone(zone).date() for s in timed)
             cal.subcomponents.insert(0, vtimezone(plan.timezone, first, last))
         cal.add_missing_timezones()  # any other zone a plugin's customize_event used
         return cal.to_ical()
+
+    @staticmethod
+    def _session(event, plan, session, zone) -> None:
+        from icalendar import Alarm
+
+        event.add("status", "CANCELLED" if session.cancelled else "CONFIRMED")
+        event.add("dtstart", session.start.astimezone(zone))
+        event.add("dtend", session.end.astimezone(zone))
+        event.add("summary", summary(plan, session))
+        event.add("description", describe(plan, session))
+        if session.cancelled:
+            return  # no presenters, topics or reminder for a session that is not held
+        for presenter in sorted(set(session.presenters)):
+            event.add("contact", one_line(presenter))
+        topics = list(dict.fromkeys(one_line(t) for a in session.papers for t in a.topics))
+        if topics:
+            event.add("categories", topics)
+        if plan.alarm:
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("trigger", -plan.alarm)
+            alarm.add("description", summary(plan, session))
+            event.add_component(alarm)
+
+    @staticmethod
+    def _turn(event, plan, session, zone) -> None:
+        day = session.start.astimezone(zone).date()
+        event.add("status", "CONFIRMED" if turn_status(plan, session) == "on" else "CANCELLED")
+        event.add("dtstart", day)
+        event.add("dtend", day + timedelta(days=1))
+        event.add("transp", "TRANSPARENT")
+        event.add("summary", turn_summary(plan, session))
+        event.add("description", turn_description(plan, session))
 
 
 @hookimpl(trylast=True)

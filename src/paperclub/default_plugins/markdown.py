@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 from paperclub.hookspecs import hookimpl
 from paperclub.text import links_of, one_line, paper_url, web_url
+
+# what Markdown reads as a character reference (CommonMark: `&amp;`, `&#38;`, `&#x26;`); a
+# lone & (`Systems & Theory`) is shown as it is, and so is best left as it is in the file
+_REFERENCE = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]*;)")
 
 
 def cell(text: str) -> str:
     """Text safe inside a table cell: on one line, without control characters, with pipes,
-    backslashes, brackets and HTML (which many renderers would run) escaped."""
+    backslashes, brackets, HTML (which many renderers would run) and character references
+    escaped."""
     text = one_line(text).replace("\\", "\\\\").replace("|", "\\|")
     text = text.replace("[", "\\[").replace("]", "\\]")  # no link of its own
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _REFERENCE.sub("&amp;", text)
+    return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
 def link(title: str, links: dict) -> str:
