@@ -283,6 +283,5 @@ def _hooks() -> Hooks:
 
     ctx = click.get_current_context(silent=True)
     app = ctx.find_object(App) if ctx is not None else None
-    if app is not None:
-        return app.hooks
-    return Hooks(get_plugin_manager(Path.cwd()))
+    hooks = app.hooks if app is not None else None
+    return hooks if isinstance(hooks, Hooks) else Hooks(get_plugin_manager(Path.cwd()))
