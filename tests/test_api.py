@@ -142,6 +142,7 @@ def test_get_follows_ids_and_search_uses_the_full_text_index(catalog_file):
         # a prefix, and every word must occur
         assert {p.id for p in catalog.search("robo*", limit=100)} >= {p.id for p in hits}
         assert catalog.search("robot quasar galaxy spin") == []
+        assert catalog.search("robot", limit=0) == []
         with pytest.raises(api.PaperclubError, match="nothing to search for"):
             catalog.search("  ??  ")
 

@@ -139,6 +139,8 @@ class Catalog:
         title, abstract or keywords (a trailing `*` matches a prefix, `"quoted words"` a
         phrase), ranked by the catalog's full-text index (BM25, a title match counting
         most). Text with no word in it is a PaperclubError."""
+        if limit < 1:
+            return []
         return list(self._db().papers(text, limit=limit))
 
     def candidates(self, group: Group) -> list[Paper]:
