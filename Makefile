@@ -7,8 +7,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 INSTALLED_TEST := $(VENV)/.installed-test
+INSTALLED_DOCS := $(VENV)/.installed-docs
 
-.PHONY: demo test bench bench-import bench-plan bench-replan bench-relevance clean
+.PHONY: demo test api-docs bench bench-import bench-plan bench-replan bench-relevance clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("paperclub needs Python 3.10 or newer") if sys.version_info < (3, 10) else None'
@@ -29,6 +30,17 @@ demo: $(INSTALLED)
 test: $(INSTALLED_TEST)
 	scripts/ensure-browser
 	$(BIN)/pytest
+
+# the reference of paperclub.api, the plugins' API, from its docstrings (pdoc, the docs
+# extra): build/api/paperclub/api.html; not committed, built when wanted
+$(INSTALLED_DOCS): $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[docs]'
+	touch $@
+
+api-docs: $(INSTALLED_DOCS)
+	rm -rf build/api
+	$(BIN)/pdoc paperclub.api --output-directory build/api
+	@echo "The API reference: build/api/paperclub/api.html"
 
 bench: $(INSTALLED)
 	$(BIN)/python bench/startup.py

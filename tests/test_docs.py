@@ -226,3 +226,59 @@ def test_usage_init_example_prints_what_it_shows(run, monkeypatch):
     shown = re.search(r"\n\n```\n(.*?)```", section, re.DOTALL).group(1)  # the untagged block
     output = _run_lines(block, run, monkeypatch)
     assert output.startswith(shown) and "Planned 10 sessions" in output
+
+
+def _subsection(heading: str) -> str:
+    return re.search(rf"\n### {re.escape(heading)}\n(.*?)(?=\n## |\n### |\Z)", PLUGINS_MD,
+                     re.DOTALL).group(1)
+
+
+def test_the_catalog_and_today_example_does_what_it_says(run, schedule, workspace):
+    """The plugin of "The catalog and today": a `like_liked` score part from the liked papers
+    it reads in the catalog, and, a few days before the first session, a warning for each of
+    its papers (the sample catalog has no abstracts)."""
+    code = re.search(r"```python\n(.*?)```", _subsection("The catalog and today"), re.DOTALL).group(1)
+    assert "imports from `paperclub.api` only" not in code  # it needs no import of paperclub
+    path = re.match(r"# (plugins/\w+\.py):", code).group(1)
+    (workspace / "plugins").mkdir()
+    (workspace / path).write_text(code)
+    config = yaml.safe_load(Path(schedule).read_text())
+    liked = "mirror-speculative-decoding-breaking-the-serial-barrier-in-llm-inference"
+    config["selection"]["like"] = [liked]
+    Path(schedule).write_text(yaml.safe_dump(config, sort_keys=False))
+    result = run("plan", str(schedule), "--today", "2026-11-30")
+    assert result.exit_code == 0, result
+    plan = json.loads(run("show", str(schedule), "--json").stdout)
+    parts = {p["id"]: p["score_parts"] for s in plan["sessions"] for p in s["papers"]}
+    assert any("like_liked" in p for p in parts.values()) and "like_liked" not in parts[liked]
+    first = plan["sessions"][0]
+    assert first["start"].startswith("2026-12-03")
+    for paper in first["papers"]:
+        assert f"2026-12-03: {paper['title']} has no abstract to read ahead" in result.stderr
+    assert result.stderr.count("has no abstract to read ahead") == len(first["papers"])
+    # a month before, no session is in the coming week
+    assert "read ahead" not in run("plan", str(schedule), "--today", TODAY).stderr
+
+
+def test_the_command_example_runs_as_the_doc_says(schedule, workspace):
+    """The command of paperclub_register_commands, run as a user would (the command line
+    built at start-up): the sessions from --today on, and the catalog's size."""
+    section = _subsection("paperclub_register_commands")
+    code = re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
+    line = re.search(r"`(paperclub ahead [^`]*)`", section).group(1)
+    (workspace / "plugins").mkdir()
+    (workspace / "plugins" / "ahead.py").write_text(code)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERCLUB_")}
+    env["PAPERCLUB_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+
+    def paperclub(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "paperclub", *args], cwd=workspace,
+                              env=env, capture_output=True, text=True, timeout=120)
+
+    assert paperclub("plan", str(schedule), "--today", TODAY).returncode == 0
+    done = paperclub(*shlex.split(line)[1:])
+    assert done.returncode == 0, done.stderr
+    plan = json.loads(paperclub("show", str(schedule), "--json").stdout)
+    ahead = [f"{s['start'][:10]}  {p['title']}" for s in plan["sessions"]
+             if s["start"][:10] >= "2027-03-01" for p in s["papers"]]
+    assert ahead and done.stdout.splitlines() == ahead + ["87 papers in the catalog"]

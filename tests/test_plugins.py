@@ -211,7 +211,7 @@ def test_a_failing_emitter_is_named_and_nothing_is_written(workspace, run, sched
      "did you mean paperclub_score_paper?"),
     ("def paperclub_score_paper(paper, grup, history):\n    return 1.0\n",
      "plugins/broken.py:1: paperclub_score_paper takes grup, which the hook does not pass: "
-     "it passes paper, group, history, signals"),
+     "it passes paper, group, history, signals, catalog, today"),
     ("x = 1\nraise RuntimeError('half-written')\n",
      "plugins/broken.py:2: failed to import: RuntimeError: half-written"),
 ])

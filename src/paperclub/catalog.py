@@ -269,6 +269,36 @@ class Catalog:
         except sqlite3.DatabaseError as e:
             raise PaperclubError(f"not a usable catalog: {e}", path=path) from None
 
+    @classmethod
+    def read_only(cls, path: Path) -> Catalog:
+        """The catalog at `path` opened for reading only (SQLite's `mode=ro`): a write through
+        it fails, and nothing is created or upgraded; a missing file, or a catalog of another
+        schema, is an error saying what to run."""
+        self = cls.__new__(cls)
+        self.path = path
+        if not path.is_file():
+            raise PaperclubError("no catalog here yet: run `paperclub import FILE` first",
+                                 path=path)
+        try:
+            # a URI, so `?` or `#` in a folder's name stays part of the path
+            self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                                      isolation_level=None, timeout=BUSY_TIMEOUT)
+            self.db.row_factory = sqlite3.Row
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as e:
+            raise PaperclubError(f"not a usable catalog: {e}", path=path) from None
+        if version != SCHEMA_VERSION:
+            self.db.close()
+            if version > SCHEMA_VERSION:
+                problem = f"is newer than this paperclub knows ({SCHEMA_VERSION})"
+            elif version > 1:  # what Catalog() upgrades
+                problem = (f"is older than this paperclub's ({SCHEMA_VERSION}): `paperclub plan` "
+                           "or `paperclub import` upgrades it")
+            else:
+                problem = "is not one this paperclub reads: import its sources into a new catalog"
+            raise PaperclubError(f"catalog schema {version} {problem}", path=path)
+        return self
+
     def _create(self) -> None:
         self.db.execute("BEGIN IMMEDIATE")
         try:

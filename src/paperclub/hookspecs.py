@@ -4,6 +4,11 @@ Built-in behaviour lives in `paperclub.default_plugins` and implements these sam
 plugin of yours can add to it or, for the first-result hooks, replace it. Every hook can also
 be wrapped (`@hookimpl(wrapper=True)`, or the old-style `hookwrapper=True`): the wrapper gets
 the hook's result from `yield` and returns the one paperclub goes on with.
+
+Two arguments are there for the hooks that plan: `catalog`, a read-only view of the catalog
+(`paperclub.api.Catalog`: get, search, the group's candidates), and `today`, the day the
+command runs for (`--today`, else the date). Like every argument, take them only if you need
+them. A plugin imports what it needs from `paperclub.api` only.
 """
 
 from __future__ import annotations
@@ -16,6 +21,9 @@ import pluggy
 if TYPE_CHECKING:
     import click
 
+    from datetime import date
+
+    from paperclub.api import Catalog
     from paperclub.models import Assignment, Candidate, Group, Member, Paper, Plan, Session, Slot
     from paperclub.plugins import Hooks
     from paperclub.registry import Emitter, Source
@@ -44,19 +52,21 @@ def paperclub_paper_topics(paper: Paper, group: Group) -> Sequence[str] | None:
 
 @hookspec(firstresult=True)
 def paperclub_exclude_paper(paper: Paper, group: Group, history: frozenset[str],
-                            signals: Signals) -> str | None:
+                            signals: Signals, catalog: Catalog, today: date) -> str | None:
     """Return a reason (a short sentence) to keep `paper` out of the plan, or None.
 
     `history` holds the ids of papers the group has read (earlier sessions and plans);
     `signals` what was measured over all the candidates (`signals.relevance(paper)`,
-    `signals.popularity(paper)`, `signals.votes(paper)`): take it only if you need it. First
-    non-None result wins.
+    `signals.popularity(paper)`, `signals.votes(paper)`); `catalog` the read-only catalog;
+    `today` the day the command runs for: take them only if you need them. First non-None
+    result wins.
     """
 
 
 @hookspec
 def paperclub_score_paper(
-    paper: Paper, group: Group, history: frozenset[str], signals: Signals
+    paper: Paper, group: Group, history: frozenset[str], signals: Signals, catalog: Catalog,
+    today: date,
 ) -> float | dict[str, float] | None:
     """Return a score for `paper`: a number, or named parts such as `{"recency": 0.4}`.
 
@@ -64,8 +74,10 @@ def paperclub_score_paper(
     (0 to 1, how well it fits the group's topics, interests, liked and read papers; None
     without such a profile), `signals.popularity(paper)` (0 to 1, its percentile among the
     rated papers; None when no source rates it) and `signals.votes(paper)` (the members'
-    votes and suggestions); take it only if you need it. All implementations run and their
-    parts are summed; each part is kept for the explanation of the plan. A bare number is
+    votes and suggestions); `catalog` is the read-only catalog and `today` the day the command
+    runs for (scores that must not change from day to day measure time against the term's
+    start, `group.meetings.start`, instead); take them only if you need them. All
+    implementations run and their parts are summed; each part is kept for the explanation of the plan. A bare number is
     named after the plugin (so a wrapper sees every answer as named parts).
     """
 
@@ -73,35 +85,40 @@ def paperclub_score_paper(
 @hookspec(firstresult=True)
 def paperclub_plan_sessions(
     candidates: Sequence[Candidate], sessions: Sequence[Slot], group: Group,
-    previous: Mapping[str, Sequence[str]],
+    previous: Mapping[str, Sequence[str]], catalog: Catalog, today: date,
 ) -> list[list[str]] | None:
     """Choose papers for the sessions: return one list of paper ids per session, in order.
 
     Hard rules: at most `group.meetings.papers_per_session` per session, each paper at most
     once, ids only from `candidates`. `previous` maps a session id (`Slot.id`) to the paper
     ids the previous plan had there (empty on a first plan): a planner that re-plans keeps
-    them where changing gains little. Take `previous` only if you need it. First non-None
-    result wins.
+    them where changing gains little. `catalog` is the read-only catalog, `today` the day the
+    command runs for. Take `previous`, `catalog` and `today` only if you need them. First
+    non-None result wins.
     """
 
 
 @hookspec
 def paperclub_modify_plan(plan: Plan, group: Group, held: Sequence[Session], hooks: Hooks,
-                          previous: Plan | None) -> None:
+                          previous: Plan | None, catalog: Catalog, today: date) -> None:
     """Change `plan` in place after the papers are chosen (for example, assign presenters).
     `plan.sessions` are the sessions being planned; `held` are the sessions kept as they are
     (those that took place, and those locked or edited by hand in the plan file: read them,
     never change them); `hooks` is for plugins that call other hooks; `previous` is the plan
-    this one replaces (None on a first plan), for plugins that keep what they can of it. Take
-    `held`, `hooks` and `previous` only if you need them. All implementations run, in plugin
-    order."""
+    this one replaces (None on a first plan), for plugins that keep what they can of it;
+    `catalog` is the read-only catalog, `today` the day the command runs for. Take `held`,
+    `hooks`, `previous`, `catalog` and `today` only if you need them. All implementations run,
+    in plugin order."""
 
 
 @hookspec
-def paperclub_presenter_affinity(member: Member, paper: Assignment, group: Group) -> float | None:
+def paperclub_presenter_affinity(member: Member, paper: Assignment, group: Group,
+                                 catalog: Catalog, today: date) -> float | None:
     """How well `member` fits to present `paper`: a number, higher is better (negative steers
     them away), or None to add nothing. `paper` is the `Assignment` in the plan (`paper_id`,
-    `title`, `topics`, `score`, `links`). All implementations run and the numbers are summed;
+    `title`, `abstract`, `topics`, `score`, `links`); `catalog` the read-only catalog (the
+    whole paper: `catalog.get(paper.paper_id)`), `today` the day the command runs for: take
+    them only if you need them. All implementations run and the numbers are summed;
     the built-in one scores the member's `interests` against the paper's topics and title,
     and adds `paper.fit[member.name]` (0 to 1: the paper's relevance to the member's
     `library`, when they have one).
@@ -112,9 +129,11 @@ def paperclub_presenter_affinity(member: Member, paper: Assignment, group: Group
 
 
 @hookspec
-def paperclub_check_plan(plan: Plan, group: Group) -> list[str] | None:
+def paperclub_check_plan(plan: Plan, group: Group, catalog: Catalog,
+                         today: date) -> list[str] | None:
     """Return problems found in `plan`, one sentence each (empty or None when there are none).
-    All implementations run and every problem is reported."""
+    `catalog` is the read-only catalog, `today` the day the command runs for: take them only
+    if you need them. All implementations run and every problem is reported."""
 
 
 @hookspec
@@ -134,4 +153,7 @@ def paperclub_customize_event(event: Any, session: Session, plan: Plan) -> None:
 
 @hookspec
 def paperclub_register_commands(cli: click.Group) -> None:
-    """Add subcommands to the `paperclub` command line: `@cli.command()`. All run."""
+    """Add subcommands to the `paperclub` command line: `@cli.command()`. All run. A command
+    gets the catalog and the day as the built-in commands do, by its options:
+    `@paperclub.api.catalog_option` (`--catalog`, passed as a read-only `Catalog`) and
+    `@paperclub.api.today_option` (`--today`, passed as a date)."""

@@ -161,12 +161,16 @@ class Votes:
 
 @dataclass(frozen=True)
 class Person:
+    """Someone the group's config names: the organizer, or (as a `Member`) a member."""
+
     name: str
     email: str | None = None
 
 
 @dataclass(frozen=True)
 class Member(Person):
+    """A member of the group (`members:` in its config): who may present, and what they like."""
+
     interests: tuple[str, ...] = ()
     unavailable: tuple[date, ...] = ()
     max_sessions: int | None = None
@@ -285,6 +289,9 @@ class Assignment:
     # member -> how well the paper fits their library (0 to 1), for choosing presenters; worked
     # out when planning, not kept in the plan file
     fit: dict[str, float] = field(default_factory=dict)
+    # the paper's abstract, from the catalog, for plugins to read; not kept in the plan file
+    # (it would make a file people edit by hand many times longer)
+    abstract: str = ""
 
     @property
     def balanced(self) -> str | None:
@@ -293,6 +300,9 @@ class Assignment:
 
 @dataclass
 class Session:
+    """A dated session of the plan, with its papers. Mutable: `paperclub_modify_plan`
+    plugins edit plans in place."""
+
     id: str  # stable across re-plans, never derived from the date or the papers
     uid: str  # the calendar UID, fixed when the session is first planned
     start: datetime

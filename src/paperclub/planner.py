@@ -92,10 +92,17 @@ def make_plan(group: Group, papers: Iterable[Paper], hooks: Hooks, *, today: dat
     the `change` penalty against the papers and presenters they had; a locked paper or
     presenter stays. `previous` is not changed. `signals`: what was measured over `papers`
     (relevance, popularity, votes; see `paperclub.signals`), else their popularity alone."""
+    with hooks.bound(today=today):  # the `today` hook argument, when no command set it
+        return _make_plan(group, papers, hooks, today=today, previous=previous, signals=signals)
+
+
+def _make_plan(group: Group, papers: Iterable[Paper], hooks: Hooks, *, today: date,
+               previous: Plan | None, signals: Signals | None) -> tuple[Plan, list[str]]:
     previous = copy.deepcopy(previous)
+    papers = list(papers)
+    _add_abstracts(previous, papers)
     kept = Kept.of(previous, today)
     history = read_papers(group, previous, today)
-    papers = list(papers)
     if signals is None:
         signals = Signals.of_pool(papers)
     pool, excluded = candidates(group, papers, hooks, history, signals)
@@ -270,8 +277,17 @@ def _assignment(c: Candidate, reasons: list[str], signals: Signals,
     return Assignment(paper_id=c.id, title=c.paper.title, topics=list(c.topics),
                       score=round(c.score, 4),
                       score_parts={k: round(v, 4) for k, v in c.score_parts.items()},
-                      links=dict(c.paper.links), reasons=reasons,
+                      links=dict(c.paper.links), reasons=reasons, abstract=c.paper.abstract,
                       relevance=signals.explain(c.paper), votes=signals.votes(c.paper), fit=fit)
+
+
+def _add_abstracts(plan: Plan | None, papers: Sequence[Paper]) -> None:
+    """The abstracts of a plan read from its file (which does not keep them), from `papers`,
+    so the held sessions' papers a plugin reads have them as the new ones do."""
+    abstracts = {p.id: p.abstract for p in papers}
+    for session in plan.sessions if plan else ():
+        for a in session.papers:
+            a.abstract = a.abstract or abstracts.get(a.paper_id, "")
 
 
 def _reasons(paper_id: str, slot: Slot, group: Group, locks: Locks) -> list[str]:

@@ -16,7 +16,8 @@ import inspect
 import math
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
@@ -345,6 +346,19 @@ class Hooks:
         self._plugin: str | None = None  # the implementation running now, for register()
         self._checks: dict[str, Callable[[str, Any], Any]] = {}  # hook -> its answers' check
         self._impls: dict[str, tuple[list[pluggy.HookImpl], list[pluggy.HookImpl]]] = {}
+        # the `catalog` and `today` arguments, passed to every hook that takes them: None
+        # outside `bound()`, which a command's run sets
+        self.context: dict[str, Any] = {"catalog": None, "today": None}
+
+    @contextmanager
+    def bound(self, **context: Any) -> Iterator[None]:
+        """Within it, the hooks that take `catalog` or `today` get these values."""
+        outer = dict(self.context)
+        self.context.update(context)
+        try:
+            yield
+        finally:
+            self.context = outer
 
     # -- registration ------------------------------------------------------------------------
 
@@ -446,6 +460,8 @@ class Hooks:
         before a wrapper does, and raises (naming `plugin`) or returns the answer to use."""
         caller = getattr(self.pm.hook, name)
         firstresult = bool(caller.spec is not None and caller.spec.opts.get("firstresult"))
+        takes = caller.spec.argnames if caller.spec is not None else ()
+        kwargs = {**{k: v for k, v in self.context.items() if k in takes}, **kwargs}
         outer = self._plugin, self._checks.get(name)
         self._plugin = None  # a wrapper's own register() is not the calling plugin's
         if check is not None:

@@ -15,6 +15,9 @@ if TYPE_CHECKING:
 
 
 class Source(Protocol):
+    """An importer, registered by `paperclub_register_sources`: a format `paperclub import`
+    reads."""
+
     name: str  # what `paperclub import --format` takes
     description: str
     # Optional: `version = 2` when a new release reads more of a file than the last did; the
@@ -33,11 +36,16 @@ class Source(Protocol):
 
 
 class Emitter(Protocol):
+    """An output format, registered by `paperclub_register_emitters`: what `outputs` lists."""
+
     name: str
     extension: str  # with the dot: ".ics"
     media_type: str
 
-    def render(self, plan: Plan) -> bytes: ...
+    def render(self, plan: Plan) -> bytes:
+        """`plan` as this format's file: pure and deterministic (the same plan, the same
+        bytes)."""
+        ...
 
 
 class Registry(dict):

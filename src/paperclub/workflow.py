@@ -4,6 +4,8 @@ failed plan leaves the plan file and earlier outputs as they were."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -99,6 +101,15 @@ def _unknown(catalog: Catalog, paper_id: str) -> str | None:
     return None if catalog.get(paper_id) is not None else not_found(catalog, paper_id)
 
 
+def source_labels(group: Group, hooks: Hooks) -> list[str] | None:
+    """The labels `sync_sources` gives, without importing: the papers of these are the
+    group's candidates (None: every paper of the catalog)."""
+    if not group.sources:
+        return None
+    return [sources.resolve(arg, hooks.sources, base=group.path.parent)[2]
+            for arg in group.sources]
+
+
 def plan(config_path: Path, catalog_path: Path, hooks: Hooks, *, today: date,
          force: bool = False) -> PlanResult:
     """Plan the group's term and write the plan file and outputs. `force`: take hand edits of
@@ -122,8 +133,9 @@ def plan(config_path: Path, catalog_path: Path, hooks: Hooks, *, today: date,
         if not papers:
             raise PaperclubError("no candidate papers in the catalog", path=catalog_path)
         signals = measure(group, catalog, papers, planner.taste(group), hooks.sources)
-        the_plan, problems = planner.make_plan(group, papers, hooks, today=today,
-                                               previous=previous, signals=signals)
+        with bound(hooks, catalog_path, today):
+            the_plan, problems = planner.make_plan(group, papers, hooks, today=today,
+                                                   previous=previous, signals=signals)
     problems = list(group.warnings) + problems
 
     files = {plan_path: planfile.dump(the_plan)}
@@ -152,12 +164,23 @@ def why(config_path: Path, catalog_path: Path, hooks: Hooks, paper_id: str, *,
     the_plan = planfile.load_existing(config_path)
     if not catalog_path.exists():
         raise PaperclubError("no catalog here yet", path=catalog_path)
-    with Catalog(catalog_path) as catalog:
+    with Catalog(catalog_path) as catalog, bound(hooks, catalog_path, today):
         paper = catalog.get(paper_id)
         pool, excluded, signals = _pool(group, catalog, hooks, the_plan, today)
         key = paper.id if paper else paper_id
         return explain.why_not(key, the_plan, group, {c.id: c for c in pool}, excluded,
                                in_catalog=paper is not None, signals=signals, paper=paper)
+
+
+@contextmanager
+def bound(hooks: Hooks, catalog_path: Path, today: date) -> Iterator[None]:
+    """Within it, hooks that take `catalog` get a read-only view of the catalog at
+    `catalog_path` (opened on a plugin's first use of it, closed at the end) and hooks that
+    take `today` get `today`."""
+    from paperclub.api import Catalog as CatalogView
+
+    with CatalogView._of(catalog_path, hooks) as view, hooks.bound(catalog=view, today=today):
+        yield
 
 
 def _pool(group: Group, catalog: Catalog, hooks: Hooks, the_plan: Plan | None, today: date,
@@ -194,7 +217,7 @@ def recommend(config_path: Path, catalog_path: Path, hooks: Hooks, *, today: dat
                              path=config_path)
     if not catalog_path.exists() and not group.sources:
         raise PaperclubError("no catalog here yet", path=catalog_path)
-    with Catalog(catalog_path) as catalog:
+    with Catalog(catalog_path) as catalog, bound(hooks, catalog_path, today):
         pool, _, signals = _pool(group, catalog, hooks, the_plan, today, chosen)
         if chosen is not None and signals.scorer is None:
             raise PaperclubError(f"{member} has no interests or library to recommend by "
