@@ -198,7 +198,8 @@ def test_a_failing_emitter_is_named_and_nothing_is_written(workspace, run, sched
     Path(schedule).write_text(config)
     result = run("plan", str(schedule), "--today", TODAY)
     assert result.exit_code == PLUGIN_EXIT
-    assert "plugins/bad_emitter.py: emitter 'broken' failed: ZeroDivisionError" in result.stderr
+    assert ("plugins/bad_emitter.py (line 5) raised in render() of emitter 'broken': "
+            "ZeroDivisionError") in result.stderr
     assert sorted(p.name for p in (workspace / "schedules").iterdir()) == ["ml-systems.yaml"]
 
 
@@ -391,7 +392,7 @@ def test_paperclub_plan_sessions_answer_is_checked(workspace, run, schedule):
     """)
     result = run("plan", str(schedule), "--today", TODAY)
     assert result.exit_code == PLUGIN_EXIT
-    assert "plugins/twice.py: paperclub_plan_sessions chose" in result.stderr
+    assert "plugins/twice.py (line 2): paperclub_plan_sessions chose" in result.stderr
     assert "twice" in result.stderr.split("chose")[1]
 
 
@@ -760,8 +761,8 @@ def test_an_implementation_under_a_wrapper_is_still_named(workspace, run, schedu
     """)
     result = run("plan", str(schedule), "--today", TODAY)
     assert result.exit_code == PLUGIN_EXIT
-    assert ("Error: plugins/text_score.py: paperclub_score_paper returned 'high' for 'mood', "
-            "not a number") in result.stderr
+    assert ("Error: plugins/text_score.py (line 2): paperclub_score_paper returned 'high' for "
+            "'mood', not a number") in result.stderr
     write_plugin(workspace, "text_score.py", """
         def paperclub_score_paper(paper, group, history):
             return 1 / 0
@@ -772,12 +773,12 @@ def test_an_implementation_under_a_wrapper_is_still_named(workspace, run, schedu
 
 @pytest.mark.parametrize("hook, args, body, expected", [
     ("paperclub_score_paper", "paper", "return result + [{'x': 'y'}]",
-     "plugins/wrap.py: paperclub_score_paper returned 'y' for 'x', not a number"),
+     "plugins/wrap.py (line 4): paperclub_score_paper returned 'y' for 'x', not a number"),
     ("paperclub_score_paper", "paper", "return result + [2.0]", None),
     ("paperclub_plan_sessions", "sessions", "return result[:-1]",
-     "plugins/wrap.py: paperclub_plan_sessions returned 11 sessions for 12 dates"),
+     "plugins/wrap.py (line 4): paperclub_plan_sessions returned 11 sessions for 12 dates"),
     ("paperclub_presenter_affinity", "member", "return result + [float('inf')]",
-     "plugins/wrap.py: paperclub_presenter_affinity returned inf for Ada Lovelace"),
+     "plugins/wrap.py (line 4): paperclub_presenter_affinity returned inf for Ada Lovelace"),
     ("paperclub_paper_topics", "paper", "return result[0][5]",
      "plugins/wrap.py (line 7) raised in paperclub_paper_topics: IndexError"),
 ], ids=["score-not-a-number", "score-a-bare-number", "plan-too-short", "affinity-inf",

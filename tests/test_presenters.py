@@ -662,7 +662,7 @@ def test_affinity_hook_must_return_a_number(workspace):
         "def paperclub_presenter_affinity(member, paper, group):\n    return float('nan')\n")
     hooks = Hooks(get_plugin_manager(workspace))
     with pytest.raises(PluginError,
-                       match="plugins/bad.py: paperclub_presenter_affinity returned nan"):
+                       match=r"plugins/bad.py \(line 1\): paperclub_presenter_affinity returned nan"):
         hooks.presenter_affinity(GRACE, paper(0, 0), group([GRACE]))
 
 

@@ -26,6 +26,9 @@ class App:
         self.local_plugins = local_plugins  # False: --no-local-plugins, skip plugins/*.py
         self._hooks = None
         self.load_error: PluginError | None = None
+        # a plugin's paperclub_register_commands failed: the command line is not what the
+        # plugins meant (a command missing, a name taken), so every command stops with it
+        self.commands_error: PluginError | None = None
 
     def load(self):
         from paperclub.plugins import Hooks, get_plugin_manager
@@ -56,6 +59,9 @@ class PaperclubGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
+            application = ctx.find_object(App)
+            if application is not None and application.commands_error is not None:
+                raise application.commands_error
             return super().invoke(ctx)
         except PaperclubError as e:
             raise Failure(e) from None
@@ -614,7 +620,7 @@ def main(argv: list[str] | None = None) -> None:
         try:
             hooks.register_commands(cli)
         except PluginError as e:
-            application.load_error = e
+            application.load_error = application.commands_error = e
     cli.main(args=argv, prog_name="paperclub", obj=application)
 
 
@@ -648,7 +654,8 @@ def _has_extra_plugins(workspace: Path | None) -> bool:
     """Whether anything beyond the built-in plugins could add commands. Checked cheaply, so
     `paperclub --help` in a plain workspace imports no plugin at all. `workspace` is None when
     its plugins/ is skipped."""
-    if workspace is not None and any((workspace / "plugins").glob("*.py")):
+    if workspace is not None and any(not p.name.startswith("_")  # _x.py: a helper (plugins.py)
+                                     for p in (workspace / "plugins").glob("*.py")):
         return True
     if os.environ.get("PAPERCLUB_DISABLE_PLUGIN_AUTOLOAD"):  # plugins.AUTOLOAD_ENV
         return False

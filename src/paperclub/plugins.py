@@ -1,14 +1,17 @@
 """How plugins are found and loaded, and the typed facade the core calls hooks through.
 
 Load order: hookspecs, the default plugins, the `paperclub` entry-point group, then the
-workspace's `plugins/*.py` (sorted, each registered under its path), then `check_pending()`.
+workspace's `plugins/*.py` (sorted, each registered under its path; a `_name.py` there is a
+helper those plugins import, not a plugin), then `check_pending()`.
 PAPERCLUB_DISABLE_PLUGINS skips plugins by name; PAPERCLUB_TRACE_PLUGINS=1 prints every hook
 call, its plugin and its result on stderr.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import functools
 import hashlib
 import importlib
 import importlib.util
@@ -27,7 +30,7 @@ import pluggy
 
 from paperclub import hookspecs
 from paperclub.errors import PaperclubError, PluginError
-from paperclub.registry import Registry
+from paperclub.registry import Registry, what
 
 if TYPE_CHECKING:
     import click
@@ -59,6 +62,7 @@ DISABLE_ENV = "PAPERCLUB_DISABLE_PLUGINS"
 TRACE_ENV = "PAPERCLUB_TRACE_PLUGINS"
 TRACE_LABEL_WIDTH = 48  # the most characters of a paper id (or member, session) in a trace line
 TRACE_RESULT_WIDTH = 100  # ... and of a result
+PLUGIN_COMMAND = "paperclub_plugin"  # on a command a plugin added: the plugin's name
 
 
 class PluginManager(pluggy.PluginManager):
@@ -92,12 +96,17 @@ def get_plugin_manager(workspace: Path | None = None, *,
     if not os.environ.get(AUTOLOAD_ENV):
         _load_entry_points(pm, disabled)
     if workspace is not None:
-        for path in sorted((workspace / "plugins").glob("*.py")):
-            label = _relative(path, workspace)
-            if not local_plugins:
-                disabled.known(label, path.stem)
-            elif not disabled.skip(pm, label, label, path.stem):
-                _load_local_plugin(pm, path, label)
+        files = sorted((workspace / "plugins").glob("*.py"))
+        helpers = [p for p in files if p.name.startswith(HELPER_PREFIX)]
+        with _helpers(helpers, workspace) if local_plugins else contextlib.nullcontext():
+            for path in files:
+                label = _relative(path, workspace)
+                if path in helpers:
+                    continue
+                if not local_plugins:
+                    disabled.known(label, path.stem)
+                elif not disabled.skip(pm, label, label, path.stem):
+                    _load_local_plugin(pm, path, label, helpers)
     try:
         pm.check_pending()
     except pluggy.PluginValidationError as e:  # a backstop: _check_hooks catches these first
@@ -166,7 +175,8 @@ def _load_entry_points(pm: pluggy.PluginManager, disabled: _Disabled) -> None:
             pm.versions[ep.name] = ep.dist.version
 
 
-def _load_local_plugin(pm: pluggy.PluginManager, path: Path, label: str) -> None:
+def _load_local_plugin(pm: pluggy.PluginManager, path: Path, label: str,
+                       helpers: Sequence[Path] = ()) -> None:
     # A module name unique to the file, so two workspaces' plugins/x.py never clash.
     digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
     module_name = f"paperclub_local_{digest}_{path.stem}"
@@ -178,17 +188,85 @@ def _load_local_plugin(pm: pluggy.PluginManager, path: Path, label: str) -> None
         spec.loader.exec_module(module)
     except SyntaxError as e:
         del sys.modules[module_name]
+        if e.filename and Path(e.filename) in helpers:  # in a helper it imports
+            raise PluginError(f"syntax error: {e.msg}", path=_relative(Path(e.filename),
+                              path.parent.parent), line=e.lineno) from None
         raise PluginError(f"syntax error: {e.msg}", path=label, line=e.lineno) from None
     except Exception as e:
         del sys.modules[module_name]
+        where = next(((h, n) for h in helpers if (n := _line_in(e.__traceback__, h))), None)
+        also = f" (in {_relative(where[0], path.parent.parent)}, line {where[1]})" if where else ""
         raise PluginError(
-            f"failed to import: {_describe(e)}", path=label, line=_line_in(e.__traceback__, path)
+            f"failed to import: {_describe(e)}{also}", path=label,
+            line=_line_in(e.__traceback__, path)
         ) from None
     _check_hooks(pm, module, label, label)
     try:
         pm.register(module, name=label)
     except (pluggy.PluginValidationError, ValueError) as e:  # ValueError: registered twice
         raise PluginError(str(e), path=label) from None
+
+
+HELPER_PREFIX = "_"  # plugins/_name.py is a helper module, not a plugin
+
+
+@contextlib.contextmanager
+def _helpers(files: Sequence[Path], workspace: Path) -> Iterator[None]:
+    """While the workspace's plugins load, `import _name` (or `from _name import x`) finds
+    plugins/_name.py. A finder that knows only those files, not the folder on sys.path, so
+    nothing else in it becomes importable; afterwards it is gone and so are the helpers in
+    sys.modules, so another workspace's _name.py is its own. A helper whose name is a module
+    found elsewhere (the standard library's `_csv`, an installed one) is an error: it would
+    shadow that module, or be shadowed by it, silently (pytest refuses two conftest modules
+    of one name for the same reason)."""
+    found = {}
+    for path in files:
+        name = path.stem
+        if not name.isidentifier():
+            continue  # not importable under any name
+        taken = _module_elsewhere(name)
+        if taken:
+            raise PluginError(f"this helper's name {name} is already {taken}: a plugin's "
+                              f"`import {name}` would be ambiguous; rename the file",
+                              path=_relative(path, workspace))
+        found[name] = path
+    if not found:
+        yield
+        return
+    finder = _HelperFinder(found)
+    sys.meta_path.insert(0, finder)
+    try:
+        yield
+    finally:
+        sys.meta_path.remove(finder)
+        for name, path in found.items():
+            module = sys.modules.get(name)
+            if getattr(getattr(module, "__spec__", None), "origin", None) == str(path):
+                del sys.modules[name]
+
+
+class _HelperFinder:
+    """A meta path finder for the workspace's helper modules, and nothing else."""
+
+    def __init__(self, files: Mapping[str, Path]):
+        self.files = files
+
+    def find_spec(self, name: str, path: object = None, target: object = None) -> Any:
+        file = self.files.get(name) if path is None else None  # top-level names only
+        return None if file is None else importlib.util.spec_from_file_location(name, file)
+
+
+def _module_elsewhere(name: str) -> str | None:
+    """What `import name` finds without the workspace's helpers, in words; None if nothing."""
+    if name in sys.stdlib_module_names:
+        return "the name of a module of Python's standard library"
+    if name in sys.modules:
+        return "the name of a module that is loaded"
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    return None if spec is None else f"the name of the module {spec.origin or name}"
 
 
 def _check_hooks(pm: pluggy.PluginManager, plugin: object, label: str, path: str | None) -> None:
@@ -243,6 +321,7 @@ def _trace(pm: pluggy.PluginManager) -> None:
 
 def _traced(hook: str, plugin: str, argnames: tuple[str, ...],
             function: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(function)  # so errors still find the plugin's own line
     def traced(*args: Any, **kwargs: Any) -> Any:
         values = dict(zip(argnames, args), **kwargs)
         about = ", ".join(f"{k}={_clip(label, TRACE_LABEL_WIDTH)}" for k, v in values.items()
@@ -364,20 +443,54 @@ class Hooks:
 
     @cached_property
     def sources(self) -> Registry:
-        registry = Registry("source")
-        self._run("paperclub_register_sources", register=lambda item: registry.add(
-            item, self._registrant("paperclub_register_sources")))
-        return registry
+        return self._registry("source", "paperclub_register_sources")
 
     @cached_property
     def emitters(self) -> Registry:
-        registry = Registry("emitter")
-        self._run("paperclub_register_emitters", register=lambda item: registry.add(
-            item, self._registrant("paperclub_register_emitters")), hooks=self)
+        return self._registry("emitter", "paperclub_register_emitters", hooks=self)
+
+    def _registry(self, kind: str, hook: str, **kwargs: Any) -> Registry:
+        """What the `hook` implementations register, each checked as it is (see Registry)."""
+        registry = Registry(kind, hook, blame=self._blame, defined=self._defined)
+
+        def register(item: Any) -> None:
+            plugin = self._registrant(hook)
+            registry.add(item, plugin, lambda: self._calling(plugin))
+
+        self._run(hook, register=register, **kwargs)
         return registry
 
     def register_commands(self, cli: click.Group) -> None:
-        self._run("paperclub_register_commands", cli=cli)
+        """Each command a plugin adds is checked: a name that is taken (a built-in command, or
+        another plugin's) is that plugin's error, never a silent replacement."""
+        import click
+
+        hook = "paperclub_register_commands"
+        for name in [n for n, c in cli.commands.items() if hasattr(c, PLUGIN_COMMAND)]:
+            del cli.commands[name]  # added by the plugins of an earlier load in this process
+        owners: dict[str, str | None] = dict.fromkeys(cli.commands)  # None: built in
+        add = cli.add_command
+
+        def add_command(command: click.Command, name: str | None = None) -> None:
+            plugin = self._registrant(hook)
+            if not isinstance(command, click.Command):
+                raise PluginError(f"{self._calling(plugin)}: {hook} added {what(command)}, "
+                                  "not a click command")
+            name = name or command.name
+            if name in owners:
+                taken = ("a built-in command" if owners[name] is None
+                         else f"a command of {owners[name]}")
+                raise PluginError(f"{self._calling(plugin)}: {hook} added a command {name!r}, "
+                                  f"which is {taken}: name yours differently")
+            owners[name] = plugin
+            setattr(command, PLUGIN_COMMAND, plugin)
+            add(command, name)
+
+        setattr(cli, "add_command", add_command)  # what @cli.command() and cli.group() call
+        try:
+            self._run(hook, cli=cli)
+        finally:
+            delattr(cli, "add_command")
 
     # -- planning ------------------------------------------------------------------------------
 
@@ -399,15 +512,11 @@ class Hooks:
                     signals: Signals) -> dict[str, float]:
         # each answer becomes named parts as it is given (a bare number named after its
         # plugin), so a wrapper sees, and returns, a list of {part: number}
-        answers = self._run("paperclub_score_paper", _score_parts, paper=paper, group=group,
+        answers = self._run("paperclub_score_paper", paper=paper, group=group,
                             history=history, signals=signals)
-        wrappers = self._wrappers("paperclub_score_paper")
         parts: dict[str, float] = {}
-        for answer in answers or ():
-            if answer is None:
-                continue
-            for name, value in _score_parts(wrappers[0] if wrappers else "a plugin",
-                                            answer).items():  # a wrapper's parts, checked
+        for answer in answers:
+            for name, value in (answer or {}).items():
                 parts[name] = parts.get(name, 0.0) + float(value)
         return parts
 
@@ -416,14 +525,19 @@ class Hooks:
         previous: Mapping[str, Sequence[str]] | None = None,
     ) -> list[list[str]]:
         def check(plugin: str, answer: Any) -> Any:  # the first answer wins; it keeps the rules
-            _check_choice(plugin, answer, sessions, candidates, group.meetings.papers_per_session)
+            _check_choice(answer, sessions, candidates, group.meetings.papers_per_session)
             return answer
 
-        answer = self._run("paperclub_plan_sessions", check, candidates=candidates,
+        name = "paperclub_plan_sessions"
+        answer = self._run(name, check, candidates=candidates,
                            sessions=sessions, group=group, previous=dict(previous or {}))
+        if answer is None and self._wrappers(name):
+            raise PluginError(f"{self._wrapper_label(name)}: {name} returned None, not the "
+                              "papers of each session: a wrapper returns the answer it gets "
+                              "from yield, or its own")
         if answer is None:
-            raise PluginError("no plugin implements paperclub_plan_sessions")
-        return check(self._wrapper_label("paperclub_plan_sessions"), answer)
+            raise PluginError(f"no plugin implements {name}")
+        return answer
 
     def modify_plan(self, plan: Plan, group: Group, held: Sequence[Session] = (),
                     previous: Plan | None = None) -> None:
@@ -433,16 +547,13 @@ class Hooks:
     def presenter_affinity(self, member: Member, paper: Assignment, group: Group) -> float:
         def check(plugin: str, value: Any) -> Any:
             if not _finite(value):
-                raise PluginError(
-                    f"{plugin}: paperclub_presenter_affinity returned {value!r} for "
-                    f"{member.name} and {paper.paper_id}, not a number"
-                )
+                raise _Bad(f"returned {_clip(repr(value), 60)} for {member.name} and "
+                           f"{paper.paper_id}, not a number")
             return value
 
         values = self._run("paperclub_presenter_affinity", check, member=member, paper=paper,
                            group=group)
-        label = self._wrapper_label("paperclub_presenter_affinity")
-        return sum((float(check(label, v)) for v in values or () if v is not None), 0.0)
+        return sum((float(v) for v in values if v is not None), 0.0)
 
     def check_plan(self, plan: Plan, group: Group) -> list[str]:
         return [p for problems in self._run("paperclub_check_plan", plan=plan, group=group)
@@ -456,19 +567,22 @@ class Hooks:
     def _run(self, name: str, check: Callable[[str, Any], Any] | None = None,
              **kwargs: Any) -> Any:
         """`pm.hook.<name>(**kwargs)`, wrappers and all, with each implementation that is not
-        a wrapper run by `_attributed`: `check(plugin, answer)` sees each non-None answer
-        before a wrapper does, and raises (naming `plugin`) or returns the answer to use."""
+        a wrapper run by `_attributed`: `check(plugin, answer)` (by default the hook's entry
+        in CHECKS) sees each non-None answer, before a wrapper does, and the result a wrapper
+        changed; it raises _Bad, which becomes an error naming the plugin and the line, or
+        returns the answer to use."""
         caller = getattr(self.pm.hook, name)
         firstresult = bool(caller.spec is not None and caller.spec.opts.get("firstresult"))
         takes = caller.spec.argnames if caller.spec is not None else ()
         kwargs = {**{k: v for k, v in self.context.items() if k in takes}, **kwargs}
+        check = check or CHECKS.get(name)
         outer = self._plugin, self._checks.get(name)
         self._plugin = None  # a wrapper's own register() is not the calling plugin's
         if check is not None:
             self._checks[name] = check
         try:
             # what HookCaller.__call__ does, with our stand-ins for the implementations
-            return caller._hookexec(name, self._attributed_impls(name), kwargs, firstresult)
+            result = caller._hookexec(name, self._attributed_impls(name), kwargs, firstresult)
         except PaperclubError:
             raise
         except Exception as e:  # raised in a wrapper (or in pluggy, on a malformed one)
@@ -480,6 +594,17 @@ class Hooks:
                 self._checks.pop(name, None)
             else:
                 self._checks[name] = outer[1]
+        wrappers = self._wrappers(name)
+        if not wrappers or check is None or name in RETURN_NOTHING:
+            return result
+        try:  # what a wrapper returned is checked as an answer is, and named after it
+            if firstresult:
+                return result if result is None else check(wrappers[0], result)
+            if not isinstance(result, list):
+                raise _Bad(f"returned {what(result)}, not the list of answers it got from yield")
+            return [a if a is None else check(wrappers[0], a) for a in result]
+        except _Bad as e:
+            raise PluginError(f"{self._wrapper_label(name)}: {name} {e}") from None
 
     def _attributed_impls(self, name: str) -> list[pluggy.HookImpl]:
         """The hook's implementations, each that is not a wrapper standing in for itself: it
@@ -510,7 +635,12 @@ class Hooks:
             finally:
                 self._plugin = outer
             check = self._checks.get(name)
-            return answer if answer is None or check is None else check(plugin, answer)
+            if answer is None or check is None:
+                return answer
+            try:
+                return check(plugin, answer)
+            except _Bad as e:
+                raise PluginError(f"{self._defined(plugin, function)}: {name} {e}") from None
 
         stand_in = copy.copy(impl)  # same plugin, options and argument names
         stand_in.function = call  # type: ignore[misc]
@@ -519,62 +649,172 @@ class Hooks:
     def _registrant(self, name: str) -> str:
         """Who is calling `register()` of hook `name`: the implementation running, else (a
         wrapper registering on its own) the hook's wrappers."""
-        return self._plugin or self._wrapper_label(name)
+        return self._plugin or " or ".join(self._wrappers(name)) or "a plugin"
 
     def _wrappers(self, name: str) -> list[str]:
         """The plugins with a wrapper on hook `name`, outermost (the last to change an answer)
         first."""
-        return [i.plugin_name for i in reversed(getattr(self.pm.hook, name).get_hookimpls())
+        return [i.plugin_name for i in self._wrapper_impls(name)]
+
+    def _wrapper_impls(self, name: str) -> list[pluggy.HookImpl]:
+        return [i for i in reversed(getattr(self.pm.hook, name).get_hookimpls())
                 if i.wrapper or i.hookwrapper]
 
     def _wrapper_label(self, name: str) -> str:
-        """Whom to name for an answer no implementation gave: a wrapper changed it."""
-        return " or ".join(self._wrappers(name)) or "a plugin"
+        """Whom to name for an answer no implementation gave: the wrappers, with the line
+        each starts on."""
+        return " or ".join(self._defined(i.plugin_name, i.function)
+                           for i in self._wrapper_impls(name)) or "a plugin"
 
-    def _blame(self, e: BaseException, default: str = "a plugin") -> str:
-        """The plugin whose code raised, with the line: the innermost traceback frame in a
-        plugin module (`default` when no frame is in one)."""
+    @cached_property
+    def _plugin_files(self) -> dict[str, str]:
+        """Each plugin module's file (resolved) -> the plugin's name."""
         files = {}
         for plugin_name, plugin in self.pm.list_name_plugin():
             file = getattr(plugin, "__file__", None)
             if file:
-                files[str(Path(file).resolve())] = plugin_name
+                files[_resolved(file)] = plugin_name
+        return files
+
+    def _blame(self, e: BaseException, default: str = "a plugin") -> str:
+        """The plugin whose code raised, with the line: the innermost traceback frame in a
+        plugin module (`default` when no frame is in one)."""
         blamed = default
         tb = e.__traceback__
         while tb is not None:
-            name = files.get(str(Path(tb.tb_frame.f_code.co_filename).resolve()))
+            name = self._plugin_files.get(_resolved(tb.tb_frame.f_code.co_filename))
             if name:
                 blamed = f"{name} (line {tb.tb_lineno})"
             tb = tb.tb_next
         return blamed
 
+    def _defined(self, plugin: str, function: Any) -> str:
+        """`plugin` and the line `function` starts on (and its file, when that is not the
+        plugin's module): where an answer that breaks a hook's contract came from."""
+        code = getattr(inspect.unwrap(function), "__code__", None)
+        if code is None:
+            return plugin
+        if self._plugin_files.get(_resolved(code.co_filename)) == plugin:
+            return f"{plugin} (line {code.co_firstlineno})"
+        return f"{plugin} ({code.co_filename}, line {code.co_firstlineno})"
+
+    def _calling(self, plugin: str) -> str:
+        """The plugin, and the line, whose code is calling us now (register(), a command
+        added): the innermost frame in a plugin module; `plugin` when none is."""
+        frame = sys._getframe(1)
+        while frame is not None:
+            name = self._plugin_files.get(_resolved(frame.f_code.co_filename))
+            if name:
+                return f"{name} (line {frame.f_lineno})"
+            frame = frame.f_back
+        return plugin
+
+
+class _Bad(Exception):
+    """An answer that breaks its hook's contract, in words ("returned True, not a reason");
+    the host adds the plugin, its line and the hook."""
+
+
+@functools.lru_cache(maxsize=None)
+def _resolved(file: str) -> str:
+    return str(Path(file).resolve())
+
 
 def _score_parts(plugin: str, answer: Any) -> dict[str, float]:
-    """A score answer as named parts: a dict as it is, a bare number named after `plugin`;
-    a part that is not a number is `plugin`'s bug."""
-    items = answer.items() if isinstance(answer, dict) else [(_short_name(plugin), answer)]
-    for name, value in items:
+    """A score answer as named parts: a dict as it is, a bare number named after `plugin`."""
+    if not isinstance(answer, dict):
+        if not _finite(answer):
+            raise _Bad(f"returned {what(answer)}, not a number or {{part: number}}")
+        return {_short_name(plugin): answer}
+    for name, value in answer.items():
+        if not isinstance(name, str) or not name.strip():
+            raise _Bad(f"returned a part named {name!r}: name each part with a word, "
+                       "{'recency': 0.4}")
         if not _finite(value):
-            raise PluginError(f"{plugin}: paperclub_score_paper returned {value!r} for "
-                              f"{name!r}, not a number")
-    return dict(items)
+            raise _Bad(f"returned {_clip(repr(value), 60)} for {name!r}, not a number")
+    return answer
 
 
-def _check_choice(plugin: str, chosen: Sequence[Sequence[str]], sessions: Sequence[Slot],
-                  candidates: Sequence[Candidate], per_session: int) -> None:
+def _check_choice(chosen: Any, sessions: Sequence[Slot], candidates: Sequence[Candidate],
+                  per_session: int) -> None:
     """A planner plugin's answer keeps the hard rules, or it is that plugin's bug."""
-    where = f"{plugin}: paperclub_plan_sessions"
+    if not isinstance(chosen, (list, tuple)):
+        raise _Bad(f"returned {what(chosen)}, not a list of paper ids per session")
     if len(chosen) != len(sessions):
-        raise PluginError(f"{where} returned {len(chosen)} sessions for {len(sessions)} dates")
+        raise _Bad(f"returned {len(chosen)} sessions for {len(sessions)} dates")
     ids = {c.id for c in candidates}
     seen: set[str] = set()
     for slot, papers in zip(sessions, chosen):
+        if not isinstance(papers, (list, tuple)):
+            raise _Bad(f"returned {what(papers)} for {slot.start.date()}, not a list of "
+                       "paper ids")
         if len(papers) > per_session:
-            raise PluginError(f"{where} put {len(papers)} papers on {slot.start.date()}, "
-                              f"more than {per_session}")
+            raise _Bad(f"put {len(papers)} papers on {slot.start.date()}, "
+                       f"more than {per_session}")
         for pid in papers:
+            if not isinstance(pid, str):
+                raise _Bad(f"chose {what(pid)}, not a paper id (a str)")
             if pid not in ids:
-                raise PluginError(f"{where} chose {pid!r}, which is not a candidate")
+                raise _Bad(f"chose {pid!r}, which is not a candidate")
             if pid in seen:
-                raise PluginError(f"{where} chose {pid!r} twice")
+                raise _Bad(f"chose {pid!r} twice")
             seen.add(pid)
+
+
+def _text(answer: Any, expected: str, empty: str) -> str:
+    """`answer` as the text it must be: a str with something in it."""
+    if isinstance(answer, bytes):
+        raise _Bad(f"returned {what(answer)}, not text: {expected} (decode the bytes)")
+    if not isinstance(answer, str):
+        raise _Bad(f"returned {what(answer)}, not {expected}")
+    if not answer.strip():
+        raise _Bad(f"returned an empty {empty}")
+    return answer
+
+
+def _texts(answer: Any, expected: str, noun: str) -> Any:
+    """`answer` as a list of texts (a str alone would be read letter by letter)."""
+    if not isinstance(answer, (list, tuple)):
+        raise _Bad(f"returned {what(answer)}, not {expected}")
+    for item in answer:
+        _text(item, f"a {noun} (a str)", noun)
+    return answer
+
+
+def _reason(plugin: str, answer: Any) -> str:
+    return _text(answer, "a reason (a str) or None",
+                 "reason: say why the paper stays out, or return None to keep it")
+
+
+def _topics(plugin: str, answer: Any) -> Any:
+    return _texts(answer, "a list of topics (str) or None", "topic")
+
+
+def _problems(plugin: str, answer: Any) -> Any:
+    return _texts(answer, "a list of problems (str) or None", "problem")
+
+
+def _returns_nothing(instead: str) -> Callable[[str, Any], Any]:
+    def check(plugin: str, answer: Any) -> Any:
+        raise _Bad(f"returned {what(answer)}; it returns nothing: {instead}")
+    return check
+
+
+# the hooks whose result is not used (so a wrapper's is not checked): -> what they do instead
+RETURN_NOTHING = {
+    "paperclub_register_sources": "call register(source)",
+    "paperclub_register_emitters": "call register(emitter)",
+    "paperclub_modify_plan": "change `plan` in place",
+    "paperclub_customize_event": "edit `event` in place",
+    "paperclub_register_commands": "add commands to `cli`",
+}
+# What each hook's answer must be: hook -> check(plugin, answer), which returns the answer to
+# use or raises _Bad. paperclub_plan_sessions and paperclub_presenter_affinity are checked
+# against their arguments, by the Hooks methods that call them.
+CHECKS: dict[str, Callable[[str, Any], Any]] = {
+    "paperclub_paper_topics": _topics,
+    "paperclub_exclude_paper": _reason,
+    "paperclub_score_paper": _score_parts,
+    "paperclub_check_plan": _problems,
+    **{name: _returns_nothing(instead) for name, instead in RETURN_NOTHING.items()},
+}

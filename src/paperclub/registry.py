@@ -1,11 +1,14 @@
-"""What the register hooks register: sources (importers) and emitters (outputs)."""
+"""What the register hooks register: sources (importers) and emitters (outputs), each checked
+when it is registered and kept behind a stand-in that checks what its methods return."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import inspect
+import re
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from paperclub.errors import PaperclubError, PluginError
 from paperclub.models import Paper, Plan
@@ -48,21 +51,171 @@ class Emitter(Protocol):
         ...
 
 
-class Registry(dict):
-    """Named things from several plugins; a name registered twice names both plugins."""
+# An extension ends a file name next to the group config: a dot and a plain word, nothing
+# that could reach another folder.
+EXTENSION = re.compile(r"\.[A-Za-z0-9][A-Za-z0-9_.-]*")
+MEDIA_TYPE = re.compile(r"[\w.+-]+/[\w.+-]+(\s*;.*)?")
 
-    def __init__(self, kind: str):
+# kind -> (its text attributes with an example each, its methods with their arguments)
+KINDS: dict[str, tuple[dict[str, str], dict[str, tuple[str, ...]]]] = {
+    "source": ({"name": "'titles'", "description": "'one title a line'"},
+               {"detect": ("path", "head"), "read": ("file", "as_of")}),
+    "emitter": ({"name": "'titles'", "extension": "'.txt'", "media_type": "'text/plain'"},
+                {"render": ("plan",)}),
+}
+
+
+class Registry(dict):
+    """Named things from several plugins; a name registered twice names both plugins.
+
+    `blame(error, plugin)` names the plugin (and line) an exception came from, `defined(plugin,
+    function)` the plugin and the line a function starts on: both come from the host, which
+    knows the plugins' files."""
+
+    def __init__(self, kind: str, hook: str = "",
+                 blame: Callable[[BaseException, str], str] = lambda e, plugin: plugin,
+                 defined: Callable[[str, Any], str] = lambda plugin, function: plugin):
         super().__init__()
         self.kind = kind
+        self.hook = hook
         self.owners: dict[str, str] = {}
+        self.blame = blame
+        self.defined = defined
+        self.article = ("an " if kind[:1] in "aeiou" else "a ") + kind
 
-    def add(self, item, plugin: str) -> None:
+    def add(self, item: Any, plugin: str, where: Callable[[], str] | None = None) -> None:
+        """Register `item` for `plugin`; `where()` names the plugin and the line that called
+        register(), for an error (it looks through the stack, so only then)."""
+
+        def fail(problem: str) -> PluginError:
+            return PluginError(f"{where() if where else plugin}: {self.hook or 'register()'} "
+                               f"registered {problem}")
+
         name = getattr(item, "name", None)
-        if not isinstance(name, str) or not name:
-            raise PluginError(f"{plugin} registered a {self.kind} without a name: {item!r}")
+        if not isinstance(name, str) or not name.strip():
+            raise fail(f"{self.article} without a name: {_clip(repr(item))}")
+        if isinstance(item, type):
+            raise fail(f"the class {item.__name__}, not {self.article}: "
+                       f"register({item.__name__}())")
+        attributes, methods = KINDS.get(self.kind, ({}, {}))
+        this = f"{self.kind} {name!r}"
+        for attr, example in attributes.items():
+            value = getattr(item, attr, None)
+            if not isinstance(value, str):
+                raise fail(f"{this} whose {attr} is {what(value)}: give it a str such as "
+                           f"{example}")
+        if self.kind == "emitter":
+            if not EXTENSION.fullmatch(item.extension):
+                raise fail(f"{this} whose extension is {item.extension!r}: a dot and a word, "
+                           "such as '.txt'")
+            if not MEDIA_TYPE.fullmatch(item.media_type):
+                raise fail(f"{this} whose media_type is {item.media_type!r}: a type/subtype, "
+                           "such as 'text/plain'")
+        for method, args in methods.items():
+            function = getattr(item, method, None)
+            call = f"{method}({', '.join(args)})"
+            if not callable(function):
+                raise fail(f"{this} without a method {call}")
+            try:
+                inspect.signature(function).bind(*args)
+            except TypeError as e:
+                raise fail(f"{this} whose {method}() cannot be called as {call}: {e}") from None
+            except ValueError:  # no signature to read (a builtin): it will tell when called
+                pass
         if name in self:
             raise PluginError(
                 f"{self.kind} {name!r} is registered twice: by {self.owners[name]} and by {plugin}"
             )
-        self[name] = item
+        self[name] = _STAND_INS.get(self.kind, _Checked)(item, self, plugin)
         self.owners[name] = plugin
+
+
+class _Checked:
+    """A registered object as the core uses it: its attributes are the object's, and its
+    methods run with the plugin named when they raise or answer wrong."""
+
+    def __init__(self, item: Any, registry: Registry, plugin: str):
+        self._item = item
+        self._registry = registry
+        self._plugin = plugin
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr in ("_item", "_registry", "_plugin"):  # not set yet (a copy being made)
+            raise AttributeError(attr)
+        return getattr(self._item, attr)
+
+    def __repr__(self) -> str:
+        return f"<{self._registry.kind} {self._item.name!r} of {self._plugin}: {self._item!r}>"
+
+    def _call(self, method: str, *args: Any) -> Any:
+        try:
+            return getattr(self._item, method)(*args)
+        except PaperclubError:
+            raise
+        except Exception as e:
+            raise self._raised(method, e) from None
+
+    def _raised(self, method: str, e: Exception) -> PluginError:
+        return PluginError(f"{self._registry.blame(e, self._plugin)} raised in {method}() of "
+                           f"{self._registry.kind} {self._item.name!r}: {type(e).__name__}: {e}")
+
+    def _bad(self, method: str, problem: str) -> PluginError:
+        where = self._registry.defined(self._plugin, getattr(self._item, method))
+        return PluginError(f"{where}: {method}() of {self._registry.kind} {self._item.name!r} "
+                           f"{problem}")
+
+
+class _Source(_Checked):
+    def detect(self, path: Path, head: str) -> bool:
+        found = self._call("detect", path, head)
+        if not isinstance(found, bool):
+            raise self._bad("detect", f"returned {what(found)}, not True or False")
+        return found
+
+    def read(self, file: SourceFile, as_of: date | None) -> Iterator[Paper | PaperclubError]:
+        records = self._call("read", file, as_of)
+        if isinstance(records, (str, bytes)) or not hasattr(records, "__iter__"):
+            raise self._bad("read", f"returned {what(records)}, not the papers: yield them")
+        return self._records(iter(records))
+
+    def _records(self, records: Iterator[Any]) -> Iterator[Paper | PaperclubError]:
+        try:
+            while True:
+                try:
+                    item = next(records)
+                except StopIteration:
+                    return
+                except PaperclubError:
+                    raise
+                except Exception as e:
+                    raise self._raised("read", e) from None
+                if not isinstance(item, (Paper, PaperclubError)):
+                    raise self._bad("read", f"yielded {what(item)}, not a Paper (or, for a "
+                                            "bad record, a PaperclubError naming its line)")
+                yield item
+        finally:
+            close = getattr(records, "close", None)
+            if close is not None:
+                close()
+
+
+class _Emitter(_Checked):
+    def render(self, plan: Plan) -> bytes:
+        data = self._call("render", plan)
+        if not isinstance(data, bytes):
+            hint = ": encode the text, text.encode()" if isinstance(data, str) else ""
+            raise self._bad("render", f"returned {what(data)}, not bytes{hint}")
+        return data
+
+
+_STAND_INS: dict[str, type[_Checked]] = {"source": _Source, "emitter": _Emitter}
+
+
+def what(value: object) -> str:
+    """A value in a few words for an error: its type and a clipped repr."""
+    return "None" if value is None else f"{type(value).__name__} {_clip(repr(value))}"
+
+
+def _clip(text: str, width: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width - 1] + "…"
