@@ -153,6 +153,8 @@ class Kept:
             edited = s.digest is not None and s.digest != planfile.digest(s)
             if edited:
                 kept.edited.append(s)
+                for a in s.papers:  # its presenters may be others than the affinity was for
+                    a.affinity = {}
             if s.start.date() < today:
                 kept.held.append(s)
             elif s.locked or edited:
@@ -250,7 +252,7 @@ def _assignment(c: Candidate, reasons: list[str], signals: Signals,
     return Assignment(paper_id=c.id, title=c.paper.title, topics=list(c.topics),
                       score=round(c.score, 4),
                       score_parts={k: round(v, 4) for k, v in c.score_parts.items()},
-                      links=dict(c.paper.links), reasons=reasons,
+                      links=dict(c.paper.links), reasons=reasons, abstract=c.paper.abstract,
                       relevance=signals.explain(c.paper), votes=signals.votes(c.paper), fit=fit)
 
 
