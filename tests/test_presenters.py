@@ -9,6 +9,7 @@ import itertools
 import json
 import math
 import os
+import re
 import sys
 from collections import Counter
 from datetime import date, datetime, time, timedelta
@@ -802,3 +803,136 @@ def test_a_plugins_affinity_changes_the_plan(run, schedule, workspace):
         "        return 100\n")
     again = plan_json(run, schedule)["sessions"]
     assert again[4]["papers"][0]["presenter"] == other
+
+
+# -- what a presenter plugin sees, and the explanation of each choice (issue 15) ---------------
+
+RELEVANCE = Path(__file__).parent / "fixtures" / "relevance"  # real arXiv records, abstracts too
+
+
+def journal_club(workspace: Path, members: list[dict]) -> Path:
+    """A group over the real records with abstracts: 2 sessions of 2 papers."""
+    import shutil
+
+    (workspace / "papers").mkdir()
+    shutil.copy(RELEVANCE / "arxiv.jsonl", workspace / "papers" / "arxiv.jsonl")
+    (workspace / "schedules").mkdir()
+    path = workspace / "schedules" / "club.yaml"
+    path.write_text(yaml.safe_dump({
+        "group": {"name": "Journal club", "timezone": "Europe/Berlin",
+                  "organizer": {"name": "Ada", "email": "ada@example.org"}},
+        "meetings": {"start": "2027-01-07", "weekday": "thursday", "time": "16:00",
+                     "count": 2, "papers_per_session": 2},
+        "catalog": {"sources": ["../papers/arxiv.jsonl"]},
+        "topics": {"superconductivity": ["superconduct", "cuprate"],
+                   "magnetism": ["magnet", "antiferromagnet"]},
+        "members": members,
+    }, sort_keys=False))
+    return path
+
+
+def test_the_abstract_reaches_the_affinity_hook_and_explains_the_choice(run, workspace):
+    config = journal_club(workspace, [{"name": "Vera", "interests": ["magnet"]},
+                                      {"name": "Pierre"}])
+    (workspace / "plugins").mkdir()
+    (workspace / "plugins" / "abstracts.py").write_text(
+        "def paperclub_presenter_affinity(member, paper):\n"
+        "    if member.name == 'Pierre' and 'field' in paper.abstract.lower():\n"
+        "        return 2.0\n")
+    sessions = plan_json(run, config)["sessions"]
+    catalog = {p["id"]: p for p in json.loads(run("papers", "--json", "--limit", "0").stdout)}
+    for s in sessions:
+        fields = ["field" in catalog[p["id"]]["abstract"].lower() for p in s["papers"]]
+        assert sorted(fields) == [False, True]  # the data this test rests on
+        assert not any("field" in p["title"].lower() for p in s["papers"])  # the abstract only
+        for p, field in zip(s["papers"], fields):
+            # 2.0 for Pierre outweighs Vera's interest in magnetism (1.0)
+            assert p["presenter"] == ("Pierre" if field else "Vera")
+            assert p["affinity"] == ({"abstracts": 2.0, "interests": 0.0} if field
+                                     else {"interests": 0.0})
+            out = run("why", str(config), p["id"], "--today", TODAY).stdout.splitlines()
+            assert out[-1] == ("  Pierre presents it: affinity 2.00 = abstracts 2.00 + "
+                               "interests 0.00" if field else
+                               "  Vera presents it: affinity 0.00 = interests 0.00")
+
+
+def test_members_why_gives_each_choice_its_affinity_parts(run, schedule, workspace):
+    (workspace / "plugins").mkdir()
+    (workspace / "plugins" / "fancy.py").write_text(
+        "def paperclub_presenter_affinity(member):\n"
+        "    if member.name == 'Ada Lovelace':\n"
+        "        return 0.5\n")
+    sessions = plan_json(run, schedule)["sessions"]
+    rows = json.loads(run("members", str(schedule), "--json").stdout)
+    lines = run("members", str(schedule), "--why").stdout.splitlines()
+    for r in rows:
+        at = lines.index(f"{r['name']}: {r['load']} session{'s' if r['load'] != 1 else ''}")
+        for s in r["sessions"]:
+            for p in s["papers"]:
+                start = next(x["start"] for x in sessions if x["id"] == s["id"])
+                title = lines.index(f"  {date.fromisoformat(start[:10]):%a %Y-%m-%d} ({s['id']})"
+                                    f"  {p['title']}", at)
+                parts = " + ".join(f"{k} {v:.2f}" for k, v in p["affinity"].items())
+                reason = lines[title + 1]
+                assert reason.startswith(f"    affinity {sum(p['affinity'].values()):.2f} = ")
+                assert re.sub(r" \([a-z, ]+\)", "", reason).endswith(parts), reason
+                assert ("fancy" in p["affinity"]) == (r["name"] == "Ada Lovelace")
+    ada = next(r for r in rows if r["name"] == "Ada Lovelace")
+    inference = [p for s in ada["sessions"] for p in s["papers"] if p["topics"][0] == "inference"]
+    assert inference and all(p["affinity"] == {"fancy": 0.5, "interests": 1.0} for p in inference)
+    assert "    affinity 1.50 = fancy 0.50 + interests 1.00 (inference)" in lines
+    out = run("why", str(schedule), inference[0]["id"], "--today", TODAY).stdout.splitlines()
+    assert out[-1] == ("  Ada Lovelace presents it: affinity 1.50 = fancy 0.50 + interests 1.00 "
+                       "(inference)")
+
+
+def test_a_wrappers_change_to_the_affinity_is_its_own_part(run, schedule, workspace):
+    (workspace / "plugins").mkdir()
+    (workspace / "plugins" / "wrap.py").write_text(
+        "from paperclub.hookspecs import hookimpl\n\n"
+        "@hookimpl(wrapper=True)\n"
+        "def paperclub_presenter_affinity(member):\n"
+        "    answers = yield\n"
+        "    return answers + [0.25]\n")
+    papers = [p for s in plan_json(run, schedule)["sessions"] for p in s["papers"]]
+    assert papers and all(p["affinity"]["wrap"] == 0.25 for p in papers)
+
+
+def test_a_plan_file_without_affinities_still_explains_and_gets_them_when_planned_again(
+        run, schedule):
+    """Plan files written before affinities were kept: read as they are, explained without
+    them, and given them by the next plan, which changes nothing else."""
+    before = plan_json(run, schedule)["sessions"]
+    path = Path("schedules/ml-systems.plan.yaml")
+    text = path.read_text()
+    old = "".join(line for line in text.splitlines(keepends=True)
+                  if not line.startswith(("    affinity:", "      interests:")))
+    assert "affinity" not in old
+    path.write_text(old)
+    members = run("members", str(schedule), "--why")
+    assert members.exit_code == 0 and "    no affinity recorded in the plan file" in members.stdout
+    paper = before[2]["papers"][0]
+    why = run("why", str(schedule), paper["id"], "--today", TODAY).stdout.splitlines()
+    assert why[-1] == f"  {paper['presenter']} presents it: no affinity recorded in the plan file"
+    again = plan_json(run, schedule)["sessions"]
+    assert path.read_text() == text  # the same plan, its affinities back
+    assert [(s["sequence"], s["modified"]) for s in again] == \
+        [(s["sequence"], s["modified"]) for s in before]
+
+
+def test_a_presenter_changed_by_hand_is_not_explained_by_an_affinity(run, schedule):
+    sessions = plan_json(run, schedule)["sessions"]
+    paper = sessions[4]["papers"][0]
+    other = next(m for m in ("Grace Hopper", "Edsger Dijkstra") if m != paper["presenter"]
+                 and m not in [p["presenter"] for p in sessions[4]["papers"]])
+    path = Path("schedules/ml-systems.plan.yaml")
+    text = path.read_text()
+    mine = text.index(f"- id: {paper['id']}")
+    path.write_text(text[:mine] + text[mine:].replace(f"presenter: {paper['presenter']}",
+                                                      f"presenter: {other}", 1))
+    why = run("why", str(schedule), paper["id"], "--today", TODAY).stdout.splitlines()
+    assert why[-1] == f"  {other} presents it: the session was edited by hand in the plan file"
+    plan_json(run, schedule)  # keeps the edit, and locks the session
+    why = run("why", str(schedule), paper["id"], "--today", TODAY).stdout.splitlines()
+    assert why[-1] == (f"  {other} presents it (locked in the plan file): no affinity recorded "
+                       "in the plan file")

@@ -245,7 +245,8 @@ def test_a_members_library_moves_their_affinity_and_the_groups_choice(run, works
 
     members = [{"name": "Vera", "library": library("astro-ph", "vera.csv")},
                {"name": "Pierre", "library": library("cond-mat", "pierre.csv")}]
-    papers = planned(run, group(workspace, members=members))
+    config = group(workspace, members=members)
+    papers = planned(run, config)
     fields = [field_of(p["id"]) for p in papers]
     assert set(fields) == {"astro-ph", "cond-mat"}, fields
     # each presents the papers like their own library, as far as even loads (2 each) allow
@@ -257,6 +258,12 @@ def test_a_members_library_moves_their_affinity_and_the_groups_choice(run, works
     assert all(field_of(p["id"]) != minority for p in papers if p["presenter"] == other)
     for p in papers:
         assert p["relevance"]["like"]["as"] in ("in Vera's library", "in Pierre's library")
+        # the library's part of the affinity is kept, and explains the choice
+        assert set(p["affinity"]) == {"interests", "library"} and p["affinity"]["library"] > 0
+        why = run("why", str(config), p["id"], "--today", TODAY).stdout.splitlines()[-1]
+        assert why == (f"  {p['presenter']} presents it: affinity "
+                       f"{p['affinity']['library']:.2f} = interests 0.00 + library "
+                       f"{p['affinity']['library']:.2f}")
     # the same members without libraries plan other papers
     plain = planned(run, group(workspace, "plain", members=[{"name": "Vera"}, {"name": "Pierre"}]))
     assert {p["id"] for p in plain} != {p["id"] for p in papers}

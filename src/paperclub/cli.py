@@ -356,8 +356,10 @@ def show(schedule: Path, why: bool, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("schedule", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--why", is_flag=True,
+              help="Why each member presents what: their affinity for each paper, by part.")
 @json_option
-def members(schedule: Path, as_json: bool) -> None:
+def members(schedule: Path, why: bool, as_json: bool) -> None:
     """Each member's sessions, load and topics in the plan of SCHEDULE (a group config or its
     plan file)."""
     from paperclub import config, planfile, presenters
@@ -367,9 +369,15 @@ def members(schedule: Path, as_json: bool) -> None:
         raise PaperclubError("no group config here: `paperclub members` reads the members "
                              "from it", path=config_path)
     group = config.load_group(config_path, emitters=app().hooks.emitters)
-    rows = presenters.summary(planfile.load_existing(config_path).sessions, group.members)
+    the_plan = planfile.load_existing(config_path)
+    rows = presenters.summary(the_plan.sessions, group.members)
     if as_json:
         echo_json(rows)
+        return
+    if why:
+        from paperclub.explain import member_reasons
+
+        click.echo("\n".join(member_reasons(the_plan, group)))
         return
     table = [("Member", "Load", "Sessions", "Topics")]
     for r in rows:

@@ -4,9 +4,12 @@ placed it; for a paper left out, the rule or the papers that kept it out."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import date
 
-from paperclub.models import Candidate, Group, Paper, Plan, Relevance, Votes
+from paperclub import planfile, presenters
+from paperclub.models import (Assignment, Candidate, Group, Member, Paper, Plan, Relevance,
+                              Session, Votes)
 from paperclub.signals import Signals
 
 
@@ -29,6 +32,62 @@ def evidence(relevance: Relevance | None, votes: Votes, indent: str) -> list[str
         if votes.no:
             said.append(f"{len(votes.no)} against ({', '.join(votes.no)})")
         lines.append(f"{indent}votes: {'; '.join(said)}")
+    return lines
+
+
+def affinity(a: Assignment, member: Member | None) -> str | None:
+    """`affinity 2.50 = interests 2.00 (inference, serving) + library 0.50 + my_plugin 0.00`:
+    the presenter's affinity for the paper by part, as the plan file keeps it, with the
+    interests that count named (when the member's interests still give that part); None when
+    the plan file has no parts (written before they were kept)."""
+    if not a.affinity:
+        return None
+    named = presenters.interest_matches(member, a) if member is not None else []
+    if abs(sum(v for _, v in named) - a.affinity.get("interests", 0.0)) > 1e-4:
+        named = []  # the config's interests changed since the plan: the names would not add up
+    shown = [f"{name} {value:.2f}"
+             + (f" ({', '.join(i for i, _ in named)})" if name == "interests" and named else "")
+             for name, value in sorted(a.affinity.items())]
+    return f"affinity {sum(a.affinity.values()):.2f} = {' + '.join(shown)}"
+
+
+def presenter_reason(a: Assignment, session: Session, group: Group) -> str | None:
+    """Who presents `a` and why: `Ada Lovelace presents it: affinity ...`, with what else
+    decided it (a pin, a lock, a hand edit of the plan file); None without a presenter."""
+    if not a.presenter:
+        return None
+    how, detail = _presenter(a, session, group)
+    return f"{a.presenter} presents it{how}: {detail}"
+
+
+def _presenter(a: Assignment, session: Session, group: Group) -> tuple[str, str]:
+    """(` (pinned to them, members[].pin)` or "", the affinity or why there is none)."""
+    member = next((m for m in group.members if m.name == a.presenter), None)
+    if member is None:
+        return "", f"not a member of {group.name} (a plugin or a hand edit chose them)"
+    if session.digest is not None and session.digest != planfile.digest(session):
+        return "", "the session was edited by hand in the plan file"
+    locked = a.presenter_locked or a.locked or session.locked
+    how = [why for why, holds in (("pinned to them, members[].pin", a.paper_id in member.pin),
+                                  ("locked in the plan file", locked)) if holds]
+    return (f" ({'; '.join(how)})" if how else "",
+            affinity(a, member) or "no affinity recorded in the plan file")
+
+
+def member_reasons(plan: Plan, group: Group) -> list[str]:
+    """`members --why`: per member, each paper they present and the affinity that gave it to
+    them (see `presenter_reason`)."""
+    lines = []
+    papers = {(s.id, a.paper_id): (s, a) for s in plan.sessions for a in s.papers}
+    for row in presenters.summary(plan.sessions, group.members):
+        load = f"{row['load']} session{'s' if row['load'] != 1 else ''}"
+        lines.append(f"{row['name']}: {load}" + ("" if row["member"] else " (not a member)"))
+        for s in row["sessions"]:
+            for p in s["papers"]:
+                session, a = papers[s["id"], p["id"]]
+                how, detail = _presenter(a, session, group)
+                lines.append(f"  {session.start:%a %Y-%m-%d} ({session.id})  {a.title}")
+                lines.append(f"    {detail}{how}")
     return lines
 
 
@@ -71,18 +130,23 @@ def _solver_line(solver: Mapping) -> str:
 
 def why_not(paper_id: str, plan: Plan, group: Group, pool: Mapping[str, Candidate],
             excluded: Mapping[str, str], in_catalog: bool, signals: Signals | None = None,
-            paper: Paper | None = None) -> list[str]:
+            paper: Paper | None = None, today: date | None = None,
+            replan: Callable[[], Plan | None] | None = None) -> list[str]:
     """Why `paper_id` is where it is in `plan`, or why it is not in it. `signals` and `paper`
-    (the catalog's) add what its relevance and votes rest on."""
+    (the catalog's) add what its relevance and votes rest on; `today` tells the sessions
+    held; `replan()` is the plan `paperclub plan` would make now (None when it cannot), asked
+    only when the plan on disk alone does not tell why a paper is out."""
     for session in plan.sessions:
         for a in session.papers:
             if a.paper_id == paper_id:
                 state = "" if not session.cancelled else " (a cancelled session)"
+                presenter = presenter_reason(a, session, group)
                 return [f"{paper_id} is planned for {session.start:%a %Y-%m-%d} ({session.id}){state}",
                         f"  score {a.score:.2f} = {_parts(a.score_parts)}",
                         *evidence(a.relevance, a.votes, "  "),
                         *(f"  topic {a.balanced}" for _ in [0] if a.balanced),
-                        *(f"  {r}" for r in a.reasons)]
+                        *(f"  {r}" for r in a.reasons),
+                        *([f"  {presenter}"] if presenter else [])]
     if not in_catalog:
         return [f"{paper_id} is not in the catalog: `paperclub papers QUERY` finds ids"]
     found = (evidence(signals.explain(paper), signals.votes(paper), "  ")
@@ -108,10 +172,7 @@ def why_not(paper_id: str, plan: Plan, group: Group, pool: Mapping[str, Candidat
     same = sorted(((x, s) for x, s in chosen if x.balanced == topic), key=lambda p: -p[0].score)
     better = [x for x, _ in same if x.score >= me.score]
     if not same:
-        weaker = [x for x, _ in chosen if x.score < me.score]
-        lines.append(f"  no paper on {topic} is planned; {len(weaker)} planned papers on other "
-                     "topics score less (the topic balance placed them)" if weaker else
-                     f"  no paper on {topic} is planned, and every planned paper scores more")
+        lines += _out_of_the_term(me, topic, plan, group, chosen, today, replan)
     elif len(better) == len(same):
         lines.append(f"  outscored within its topic {topic}: the {len(same)} planned papers on "
                      f"{topic} all score more")
@@ -122,3 +183,58 @@ def why_not(paper_id: str, plan: Plan, group: Group, pool: Mapping[str, Candidat
                      "the topic balance (no topic twice in a session or in consecutive sessions, "
                      "pins, before pairs) kept it out")
     return lines
+
+
+def _out_of_the_term(me: Candidate, topic: str, plan: Plan, group: Group,
+                     chosen: list[tuple[Assignment, Session]], today: date | None,
+                     replan: Callable[[], Plan | None] | None) -> list[str]:
+    """Why a candidate is out when no planned paper shares its topic (so the topic balance
+    cannot be what keeps it out): the plan is older than the scores (a plan made now takes
+    it); the term's places all went to papers that score more; the papers that score less
+    are there by rule (held, locked, pinned, before pairs); or the objective's other terms."""
+    head = f"  no paper on {topic} is planned"
+    fresh = replan() if replan is not None else None
+    where = next((s for s in fresh.sessions if not s.cancelled
+                  for x in s.papers if x.paper_id == me.id), None) if fresh else None
+    if where is not None:
+        return [f"{head}: the plan is out of date (votes, papers, the config or plugins "
+                f"changed since it was made): `paperclub plan` now puts it on "
+                f"{where.start:%a %Y-%m-%d} ({where.id})"]
+    weaker = sorted(((x, s) for x, s in chosen if x.score < me.score),
+                    key=lambda p: (p[0].score, p[1].start))
+    ruled = [(x, s, rule) for x, s in weaker if (rule := _rule(x, s, today))]
+    free = [(x, s) for x, s in weaker if not _rule(x, s, today)]
+    sessions = sum(1 for s in plan.sessions if not s.cancelled)
+    k = group.meetings.papers_per_session
+    terms = sorted(t for t in plan.solver.get("terms") or () if t not in ("score", "unfilled"))
+    cost = (f"the objective's other terms ({', '.join(terms)}; balance.policy "
+            f"{group.balance_policy})" if terms else "the planner")
+    if free:
+        made_now = ", and a plan made now keeps them too" if fresh is not None else ""
+        return [f"{head}; {len(free)} planned paper(s) on other topics score less{made_now}: "
+                f"{cost} outweigh the {me.score - free[0][0].score:.2f} it scores above the "
+                "weakest",
+                *(f"    {x.score:.2f}  {s.start:%Y-%m-%d}  {x.title}" for x, s in free[:5])]
+    if ruled:
+        return [f"{head}; the {len(ruled)} planned paper(s) that score less are there by rule:",
+                *(f"    {x.score:.2f}  {s.start:%Y-%m-%d}  {x.title}: {rule}"
+                  for x, s, rule in ruled[:5])]
+    if len(chosen) >= sessions * k:
+        return [f"{head}: the term's {sessions * k} places ({sessions} sessions of {k} "
+                f"paper{'s' if k != 1 else ''}) all went to papers that score more"]
+    pairs = [f"{a} before {b}" for a, b in group.before if me.id in (a, b)]
+    because = (f"its selection.before pair ({'; '.join(pairs)}) leaves it no session" if pairs
+               else f"{cost} leave(s) it out")
+    return [f"{head}, and every planned paper scores more, though {sessions * k - len(chosen)} "
+            f"of the term's places are empty: {because}"]
+
+
+def _rule(a: Assignment, session: Session, today: date | None) -> str | None:
+    """The rule that holds `a` in its session, whatever it scores; None when none does."""
+    if today is not None and session.start.date() < today:
+        return "held before today, kept as it was"
+    if session.locked or a.locked:
+        return "locked in the plan file (locked: true)"
+    if session.digest is not None and session.digest != planfile.digest(session):
+        return "the session was edited by hand in the plan file"
+    return a.reasons[0] if a.reasons else None

@@ -125,7 +125,10 @@ def paperclub_presenter_affinity(member: Member, paper: Assignment, group: Group
     Called once per member and paper (or session, with `presenters: per_session`, summed over
     its papers) by the presenter assignment, which maximizes the total affinity only after
     the hard rules, the balance of loads and the fewest consecutive sessions. Keep it
-    deterministic."""
+    deterministic. The paper's text is there to read: `paper.abstract`, `paper.links`. Once
+    the presenters are chosen, each paper keeps its presenter's affinity by part in the plan
+    file (`Assignment.affinity`: the built-in `interests` and `library`, every other answer
+    under its plugin's name), which `paperclub why` and `paperclub members --why` show."""
 
 
 @hookspec

@@ -286,6 +286,9 @@ class Assignment:
     presenter_locked: bool = False  # `presenter: {name: ..., locked: true}`: keeps its presenter
     relevance: Relevance | None = None  # how it fits the group's profile, and why
     votes: Votes = field(default_factory=lambda: Votes())
+    # the presenter's affinity for it, by part (interests, library, a plugin's name), as the
+    # presenter assignment counted it: what explains who presents it
+    affinity: dict[str, float] = field(default_factory=dict)
     # member -> how well the paper fits their library (0 to 1), for choosing presenters; worked
     # out when planning, not kept in the plan file
     fit: dict[str, float] = field(default_factory=dict)

@@ -112,6 +112,8 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
                         **({"reasons": list(a.reasons)} if a.reasons else {}),
                         **({"relevance": _rounded(a.relevance.to_json())} if a.relevance else {}),
                         **({"votes": a.votes.to_json()} if a.votes else {}),
+                        **({"affinity": {k: round(v, 4) for k, v in sorted(a.affinity.items())}}
+                           if a.affinity else {}),
                     }
                     for a in s.papers
                 ],
@@ -208,6 +210,9 @@ def _assignment(a: dict[str, Any]) -> Assignment:
         reasons=[str(r) for r in a.get("reasons") or []],
         relevance=Relevance.from_json(a["relevance"]) if a.get("relevance") else None,
         votes=Votes.from_json(a["votes"]) if a.get("votes") else Votes(),
+        # a plan file from before affinities were kept has none: its presenters are explained
+        # without them until it is planned again
+        affinity={str(k): float(v) for k, v in (a.get("affinity") or {}).items()},
     )
 
 

@@ -180,6 +180,8 @@ class Kept:
             edited = planfile.edited(s)
             if edited:
                 kept.edited.append(s)
+                for a in s.papers:  # its presenters may be others than the affinity was for
+                    a.affinity = {}
             if s.start.date() < today:
                 kept.held.append(s)
             elif s.locked or edited:

@@ -545,15 +545,39 @@ class Hooks:
                   previous=previous)
 
     def presenter_affinity(self, member: Member, paper: Assignment, group: Group) -> float:
-        def check(plugin: str, value: Any) -> Any:
+        return self._affinity(member, paper, group)[0]
+
+    def presenter_affinity_answers(self, member: Member, paper: Assignment,
+                                   group: Group) -> list[tuple[str, float]]:
+        """The answers `presenter_affinity` sums, each with the plugin that gave it (what a
+        wrapper changed is one more answer, under the wrapper's name): for explanations."""
+        return self._affinity(member, paper, group)[1]
+
+    def _affinity(self, member: Member, paper: Assignment,
+                  group: Group) -> tuple[float, list[tuple[str, float]]]:
+        given: list[tuple[str, float]] = []  # (plugin, answer), in the order pluggy gave them
+
+        def valid(plugin: str, value: Any) -> Any:
             if not _finite(value):
                 raise _Bad(f"returned {_clip(repr(value), 60)} for {member.name} and "
                            f"{paper.paper_id}, not a number")
             return value
 
+        def check(plugin: str, value: Any) -> Any:
+            given.append((plugin, float(valid(plugin, value))))
+            return value
+
         values = self._run("paperclub_presenter_affinity", check, member=member, paper=paper,
                            group=group)
-        return sum((float(v) for v in values if v is not None), 0.0)
+        answers = [float(v) for v in values or () if v is not None]
+        if self._wrappers("paperclub_presenter_affinity"):
+            # _run checked what the wrapper returned too: those are not implementations' answers
+            del given[len(given) - len(answers):]
+        total = sum(answers, 0.0)
+        if [v for _, v in given] != answers:  # a wrapper changed them: the change is its part
+            given.append((self._wrapper_label("paperclub_presenter_affinity"),
+                          total - sum(v for _, v in given)))
+        return total, given
 
     def check_plan(self, plan: Plan, group: Group) -> list[str]:
         return [p for problems in self._run("paperclub_check_plan", plan=plan, group=group)

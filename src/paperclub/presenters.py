@@ -113,18 +113,35 @@ def interest_affinity(member: Member, paper: Assignment, group: Group | None = N
     """The built-in affinity: for each interest of the member, 1.0 if it names the paper's
     first topic, else 0.5 if it names another of its topics or starts a word of its title;
     plus the paper's fit to the member's library (0 to 1, `paper.fit`)."""
+    total = paper.fit.get(member.name, 0.0)
+    for _, value in interest_matches(member, paper):
+        total += value
+    return total
+
+
+def interest_matches(member: Member, paper: Assignment) -> list[tuple[str, float]]:
+    """The member's interests that count for `paper`, each with what it adds (1.0 or 0.5, as
+    `interest_affinity` counts them): what an explanation names."""
     topics = [t.lower() for t in paper.topics]
     title = paper.title.lower()
-    total = paper.fit.get(member.name, 0.0)
+    out = []
     for interest in member.interests:
         if not interest.strip():
             continue
         pattern = _pattern(interest)
         if topics and pattern.search(topics[0]):
-            total += 1.0
+            out.append((interest, 1.0))
         elif any(pattern.search(t) for t in topics[1:]) or pattern.search(title):
-            total += 0.5
-    return total
+            out.append((interest, 0.5))
+    return out
+
+
+def interest_parts(member: Member, paper: Assignment) -> dict[str, float]:
+    """`interest_affinity` in its parts: `interests`, and `library` for a member with one."""
+    parts = {"interests": sum(value for _, value in interest_matches(member, paper))}
+    if member.name in paper.fit:
+        parts["library"] = paper.fit[member.name]
+    return parts
 
 
 # -- the problem -------------------------------------------------------------------------------
@@ -609,8 +626,8 @@ def summary(sessions: Sequence[Session], members: Sequence[Member]) -> list[dict
             r = rows[name] if name in rows else row(name, None)
             r["sessions"].append({
                 "id": s.id, "date": s.start.date().isoformat(),
-                "papers": [{"id": a.paper_id, "title": a.title, "topics": list(a.topics)}
-                           for a in papers]})
+                "papers": [{"id": a.paper_id, "title": a.title, "topics": list(a.topics),
+                            "affinity": dict(sorted(a.affinity.items()))} for a in papers]})
             r["load"] += 1
             r["papers"] += len(papers)
             for a in papers:

@@ -14,7 +14,7 @@ from paperclub import config, planfile, planner, rules, sources
 from paperclub.catalog import Catalog
 from paperclub.errors import PaperclubError, several
 from paperclub.files import atomic_write
-from paperclub.models import Candidate, Group, Member, Plan, Relevance, Votes
+from paperclub.models import Candidate, Group, Member, Paper, Plan, Relevance, Votes
 from paperclub.plugins import Hooks
 from paperclub.signals import Signals, measure
 
@@ -161,10 +161,21 @@ def why(config_path: Path, catalog_path: Path, hooks: Hooks, paper_id: str, *,
         raise PaperclubError("no catalog here yet", path=catalog_path)
     with Catalog(catalog_path) as catalog, bound(hooks, catalog_path, today):
         paper = catalog.get(paper_id)
-        pool, excluded, signals = _pool(group, catalog, hooks, the_plan, today)
+        papers = list(catalog.papers(sources=sync_sources(group, catalog, hooks)))
+        pool, excluded, signals = _pool(group, catalog, hooks, the_plan, today, papers=papers)
+
+        def replan() -> Plan | None:
+            """The plan `paperclub plan` would make now, not written (None if it fails)."""
+            try:
+                return planner.make_plan(group, papers, hooks, today=today, previous=the_plan,
+                                         signals=signals)[0]
+            except PaperclubError:
+                return None
+
         key = paper.id if paper else paper_id
         return explain.why_not(key, the_plan, group, {c.id: c for c in pool}, excluded,
-                               in_catalog=paper is not None, signals=signals, paper=paper)
+                               in_catalog=paper is not None, signals=signals, paper=paper,
+                               today=today, replan=replan)
 
 
 @contextmanager
@@ -179,10 +190,13 @@ def bound(hooks: Hooks, catalog_path: Path, today: date) -> Iterator[None]:
 
 
 def _pool(group: Group, catalog: Catalog, hooks: Hooks, the_plan: Plan | None, today: date,
-          member: Member | None = None) -> tuple[list[Candidate], dict[str, str], Signals]:
+          member: Member | None = None, papers: list[Paper] | None = None,
+          ) -> tuple[list[Candidate], dict[str, str], Signals]:
     """The group's candidates and excluded papers as a plan would see them, and the signals
-    measured for them (relevance to `member`'s own profile, when given)."""
-    papers = list(catalog.papers(sources=sync_sources(group, catalog, hooks)))
+    measured for them (relevance to `member`'s own profile, when given). `papers`: the
+    group's papers, when the caller has them already."""
+    if papers is None:
+        papers = list(catalog.papers(sources=sync_sources(group, catalog, hooks)))
     group = check_ids(group, catalog)
     signals = measure(group, catalog, papers, planner.taste(group), hooks.sources, member=member)
     pool, excluded = planner.candidates(group, papers, hooks,

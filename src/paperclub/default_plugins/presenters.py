@@ -8,6 +8,8 @@ each session (`per_session`); nobody on a date they are unavailable, nobody beyo
 `max_sessions`, nobody twice in a session, pins kept; then loads as even as those allow, the
 fewest consecutive sessions, and the papers that match their interests. When a date cannot
 get a presenter, planning stops with an error naming the date and why each member is out.
+Each paper keeps its presenter's affinity by part (`Assignment.affinity`, in the plan file),
+for `paperclub why` and `paperclub members --why`.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from typing import TYPE_CHECKING
 
 from paperclub import presenters
 from paperclub.hookspecs import hookimpl
+from paperclub.plugins import _short_name
 
 if TYPE_CHECKING:
-    from paperclub.models import Group, Plan, Session
+    from paperclub.models import Assignment, Group, Member, Plan, Session
     from paperclub.plugins import Hooks
 
 
@@ -42,7 +45,28 @@ def assign_presenters(plan: Plan, group: Group, held: Sequence[Session] = (),
     result = presenters.assign(plan.sessions, group, held=held, affinity=affinity,
                                previous=before)
     presenters.apply(plan.sessions, result)
+    members = {m.name: m for m in group.members}
+    for session in plan.sessions:
+        for paper in session.papers:
+            member = members.get(paper.presenter or "")
+            paper.affinity = affinity_parts(member, paper, group, hooks) if member else {}
     return result
+
+
+def affinity_parts(member: Member, paper: Assignment, group: Group,
+                   hooks: Hooks | None = None) -> dict[str, float]:
+    """`member`'s affinity for `paper` by part, as the plan file keeps it to explain who
+    presents what: the built-in one as `interests` and `library`, every other plugin's number
+    under the plugin's name (`plugins/suggester.py` -> `suggester`), as score parts are."""
+    answers = (hooks.presenter_affinity_answers(member, paper, group) if hooks is not None
+               else [(__name__, presenters.interest_affinity(member, paper, group))])
+    parts: dict[str, float] = {}
+    for plugin, value in answers:
+        named = (presenters.interest_parts(member, paper) if plugin == __name__
+                 else {_short_name(plugin): value})
+        for name, v in named.items():
+            parts[name] = parts.get(name, 0.0) + v
+    return {name: round(v, 4) for name, v in sorted(parts.items())}
 
 
 @hookimpl(trylast=True)
