@@ -21,9 +21,11 @@ from paperclub.text import plural
 class App:
     """What every command shares: the workspace, and its plugins, loaded on first use."""
 
-    def __init__(self, workspace: Path, local_plugins: bool = True):
+    def __init__(self, workspace: Path, local_plugins: bool = True,
+                 plugins: dict[str, object] | None = None):
         self.workspace = workspace
         self.local_plugins = local_plugins  # False: --no-local-plugins, skip plugins/*.py
+        self.plugins = plugins or {}  # name -> module, loaded beside the installed ones (tests)
         self._hooks = None
         self.load_error: PluginError | None = None
         # a plugin's paperclub_register_commands failed: the command line is not what the
@@ -34,7 +36,8 @@ class App:
         from paperclub.plugins import Hooks, get_plugin_manager
 
         try:
-            self._hooks = Hooks(get_plugin_manager(self.workspace, local_plugins=self.local_plugins))
+            self._hooks = Hooks(get_plugin_manager(self.workspace, local_plugins=self.local_plugins,
+                                                   plugins=self.plugins))
         except PluginError as e:
             self.load_error = e
         return self._hooks
@@ -84,6 +87,7 @@ def cli() -> None:
     paperclub plan schedules/GROUP.yaml       plan the term, write calendar, agenda, page
     paperclub show schedules/GROUP.yaml       the plan as a table
     paperclub publish schedules/GROUP.yaml    send it to a CalDAV calendar
+    paperclub plugin new NAME                 a plugin package to start from
     """
 
 
@@ -613,6 +617,31 @@ def plugins(as_json: bool) -> None:
         version = f" {row['version']}" if "version" in row else ""
         hooks = "disabled (PAPERCLUB_DISABLE_PLUGINS)" if row.get("disabled") else ", ".join(row["hooks"])
         click.echo(f"{row['name']}{version}: {hooks}")
+
+
+@cli.group()
+def plugin() -> None:
+    """Start a plugin of your own: `paperclub plugin new NAME`."""
+
+
+@plugin.command(name="new")
+@click.argument("name")
+@click.option("--dir", "folder", type=click.Path(path_type=Path), metavar="DIR",
+              help="Write the package into DIR (default: a folder NAME here).")
+@click.option("--force", is_flag=True, help="Overwrite the files it writes, if they exist.")
+def plugin_new(name: str, folder: Path | None, force: bool) -> None:
+    """Write a plugin package NAME to start from: pyproject.toml with the entry point, the
+    plugin (a score part, with its settings), a README, and a test that uses paperclub.testing."""
+    from paperclub import scaffold
+
+    folder = folder if folder is not None else Path(name)
+    made, written = scaffold.new_plugin(name, folder, force=force)
+    for path in written:
+        click.echo(f"{path} (written)")
+    click.echo(f"{made.distribution}: the plugin {made.entry_point}, in "
+               f"{folder / 'src' / made.module / '__init__.py'}")
+    go = "" if folder == Path(".") else f"cd {folder} && "
+    click.echo(f"Next: {go}pip install -e '.[test]' && pytest")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -82,10 +82,12 @@ class PluginManager(pluggy.PluginManager):
         return opts
 
 
-def get_plugin_manager(workspace: Path | None = None, *,
-                       local_plugins: bool = True) -> pluggy.PluginManager:
+def get_plugin_manager(workspace: Path | None = None, *, local_plugins: bool = True,
+                       plugins: Mapping[str, object] | None = None) -> pluggy.PluginManager:
     """A fresh plugin manager with every plugin loaded; `workspace` is where `plugins/` is,
-    and `local_plugins=False` (`paperclub --no-local-plugins`) skips it."""
+    and `local_plugins=False` (`paperclub --no-local-plugins`) skips it. `plugins` (name ->
+    module) are loaded as installed plugins are, after them: paperclub.testing gives the
+    plugin under test so."""
     pm = PluginManager("paperclub")
     pm.add_hookspecs(hookspecs)
     disabled = _Disabled(os.environ.get(DISABLE_ENV, ""))
@@ -95,6 +97,9 @@ def get_plugin_manager(workspace: Path | None = None, *,
         pm.register(importlib.import_module(name), name=name)
     if not os.environ.get(AUTOLOAD_ENV):
         _load_entry_points(pm, disabled)
+    for name, plugin in sorted((plugins or {}).items()):
+        if not disabled.skip(pm, name, name):
+            _register_given(pm, name, plugin)
     if workspace is not None:
         files = sorted((workspace / "plugins").glob("*.py"))
         helpers = [p for p in files if p.name.startswith(HELPER_PREFIX)]
@@ -173,6 +178,17 @@ def _load_entry_points(pm: pluggy.PluginManager, disabled: _Disabled) -> None:
             raise PluginError(f"{label}: {e}") from None
         if getattr(ep, "dist", None) is not None and isinstance(pm, PluginManager):
             pm.versions[ep.name] = ep.dist.version
+
+
+def _register_given(pm: pluggy.PluginManager, name: str, plugin: object) -> None:
+    label = f"plugin {name}"
+    if pm.has_plugin(name):
+        raise PluginError(f"{label}: the name {name} is taken by another plugin")
+    _check_hooks(pm, plugin, label, getattr(plugin, "__file__", None))
+    try:
+        pm.register(plugin, name=name)
+    except (pluggy.PluginValidationError, ValueError) as e:  # ValueError: registered twice
+        raise PluginError(f"{label}: {e}") from None
 
 
 def _load_local_plugin(pm: pluggy.PluginManager, path: Path, label: str,
