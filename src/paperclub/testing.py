@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from paperclub.files import atomic_write
+
 if TYPE_CHECKING:
     from paperclub.models import Assignment, Plan
 
@@ -94,9 +96,8 @@ class Workspace:
         `date`, `upvotes`, `url`, `code`, `keywords`, `topics`: docs/usage.md)."""
         import yaml
 
-        (self.path / PAPERS).write_text(
-            yaml.safe_dump([dict(p) for p in papers], sort_keys=False, allow_unicode=True),
-            encoding="utf-8")
+        atomic_write(self.path / PAPERS, yaml.safe_dump(
+            [dict(p) for p in papers], sort_keys=False, allow_unicode=True).encode())
         self.configure(catalog={"sources": [PAPERS.name]})  # relative to the config's folder
 
     def configure(self, **sections: Any) -> None:
@@ -107,8 +108,7 @@ class Workspace:
         path = self.path / self.config
         config = yaml.safe_load(path.read_text(encoding="utf-8"))
         _merge(config, sections)
-        path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True),
-                        encoding="utf-8")
+        atomic_write(path, yaml.safe_dump(config, sort_keys=False, allow_unicode=True).encode())
 
     # -- running commands ----------------------------------------------------------------------
 
