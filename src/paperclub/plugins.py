@@ -591,7 +591,8 @@ class Hooks:
             del given[len(given) - len(answers):]
         total = sum(answers, 0.0)
         if [v for _, v in given] != answers:  # a wrapper changed them: the change is its part
-            given.append((self._wrapper_label("paperclub_presenter_affinity"),
+            wrappers = self._wrapper_impls("paperclub_presenter_affinity")
+            given.append((" or ".join(i.plugin_name for i in wrappers) or "a plugin",
                           total - sum(v for _, v in given)))
         return total, given
 
