@@ -76,7 +76,7 @@ def test_the_spaced_term_moves_a_topic_apart():
     assert where and where[-1] - where[0] != 3 and solver.evaluate(problem, plan)[1]["spaced"] == 0
 
 
-def test_a_policy_in_one_plugin_file_plans(workspace, run, schedule):
+def test_paperclub_register_policies_a_policy_in_one_plugin_file_plans(workspace, run, schedule):
     (workspace / "plugins").mkdir()
     (workspace / "plugins" / "spaced.py").write_text(SPACED)
     path = workspace / schedule

@@ -12,7 +12,9 @@ and only when a is planned (a pair whose `a` is not a candidate is ignored, as a
 already read; pins win over a pair they contradict); under `spread`, never two papers of one
 topic in a session (pins excepted).
 
-One objective, maximized; `Solution.terms` holds each term, and they add up to it:
+One objective, maximized; `Solution.terms` holds each term, and they add up to it. The
+balance policy's terms (nearby, proportional, themed for the built-in ones) and its rules are
+the `Policy`'s (`paperclub.policies`): this module and `greedy` ask it, never its name.
 
 - ``score``: the total score of the chosen papers;
 - ``consecutive`` (every policy): minus `weights["consecutive"]` for each topic that has a
