@@ -119,7 +119,7 @@ def solve_direct(problem: solver.Problem, time_limit: float) -> solver.Solution:
 
     started = time.perf_counter()
     p, w = problem, problem.weights
-    assert p.policy == "spread"
+    assert p.policy.name == "spread"
     S, k, n = p.sessions, p.per_session, len(p.items)
     ids = [it.id for it in p.items]
     position = {pid: i for i, pid in enumerate(ids)}

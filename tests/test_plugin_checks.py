@@ -37,6 +37,7 @@ CALLED = {
     "paperclub_presenter_affinity": ("member", "plan"),
     "paperclub_check_plan": ("plan", "plan"),
     "paperclub_register_emitters": ("register", "plan"),
+    "paperclub_register_policies": ("register", "plan"),
     "paperclub_customize_event": ("event", "plan"),
     "paperclub_register_commands": ("cli", "command"),
 }
@@ -82,6 +83,9 @@ BAD_ANSWERS = [
      ": paperclub_check_plan returned an empty problem"),
     ("paperclub_register_emitters", "return register",
      ": paperclub_register_emitters returned function "),
+    ("paperclub_register_policies", "return ['spaced']",
+     ": paperclub_register_policies returned list ['spaced']; it returns nothing: "
+     "call register(policy)"),
     ("paperclub_customize_event", "return event",
      ": paperclub_customize_event returned Event "),
     ("paperclub_register_commands", "return cli",
@@ -99,6 +103,7 @@ RAISES = {
     "paperclub_presenter_affinity": "LookupError('no member')",
     "paperclub_check_plan": "AssertionError('checked')",
     "paperclub_register_emitters": "OSError('no output')",
+    "paperclub_register_policies": "ArithmeticError('no policy')",
     "paperclub_customize_event": "RuntimeError('no event')",
     "paperclub_register_commands": "UnicodeError('no command')",
 }
@@ -290,6 +295,37 @@ COMMAND_CASES = [
 ]
 
 
+# A policy: a subclass of paperclub.api.Policy with a name and a description
+POLICY = ("from paperclub.api import Policy\n\n"
+          "class Spaced(Policy):\n"
+          "    {attributes}\n\n"
+          "def paperclub_register_policies(register):\n"
+          "    register({item})\n")
+GOOD_POLICY = {"attributes": 'name, description = "spaced", "topics apart"', "item": "Spaced()"}
+POLICY_CASES = [
+    pytest.param(POLICY.format(**{**GOOD_POLICY, **change}), "plan",
+                 f"plugins/bad.py (line 7): paperclub_register_policies registered {expected}",
+                 id=f"policy-{name}")
+    for name, change, expected in [
+        ("without-name", {"attributes": 'description = "topics apart"'},
+         "a policy without a name: "),
+        ("description-bytes", {"attributes": 'name, description = "spaced", b"apart"'},
+         "policy 'spaced' whose description is bytes b'apart': give it a str such as "
+         "'one topic per session'"),
+        ("not-a-policy", {"item": "__import__('types').SimpleNamespace(name='spaced', "
+                                  "description='apart')"},
+         "policy 'spaced' that is SimpleNamespace namespace(name='spaced', "
+         "description='apart'), not a Policy: subclass paperclub.api.Policy"),
+        ("a-class", {"item": "Spaced"}, "the class Spaced, not a policy: register(Spaced())"),
+    ]
+] + [
+    pytest.param(POLICY.format(**{**GOOD_POLICY,
+                                  "attributes": 'name, description = "themed", "mine"'}),
+                 "plan", "policy 'themed' is registered twice: by plugins/bad.py and by "
+                 "paperclub.default_plugins.policies", id="policy-name-taken"),
+]
+
+
 def _outputs_titles(schedule):
     text = schedule.read_text()
     schedule.write_text(text.replace("outputs: [ics, markdown, html]", "outputs: [ics, titles]"))
@@ -314,7 +350,7 @@ def _fails(run, workspace, schedule, command):
 
 @pytest.mark.parametrize(
     "source, command, expected",
-    HOOK_CASES + WRAPPER_CASES + SOURCE_CASES + EMITTER_CASES + COMMAND_CASES)
+    HOOK_CASES + WRAPPER_CASES + SOURCE_CASES + EMITTER_CASES + POLICY_CASES + COMMAND_CASES)
 def test_a_bad_answer_or_an_exception_names_the_plugin_line_and_hook(source, command, expected,
                                                                       workspace, run, schedule):
     write_plugin(workspace, "bad.py", source)
@@ -334,7 +370,7 @@ def test_every_hook_and_registered_kind_is_in_the_table():
     # each kind, each of its attributes and methods (see paperclub.registry.KINDS)
     from paperclub.registry import KINDS
 
-    ids = {p.id for p in SOURCE_CASES + EMITTER_CASES}
+    ids = {p.id for p in SOURCE_CASES + EMITTER_CASES + POLICY_CASES}
     for kind, (attributes, methods) in KINDS.items():
         for attr in attributes:
             assert any(i.startswith(f"{kind}-") and attr.replace("_", "-") in i

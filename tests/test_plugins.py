@@ -631,6 +631,12 @@ def _check_emitters(run, schedule, workspace):
     assert (workspace / "schedules" / "ml-systems.txt").read_text().splitlines() == titles
 
 
+def _check_policies(run, schedule, workspace):
+    path = workspace / schedule
+    path.write_text(path.read_text().replace("policy: spread", "policy: wrapped"))
+    assert _planned(run, schedule)
+
+
 def _check_customize(run, schedule, workspace):
     _planned(run, schedule)
     feed = (workspace / "schedules" / "ml-systems.ics").read_text()
@@ -713,6 +719,17 @@ WRAPPED = {
             register(Titles())
             return result
     """, _check_emitters),
+    "paperclub_register_policies": ("register", """
+        from paperclub.api import Policy
+
+        class Wrapped(Policy):
+            name, description = "wrapped", "no term of its own"
+
+        def change(result, register):
+            assert result == []
+            register(Wrapped())
+            return result
+    """, _check_policies),
     "paperclub_customize_event": ("event, session", """
         def change(result, event, session):
             assert result == [] and event["UID"] == session.uid  # no built-in implements it

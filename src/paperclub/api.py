@@ -8,7 +8,8 @@ changes without notice, even where an object here is defined.
 - The objects hooks receive: `Paper`, `Group` (with its `Member`s, `Person` and `Meetings`),
   `Candidate` and `Slot` (for `paperclub_plan_sessions`), `Plan`, `Session`, `Assignment`
   (with its `Relevance` and `Votes`), `Signals`.
-- What plugins register: `Source` (reading `SourceFile`s) and `Emitter`.
+- What plugins register: `Source` (reading `SourceFile`s), `Emitter`, and `Policy` (a
+  balance policy, with its `Tracker` for the greedy planner, which sees a `Place`).
 - Reading the catalog: `Catalog` (get, search, the group's candidates), which hooks get as
   their `catalog` argument and commands from `open_catalog` or `catalog_option`. It cannot
   write. Hooks get the day the command runs for as their `today` argument; commands from
@@ -33,6 +34,7 @@ from paperclub import hookspecs, ids
 from paperclub.errors import PaperclubError
 from paperclub.models import (Assignment, Candidate, Group, Meetings, Member, Paper, Person, Plan,
                               Relevance, Session, Slot, Votes)
+from paperclub.policies import Place, Policy, Tracker
 from paperclub.registry import Emitter, Source
 from paperclub.sources import SourceFile
 
@@ -51,13 +53,16 @@ __all__ = [
     "Paper",
     "PaperclubError",
     "Person",
+    "Place",
     "Plan",
+    "Policy",
     "Relevance",
     "Session",
     "Signals",
     "Slot",
     "Source",
     "SourceFile",
+    "Tracker",
     "Votes",
     "catalog_option",
     "hookimpl",
@@ -188,7 +193,8 @@ def load_group(path: str | Path) -> Group:
     checks it: a mistake is a PaperclubError naming the file and the line."""
     from paperclub import config
 
-    return config.load_group(Path(path), emitters=_hooks().emitters)
+    hooks = _hooks()
+    return config.load_group(Path(path), emitters=hooks.emitters, policies=hooks.policies)
 
 
 def load_plan(schedule: str | Path, *, catalog: Catalog | None = None) -> Plan:

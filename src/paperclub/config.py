@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+from paperclub import policies as balance_policies
 from paperclub import yamlfile, zones
 from paperclub.errors import PaperclubError
 from paperclub.meetings import MAX_SESSIONS
 from paperclub.models import Group, Meetings, Member, Person
+from paperclub.policies import BUILT_IN as BUILT_IN_POLICIES
+from paperclub.policies import Policy
 from paperclub.signals import DEFAULT_WEIGHTS
 from paperclub.solver import WEIGHT_NAMES as SOLVER_WEIGHTS
 from paperclub.sources import printable, shown
@@ -23,7 +26,6 @@ from paperclub.text import slugify
 from paperclub.yamlfile import LineDict, LineList
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-POLICIES = ("spread", "proportional", "themed")
 PRESENTER_MODES = ("per_paper", "per_session")
 BUILT_IN_OUTPUTS = ("ics", "markdown", "html", "json", "csv")  # the default_plugins emitters
 # Bounds that keep a typo (count: 10000000, every: 99999 weeks) from planning for hours or
@@ -234,8 +236,10 @@ def _slug(value: Any) -> str:
     return text
 
 
-def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS) -> Group:
-    """Read and check a group config; `emitters` are the output names plugins provide."""
+def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS,
+               policies: Mapping[str, Policy] = BUILT_IN_POLICIES) -> Group:
+    """Read and check a group config; `emitters` are the output names plugins provide,
+    `policies` the balance policies (paperclub_register_policies)."""
     data = yamlfile.load(path)
     root = _Section(path, data, "", 1, ("group", "meetings", "catalog", "members", "topics",
                                         "selection", "balance", "outputs", "presenters",
@@ -366,9 +370,11 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS) -> Grou
 
     b = root.section("balance", ("policy", "targets", "cluster"))
     policy = b.get("policy", str, "spread", "spread")
-    if policy not in POLICIES:
-        b.fail(f"balance.policy: {shown(policy)} is not available (choose from: {', '.join(POLICIES)})",
-               b.line("policy"))
+    if policy not in policies:
+        hint = difflib.get_close_matches(policy, list(policies), n=1)
+        also = f"did you mean {hint[0]!r}? " if hint else ""
+        b.fail(f"balance.policy: {shown(policy)} is not available ({also}choose from: "
+               f"{', '.join(policies)})", b.line("policy"))
     targets_raw = b.data.get("targets") or LineDict()
     ts = _Section(path, targets_raw, "balance.targets", b.line("targets"),
                   list(targets_raw) if isinstance(targets_raw, dict) else ())
@@ -376,8 +382,8 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS) -> Grou
     if sum(targets.values()) > 1 + 1e-9:
         b.fail(f"balance.targets: the shares add up to {sum(targets.values()):.2f}, more than 1",
                b.line("targets"))
-    if policy == "proportional" and not targets:
-        b.fail("balance.policy proportional needs balance.targets: {topic: share, ...}",
+    if policies[policy].needs_targets and not targets:
+        b.fail(f"balance.policy {policy} needs balance.targets: {{topic: share, ...}}",
                b.line("policy"))
 
     def _output(value: Any) -> str:
@@ -418,6 +424,7 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS) -> Grou
                             0.0),
         history=tuple(path.parent / p for p in s.items("history", _text, "a plan file path")),
         balance_policy=policy,
+        balance=policies[policy],
         balance_targets=targets,
         balance_cluster=b.get("cluster", _bool, "true or false", False),
         outputs=outputs if root.has("outputs") else ("ics", "markdown"),
@@ -436,7 +443,7 @@ def check_weights(group: Group, more: Collection[str] = ()) -> None:
     papers, and the loaded plugins' names: see `planner.weight_names`). Else an error naming
     the key's line, with the closest name. A check apart from `load_group`, as plugins' parts
     are known only once they have scored the papers."""
-    known = sorted(set(BUILT_IN_WEIGHTS) | set(more))
+    known = sorted(set(BUILT_IN_WEIGHTS) | set(balance_policies.of(group).weights) | set(more))
     for key in group.weights:
         if key in known:
             continue

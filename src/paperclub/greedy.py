@@ -25,12 +25,13 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping, Sequence
 
-from paperclub.solver import OTHERS, Item, Problem, Solution, greedy_solution, prepare
+from paperclub.policies import Place, Policy
+from paperclub.solver import Item, Problem, Solution, greedy_solution, prepare
 
 
 def plan(items: Iterable[Item | tuple[str, str | None, float]], sessions: int,
          per_session: int, *, pins: Mapping[int, Sequence[str]] | None = None,
-         before: Iterable[tuple[str, str]] = (), policy: str = "spread",
+         before: Iterable[tuple[str, str]] = (), policy: str | Policy = "spread",
          targets: Mapping[str, float] | None = None,
          weights: Mapping[str, float] | None = None,
          keep: Mapping[int, Sequence[str]] | None = None) -> Solution:
@@ -69,13 +70,8 @@ def assign(problem: Problem) -> list[list[str]]:
     used: set[str] = set()
     placed_in: dict[str, int] = {}
 
-    places = min(S * k, len(p.items))
-    target = {g: share * places for g, share in p.targets.items()}
-    have: dict[str, int] = {g: 0 for g in p.targets}
-
-    def bucket(topic: str | None) -> str:
-        return topic if topic is not None and topic in p.targets else OTHERS
-
+    one_per_topic = p.policy.one_per_topic
+    tracker = p.policy.tracker(p, min(S * k, len(p.items)))
     present: list[set[str]] = []
     plan: list[list[str]] = []
     for s in range(S):
@@ -86,29 +82,18 @@ def assign(problem: Problem) -> list[list[str]]:
             placed_in[pid] = s
             topic = p.by_id[pid].topic
             per[topic] = per.get(topic, 0) + 1
-            if p.targets:
-                have[bucket(topic)] = have.get(bucket(topic), 0) + 1
+            tracker.placed(p.by_id[pid])
         previous = present[s - 1] if s >= 1 else set()
-        two_back = present[s - 2] if s >= 2 else set()
+        place = Place(s, chosen, per, present)
 
         def gain(it: Item) -> float:
             g = it.score
             if it.id in p.keep:
                 g += w["change"] if p.keep[it.id] == s else -w["change"]
             t = it.topic
-            if t is not None and not per.get(t):
-                if t in previous:
-                    g -= w["consecutive"]
-                if p.policy == "spread" and t in two_back:
-                    g -= w["nearby"]
-            if p.policy == "proportional" and p.targets:
-                b = bucket(t)
-                n = have.get(b, 0)
-                g -= w["proportional"] * (abs(n + 1 - target.get(b, 0.0))
-                                          - abs(n - target.get(b, 0.0)))
-            elif p.policy == "themed" and chosen:
-                g -= w["themed"] * (_off(per, it.topic) - _off(per, None, add=False))
-            return g
+            if t is not None and not per.get(t) and t in previous:
+                g -= w["consecutive"]
+            return g + tracker.gain(it, place)  # the policy's terms
 
         # a paper that must come before a paper pinned to the next session: its last chance
         due = sorted(a for a, b in p.before if p.pinned.get(b) == s + 1 and a not in used
@@ -116,14 +101,13 @@ def assign(problem: Problem) -> list[list[str]]:
                      and all(placed_in.get(x, s) < s for x in needs.get(a, ())))
         for pid in due:
             topic = p.by_id[pid].topic
-            if len(chosen) < k and not (p.policy == "spread" and topic is not None
+            if len(chosen) < k and not (one_per_topic and topic is not None
                                         and per.get(topic)):
                 chosen.append(pid)
                 used.add(pid)
                 placed_in[pid] = s
                 per[topic] = per.get(topic, 0) + 1
-                if p.targets:
-                    have[bucket(topic)] = have.get(bucket(topic), 0) + 1
+                tracker.placed(p.by_id[pid])
         while len(chosen) < k:
             options: list[Item] = []
             for g, queue in queues.items():
@@ -135,7 +119,7 @@ def assign(problem: Problem) -> list[list[str]]:
                     options.append(queue[i])
             options += [it for it in loose if it.id not in used
                         and all(placed_in.get(a, s) < s for a in needs.get(it.id, ()))]
-            if p.policy == "spread":
+            if one_per_topic:
                 options = [it for it in options if it.topic is None or not per.get(it.topic)]
             if not options:
                 break
@@ -144,18 +128,8 @@ def assign(problem: Problem) -> list[list[str]]:
             used.add(best.id)
             placed_in[best.id] = s
             per[best.topic] = per.get(best.topic, 0) + 1
-            if p.targets:
-                have[bucket(best.topic)] = have.get(bucket(best.topic), 0) + 1
+            tracker.placed(best)
         present.append({t for t in per if t is not None})
         plan.append(chosen)
     return plan
 
-
-def _off(per: dict[str | None, int], topic: str | None, add: bool = True) -> int:
-    """Papers off the theme of a session holding `per` (plus one of `topic` when `add`)."""
-    counts = dict(per)
-    if add:
-        counts[topic] = counts.get(topic, 0) + 1
-    total = sum(counts.values())
-    loose = 1 if counts.get(None) else 0
-    return total - max(max((n for t, n in counts.items() if t is not None), default=0), loose)

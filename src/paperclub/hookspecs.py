@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from paperclub.api import Catalog
     from paperclub.models import Assignment, Candidate, Group, Member, Paper, Plan, Session, Slot
     from paperclub.plugins import Hooks
+    from paperclub.policies import Policy
     from paperclub.registry import Emitter, Source
     from paperclub.signals import Signals
 
@@ -146,6 +147,17 @@ def paperclub_register_emitters(register: Callable[[Emitter], None], hooks: Hook
     emitters that call other hooks (the ics emitter calls `paperclub_customize_event`); take it
     only if you need it. All implementations run; a name registered twice is an error naming
     both plugins."""
+
+
+@hookspec
+def paperclub_register_policies(register: Callable[[Policy], None]) -> None:
+    """Register balance policies: call `register(policy)` with an instance of a subclass of
+    `paperclub.api.Policy`; `balance.policy` then takes its `name`. A policy holds its terms
+    of the objective and their default weights (`selection.weights` keys), how it evaluates a
+    plan, its part of the greedy's gain and what it adds to the optimizer's model: override
+    what yours changes (see `paperclub.policies`, where spread, proportional and themed are
+    registered the same way). All implementations run; a name registered twice is an error
+    naming both plugins."""
 
 
 @hookspec

@@ -222,6 +222,9 @@ class Group:
     balance_policy: str = "spread"  # spread | proportional | themed
     balance_targets: dict[str, float] = field(default_factory=dict)  # proportional: topic -> share
     balance_cluster: bool = False  # give papers without a topic one by clustering
+    # the Policy of balance_policy, found by config among the registered ones (None: the
+    # built-in of that name); read it with policies.of(group)
+    balance: Any = field(default=None, compare=False, repr=False)
     outputs: tuple[str, ...] = ("ics", "markdown")
     presenters: str = "per_paper"  # per_paper | per_session: who presents (see presenters.py)
     feed_url: str | None = None  # calendar.url: where the .ics is published (subscribe links)

@@ -465,6 +465,10 @@ class Hooks:
     def emitters(self) -> Registry:
         return self._registry("emitter", "paperclub_register_emitters", hooks=self)
 
+    @cached_property
+    def policies(self) -> Registry:
+        return self._registry("policy", "paperclub_register_policies")
+
     def _registry(self, kind: str, hook: str, **kwargs: Any) -> Registry:
         """What the `hook` implementations register, each checked as it is (see Registry)."""
         registry = Registry(kind, hook, blame=self._blame, defined=self._defined)
@@ -845,6 +849,7 @@ def _returns_nothing(instead: str) -> Callable[[str, Any], Any]:
 RETURN_NOTHING = {
     "paperclub_register_sources": "call register(source)",
     "paperclub_register_emitters": "call register(emitter)",
+    "paperclub_register_policies": "call register(policy)",
     "paperclub_modify_plan": "change `plan` in place",
     "paperclub_customize_event": "edit `event` in place",
     "paperclub_register_commands": "add commands to `cli`",

@@ -62,6 +62,7 @@ KINDS: dict[str, tuple[dict[str, str], dict[str, tuple[str, ...]]]] = {
                {"detect": ("path", "head"), "read": ("file", "as_of")}),
     "emitter": ({"name": "'titles'", "extension": "'.txt'", "media_type": "'text/plain'"},
                 {"render": ("plan",)}),
+    "policy": ({"name": "'balanced'", "description": "'one topic per session'"}, {}),
 }
 
 
@@ -99,6 +100,12 @@ class Registry(dict):
                        f"register({item.__name__}())")
         attributes, methods = KINDS.get(self.kind, ({}, {}))
         this = f"{self.kind} {name!r}"
+        if self.kind == "policy":
+            from paperclub.policies import Policy
+
+            if not isinstance(item, Policy):
+                raise fail(f"{this} that is {what(item)}, not a Policy: subclass "
+                           "paperclub.api.Policy and register an instance")
         for attr, example in attributes.items():
             value = getattr(item, attr, None)
             if not isinstance(value, str):

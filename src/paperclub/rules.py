@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, timedelta
 
-from paperclub import planfile
+from paperclub import planfile, policies
 from paperclub.meetings import WEEKDAY_NAMES, meeting_dates, skipped
 from paperclub.models import Candidate, Group, Plan, Session, Slot
 
@@ -64,12 +64,13 @@ def conflicts(group: Group, slots: Sequence[Slot], pool: Mapping[str, Candidate]
             elif paper_id not in pool:
                 problems.append(f"{paper_id} is pinned to {day} but is not among the candidates "
                                 "(not in the catalog, or not from catalog.sources)")
-        if group.balance_policy == "spread":
+        if policies.of(group).one_per_topic:
             topics = Counter(pool[p].balanced for p in paper_ids if p in pool and pool[p].balanced)
             for topic, n in sorted(topics.items()):
                 if n > 1:
                     problems.append(f"{n} papers on {topic} pinned to {day}, but balance.policy "
-                                    "spread allows one paper of a topic per session")
+                                    f"{group.balance_policy} allows one paper of a topic per "
+                                    "session")
     for paper_id, days in sorted(pinned_at.items()):
         if len(days) > 1:
             problems.append(f"{paper_id} is pinned to {len(days)} dates: "

@@ -12,7 +12,9 @@ and only when a is planned (a pair whose `a` is not a candidate is ignored, as a
 already read; pins win over a pair they contradict); under `spread`, never two papers of one
 topic in a session (pins excepted).
 
-One objective, maximized; `Solution.terms` holds each term, and they add up to it:
+One objective, maximized; `Solution.terms` holds each term, and they add up to it. The
+balance policy's terms (nearby, proportional, themed for the built-in ones) and its rules are
+the `Policy`'s (`paperclub.policies`): this module and `greedy` ask it, never its name.
 
 - ``score``: the total score of the chosen papers;
 - ``consecutive`` (every policy): minus `weights["consecutive"]` for each topic that has a
@@ -82,17 +84,14 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from paperclub.highs import new_highs as _new_highs
+from paperclub.policies import BUILT_IN, Policy
 
-POLICIES = ("spread", "proportional", "themed")
-DEFAULT_WEIGHTS = {"consecutive": 3.0, "nearby": 0.5, "proportional": 2.0, "themed": 3.0,
+# The core's weights and the built-in policies' (each policy's own are Policy.weights; the
+# built-in ones are known whichever policy plans, as they always were)
+DEFAULT_WEIGHTS = {"consecutive": 3.0, **{name: value for policy in BUILT_IN.values()
+                                          for name, value in policy.weights.items()},
                    "change": 3.0}
 WEIGHT_NAMES = (*DEFAULT_WEIGHTS, "unfilled")
-OTHERS = "(other topics)"  # the proportional bucket of every topic without a target
-TERMS = {  # the objective's terms under each policy, in the order they are reported
-    "spread": ("score", "consecutive", "nearby", "change", "unfilled"),
-    "proportional": ("score", "consecutive", "proportional", "change", "unfilled"),
-    "themed": ("score", "consecutive", "themed", "change", "unfilled"),
-}
 REL_GAP = 1e-6  # HiGHS stops when (bound - objective) / |objective| is below this: "optimal"
 
 
@@ -137,7 +136,7 @@ class Problem:
     pins: dict[int, list[str]]  # session index -> paper ids, cleaned
     pinned: dict[str, int]  # paper id -> its session
     before: list[tuple[str, str]]
-    policy: str
+    policy: Policy
     targets: dict[str, float]  # proportional: topic (or OTHERS) -> share, adding to 1
     weights: dict[str, float]
     notes: list[str] = field(default_factory=list)
@@ -145,18 +144,22 @@ class Problem:
 
     def topic_cap(self) -> int:
         """Free papers of one topic in one session at most."""
-        return 1 if self.policy == "spread" else self.per_session
+        return 1 if self.policy.one_per_topic else self.per_session
 
 
 def prepare(items: Iterable[Item | tuple[str, str | None, float]], sessions: int,
             per_session: int, *, pins: Mapping[int, Sequence[str]] | None = None,
-            before: Iterable[tuple[str, str]] = (), policy: str = "spread",
+            before: Iterable[tuple[str, str]] = (), policy: str | Policy = "spread",
             targets: Mapping[str, float] | None = None,
             weights: Mapping[str, float] | None = None,
             keep: Mapping[int, Sequence[str]] | None = None) -> Problem:
-    """Check and normalize the input (ValueError for a bad one)."""
-    if policy not in POLICIES:
-        raise ValueError(f"unknown balance policy {policy!r} (choose from {', '.join(POLICIES)})")
+    """Check and normalize the input (ValueError for a bad one). `policy`: a Policy, or the
+    name of a built-in one."""
+    if isinstance(policy, str):
+        if policy not in BUILT_IN:
+            raise ValueError(f"unknown balance policy {policy!r} "
+                             f"(choose from {', '.join(BUILT_IN)})")
+        policy = BUILT_IN[policy]
     if sessions < 0 or per_session < 1:
         raise ValueError("need sessions >= 0 and per_session >= 1")
     clean: list[Item] = []
@@ -197,10 +200,11 @@ def prepare(items: Iterable[Item | tuple[str, str | None, float]], sessions: int
             continue
         pairs.append((a, b))
 
-    w = dict(DEFAULT_WEIGHTS)
+    w = {**DEFAULT_WEIGHTS, **policy.weights}
+    known = (*w, "unfilled")
     for name, value in (weights or {}).items():
-        if name not in WEIGHT_NAMES:
-            raise ValueError(f"unknown weight {name!r} (known: {', '.join(WEIGHT_NAMES)})")
+        if name not in known:
+            raise ValueError(f"unknown weight {name!r} (known: {', '.join(known)})")
         if not math.isfinite(value) or value < 0:
             raise ValueError(f"weight {name} must be a number >= 0, not {value}")
         w[name] = float(value)
@@ -211,21 +215,19 @@ def prepare(items: Iterable[Item | tuple[str, str | None, float]], sessions: int
                 kept[pid] = s  # a paper no longer a candidate cannot be kept: not counted
     if "unfilled" not in w:
         top = max((abs(it.score) for it in clean), default=0.0)
-        w["unfilled"] = (1 + 2 * top + 4 * (w["consecutive"] + w["nearby"])
-                         + 2 * w["proportional"] + w["themed"] + (2 * w["change"] if kept else 0))
+        # every built-in policy's share counts, whichever plans (the unfilled weight, and so
+        # the objective, of earlier versions), and a plugin's policy's own
+        extra = [p.unfilled(w) for p in BUILT_IN.values()]
+        if policy.name not in BUILT_IN:
+            extra.append(policy.unfilled(w))
+        # summed in this order, the first (spread's 4 x nearby) with 4 x consecutive: the
+        # same float as earlier versions' 1 + 2 top + 4 (consecutive + nearby) + ...
+        unfilled = 1 + 2 * top + (4 * w["consecutive"] + extra[0])
+        for value in extra[1:]:
+            unfilled += value
+        w["unfilled"] = unfilled + (2 * w["change"] if kept else 0)
 
-    shares: dict[str, float] = {}
-    if policy == "proportional":
-        given = {str(t): float(v) for t, v in (targets or {}).items() if t != OTHERS}
-        if any(not math.isfinite(v) or v < 0 for v in given.values()):
-            raise ValueError("target shares must be numbers >= 0")
-        if not given or sum(given.values()) <= 0:
-            topics = sorted({it.topic for it in clean if it.topic is not None})
-            given = {t: 1.0 / len(topics) for t in topics} if topics else {}
-        total = sum(given.values())
-        scale = 1.0 / total if total > 1 else 1.0
-        shares = {t: v * scale for t, v in sorted(given.items())}
-        shares[OTHERS] = max(0.0, 1.0 - sum(shares.values()))
+    shares = policy.targets(clean, targets or {})
     return Problem(clean, by_id, sessions, per_session, clean_pins, pinned, pairs, policy,
                    shares, w, notes, kept)
 
@@ -244,33 +246,8 @@ def evaluate(problem: Problem, sessions: Sequence[Sequence[str]]) -> tuple[dict[
     consecutive = sum(len(a & b) for a, b in zip(present, present[1:]))
     counts: dict[str, float] = {"score": chosen, "consecutive": consecutive}
     terms: dict[str, float] = {"score": score, "consecutive": -w["consecutive"] * consecutive}
-    if p.policy == "spread":
-        nearby = sum(len(a & b) for a, b in zip(present, present[2:]))
-        counts["nearby"], terms["nearby"] = nearby, -w["nearby"] * nearby
-    elif p.policy == "proportional":
-        have: dict[str, int] = {}
-        for ids in sessions:
-            for pid in ids:
-                topic = by_id[pid].topic
-                key = topic if topic in p.targets and topic != OTHERS else OTHERS
-                have[key] = have.get(key, 0) + 1
-        deviation = sum(abs(have.get(g, 0) - share * chosen) for g, share in p.targets.items())
-        counts["proportional"] = deviation
-        terms["proportional"] = -w["proportional"] * deviation
-    else:
-        off = 0
-        for ids in sessions:
-            per: dict[str, int] = {}
-            loose = 0
-            for pid in ids:
-                topic = by_id[pid].topic
-                if topic is None:
-                    loose = 1
-                else:
-                    per[topic] = per.get(topic, 0) + 1
-            if ids:
-                off += len(ids) - max(max(per.values(), default=0), loose)
-        counts["themed"], terms["themed"] = off, -w["themed"] * off
+    for name, (n, term) in p.policy.evaluate(p, sessions, present).items():
+        counts[name], terms[name] = n, term
     where = {pid: s for s, ids in enumerate(sessions) for pid in ids}
     changed = sum(1 for pid, s in p.keep.items() if where.get(pid) != s)
     counts["change"], terms["change"] = changed, -w["change"] * changed
@@ -319,7 +296,7 @@ def violations(problem: Problem, sessions: Sequence[Sequence[str]]) -> list[str]
             topic = p.by_id[pid].topic
             if topic is not None:
                 topics[topic] = topics.get(topic, 0) + 1
-        if p.policy == "spread":
+        if p.policy.one_per_topic:
             for topic, n in topics.items():
                 forced = sum(1 for pid in p.pins.get(s, ()) if p.by_id[pid].topic == topic)
                 if n > max(1, forced):
@@ -369,11 +346,7 @@ def _move_cost(problem: Problem) -> float:
     leaves, no penalty grows, and proportional counts papers, not sessions."""
     w = problem.weights
     cost = 2 * w["consecutive"] + (w["change"] if problem.keep else 0.0)
-    if problem.policy == "spread":
-        cost += 2 * w["nearby"]
-    elif problem.policy == "themed":
-        cost += w["themed"]
-    return cost
+    return cost + problem.policy.move_cost(w)
 
 
 def gap(objective: float, bound: float) -> float:
@@ -405,7 +378,7 @@ def _solution(problem: Problem, sessions: Sequence[Sequence[str]], bound: float,
 
 def solve(items: Iterable[Item | tuple[str, str | None, float]], sessions: int,
           per_session: int, *, pins: Mapping[int, Sequence[str]] | None = None,
-          before: Iterable[tuple[str, str]] = (), policy: str = "spread",
+          before: Iterable[tuple[str, str]] = (), policy: str | Policy = "spread",
           targets: Mapping[str, float] | None = None,
           weights: Mapping[str, float] | None = None, time_limit: float = 10.0,
           keep: Mapping[int, Sequence[str]] | None = None) -> Solution:
@@ -431,10 +404,10 @@ def solve_problem(problem: Problem, *, time_limit: float = 10.0,
                                "highspy is not installed: greedy plan")
     try:
         model = _TopicModel(problem)
-        if problem.policy == "themed":
-            # the themed model's LP bound is weak (fractional themes): a bound from the
-            # sessions taken as interchangeable (a small MIP) caps its objective, which
-            # often proves the start plan optimal at once
+        if problem.policy.relaxed_bound:
+            # the policy's LP bound is weak (themed: fractional themes): the bound of its
+            # relaxation (themed: sessions taken as interchangeable, a small MIP) caps its
+            # objective, which often proves the start plan optimal at once
             left = time_limit - (time.perf_counter() - started)
             relaxed = _run(model.build_anonymous, highspy, min(left / 4, 2.0))
             model.ceiling = relaxed.bound
@@ -626,76 +599,22 @@ class _TopicModel:
         self.ceiling = math.inf  # a proven bound on the objective, added as a row when finite
 
     def build_anonymous(self, m: _Builder) -> None:
-        """Themed, relaxed: sessions interchangeable (no order, pins, before pairs), so only
-        how many sessions each topic themes counts. Every plan maps to it (a session's theme
-        is its biggest topic; pinned and paired papers are free here), its objective no
-        lower (the consecutive term is a lower bound: m sessions among S hold at least
-        2m - S - 1 adjacent pairs; the empty places cost the least they can, as if they were
-        the last ones, `cheapest_empty`): its bound is a bound of the themed problem.
-
-        Sessions fill from the first: when `unfilled` outweighs any move (`_move_cost`), a
-        paper that can move into an earlier empty place gains by moving, so some optimal
-        plan has no empty place before a paper that could move there. Under themed only a
-        pinned paper or the second paper of a before pair cannot (no topic rule), so such a
-        plan holds papers in at most (N + k - 1) / k sessions plus one per such paper (N
-        papers planned), and without them its sessions are the first ones, in a row (m of
-        them themed by a topic among M in a row: at least 2m - M - 1 adjacent pairs). Both
-        are rows here: the bound is one of that plan, so of the problem."""
-        p, w = self.p, self.p.weights
-        S, k = p.sessions, p.per_session
-        groups: dict[str | None, list[Item]] = {}
-        for it in p.items:
-            groups.setdefault(it.topic, []).append(it)
-        order = sorted(groups, key=lambda g: (g is None, g or ""))
-        m.offset -= w["themed"] * S * k
-        # the empty places, cheapest first: k at U (the last session's), k at 2U, ... (a
-        # concave cost: the LP takes them in order)
-        short = [m.var(-w["unfilled"] * (i + 1) + w["themed"], 0.0, float(k)) for i in range(S)]
-        counts, themes, repeats = [], [], []
-        for g in order:
-            best = heapq.nsmallest(S * k, groups[g], key=_rank)
-            us = [m.var(it.score, 0.0, 1.0) for it in best]
-            n = m.var(0.0, 0.0, float(len(best)), integer=True)
-            m.row([*((j, 1.0) for j in us), (n, -1.0)], 0.0, 0.0)
-            sessions = m.var(0.0, 0.0, float(S), integer=True)  # themed g
-            on = m.var(w["themed"], 0.0, float(S * k))
-            m.row([(on, 1.0), (n, -1.0)], upper=0.0)
-            m.row([(on, 1.0), (sessions, -(float(k) if g is not None else 1.0))], upper=0.0)
-            if g is not None and w["consecutive"] > 0 and S > 1:
-                z = m.var(-w["consecutive"], 0.0, math.inf)
-                m.row([(z, 1.0), (sessions, -2.0)], lower=-float(S) - 1.0)
-                repeats.append((z, sessions))
-            counts.append(n)
-            themes.append(sessions)
-        m.row(((j, 1.0) for j in themes), upper=float(S))
-        m.row([*((j, 1.0) for j in counts), *((j, 1.0) for j in short)], float(S * k),
-              float(S * k))
-        m.row([*((j, 1.0) for j in counts), *((j, -float(k)) for j in themes)], upper=0.0)
-        if w["unfilled"] >= _move_cost(p):  # sessions fill from the first (the docstring)
-            fixed = set(p.pinned) | {b for _, b in p.before}
-            m.row([*((j, float(k)) for j in themes), *((j, -1.0) for j in counts)],
-                  upper=float(k - 1 + k * len(fixed)))
-            if not fixed:
-                for z, sessions in repeats:
-                    m.row([(z, 1.0), (sessions, -2.0), *((j, 1.0) for j in themes)],
-                          lower=-1.0)
+        """The policy's relaxation (`Policy.relax`; themed: sessions interchangeable)."""
+        self.p.policy.relax(self, m)
 
     # -- building ----------------------------------------------------------------------------
 
     def build(self, m: _Builder) -> None:
         p, w = self.p, self.p.weights
         S, k = p.sessions, p.per_session
-        spread = p.policy == "spread"
+        spread = p.policy.one_per_topic
         self.y: dict[tuple[str, int], int] = {}
         self.n: dict[tuple[str | None, int], int] = {}
         self.x: dict[tuple[str, int], int] = {}
         self.u: dict[tuple[str | None, int], int] = {}
         self.short: list[int] = []
         self.z1: dict[tuple[str, int], int] = {}
-        self.z2: dict[tuple[str, int], int] = {}
-        self.dev: dict[str, int] = {}
-        self.theta: dict[tuple[str | None, int], int] = {}
-        self.on: dict[tuple[str | None, int], int] = {}
+        self.vars: dict[str, Any] = {}  # the policy's columns (Policy.penalties)
 
         change = w["change"]
         m.offset -= change * len(p.keep)  # the change term: minus change per paper not kept
@@ -744,7 +663,7 @@ class _TopicModel:
             m.row([*((j, 1.0) for j in us), *((self.n[g, s], -1.0) for s in range(S))],
                   0.0, 0.0)
 
-        back = w["themed"] if p.policy == "themed" else 0.0  # an empty place is not off-theme
+        back = p.policy.empty_place(w)
         for s in range(S):
             self.short.append(m.var(-place_cost(p, s) + back, 0.0, float(k)))
             groups = [*self.topics, None]
@@ -762,52 +681,17 @@ class _TopicModel:
 
     def _penalties(self, m: _Builder, count: Any) -> None:
         p, w = self.p, self.p.weights
-        S, k = p.sessions, p.per_session
-        sizes = {t: len(self.free.get(t, ())) + len(self.ind_of.get(t, ())) for t in self.topics}
+        S = p.sessions
+        self.sizes = {t: len(self.free.get(t, ())) + len(self.ind_of.get(t, ()))
+                      for t in self.topics}
         if w["consecutive"] > 0:
             for t in self.topics:
-                if sizes[t] < 2 and p.policy == "spread":
+                if self.sizes[t] < 2 and p.policy.one_per_topic:
                     continue  # one paper cannot repeat
                 for s in range(S - 1):
                     z = self.z1[t, s] = m.var(-w["consecutive"], 0.0, 1.0)
                     m.row([(self.y[t, s], 1.0), (self.y[t, s + 1], 1.0), (z, -1.0)], upper=1.0)
-        if p.policy == "spread" and w["nearby"] > 0:
-            for t in self.topics:
-                if sizes[t] < 2:
-                    continue
-                for s in range(S - 2):
-                    z = self.z2[t, s] = m.var(-w["nearby"], 0.0, 1.0)
-                    m.row([(self.y[t, s], 1.0), (self.y[t, s + 2], 1.0), (z, -1.0)], upper=1.0)
-                    if (t, s) in self.z1:  # a valid cut: three in a row pay at least twice
-                        m.row([(self.y[t, s + d], 1.0) for d in range(3)]
-                              + [(self.z1[t, s], -1.0), (self.z1[t, s + 1], -1.0), (z, -1.0)],
-                              upper=1.0)
-        if p.policy == "proportional" and w["proportional"] > 0:
-            places = float(S * k)
-            for g, share in p.targets.items():
-                if g == OTHERS:
-                    members = [t for t in (*self.topics, None) if t not in p.targets]
-                else:
-                    members = [g] if g in sizes else []
-                have = [term for t in members for s in range(S) for term in count(t, s)]
-                d = self.dev[g] = m.var(-w["proportional"], 0.0, math.inf)
-                short = [(j, share) for j in self.short]
-                # |have - share x (places - sum short)| <= d
-                m.row([*have, *short, (d, -1.0)], upper=share * places)
-                m.row([*((j, -a) for j, a in have), *((j, -a) for j, a in short), (d, -1.0)],
-                      upper=-share * places)
-        if p.policy == "themed" and w["themed"] > 0:
-            m.offset -= w["themed"] * k * S
-            loose = bool(self.free.get(None) or self.ind_of.get(None))
-            for s in range(S):
-                choices = [*self.topics, *([None] if loose else [])]
-                for g in choices:
-                    self.theta[g, s] = m.var(integer=True)
-                    cap = float(k) if g is not None else 1.0
-                    self.on[g, s] = m.var(w["themed"], 0.0, cap)
-                    m.row([(self.on[g, s], 1.0), *((j, -a) for j, a in count(g, s))], upper=0.0)
-                    m.row([(self.on[g, s], 1.0), (self.theta[g, s], -cap)], upper=0.0)
-                m.row(((self.theta[g, s], 1.0) for g in choices), upper=1.0)
+        p.policy.penalties(self, m, count)
 
     # -- a plan as values (the MIP start), and values as a plan -------------------------------
 
@@ -835,25 +719,7 @@ class _TopicModel:
                 v[self.u[g, i]] = 1.0
         for (t, s), j in self.z1.items():
             v[j] = max(0.0, v[self.y[t, s]] + v[self.y[t, s + 1]] - 1)
-        for (t, s), j in self.z2.items():
-            v[j] = max(0.0, v[self.y[t, s]] + v[self.y[t, s + 2]] - 1)
-        if self.dev:
-            chosen = sum(len(ids) for ids in plan)
-            for g, j in self.dev.items():
-                members = ([t for t in (*self.topics, None) if t not in p.targets]
-                           if g == OTHERS else [g])
-                have = sum(n for (t, _), n in counts.items() if t in members)
-                v[j] = abs(have - p.targets[g] * chosen)
-        if self.theta:
-            for s in range(p.sessions):
-                options = [(min(counts.get((g, s), 0), 1 if g is None else k), g)
-                           for (g, r) in self.theta if r == s]
-                if not options:
-                    continue
-                n, g = max(options, key=lambda o: (o[0], o[1] is not None, str(o[1])))
-                if n:
-                    v[self.theta[g, s]] = 1.0
-                    v[self.on[g, s]] = float(n)
+        p.policy.start(self, plan, counts, v)
         return v
 
     def plan(self, values: list[float]) -> list[list[str]]:

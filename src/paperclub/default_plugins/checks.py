@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from paperclub import policies
 from paperclub.hookspecs import hookimpl
 
 
@@ -11,6 +12,7 @@ from paperclub.hookspecs import hookimpl
 def paperclub_check_plan(plan, group):
     problems = []
     per_session = group.meetings.papers_per_session
+    one_per_topic = policies.of(group).one_per_topic
     seen = Counter(a.paper_id for s in plan.sessions if not s.cancelled for a in s.papers)
     for paper_id, times in sorted(seen.items()):
         if times > 1:
@@ -26,7 +28,7 @@ def paperclub_check_plan(plan, group):
                             "(not enough candidates)")
         topics = Counter(a.balanced for a in session.papers if a.balanced)
         for topic, times in sorted(topics.items()):
-            if times > 1 and group.balance_policy == "spread":
+            if times > 1 and one_per_topic:
                 problems.append(f"{day} has {times} papers on {topic}")
         if group.members:
             for a in session.papers:

@@ -38,7 +38,7 @@ def problem_for(candidates: Sequence[Candidate], sessions: Sequence[Slot], group
                 previous: Mapping[str, Sequence[str]] | None = None) -> Problem:
     """The solver's Problem for the group's sessions. `previous`: session id -> the papers the
     previous plan had there, kept unless a change gains more than `selection.weights.change`."""
-    from paperclub import solver
+    from paperclub import policies, solver
 
     items = [solver.Item(c.id, c.balanced, c.score) for c in candidates]
     index = {slot.start.date(): i for i, slot in enumerate(sessions)}
@@ -46,10 +46,12 @@ def problem_for(candidates: Sequence[Candidate], sessions: Sequence[Slot], group
     for day, pinned in sorted(group.pins.items()):
         if day in index:
             pins.setdefault(index[day], []).extend(pinned)
-    weights = {k: v for k, v in group.weights.items() if k in solver.WEIGHT_NAMES}
+    policy = policies.of(group)
+    known = {*solver.WEIGHT_NAMES, *policy.weights}
+    weights = {k: v for k, v in group.weights.items() if k in known}
     return solver.prepare(
         items, len(sessions), group.meetings.papers_per_session, pins=pins,
-        before=group.before, policy=group.balance_policy,
+        before=group.before, policy=policy,
         targets=group.balance_targets or None, weights=weights,
         keep={i: list(previous[slot.id]) for i, slot in enumerate(sessions)
               if previous and previous.get(slot.id)})
