@@ -39,6 +39,7 @@ CALLED = {
     "paperclub_register_emitters": ("register", "plan"),
     "paperclub_customize_event": ("event", "plan"),
     "paperclub_register_commands": ("cli", "command"),
+    "paperclub_declare_settings": ("", "plan"),
 }
 
 # (hook, body, what the error says after "plugins/bad.py (line N)")
@@ -86,6 +87,9 @@ BAD_ANSWERS = [
      ": paperclub_customize_event returned Event "),
     ("paperclub_register_commands", "return cli",
      ": paperclub_register_commands returned PaperclubGroup "),
+    ("paperclub_declare_settings", "return {'words': ['x']}",
+     ": paperclub_declare_settings returned dict {'words': ['x']}, not a dataclass: return "
+     "the class of the plugin's settings"),
 ]
 
 # an exception of another type in each hook
@@ -101,6 +105,7 @@ RAISES = {
     "paperclub_register_emitters": "OSError('no output')",
     "paperclub_customize_event": "RuntimeError('no event')",
     "paperclub_register_commands": "UnicodeError('no command')",
+    "paperclub_declare_settings": "IndexError('no settings')",
 }
 
 HOOK_CASES = [
