@@ -44,6 +44,7 @@ api-docs: $(INSTALLED_DOCS)
 
 bench: $(INSTALLED)
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/plugins.py
 	$(BIN)/python bench/presenters.py
 	$(BIN)/python bench/replan.py
 	$(BIN)/python bench/relevance.py

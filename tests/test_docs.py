@@ -282,3 +282,33 @@ def test_the_command_example_runs_as_the_doc_says(schedule, workspace):
     ahead = [f"{s['start'][:10]}  {p['title']}" for s in plan["sessions"]
              if s["start"][:10] >= "2027-03-01" for p in s["papers"]]
     assert ahead and done.stdout.splitlines() == ahead + ["87 papers in the catalog"]
+
+
+def test_the_settings_example_reads_its_settings_and_the_catalog(run, schedule, workspace):
+    """"Settings of your own": the plugin, with the doc's settings: section, plans with its
+    score part; the doc's error lines are what a misspelt key and plugin name give."""
+    section = _section(PLUGINS_MD, "Writing a plugin")
+    part = re.search(r"\n### Settings of your own\n(.*?)(?=\n### )", section, re.DOTALL).group(1)
+    code = re.search(r"```python\n(.*?)```", part, re.DOTALL).group(1)
+    settings = re.search(r"```yaml\n(.*?)```", part, re.DOTALL).group(1)
+    errors = re.search(r"```\n(Error.*?)```", part, re.DOTALL).group(1).splitlines()
+    path = re.match(r"# (plugins/\w+\.py):", code).group(1)
+    (workspace / "plugins").mkdir()
+    (workspace / path).write_text(code)
+    config = schedule.read_text()
+    assert config.count("\n") == 45  # the doc's line numbers: settings: is line 46
+    schedule.write_text(config + settings)
+    result = run("plan", str(schedule), "--today", TODAY)
+    assert result.exit_code == 0, result
+    shown = json.loads(run("show", str(schedule), "--json").stdout)
+    parts = [p["score_parts"].get("seed_similarity") for s in shown["sessions"]
+             for p in s["papers"]]
+    assert any(parts)
+    for typo, error in [(("max_age_years: 3", "max_age_yaers: 3"), errors[0]),
+                        (("max_age_years: 3", "max_age_years: five"), errors[1]),
+                        (("  seed_similarity:", "  seed_similarty:"), errors[2])]:
+        schedule.write_text(config + settings.replace(*typo))
+        result = run("plan", str(schedule), "--today", TODAY)
+        assert result.exit_code == 1 and result.stderr == error + "\n"
+    config_md = (ROOT / "docs" / "config.md").read_text()
+    assert settings in config_md and errors[0] in config_md and errors[2] in config_md

@@ -213,7 +213,7 @@ def test_a_config_or_plan_file_cannot_name_a_plugin(run, schedule, workspace, tm
     text = Path(schedule).read_text()
     Path(schedule).write_text(text + f"\nplugins: [{evil}]\n")
     result = run("plan", str(schedule), "--today", TODAY)
-    assert result.exit_code == 1 and "plugins: unknown key" in result.stderr
+    assert result.exit_code == 1 and "plugins: a config cannot name plugins to load" in result.stderr
     Path(schedule).write_text(text)
     assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
     plan = workspace / "schedules" / "ml-systems.plan.yaml"

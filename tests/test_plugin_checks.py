@@ -40,6 +40,7 @@ CALLED = {
     "paperclub_register_policies": ("register", "plan"),
     "paperclub_customize_event": ("event", "plan"),
     "paperclub_register_commands": ("cli", "command"),
+    "paperclub_declare_settings": ("", "plan"),
 }
 
 # (hook, body, what the error says after "plugins/bad.py (line N)")
@@ -90,6 +91,9 @@ BAD_ANSWERS = [
      ": paperclub_customize_event returned Event "),
     ("paperclub_register_commands", "return cli",
      ": paperclub_register_commands returned PaperclubGroup "),
+    ("paperclub_declare_settings", "return {'words': ['x']}",
+     ": paperclub_declare_settings returned dict {'words': ['x']}, not a dataclass: return "
+     "the class of the plugin's settings"),
 ]
 
 # an exception of another type in each hook
@@ -106,6 +110,7 @@ RAISES = {
     "paperclub_register_policies": "ArithmeticError('no policy')",
     "paperclub_customize_event": "RuntimeError('no event')",
     "paperclub_register_commands": "UnicodeError('no command')",
+    "paperclub_declare_settings": "IndexError('no settings')",
 }
 
 HOOK_CASES = [

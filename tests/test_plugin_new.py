@@ -44,7 +44,7 @@ def test_it_writes_a_package_and_says_what_next(run, workspace):
             compile(text, name, "exec")
     plugin = (workspace / FILES[2]).read_text()
     imports = re.findall(r"^from paperclub(\S*) import (.*)$", plugin, re.M)
-    assert imports == [(".api", "Paper, hookimpl")]  # the public API only
+    assert imports == [(".api", "Group, Paper, hookimpl, settings")]  # the public API only
 
 
 def test_the_docs_show_what_it_prints(run):
@@ -65,7 +65,8 @@ def test_the_new_plugin_plans_in_process(run, workspace, paperclub_workspace, mo
     module = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, spec.name, module)  # as an import does: dataclasses need it
     spec.loader.exec_module(module)
-    words = module.SETTINGS.words
+    defaults = module.Settings()
+    words = defaults.words
 
     def with_words(result):
         return [a for a in result.papers if any(w in a.title.lower() for w in words)]
@@ -75,7 +76,7 @@ def test_the_new_plugin_plans_in_process(run, workspace, paperclub_workspace, mo
     planned = paperclub_workspace.plan()
     assert planned.exit_code == 0, planned
     assert len(with_words(planned)) > len(with_words(without))
-    assert all(a.score_parts.get("demo_plugin") == module.SETTINGS.weight
+    assert all(a.score_parts.get("demo_plugin") == defaults.weight
                for a in with_words(planned))
     assert "demo_plugin 10.00" in paperclub_workspace.show("--why").stdout
 
@@ -196,10 +197,11 @@ def test_from_a_fresh_venv_a_new_plugin_installs_passes_its_test_and_plans(tmp_p
     package = tmp_path / "demo-plugin"
     sh(*pip, "-e", f"{package}[test]")
     tested = sh(python, "-m", "pytest", "-p", "no:cacheprovider", cwd=package)
-    assert re.search(r"\b2 passed\b", tested.stdout), tested.stdout
+    assert re.search(r"\b4 passed\b", tested.stdout), tested.stdout
 
     listed = json.loads(sh(paperclub, "plugins", "--json").stdout)
-    assert {"name": "demo_plugin", "hooks": ["paperclub_score_paper"], "version": "0.1.0"} in listed
+    assert {"name": "demo_plugin", "version": "0.1.0",
+            "hooks": ["paperclub_declare_settings", "paperclub_score_paper"]} in listed
 
     sh(paperclub, "init", "club", "--today", TODAY)
     club = tmp_path / "club"

@@ -48,8 +48,10 @@ def test_every_hook_has_a_builtin_or_is_for_plugins_only():
     implemented = {n for name in DEFAULT_PLUGINS for n in vars(importlib.import_module(name))
                    if n.startswith("paperclub_")}
     assert implemented <= specs
-    # the two hooks that exist only for plugins of groups (see DESIGN: no built-in)
-    assert specs - implemented == {"paperclub_customize_event", "paperclub_register_commands"}
+    # the hooks that exist only for plugins of groups (see DESIGN: no built-in); the built-in
+    # plugins read their settings from the config's own keys
+    assert specs - implemented == {"paperclub_customize_event", "paperclub_register_commands",
+                                   "paperclub_declare_settings"}
 
 
 def _plan_ids(run, schedule):
@@ -649,6 +651,16 @@ def _check_commands(run, schedule, workspace):
     assert result.stdout.strip() == "hello from a wrapper"
 
 
+def _check_settings(run, schedule, workspace):
+    text = schedule.read_text()
+    schedule.write_text(text + "settings:\n  wrap: {level: 3}\n")
+    assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
+    schedule.write_text(text + "settings:\n  wrap: {levle: 3}\n")
+    result = run("plan", str(schedule), "--today", TODAY)
+    assert result.exit_code == 1
+    assert "settings.wrap.levle: unknown key (did you mean 'level'?)" in result.stderr
+
+
 TITLES_SOURCE = """
         from paperclub.models import Paper
         from paperclub.text import slugify
@@ -746,6 +758,17 @@ WRAPPED = {
                 click.echo("hello from a wrapper")
             return result
     """, _check_commands),
+    "paperclub_declare_settings": ("", """
+        from dataclasses import dataclass
+
+        @dataclass
+        class Extra:
+            level: int = 1
+
+        def change(result):
+            assert result == []  # no built-in declares settings
+            return result + [Extra]  # declared for the wrapper's plugin
+    """, _check_settings),
 }
 
 

@@ -14,7 +14,9 @@ changes without notice, even where an object here is defined.
   their `catalog` argument and commands from `open_catalog` or `catalog_option`. It cannot
   write. Hooks get the day the command runs for as their `today` argument; commands from
   `today_option`.
-- Reading a group, a plan, an output: `load_group`, `load_plan`, `render`.
+- Reading a group, a plan, an output: `load_group`, `load_plan`, `render`; a plugin's own
+  settings (the config's `settings.<plugin>`, declared by `paperclub_declare_settings`):
+  `settings`.
 - `hookimpl`, to mark a hook implementation with pluggy's options; `paper_id`, the id a
   source gives a paper; `PaperclubError`, for a problem with the user's input.
 
@@ -71,6 +73,7 @@ __all__ = [
     "open_catalog",
     "paper_id",
     "render",
+    "settings",
     "today_option",
 ]
 
@@ -194,7 +197,35 @@ def load_group(path: str | Path) -> Group:
     from paperclub import config
 
     hooks = _hooks()
-    return config.load_group(Path(path), emitters=hooks.emitters, policies=hooks.policies)
+    return config.load_group(Path(path), emitters=hooks.emitters, policies=hooks.policies,
+                             settings=hooks.settings)
+
+
+S = TypeVar("S")
+
+
+def settings(group: Group, declared: type[S]) -> S:
+    """The plugin's own settings for `group`: the instance of `declared`, the dataclass its
+    `paperclub_declare_settings()` returns, read from the config's `settings.<plugin>` (the
+    plugin's name: `seed_similarity` for plugins/seed_similarity.py or an entry point of that
+    name) and checked when the config was, the fields the config does not give at their
+    defaults. For a group loaded without the plugin (a unit test's), the defaults.
+
+        @dataclass
+        class Settings:
+            liked: list[str] = field(default_factory=list)
+            max_age_years: int = 5
+
+        def paperclub_declare_settings():
+            return Settings
+
+        def paperclub_score_paper(paper, group):
+            mine = settings(group, Settings)
+            ...
+    """
+    from paperclub import settings as plugin_settings
+
+    return plugin_settings.of(group.settings, declared)
 
 
 def load_plan(schedule: str | Path, *, catalog: Catalog | None = None) -> Plan:

@@ -373,7 +373,7 @@ def members(schedule: Path, why: bool, as_json: bool) -> None:
         raise PaperclubError("no group config here: `paperclub members` reads the members "
                              "from it", path=config_path)
     group = config.load_group(config_path, emitters=app().hooks.emitters,
-                              policies=app().hooks.policies)
+                              policies=app().hooks.policies, settings=app().hooks.settings)
     the_plan = planfile.load_existing(config_path)
     rows = presenters.summary(the_plan.sessions, group.members)
     if as_json:
@@ -555,8 +555,9 @@ def publish(schedule: Path, url: str | None, user: str | None, prune: bool, dry_
         missing = "no calendar address: give --url, or set calendar.caldav in the group config"
         if not config_path.exists():
             raise PaperclubError(missing, path=config_path)
-        url = config.load_group(config_path, emitters=app().hooks.emitters,
-                                policies=app().hooks.policies).caldav_url
+        hooks = app().hooks
+        url = config.load_group(config_path, emitters=hooks.emitters, policies=hooks.policies,
+                                settings=hooks.settings).caldav_url
         if url is None:
             raise PaperclubError(missing, path=config_path)
 

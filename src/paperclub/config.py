@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from paperclub import policies as balance_policies
 from paperclub import yamlfile, zones
@@ -35,6 +35,8 @@ MAX_MINUTES = 7 * 24 * 60  # a meeting's duration, an alarm before it
 MAX_TIME_LIMIT = 3600  # seconds: the optimizer's time limit (a typo of 36000 would plan all night)
 TIME_LIMIT_EXPECTED = f"a number of seconds, 0 to {MAX_TIME_LIMIT}"
 T = TypeVar("T")
+if TYPE_CHECKING:
+    from paperclub.settings import Declared
 # Weights renamed: (old name, new name, what a value of the old scale is in the new one).
 # `upvotes` (default 1) weighed log(1 + upvotes); `popularity` weighs the percentile among
 # rated papers, so an old weight counts as that many times the default popularity weight.
@@ -237,13 +239,22 @@ def _slug(value: Any) -> str:
 
 
 def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS,
-               policies: Mapping[str, Policy] = BUILT_IN_POLICIES) -> Group:
+               policies: Mapping[str, Policy] = BUILT_IN_POLICIES,
+               settings: Declared | None = None) -> Group:
     """Read and check a group config; `emitters` are the output names plugins provide,
-    `policies` the balance policies (paperclub_register_policies)."""
+    `policies` the balance policies (paperclub_register_policies), `settings` the
+    settings classes plugins declare (`Hooks.settings`)."""
+    from paperclub import settings as plugin_settings
+
     data = yamlfile.load(path)
+    if isinstance(data, LineDict) and "plugins" in data:  # a config never names code to load
+        raise PaperclubError("plugins: a config cannot name plugins to load (put a plugin in "
+                             "the workspace's plugins/ folder, or install it); a plugin's own "
+                             "settings go under settings.<plugin>", path=path,
+                             line=data.lines.get("plugins"))
     root = _Section(path, data, "", 1, ("group", "meetings", "catalog", "members", "topics",
                                         "selection", "balance", "outputs", "presenters",
-                                        "calendar"))
+                                        "calendar", "settings"))
 
     g = root.section("group", ("name", "slug", "timezone", "organizer", "location", "url"))
     name = g.get("name", _text, "the group's name")
@@ -399,6 +410,13 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS,
         root.fail(f"presenters: {shown(presenters)} is not available (choose from: "
                   f"{', '.join(PRESENTER_MODES)})", root.line("presenters"))
 
+    # `settings:` holds plugins' own settings, by plugin name; never which code to load
+    settings_raw = root.data.get("settings") or LineDict()
+    st = _Section(path, settings_raw, "settings", root.line("settings"),
+                  list(settings_raw) if isinstance(settings_raw, dict) else ())
+    plugins_settings, settings_warnings = plugin_settings.read(st, settings)
+    warnings.extend(settings_warnings)
+
     return Group(
         path=path,
         name=name,
@@ -432,6 +450,7 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS,
         feed_url=cal.get("url", _url, "the web address the .ics is published at", None),
         alarm=cal.get("alarm", _duration, "a duration such as 30m or 1h", None),
         caldav_url=cal.get("caldav", _url, "a CalDAV calendar's address", None),
+        settings=plugins_settings,
         lines=lines,
         warnings=tuple(warnings),
     )

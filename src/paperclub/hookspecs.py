@@ -172,3 +172,12 @@ def paperclub_register_commands(cli: click.Group) -> None:
     gets the catalog and the day as the built-in commands do, by its options:
     `@paperclub.api.catalog_option` (`--catalog`, passed as a read-only `Catalog`) and
     `@paperclub.api.today_option` (`--today`, passed as a date)."""
+
+
+@hookspec
+def paperclub_declare_settings() -> type | None:
+    """Return the dataclass of this plugin's own settings: the group config's
+    `settings.<plugin>` (the plugin's short name) is read into it and checked against its
+    fields' types (bool, int, float, str, date, a list of one of them, a Literal, X | None),
+    defaults filled; `paperclub.api.settings(group, TheClass)` gives it back in any hook. All
+    implementations run, each for its own plugin."""

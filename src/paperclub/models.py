@@ -230,6 +230,9 @@ class Group:
     feed_url: str | None = None  # calendar.url: where the .ics is published (subscribe links)
     alarm: timedelta | None = None  # calendar.alarm: a reminder this long before each session
     caldav_url: str | None = None  # calendar.caldav: where `paperclub publish` sends the plan
+    # settings.<plugin>: each plugin's own settings, an instance of the dataclass it declares
+    # (see paperclub.settings); read with paperclub.api.settings
+    settings: dict[str, Any] = field(default_factory=dict)
     # where keys and items stood in the file ("selection.like[2]" -> its line), for errors
     # found after loading (a paper id the catalog does not have)
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)

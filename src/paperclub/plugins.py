@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     import click
 
     from paperclub.models import Assignment, Candidate, Group, Member, Paper, Plan, Session, Slot
+    from paperclub.settings import Declared
     from paperclub.signals import Signals
 
 def _default_plugins() -> tuple[str, ...]:
@@ -72,6 +73,9 @@ class PluginManager(pluggy.PluginManager):
     def __init__(self, project_name: str):
         super().__init__(project_name)
         self.versions: dict[str, str] = {}  # an installed plugin's name -> its distribution's version
+        # plugins there but not loaded (disabled, or --no-local-plugins), by short name: the
+        # config's settings for them are kept aside, not errors (see paperclub.settings)
+        self.unloaded: set[str] = set()
 
     def parse_hookimpl_opts(self, plugin: object, name: str) -> pluggy.HookimplOpts | None:
         opts = super().parse_hookimpl_opts(plugin, name)
@@ -110,6 +114,7 @@ def get_plugin_manager(workspace: Path | None = None, *, local_plugins: bool = T
                     continue
                 if not local_plugins:
                     disabled.known(label, path.stem)
+                    _unloaded(pm, label)
                 elif not disabled.skip(pm, label, label, path.stem):
                     _load_local_plugin(pm, path, label, helpers)
     try:
@@ -141,11 +146,17 @@ class _Disabled:
         so `paperclub plugins` lists it as disabled."""
         if self.known(*aliases):
             pm.set_blocked(name)
+            _unloaded(pm, name)
             return True
         return False
 
     def unknown(self) -> list[str]:
         return sorted(self.names - self.matched)
+
+
+def _unloaded(pm: pluggy.PluginManager, name: str) -> None:
+    if isinstance(pm, PluginManager):
+        pm.unloaded.add(_short_name(name))
 
 
 def _load_entry_points(pm: pluggy.PluginManager, disabled: _Disabled) -> None:
@@ -479,6 +490,29 @@ class Hooks:
 
         self._run(hook, register=register, **kwargs)
         return registry
+
+    @cached_property
+    def settings(self) -> Declared:
+        """The settings class each plugin declares (`paperclub_declare_settings`), by the
+        plugin's short name, which names its section of the config's `settings:`."""
+        from paperclub.settings import Declared
+
+        classes: dict[str, type] = {}
+        hook = "paperclub_declare_settings"
+
+        def check(plugin: str, answer: Any) -> Any:
+            _settings_class(plugin, answer)
+            if any(c is answer for c in classes.values()):
+                return answer  # a wrapper's result: the answers it got, declared already
+            name = _short_name(plugin)
+            if name in classes and classes[name] is not answer:
+                raise _Bad(f"declared settings.{name}, which another plugin named {name} "
+                           "declares too: rename one of the two")
+            classes[name] = answer
+            return answer
+
+        self._run(hook, check)
+        return Declared(classes, frozenset(getattr(self.pm, "unloaded", ())))
 
     def register_commands(self, cli: click.Group) -> None:
         """Each command a plugin adds is checked: a name that is taken (a built-in command, or
@@ -839,6 +873,15 @@ def _problems(plugin: str, answer: Any) -> Any:
     return _texts(answer, "a list of problems (str) or None", "problem")
 
 
+def _settings_class(plugin: str, answer: Any) -> Any:
+    from paperclub.settings import problem
+
+    why = problem(answer)
+    if why is not None:
+        raise _Bad(f"returned {why}")
+    return answer
+
+
 def _returns_nothing(instead: str) -> Callable[[str, Any], Any]:
     def check(plugin: str, answer: Any) -> Any:
         raise _Bad(f"returned {what(answer)}; it returns nothing: {instead}")
@@ -862,5 +905,6 @@ CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "paperclub_exclude_paper": _reason,
     "paperclub_score_paper": _score_parts,
     "paperclub_check_plan": _problems,
+    "paperclub_declare_settings": _settings_class,
     **{name: _returns_nothing(instead) for name, instead in RETURN_NOTHING.items()},
 }

@@ -110,7 +110,8 @@ def plan(config_path: Path, catalog_path: Path, hooks: Hooks, *, today: date,
     """Plan the group's term and write the plan file and outputs. `force`: take hand edits of
     sessions already held, and plan again sessions held as of the last plan (see
     `rules.hand_edits`); without it these are errors, and nothing is written."""
-    group = config.load_group(config_path, emitters=hooks.emitters, policies=hooks.policies)
+    group = config.load_group(config_path, emitters=hooks.emitters,
+                              policies=hooks.policies, settings=hooks.settings)
     plan_path = planfile.plan_path(config_path)
     previous = planfile.load(plan_path) if plan_path.exists() else None
     if not group.sources and not catalog_path.exists():
@@ -155,7 +156,8 @@ def why(config_path: Path, catalog_path: Path, hooks: Hooks, paper_id: str, *,
     """Why a paper is where it is in the group's plan, or why it is not in it."""
     from paperclub import explain
 
-    group = config.load_group(config_path, emitters=hooks.emitters, policies=hooks.policies)
+    group = config.load_group(config_path, emitters=hooks.emitters,
+                              policies=hooks.policies, settings=hooks.settings)
     the_plan = planfile.load_existing(config_path)
     if not catalog_path.exists():
         raise PaperclubError("no catalog here yet", path=catalog_path)
@@ -216,7 +218,8 @@ def recommend(config_path: Path, catalog_path: Path, hooks: Hooks, *, today: dat
     """The best candidates the group's plan does not hold yet, best first: by the group's
     score, or with `member`, by the score with that member's own relevance (their interests
     and library) in place of the group's."""
-    group = config.load_group(config_path, emitters=hooks.emitters, policies=hooks.policies)
+    group = config.load_group(config_path, emitters=hooks.emitters,
+                              policies=hooks.policies, settings=hooks.settings)
     plan_path = planfile.plan_path(config_path)
     the_plan = planfile.load(plan_path) if plan_path.exists() else None
     chosen = next((m for m in group.members if m.name == member), None)
