@@ -240,6 +240,21 @@ def _same_paper(a: Paper, b: Paper) -> bool:
 BUSY_TIMEOUT = 30.0  # seconds a write waits for another process's import to end
 
 
+def _wal(db: sqlite3.Connection) -> None:
+    """Put the catalog in WAL mode. Switching a new file to WAL needs it to itself, and SQLite
+    answers "database is locked" at once (no busy wait) while a second paperclub creates the
+    same new catalog: wait for it as a write would."""
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class Catalog:
     def __init__(self, path: Path):
         self.path = path
@@ -249,7 +264,7 @@ class Catalog:
             self.db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT,
                                       check_same_thread=False)
             self.db.row_factory = sqlite3.Row
-            self.db.execute("PRAGMA journal_mode=WAL")
+            _wal(self.db)
             self.db.execute("PRAGMA synchronous=NORMAL")  # WAL: a crash loses no commit
             self.db.execute("PRAGMA cache_size=-65536")  # 64 MB
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
