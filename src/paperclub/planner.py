@@ -55,10 +55,10 @@ def weight_names(hooks: Hooks, scored: Iterable[Candidate]) -> set[str]:
     from `paperclub_score_paper` is a part named after its plugin, and a plugin reads
     `selection.weights.<its name>`, as plugins/prefer_code.py does, even in a term where
     no paper earns its part)."""
-    from paperclub.plugins import DEFAULT_PLUGINS, _short_name  # the name a bare score gets
+    from paperclub.plugins import DEFAULT_PLUGINS, short_name  # the name a bare score gets
 
     names = {part for c in scored for part in c.score_parts}
-    names |= {_short_name(name) for name, plugin in hooks.pm.list_name_plugin()
+    names |= {short_name(name) for name, plugin in hooks.pm.list_name_plugin()
               if plugin is not None and name not in DEFAULT_PLUGINS}
     return names
 

@@ -96,7 +96,7 @@ def get_plugin_manager(workspace: Path | None = None, *, local_plugins: bool = T
     pm.add_hookspecs(hookspecs)
     disabled = _Disabled(os.environ.get(DISABLE_ENV, ""))
     for name in DEFAULT_PLUGINS:
-        if disabled.skip(pm, name, name, _short_name(name)):
+        if disabled.skip(pm, name, name, short_name(name)):
             continue
         pm.register(importlib.import_module(name), name=name)
     if not os.environ.get(AUTOLOAD_ENV):
@@ -156,7 +156,7 @@ class _Disabled:
 
 def _unloaded(pm: pluggy.PluginManager, name: str) -> None:
     if isinstance(pm, PluginManager):
-        pm.unloaded.add(_short_name(name))
+        pm.unloaded.add(short_name(name))
 
 
 def _load_entry_points(pm: pluggy.PluginManager, disabled: _Disabled) -> None:
@@ -395,7 +395,7 @@ def _finite(value: object) -> bool:
             and math.isfinite(value))
 
 
-def _short_name(plugin: str) -> str:
+def short_name(plugin: str) -> str:
     """`plugins/prefer_code.py` and `paperclub.default_plugins.scoring` -> the last word."""
     if plugin.endswith(".py"):
         return Path(plugin).stem
@@ -504,7 +504,7 @@ class Hooks:
             _settings_class(plugin, answer)
             if any(c is answer for c in classes.values()):
                 return answer  # a wrapper's result: the answers it got, declared already
-            name = _short_name(plugin)
+            name = short_name(plugin)
             if name in classes and classes[name] is not answer:
                 raise _Bad(f"declared settings.{name}, which another plugin named {name} "
                            "declares too: rename one of the two")
@@ -804,7 +804,7 @@ def _score_parts(plugin: str, answer: Any) -> dict[str, float]:
     if not isinstance(answer, dict):
         if not _finite(answer):
             raise _Bad(f"returned {what(answer)}, not a number or {{part: number}}")
-        return {_short_name(plugin): answer}
+        return {short_name(plugin): answer}
     for name, value in answer.items():
         if not isinstance(name, str) or not name.strip():
             raise _Bad(f"returned a part named {name!r}: name each part with a word, "

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from paperclub import presenters
 from paperclub.hookspecs import hookimpl
-from paperclub.plugins import _short_name
+from paperclub.plugins import short_name
 
 if TYPE_CHECKING:
     from paperclub.models import Assignment, Group, Member, Plan, Session
@@ -63,7 +63,7 @@ def affinity_parts(member: Member, paper: Assignment, group: Group,
     parts: dict[str, float] = {}
     for plugin, value in answers:
         named = (presenters.interest_parts(member, paper) if plugin == __name__
-                 else {_short_name(plugin): value})
+                 else {short_name(plugin): value})
         for name, v in named.items():
             parts[name] = parts.get(name, 0.0) + v
     return {name: round(v, 4) for name, v in sorted(parts.items())}
