@@ -398,6 +398,7 @@ def test_jsonl_a_record_without_versions_is_dated_by_its_id(tmp_path):
     found = papers_of(ArxivJSONL(), path)
     assert found["arxiv:2509.05645"].published == date(2025, 9, 1)
     assert found["arxiv:hep-th/9901001"].published == date(1999, 1, 1)
+    assert found["arxiv:2509.05645"].published_label == "2025-09"  # not a day it never named
 
 
 def test_jsonl_latex_in_title_abstract_and_names():

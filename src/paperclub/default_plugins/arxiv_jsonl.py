@@ -149,7 +149,8 @@ def paper(record: dict) -> Paper:
         created = first_version.get("created")
         if created:
             published = _created_date(created)
-    if published is None:  # a record without versions (some mirrors drop them)
+    by_id = published is None  # a record without versions (some mirrors drop them)
+    if by_id:
         published = ids.arxiv_month(arxiv)
 
     categories = get("categories")
@@ -162,6 +163,8 @@ def paper(record: dict) -> Paper:
     if doi:
         links["doi"] = DOI_URL + doi
     extra: dict[str, Any] = {}
+    if by_id and published is not None:
+        extra["date_precision"] = "month"  # the id names a month, not a day
     value = get("comments")
     if value:
         extra["comment"] = " ".join(decode(value).split())
