@@ -21,6 +21,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
@@ -438,6 +439,17 @@ def plugin_info(pm: pluggy.PluginManager) -> list[dict[str, Any]]:
     return rows
 
 
+
+@dataclass
+class _Prepared:
+    """A hook's implementations as Hooks calls them (see Hooks._prepared)."""
+
+    source: list[pluggy.HookImpl]  # pluggy's implementations these were made from
+    impls: list[pluggy.HookImpl]  # the same, each that is not a wrapper as a stand-in
+    wrappers: list[str]  # the plugins with a wrapper, outermost first
+    firstresult: bool
+    takes: frozenset[str]  # the hook's argument names
+
 class Hooks:
     """The core's one way to call hooks: typed, keyword-only, and with errors that name the
     plugin at fault. (`pm.hook.*` is `Any` to a type checker; this is not.)
@@ -451,7 +463,7 @@ class Hooks:
         self.pm = pm
         self._plugin: str | None = None  # the implementation running now, for register()
         self._checks: dict[str, Callable[[str, Any], Any]] = {}  # hook -> its answers' check
-        self._impls: dict[str, tuple[list[pluggy.HookImpl], list[pluggy.HookImpl]]] = {}
+        self._impls: dict[str, _Prepared] = {}
         # the `catalog` and `today` arguments, passed to every hook that takes them: None
         # outside `bound()`, which a command's run sets
         self.context: dict[str, Any] = {"catalog": None, "today": None}
@@ -651,9 +663,11 @@ class Hooks:
         changed; it raises _Bad, which becomes an error naming the plugin and the line, or
         returns the answer to use."""
         caller = getattr(self.pm.hook, name)
-        firstresult = bool(caller.spec is not None and caller.spec.opts.get("firstresult"))
-        takes = caller.spec.argnames if caller.spec is not None else ()
-        kwargs = {**{k: v for k, v in self.context.items() if k in takes}, **kwargs}
+        prepared = self._prepared(name, caller)
+        firstresult = prepared.firstresult
+        if self.context:
+            kwargs = {**{k: v for k, v in self.context.items() if k in prepared.takes},
+                      **kwargs}
         check = check or CHECKS.get(name)
         outer = self._plugin, self._checks.get(name)
         self._plugin = None  # a wrapper's own register() is not the calling plugin's
@@ -661,7 +675,7 @@ class Hooks:
             self._checks[name] = check
         try:
             # what HookCaller.__call__ does, with our stand-ins for the implementations
-            result = caller._hookexec(name, self._attributed_impls(name), kwargs, firstresult)
+            result = caller._hookexec(name, prepared.impls, kwargs, firstresult)
         except PaperclubError:
             raise
         except Exception as e:  # raised in a wrapper (or in pluggy, on a malformed one)
@@ -673,7 +687,7 @@ class Hooks:
                 self._checks.pop(name, None)
             else:
                 self._checks[name] = outer[1]
-        wrappers = self._wrappers(name)
+        wrappers = prepared.wrappers
         if not wrappers or check is None or name in RETURN_NOTHING:
             return result
         try:  # what a wrapper returned is checked as an answer is, and named after it
@@ -685,17 +699,24 @@ class Hooks:
         except _Bad as e:
             raise PluginError(f"{self._wrapper_label(name)}: {name} {e}") from None
 
-    def _attributed_impls(self, name: str) -> list[pluggy.HookImpl]:
-        """The hook's implementations, each that is not a wrapper standing in for itself: it
-        runs the plugin's function with the plugin named. Made once per set of
-        implementations (score and affinity hooks run once per paper)."""
-        impls = getattr(self.pm.hook, name).get_hookimpls()
+    def _prepared(self, name: str, caller: Any) -> _Prepared:
+        """What calling hook `name` needs, made once per set of implementations (score and
+        affinity hooks run once per paper): each implementation that is not a wrapper as a
+        stand-in running the plugin's function with the plugin named, the wrappers' plugins,
+        and the hook's options."""
+        impls = caller._hookimpls  # pluggy's own list, changed in place by register()
         made = self._impls.get(name)
-        if made is None or len(made[0]) != len(impls) or any(
-                a is not b for a, b in zip(made[0], impls)):
-            made = self._impls[name] = (impls, [i if i.wrapper or i.hookwrapper else
-                                                self._attributed(name, i) for i in impls])
-        return made[1]
+        if made is None or len(made.source) != len(impls) or any(
+                a is not b for a, b in zip(made.source, impls)):
+            spec = caller.spec
+            made = self._impls[name] = _Prepared(
+                source=list(impls),
+                impls=[i if i.wrapper or i.hookwrapper else self._attributed(name, i)
+                       for i in impls],
+                wrappers=[i.plugin_name for i in reversed(impls) if i.wrapper or i.hookwrapper],
+                firstresult=bool(spec is not None and spec.opts.get("firstresult")),
+                takes=frozenset(spec.argnames) if spec is not None else frozenset())
+        return made
 
     def _attributed(self, name: str, impl: pluggy.HookImpl) -> pluggy.HookImpl:
         function = impl.function
