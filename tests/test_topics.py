@@ -3,6 +3,7 @@ collection (Zotero's `to-read`, `important`, ZotFile's `_tablet`) is not a subje
 
 from __future__ import annotations
 
+import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -10,8 +11,10 @@ from pathlib import Path
 import icalendar
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
-from paperclub.default_plugins.topics import is_workflow_tag
+from paperclub.default_plugins.topics import _at_word_start, is_workflow_tag, match_topics
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ZOTERO = FIXTURES / "bibtex" / "zotero-tags.bib"  # a Zotero export whose tags mix both kinds
@@ -158,3 +161,22 @@ def test_ignored_tags_are_compared_as_the_built_in_ones():
     assert is_workflow_tag("Lab-Meeting", ("lab meeting",))
     assert is_workflow_tag("LAB_MEETING", ("lab-meeting",))
     assert not is_workflow_tag("lab meetings", ("lab meeting",))
+
+
+@given(st.text(alphabet="ab_ -é1²\n.", max_size=30), st.text(alphabet="ab_é1²-", min_size=1,
+                                                                    max_size=3))
+def test_a_keyword_is_found_at_a_word_start_exactly_as_the_regex_finds_it(text, keyword):
+    """match_topics finds a keyword with str.find and a look at the character before it; that
+    is the regex `\\b<keyword>` it stands for, for every text (letters, digits that are not
+    word characters to one of them, underscores, accents)."""
+    pattern = re.compile(r"\b" + re.escape(keyword))
+    assert _at_word_start(keyword, pattern, text) == (pattern.search(text) is not None)
+
+
+def test_a_topic_keyword_matches_at_the_start_of_a_word_only():
+    taxonomy = {"code": ("program",), "serving": ("kv cache",)}
+    assert match_topics(taxonomy, "Programming with LLMs") == ["code"]
+    assert match_topics(taxonomy, "Deprogramming cults") == []
+    assert match_topics(taxonomy, "A study", "we shrink the kv cache and the reprogram") == [
+        "serving"]
+    assert match_topics(taxonomy, "a_program") == []  # _ is a word character, as for \b

@@ -59,18 +59,37 @@ def match_topics(taxonomy: Mapping[str, Sequence[str]], title: str, text: str = 
     anywhere, then the taxonomy's own order."""
     title, text = title.lower(), text.lower()
     ranked = []
-    for order, topic, keywords in _compiled(tuple((t, tuple(k)) for t, k in taxonomy.items())):
+    try:  # a Group's keywords are tuples already: its items are the cache's key as they are
+        compiled = _compiled(tuple(taxonomy.items()))
+    except TypeError:  # lists of keywords
+        compiled = _compiled(tuple((t, tuple(k)) for t, k in taxonomy.items()))
+    for order, topic, keywords in compiled:
         in_title = anywhere = 0
         for kw, pattern in keywords:
             # `kw in text` first: a plain substring search is many times quicker than the
             # regex, and most keywords are in no given paper
-            if kw in title and pattern.search(title):
+            if kw in title and _at_word_start(kw, pattern, title):
                 in_title += 1
-            if kw in text and pattern.search(text):
+            if kw in text and _at_word_start(kw, pattern, text):
                 anywhere += 1
         if in_title or anywhere:
             ranked.append((-in_title, -anywhere, order, topic))
     return [topic for *_, topic in sorted(ranked)]
+
+
+def _at_word_start(keyword: str, pattern: re.Pattern[str], text: str) -> bool:
+    """Whether `keyword` occurs in `text` at the start of a word (what `pattern` finds). A
+    keyword starting with a letter or digit is found by str.find and a look at the character
+    before it (twice as quick over 100,000 abstracts as the regex); `\\b` is the same test, as
+    re's word characters are str.isalnum() and "_"."""
+    if not (keyword[:1].isalnum() or keyword[:1] == "_"):
+        return pattern.search(text) is not None
+    i = text.find(keyword)
+    while i >= 0:
+        if i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_"):
+            return True
+        i = text.find(keyword, i + 1)
+    return False
 
 
 @lru_cache(maxsize=64)
