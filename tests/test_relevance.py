@@ -180,6 +180,28 @@ def test_likes_pull_similar_papers_in_and_dislikes_push_them_out(run, workspace)
     assert any(r["relevance"].get("unlike", {}).get("id") in disliked for r in with_dislike)
 
 
+def test_a_paper_filed_where_the_liked_papers_are_beats_its_twin_filed_elsewhere(run, workspace):
+    """arXiv categories are terms of the liked papers' centroid, each whole: of two records
+    with one text, the one filed in cs.RO (as the liked papers are) is more relevant than the
+    one filed in eess.SY (where none of them is). As words, "cs.RO" and "eess.SY" are "cs",
+    "ro", "eess" and "sy": too short, or too rare in the liked papers, to tell. A disliked
+    paper's categories are not held against its field."""
+    robotics = of_field("cs.RO")
+    model = next(r for r in RECORDS if f"arxiv:{r['id']}" == robotics[-1])
+    twins = [{**model, "id": f"9912.0000{i}", "doi": None, "categories": c}
+             for i, c in enumerate(("cs.RO", "eess.SY"), 1)]
+    config = group(workspace, selection={"like": robotics[:2]})
+    with (workspace / "papers" / "arxiv.jsonl").open("a") as papers:
+        papers.writelines(json.dumps(t) + "\n" for t in twins)
+    shown = {r["id"]: r["relevance"]["value"]
+             for r in recommended(run, config, "--limit", "100")}
+    assert shown["arxiv:9912.00001"] > shown["arxiv:9912.00002"] > 0
+    disliked = group(workspace, "disliked", selection={"dislike": robotics[:2]})
+    shown = {r["id"]: r["relevance"]["value"]
+             for r in recommended(run, disliked, "--limit", "100")}
+    assert shown["arxiv:9912.00001"] == shown["arxiv:9912.00002"]
+
+
 def test_relevance_is_between_0_and_1_and_explained(run, workspace):
     config = group(workspace, topics=CONDENSED_MATTER)
     papers = planned(run, config)
