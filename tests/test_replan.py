@@ -284,8 +284,8 @@ def test_an_unknown_paper_a_paper_twice_and_a_stranger_are_errors(run, schedule,
     assert "Traceback" not in result.stderr
     path = workspace / PLAN
     day = {sid: s["start"][:10] for sid, s in ids.items()}
-    assert (f"{PLAN}:{line_in(path, f'- id: {read}', 2)}: s06 ({day['s06']}): {read} is planned "
-            f"twice: also in s01 ({day['s01']})") in result.stderr
+    assert (f"{PLAN}:{line_in(path, f'- id: {read}', 2)}: {read} is planned twice: "
+            f"{day['s01']}, {day['s06']}") in result.stderr
     assert (f"{PLAN}:{line_in(path, f'- id: {typo}')}: s07 ({day['s07']}): {typo!r} is not in "
             f"the catalog; the closest: {ids['s09']['papers'][0]['title']!r} ({right})"
             in result.stderr)

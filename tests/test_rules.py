@@ -38,7 +38,7 @@ def plan_fails(run, schedule):
 def test_too_many_papers_pinned_to_a_date(run, schedule):
     ids, _ = sample_ids(run, 3)
     edit_config(schedule, pin={date(2026, 12, 10): ids})
-    assert "3 papers pinned to 2026-12-10 but it has 2 slots" in plan_fails(run, schedule)
+    assert "2026-12-10 has 3 papers, more than 2" in plan_fails(run, schedule)
 
 
 def test_a_cycle_of_before_pairs(run, schedule):
@@ -63,7 +63,7 @@ def test_pins_against_before(run, schedule):
     (a, b), _ = sample_ids(run, 2)
     edit_config(schedule, pin={date(2026, 12, 3): [b], date(2027, 1, 7): [a]}, before=[[a, b]])
     err = plan_fails(run, schedule)
-    assert f"{a} must come before {b}, but {a} is pinned to 2027-01-07 and {b} to 2026-12-03" in err
+    assert f"{a} must come before {b}, but {a} is on 2027-01-07 and {b} on 2026-12-03" in err
     # b pinned to the very first session leaves no room for a
     assert f"{b} is pinned to 2026-12-03, session 1, but 1 paper must come before it" in err
 
@@ -78,10 +78,10 @@ def test_one_paper_on_two_dates_and_every_conflict_listed(run, schedule, workspa
                                date(2026, 12, 12): [b],
                                date(2026, 12, 17): ["a-paper-of-another-group"]})
     err = plan_fails(run, schedule)
-    assert f"{a} is pinned to 2 dates: 2026-12-03, 2026-12-10" in err
+    assert f"{a} is planned twice: 2026-12-03, 2026-12-10" in err
     assert (f"{b} pinned to 2026-12-12, but there is no meeting then: it is a Saturday; "
             "the group meets on Thursdays") in err
-    assert ("a-paper-of-another-group is pinned to 2026-12-17 but is not among the candidates"
+    assert ("a-paper-of-another-group on 2026-12-17 cannot be planned: not among the candidates"
             in err)
     assert err.count("\n  - ") == 3
 
@@ -90,7 +90,7 @@ def test_two_pinned_papers_of_one_topic_under_spread(run, schedule):
     _, papers = sample_ids(run, 1)
     inference = sorted(pid for pid, p in papers.items() if p["topics"][:1] == ["inference"])[:2]
     edit_config(schedule, pin={date(2026, 12, 10): inference})
-    assert "2 papers on inference pinned to 2026-12-10" in plan_fails(run, schedule)
+    assert "2026-12-10 has 2 papers on inference, but balance.policy spread" in plan_fails(run, schedule)
 
 
 def test_public_holidays_are_skipped_and_named(run, schedule):
@@ -171,4 +171,4 @@ def test_papers_of_earlier_terms_are_not_read_again(run, schedule, workspace):
     pinned = sorted(read)[0]
     config["selection"]["pin"] = {date(2026, 12, 3): pinned}
     Path(schedule).write_text(yaml.safe_dump(config))
-    assert f"{pinned} is pinned to 2026-12-03 but excluded: already read" in plan_fails(run, schedule)
+    assert f"{pinned} on 2026-12-03 cannot be planned: excluded: already read" in plan_fails(run, schedule)

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from paperclub import hookspecs
+from paperclub import hardrules, hookspecs
 from paperclub.errors import PaperclubError, PluginError
 from paperclub.registry import Registry, what
 
@@ -871,23 +871,19 @@ def _check_choice(chosen: Any, sessions: Sequence[Slot], candidates: Sequence[Ca
         raise _Bad(f"returned {what(chosen)}, not a list of paper ids per session")
     if len(chosen) != len(sessions):
         raise _Bad(f"returned {len(chosen)} sessions for {len(sessions)} dates")
-    ids = {c.id for c in candidates}
-    seen: set[str] = set()
     for slot, papers in zip(sessions, chosen):
         if not isinstance(papers, (list, tuple)):
             raise _Bad(f"returned {what(papers)} for {slot.start.date()}, not a list of "
                        "paper ids")
-        if len(papers) > per_session:
-            raise _Bad(f"put {len(papers)} papers on {slot.start.date()}, "
-                       f"more than {per_session}")
         for pid in papers:
             if not isinstance(pid, str):
                 raise _Bad(f"chose {what(pid)}, not a paper id (a str)")
-            if pid not in ids:
-                raise _Bad(f"chose {pid!r}, which is not a candidate")
-            if pid in seen:
-                raise _Bad(f"chose {pid!r} twice")
-            seen.add(pid)
+    # the rules a planner is given; pins, `before` and topics the check plugins audit
+    broken = hardrules.breaches(
+        [(slot.start.date().isoformat(), papers) for slot, papers in zip(sessions, chosen)],
+        hardrules.Rules(most=per_session, candidates={c.id for c in candidates}))
+    if broken:
+        raise _Bad(f"returned a plan that breaks a rule: {broken[0]}")
 
 
 def _text(answer: Any, expected: str, empty: str) -> str:

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date, timedelta
 
-from paperclub import planfile, policies
+from paperclub import hardrules, planfile, policies
 from paperclub.meetings import WEEKDAY_NAMES, meeting_dates, skipped
 from paperclub.models import Candidate, Group, Plan, Session, Slot
 
@@ -39,8 +39,8 @@ def conflicts(group: Group, slots: Sequence[Slot], pool: Mapping[str, Candidate]
     edited by hand, whose pins `check_kept` reports instead."""
     problems: list[str] = []
     index = {slot.start.date(): i for i, slot in enumerate(slots)}
-    per_session = group.meetings.papers_per_session
     pinned_at: dict[str, list[date]] = {}
+    pinned: list[tuple[str, Sequence[str]]] = []  # the plan the pins make, before planning
     for day, paper_ids in sorted(group.pins.items()):
         for paper_id in paper_ids:
             pinned_at.setdefault(paper_id, []).append(day)
@@ -50,33 +50,19 @@ def conflicts(group: Group, slots: Sequence[Slot], pool: Mapping[str, Candidate]
             for paper_id in paper_ids:
                 if paper_id not in frozen[day]:
                     problems.append(f"{paper_id} is pinned to {day}, a session already held")
-            continue
-        if day not in index:
+        elif day not in index:
             problems.append(f"{', '.join(paper_ids)} pinned to {day}, but there is no meeting "
                             f"then: {why_no_meeting(group, day)}")
-            continue
-        if len(paper_ids) > per_session:
-            problems.append(f"{len(paper_ids)} papers pinned to {day} but it has "
-                            f"{per_session} slot{'s' if per_session != 1 else ''}")
-        for paper_id in paper_ids:
-            if paper_id in excluded:
-                problems.append(f"{paper_id} is pinned to {day} but excluded: {excluded[paper_id]}")
-            elif paper_id not in pool:
-                problems.append(f"{paper_id} is pinned to {day} but is not among the candidates "
-                                "(not in the catalog, or not from catalog.sources)")
-        if policies.of(group).one_per_topic:
-            topics = Counter(pool[p].balanced for p in paper_ids if p in pool and pool[p].balanced)
-            for topic, n in sorted(topics.items()):
-                if n > 1:
-                    problems.append(f"{n} papers on {topic} pinned to {day}, but balance.policy "
-                                    f"{group.balance_policy} allows one paper of a topic per "
-                                    "session")
-    for paper_id, days in sorted(pinned_at.items()):
-        if len(days) > 1:
-            problems.append(f"{paper_id} is pinned to {len(days)} dates: "
-                            f"{', '.join(map(str, days))}")
-    problems += _before_problems(group, index, pinned_at, pool, excluded)
-    return problems
+        else:
+            pinned.append((day.isoformat(), paper_ids))
+    cycles = _cycles(group.before)
+    policy = policies.of(group)
+    problems += hardrules.breaches(pinned, hardrules.Rules(
+        most=group.meetings.papers_per_session, candidates=pool,
+        why_not={p: f"excluded: {why}" for p, why in excluded.items()},
+        topic=(lambda p: pool[p].balanced) if policy.one_per_topic else None,
+        policy=policy.name, before=() if cycles else group.before, complete=False))
+    return problems + _before_problems(group, index, pinned_at, pool, excluded, cycles)
 
 
 def check_kept(group: Group, kept: Sequence[Session], plan: Plan,
@@ -101,10 +87,10 @@ def check_kept(group: Group, kept: Sequence[Session], plan: Plan,
         named = Counter(a.presenter for a in s.papers if a.presenter)
         for a in s.papers:
             if a.paper_id in excluded:
-                problems.append(f"{a.paper_id} in {at} is excluded: {excluded[a.paper_id]}")
+                problems.append(hardrules.cannot_be_planned(
+                    a.paper_id, str(day), f"excluded: {excluded[a.paper_id]}"))
             elif a.paper_id not in pool:
-                problems.append(f"{a.paper_id} in {at} is not among the candidates (not in the "
-                                "catalog, or not from catalog.sources)")
+                problems.append(hardrules.cannot_be_planned(a.paper_id, str(day)))
             pinned_to = next((m.name for m in group.members if a.paper_id in m.pin), None)
             if pinned_to and a.presenter != pinned_to:
                 problems.append(f"{a.paper_id} in {at} is pinned to {pinned_to} (members[].pin), "
@@ -150,13 +136,13 @@ def hand_edits(group: Group, previous: Plan, today: date, unknown: Callable[[str
             if missing:
                 problems.append((line, f"{at[s.id]}: {missing}"))
             # reading a paper again is what exclude_read: false allows, not planning it twice
-            others = dict.fromkeys(at[t.id] for t in live for j, b in enumerate(t.papers)
-                                   if b.paper_id == a.paper_id and (t is not s or j != i)
-                                   and (group.exclude_read or t.start.date() >= today))
+            others = [t.start.date().isoformat() for t in live for j, b in enumerate(t.papers)
+                      if b.paper_id == a.paper_id and (t is not s or j != i)
+                      and (group.exclude_read or t.start.date() >= today)]
             if others and a.paper_id not in twice:
                 twice.add(a.paper_id)
-                problems.append((line, f"{at[s.id]}: {a.paper_id} is planned twice: also in "
-                                       f"{', '.join(others)}"))
+                ats = sorted([s.start.date().isoformat(), *others])
+                problems.append((line, hardrules.planned_twice(a.paper_id, ats)))
             if a.presenter and members and a.presenter not in members:
                 close = difflib.get_close_matches(a.presenter, members, n=1)
                 hint = (f" (did you mean {close[0]!r}?)" if close
@@ -183,20 +169,16 @@ def hand_edits(group: Group, previous: Plan, today: date, unknown: Callable[[str
 
 
 def _before_problems(group: Group, index: Mapping[date, int], pinned_at: Mapping[str, list[date]],
-                     pool: Mapping[str, Candidate], excluded: Mapping[str, str]) -> list[str]:
+                     pool: Mapping[str, Candidate], excluded: Mapping[str, str],
+                     cycles: list[list[str]]) -> list[str]:
+    """What `before` pairs ask that no plan gives: a cycle, or more papers before a pinned one
+    than there are sessions before its date, or one that cannot be planned at all."""
+    if cycles:
+        return [" before ".join(cycle + [cycle[0]]) for cycle in cycles]
     problems = []
-    after: dict[str, list[str]] = {}
-    for a, b in group.before:
-        after.setdefault(a, []).append(b)
-    for cycle in _cycles(after):
-        problems.append(" before ".join(cycle + [cycle[0]]))
-    if problems:
-        return problems
     depth = _depths(group.before)  # the most papers that must come before each one
     for a, b in group.before:
-        pa, pb = pinned_at.get(a, [None])[0], pinned_at.get(b, [None])[0]
-        if pa and pb and pa >= pb:
-            problems.append(f"{a} must come before {b}, but {a} is pinned to {pa} and {b} to {pb}")
+        pb = pinned_at.get(b, [None])[0]
         if pb and pb in index and depth.get(b, 0) > index[pb]:
             problems.append(f"{b} is pinned to {pb}, session {index[pb] + 1}, but {depth[b]} "
                             f"paper{'s' if depth[b] > 1 else ''} must come before it")
@@ -207,8 +189,11 @@ def _before_problems(group: Group, index: Mapping[date, int], pinned_at: Mapping
     return problems
 
 
-def _cycles(after: Mapping[str, list[str]]) -> list[list[str]]:
+def _cycles(pairs: Sequence[tuple[str, str]]) -> list[list[str]]:
     """Each cycle of `before` pairs once, as the list of papers around it."""
+    after: dict[str, list[str]] = {}
+    for a, b in pairs:
+        after.setdefault(a, []).append(b)
     found, seen = [], set()
     for start in sorted(after):
         stack = [(start, [start])]

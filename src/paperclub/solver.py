@@ -277,37 +277,16 @@ def cheapest_empty(problem: Problem, empty: int) -> float:
 
 def violations(problem: Problem, sessions: Sequence[Sequence[str]]) -> list[str]:
     """The hard rules a plan breaks, one sentence each (none for a plan of `solve()`)."""
+    from paperclub import hardrules
+
     p = problem
-    found: list[str] = []
-    if len(sessions) != p.sessions:
-        found.append(f"{len(sessions)} sessions, not {p.sessions}")
-    when: dict[str, int] = {}
-    for s, ids in enumerate(sessions):
-        if len(ids) > p.per_session:
-            found.append(f"session {s + 1} has {len(ids)} papers")
-        topics: dict[str, int] = {}
-        for pid in ids:
-            if pid not in p.by_id:
-                found.append(f"{pid} is not a candidate")
-                continue
-            if pid in when:
-                found.append(f"{pid} is planned twice")
-            when[pid] = s
-            topic = p.by_id[pid].topic
-            if topic is not None:
-                topics[topic] = topics.get(topic, 0) + 1
-        if p.policy.one_per_topic:
-            for topic, n in topics.items():
-                forced = sum(1 for pid in p.pins.get(s, ()) if p.by_id[pid].topic == topic)
-                if n > max(1, forced):
-                    found.append(f"session {s + 1} has {n} papers on {topic}")
-    for pid, s in p.pinned.items():
-        if when.get(pid) != s:
-            found.append(f"{pid} is not in session {s + 1}, where it is pinned")
-    for a, b in p.before:
-        if b in when and (a not in when or when[a] >= when[b]):
-            found.append(f"{b} is planned without {a} before it")
-    return found
+    found = [] if len(sessions) == p.sessions else [f"{len(sessions)} sessions, not {p.sessions}"]
+    return found + hardrules.breaches(
+        [(f"session {s + 1}", ids) for s, ids in enumerate(sessions)],
+        hardrules.Rules(most=p.per_session, candidates=p.by_id, pins={
+            f"session {s + 1}": ids for s, ids in p.pins.items()}, before=p.before,
+            topic=(lambda pid: p.by_id[pid].topic) if p.policy.one_per_topic else None,
+            policy=p.policy.name))
 
 
 def upper_bound(problem: Problem) -> float:
