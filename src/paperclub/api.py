@@ -38,7 +38,7 @@ from paperclub.models import (Assignment, Candidate, Group, Meetings, Member, Pa
                               Relevance, Session, Slot, Votes)
 from paperclub.policies import Place, Policy, Tracker
 from paperclub.registry import Emitter, Source
-from paperclub.sources import SourceFile
+from paperclub.sourcefile import SourceFile
 
 if TYPE_CHECKING:
     from paperclub import catalog as _catalog

@@ -26,7 +26,7 @@ from paperclub import ids
 from paperclub.errors import PaperclubError
 from paperclub.models import Paper
 from paperclub.registry import Source
-from paperclub.sources import SourceFile
+from paperclub.sourcefile import SourceFile
 
 SCHEMA_VERSION = 3
 PAPERS = """
@@ -62,7 +62,7 @@ CREATE VIRTUAL TABLE papers_fts USING fts5(
     title, abstract, keywords, content='papers', content_rowid='rowid',
     tokenize='unicode61 remove_diacritics 2'
 );
--- The index is kept by Catalog._merge_batch, not by triggers: new papers are indexed in one
+-- The index is kept by Catalog._index_new, not by triggers: new papers are indexed in one
 -- statement at the end of an import, which is faster than row by row.
 """
 VOTES = """
@@ -464,10 +464,6 @@ class Catalog:
 
     def _next_rowid(self) -> int:
         return self.db.execute("SELECT coalesce(max(rowid), 0) + 1 FROM papers").fetchone()[0]
-
-    def _merge_batch(self, batch: list[Paper], result: ImportResult) -> None:
-        """Look up, merge and write one batch of records (the steps an import overlaps)."""
-        self._write(self._merge(batch, self._lookup(batch, result), result), result)
 
     def _lookup(self, batch: list[Paper], result: ImportResult) -> Lookup:
         """The catalog's papers that records of `batch` may be: one query per kind of key."""

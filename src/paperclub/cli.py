@@ -15,6 +15,7 @@ import click
 
 from paperclub import __version__
 from paperclub.errors import PaperclubError, PluginError
+from paperclub.messages import clip
 from paperclub.text import plural
 
 
@@ -274,7 +275,7 @@ def papers(query: str | None, topic: str | None, since: date | None, until: date
         # the id is what config keys (pin, before, like) and `why` take
         echo_table([("Published", "Upvotes", "Title", "Id")]
                    + [(p.published_label, "" if p.upvotes is None else str(p.upvotes),
-                       _clip(p.title, 60), p.id) for p in found])
+                       clip(p.title, 60), p.id) for p in found])
     more = " (the first; --limit 0 shows all)" if limit and len(found) == limit else ""
     click.echo(f"{plural(len(found), 'paper')}{more}", err=True)
 
@@ -353,7 +354,7 @@ def show(schedule: Path, why: bool, as_json: bool) -> None:
             rows.append((*when, "(to be announced)", *blank))
         for i, a in enumerate(s.papers if not s.cancelled else []):
             lead = when if i == 0 else ("", "")
-            rows.append((*lead, _clip(a.title, 60), a.topics[0] if a.topics else "",
+            rows.append((*lead, clip(a.title, 60), a.topics[0] if a.topics else "",
                          a.presenter or "", *((a.votes.label(),) if voted else ())))
     echo_table(rows)
 
@@ -391,10 +392,6 @@ def members(schedule: Path, why: bool, as_json: bool) -> None:
         table.append((r["name"] + ("" if r["member"] else " (not a member)"), load,
                       ", ".join(s["date"] for s in r["sessions"]), topics))
     echo_table(table)
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 @cli.command()
@@ -459,7 +456,7 @@ def vote(paper: str, member: str, against: bool, catalog: Path) -> None:
         found = votes.find(cat, paper)
         now = votes.cast(cat, found, member, votes.AGAINST if against else votes.FOR)
     side = "against" if against else "for"
-    click.echo(f"{' '.join(member.split())} votes {side} {found.id} ({_clip(found.title, 60)}): "
+    click.echo(f"{' '.join(member.split())} votes {side} {found.id} ({clip(found.title, 60)}): "
                f"{now.label()}.")
 
 
@@ -476,7 +473,7 @@ def suggest(paper: str, member: str, note: str | None, catalog: Path) -> None:
     with existing_catalog(catalog) as cat:
         found = votes.find(cat, paper)
         now = votes.cast(cat, found, member, votes.FOR, suggested=True, note=note)
-    click.echo(f"{' '.join(member.split())} suggests {found.id} ({_clip(found.title, 60)}): "
+    click.echo(f"{' '.join(member.split())} suggests {found.id} ({clip(found.title, 60)}): "
                f"{now.label()}.")
 
 
@@ -524,7 +521,7 @@ def recommend(schedule: Path, member: str | None, limit: int, today: date | None
     for n, r in enumerate(found, 1):
         c = r.candidate
         parts = ", ".join(f"{k} {v:.2f}" for k, v in sorted(c.score_parts.items()))
-        click.echo(f"{n:>2}. {c.score:5.2f}  {_clip(c.paper.title, 70)}  ({c.id})")
+        click.echo(f"{n:>2}. {c.score:5.2f}  {clip(c.paper.title, 70)}  ({c.id})")
         click.echo(f"      {parts}")
         for line in evidence(r.relevance, r.votes, "      "):
             click.echo(line)

@@ -21,7 +21,7 @@ from paperclub.policies import BUILT_IN as BUILT_IN_POLICIES
 from paperclub.policies import Policy
 from paperclub.signals import DEFAULT_WEIGHTS
 from paperclub.solver import WEIGHT_NAMES as SOLVER_WEIGHTS
-from paperclub.sources import printable, shown
+from paperclub.messages import kind, quoted, shown
 from paperclub.text import slugify
 from paperclub.yamlfile import LineDict, LineList
 
@@ -58,7 +58,7 @@ class _Section:
             data.line = line
         if not isinstance(data, dict):
             prefix = f"{where}: " if where else ""
-            self.fail(f"{prefix}expected a mapping of keys, found {_kind(data)}", line)
+            self.fail(f"{prefix}expected a mapping of keys, found {kind(data)}", line)
         self.data: LineDict = data if isinstance(data, LineDict) else LineDict(data)
         for key in self.data:
             if key not in known:
@@ -70,7 +70,7 @@ class _Section:
         raise PaperclubError(message, path=self.file, line=line)
 
     def path(self, key: Any) -> str:
-        return f"{self.where}.{printable(str(key))}" if self.where else printable(str(key))
+        return f"{self.where}.{quoted(str(key))}" if self.where else quoted(str(key))
 
     def line(self, key: Any = None) -> int:
         """The line of `key`, or of this section's own key when `key` is absent."""
@@ -111,11 +111,6 @@ class _Section:
                 line = value.lines[i] if isinstance(value, LineList) else self.line(key)
                 self.fail(f"{self.path(key)}[{i}]: expected {expected}, found {shown(item)}{detail}", line)
         return tuple(out)
-
-
-def _kind(value: Any) -> str:
-    return {list: "a list", str: "text", int: "a number", float: "a number"}.get(
-        type(value) if not isinstance(value, list) else list, type(value).__name__)
 
 
 def _text(value: Any) -> str:
@@ -471,7 +466,7 @@ def check_weights(group: Group, more: Collection[str] = ()) -> None:
             hint = f" (did you mean {MOVED_WEIGHTS[close[0]]}?)"
         else:
             hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(known)})"
-        raise PaperclubError(f"selection.weights.{printable(key)}: unknown weight{hint}",
+        raise PaperclubError(f"selection.weights.{quoted(key)}: unknown weight{hint}",
                              path=group.path, line=group.lines.get(f"selection.weights.{key}"))
 
 

@@ -31,7 +31,8 @@ import pluggy
 
 from paperclub import hardrules, hookspecs
 from paperclub.errors import PaperclubError, PluginError
-from paperclub.registry import Registry, what
+from paperclub.messages import clip, what
+from paperclub.registry import Registry
 
 if TYPE_CHECKING:
     import click
@@ -352,15 +353,15 @@ def _traced(hook: str, plugin: str, argnames: tuple[str, ...],
     @functools.wraps(function)  # so errors still find the plugin's own line
     def traced(*args: Any, **kwargs: Any) -> Any:
         values = dict(zip(argnames, args), **kwargs)
-        about = ", ".join(f"{k}={_clip(label, TRACE_LABEL_WIDTH)}" for k, v in values.items()
+        about = ", ".join(f"{k}={clip(label, TRACE_LABEL_WIDTH)}" for k, v in values.items()
                           if (label := _trace_label(v)) is not None)
         head = f"trace: {hook}({about}) {plugin}"
         try:
             result = function(*args, **kwargs)
         except BaseException as e:
-            print(f"{head} raised {_clip(_describe(e), TRACE_RESULT_WIDTH)}", file=sys.stderr)
+            print(f"{head} raised {clip(_describe(e), TRACE_RESULT_WIDTH)}", file=sys.stderr)
             raise
-        print(f"{head} -> {_clip(repr(result), TRACE_RESULT_WIDTH)}", file=sys.stderr)
+        print(f"{head} -> {clip(repr(result), TRACE_RESULT_WIDTH)}", file=sys.stderr)
         return result
 
     return traced
@@ -376,11 +377,6 @@ def _trace_label(value: object) -> str | None:
     if isinstance(name, str) and hasattr(value, "interests"):
         return name
     return None
-
-
-def _clip(text: str, width: int) -> str:
-    text = " ".join(text.split())  # one line, whatever a repr holds
-    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def _relative(path: Path, base: Path) -> str:
@@ -628,7 +624,7 @@ class Hooks:
 
         def valid(plugin: str, value: Any) -> Any:
             if not _finite(value):
-                raise _Bad(f"returned {_clip(repr(value), 60)} for {member.name} and "
+                raise _Bad(f"returned {clip(repr(value), 60)} for {member.name} and "
                            f"{paper.paper_id}, not a number")
             return value
 
@@ -860,7 +856,7 @@ def _score_parts(plugin: str, answer: Any) -> dict[str, float]:
             raise _Bad(f"returned a part named {name!r}: name each part with a word, "
                        "{'recency': 0.4}")
         if not _finite(value):
-            raise _Bad(f"returned {_clip(repr(value), 60)} for {name!r}, not a number")
+            raise _Bad(f"returned {clip(repr(value), 60)} for {name!r}, not a number")
     return answer
 
 

@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from paperclub.errors import PaperclubError, PluginError
+from paperclub.messages import clip, what
 from paperclub.models import Paper, Plan
 
 if TYPE_CHECKING:
-    from paperclub.sources import SourceFile
+    from paperclub.sourcefile import SourceFile
 
 
 class Source(Protocol):
@@ -94,7 +95,7 @@ class Registry(dict):
 
         name = getattr(item, "name", None)
         if not isinstance(name, str) or not name.strip():
-            raise fail(f"{self.article} without a name: {_clip(repr(item))}")
+            raise fail(f"{self.article} without a name: {clip(repr(item))}")
         if isinstance(item, type):
             raise fail(f"the class {item.__name__}, not {self.article}: "
                        f"register({item.__name__}())")
@@ -216,13 +217,3 @@ class _Emitter(_Checked):
 
 
 _STAND_INS: dict[str, type[_Checked]] = {"source": _Source, "emitter": _Emitter}
-
-
-def what(value: object) -> str:
-    """A value in a few words for an error: its type and a clipped repr."""
-    return "None" if value is None else f"{type(value).__name__} {_clip(repr(value))}"
-
-
-def _clip(text: str, width: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[:width - 1] + "…"

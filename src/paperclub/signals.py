@@ -172,7 +172,8 @@ def library(member: Member, sources: Registry | None) -> list[Paper]:
     not imported: they are the member's, not candidates). Read once per version of the file."""
     if member.library is None or sources is None:
         return []
-    from paperclub.sources import SourceFile, resolve
+    from paperclub.sourcefile import SourceFile
+    from paperclub.sources import resolve
 
     stat = member.library.stat()
     key = (member.library, stat.st_mtime_ns, stat.st_size)

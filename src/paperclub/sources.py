@@ -1,6 +1,7 @@
 """Which source reads a file (the one named by --format, else the first that recognises the
-content), and the file object sources read through. `paperclub:NAME` names a data set
-bundled with paperclub, such as `paperclub:sample`."""
+content), and what sources share: CSV rows, what the catalog can store. `paperclub:NAME`
+names a data set bundled with paperclub, such as `paperclub:sample`. The file object sources
+read through is `SourceFile`, in sourcefile.py."""
 
 from __future__ import annotations
 
@@ -8,53 +9,17 @@ import csv
 import io
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO, TextIO
 
 from paperclub.errors import PaperclubError
+from paperclub.messages import shown
 from paperclub.registry import Registry, Source
+from paperclub.sourcefile import SourceFile  # noqa: F401 (plugins import it from here)
 
 DATA = Path(__file__).resolve().parent / "data"
 BUNDLED_PREFIX = "paperclub:"
 HEAD_SIZE = 8192
-BOM = b"\xef\xbb\xbf"
-
-
-class SourceFile:
-    """The file a source reads. Sources open it through here, so the host can count the
-    bytes read (a progress bar for large files) and decode text the same way for all."""
-
-    def __init__(self, path: Path, progress: Callable[[int, int], None] | None = None):
-        self.path = path
-        self.name = path.name
-        self.size = path.stat().st_size
-        self.progress = progress
-
-    def open_binary(self) -> BinaryIO:
-        raw = _CountingReader(self.path.open("rb", buffering=0), self)
-        return io.BufferedReader(raw, buffer_size=1 << 20)
-
-    def open_text(self) -> TextIO:
-        """UTF-8 text (a byte order mark is dropped), universal newlines."""
-        return io.TextIOWrapper(self.open_binary(), encoding="utf-8-sig", errors="strict")
-
-    def read_text(self) -> str:
-        """The whole file as open_text() reads it; bytes that are not UTF-8 are an error
-        naming their line and column."""
-        with self.open_binary() as f:
-            data = f.read()
-        if data.startswith(BOM):
-            data = data[len(BOM):]
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as e:
-            line, column = line_column(data, e.start)
-            raise PaperclubError(f"not UTF-8 text: {e.reason} (byte 0x{data[e.start]:02x} "
-                                 f"at column {column})", path=self.path, line=line) from None
-        if "\r" in text:  # universal newlines, as open_text()
-            text = text.replace("\r\n", "\n").replace("\r", "\n")
-        return text
 
 
 def csv_rows(text: str, delimiter: str, path: Path) -> Iterator[tuple[int, list[str]]]:
@@ -77,35 +42,6 @@ def csv_rows(text: str, delimiter: str, path: Path) -> Iterator[tuple[int, list[
 
 MAX_INT = 2**63 - 1  # what an SQLite integer (and orjson) holds
 MAX_DEPTH = 100  # lists and mappings within a stored value; orjson writes 254 levels at most
-
-
-def shown(value: object, limit: int = 200) -> str:
-    """A value as an error message shows it: its repr (quoted, control characters escaped),
-    cut in the middle when long, so a message stays one readable line."""
-    try:
-        text = repr(value)
-    except ValueError:  # an int of more than 4300 digits has no repr
-        return "a number of thousands of digits"
-    if len(text) > limit:
-        text = f"{text[:limit * 2 // 3]}...{text[-(limit // 4):]} ({len(text)} characters)"
-    return text
-
-
-def printable(text: str, limit: int = 200) -> str:
-    """Text from a file for an error message: as it is when it is one short printable line,
-    else as shown() shows it."""
-    return text if len(text) <= limit and text.isprintable() else shown(text, limit)
-
-
-def one_line(text: str, limit: int = 300) -> str:
-    """A message from a library (which may quote the input) as one short line: whitespace
-    runs as one space, control characters escaped, the middle cut when long."""
-    text = " ".join(text.split())
-    if not text.isprintable():
-        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-    if len(text) > limit:
-        text = f"{text[:limit * 2 // 3]}...{text[-(limit // 4):]}"
-    return text
 
 
 def json_problem(value: object) -> str | None:
@@ -148,33 +84,6 @@ def paper_problem(paper) -> str | None:
         if problem:
             return f"{name}: {problem}"
     return None
-
-
-def line_column(data: bytes, offset: int) -> tuple[int, int]:
-    """The line and column (from 1, in bytes) of a byte offset; CR, LF and CRLF end lines."""
-    before = data[:offset]
-    line = before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
-    start = max(before.rfind(b"\n"), before.rfind(b"\r")) + 1
-    return line, offset - start + 1
-
-
-class _CountingReader(io.RawIOBase):
-    def __init__(self, raw: io.RawIOBase, file: SourceFile):
-        self.raw, self.file, self.done = raw, file, 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        n = self.raw.readinto(buffer) or 0
-        self.done += n
-        if self.file.progress is not None:
-            self.file.progress(self.done, self.file.size)
-        return n
-
-    def close(self) -> None:
-        self.raw.close()
-        super().close()
 
 
 def resolve(arg: str, sources: Registry, fmt: str | None = None,

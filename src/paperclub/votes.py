@@ -17,7 +17,9 @@ from paperclub import ids
 from paperclub.catalog import Catalog
 from paperclub.errors import PaperclubError
 from paperclub.models import Paper, Votes
-from paperclub.sources import SourceFile, csv_rows, shown
+from paperclub.messages import shown
+from paperclub.sourcefile import SourceFile
+from paperclub.sources import csv_rows
 
 FOR, AGAINST = 1, -1
 COMMAND_LINE = "command line"  # the source of votes cast with `paperclub vote` or `suggest`

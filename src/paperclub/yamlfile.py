@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from paperclub.errors import PaperclubError
+from paperclub.messages import kind, one_line
 
 
 class LineDict(dict):
@@ -87,7 +88,7 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
         if not isinstance(key, (str, int, float, bool)) and key is not None and not hasattr(key, "isoformat"):
-            raise PaperclubError(f"a key must be a plain value, not {_type(key)}", line=line)
+            raise PaperclubError(f"a key must be a plain value, not {kind(key)}", line=line)
         if key in result:
             raise PaperclubError(f"{_short(key)} appears twice (first on line {result.lines[key]})",
                                  line=line)
@@ -103,10 +104,6 @@ def _sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
         result.append(loader.construct_object(item, deep=True))
         result.lines.append(item.start_mark.line + 1)
     return result
-
-
-def _type(value: Any) -> str:
-    return {LineDict: "a mapping", LineList: "a list"}.get(type(value), type(value).__name__)
 
 
 def _short(value: Any) -> str:
@@ -166,7 +163,7 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 
 def load(path: Path) -> Any:
     """Parse a YAML file; any problem becomes a PaperclubError naming the file and line."""
-    from paperclub.sources import SourceFile
+    from paperclub.sourcefile import SourceFile
 
     try:
         text = SourceFile(path).read_text()  # a bad byte is named by its line
@@ -192,7 +189,7 @@ def loads(text: str, path: Path) -> Any:
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         problem = " ".join(str(p) for p in (e.context, e.problem) if p)
-        raise PaperclubError(f"not valid YAML: {_one_line(problem)}", path=path,
+        raise PaperclubError(f"not valid YAML: {one_line(problem)}", path=path,
                              line=mark.line + 1 if mark else _line(loader)) from None
     except yaml.reader.ReaderError as e:
         character = (f"U+{e.character:04X}" if isinstance(e.character, int)
@@ -201,7 +198,7 @@ def loads(text: str, path: Path) -> Any:
                              f"({e.reason})", path=path,
                              line=text.count("\n", 0, e.position) + 1) from None
     except yaml.YAMLError as e:
-        raise PaperclubError(f"not valid YAML: {_one_line(str(e))}", path=path,
+        raise PaperclubError(f"not valid YAML: {one_line(str(e))}", path=path,
                              line=_line(loader)) from None
     except RecursionError:
         raise PaperclubError("not valid YAML: nested too deeply", path=path,
@@ -217,6 +214,3 @@ def _line(loader: _Loader | None) -> int:
     """Where the reader is: the line an error without a mark is at (or near)."""
     return loader.line + 1 if loader is not None else 1
 
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())

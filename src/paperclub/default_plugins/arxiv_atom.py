@@ -41,14 +41,13 @@ from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
 from paperclub.latex import decode
 from paperclub.models import Paper
-from paperclub.sources import printable, shown
+from paperclub.messages import quoted, shown
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 
 ATOM = "http://www.w3.org/2005/Atom"
 ARXIV = "http://arxiv.org/schemas/atom"
-OPENSEARCH = "http://a9.com/-/spec/opensearch/1.1/"
 FEED = f"{{{ATOM}}}feed"
 ENTRY = f"{{{ATOM}}}entry"
 VERSION = re.compile(r"v(\d+)$")
@@ -160,12 +159,12 @@ def entry_paper(entry: Element, path: Path, line: int) -> Paper | PaperclubError
     title = _text(entry, f"{{{ATOM}}}title", latex=True)
     summary = _text(entry, f"{{{ATOM}}}summary", latex=True)
     if "api/errors" in raw_id and title == "Error":
-        return PaperclubError(f"the arXiv API answered with an error: {printable(summary or raw_id)}",
+        return PaperclubError(f"the arXiv API answered with an error: {quoted(summary or raw_id)}",
                               path=path, line=line)
     if not raw_id:
         return PaperclubError("entry has no <id>", path=path, line=line)
     if not title:
-        return PaperclubError(f"entry {printable(raw_id)} has no <title>", path=path, line=line)
+        return PaperclubError(f"entry {quoted(raw_id)} has no <title>", path=path, line=line)
     arxiv = ids.arxiv_id(raw_id)
     if arxiv is None:
         return PaperclubError(f"entry id {shown(raw_id)} is not an arXiv id", path=path, line=line)
@@ -180,7 +179,7 @@ def entry_paper(entry: Element, path: Path, line: int) -> Paper | PaperclubError
         try:
             published = _utc_date(stamp)
         except ValueError:
-            return PaperclubError(f"entry {printable(raw_id)}: cannot read the date {shown(stamp)} of <published>",
+            return PaperclubError(f"entry {quoted(raw_id)}: cannot read the date {shown(stamp)} of <published>",
                                   path=path, line=line)
     for key, tag, latex in (("updated", f"{{{ATOM}}}updated", False),
                             ("comment", f"{{{ARXIV}}}comment", True),

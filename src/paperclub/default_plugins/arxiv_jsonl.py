@@ -29,7 +29,7 @@ from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
 from paperclub.latex import decode
 from paperclub.models import Paper
-from paperclub.sources import shown
+from paperclub.messages import kind, shown
 
 MONTHS = {m: n for n, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
@@ -296,8 +296,7 @@ def _reason(e: ValueError) -> str:
 
 
 def _kind(value: object) -> str:
-    return {list: "a list", dict: "an object", str: "a string", int: "a number",
-            float: "a number", bool: "true or false", type(None): "null"}.get(type(value), type(value).__name__)
+    return kind(value, a_mapping="an object", text="a string", true_false="true or false")
 
 
 @hookimpl(trylast=True)

@@ -35,12 +35,11 @@ from pathlib import Path
 from typing import Any
 
 from paperclub import ids
-from paperclub.default_plugins.tables import (arxiv_from_url, collapse, doi_from_url,
-                                              parse_date, unique, url_kind)
 from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
 from paperclub.models import Paper
-from paperclub.sources import one_line, printable, shown
+from paperclub.messages import one_line, quoted, shown
+from paperclub.records import arxiv_from_url, collapse, doi_from_url, parse_date, unique, url_kind
 
 INSTALL = "pip install 'paperclub[bibtex]'"
 # An entry opening its line: `@article{key,` (or `@misc(key,`); or a @string/@comment/@preamble.
@@ -91,7 +90,7 @@ class BibTeX:
                 try:
                     yield paper_from_entry(block)
                 except _Bad as e:
-                    yield PaperclubError(f"entry {printable(block.key, 80)}: {e.message}", path=path,
+                    yield PaperclubError(f"entry {quoted(block.key, 80)}: {e.message}", path=path,
                                          line=e.line or _line(block))
 
 
@@ -217,7 +216,7 @@ def _block_error(block, path: Path) -> PaperclubError:
     match = BLOCK_KEY.match(block.raw or "")
     kind = match.group(1).lower() if match else "entry"
     key = getattr(original, "key", None) or (match.group(2) if match else "")
-    key, kind = printable(key, 80), printable(kind, 40)
+    key, kind = quoted(key, 80), quoted(kind, 40)
     what = (f"@string {key}" if isinstance(original, String) or kind == "string"
             else f"entry {key}" if key else f"@{kind} block")
     error = block.error
@@ -226,7 +225,7 @@ def _block_error(block, path: Path) -> PaperclubError:
         message = (f"the key is used twice, on lines {first} and {line} "
                    f"(the entry on line {line} is left out)")
     elif isinstance(block, DuplicateFieldKeyBlock):
-        fields = ", ".join(printable(k, 80) for k in sorted(block.duplicate_keys))
+        fields = ", ".join(quoted(k, 80) for k in sorted(block.duplicate_keys))
         message = f"{fields} given more than once"
     elif isinstance(error, InvalidNameError):
         reason = error.reason[:1].lower() + error.reason[1:]

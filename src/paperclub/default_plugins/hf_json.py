@@ -26,8 +26,10 @@ from paperclub.jsonfile import first_char, item_lines, line_of
 from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
 from paperclub.models import Paper
-from paperclub.sources import paper_problem, shown
+from paperclub.messages import kind, shown
+from paperclub.sources import paper_problem
 
+WORDS = {"text": "a string", "true_false": "a boolean", "a_mapping": "an object"}  # JSON's
 ISO_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ]|$)")
 _SPACE = re.compile(r"\s+")
 
@@ -92,12 +94,12 @@ def map_item(item: object, n: int | None = None) -> Paper:
     raises PaperclubError without a path or line, which the caller adds."""
     what = f"item #{n}" if n is not None else "the paper"
     if not isinstance(item, dict):
-        raise PaperclubError(f"{what} is not a JSON object but {_json_type(item)}")
+        raise PaperclubError(f"{what} is not a JSON object but {kind(item, **WORDS)}")
     paper = item.get("paper")
     if paper is None:
         paper = item
     elif not isinstance(paper, dict):
-        raise PaperclubError(f"{what}: \"paper\" is not a JSON object but {_json_type(paper)}")
+        raise PaperclubError(f"{what}: \"paper\" is not a JSON object but {kind(paper, **WORDS)}")
     title = _text(paper.get("title")) or _text(item.get("title"))
     if not title:
         raise PaperclubError(f"{what} has no title")
@@ -109,10 +111,10 @@ def map_item(item: object, n: int | None = None) -> Paper:
         if arxiv:
             links["abs"] = f"https://arxiv.org/abs/{arxiv}"
             links["pdf"] = f"https://arxiv.org/pdf/{arxiv}"
-        for kind, key in (("code", "githubRepo"), ("project", "projectPage")):
+        for link, key in (("code", "githubRepo"), ("project", "projectPage")):
             url = _string(paper.get(key), key)
             if url and url.strip():
-                links[kind] = url.strip()
+                links[link] = url.strip()
         authors = _authors(paper.get("authors"))
         extra: dict[str, Any] = {}
         comments = item.get("numComments", paper.get("numComments"))
@@ -147,12 +149,6 @@ def map_item(item: object, n: int | None = None) -> Paper:
     return paper
 
 
-def _json_type(value: object) -> str:
-    names = {list: "a list", str: "a string", bool: "a boolean", int: "a number",
-             float: "a number", type(None): "null"}
-    return names.get(type(value), type(value).__name__)
-
-
 def _text(value: object) -> str:
     """Whitespace (newlines included) collapsed to single spaces."""
     return _SPACE.sub(" ", value).strip() if isinstance(value, str) else ""
@@ -161,7 +157,7 @@ def _text(value: object) -> str:
 def _string(value: object, key: str) -> str | None:
     if value is None or isinstance(value, str):
         return value
-    raise ValueError(f'"{key}" is {_json_type(value)}, not a string')
+    raise ValueError(f'"{key}" is {kind(value, **WORDS)}, not a string')
 
 
 def _count(value: object, key: str) -> int | None:
@@ -176,7 +172,7 @@ def _authors(value: object) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
-        raise ValueError(f'"authors" is {_json_type(value)}, not a list')
+        raise ValueError(f'"authors" is {kind(value, **WORDS)}, not a list')
     names = []
     for author in value:
         name = author.get("name") if isinstance(author, dict) else author

@@ -15,7 +15,7 @@ from pathlib import Path
 from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
 from paperclub.models import Paper
-from paperclub.sources import shown
+from paperclub.messages import shown
 from paperclub.text import add_link, slugify
 
 HEADER_LINES = {"new", "get trending papers in your email inbox!", "subscribe", "daily papers"}

@@ -15,7 +15,8 @@ from paperclub.hookspecs import hookimpl
 from paperclub.models import Paper
 from paperclub import jsonfile
 from paperclub.jsonfile import item_lines
-from paperclub.sources import paper_problem, shown
+from paperclub.messages import kind, shown
+from paperclub.sources import paper_problem
 
 
 class PaperclubJSON:
@@ -50,7 +51,7 @@ def paper_from_json(item: object, path: Path, n: int, line: int | None = None) -
         value = item.get(key)
         if value is None or isinstance(value, str):
             return value
-        raise ValueError(f'"{key}" is {_json_type(value)}, not text')
+        raise ValueError(f'"{key}" is {kind(value)}, not text')
 
     def texts(key: str) -> tuple[str, ...]:
         value = item.get(key)
@@ -81,7 +82,7 @@ def paper_from_json(item: object, path: Path, n: int, line: int | None = None) -
             raise ValueError('"links" is not a mapping of kinds to URLs')
         extra = item.get("extra") or {}
         if not isinstance(extra, dict):
-            raise ValueError(f'"extra" is {_json_type(extra)}, not a mapping')
+            raise ValueError(f'"extra" is {kind(extra)}, not a mapping')
         paper = Paper(
             id=text("id") or ids.paper_id(arxiv, doi, item["title"]),
             title=item["title"],
@@ -106,10 +107,6 @@ def paper_from_json(item: object, path: Path, n: int, line: int | None = None) -
     return paper
 
 
-def _json_type(value: object) -> str:
-    names = {list: "a list", dict: "a mapping", str: "text", bool: "true/false", int: "a number",
-             float: "a number", type(None): "null"}
-    return names.get(type(value), type(value).__name__)
 
 
 @hookimpl(trylast=True)

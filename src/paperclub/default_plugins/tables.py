@@ -41,7 +41,9 @@ from paperclub import ids
 from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
 from paperclub.models import Paper
-from paperclub.sources import MAX_DEPTH, MAX_INT, csv_rows, printable, shown
+from paperclub.messages import kind, quoted, shown
+from paperclub.records import arxiv_from_url, collapse, doi_from_url, parse_date, unique, url_kind
+from paperclub.sources import MAX_DEPTH, MAX_INT, csv_rows
 
 # Every name a column may have -> the field it fills. Where several name one field, the
 # first of them (in this order) with a value is used; `keywords` and `tags` are united.
@@ -68,12 +70,8 @@ YAML_TITLE = re.compile(r"""\btitle["']?\s*:""", re.IGNORECASE)
 YAML_LIST_START = re.compile(r"^(-(\s|$)|\[)")
 YAML_PAPERS_KEY = re.compile(r"^papers\s*:", re.MULTILINE | re.IGNORECASE)
 
-ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 BARE_URL = re.compile(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}/\S*$", re.IGNORECASE)
-CODE_HOSTS = re.compile(r"//(www\.)?(github\.com|gitlab\.com|bitbucket\.org|codeberg\.org)/",
-                        re.IGNORECASE)
-_SPACE = re.compile(r"\s+")
 WHOLE_NUMBER = re.compile(r"[0-9]+")
 MAX_COUNT = MAX_INT
 
@@ -87,65 +85,10 @@ class BadValue(ValueError):
         self.key, self.message, self.line = key, message, line
 
 
-# -- helpers shared with the BibTeX source -------------------------------------------------
-
-
-def collapse(text: str) -> str:
-    """Whitespace (newlines, non-breaking spaces) collapsed to single spaces."""
-    return _SPACE.sub(" ", text).strip()
-
-
-def parse_date(text: str) -> tuple[date, str]:
-    """2024-03-01, 2024-03 or 2024 as a date (the first day of the month or the year) and its
-    precision: "day", "month" or "year". Raises ValueError for anything else."""
-    match = ISO_DATE.match(text.strip())
-    if not match:
-        raise ValueError(f"{shown(text)} is not a date such as 2024-03-01, 2024-03 or 2024")
-    year, month, day = match.groups()
-    try:
-        return (date(int(year), int(month or 1), int(day or 1)),
-                "day" if day else "month" if month else "year")
-    except ValueError as e:
-        raise ValueError(f"{shown(text)} is not a date ({e})") from None
-
-
-def url_kind(url: str) -> str:
-    """What a paper's URL points to: its arXiv page (abs), a PDF, code, its DOI, or a page."""
-    lower = url.lower()
-    if re.search(r"//(www\.|export\.)?arxiv\.org/abs/", lower):
-        return "abs"
-    if (re.search(r"//(www\.|export\.)?arxiv\.org/pdf/", lower)
-            or lower.split("?")[0].endswith(".pdf")):
-        return "pdf"
-    if CODE_HOSTS.search(lower):
-        return "code"
-    if re.search(r"//(dx\.)?doi\.org/", lower):
-        return "doi"
-    return "url"
-
-
-def arxiv_from_url(url: str | None) -> str | None:
-    """The arXiv id of an arxiv.org URL (abs or pdf); None for any other URL."""
-    if url and re.search(r"//(www\.|export\.)?arxiv\.org/", url, re.IGNORECASE):
-        return ids.arxiv_id(url)
-    return None
-
-
-def doi_from_url(url: str | None) -> str | None:
-    """The DOI of a doi.org URL; None for any other URL."""
-    if url and re.search(r"//(dx\.)?doi\.org/", url, re.IGNORECASE):
-        return ids.doi(url)
-    return None
-
-
 def split_list(text: str) -> list[str]:
     """ "a; b" or "a, b" as ["a", "b"]: semicolons when there are any, else commas."""
     parts = text.split(";") if ";" in text else text.split(",")
     return unique(collapse(p) for p in parts)
-
-
-def unique(items) -> list[str]:
-    return list(dict.fromkeys(item for item in items if item))
 
 
 # -- records to papers ---------------------------------------------------------------------
@@ -333,12 +276,7 @@ def _empty(value: Any) -> bool:
 
 
 def _kind(value: Any) -> str:
-    names = {bool: "true/false", str: "text", int: "a number", float: "a number",
-             dict: "a mapping", list: "a list", type(None): "nothing"}
-    for kind, name in names.items():
-        if isinstance(value, kind):
-            return name
-    return type(value).__name__
+    return kind(value, null="nothing")
 
 
 def _plain(value: Any, depth: int = 0) -> Any:
@@ -440,7 +378,7 @@ class CSVTable:
         header = [normalise_name(cell) for cell in row]
         if "title" not in header:
             raise PaperclubError(
-                f"no title column in the header (columns: {', '.join(printable(c) for c in header if c)})",
+                f"no title column in the header (columns: {', '.join(quoted(c) for c in header if c)})",
                 path=path, line=line)
         seen: dict[str, int] = {}
         for n, name in enumerate(header, 1):
