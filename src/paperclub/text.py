@@ -32,7 +32,8 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 def printable(text: str) -> str:
     """`text` as outputs show it: line breaks as \\n, control characters dropped. Right-to-left
-    scripts and emoji pass as they are."""
+    scripts and emoji pass as they are. (An error message shows them escaped instead, as
+    `messages.quoted` and `messages.one_line` do: there they are what is wrong.)"""
     return _CONTROL.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n"))
 
 
