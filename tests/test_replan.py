@@ -81,9 +81,9 @@ def test_nothing_changed_mid_term_gives_identical_files(run, schedule, workspace
     assert now == files and len(now) == 4
 
 
-NEW_PAPER = """title,upvotes,published,arxiv_id,abstract
-Speculative Decoding for Everyone: Serving LLMs Twice as Fast,900,2025-11-24,2511.99999,We make speculative decoding serving fast.
-"""
+NEW_PAPER = ("title,upvotes,published,arxiv_id,abstract\n"
+             "Speculative Decoding for Everyone: Serving LLMs Twice as Fast,900,2025-11-24,2511.99999,"
+             "We make speculative decoding serving fast.\n")
 
 
 def test_a_new_paper_changes_few_sessions_and_the_calendar_updates_them(run, schedule, workspace):

@@ -8,8 +8,17 @@ from collections.abc import Callable, Mapping
 from datetime import date
 
 from paperclub import planfile, presenters
-from paperclub.models import (Assignment, Candidate, Group, Member, Paper, Plan, Relevance,
-                              Session, Votes)
+from paperclub.models import (
+    Assignment,
+    Candidate,
+    Group,
+    Member,
+    Paper,
+    Plan,
+    Relevance,
+    Session,
+    Votes,
+)
 from paperclub.signals import Signals
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+import datetime as dt
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -184,7 +185,7 @@ class Meetings:
 
     start: date
     weekday: int  # Monday is 0, as date.weekday()
-    time: time
+    time: dt.time  # dt.time: the field's own name would hide datetime.time here
     duration: timedelta
     every_weeks: int = 1
     count: int | None = None

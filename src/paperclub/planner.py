@@ -7,8 +7,8 @@ from __future__ import annotations
 import copy
 import re
 import uuid
-from dataclasses import dataclass, field, replace
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 
 from paperclub import config, meetings, planfile, rules

@@ -72,8 +72,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from paperclub.errors import PaperclubError
-from paperclub.solver import DEFAULT_WEIGHTS
 from paperclub.highs import new_highs as _new_highs
+from paperclub.solver import DEFAULT_WEIGHTS
 
 if TYPE_CHECKING:
     from paperclub.models import Assignment, Group, Member, Session

@@ -24,9 +24,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
-
 from typing import TYPE_CHECKING
+from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 from paperclub.errors import PaperclubError
 from paperclub.models import Plan, Session

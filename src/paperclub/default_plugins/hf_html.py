@@ -19,9 +19,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from paperclub.default_plugins.hf_json import map_item
-from paperclub.jsonfile import JSONProblem, parse_json
 from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
+from paperclub.jsonfile import JSONProblem, parse_json
 from paperclub.models import Paper
 
 TARGET = "DailyPapers"

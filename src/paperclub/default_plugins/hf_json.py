@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from paperclub import ids, jsonfile
-from paperclub.jsonfile import first_char, item_lines, line_of
 from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
+from paperclub.jsonfile import first_char, item_lines, line_of
 from paperclub.models import Paper
 from paperclub.sources import paper_problem, shown
 

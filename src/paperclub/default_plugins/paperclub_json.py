@@ -9,12 +9,11 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from paperclub import ids
+from paperclub import ids, jsonfile
 from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
-from paperclub.models import Paper
-from paperclub import jsonfile
 from paperclub.jsonfile import item_lines
+from paperclub.models import Paper
 from paperclub.sources import paper_problem, shown
 
 

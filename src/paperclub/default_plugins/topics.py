@@ -15,7 +15,6 @@ from functools import lru_cache
 from paperclub.hookspecs import hookimpl
 from paperclub.ids import is_arxiv_category
 
-
 # Collection-management tags, compared as `tag_key` makes them: without case, spaces, hyphens
 # and underscores ("To Read", "to_read" and "toread" are one tag).
 WORKFLOW_TAGS = frozenset("""
