@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-import datetime as dt
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
