@@ -11,7 +11,8 @@ from typing import Any
 
 from paperclub.ids import is_arxiv_category
 
-DATE_LENGTH = {"year": 4, "month": 7}  # of an ISO date, by extra["date_precision"]
+# of an ISO date, by extra["date_precision"] (None, or anything else: the whole date)
+DATE_LENGTH: dict[str | None, int] = {"year": 4, "month": 7}
 
 
 @dataclass(frozen=True)
