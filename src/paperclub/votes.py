@@ -9,9 +9,11 @@ process's (SQLite's lock), so votes cast at once by two processes are all kept.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from types import TracebackType
 
 from paperclub import ids
 from paperclub.catalog import Catalog
@@ -93,7 +95,8 @@ class _writing:
             raise PaperclubError(f"the catalog is busy ({e}): try again in a moment",
                                  path=self.path) from None
 
-    def __exit__(self, kind, error, tb) -> None:
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 tb: TracebackType | None) -> None:
         self.db.execute("COMMIT" if kind is None else "ROLLBACK")
 
 
@@ -213,7 +216,7 @@ def _read_yaml(path: Path) -> list[FormRow]:
     return rows
 
 
-def _cells(cells: list[str], columns: dict[str, int]):
+def _cells(cells: list[str], columns: dict[str, int]) -> Callable[[str], str]:
     """The row's text in a role's column ("" when the row has no such cell)."""
     def cell(role: str) -> str:
         i = columns.get(role)
