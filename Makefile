@@ -1,5 +1,5 @@
 # Two commands: `make demo` plans the sample term and writes its calendar; `make test` runs
-# the tests. Each installs what it needs into .venv first (Python 3.10 or newer): the demo
+# the quality gates (`make lint`) and the tests. Each installs what it needs into .venv first (Python 3.10 or newer): the demo
 # only paperclub itself, the tests also the test extra. A stamp file per step, so running one
 # after the other installs each thing once.
 PYTHON ?= python3
@@ -7,9 +7,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 INSTALLED_TEST := $(VENV)/.installed-test
+INSTALLED_LINT := $(VENV)/.installed-lint
 INSTALLED_DOCS := $(VENV)/.installed-docs
 
-.PHONY: demo test api-docs bench bench-import bench-plan bench-replan bench-relevance clean
+.PHONY: demo test lint api-docs bench bench-import bench-plan bench-replan bench-relevance clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("paperclub needs Python 3.10 or newer") if sys.version_info < (3, 10) else None'
@@ -18,16 +19,34 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
+# the test extra includes the lint extra: after it, `make lint` has what it runs
 $(INSTALLED_TEST): $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(INSTALLED_LINT)
+
+$(INSTALLED_LINT): $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[lint]'
 	touch $@
+
+# the quality gates, configured in pyproject.toml ([tool.ruff], [tool.mypy]): the linter, the
+# formatter's verdict (it changes nothing: `.venv/bin/ruff format` does), the type checker
+define LINT
+$(BIN)/ruff check .
+$(BIN)/ruff format --check .
+$(BIN)/mypy src
+endef
+
+lint: $(INSTALLED_LINT)
+	$(LINT)
 
 demo: $(INSTALLED)
 	$(BIN)/paperclub plan schedules/ml-systems.yaml
 	$(BIN)/paperclub show schedules/ml-systems.yaml
 
-# the web page tests need Chromium: scripts/ensure-browser brings it, or says what to install
+# the gates first, as `make lint`; the web page tests need Chromium: scripts/ensure-browser
+# brings it, or says what to install
 test: $(INSTALLED_TEST)
+	$(LINT)
 	scripts/ensure-browser
 	$(BIN)/pytest
 
@@ -68,4 +87,4 @@ bench-plan: $(INSTALLED)
 	$(BIN)/python bench/plan.py
 
 clean:
-	rm -rf $(VENV) catalog.sqlite catalog.sqlite-wal catalog.sqlite-shm schedules/*.plan.yaml schedules/*.ics schedules/ml-systems.md schedules/ml-systems.html
+	rm -rf $(VENV) .mypy_cache .ruff_cache catalog.sqlite catalog.sqlite-wal catalog.sqlite-shm schedules/*.plan.yaml schedules/*.ics schedules/ml-systems.md schedules/ml-systems.html

@@ -4,18 +4,18 @@ catalog of real records, described three ways; then the same at scale.
     python bench/relevance.py            # the groups (about a minute)
     python bench/relevance.py --scale    # also 1,000,000 and 100,000 generated papers
 
-The groups. The catalog is real: 3,330 arXiv records of 20 archives and 381 Hugging Face
-Daily Papers with their upvotes, in their own formats, and the arXiv records (with their
-categories) of 274 of those 381 (bench/data/relevance, SOURCES.md there). Six fields (condensed matter, robotics, astrophysics, quantum physics, high-energy
-theory, mathematics), each described three ways, as an organiser would, without naming a
-category: by topics only (`topics:` keywords), by members' interests only, by five liked
-papers only (five of the field's papers, evenly spaced by id). Each plans 12 sessions of 2
-papers. Printed: the share of planned papers in the field (a paper is in it when one of its
-own arXiv categories is, or an alias of one in arXiv's taxonomy, as math-ph is math.MP; a
-Hugging Face paper without its arXiv record counts as out of it), beside the share
-under today's score in the same run: log(1 + upvotes) + 0.5 x recency, a paper no source rated
-counting as 0 (the score before relevance). Liked papers are not counted. Target: at least
-90 % for every group; today's score gets close to 0 %.
+The groups. The catalog is real: 3,330 arXiv records of 20 archives and 381 Hugging Face Daily
+Papers with their upvotes, in their own formats, and the arXiv records (with their categories)
+of 274 of those 381 (bench/data/relevance, SOURCES.md there). Six fields (condensed matter,
+robotics, astrophysics, quantum physics, high-energy theory, mathematics), each described three
+ways, as an organiser would, without naming a category: by topics only (`topics:` keywords), by
+members' interests only, by five liked papers only (five of the field's papers, evenly spaced
+by id). Each plans 12 sessions of 2 papers. Printed: the share of planned papers in the field
+(a paper is in it when one of its own arXiv categories is, or an alias of one in arXiv's
+taxonomy, as math-ph is math.MP; a Hugging Face paper without its arXiv record counts as out of
+it), beside the share under today's score in the same run: log(1 + upvotes) + 0.5 x recency, a
+paper no source rated counting as 0 (the score before relevance). Liked papers are not counted.
+Target: at least 90 % for every group; today's score gets close to 0 %.
 
 At scale (`--scale`): 1,000,000 papers from bench/snapshot.py's generator (Zipf words, ML
 vocabulary first) imported once into bench/.cache; a profile of topics, interests and five

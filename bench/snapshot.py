@@ -95,10 +95,11 @@ def records(n: int, seed: int):
         yield {
             "id": ident,
             "submitter": None if nulls else f"{authors[0][1]} {authors[0][0]}",
-            "authors": ", ".join(f"{f} {l}" for l, f in authors[:-1])
+            "authors": ", ".join(f"{first} {last}" for last, first in authors[:-1])
                        + (" and " if len(authors) > 1 else "") + f"{authors[-1][1]} {authors[-1][0]}",
             "title": wrap(title),
-            "comments": None if nulls or rng.random() < 0.3 else f"{rng.randint(4, 40)} pages, {rng.randint(1, 12)} figures",
+            "comments": None if nulls or rng.random() < 0.3
+                        else f"{rng.randint(4, 40)} pages, {rng.randint(1, 12)} figures",
             "journal-ref": None if rng.random() < 0.8 else f"Journal {rng.randint(1, 99)} ({day.year})",
             "doi": None if rng.random() < 0.7 else f"10.{rng.randint(1000, 9999)}/{rng.randint(10**6, 10**7)}",
             "report-no": None,
@@ -109,7 +110,7 @@ def records(n: int, seed: int):
                           "created": (day + timedelta(days=30 * v)).strftime("%a, %d %b %Y 10:00:00 GMT")}
                          for v in range(rng.randint(1, 3))],
             "update_date": (day + timedelta(days=40)).isoformat(),
-            "authors_parsed": None if nulls else [[l, f, ""] for l, f in authors],
+            "authors_parsed": None if nulls else [[last, first, ""] for last, first in authors],
         }
 
 

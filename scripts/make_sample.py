@@ -15,9 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from paperclub.default_plugins.hf_page import HFPageText  # noqa: E402
+from paperclub.default_plugins.topics import match_topics  # noqa: E402
 from paperclub.errors import PaperclubError  # noqa: E402
 from paperclub.sources import SourceFile  # noqa: E402
-from paperclub.default_plugins.topics import match_topics  # noqa: E402
 
 # What the sample keeps of each paper: facts, not the authors' sentences.
 FACTS = ("id", "title", "published", "author_count", "organisation", "upvotes", "links")

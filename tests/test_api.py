@@ -16,15 +16,13 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-from datetime import date
 from pathlib import Path
 
 import pytest
 import yaml
 
-from paperclub import api
-
 from conftest import ROOT, TODAY
+from paperclub import api
 
 FIXTURES = Path(__file__).parent / "fixtures" / "relevance"
 RECORDS = [json.loads(line) for line in (FIXTURES / "arxiv.jsonl").open()]

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import re
-
 import json
+import re
 import sqlite3
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
-from hfpage import SAMPLE, entry_blocks, header_lines, join_blocks, load_sample, render_page
 
+from hfpage import SAMPLE, entry_blocks, header_lines, join_blocks, load_sample, render_page
 from paperclub.catalog import Catalog, merge
 from paperclub.default_plugins.hf_page import HFPageText
 from paperclub.default_plugins.paperclub_json import PaperclubJSON

@@ -64,3 +64,16 @@ def test_counts_of_one_are_singular(run, schedule):
     assert re.search(r"^Planned 1 session with 1 paper from \d+ candidates\.$", done.stdout, re.M)
     found = run("papers", "Mirror Speculative Decoding")
     assert found.exit_code == 0 and found.stderr.splitlines()[-1] == "1 paper"
+
+
+def test_the_command_group_invoked_without_main_makes_its_app(workspace):
+    """`cli` called directly (a wrapper's test, `CliRunner().invoke(cli, ...)`), without the App
+    main() passes: the commands run for the working directory, not an AttributeError."""
+    from click.testing import CliRunner
+
+    from paperclub.cli import cli
+
+    result = CliRunner().invoke(cli, ["plugins", "--json"])
+    assert result.exception is None and result.exit_code == 0, result.output
+    assert any(row["name"] == "paperclub.default_plugins.scoring"
+               for row in json.loads(result.output))

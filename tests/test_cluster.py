@@ -9,10 +9,9 @@ from pathlib import Path
 
 import yaml
 
+from conftest import TODAY
 from paperclub.cluster import cluster_topics
 from paperclub.models import Paper
-
-from conftest import TODAY
 
 GROUPS = {
     "decoding": ["Speculative decoding with draft models", "Faster speculative decoding trees",

@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import SCHEDULE
 from paperclub.config import load_group
 from paperclub.errors import PaperclubError
 from paperclub.models import Member, Person
-
-from conftest import SCHEDULE
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 

@@ -12,12 +12,11 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
+from conftest import ALL_OUTPUTS, TODAY, plan_every_output
 from paperclub import planfile
 from paperclub.default_plugins.data import CSV_COLUMNS, CsvEmitter, JsonEmitter
 from paperclub.models import Assignment, Person, Plan, Session
 from paperclub.text import links_of
-
-from conftest import ALL_OUTPUTS, TODAY, plan_every_output
 
 OUTPUTS = ALL_OUTPUTS
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -79,7 +78,7 @@ def test_json_keeps_unicode_as_utf8():
     plan = sheet_plan()
     plan.sessions[0].papers[0].title = "Straße – naïve"
     data = JsonEmitter().render(plan)
-    assert "Straße – naïve".encode("utf-8") in data and b"\\u" not in data
+    assert "Straße – naïve".encode() in data and b"\\u" not in data
     assert json.loads(data) == planfile.to_json(plan)
 
 

@@ -12,13 +12,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
-import pytest
-
-from paperclub import hookspecs
-
 from conftest import ROOT, TODAY
+from paperclub import hookspecs
 
 PLUGINS_MD = (ROOT / "docs" / "plugins.md").read_text()
 EXAMPLES = re.findall(r"```python\n(.*?)```", PLUGINS_MD, re.DOTALL)

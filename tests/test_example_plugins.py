@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from paperclub.models import Paper
-
 from conftest import ROOT, TODAY
+from paperclub.models import Paper
 
 EXAMPLES = ROOT / "plugins"
 PEFT_SURVEY = "parameter-efficient-fine-tuning-for-large-models-a-comprehensive-survey"

@@ -35,6 +35,7 @@ import yaml
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
+from conftest import ROOT
 from hfpage import load_sample, render_page
 from paperclub import latex
 from paperclub.catalog import COLUMNS, _row
@@ -50,8 +51,6 @@ from paperclub.default_plugins.tables import CSVTable, YAMLList
 from paperclub.errors import PaperclubError
 from paperclub.models import Paper
 from paperclub.sources import HEAD_SIZE, SourceFile
-
-from conftest import ROOT
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEED_PAGE = FIXTURES / "hf" / "hf-daily-papers-2025-11-25.txt"

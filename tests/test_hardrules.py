@@ -10,9 +10,8 @@ import json
 import pytest
 import yaml
 
-from paperclub import hardrules, solver
-
 from conftest import TODAY
+from paperclub import hardrules, solver
 from test_plugins import PLUGIN_EXIT, write_plugin
 from test_replan import MID, edit_plan, plan, sessions
 

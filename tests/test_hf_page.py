@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
 from hfpage import (
     BULLET,
     MIDDOT,
@@ -21,7 +22,6 @@ from hfpage import (
     render_page,
     short_date,
 )
-
 from paperclub.default_plugins.hf_page import HFPageText, find_links
 from paperclub.errors import PaperclubError
 from paperclub.sources import SourceFile

@@ -13,9 +13,8 @@ import re
 
 import pytest
 
-from paperclub import hookspecs, plugins
-
 from conftest import ROOT
+from paperclub import hookspecs, plugins
 
 HOOKS = sorted(n for n, f in vars(hookspecs).items()
                if n.startswith("paperclub_") and inspect.isfunction(f))

@@ -16,11 +16,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from paperclub import planfile
-from paperclub.default_plugins.html import HtmlEmitter, PALETTE
-from paperclub.models import Assignment, Person, Plan, Session
-
 from conftest import ALL_OUTPUTS, TODAY, plan_every_output
+from paperclub import planfile
+from paperclub.default_plugins.html import PALETTE, HtmlEmitter
+from paperclub.models import Assignment, Person, Plan, Session
 from test_cli import imported_by
 
 MID_TERM = "2027-01-15"  # the sample term runs from 2026-12-03 to 2027-03-04

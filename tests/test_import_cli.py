@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
 from hfpage import entry_blocks, header_lines, join_blocks, load_sample, render_page
 
 AS_OF = date(2025, 11, 25)

@@ -7,11 +7,10 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
+from conftest import ROOT, TODAY
 from paperclub import planfile
 from paperclub.config import load_group
 from paperclub.workspace import TEMPLATE, first_session
-
-from conftest import ROOT, TODAY
 
 CONFIG = Path("schedules/reading-group.yaml")
 

@@ -101,6 +101,27 @@ def test_demo_installs_paperclub_and_test_adds_the_test_extra_once(tmp_path):
     assert installs(make_n(tmp_path, "demo")) == installs(make_n(tmp_path, "test")) == []
 
 
+GATES = [".venv/bin/ruff check .", ".venv/bin/ruff format --check .", ".venv/bin/mypy src"]
+
+
+def test_make_lint_runs_the_gates_and_make_test_runs_them_before_the_tests(tmp_path):
+    for name in ("Makefile", "pyproject.toml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    # a fresh clone: `make lint` installs paperclub and the lint extra alone, then checks
+    lint = make_n(tmp_path, "lint")
+    assert installs(lint) == ["-e .", "-e '.[lint]'"] and lint[-3:] == GATES
+    assert make_n(tmp_path, "test")[-5:] == [*GATES, "scripts/ensure-browser", ".venv/bin/pytest"]
+    # the test extra brings the lint extra, so after `make test` `make lint` installs nothing
+    test_extra = (ROOT / "pyproject.toml").read_text().split("\ntest = [", 1)[1].split("]\n", 1)[0]
+    assert '"paperclub[lint]"' in test_extra
+    later = (tmp_path / "pyproject.toml").stat().st_mtime + 10
+    (tmp_path / ".venv").mkdir()
+    for stamp in (".installed", ".installed-test", ".installed-lint"):
+        (tmp_path / ".venv" / stamp).touch()
+        os.utime(tmp_path / ".venv" / stamp, (later, later))
+    assert installs(make_n(tmp_path, "lint")) == [] and make_n(tmp_path, "lint") == GATES
+
+
 def test_ci_runs_make_test_which_brings_the_browser():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "make test" in ci and "apt-get" not in ci  # scripts/ensure-browser does it

@@ -4,8 +4,8 @@ for each member who presents (their sessions, under UIDs of their own)."""
 from __future__ import annotations
 
 import re
-import uuid
 import shlex
+import uuid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 

@@ -10,14 +10,12 @@ from __future__ import annotations
 import json
 import re
 import sys
-import textwrap
 
 import pytest
 
+from conftest import ROOT, TODAY
 from paperclub import hookspecs
 from paperclub.plugins import CHECKS, Hooks, get_plugin_manager
-
-from conftest import ROOT, TODAY
 from test_plugins import PLUGIN_EXIT, _cli, write_plugin
 
 HOOKS = sorted(n for n in vars(hookspecs) if n.startswith("paperclub_"))

@@ -18,9 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from paperclub.scaffold import TEMPLATE
-
 from conftest import ROOT, TODAY
+from paperclub.scaffold import TEMPLATE
 
 FILES = ["demo-plugin/README.md", "demo-plugin/pyproject.toml",
          "demo-plugin/src/paperclub_demo_plugin/__init__.py",

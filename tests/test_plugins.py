@@ -16,11 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from conftest import TODAY
 from paperclub import hookspecs
 from paperclub.errors import PluginError
 from paperclub.plugins import DEFAULT_PLUGINS, Hooks, get_plugin_manager
-
-from conftest import TODAY
 
 PLUGIN_EXIT = 3
 

@@ -9,9 +9,8 @@ import re
 import pytest
 import yaml
 
-from paperclub import greedy, policies, solver
-
 from conftest import ROOT, TODAY
+from paperclub import greedy, policies, solver
 
 PLUGINS_MD = (ROOT / "docs" / "plugins.md").read_text()
 SPACED = next(code for code in re.findall(r"```python\n(.*?)```", PLUGINS_MD, re.DOTALL)

@@ -21,17 +21,17 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from conftest import TODAY
 from paperclub import presenters
 from paperclub.errors import PaperclubError, PluginError
 from paperclub.models import Assignment, Group, Meetings, Member, Person, Session
-
-from conftest import TODAY
 
 TZ = ZoneInfo("Europe/Berlin")
 START = date(2027, 1, 7)
 TOPICS = ("alpha", "beta", "gamma", "delta")
 # PAPERCLUB_EXAMPLES=5000 for a longer search than the default 100 examples per property
-SETTINGS = settings(deadline=None, derandomize=True, database=None, max_examples=int(os.environ.get("PAPERCLUB_EXAMPLES", 100)),
+SETTINGS = settings(deadline=None, derandomize=True, database=None,
+                    max_examples=int(os.environ.get("PAPERCLUB_EXAMPLES", 100)),
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
 

@@ -18,12 +18,11 @@ import caldav
 import pytest
 from icalendar import Calendar
 
+from conftest import TODAY
 from paperclub import planfile
 from paperclub import publish as publishing
 from paperclub.errors import PaperclubError
 from paperclub.plugins import Hooks, get_plugin_manager
-
-from conftest import TODAY
 
 USER, PASSWORD = "ada", "s3cret-Pa55"
 OTHER, OTHER_PASSWORD = "bob", "bobs-Pa55"

@@ -16,11 +16,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from conftest import TODAY
 from paperclub.catalog import Catalog
 from paperclub.models import Paper
 from paperclub.signals import UNKNOWN, percentiles, popularity
-
-from conftest import TODAY
 
 FIXTURES = Path(__file__).parent / "fixtures" / "relevance"
 RECORDS = [json.loads(line) for line in (FIXTURES / "arxiv.jsonl").open()]

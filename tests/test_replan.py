@@ -81,9 +81,9 @@ def test_nothing_changed_mid_term_gives_identical_files(run, schedule, workspace
     assert now == files and len(now) == 4
 
 
-NEW_PAPER = """title,upvotes,published,arxiv_id,abstract
-Speculative Decoding for Everyone: Serving LLMs Twice as Fast,900,2025-11-24,2511.99999,We make speculative decoding serving fast.
-"""
+NEW_PAPER = ("title,upvotes,published,arxiv_id,abstract\n"
+             "Speculative Decoding for Everyone: Serving LLMs Twice as Fast,900,2025-11-24,2511.99999,"
+             "We make speculative decoding serving fast.\n")
 
 
 def test_a_new_paper_changes_few_sessions_and_the_calendar_updates_them(run, schedule, workspace):
@@ -394,3 +394,21 @@ def test_a_locked_paper_on_a_date_that_is_gone_is_an_error(run, schedule, worksp
            in result.stderr
     assert (workspace / PLAN).read_bytes() == locked_plan
     assert (workspace / ICS).read_bytes() == files["ml-systems.ics"]
+
+
+def test_a_session_without_its_start_or_end_is_named_not_a_traceback(run, schedule, workspace):
+    """A hand edit that empties a session's `start:` (or `end:`): the plan file is refused,
+    naming the key, before anything is planned or written."""
+    plan(run, schedule)
+    sid = min(sessions(workspace))
+    planned = (workspace / PLAN).read_text()
+    for key in ("start", "end"):
+        edit_plan(workspace, lambda s, key=key: s[sid].update({key: None}))
+        before = files_in(workspace)
+        for command in (["show"], ["plan", "--today", MID]):
+            result = run(*command, str(schedule))
+            assert result.exit_code == 1, result
+            assert "ml-systems.plan.yaml" in result.stderr
+            assert f"{key}: expected a date and time, found None" in result.stderr
+        assert files_in(workspace) == before
+        (workspace / PLAN).write_text(planned)

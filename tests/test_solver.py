@@ -13,12 +13,11 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import highspy  # noqa: E402,F401  (a dependency: its absence must fail, not skip)
 import pytest
 
 from paperclub import greedy, solver
 from paperclub.solver import Item
-
-import highspy  # noqa: E402,F401  (a dependency: its absence must fail, not skip)
 
 W = {"consecutive": 1.5, "nearby": 0.5, "proportional": 2.0, "themed": 3.0, "unfilled": 50.0}
 

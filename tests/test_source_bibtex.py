@@ -12,8 +12,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hfpage import load_sample, render_page
 
+from hfpage import load_sample, render_page
 from paperclub.default_plugins.bibtex import BibTeX
 from paperclub.errors import PaperclubError
 from paperclub.models import Paper

@@ -15,8 +15,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hfpage import load_sample, render_page
 
+from hfpage import load_sample, render_page
 from paperclub.default_plugins.hf_html import HFHTML
 from paperclub.default_plugins.hf_json import HFJSON
 from paperclub.default_plugins.hf_page import HFPageText

@@ -9,8 +9,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hfpage import load_sample, render_page
 
+from hfpage import load_sample, render_page
 from paperclub.default_plugins.tables import CSVTable, YAMLList
 from paperclub.errors import PaperclubError
 from paperclub.models import Paper

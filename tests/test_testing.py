@@ -12,10 +12,9 @@ from types import SimpleNamespace
 
 import pytest
 
+from conftest import ROOT
 from paperclub.cli import cli
 from paperclub.testing import TODAY
-
-from conftest import ROOT
 
 SURVEY = "a-survey-of-quantization-methods-for-efficient-neural-network-inference"
 

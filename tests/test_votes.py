@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import TODAY
 from paperclub.catalog import Catalog
 from paperclub.votes import tally
-
-from conftest import TODAY
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FORM = FIXTURES / "votes" / "form.csv"

@@ -34,8 +34,20 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from paperclub import hookspecs, ids
 from paperclub.errors import PaperclubError
-from paperclub.models import (Assignment, Candidate, Group, Meetings, Member, Paper, Person, Plan,
-                              Relevance, Session, Slot, Votes)
+from paperclub.models import (
+    Assignment,
+    Candidate,
+    Group,
+    Meetings,
+    Member,
+    Paper,
+    Person,
+    Plan,
+    Relevance,
+    Session,
+    Slot,
+    Votes,
+)
 from paperclub.policies import Place, Policy, Tracker
 from paperclub.registry import Emitter, Source
 from paperclub.sourcefile import SourceFile

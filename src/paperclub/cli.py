@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -17,6 +19,15 @@ from paperclub import __version__
 from paperclub.errors import PaperclubError, PluginError
 from paperclub.messages import clip
 from paperclub.text import plural
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
+
+    from paperclub.catalog import Catalog, ImportResult
+    from paperclub.plugins import Hooks
+    from paperclub.publish import Change
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class App:
@@ -27,13 +38,14 @@ class App:
         self.workspace = workspace
         self.local_plugins = local_plugins  # False: --no-local-plugins, skip plugins/*.py
         self.plugins = plugins or {}  # name -> module, loaded beside the installed ones (tests)
-        self._hooks = None
+        self._hooks: Hooks | None = None
         self.load_error: PluginError | None = None
         # a plugin's paperclub_register_commands failed: the command line is not what the
         # plugins meant (a command missing, a name taken), so every command stops with it
         self.commands_error: PluginError | None = None
 
-    def load(self):
+    def load(self) -> Hooks | None:
+        """The hooks, or None when a plugin failed to load (`load_error` says which)."""
         from paperclub.plugins import Hooks, get_plugin_manager
 
         try:
@@ -44,18 +56,21 @@ class App:
         return self._hooks
 
     @property
-    def hooks(self):
+    def hooks(self) -> Hooks:
         if self._hooks is None and self.load_error is None:
             self.load()
         if self.load_error is not None:
             raise self.load_error
+        if self._hooks is None:  # load() sets the hooks or load_error: not reached
+            raise PluginError("the plugins were not loaded")
         return self._hooks
 
 
 class Failure(click.ClickException):
     def __init__(self, error: PaperclubError):
         super().__init__(str(error))
-        self.exit_code = error.exit_code
+        # click declares exit_code a ClassVar, but reads it from the exception it catches
+        self.exit_code = error.exit_code  # type: ignore[misc]
 
 
 class PaperclubGroup(click.Group):
@@ -92,22 +107,28 @@ def cli() -> None:
     """
 
 
-def catalog_option(f):
+def catalog_option(f: F) -> F:
     return click.option(
         "--catalog", type=click.Path(dir_okay=False, path_type=Path), envvar="PAPERCLUB_CATALOG",
         default="catalog.sqlite", show_default=True,
         help="The catalog file; also PAPERCLUB_CATALOG.")(f)
 
 
-def json_option(f):
+def json_option(f: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(f)
 
 
 def app() -> App:
-    return click.get_current_context().find_object(App)
+    """What main() passes the commands; when `cli` is invoked without it (a wrapper, a test),
+    one for the working directory."""
+    context = click.get_current_context()
+    application = context.find_object(App)
+    if application is None:
+        application = context.find_root().obj = App(Path(os.getcwd()))
+    return application
 
 
-def echo_table(rows: list[tuple[str, ...]]) -> None:
+def echo_table(rows: Sequence[tuple[str, ...]]) -> None:
     """Rows as aligned columns; the first row is the header."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for n, row in enumerate(rows):
@@ -185,7 +206,7 @@ def import_command(paths: tuple[str, ...], fmt: str | None, as_of: date | None,
         click.echo(f"{catalog}: {plural(total, 'paper')}")
 
 
-def report_import(r) -> None:
+def report_import(r: ImportResult) -> None:
     if r.skipped_unchanged_file:
         click.echo(f"{r.source}: unchanged since the last import ({plural(r.papers, 'paper')})")
         return
@@ -202,9 +223,9 @@ class progress_bar:
     def __init__(self, label: str, path: Path):
         self.label = label
         self.size = path.stat().st_size
-        self.bar = None
+        self.bar: ProgressBar[int] | None = None
 
-    def __enter__(self):
+    def __enter__(self) -> Callable[[int, int], None] | None:
         if self.size < (4 << 20) or not sys.stderr.isatty():
             return None
         self.bar = click.progressbar(length=self.size, label=self.label, file=sys.stderr)
@@ -213,12 +234,15 @@ class progress_bar:
         return self.update
 
     def update(self, done: int, total: int) -> None:
+        if self.bar is None:  # handed out by __enter__ only with a bar
+            return
         self.bar.update(done - self.done)
         self.done = done
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 tb: TracebackType | None) -> None:
         if self.bar is not None:
-            self.bar.__exit__(*exc)
+            self.bar.__exit__(kind, error, tb)
 
 
 class open_catalog:
@@ -229,13 +253,14 @@ class open_catalog:
         self.path = path
         self.created = not path.exists()
 
-    def __enter__(self):
+    def __enter__(self) -> Catalog:
         from paperclub.catalog import Catalog
 
         self.catalog = Catalog(self.path)
         return self.catalog
 
-    def __exit__(self, kind, error, tb) -> None:
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 tb: TracebackType | None) -> None:
         empty = len(self.catalog) == 0
         self.catalog.close()
         if kind is not None and self.created and empty:
@@ -431,7 +456,7 @@ def why(schedule: Path, paper: str, catalog: Path, today: date | None) -> None:
     click.echo("\n".join(lines))
 
 
-def existing_catalog(path: Path):
+def existing_catalog(path: Path) -> Catalog:
     """The catalog at `path`, which must exist (commands that read or vote on papers)."""
     from paperclub.catalog import Catalog
 
@@ -558,7 +583,7 @@ def publish(schedule: Path, url: str | None, user: str | None, prune: bool, dry_
         if url is None:
             raise PaperclubError(missing, path=config_path)
 
-    def report(change) -> None:
+    def report(change: Change) -> None:
         click.echo(publishing.describe(change, the_plan.timezone))
 
     outcome = publishing.publish(the_plan, url, user=user, prune=prune, dry_run=dry_run,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 from paperclub.errors import PaperclubError
 from paperclub.models import Paper
@@ -38,12 +39,13 @@ def cluster_topics(papers: Sequence[Paper], max_clusters: int = 12) -> dict[str,
     return {p.id: names[label] for p, label in zip(papers, model.labels_)}
 
 
-def _best_kmeans(matrix, n: int, max_clusters: int, KMeans):
+# scikit-learn has no type hints: its matrix, class and models are Any here
+def _best_kmeans(matrix: Any, n: int, max_clusters: int, KMeans: Any) -> Any:
     """The number of clusters with the best silhouette (up to a few thousand papers; beyond,
     the rule of thumb sqrt(n/2), as the silhouette costs n squared)."""
     from sklearn.metrics import silhouette_score
 
-    def fit(k: int):
+    def fit(k: int) -> Any:
         return KMeans(n_clusters=k, n_init=4, random_state=0).fit(matrix)
 
     largest = min(max_clusters, n - 1)

@@ -16,12 +16,12 @@ from paperclub import policies as balance_policies
 from paperclub import yamlfile, zones
 from paperclub.errors import PaperclubError
 from paperclub.meetings import MAX_SESSIONS
+from paperclub.messages import kind, quoted, shown
 from paperclub.models import Group, Meetings, Member, Person
 from paperclub.policies import BUILT_IN as BUILT_IN_POLICIES
 from paperclub.policies import Policy
 from paperclub.signals import DEFAULT_WEIGHTS
 from paperclub.solver import WEIGHT_NAMES as SOLVER_WEIGHTS
-from paperclub.messages import kind, quoted, shown
 from paperclub.text import slugify
 from paperclub.yamlfile import LineDict, LineList
 

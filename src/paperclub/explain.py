@@ -8,8 +8,17 @@ from collections.abc import Callable, Mapping
 from datetime import date
 
 from paperclub import planfile, presenters
-from paperclub.models import (Assignment, Candidate, Group, Member, Paper, Plan, Relevance,
-                              Session, Votes)
+from paperclub.models import (
+    Assignment,
+    Candidate,
+    Group,
+    Member,
+    Paper,
+    Plan,
+    Relevance,
+    Session,
+    Votes,
+)
 from paperclub.signals import Signals
 
 
@@ -159,9 +168,10 @@ def why_not(paper_id: str, plan: Plan, group: Group, pool: Mapping[str, Candidat
     me = pool[paper_id]
     lines = [f"{paper_id} is a candidate with score {me.score:.2f} = {_parts(me.score_parts)}, "
              "but is not planned", *found]
-    for a, b in group.before:
-        if b == paper_id and not any(x.paper_id == a for s in plan.sessions for x in s.papers):
-            lines.append(f"  it must come after {a}, which is not planned")
+    for first, then in group.before:
+        if then == paper_id and not any(x.paper_id == first for s in plan.sessions
+                                        for x in s.papers):
+            lines.append(f"  it must come after {first}, which is not planned")
     topic = me.balanced
     chosen = [(x, s) for s in plan.sessions if not s.cancelled for x in s.papers]
     if topic is None:

@@ -18,12 +18,16 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from paperclub import planfile, workflow
 from paperclub.errors import PaperclubError
 from paperclub.files import atomic_write
 from paperclub.models import Plan
 from paperclub.text import slugify
+
+if TYPE_CHECKING:
+    from paperclub.plugins import Hooks
 
 MEMBER_UID_NAMESPACE = uuid.UUID("3c9e8f52-0b7a-4d61-9e2f-7a5b1c4d8e36")
 
@@ -73,7 +77,7 @@ class Output:
     member: str | None = None
 
 
-def export(schedule: Path, hooks, fmt: str, *, member: str | None = None,
+def export(schedule: Path, hooks: Hooks, fmt: str, *, member: str | None = None,
            all_members: bool = False, output: Path | None = None,
            today: date | None = None) -> list[Output]:
     """Render emitter `fmt` from the plan of `schedule` (a group config or its plan file): the

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    import click
-
     from datetime import date
+
+    import click
 
     from paperclub.api import Catalog
     from paperclub.models import Assignment, Candidate, Group, Member, Paper, Plan, Session, Slot

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paperclub.errors import PaperclubError
 
+if TYPE_CHECKING:
+    from paperclub.sourcefile import SourceFile
 
-def load(file) -> tuple[Any, str]:
-    """The JSON of a source file (a `SourceFile`) and its text; not JSON: a PaperclubError
+
+def load(file: SourceFile) -> tuple[Any, str]:
+    """The JSON of a source file and its text; not JSON: a PaperclubError
     naming the file and the line."""
     text = file.read_text()
     try:
@@ -87,7 +90,7 @@ def item_lines(text: str) -> list[int]:
     decoder = json.JSONDecoder()
     pos = first_char(text) + 1  # past "["
     line, counted = line_of(text, pos), pos
-    lines = []
+    lines: list[int] = []
     while True:
         while text[pos].isspace():
             pos += 1

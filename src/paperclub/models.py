@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -10,7 +11,8 @@ from typing import Any
 
 from paperclub.ids import is_arxiv_category
 
-DATE_LENGTH = {"year": 4, "month": 7}  # of an ISO date, by extra["date_precision"]
+# of an ISO date, by extra["date_precision"] (None, or anything else: the whole date)
+DATE_LENGTH: dict[str | None, int] = {"year": 4, "month": 7}
 
 
 @dataclass(frozen=True)
@@ -184,7 +186,7 @@ class Meetings:
 
     start: date
     weekday: int  # Monday is 0, as date.weekday()
-    time: time
+    time: dt.time  # dt.time: the field's own name would hide datetime.time here
     duration: timedelta
     every_weeks: int = 1
     count: int | None = None

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
 import hashlib
 import json
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -171,6 +171,15 @@ def _time(text: str | None) -> datetime | None:
     return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
 
 
+def _moment(session: Any, key: str) -> datetime:
+    """A session's `start` or `end`, which it must have (a hand edit may have emptied it)."""
+    when = _time(session[key])
+    if when is None:
+        raise ValueError(f"session {session.get('id')}: {key}: expected a date and time, "
+                         "found None")
+    return when
+
+
 def _flag(value: Any, key: str) -> bool:
     if not isinstance(value, bool):
         raise ValueError(f"{key}: expected true or false, found {value!r}")
@@ -252,8 +261,8 @@ def _plan(data: dict[str, Any]) -> Plan:
             Session(
                 id=str(s["id"]),
                 uid=str(s["uid"]),
-                start=_time(s["start"]),
-                end=_time(s["end"]),
+                start=_moment(s, "start"),
+                end=_moment(s, "end"),
                 status=s.get("status", "confirmed"),
                 sequence=int(s.get("sequence", 0)),
                 locked=_flag(s.get("locked", False), "locked"),

@@ -7,15 +7,19 @@ from __future__ import annotations
 import copy
 import re
 import uuid
-from dataclasses import dataclass, field, replace
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
+from typing import TYPE_CHECKING
 
 from paperclub import config, meetings, planfile, rules
 from paperclub.errors import PaperclubError
 from paperclub.models import Assignment, Candidate, Group, Paper, Plan, Session, Slot
 from paperclub.plugins import Hooks
 from paperclub.signals import Signals
+
+if TYPE_CHECKING:
+    from paperclub.solver import Solution
 
 UID_NAMESPACE = uuid.UUID("6f1c2a4e-3b5d-4c8e-9a7f-0d2e4b6c8a10")
 
@@ -304,7 +308,7 @@ def _reasons(paper_id: str, slot: Slot, group: Group, locks: Locks) -> list[str]
     return reasons
 
 
-def _solver_report(solution) -> dict:
+def _solver_report(solution: Solution | None) -> dict:
     """What the plan file records of the optimizer's solution (None when another plugin
     planned). Not its time nor the solver's version: the same inputs must give the same file."""
     if solution is None:

@@ -314,7 +314,7 @@ def _check_hooks(pm: pluggy.PluginManager, plugin: object, label: str, path: str
         code = getattr(inspect.unwrap(function), "__code__", None)
         line = code.co_firstlineno if code is not None else None
 
-        def fail(message: str) -> PluginError:
+        def fail(message: str, line: int | None = line) -> PluginError:  # this line, bound now
             if path is None or path == label:
                 return PluginError(message, path=path or label, line=line)
             return PluginError(f"{label}: {message}", path=path, line=line)
@@ -551,7 +551,7 @@ class Hooks:
             setattr(command, PLUGIN_COMMAND, plugin)
             add(command, name)
 
-        setattr(cli, "add_command", add_command)  # what @cli.command() and cli.group() call
+        cli.add_command = add_command  # what @cli.command() and cli.group() call
         try:
             self._run(hook, cli=cli)
         finally:
@@ -840,7 +840,7 @@ class _Bad(Exception):
     the host adds the plugin, its line and the hook."""
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _resolved(file: str) -> str:
     return str(Path(file).resolve())
 

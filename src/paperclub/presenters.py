@@ -67,13 +67,13 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from paperclub.errors import PaperclubError
-from paperclub.solver import DEFAULT_WEIGHTS
 from paperclub.highs import new_highs as _new_highs
+from paperclub.solver import DEFAULT_WEIGHTS
 
 if TYPE_CHECKING:
     from paperclub.models import Assignment, Group, Member, Session
@@ -183,11 +183,14 @@ def _prepare(sessions: Sequence[Session], group: Group, held: Iterable[Session],
                 raise PaperclubError(f"{pid} is pinned to both {pinned[pid]} and {m.name} "
                                      "(members[].pin)", path=path)
 
-    entries = [(s.start, s.id, None, s) for s in held if not s.cancelled]
+    entries: list[tuple[datetime, str, int | None, Session]] = [
+        (s.start, s.id, None, s) for s in held if not s.cancelled]
     entries += [(s.start, s.id, k, s) for k, s in enumerate(sessions) if not s.cancelled]
     entries.sort(key=lambda e: (e[0], e[1]))
     presenters: list[list[str | None]] = [[a.presenter for a in s.papers] for s in sessions]
-    days, fixed, units = [], [], []
+    days: list[date] = []
+    fixed: list[set[str]] = []
+    units: list[_Unit] = []
     pinned_days: dict[str, list[date]] = {}
     for pos, (start, _, k, s) in enumerate(entries):
         day = start.date()
@@ -260,8 +263,8 @@ def _prepare(sessions: Sequence[Session], group: Group, held: Iterable[Session],
             u.eligible.append(i)
             papers = [sessions[u.session].papers[j] for j in u.papers]
             u.gains.append(sum(affinity(m, a) for a in papers))
-            u.kept.append(bool(previous) and all(previous.get(a.paper_id) == m.name
-                                                 for a in papers))
+            u.kept.append(all(previous.get(a.paper_id) == m.name for a in papers)
+                          if previous else False)
     empty = [u for u in units if not u.eligible]
     if empty:
         raise PaperclubError(_no_one(problem, empty, {}), path=path)
@@ -338,14 +341,13 @@ def assign(sessions: Sequence[Session], group: Group, *, held: Iterable[Session]
         return _result(sessions, group, held, out, _memo(affinity), "no members", {})
     affinity = _memo(affinity)
     p = _prepare(sessions, group, held, mode, affinity, previous)
-    status, objective = "rotation", {}
+    status, objective = "rotation", dict[str, float]()
     if method == "exact":
         try:
             import highspy
         except ImportError:
-            highspy = None
             status = "rotation: highspy is not installed"
-        if highspy is not None:
+        else:
             choice, objective, status = _exact(p, highspy) if p.units else ({}, {}, "optimal")
     if status.startswith("rotation"):
         choice = _rotation(p)
@@ -380,12 +382,12 @@ def _result(sessions: Sequence[Session], group: Group, held: list[Session],
             loads[name] += 1
     consecutive = sum(len((a[2] & b[2]) & members.keys()) for a, b in zip(timeline, timeline[1:]))
     total, papers = 0.0, 0
-    for s, names in zip(sessions, out):
+    for s, chosen in zip(sessions, out):
         if s.cancelled:
             continue
-        for a, name in zip(s.papers, names):
-            if name in members:
-                total += affinity(members[name], a)
+        for a, presenter in zip(s.papers, chosen):
+            if presenter in members:
+                total += affinity(members[presenter], a)
                 papers += 1
     return Result(out, loads, consecutive, total, papers, status, objective)
 
@@ -398,15 +400,16 @@ def _rotation(p: _Problem) -> dict[int, int]:
     at = [set(names) for names in p.fixed]
     names = [m.name for m in p.members]
     n = len(names)
+    limit = [math.inf if m.max_sessions is None else m.max_sessions for m in p.members]
     turn, choice = 0, {}
     for ui, u in enumerate(p.units):
         eligible = set(u.eligible)
         order = [(turn + d) % n for d in range(n)]
         able = [i for i in order if i in eligible and names[i] not in at[u.pos]
-                and (p.members[i].max_sessions is None or load[i] < p.members[i].max_sessions)]
+                and load[i] < limit[i]]
         previous = at[u.pos - 1] if u.pos > 0 else set()
         fresh = [i for i in able if names[i] not in previous]
-        pick = (fresh or able or [None])[0]
+        pick = next(iter(fresh or able), None)
         if pick is None:
             continue  # the check plugin reports the paper without a presenter
         choice[ui] = pick
@@ -423,7 +426,9 @@ class _Model:
         self.cost: list[float] = []
         self.upper: list[float] = []
         self.integer: list[bool] = []
-        self.starts, self.index, self.value = [0], [], []
+        self.starts: list[int] = [0]
+        self.index: list[int] = []
+        self.value: list[float] = []
         self.row_lower: list[float] = []
         self.row_upper: list[float] = []
 
@@ -533,7 +538,7 @@ def _exact(p: _Problem, highspy: Any) -> tuple[dict[int, int], dict[str, float],
     status, flow, best = lp.solve(highspy, integer=False)
     if status == "infeasible":
         raise PaperclubError(_diagnose(p, highspy), path=p.group_path)
-    if status != "optimal":
+    if status != "optimal" or flow is None:
         raise PaperclubError(f"the presenter assignment failed: HiGHS says {status}")
     fixed_balance = sum(n * n for n in p.fixed_load)  # for reporting: the balance of the loads
 

@@ -20,18 +20,20 @@ wrote (their PRODID names paperclub): an event someone else put in the calendar 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
-
-from typing import TYPE_CHECKING
 
 from paperclub.errors import PaperclubError
 from paperclub.models import Plan, Session
 
 if TYPE_CHECKING:
+    from icalendar.cal import Component
+
     from paperclub.plugins import Hooks
 
 USER_ENV = "PAPERCLUB_CALDAV_USER"
@@ -176,7 +178,7 @@ def normalised(data: bytes, uid: str) -> tuple | None:
         return None
 
 
-def _shape(component) -> tuple:
+def _shape(component: Component) -> tuple:
     lines = sorted(str(component.content_line(name, value))
                    for name, value in component.property_items(recursive=False)
                    if name not in ("BEGIN", "END"))
@@ -338,7 +340,7 @@ DAV = "{DAV:}"
 CALDAV = "{urn:ietf:params:xml:ns:caldav}"
 
 
-def require_caldav():
+def require_caldav() -> ModuleType:
     try:
         import caldav
     except ImportError:
@@ -370,7 +372,7 @@ class CalDAV:
 
     # one request, with every library and network error turned into a PaperclubError
     def request(self, method: str, url: str, body: str | bytes = "",
-                headers: dict[str, str] | None = None):
+                headers: dict[str, str] | None = None) -> Any:  # caldav's DAVResponse
         try:
             response = self.client.request(url, method, body, headers or {})
         except Exception as e:  # noqa: BLE001
@@ -464,6 +466,8 @@ class CalDAV:
                 headers["If-None-Match"] = "*"
             elif change.etag:
                 headers["If-Match"] = change.etag
+            if change.data is None:  # changes() gives every create and update its data
+                raise ValueError(f"{change.action} of {change.uid} has nothing to store")
             response = self.request("PUT", change.href, change.data.decode("utf-8"), headers)
             if response.status not in (200, 201, 204):
                 raise self._status(response.status, change.href, "store")
@@ -476,7 +480,7 @@ class CalDAV:
                 raise self._status(response.status, change.href, "delete")
 
 
-def _tree(response):
+def _tree(response: Any) -> Any:  # an lxml or ElementTree element, or None
     tree = getattr(response, "tree", None)
     if tree is not None:
         return tree
@@ -492,10 +496,11 @@ def _tree(response):
 
 
 def _chain(error: BaseException) -> list[BaseException]:
-    seen = []
-    while error is not None and error not in seen:
-        seen.append(error)
-        error = error.__cause__ or error.__context__
+    seen: list[BaseException] = []
+    link: BaseException | None = error
+    while link is not None and link not in seen:
+        seen.append(link)
+        link = link.__cause__ or link.__context__
     return seen
 
 
@@ -547,7 +552,8 @@ def warnings(found: Changes) -> list[str]:
     return [f"{c.session.id}: the server's event has SEQUENCE {c.remote_sequence}, the plan's is "
             f"{c.session.sequence}; the plan's version replaces it"
             for c in found.of(UPDATE)
-            if c.remote_sequence is not None and c.remote_sequence > c.session.sequence]
+            if c.session is not None and c.remote_sequence is not None
+            and c.remote_sequence > c.session.sequence]
 
 
 
@@ -565,7 +571,8 @@ class Outcome:
 
 
 def publish(plan: Plan, url: str, *, user: str | None = None, prune: bool = False,
-            dry_run: bool = False, hooks: Hooks, on_change=None,
+            dry_run: bool = False, hooks: Hooks,
+            on_change: Callable[[Change], None] | None = None,
             environ: Mapping[str, str] | None = None) -> Outcome:
     """Make the calendar at URL hold the plan's sessions. `on_change(change)` is called after
     each change made (to print progress)."""

@@ -49,7 +49,7 @@ import sqlite3
 import statistics
 import threading
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -215,7 +215,7 @@ class Scorer:
                                (match,)).fetchone()[0]
 
     def _words(self, words: Sequence[str]) -> _View | None:
-        names = {}
+        names: dict[str, str] = {}
         for word in words:
             parts = tokens(word)
             if parts:  # a prefix of a word, or a phrase whose last word is a prefix
@@ -242,14 +242,14 @@ class Scorer:
         # vector; counted exactly for the shortlist of the heaviest terms
         estimate = {t: self._idf(self._sample.documents(t, self.documents))
                     for c in counts for t in c}
-        centroid: Counter[str] = Counter()
+        centroid: defaultdict[str, float] = defaultdict(float)
         for c in counts:
             vector = {t: (1 + math.log(n)) * estimate[t] for t, n in c.items()}
             norm = math.sqrt(sum(v * v for v in vector.values()))
             for t, v in vector.items():
                 centroid[t] += v / norm / len(counts)
         shortlist = sorted(centroid, key=lambda t: (-centroid[t], t))[:2 * CENTROID_TERMS]
-        exact = {}
+        exact: dict[str, float] = {}
         for term in shortlist:
             n = self._count(_query(term))
             if 2 <= n <= self.documents / 3:  # one paper's own word; or too common to tell

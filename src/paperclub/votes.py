@@ -9,15 +9,17 @@ process's (SQLite's lock), so votes cast at once by two processes are all kept.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from types import TracebackType
 
 from paperclub import ids
 from paperclub.catalog import Catalog
 from paperclub.errors import PaperclubError
-from paperclub.models import Paper, Votes
 from paperclub.messages import shown
+from paperclub.models import Paper, Votes
 from paperclub.sourcefile import SourceFile
 from paperclub.sources import csv_rows
 
@@ -95,7 +97,8 @@ class _writing:
             raise PaperclubError(f"the catalog is busy ({e}): try again in a moment",
                                  path=self.path) from None
 
-    def __exit__(self, kind, error, tb) -> None:
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 tb: TracebackType | None) -> None:
         self.db.execute("COMMIT" if kind is None else "ROLLBACK")
 
 
@@ -215,7 +218,7 @@ def _read_yaml(path: Path) -> list[FormRow]:
     return rows
 
 
-def _cells(cells: list[str], columns: dict[str, int]):
+def _cells(cells: list[str], columns: dict[str, int]) -> Callable[[str], str]:
     """The row's text in a role's column ("" when the row has no such cell)."""
     def cell(role: str) -> str:
         i = columns.get(role)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -56,11 +57,11 @@ def _refuse(loader: _Loader, node: yaml.Node) -> None:
         "(only text, numbers, true/false, null, lists and mappings)", node.start_mark)
 
 
-def _checked(construct):
+def _checked(construct: Callable[[Any, yaml.Node], Any]) -> Callable[[_Loader, yaml.Node], Any]:
     """A scalar constructor whose ValueError (an int of 5000 digits, `!!int 0x`) names its line,
     and that refuses text no file can hold (a lone surrogate from a "\\ud800" escape)."""
 
-    def constructor(loader: _Loader, node: yaml.Node):
+    def constructor(loader: _Loader, node: yaml.Node) -> Any:
         try:
             value = construct(loader, node)
             if isinstance(value, str) and not value.isascii():
@@ -106,6 +107,11 @@ def _sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
     return result
 
 
+def _timestamp_text(loader: _Loader, node: yaml.Node) -> str:
+    """`!!timestamp 2027-01-07` read as the text `2027-01-07`, like an untagged date."""
+    return loader.construct_yaml_str(node)
+
+
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:40] + "..." + text[-10:]
@@ -113,7 +119,7 @@ def _short(value: Any) -> str:
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_str)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_text)
 for _name in ("int", "float", "bool", "null", "str"):
     _tag = f"tag:yaml.org,2002:{_name}"
     _Loader.add_constructor(_tag, _checked(yaml.SafeLoader.yaml_constructors[_tag]))
@@ -138,9 +144,9 @@ def _check_aliases(root: yaml.Node) -> None:
             stack += [(c, False) for c in _children(node) if id(c) not in started]
     seen: set[int] = set()
     repeated = 0
-    stack = [root]
-    while stack:
-        node = stack.pop()
+    todo = [root]
+    while todo:
+        node = todo.pop()
         if id(node) in seen:  # an alias: its anchor's values once more
             repeated += sizes.get(id(node), 1)
             if repeated > ALIAS_LIMIT:
@@ -150,7 +156,7 @@ def _check_aliases(root: yaml.Node) -> None:
                     line=node.start_mark.line + 1)
             continue
         seen.add(id(node))
-        stack += _children(node)
+        todo += _children(node)
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:

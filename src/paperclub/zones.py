@@ -131,7 +131,7 @@ def suggest(name: str) -> tuple[list[str], str | None]:
         if tail in places:  # posix/Europe/Berlin
             return [tail], None
     else:  # a city: Berlin, new york
-        cities = {}
+        cities: dict[str, str] = {}
         for zone in sorted(places):
             cities.setdefault(zone.rsplit("/", 1)[-1].replace("_", " ").lower(), zone)
         close = difflib.get_close_matches(text.replace("_", " ").lower(), list(cities), n=3,

@@ -31,7 +31,7 @@ and external entity tricks work, and an arXiv feed never has one.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,11 +40,14 @@ from paperclub import ids
 from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
 from paperclub.latex import decode
-from paperclub.models import Paper
 from paperclub.messages import quoted, shown
+from paperclub.models import Paper
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
+
+    from paperclub.registry import Source
+    from paperclub.sourcefile import SourceFile
 
 ATOM = "http://www.w3.org/2005/Atom"
 ARXIV = "http://arxiv.org/schemas/atom"
@@ -67,11 +70,11 @@ class ArxivAtom:
         return (start.startswith("<") and "<feed" in start and ATOM in start
                 and ("arxiv.org/schemas/atom" in head or "arxiv.org/api" in head))
 
-    def read(self, file, as_of: date | None) -> Iterator[Paper | PaperclubError]:
+    def read(self, file: SourceFile, as_of: date | None) -> Iterator[Paper | PaperclubError]:
         return read_feed(file)
 
 
-def read_feed(file) -> Iterator[Paper | PaperclubError]:
+def read_feed(file: SourceFile) -> Iterator[Paper | PaperclubError]:
     """Every entry of the feed in `file`: a Paper, or a PaperclubError at the entry's line."""
     from xml.etree.ElementTree import TreeBuilder
     from xml.parsers import expat
@@ -86,7 +89,7 @@ def read_feed(file) -> Iterator[Paper | PaperclubError]:
     builder: TreeBuilder | None = None  # the entry being read
     entry_line = 0
 
-    def refuse(*_args) -> None:
+    def refuse(*_args: object) -> None:
         raise Refused("refusing a DOCTYPE declaration: it can declare entities (an XML bomb) "
                       "and an arXiv feed has none", path=path, line=parser.CurrentLineNumber)
 
@@ -255,5 +258,5 @@ def _utc_date(stamp: str) -> date:
 
 
 @hookimpl(trylast=True)
-def paperclub_register_sources(register):
+def paperclub_register_sources(register: Callable[[Source], None]) -> None:
     register(ArxivAtom())

@@ -22,14 +22,18 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paperclub import ids
 from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
 from paperclub.latex import decode
-from paperclub.models import Paper
 from paperclub.messages import kind, shown
+from paperclub.models import Paper
+
+if TYPE_CHECKING:
+    from paperclub.registry import Source
+    from paperclub.sourcefile import SourceFile
 
 MONTHS = {m: n for n, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
@@ -72,11 +76,11 @@ class ArxivJSONL:
         return isinstance(record, dict) and "id" in record and (
             "abstract" in record or "authors_parsed" in record or "versions" in record)
 
-    def read(self, file, as_of: date | None) -> Iterator[Paper | PaperclubError]:
+    def read(self, file: SourceFile, as_of: date | None) -> Iterator[Paper | PaperclubError]:
         return read_records(file, json_loads())
 
 
-def read_records(file, loads: Callable[[bytes], Any]) -> Iterator[Paper | PaperclubError]:
+def read_records(file: SourceFile, loads: Callable[[bytes], Any]) -> Iterator[Paper | PaperclubError]:
     path = file.path
     with file.open_binary() as f:
         for n, line in enumerate(f, 1):
@@ -93,6 +97,7 @@ def read_records(file, loads: Callable[[bytes], Any]) -> Iterator[Paper | Paperc
                 yield PaperclubError(f"expected a JSON object, found {_kind(record)}",
                                      path=path, line=n)
                 continue
+            item: Paper | PaperclubError
             try:
                 item = paper(record)
             except _Invalid as e:
@@ -122,9 +127,10 @@ def paper(record: dict) -> Paper:
             raw_id[:4] + raw_id[5:]):
         arxiv = raw_id
     else:
-        arxiv = ids.arxiv_id(raw_id)
-        if arxiv is None:
+        old_style = ids.arxiv_id(raw_id)
+        if old_style is None:
             raise _Invalid(f"record id {shown(raw_id)} is not an arXiv id")
+        arxiv = old_style
 
     title = " ".join(decode(title).split())
     if not title:
@@ -300,5 +306,5 @@ def _kind(value: object) -> str:
 
 
 @hookimpl(trylast=True)
-def paperclub_register_sources(register):
+def paperclub_register_sources(register: Callable[[Source], None]) -> None:
     register(ArxivJSONL())

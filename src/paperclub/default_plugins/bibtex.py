@@ -37,8 +37,8 @@ from typing import Any
 from paperclub import ids
 from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
-from paperclub.models import Paper
 from paperclub.messages import one_line, quoted, shown
+from paperclub.models import Paper
 from paperclub.records import arxiv_from_url, collapse, doi_from_url, parse_date, unique, url_kind
 
 INSTALL = "pip install 'paperclub[bibtex]'"

@@ -3,8 +3,15 @@ and `csv` (one row per paper, for a spreadsheet)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
 from paperclub.hookspecs import hookimpl
 from paperclub.text import links_of
+
+if TYPE_CHECKING:
+    from paperclub.models import Plan
+    from paperclub.registry import Emitter
 
 CSV_COLUMNS = ("session", "date", "start", "end", "status", "paper_id", "title", "presenter",
                "topics", "abs", "code")
@@ -24,7 +31,7 @@ class JsonEmitter:
     extension = ".json"
     media_type = "application/json"
 
-    def render(self, plan) -> bytes:
+    def render(self, plan: Plan) -> bytes:
         import json
 
         from paperclub import planfile
@@ -38,7 +45,7 @@ class CsvEmitter:
     extension = ".csv"
     media_type = "text/csv"
 
-    def rows(self, plan):
+    def rows(self, plan: Plan) -> Iterator[list[str]]:
         from zoneinfo import ZoneInfo
 
         zone = ZoneInfo(plan.timezone)
@@ -51,7 +58,7 @@ class CsvEmitter:
                 yield lead + [a.paper_id, a.title, a.presenter or "", "; ".join(a.topics),
                               a.links.get("abs", ""), " ".join(links_of(a.links, "code"))]
 
-    def render(self, plan) -> bytes:
+    def render(self, plan: Plan) -> bytes:
         import csv
         import io
 
@@ -64,6 +71,6 @@ class CsvEmitter:
 
 
 @hookimpl(trylast=True)
-def paperclub_register_emitters(register):
+def paperclub_register_emitters(register: Callable[[Emitter], None]) -> None:
     register(JsonEmitter())
     register(CsvEmitter())

@@ -3,11 +3,18 @@ to it than `selection.min_relevance` (unless a member suggested them)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from paperclub.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from paperclub.models import Group, Paper
+    from paperclub.signals import Signals
 
 
 @hookimpl(trylast=True)
-def paperclub_exclude_paper(paper, group, history, signals):
+def paperclub_exclude_paper(paper: Paper, group: Group, history: frozenset[str],
+                            signals: Signals) -> str | None:
     if group.exclude_read and paper.id in history:
         return "already read in an earlier session"
     if group.min_relevance > 0:

@@ -12,17 +12,22 @@ Errors name the line of the `data-props` attribute: the whole list is on it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from paperclub.default_plugins.hf_json import map_item
-from paperclub.jsonfile import JSONProblem, parse_json
 from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
+from paperclub.jsonfile import JSONProblem, parse_json
 from paperclub.models import Paper
+
+if TYPE_CHECKING:
+    from paperclub.registry import Source
+    from paperclub.sourcefile import SourceFile
 
 TARGET = "DailyPapers"
 HTML_START = re.compile(r"<(!doctype\s+html|html)\b", re.IGNORECASE)
@@ -39,20 +44,21 @@ class Props:
 class PropsFinder(HTMLParser):
     """Every `data-props` attribute of a page, with its element's `data-target`."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.found: list[Props] = []
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
-        if values.get("data-props") is None:
+        value = values.get("data-props")
+        if value is None:
             return
         line, _ = self.getpos()
         raw = self.get_starttag_text() or ""
         at = raw.lower().find("data-props")
         if at > 0:
             line += raw.count("\n", 0, at)
-        self.found.append(Props(values.get("data-target"), values["data-props"], line))
+        self.found.append(Props(values.get("data-target"), value, line))
 
 
 class HFHTML:
@@ -70,7 +76,7 @@ class HFHTML:
         except OSError:
             return False
 
-    def read(self, file, as_of: date | None) -> Iterator[Paper | PaperclubError]:
+    def read(self, file: SourceFile, as_of: date | None) -> Iterator[Paper | PaperclubError]:
         path = file.path
         finder = PropsFinder()
         finder.feed(file.read_text())
@@ -128,5 +134,5 @@ def _mentions(path: Path, words: tuple[str, ...]) -> bool:
 
 
 @hookimpl(trylast=True)
-def paperclub_register_sources(register):
+def paperclub_register_sources(register: Callable[[Source], None]) -> None:
     register(HFHTML())

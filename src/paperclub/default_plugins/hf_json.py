@@ -16,20 +16,25 @@ shared with the saved-page source (hf_html.py), whose page embeds the same items
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paperclub import ids, jsonfile
-from paperclub.jsonfile import first_char, item_lines, line_of
 from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
-from paperclub.models import Paper
+from paperclub.jsonfile import first_char, item_lines, line_of
 from paperclub.messages import kind, shown
+from paperclub.models import Paper
 from paperclub.sources import paper_problem
 
 WORDS = {"text": "a string", "true_false": "a boolean", "a_mapping": "an object"}  # JSON's
+
+if TYPE_CHECKING:
+    from paperclub.registry import Source
+    from paperclub.sourcefile import SourceFile
+
 ISO_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ]|$)")
 _SPACE = re.compile(r"\s+")
 
@@ -65,7 +70,7 @@ class HFJSON:
             return True
         return bool(KEY_SUMMARY.search(first) and KEY_PUBLISHED.search(first))
 
-    def read(self, file, as_of: date | None) -> Iterator[Paper | PaperclubError]:
+    def read(self, file: SourceFile, as_of: date | None) -> Iterator[Paper | PaperclubError]:
         path = file.path
         data, text = jsonfile.load(file)
         if isinstance(data, dict):
@@ -214,5 +219,5 @@ def _keywords(value: object) -> tuple[str, ...]:
 # A daily-papers list also passes paperclub-json's detect() (a list with "title"): detection
 # picks hf-json because built-in sources register in module-name order, hf_json first.
 @hookimpl(trylast=True)
-def paperclub_register_sources(register):
+def paperclub_register_sources(register: Callable[[Source], None]) -> None:
     register(HFJSON())

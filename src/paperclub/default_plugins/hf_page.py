@@ -8,15 +8,20 @@ a byline ("• 6 authors", or an organisation as "apple Apple"), a "·" line, an
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
-from paperclub.models import Paper
 from paperclub.messages import shown
+from paperclub.models import Paper
 from paperclub.text import add_link, slugify
+
+if TYPE_CHECKING:
+    from paperclub.registry import Source
+    from paperclub.sourcefile import SourceFile
 
 HEADER_LINES = {"new", "get trending papers in your email inbox!", "subscribe", "daily papers"}
 AUTHORS = re.compile(r"^[•*-]?\s*(\d+)\s+authors?$")
@@ -48,7 +53,7 @@ class HFPageText:
             re.search(r"^\s*• \d+ authors?\r?$|^·\r?$", head, re.MULTILINE)
         )
 
-    def read(self, file, as_of: date | None) -> Iterator[Paper | PaperclubError]:
+    def read(self, file: SourceFile, as_of: date | None) -> Iterator[Paper | PaperclubError]:
         yield from parse(file.read_text(), file.path, as_of or page_date_from_name(file.path))
 
 
@@ -171,5 +176,5 @@ def find_links(abstract: str) -> dict[str, str]:
 
 
 @hookimpl(trylast=True)
-def paperclub_register_sources(register):
+def paperclub_register_sources(register: Callable[[Source], None]) -> None:
     register(HFPageText())

@@ -14,13 +14,21 @@ page is rendered.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from paperclub.hookspecs import hookimpl
 from paperclub.text import day_label, links_of, paper_url, printable, web_url
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from paperclub.models import Plan, Session
+    from paperclub.registry import Emitter
 
 # (strong, tint): a topic's colour in the chart and its chip's border, and the chip's
 # background. Topics take them in the plan's order (colour_order); Okabe-Ito first (safe for
@@ -57,7 +65,7 @@ def text_parts(text: str) -> list[tuple[str, str | None]]:
     return parts
 
 
-def feed_links(plan) -> tuple[str, str | None]:
+def feed_links(plan: Plan) -> tuple[str, str | None]:
     """The calendar's subscribe link and its webcal:// twin (only for a web address)."""
     url = web_url(plan.feed_url)  # a plan file edited by hand may hold anything here
     if url:
@@ -65,7 +73,7 @@ def feed_links(plan) -> tuple[str, str | None]:
     return quote(f"{plan.slug}.ics", safe=""), None
 
 
-def next_session(plan, zone) -> Any:
+def next_session(plan: Plan, zone: tzinfo) -> Session | None:
     """The first confirmed session on or after `plan.as_of` (in the group's time zone), or
     None: none when the plan was not made for a day."""
     if plan.as_of is None:
@@ -75,7 +83,7 @@ def next_session(plan, zone) -> Any:
     return min(ahead, key=lambda s: (s.start, s.id), default=None)
 
 
-def colour_order(plan) -> list[str]:
+def colour_order(plan: Plan) -> list[str]:
     """The order topics take the palette's colours in: the plan's (`Plan.topics`: the order
     they first came to the group's plans, so a topic keeps its colour from one plan to the
     next, whichever topics are planned), then any the plan does not list (a hand edit since
@@ -101,7 +109,7 @@ class Topic:
         return sum(self.counts)
 
 
-def context(plan) -> dict[str, Any]:
+def context(plan: Plan) -> dict[str, Any]:
     """What the template shows, worked out here so the template only lays it out."""
     from zoneinfo import ZoneInfo
 
@@ -159,7 +167,7 @@ def context(plan) -> dict[str, Any]:
 
 
 @cache
-def _template():
+def _template() -> jinja2.Template:
     import jinja2
 
     env = jinja2.Environment(
@@ -179,10 +187,10 @@ class HtmlEmitter:
     extension = ".html"
     media_type = "text/html"
 
-    def render(self, plan) -> bytes:
+    def render(self, plan: Plan) -> bytes:
         return _template().render(context(plan)).encode("utf-8")
 
 
 @hookimpl(trylast=True)
-def paperclub_register_emitters(register):
+def paperclub_register_emitters(register: Callable[[Emitter], None]) -> None:
     register(HtmlEmitter())

@@ -17,18 +17,27 @@ listed as RDATEs then, with the onsets right and one RDATE a line.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from typing import TYPE_CHECKING
 
 from paperclub import __version__
 from paperclub.hookspecs import hookimpl
 from paperclub.text import day_label, link_kind, one_line, web_url
+
+if TYPE_CHECKING:
+    from icalendar import Event, Timezone, TimezoneDaylight, TimezoneStandard
+
+    from paperclub.models import Plan, Session
+    from paperclub.plugins import Hooks
+    from paperclub.registry import Emitter
 
 # Text from a catalog or a hand-edited plan is made one line (or printable, for the
 # description) before it goes in: icalendar escapes , ; \\ and newlines, but RFC 5545 allows
 # no other control character in a TEXT value, and a bare CR would end the content line.
 
 
-def describe(plan, session) -> str:
+def describe(plan: Plan, session: Session) -> str:
     if session.cancelled:
         return describe_cancelled(plan, session)
     lines = []
@@ -44,7 +53,7 @@ def describe(plan, session) -> str:
     return "\n".join(lines) or "Papers to be announced."
 
 
-def describe_cancelled(plan, session) -> str:
+def describe_cancelled(plan: Plan, session: Session) -> str:
     """That it is cancelled, and where its papers went: not its papers and presenters as if
     it were still on (a second live copy of papers that moved to another date)."""
     lines = ["This session is cancelled."]
@@ -57,14 +66,14 @@ def describe_cancelled(plan, session) -> str:
     return "\n".join(lines)
 
 
-def summary(plan, session) -> str:
+def summary(plan: Plan, session: Session) -> str:
     if session.cancelled:
         return f"Cancelled: {one_line(plan.group)}"
     titles = "; ".join(one_line(a.title) for a in session.papers) or "papers to be announced"
     return f"{one_line(plan.group)}: {titles}"
 
 
-def when(plan, session) -> str:
+def when(plan: Plan, session: Session) -> str:
     """`Thu 10 Dec 2026, 16:00–17:30 (Europe/Berlin)`."""
     from zoneinfo import ZoneInfo
 
@@ -80,14 +89,14 @@ def when(plan, session) -> str:
 # time (TRANSP:TRANSPARENT) and without an alarm, cancelled when the turn is no longer theirs.
 
 
-def turn_status(plan, session) -> str:
+def turn_status(plan: Plan, session: Session) -> str:
     """`on`, `cancelled` (the session is) or `gone` (the turn went to someone else)."""
     if plan.member not in session.presenters:
         return "gone"
     return "cancelled" if session.cancelled else "on"
 
 
-def turn_summary(plan, session) -> str:
+def turn_summary(plan: Plan, session: Session) -> str:
     titles = "; ".join(one_line(a.title) for a in session.papers if a.presenter == plan.member)
     state = turn_status(plan, session)
     if state == "gone":
@@ -96,7 +105,7 @@ def turn_summary(plan, session) -> str:
         + titles
 
 
-def turn_description(plan, session) -> str:
+def turn_description(plan: Plan, session: Session) -> str:
     state = turn_status(plan, session)
     if state == "gone":
         return (f"You no longer present at the session of {when(plan, session)}. The session "
@@ -106,7 +115,7 @@ def turn_description(plan, session) -> str:
     return f"You present at the session of {when(plan, session)}:\n{describe(plan, session)}"
 
 
-def event_url(plan, session) -> str | None:
+def event_url(plan: Plan, session: Session) -> str | None:
     """The group's page when it has one, else the first paper's abstract page (web
     addresses only; not for a cancelled session, whose papers are read elsewhere if at all)."""
     if session.cancelled:
@@ -120,16 +129,20 @@ def event_url(plan, session) -> str | None:
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
-def _state(zone, instant: datetime) -> tuple:
+def _state(zone: tzinfo, instant: datetime) -> tuple[timedelta, str]:
+    """The offset and name in force in `zone` at `instant`."""
     local = instant.astimezone(zone)
-    return local.utcoffset(), local.tzname()
+    offset, name = local.utcoffset(), local.tzname()
+    if offset is None or name is None:  # a ZoneInfo always has both; another tzinfo may not
+        raise ValueError(f"the time zone {zone} gives no offset or name at {instant}")
+    return offset, name
 
 
-def transitions(zone, year: int) -> list[tuple[datetime, timedelta, timedelta, str]]:
+def transitions(zone: tzinfo, year: int) -> list[tuple[datetime, timedelta, timedelta, str]]:
     """The zone's changes of offset or name in `year`: (onset as local wall-clock time in the
     old offset, old offset, new offset, new name), found by scanning day by day and bisecting
     to the second."""
-    found = []
+    found: list[tuple[datetime, timedelta, timedelta, str]] = []
     day = timedelta(days=1)
     t = datetime(year, 1, 1, tzinfo=timezone.utc)
     end = datetime(year + 1, 1, 1, tzinfo=timezone.utc)
@@ -167,7 +180,7 @@ def _ordinals(onset: datetime) -> set[int]:
     return out
 
 
-def vtimezone(name: str, first: date, last: date):
+def vtimezone(name: str, first: date, last: date) -> Timezone:
     """A VTIMEZONE for the zone `name`, right for every local time from `first` to `last`:
     STANDARD and DAYLIGHT with yearly RRULEs, one STANDARD alone for a zone without daylight
     saving, and the changes listed one by one (RDATE) when the rules change within those
@@ -180,7 +193,7 @@ def vtimezone(name: str, first: date, last: date):
     # from the year before the first session, so an observance begins before every event
     years = range(first.year - 1, last.year + 1)
     rules: dict[tuple, list[datetime]] = {}
-    per_year = []
+    per_year: list[list[tuple]] = []
     for year in years:
         keys = []
         for onset, old, new, tzname in transitions(zone, year):
@@ -192,9 +205,8 @@ def vtimezone(name: str, first: date, last: date):
     tz.add("tzid", name)
     if not rules:  # no daylight saving: one observance, no rule
         start = datetime(years[0], 1, 1)
-        offset = start.replace(tzinfo=zone).utcoffset()
-        tz.add_component(_observance(False, start, offset, offset,
-                                     start.replace(tzinfo=zone).tzname()))
+        offset, tzname = _state(zone, start.replace(tzinfo=zone))
+        tz.add_component(_observance(False, start, offset, offset, tzname))
         return tz
     ordinals = {key: set.intersection(*(_ordinals(o) for o in onsets))
                 for key, onsets in rules.items()}
@@ -215,10 +227,12 @@ def vtimezone(name: str, first: date, last: date):
     return tz
 
 
-def _observance(daylight: bool, onset: datetime, old: timedelta, new: timedelta, tzname: str):
+def _observance(daylight: bool, onset: datetime, old: timedelta, new: timedelta,
+                tzname: str) -> TimezoneDaylight | TimezoneStandard:
     from icalendar import TimezoneDaylight, TimezoneStandard
 
-    sub = TimezoneDaylight() if daylight else TimezoneStandard()
+    sub: TimezoneDaylight | TimezoneStandard = (TimezoneDaylight() if daylight
+                                                else TimezoneStandard())
     sub.add("dtstart", onset)
     sub.add("tzoffsetfrom", old)
     sub.add("tzoffsetto", new)
@@ -226,7 +240,7 @@ def _observance(daylight: bool, onset: datetime, old: timedelta, new: timedelta,
     return sub
 
 
-def _listed(tz, zone, year: int, rules: dict[tuple, list[datetime]]):
+def _listed(tz: Timezone, zone: tzinfo, year: int, rules: dict[tuple, list[datetime]]) -> Timezone:
     """The transitions of the span listed one by one (RDATE), for a zone whose rules change
     within it: the observance in force on January 1 of `year`, then one per kind of change.
     As icalendar's `Timezone.from_tzinfo`, but limited to the span, and with each onset in the
@@ -234,8 +248,8 @@ def _listed(tz, zone, year: int, rules: dict[tuple, list[datetime]]):
     vobject then misreads)."""
     start = datetime(year, 1, 1)
     local = start.replace(tzinfo=zone)
-    offset = local.utcoffset()
-    tz.add_component(_observance(bool(local.dst()), start, offset, offset, local.tzname()))
+    offset, tzname = _state(zone, local)
+    tz.add_component(_observance(bool(local.dst()), start, offset, offset, tzname))
     merged: dict[tuple, list[datetime]] = {}
     for (daylight, old, new, tzname, *_), onsets in rules.items():
         merged.setdefault((daylight, old, new, tzname), []).extend(onsets)
@@ -253,10 +267,10 @@ class IcsEmitter:
     extension = ".ics"
     media_type = "text/calendar"
 
-    def __init__(self, hooks=None):
+    def __init__(self, hooks: Hooks | None = None) -> None:
         self.hooks = hooks
 
-    def render(self, plan) -> bytes:
+    def render(self, plan: Plan) -> bytes:
         from zoneinfo import ZoneInfo
 
         from icalendar import Calendar, Event, vCalAddress, vText
@@ -304,7 +318,7 @@ class IcsEmitter:
         return cal.to_ical()
 
     @staticmethod
-    def _session(event, plan, session, zone) -> None:
+    def _session(event: Event, plan: Plan, session: Session, zone: tzinfo) -> None:
         from icalendar import Alarm
 
         event.add("status", "CANCELLED" if session.cancelled else "CONFIRMED")
@@ -327,7 +341,7 @@ class IcsEmitter:
             event.add_component(alarm)
 
     @staticmethod
-    def _turn(event, plan, session, zone) -> None:
+    def _turn(event: Event, plan: Plan, session: Session, zone: tzinfo) -> None:
         day = session.start.astimezone(zone).date()
         event.add("status", "CONFIRMED" if turn_status(plan, session) == "on" else "CANCELLED")
         event.add("dtstart", day)
@@ -338,5 +352,5 @@ class IcsEmitter:
 
 
 @hookimpl(trylast=True)
-def paperclub_register_emitters(register, hooks):
+def paperclub_register_emitters(register: Callable[[Emitter], None], hooks: Hooks) -> None:
     register(IcsEmitter(hooks))

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from paperclub.hookspecs import hookimpl
 from paperclub.text import links_of, one_line, paper_url, web_url
 
 # what Markdown reads as a character reference (CommonMark: `&amp;`, `&#38;`, `&#x26;`); a
 # lone & (`Systems & Theory`) is shown as it is, and so is best left as it is in the file
+if TYPE_CHECKING:
+    from paperclub.models import Plan
+    from paperclub.registry import Emitter
+
 _REFERENCE = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]*;)")
 
 
@@ -33,7 +39,7 @@ class MarkdownEmitter:
     extension = ".md"
     media_type = "text/markdown"
 
-    def render(self, plan) -> bytes:
+    def render(self, plan: Plan) -> bytes:
         from zoneinfo import ZoneInfo
 
         zone = ZoneInfo(plan.timezone)
@@ -66,5 +72,5 @@ class MarkdownEmitter:
 
 
 @hookimpl(trylast=True)
-def paperclub_register_emitters(register):
+def paperclub_register_emitters(register: Callable[[Emitter], None]) -> None:
     register(MarkdownEmitter())

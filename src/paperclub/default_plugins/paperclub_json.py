@@ -5,18 +5,22 @@ abstract."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from paperclub import ids
+from paperclub import ids, jsonfile
 from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
-from paperclub.models import Paper
-from paperclub import jsonfile
 from paperclub.jsonfile import item_lines
 from paperclub.messages import kind, shown
+from paperclub.models import Paper
 from paperclub.sources import paper_problem
+
+if TYPE_CHECKING:
+    from paperclub.registry import Source
+    from paperclub.sourcefile import SourceFile
 
 
 class PaperclubJSON:
@@ -28,7 +32,7 @@ class PaperclubJSON:
         return head.lstrip().startswith("[") and '"title"' in head and any(
             key in head for key in ('"sources"', '"topics"', '"published"'))
 
-    def read(self, file, as_of: date | None) -> Iterator[Paper | PaperclubError]:
+    def read(self, file: SourceFile, as_of: date | None) -> Iterator[Paper | PaperclubError]:
         path = file.path
         items, text = jsonfile.load(file)
         if not isinstance(items, list):
@@ -42,9 +46,8 @@ class PaperclubJSON:
 
 def paper_from_json(item: object, path: Path, n: int, line: int | None = None) -> Paper:
     """The paper of item #`n` (on `line`), as `paperclub papers --json` writes it."""
-    where = {"path": path, "line": line}
     if not isinstance(item, dict) or not isinstance(item.get("title"), str) or not item["title"].strip():
-        raise PaperclubError(f"paper #{n} has no title", **where)
+        raise PaperclubError(f"paper #{n} has no title", path=path, line=line)
     what = f"paper #{n} ({shown(item['title'])})"
 
     def text(key: str) -> str | None:
@@ -70,11 +73,11 @@ def paper_from_json(item: object, path: Path, n: int, line: int | None = None) -
         return value
 
     try:
-        published = text("published")
+        day = text("published")
         try:
-            published = date.fromisoformat(published) if published else None
+            published = date.fromisoformat(day) if day else None
         except ValueError:
-            raise ValueError(f'"published" is {shown(published, 60)}, not a date such as '
+            raise ValueError(f'"published" is {shown(day, 60)}, not a date such as '
                              "2024-01-02") from None
         arxiv, doi = ids.arxiv_id(text("arxiv_id")), ids.doi(text("doi"))
         links = item.get("links") or {}
@@ -100,15 +103,15 @@ def paper_from_json(item: object, path: Path, n: int, line: int | None = None) -
             extra=dict(extra),
         )
     except ValueError as e:
-        raise PaperclubError(f"{what}: {e}", **where) from None
+        raise PaperclubError(f"{what}: {e}", path=path, line=line) from None
     problem = paper_problem(paper)
     if problem:
-        raise PaperclubError(f"{what}: {problem}", **where)
+        raise PaperclubError(f"{what}: {problem}", path=path, line=line)
     return paper
 
 
 
 
 @hookimpl(trylast=True)
-def paperclub_register_sources(register):
+def paperclub_register_sources(register: Callable[[Source], None]) -> None:
     register(PaperclubJSON())

@@ -38,8 +38,9 @@ def assign_presenters(plan: Plan, group: Group, held: Sequence[Session] = (),
         return None
     affinity = None  # presenters.assign then uses the built-in interest affinity
     if hooks is not None:
-        def affinity(member, paper):
+        def by_hooks(member: Member, paper: Assignment) -> float:
             return hooks.presenter_affinity(member, paper, group)
+        affinity = by_hooks
     before = {a.paper_id: a.presenter for s in (previous.sessions if previous else ())
               if not s.cancelled for a in s.papers if a.presenter}
     result = presenters.assign(plan.sessions, group, held=held, affinity=affinity,
@@ -70,17 +71,18 @@ def affinity_parts(member: Member, paper: Assignment, group: Group,
 
 
 @hookimpl(trylast=True)
-def paperclub_modify_plan(plan, group, held, hooks, previous):
+def paperclub_modify_plan(plan: Plan, group: Group, held: Sequence[Session], hooks: Hooks,
+                          previous: Plan | None) -> None:
     assign_presenters(plan, group, held, hooks, previous)
 
 
 @hookimpl(trylast=True)
-def paperclub_presenter_affinity(member, paper, group):
+def paperclub_presenter_affinity(member: Member, paper: Assignment, group: Group) -> float:
     return presenters.interest_affinity(member, paper, group)
 
 
 @hookimpl(trylast=True)
-def paperclub_check_plan(plan, group):
+def paperclub_check_plan(plan: Plan, group: Group) -> list[str]:
     planned = {a.paper_id for s in plan.sessions if not s.cancelled for a in s.papers}
     return [f"{paper_id} is pinned to {m.name} (members[].pin) but is not in the plan"
             for m in group.members for paper_id in m.pin if paper_id not in planned]

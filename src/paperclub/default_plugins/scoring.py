@@ -5,14 +5,21 @@ weights are `selection.weights` (defaults in `paperclub.signals.DEFAULT_WEIGHTS`
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from paperclub.hookspecs import hookimpl
 from paperclub.signals import DEFAULT_WEIGHTS, UNKNOWN
+
+if TYPE_CHECKING:
+    from paperclub.models import Group, Paper
+    from paperclub.signals import Signals
 
 RECENCY_HALF_LIFE_DAYS = 365
 
 
 @hookimpl(trylast=True)
-def paperclub_score_paper(paper, group, history, signals):
+def paperclub_score_paper(paper: Paper, group: Group, history: frozenset[str],
+                          signals: Signals) -> dict[str, float]:
     def weight(name: str) -> float:
         return group.weight(name, DEFAULT_WEIGHTS[name])
 

@@ -40,8 +40,8 @@ from typing import Any
 from paperclub import ids
 from paperclub.errors import PaperclubError
 from paperclub.hookspecs import hookimpl
-from paperclub.models import Paper
 from paperclub.messages import kind, quoted, shown
+from paperclub.models import Paper
 from paperclub.records import arxiv_from_url, collapse, doi_from_url, parse_date, unique, url_kind
 from paperclub.sources import MAX_DEPTH, MAX_INT, csv_rows
 

@@ -11,10 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from paperclub.hookspecs import hookimpl
 from paperclub.ids import is_arxiv_category
 
+if TYPE_CHECKING:
+    from paperclub.models import Group, Paper
 
 # Collection-management tags, compared as `tag_key` makes them: without case, spaces, hyphens
 # and underscores ("To Read", "to_read" and "toread" are one tag).
@@ -100,7 +103,7 @@ def _compiled(taxonomy: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple:
 
 
 @hookimpl(trylast=True)
-def paperclub_paper_topics(paper, group):
+def paperclub_paper_topics(paper: Paper, group: Group) -> list[str]:
     ignored = getattr(group, "ignore_tags", ())  # a stand-in group may not have it
     keywords = [k for k in paper.keywords if not is_workflow_tag(k, ignored)]
     given = [t for t in paper.topics if not is_workflow_tag(t, ignored)]
