@@ -256,6 +256,12 @@ def _wal(db: sqlite3.Connection) -> None:
 
 
 class Catalog:
+    # during import_file: the source's label, the first rowid not yet in the full-text
+    # index, and rows changed after they were indexed
+    _label: str | None = None
+    _indexed_upto: int
+    _unindexed: set[int]
+
     def __init__(self, path: Path):
         self.path = path
         try:

@@ -287,7 +287,7 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS,
 
     # where keys and items stood, for errors found after loading (a paper id, a weight)
     lines: dict[str, int] = {}
-    members = []
+    members: list[Member] = []
     raw_members = root.data.get("members") or LineList()
     if not isinstance(raw_members, list):
         root.fail("members: expected a list of members", root.line("members"))

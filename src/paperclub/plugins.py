@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from types import TracebackType
+from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, Any
 
 import pluggy
@@ -189,8 +189,9 @@ def _load_entry_points(pm: pluggy.PluginManager, disabled: _Disabled) -> None:
             pm.register(plugin, name=ep.name)
         except (pluggy.PluginValidationError, ValueError) as e:  # ValueError: registered twice
             raise PluginError(f"{label}: {e}") from None
-        if getattr(ep, "dist", None) is not None and isinstance(pm, PluginManager):
-            pm.versions[ep.name] = ep.dist.version
+        dist = getattr(ep, "dist", None)
+        if dist is not None and isinstance(pm, PluginManager):
+            pm.versions[ep.name] = dist.version
 
 
 def _register_given(pm: pluggy.PluginManager, name: str, plugin: object) -> None:
@@ -429,8 +430,9 @@ def plugin_info(pm: pluggy.PluginManager) -> list[dict[str, Any]]:
             continue
         hooks = sorted(caller.name for caller in pm.get_hookcallers(plugin) or [])
         row: dict[str, Any] = {"name": name, "hooks": hooks}
-        if name in getattr(pm, "versions", {}):  # an installed (entry-point) plugin
-            row["version"] = pm.versions[name]
+        versions = pm.versions if isinstance(pm, PluginManager) else {}
+        if name in versions:  # an installed (entry-point) plugin
+            row["version"] = versions[name]
         rows.append(row)
     return rows
 
@@ -542,6 +544,9 @@ class Hooks:
                 raise PluginError(f"{self._calling(plugin)}: {hook} added {what(command)}, "
                                   "not a click command")
             name = name or command.name
+            if name is None:
+                raise PluginError(f"{self._calling(plugin)}: {hook} added a click command "
+                                  "without a name: give it one")
             if name in owners:
                 taken = ("a built-in command" if owners[name] is None
                          else f"a command of {owners[name]}")
@@ -551,7 +556,9 @@ class Hooks:
             setattr(command, PLUGIN_COMMAND, plugin)
             add(command, name)
 
-        cli.add_command = add_command  # what @cli.command() and cli.group() call
+        # what @cli.command() and cli.group() call (an attribute of this one object, not a
+        # method of the class: hence setattr)
+        setattr(cli, "add_command", add_command)  # noqa: B010
         try:
             self._run(hook, cli=cli)
         finally:
@@ -826,7 +833,7 @@ class Hooks:
     def _calling(self, plugin: str) -> str:
         """The plugin, and the line, whose code is calling us now (register(), a command
         added): the innermost frame in a plugin module; `plugin` when none is."""
-        frame = sys._getframe(1)
+        frame: FrameType | None = sys._getframe(1)
         while frame is not None:
             name = self._plugin_files.get(_resolved(frame.f_code.co_filename))
             if name:

@@ -5,6 +5,7 @@ URL."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 
 from paperclub import ids
@@ -64,5 +65,5 @@ def doi_from_url(url: str | None) -> str | None:
     return None
 
 
-def unique(items) -> list[str]:
+def unique(items: Iterable[str | None]) -> list[str]:
     return list(dict.fromkeys(item for item in items if item))

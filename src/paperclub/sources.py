@@ -11,11 +11,15 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from paperclub.errors import PaperclubError
 from paperclub.messages import shown
 from paperclub.registry import Registry, Source
 from paperclub.sourcefile import SourceFile  # noqa: F401 (plugins import it from here)
+
+if TYPE_CHECKING:
+    from paperclub.models import Paper
 
 DATA = Path(__file__).resolve().parent / "data"
 BUNDLED_PREFIX = "paperclub:"
@@ -72,7 +76,7 @@ def json_problem(value: object) -> str | None:
     return None
 
 
-def paper_problem(paper) -> str | None:
+def paper_problem(paper: Paper) -> str | None:
     """Why the catalog could not store a paper read from JSON, or None (see json_problem)."""
     fields = {"title": paper.title, "abstract": paper.abstract, "authors": list(paper.authors),
               "author_count": paper.author_count, "organisation": paper.organisation,

@@ -29,10 +29,10 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from paperclub import ids
 from paperclub.errors import PaperclubError
@@ -40,6 +40,15 @@ from paperclub.hookspecs import hookimpl
 from paperclub.messages import one_line, quoted, shown
 from paperclub.models import Paper
 from paperclub.records import arxiv_from_url, collapse, doi_from_url, parse_date, unique, url_kind
+
+if TYPE_CHECKING:
+    # the optional extra's types: read as Any where bibtexparser is not installed
+    from bibtexparser import Library
+    from bibtexparser.middlewares import LatexDecodingMiddleware
+    from bibtexparser.model import Block, Entry, ParsingFailedBlock
+
+    from paperclub.registry import Source
+    from paperclub.sourcefile import SourceFile
 
 INSTALL = "pip install 'paperclub[bibtex]'"
 # An entry opening its line: `@article{key,` (or `@misc(key,`); or a @string/@comment/@preamble.
@@ -71,7 +80,7 @@ class BibTeX:
             return False  # HTML or JSON, whatever it quotes
         return bool(ENTRY_START.search(head))
 
-    def read(self, file, as_of: date | None) -> Iterator[Paper | PaperclubError]:
+    def read(self, file: SourceFile, as_of: date | None) -> Iterator[Paper | PaperclubError]:
         path = file.path
         try:
             import bibtexparser  # noqa: F401 - an optional extra
@@ -94,7 +103,7 @@ class BibTeX:
                                          line=e.line or _line(block))
 
 
-def parse(text: str):
+def parse(text: str) -> Library:
     """The bibtexparser Library of `text`: macros resolved, enclosing braces removed, field
     names lower-cased, names split and merged first-name-first, LaTeX decoded."""
     import bibtexparser
@@ -114,10 +123,10 @@ def parse(text: str):
     ])
 
 
-_DECODER = None
+_DECODER: LatexDecodingMiddleware | None = None
 
 
-def _decoding_middleware():
+def _decoding_middleware() -> LatexDecodingMiddleware:
     """bibtexparser's LatexDecodingMiddleware, for the DECODED fields only, and for lists of
     names (which it leaves alone); one instance, as building its decoder takes a while."""
     global _DECODER
@@ -126,10 +135,10 @@ def _decoding_middleware():
     from bibtexparser.middlewares import LatexDecodingMiddleware
 
     class SomeFields(LatexDecodingMiddleware):
-        def transform_entry(self, entry, library):
+        def transform_entry(self, entry: Entry, library: Library) -> Block:
             every = entry.fields
             entry.fields = [f for f in every if f.key in DECODED]
-            errors = []
+            errors: list[str] = []
             for field in entry.fields:
                 if isinstance(field.value, list) and all(isinstance(v, str) for v in field.value):
                     decoded = [self._transform_python_value_string(v) for v in field.value]
@@ -188,24 +197,24 @@ class _Bad(ValueError):
         self.message, self.line = message, line
 
 
-def _line(block) -> int | None:
+def _line(block: Block) -> int | None:
     """bibtexparser counts lines from 0."""
     return block.start_line + 1 if block.start_line is not None else None
 
 
-def _is_entry(block) -> bool:
+def _is_entry(block: Block) -> TypeGuard[Entry]:
     from bibtexparser.model import Entry
 
     return isinstance(block, Entry)
 
 
-def _is_failed(block) -> bool:
+def _is_failed(block: Block) -> TypeGuard[ParsingFailedBlock]:
     from bibtexparser.model import ParsingFailedBlock
 
     return isinstance(block, ParsingFailedBlock)
 
 
-def _block_error(block, path: Path) -> PaperclubError:
+def _block_error(block: ParsingFailedBlock, path: Path) -> PaperclubError:
     """A PaperclubError for a block bibtexparser could not parse (or a middleware failed on)."""
     from bibtexparser.exceptions import BlockAbortedException
     from bibtexparser.middlewares.names import InvalidNameError
@@ -237,7 +246,7 @@ def _block_error(block, path: Path) -> PaperclubError:
     return PaperclubError(f"{what}: {message}", path=path, line=line)
 
 
-def _value(entry, key: str) -> tuple[str, int | None]:
+def _value(entry: Entry, key: str) -> tuple[str, int | None]:
     """A field's value as text ('' when absent) and its line."""
     field = entry.fields_dict.get(key)
     if field is None or field.value is None:
@@ -256,7 +265,7 @@ def _verbatim(text: str) -> str:
     return _ESCAPED.sub(r"\1", text).replace("\\:", ":").replace("\\;", ";")
 
 
-def paper_from_entry(entry) -> Paper:
+def paper_from_entry(entry: Entry) -> Paper:
     """The paper of a parsed (and decoded) entry; raises _Bad for an entry that has none."""
     get = lambda key: _value(entry, key)[0]  # noqa: E731
     title = collapse(get("title"))
@@ -309,7 +318,7 @@ def paper_from_entry(entry) -> Paper:
     )
 
 
-def _published(entry) -> tuple[date | None, str | None]:
+def _published(entry: Entry) -> tuple[date | None, str | None]:
     """From `date` (biblatex), else from `year` and `month`."""
     text, line = _value(entry, "date")
     if text:
@@ -344,7 +353,7 @@ def month_number(text: str) -> int | None:
     return None
 
 
-def _arxiv(entry, url: str, doi: str | None) -> str | None:
+def _arxiv(entry: Entry, url: str, doi: str | None) -> str | None:
     get = lambda key: _value(entry, key)[0]  # noqa: E731
     kind = (get("eprinttype") or get("archiveprefix")).strip().lower()
     candidates = []
@@ -383,5 +392,5 @@ def _pdf_url(file_field: str) -> str | None:
 
 
 @hookimpl(trylast=True)
-def paperclub_register_sources(register):
+def paperclub_register_sources(register: Callable[[Source], None]) -> None:
     register(BibTeX())

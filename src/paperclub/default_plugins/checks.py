@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from paperclub import hardrules, policies
 from paperclub.hookspecs import hookimpl
 
+if TYPE_CHECKING:
+    from paperclub.models import Group, Plan
+
 
 @hookimpl(trylast=True)
-def paperclub_check_plan(plan, group):
+def paperclub_check_plan(plan: Plan, group: Group) -> list[str]:
     live = [s for s in plan.sessions if not s.cancelled]
     per_session = group.meetings.papers_per_session
     policy = policies.of(group)

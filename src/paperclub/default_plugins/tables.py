@@ -32,10 +32,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paperclub import ids
 from paperclub.errors import PaperclubError
@@ -44,6 +44,10 @@ from paperclub.messages import kind, quoted, shown
 from paperclub.models import Paper
 from paperclub.records import arxiv_from_url, collapse, doi_from_url, parse_date, unique, url_kind
 from paperclub.sources import MAX_DEPTH, MAX_INT, csv_rows
+
+if TYPE_CHECKING:
+    from paperclub.registry import Source
+    from paperclub.sourcefile import SourceFile
 
 # Every name a column may have -> the field it fills. Where several name one field, the
 # first of them (in this order) with a value is used; `keywords` and `tags` are united.
@@ -349,7 +353,7 @@ class CSVTable:
                 return True
         return False
 
-    def read(self, file, as_of: date | None) -> Iterator[Paper | PaperclubError]:
+    def read(self, file: SourceFile, as_of: date | None) -> Iterator[Paper | PaperclubError]:
         path = file.path
         text = file.read_text()
         lines = text.splitlines()
@@ -424,32 +428,32 @@ class YAMLList:
         is_list = bool(YAML_LIST_START.match(content)) or bool(YAML_PAPERS_KEY.search(content))
         return is_list and bool(YAML_TITLE.search(content))
 
-    def read(self, file, as_of: date | None) -> Iterator[Paper | PaperclubError]:
+    def read(self, file: SourceFile, as_of: date | None) -> Iterator[Paper | PaperclubError]:
         from paperclub import yamlfile  # PyYAML is loaded only when it is needed
 
         path = file.path
+        # loads gives every mapping as a LineDict and every sequence as a LineList
         data = yamlfile.loads(file.read_text(), path)
         items = data
-        if isinstance(data, dict):
+        if isinstance(data, yamlfile.LineDict):
             keys = {normalise_name(k): k for k in data}
             if "papers" not in keys:
                 what = ("a group config" if {"group", "meetings"} & set(keys)
                         else "a mapping without `papers:`")
                 raise PaperclubError(f"expected a list of papers, found {what}",
-                                     path=path, line=getattr(data, "line", None))
+                                     path=path, line=data.line)
             items = data[keys["papers"]]
-            if not isinstance(items, list):
+            if not isinstance(items, yamlfile.LineList):
                 raise PaperclubError("`papers:` is not a list", path=path,
                                      line=data.lines.get(keys["papers"]))
         elif data is None:
             return
-        if not isinstance(items, list):
+        if not isinstance(items, yamlfile.LineList):
             raise PaperclubError(f"expected a list of papers, found {_kind(data)}", path=path,
                                  line=getattr(data, "line", 1))
-        item_lines = getattr(items, "lines", [])
         for n, item in enumerate(items, 1):
-            line = item_lines[n - 1] if n <= len(item_lines) else None
-            if not isinstance(item, dict):
+            line = items.lines[n - 1]
+            if not isinstance(item, yamlfile.LineDict):
                 yield PaperclubError(f"paper #{n} is {_kind(item)}, not a mapping with a title",
                                      path=path, line=line)
                 continue
@@ -462,10 +466,10 @@ class YAMLList:
                 if name in values:
                     clash = PaperclubError(f"paper #{n}: {labels[name]} and {shown(key)} are the "
                                            "same key", path=path,
-                                           line=getattr(item, "lines", {}).get(key, line))
+                                           line=item.lines.get(key, line))
                     break
                 values[name] = value
-                lines[name] = getattr(item, "lines", {}).get(key, line)
+                lines[name] = item.lines.get(key, line)
                 labels[name] = f"key {shown(str(key))}"
             if clash:
                 yield clash
@@ -477,6 +481,6 @@ class YAMLList:
 
 
 @hookimpl(trylast=True)
-def paperclub_register_sources(register):
+def paperclub_register_sources(register: Callable[[Source], None]) -> None:
     register(CSVTable())
     register(YAMLList())
