@@ -411,10 +411,16 @@ def solve_problem(problem: Problem, *, time_limit: float = 10.0,
             left = time_limit - (time.perf_counter() - started)
             relaxed = _run(model.build_anonymous, highspy, min(left / 4, 2.0))
             model.ceiling = relaxed.bound
+            # the relaxation's counts made a plan: often one that reaches its bound
+            arranged = _arrange(problem, model, relaxed.values) if relaxed.values else None
+            if arranged is not None and not violations(problem, arranged) and (
+                    sum(evaluate(problem, arranged)[0].values())
+                    > sum(evaluate(problem, fallback)[0].values()) + 1e-9):
+                fallback = arranged
             start = _solution(problem, fallback, model.ceiling, "optimal", relaxed.solver,
                               started)
             if start.gap <= REL_GAP and not violations(problem, fallback):
-                # the greedy plan reaches the bound: nothing to search
+                # the start plan reaches the bound: nothing to search
                 return start
         outcome = _run(model.build, highspy, time_limit - (time.perf_counter() - started),
                        lambda width: model.values_of(fallback, width), model.ceiling)
@@ -597,6 +603,7 @@ class _TopicModel:
         for pid in self.individual:
             self.ind_of.setdefault(p.by_id[pid].topic, []).append(pid)
         self.ceiling = math.inf  # a proven bound on the objective, added as a row when finite
+        self.relaxed: dict[str | None, int] = {}  # group -> its count's column (Policy.relax)
 
     def build_anonymous(self, m: _Builder) -> None:
         """The policy's relaxation (`Policy.relax`; themed: sessions interchangeable)."""
@@ -743,3 +750,110 @@ class _TopicModel:
 
 def _rank(item: Item) -> tuple[float, str]:
     return (-item.score, item.id)
+
+
+def _arrange(problem: Problem, model: _TopicModel, values: list[float]) -> list[list[str]] | None:
+    """A plan of the relaxation's counts (`Policy.relax` keeps their columns in
+    `model.relaxed`): each group's best papers, the ones the relaxation's value counts (its
+    pinned and paired ones first); a topic's papers packed k to a session, so that it sits
+    in as few sessions as it can, and what is left of each topic together, largest first,
+    into the places left; then the sessions in order: pinned ones at their place, fullest
+    first (sessions fill from the first), a before pair's second paper after its first, and
+    no topic in two sessions in a row where the order allows (the session whose topic has
+    the most sessions left goes first, so one topic's sessions alternate with the others').
+    None when the counts cannot make a plan so. Its objective, when it reaches the
+    relaxation's bound, is the optimum; else it is a start for the model."""
+    p = problem
+    S, k = p.sessions, p.per_session
+    special = set(p.pinned) | _paired(p)
+    by_group: dict[str | None, list[Item]] = {}
+    for it in p.items:
+        by_group.setdefault(it.topic, []).append(it)
+    chosen: dict[str | None, list[Item]] = {}
+    for g, col in model.relaxed.items():
+        n = round(values[col])
+        items = sorted(by_group.get(g, ()), key=lambda it: (
+            it.id not in p.pinned, it.id not in special, _rank(it)))
+        must = sum(1 for it in items if it.id in p.pinned)
+        if n < must:
+            return None
+        if n:
+            chosen[g] = sorted(items[:n], key=_rank)
+    if sum(len(v) for v in chosen.values()) > S * k:
+        return None
+    sessions: list[list[Item]] = []
+    rest: list[list[Item]] = []
+    for g in sorted(chosen, key=lambda g: (g is None, -len(chosen[g]), g or "")):
+        papers = chosen[g]
+        if g is None:  # no topic: each its own, placed where room is left
+            rest += [[it] for it in papers]
+            continue
+        full = len(papers) // k * k
+        sessions += [papers[i:i + k] for i in range(0, full, k)]
+        if full < len(papers):
+            rest.append(papers[full:])
+    open_: list[list[Item]] = []
+    for piece in sorted(rest, key=lambda piece: -len(piece)):  # stable: ties keep their order
+        room = next((c for c in open_ if len(c) + len(piece) <= k), None)
+        if room is None and len(sessions) + len(open_) < S:
+            room = []
+            open_.append(room)
+        if room is None:  # no session left to open: split the piece over the places left
+            for it in piece:
+                target = next((c for c in open_ if len(c) < k), None)
+                if target is None:
+                    return None
+                target.append(it)
+        else:
+            room.extend(piece)
+    sessions += open_
+    if len(sessions) > S:
+        return None
+    sessions += [[] for _ in range(S - len(sessions))]
+    where = {it.id: i for i, c in enumerate(sessions) for it in c}
+    position: dict[int, int] = {}  # session -> its place, for the pinned ones
+    for pid, s in p.pinned.items():
+        i = where.get(pid, -1)
+        if i < 0:
+            return None
+        if position.get(i, s) != s:
+            return None
+        position[i] = s
+    if len(set(position.values())) < len(position):
+        return None
+    needs: dict[int, set[int]] = {}
+    for a, b in p.before:
+        if b in where:
+            if a not in where or where[a] == where[b]:
+                return None
+            needs.setdefault(where[b], set()).add(where[a])
+    topics = [{it.topic for it in c} - {None} for c in sessions]
+    left: dict[str, int] = {}
+    for ts in topics:
+        for t in ts:
+            left[t] = left.get(t, 0) + 1
+    at: list[int | None] = [None] * S
+    for i, s in position.items():
+        at[s] = i
+    free = [i for i in range(len(sessions)) if i not in position]
+    done: set[int] = set()
+    for s in range(S):
+        if at[s] is None:
+            options = [i for i in free if i not in done and needs.get(i, set()) <= done]
+            if not options:
+                return None
+            most = max(len(sessions[i]) for i in options)
+            near = topics[at[s - 1]] if s and at[s - 1] is not None else set()
+            after = at[s + 1] if s + 1 < S else None
+            near = near | (topics[after] if after is not None else set())
+            at[s] = min((i for i in options if len(sessions[i]) == most),
+                        key=lambda i: (bool(topics[i] & near),
+                                       -max((left[t] for t in topics[i]), default=0), i))
+        i = at[s]
+        done.add(i)
+        for t in topics[i]:
+            left[t] -= 1
+    plan = [[it.id for it in sessions[i]] for i in at if i is not None]
+    for ids in plan:
+        ids.sort(key=lambda pid: (pid not in p.pinned, -p.by_id[pid].score, pid))
+    return plan
