@@ -62,14 +62,21 @@ term's constant is minus `change` x the kept papers). short[s] (continuous, in [
 the empty places of session s, at U x (S - s) each. Penalties:
 z[t,s] >= y[t,s] + y[t,s+1] - 1 (and with s + 2 for nearby, plus the valid cut
 y[s] + y[s+1] + y[s+2] - 1 <= z1[s] + z1[s+1] + z2[s]). After the solve, each
-topic's best N papers go to its sessions in session order, best first. Under themed the LP
-bound is weak (themes split fractionally), so a small MIP with sessions taken as
-interchangeable (`_TopicModel.build_anonymous`) first gives a proven bound: when the greedy
-plan reaches it no search is needed, else the search stops as soon as a plan reaches it.
+topic's best N papers go to its sessions in session order, best first.
 
-Deterministic: fixed HiGHS options (threads 1, random seed 0), ties broken by paper id. A
-solve that reaches its time limit returns the best plan found so far ("feasible", with its
-gap), which depends on the machine's speed; one that finishes is the same on every run.
+Under proportional and themed the model's LP bound is weak (a topic's sessions, or the
+themes, split fractionally), so first a small MIP with sessions taken as interchangeable
+(`Policy.relax`, `_TopicModel.build_anonymous`) gives a proven bound and how many papers of
+each topic to plan; `_arrange` makes a plan of those counts (each topic's best papers, k to a
+session, the sessions ordered so that no topic comes twice in a row, pins and pairs kept).
+When that plan, or the greedy's, reaches the bound it is optimal and no search is needed;
+else it is the search's start, and the search stops as soon as a plan reaches the bound.
+
+Deterministic: fixed HiGHS options (threads 1, random seed 0), ties broken by paper id, and
+a work limit (`WORK_LIMIT`: HiGHS's progress reports, counted) that stops a long search with
+the best plan found, the same on every run and machine (`Solution.limit` "work limit", with
+its gap). The time limit is a safety net: a search it cuts short returns the best plan found
+in time (`Solution.limit` "time limit"), which depends on the machine's speed.
 highspy is imported inside `solve()`; when it is missing or fails, or the time limit passes
 with no plan, the greedy planner's plan is returned with status "greedy" and a `note`.
 """
@@ -93,6 +100,11 @@ DEFAULT_WEIGHTS = {"consecutive": 3.0, **{name: value for policy in BUILT_IN.val
                    "change": 3.0}
 WEIGHT_NAMES = (*DEFAULT_WEIGHTS, "unfilled")
 REL_GAP = 1e-6  # HiGHS stops when (bound - objective) / |objective| is below this: "optimal"
+# The work limit: how many times HiGHS may report its progress (its interrupt callback, called
+# at fixed points of its search) before the search stops with the best plan found. Counted,
+# not timed, so a plan it cuts short is the same on every run and machine; about 10 s of the
+# hardest root search on a slow machine (the bench instances stop before it).
+WORK_LIMIT = 20
 
 
 class Item(NamedTuple):
@@ -119,6 +131,9 @@ class Solution:
     terms: dict[str, float] = field(default_factory=dict, hash=False)
     counts: dict[str, float] = field(default_factory=dict, hash=False)
     note: str = ""  # why the fallback was used, pins or pairs that could not be met, ...
+    # the limit that cut the search short: "" (none), "work limit" (the same plan on every
+    # run and machine) or "time limit" (the best plan found in time: may differ between runs)
+    limit: str = ""
 
     def lists(self) -> list[list[str]]:
         """The sessions as the `paperclub_plan_sessions` hook returns them."""
@@ -363,14 +378,14 @@ def _paired(problem: Problem) -> set[str]:
 
 
 def _solution(problem: Problem, sessions: Sequence[Sequence[str]], bound: float, status: str,
-              solver: str, started: float, note: str = "") -> Solution:
+              solver: str, started: float, note: str = "", limit: str = "") -> Solution:
     terms, counts = evaluate(problem, sessions)
     objective = sum(terms.values())
     bound = max(bound, objective)  # a bound below a plan found is a rounding error
     notes = "; ".join([*problem.notes, note] if note else problem.notes)
     return Solution(tuple(tuple(ids) for ids in sessions), objective, bound,
                     gap(objective, bound), status, solver, time.perf_counter() - started,
-                    terms, counts, notes)
+                    terms, counts, notes, limit if status != "optimal" else "")
 
 
 # -- solving -----------------------------------------------------------------------------------
@@ -381,16 +396,19 @@ def solve(items: Iterable[Item | tuple[str, str | None, float]], sessions: int,
           before: Iterable[tuple[str, str]] = (), policy: str | Policy = "spread",
           targets: Mapping[str, float] | None = None,
           weights: Mapping[str, float] | None = None, time_limit: float = 10.0,
-          keep: Mapping[int, Sequence[str]] | None = None) -> Solution:
-    """The best plan within `time_limit` seconds (see the module's docstring)."""
+          keep: Mapping[int, Sequence[str]] | None = None,
+          work_limit: int = WORK_LIMIT) -> Solution:
+    """The best plan within `work_limit` (see WORK_LIMIT) and `time_limit` seconds (see the
+    module's docstring)."""
     started = time.perf_counter()
     problem = prepare(items, sessions, per_session, pins=pins, before=before, policy=policy,
                       targets=targets, weights=weights, keep=keep)
-    return solve_problem(problem, time_limit=time_limit, started=started)
+    return solve_problem(problem, time_limit=time_limit, started=started,
+                         work_limit=work_limit)
 
 
 def solve_problem(problem: Problem, *, time_limit: float = 10.0,
-                  started: float | None = None) -> Solution:
+                  started: float | None = None, work_limit: int = WORK_LIMIT) -> Solution:
     started = time.perf_counter() if started is None else started
     from paperclub import greedy
 
@@ -409,7 +427,8 @@ def solve_problem(problem: Problem, *, time_limit: float = 10.0,
             # relaxation (themed: sessions taken as interchangeable, a small MIP) caps its
             # objective, which often proves the start plan optimal at once
             left = time_limit - (time.perf_counter() - started)
-            relaxed = _run(model.build_anonymous, highspy, min(left / 4, 2.0))
+            relaxed = _run(model.build_anonymous, highspy, min(left / 4, 2.0),
+                           work=work_limit)
             model.ceiling = relaxed.bound
             # the relaxation's counts made a plan: often one that reaches its bound
             arranged = _arrange(problem, model, relaxed.values) if relaxed.values else None
@@ -423,13 +442,14 @@ def solve_problem(problem: Problem, *, time_limit: float = 10.0,
                 # the start plan reaches the bound: nothing to search
                 return start
         outcome = _run(model.build, highspy, time_limit - (time.perf_counter() - started),
-                       lambda width: model.values_of(fallback, width), model.ceiling)
+                       lambda width: model.values_of(fallback, width), model.ceiling,
+                       work_limit)
     except Exception as e:  # HiGHS failed: the plan still has to be made
         why = f"HiGHS failed ({type(e).__name__}: {e}): greedy plan"
         return greedy_solution(problem, fallback, started, why)
     if outcome.values is None:
         why = ("the pins and before pairs cannot all be met" if outcome.infeasible
-               else f"no plan within the time limit of {time_limit:g} s")
+               else f"no plan within the {outcome.limit or 'time limit'}")
         return greedy_solution(problem, fallback, started, f"{why}: greedy plan")
     plan = model.plan(outcome.values)
     broken = violations(problem, plan)
@@ -437,14 +457,15 @@ def solve_problem(problem: Problem, *, time_limit: float = 10.0,
         why = f"the solver's plan broke a rule ({broken[0]}): greedy plan"
         return greedy_solution(problem, fallback, started, why)
     bound = min(outcome.bound, model.ceiling, upper_bound(problem))
-    mine = _solution(problem, plan, bound, "feasible", outcome.solver, started, outcome.note)
+    mine = _solution(problem, plan, bound, "feasible", outcome.solver, started, outcome.note,
+                     outcome.limit)
     if outcome.optimal or mine.gap <= REL_GAP:
         mine = _solution(problem, plan, bound, "optimal", outcome.solver, started)
     theirs, _ = evaluate(problem, fallback)
     if sum(theirs.values()) > mine.objective + 1e-9 and not violations(problem, fallback):
         # the start was better than the end (HiGHS refused it, or a rounding)
         return _solution(problem, fallback, bound, "feasible", outcome.solver, started,
-                         "the greedy plan was better than the solver's best")
+                         "the greedy plan was better than the solver's best", outcome.limit)
     return mine
 
 
@@ -462,6 +483,7 @@ class _Outcome:
     infeasible: bool
     solver: str
     note: str = ""
+    limit: str = ""  # what stopped the search short: "work limit", "time limit" or ""
 
 
 class _Builder:
@@ -529,10 +551,11 @@ class _Builder:
 
 def _run(build: Callable[[_Builder], None], highspy: Any, seconds: float,
          start: Callable[[int], list[float]] | None = None,
-         ceiling: float = math.inf) -> _Outcome:
-    """Build with `build(builder)`, solve with HiGHS for at most `seconds` (from the plan
-    `start(number of columns)` returns, when given), and report. `ceiling` is a bound proven
-    elsewhere: a plan that reaches it is optimal, and the solve stops there."""
+         ceiling: float = math.inf, work: int = WORK_LIMIT) -> _Outcome:
+    """Build with `build(builder)`, solve with HiGHS for at most `seconds` and `work`
+    progress reports (WORK_LIMIT) from the plan `start(number of columns)` returns, when
+    given, and report. `ceiling` is a bound proven elsewhere: a plan that reaches it is
+    optimal, and the solve stops there."""
     builder = _Builder()
     build(builder)
     h = _new_highs(highspy)
@@ -551,17 +574,24 @@ def _run(build: Callable[[_Builder], None], highspy: Any, seconds: float,
     if seconds <= 0:
         # no time left to solve: the start plan, if HiGHS took it, is all there is
         return _Outcome(None, math.inf, False, False, name)
-    if math.isfinite(ceiling):
-        enough = ceiling - REL_GAP * max(1.0, abs(ceiling))
+    capped = math.isfinite(ceiling)
+    enough = ceiling - REL_GAP * max(1.0, abs(ceiling)) if capped else math.inf
+    reports = [0]
+    worked = [False]
 
-        def reached(event: Any) -> None:
-            if event.data_out.objective_function_value >= enough:
-                event.interrupt()
+    def progress(event: Any) -> None:
+        """HiGHS reports at fixed points of its search: a count of them is a work limit."""
+        reports[0] += 1
+        if capped and event.data_out.objective_function_value >= enough:
+            event.interrupt()
+        elif reports[0] >= work:
+            worked[0] = True
+            event.interrupt()
 
-        try:
-            h.cbMipInterrupt.subscribe(reached)
-        except AttributeError:  # an older highspy (1.7) has no callbacks: search to the end
-            pass
+    try:
+        h.cbMipInterrupt.subscribe(progress)
+    except AttributeError:  # an older highspy (1.7) has no callbacks: the time limit only
+        pass
     h.run()
     status = h.getModelStatus()
     info = h.getInfo()
@@ -574,8 +604,16 @@ def _run(build: Callable[[_Builder], None], highspy: Any, seconds: float,
     optimal = status == statuses.kOptimal or (
         values is not None
         and info.objective_function_value >= bound - REL_GAP * max(1.0, abs(bound)))
-    note = "" if optimal or values is None else f"stopped: {h.modelStatusToString(status)}"
-    return _Outcome(values, bound, optimal, infeasible, name, note)
+    limit = ""
+    if not optimal and worked[0] and status == statuses.kInterrupt:
+        limit = "work limit"
+    elif not optimal and status == statuses.kTimeLimit:
+        limit = "time limit"
+    note = ("" if optimal or values is None
+            else f"stopped: {limit or h.modelStatusToString(status)}"
+            + (" (the best plan found in time: another run may find another)"
+               if limit == "time limit" else ""))
+    return _Outcome(values, bound, optimal, infeasible, name, note, limit)
 
 
 class _TopicModel:
