@@ -100,11 +100,14 @@ DEFAULT_WEIGHTS = {"consecutive": 3.0, **{name: value for policy in BUILT_IN.val
                    "change": 3.0}
 WEIGHT_NAMES = (*DEFAULT_WEIGHTS, "unfilled")
 REL_GAP = 1e-6  # HiGHS stops when (bound - objective) / |objective| is below this: "optimal"
-# The work limit: how many times HiGHS may report its progress (its interrupt callback, called
-# at fixed points of its search) before the search stops with the best plan found. Counted,
-# not timed, so a plan it cuts short is the same on every run and machine; about 10 s of the
-# hardest root search on a slow machine (the bench instances stop before it).
-WORK_LIMIT = 20
+# The work limit: HiGHS reports its progress through its interrupt callback at fixed points of
+# its search, so a count of those reports stops a long search the same way on every run and
+# machine (a time limit does not). A report in the search tree (about a node) counts 1; one at
+# the root follows a round of cuts on the whole LP, and counts one per ROOT_NONZEROS nonzeros
+# of the model (the themed model of 1,000 papers: 88, a report about every 0.3 s, so its root
+# stops after about 7 s). A plan stopped so is "feasible", `Solution.limit` "work limit".
+WORK_LIMIT = 2000
+ROOT_NONZEROS = 200
 
 
 class Item(NamedTuple):
@@ -552,8 +555,8 @@ class _Builder:
 def _run(build: Callable[[_Builder], None], highspy: Any, seconds: float,
          start: Callable[[int], list[float]] | None = None,
          ceiling: float = math.inf, work: int = WORK_LIMIT) -> _Outcome:
-    """Build with `build(builder)`, solve with HiGHS for at most `seconds` and `work`
-    progress reports (WORK_LIMIT) from the plan `start(number of columns)` returns, when
+    """Build with `build(builder)`, solve with HiGHS for at most `seconds` and `work` units
+    of its progress reports (WORK_LIMIT) from the plan `start(number of columns)` returns, when
     given, and report. `ceiling` is a bound proven elsewhere: a plan that reaches it is
     optimal, and the solve stops there."""
     builder = _Builder()
@@ -574,6 +577,7 @@ def _run(build: Callable[[_Builder], None], highspy: Any, seconds: float,
     if seconds <= 0:
         # no time left to solve: the start plan, if HiGHS took it, is all there is
         return _Outcome(None, math.inf, False, False, name)
+    root = max(1, len(builder.value) // ROOT_NONZEROS)  # the work of a report at the root
     capped = math.isfinite(ceiling)
     enough = ceiling - REL_GAP * max(1.0, abs(ceiling)) if capped else math.inf
     reports = [0]
@@ -581,7 +585,7 @@ def _run(build: Callable[[_Builder], None], highspy: Any, seconds: float,
 
     def progress(event: Any) -> None:
         """HiGHS reports at fixed points of its search: a count of them is a work limit."""
-        reports[0] += 1
+        reports[0] += root if event.data_out.mip_node_count <= 0 else 1
         if capped and event.data_out.objective_function_value >= enough:
             event.interrupt()
         elif reports[0] >= work:
