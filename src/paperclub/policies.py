@@ -128,6 +128,18 @@ def _relaxed_group(model: _TopicModel, m: _Builder, g: str | None, items: list[I
     return n
 
 
+def _relaxed_empty(model: _TopicModel, m: _Builder, back: float) -> list[int]:
+    """The relaxation's empty places, cheapest first: min_per_session at U (the last
+    session's), the next at 2U, ... (a concave cost: the LP takes them in order), and the
+    places beyond min_per_session, free; each gives back `back` (themed's)."""
+    p, w = model.p, model.p.weights
+    S, k, least = p.sessions, p.per_session, p.min_per_session
+    empty = [m.var(-w["unfilled"] * (i + 1) + back, 0.0, float(least)) for i in range(S)]
+    if least < k:
+        empty.append(m.var(back, 0.0, float(S * (k - least))))
+    return empty
+
+
 def _groups(items: Sequence[Item]) -> tuple[list[str | None], dict[str | None, list[Item]]]:
     """The candidates by topic (None: no topic), and the groups in a fixed order."""
     groups: dict[str | None, list[Item]] = {}
@@ -273,7 +285,7 @@ class Proportional(Policy):
             members = self._members(model, g) if g == OTHERS or g in model.sizes else []
             have = [term for t in members for s in range(p.sessions) for term in count(t, s)]
             d = dev[g] = m.var(-w["proportional"], 0.0, math.inf)
-            short = [(j, share) for j in model.short]
+            short = [(j, share) for j in (*model.short, *model.spare)]
             # |have - share x (places - sum short)| <= d
             m.row([*have, *short, (d, -1.0)], upper=share * places)
             m.row([*((j, -a) for j, a in have), *((j, -a) for j, a in short), (d, -1.0)],
@@ -301,7 +313,7 @@ class Proportional(Policy):
         p, w = model.p, model.p.weights
         S, k = p.sessions, p.per_session
         order, groups = _groups(p.items)
-        short = [m.var(-w["unfilled"] * (i + 1), 0.0, float(k)) for i in range(S)]
+        short = _relaxed_empty(model, m, 0.0)
         counts: dict[str | None, int] = {}
         for g in order:
             n = counts[g] = _relaxed_group(model, m, g, groups[g])
@@ -439,9 +451,7 @@ class Themed(Policy):
         S, k = p.sessions, p.per_session
         order, groups = _groups(p.items)
         m.offset -= w["themed"] * S * k
-        # the empty places, cheapest first: k at U (the last session's), k at 2U, ... (a
-        # concave cost: the LP takes them in order)
-        short = [m.var(-w["unfilled"] * (i + 1) + w["themed"], 0.0, float(k)) for i in range(S)]
+        short = _relaxed_empty(model, m, w["themed"])
         counts, themes, repeats = [], [], []
         for g in order:
             n = _relaxed_group(model, m, g, groups[g])
@@ -459,7 +469,8 @@ class Themed(Policy):
         m.row([*((j, 1.0) for j in counts), *((j, 1.0) for j in short)], float(S * k),
               float(S * k))
         m.row([*((j, 1.0) for j in counts), *((j, -float(k)) for j in themes)], upper=0.0)
-        if w["unfilled"] >= _move_cost(p):  # sessions fill from the first (the docstring)
+        if w["unfilled"] >= _move_cost(p) and p.min_per_session == k:
+            # sessions fill from the first (the docstring; not with places free to leave empty)
             fixed = set(p.pinned) | {b for _, b in p.before}
             m.row([*((j, float(k)) for j in themes), *((j, -1.0) for j in counts)],
                   upper=float(k - 1 + k * len(fixed)))

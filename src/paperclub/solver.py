@@ -35,7 +35,9 @@ the `Policy`'s (`paperclub.policies`): this module and `greedy` ask it, never it
   by a session) for each paper of the previous plan that is no longer in its session. `keep` maps a
   session index to the papers it held in the previous plan (those that are still candidates);
   so a new plan differs from the previous one only where each change gains more than it costs;
-- ``unfilled``: minus U x (S - s) for each empty place of session s (0-based), where U is
+- ``unfilled``: minus U x (S - s) for each empty place of session s (0-based) among its
+  first `min_per_session` (all of them by default; `papers_per_session: {min, max}`: the
+  places from min to max are free, filled only by a paper that gains), where U is
   `weights["unfilled"]` (default 1 + 2 x the largest |score| + 4 x (consecutive + nearby)
   + 2 x proportional + themed (+ 2 x change when re-planning), more than any one paper can
   gain by leaving its place empty, so sessions are full when the candidates allow it). An
@@ -159,6 +161,9 @@ class Problem:
     weights: dict[str, float]
     notes: list[str] = field(default_factory=list)
     keep: dict[str, int] = field(default_factory=dict)  # paper id -> its previous session
+    # papers a session should hold at least: its first `min_per_session` places cost
+    # `unfilled` when empty, the others (up to `per_session`) are free: the objective decides
+    min_per_session: int = 0
 
     def topic_cap(self) -> int:
         """Free papers of one topic in one session at most."""
@@ -170,9 +175,12 @@ def prepare(items: Iterable[Item | tuple[str, str | None, float]], sessions: int
             before: Iterable[tuple[str, str]] = (), policy: str | Policy = "spread",
             targets: Mapping[str, float] | None = None,
             weights: Mapping[str, float] | None = None,
-            keep: Mapping[int, Sequence[str]] | None = None) -> Problem:
+            keep: Mapping[int, Sequence[str]] | None = None,
+            min_per_session: int | None = None) -> Problem:
     """Check and normalize the input (ValueError for a bad one). `policy`: a Policy, or the
-    name of a built-in one."""
+    name of a built-in one. `min_per_session` (default `per_session`): the places of a session
+    that cost `unfilled` when empty; the rest, up to `per_session`, are filled only where a
+    paper gains."""
     if isinstance(policy, str):
         if policy not in BUILT_IN:
             raise ValueError(f"unknown balance policy {policy!r} "
@@ -180,6 +188,9 @@ def prepare(items: Iterable[Item | tuple[str, str | None, float]], sessions: int
         policy = BUILT_IN[policy]
     if sessions < 0 or per_session < 1:
         raise ValueError("need sessions >= 0 and per_session >= 1")
+    least = per_session if min_per_session is None else min_per_session
+    if not 0 <= least <= per_session:
+        raise ValueError("need 0 <= min_per_session <= per_session")
     clean: list[Item] = []
     by_id: dict[str, Item] = {}
     for raw in items:
@@ -247,7 +258,7 @@ def prepare(items: Iterable[Item | tuple[str, str | None, float]], sessions: int
 
     shares = policy.targets(clean, targets or {})
     return Problem(clean, by_id, sessions, per_session, clean_pins, pinned, pairs, policy,
-                   shares, w, notes, kept)
+                   shares, w, notes, kept, least)
 
 
 # -- the objective, computed from a plan (the model, the greedy and the tests agree on it) ----
@@ -271,7 +282,7 @@ def evaluate(problem: Problem, sessions: Sequence[Sequence[str]]) -> tuple[dict[
     counts["change"], terms["change"] = changed, -w["change"] * changed
     empty, cost = 0, 0.0  # a missing session is all empty places
     for s in range(max(p.sessions, len(sessions))):
-        n = p.per_session - (len(sessions[s]) if s < len(sessions) else 0)
+        n = max(0, p.min_per_session - (len(sessions[s]) if s < len(sessions) else 0))
         empty += n
         cost += n * place_cost(p, s)
     counts["unfilled"], terms["unfilled"] = empty, -cost
@@ -286,11 +297,14 @@ def place_cost(problem: Problem, s: int) -> float:
 
 
 def cheapest_empty(problem: Problem, empty: int) -> float:
-    """The least that `empty` empty places can cost: those of the last sessions, k of them
-    at U, the next k at 2U, ... (a lower bound on any plan's unfilled cost)."""
-    full, rest = divmod(max(empty, 0), problem.per_session)
-    return problem.weights["unfilled"] * (problem.per_session * full * (full + 1) / 2
-                                          + rest * (full + 1))
+    """The least that `empty` empty places that count (the first `min_per_session` of a
+    session) can cost: those of the last sessions, min of them at U, the next at 2U, ... (a
+    lower bound on any plan's unfilled cost)."""
+    least = problem.min_per_session
+    if least <= 0:
+        return 0.0
+    full, rest = divmod(max(empty, 0), least)
+    return problem.weights["unfilled"] * (least * full * (full + 1) / 2 + rest * (full + 1))
 
 
 def violations(problem: Problem, sessions: Sequence[Sequence[str]]) -> list[str]:
@@ -349,10 +363,11 @@ def upper_bound(problem: Problem) -> float:
         best.extend(heapq.nlargest(cap, scores))
     best.sort(reverse=True)
     fill = min(places, len(best))
-    value, chosen = -cheapest_empty(p, places), 0.0
+    required = p.sessions * p.min_per_session  # the places whose emptiness costs
+    value, chosen = -cheapest_empty(p, required), 0.0
     for f, score in enumerate(best[:fill], 1):  # the best f papers, the rest empty
         chosen += score
-        value = max(value, chosen - cheapest_empty(p, places - f))
+        value = max(value, chosen - cheapest_empty(p, required - f))
     return value
 
 
@@ -400,12 +415,13 @@ def solve(items: Iterable[Item | tuple[str, str | None, float]], sessions: int,
           targets: Mapping[str, float] | None = None,
           weights: Mapping[str, float] | None = None, time_limit: float = 10.0,
           keep: Mapping[int, Sequence[str]] | None = None,
-          work_limit: int = WORK_LIMIT) -> Solution:
+          work_limit: int = WORK_LIMIT, min_per_session: int | None = None) -> Solution:
     """The best plan within `work_limit` (see WORK_LIMIT) and `time_limit` seconds (see the
     module's docstring)."""
     started = time.perf_counter()
     problem = prepare(items, sessions, per_session, pins=pins, before=before, policy=policy,
-                      targets=targets, weights=weights, keep=keep)
+                      targets=targets, weights=weights, keep=keep,
+                      min_per_session=min_per_session)
     return solve_problem(problem, time_limit=time_limit, started=started,
                          work_limit=work_limit)
 
@@ -662,6 +678,7 @@ class _TopicModel:
         self.x: dict[tuple[str, int], int] = {}
         self.u: dict[tuple[str | None, int], int] = {}
         self.short: list[int] = []
+        self.spare: list[int] = []  # the empty places beyond min_per_session (free)
         self.z1: dict[tuple[str, int], int] = {}
         self.vars: dict[str, Any] = {}  # the policy's columns (Policy.penalties)
 
@@ -713,11 +730,16 @@ class _TopicModel:
                   0.0, 0.0)
 
         back = p.policy.empty_place(w)
+        least = p.min_per_session
         for s in range(S):
-            self.short.append(m.var(-place_cost(p, s) + back, 0.0, float(k)))
+            self.short.append(m.var(-place_cost(p, s) + back, 0.0, float(least)))
+            spare = []
+            if least < k:
+                self.spare.append(m.var(back, 0.0, float(k - least)))
+                spare = [(self.spare[s], 1.0)]
             groups = [*self.topics, None]
-            m.row([*(term for g in groups for term in count(g, s)), (self.short[s], 1.0)],
-                  float(k), float(k))
+            m.row([*(term for g in groups for term in count(g, s)), (self.short[s], 1.0),
+                   *spare], float(k), float(k))
 
         for a, b in p.before:
             for s in range(S):
@@ -760,7 +782,9 @@ class _TopicModel:
                     if (g, s) in self.n:
                         v[self.n[g, s]] += 1.0
                     free_n[g] = free_n.get(g, 0) + 1
-            v[self.short[s]] = float(k - len(ids))
+            v[self.short[s]] = float(max(0, p.min_per_session - len(ids)))
+            if self.spare:
+                v[self.spare[s]] = float(k - len(ids)) - v[self.short[s]]
         for (t, s), j in self.y.items():
             v[j] = 1.0 if counts.get((t, s)) else 0.0
         for g, n in free_n.items():
@@ -807,6 +831,8 @@ def _arrange(problem: Problem, model: _TopicModel, values: list[float]) -> list[
     relaxation's bound, is the optimum; else it is a start for the model."""
     p = problem
     S, k = p.sessions, p.per_session
+    if p.min_per_session < k:  # sessions of different sizes: left to the search
+        return None
     special = set(p.pinned) | _paired(p)
     by_group: dict[str | None, list[Item]] = {}
     for it in p.items:

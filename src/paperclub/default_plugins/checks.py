@@ -23,7 +23,7 @@ def paperclub_check_plan(plan, group):
         day = session.start.date().isoformat()
         if len(session.papers) > per_session:
             problems.append(f"{day} has {len(session.papers)} papers, more than {per_session}")
-        elif len(session.papers) < per_session:
+        elif len(session.papers) < (group.meetings.min_papers_per_session or per_session):
             problems.append(f"{day} has {len(session.papers)} of {per_session} papers "
                             "(not enough candidates)")
         topics = Counter(a.balanced for a in session.papers if a.balanced)
