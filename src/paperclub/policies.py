@@ -109,7 +109,9 @@ class Policy:
         topic in each session)."""
 
     def relax(self, model: _TopicModel, m: _Builder) -> None:
-        """When `relaxed_bound`: a model whose bound is a proven bound of the policy's."""
+        """When `relaxed_bound`: a model whose bound is a proven bound of the policy's. Its
+        columns of how many papers of each group to plan (`_relaxed_group`, kept in
+        `model.relaxed`) let the solver make a plan of its answer (`solver._arrange`)."""
         raise NotImplementedError
 
 

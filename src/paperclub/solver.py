@@ -446,8 +446,8 @@ def solve_problem(problem: Problem, *, time_limit: float = 10.0,
             # relaxation (themed: sessions taken as interchangeable, a small MIP) caps its
             # objective, which often proves the start plan optimal at once
             left = time_limit - (time.perf_counter() - started)
-            relaxed = _run(model.build_anonymous, highspy, min(left / 4, 2.0),
-                           work=work_limit)
+            # its own work limit stops it the same way everywhere; the time, a safety net
+            relaxed = _run(model.build_anonymous, highspy, left / 2, work=work_limit)
             model.ceiling = relaxed.bound
             # the relaxation's counts made a plan: often one that reaches its bound
             arranged = _arrange(problem, model, relaxed.values) if relaxed.values else None
