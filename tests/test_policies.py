@@ -235,3 +235,17 @@ def test_random_min_max_instances_match_brute_force(case):
     quick = greedy.plan_problem(problem)
     assert not solver.violations(problem, quick.lists())
     assert quick.objective <= best.objective + 1e-9
+
+
+@pytest.mark.parametrize("policy", ["proportional", "themed"])
+def test_sessions_of_min_to_max_papers_are_proven_optimal_without_a_search(policy):
+    """With places free to leave empty, the relaxation's counts still make a plan that
+    reaches its bound when every place is worth filling: optimal, not stopped by a limit."""
+    import random
+
+    rng = random.Random(5)
+    items = [(f"p{i:03d}", f"t{rng.randrange(10)}", round(rng.random() * 5, 3))
+             for i in range(400)]
+    sol = solver.solve(items, 26, 3, policy=policy, min_per_session=1)
+    assert sol.status == "optimal" and sol.limit == "", sol
+    assert [len(ids) for ids in sol.sessions] == [3] * 26

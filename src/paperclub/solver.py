@@ -831,8 +831,6 @@ def _arrange(problem: Problem, model: _TopicModel, values: list[float]) -> list[
     relaxation's bound, is the optimum; else it is a start for the model."""
     p = problem
     S, k = p.sessions, p.per_session
-    if p.min_per_session < k:  # sessions of different sizes: left to the search
-        return None
     special = set(p.pinned) | _paired(p)
     by_group: dict[str | None, list[Item]] = {}
     for it in p.items:
