@@ -244,8 +244,10 @@ def test_sessions_of_min_to_max_papers_are_proven_optimal_without_a_search(polic
     import random
 
     rng = random.Random(5)
-    items = [(f"p{i:03d}", f"t{rng.randrange(10)}", round(rng.random() * 5, 3))
-             for i in range(400)]
-    sol = solver.solve(items, 26, 3, policy=policy, min_per_session=1)
+    names = [f"t{i:02d}" for i in range(20)]
+    weights = [1 / (r + 1) ** 1.1 for r in range(20)]  # topics of Zipf-like sizes
+    items = [(f"p{i:04d}", rng.choices(names, weights)[0], round(rng.paretovariate(1.1), 3))
+             for i in range(1000)]
+    sol = solver.solve(items, 52, 3, policy=policy, min_per_session=1)
     assert sol.status == "optimal" and sol.limit == "", sol
-    assert [len(ids) for ids in sol.sessions] == [3] * 26
+    assert [len(ids) for ids in sol.sessions] == [3] * 52
