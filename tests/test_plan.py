@@ -8,6 +8,7 @@ from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
 import yaml
 
 from conftest import TODAY
@@ -313,3 +314,23 @@ def test_a_plan_cut_short_says_which_limit_stopped_it_and_old_plan_files_still_r
     path = tmp_path / "cut.plan.yaml"
     path.write_bytes(planfile.dump(old))
     assert planfile.load(path).solver["stopped_by"] == "work limit"
+
+
+@pytest.mark.parametrize("policy", ["proportional", "themed"])
+def test_a_fresh_plan_of_every_policy_is_identical(run, schedule, workspace, tmp_path,
+                                                   monkeypatch, policy):
+    """Two fresh plans of the same inputs, in two folders: the same bytes, for the balance
+    policies whose optimum comes from the relaxation's plan too."""
+    path = Path(schedule)
+    targets = "\n  targets: {inference: 0.4, code: 0.3}" if policy == "proportional" else ""
+    path.write_text(path.read_text().replace("policy: spread", f"policy: {policy}{targets}"))
+    done = run("plan", str(schedule), "--today", TODAY)
+    assert done.exit_code == 0, done.stderr
+    first = {n: (workspace / "schedules" / n).read_bytes() for n in OUTPUTS}
+    assert b"status: optimal" in first["ml-systems.plan.yaml"]
+    other = tmp_path / "other"
+    (other / "schedules").mkdir(parents=True)
+    (other / "schedules" / "ml-systems.yaml").write_bytes(path.read_bytes())
+    monkeypatch.chdir(other)
+    assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
+    assert {n: (other / "schedules" / n).read_bytes() for n in OUTPUTS} == first
