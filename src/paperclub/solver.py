@@ -60,8 +60,9 @@ them; so each topic keeps its best S (or S x k) papers and the rest can never be
 Papers without a topic form one group without topic rules (each is its own topic, and two
 of them never clash). Pinned papers, papers in `before` pairs and the papers of `keep` stay
 individual x[p,s] binaries (a kept paper's x in its previous session earns `change`, and the
-term's constant is minus `change` x the kept papers). short[s] (continuous, in [0, k]) counts
-the empty places of session s, at U x (S - s) each. Penalties:
+term's constant is minus `change` x the kept papers). short[s] (continuous, in [0, min]) counts
+the empty places of session s among its first `min_per_session`, at U x (S - s) each, and
+spare[s] (in [0, k - min], only when min < k) the others, free. Penalties:
 z[t,s] >= y[t,s] + y[t,s+1] - 1 (and with s + 2 for nearby, plus the valid cut
 y[s] + y[s+1] + y[s+2] - 1 <= z1[s] + z1[s+1] + z2[s]). After the solve, each
 topic's best N papers go to its sessions in session order, best first.
