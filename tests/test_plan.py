@@ -8,6 +8,7 @@ from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
 
+import pytest
 import yaml
 
 from conftest import TODAY
@@ -288,3 +289,48 @@ def test_a_primary_arxiv_category_is_a_topic():
     assert paperclub_paper_topics(paper, G) == ["inference", "cs.CL"]
     plain = Paper(id="x", title="Something", keywords=("speculative decoding",))
     assert paperclub_paper_topics(plain, G) == ["inference"]
+
+
+def test_a_plan_cut_short_says_which_limit_stopped_it_and_old_plan_files_still_read(tmp_path):
+    """A plan the work limit stopped records `stopped_by` beside its status and gap; a plan
+    proven optimal has no such key, as plan files of earlier versions, which read unchanged."""
+    import random
+
+    from paperclub import planfile, planner, solver
+
+    rng = random.Random(7)
+    items = [(f"p{i:03d}", f"t{rng.randrange(8)}", round(rng.random() * 5, 3))
+             for i in range(300)]
+    report = planner._solver_report(solver.solve(items, 20, 3, work_limit=1))
+    assert report["stopped_by"] == "work limit" and report["status"] == "feasible"
+    assert report["gap"] > 0
+    assert "stopped_by" not in planner._solver_report(solver.solve(items, 20, 3))
+
+    old_path = Path(__file__).resolve().parent / "fixtures" / "old-plan" / "ml-systems.plan.yaml"
+    old = planfile.load(old_path)
+    assert old.solver["status"] == "optimal" and "stopped_by" not in old.solver
+    assert planfile.dump(old) == planfile.dump(planfile.load(old_path))
+    old.solver = {**old.solver, "status": "feasible", "stopped_by": "work limit"}
+    path = tmp_path / "cut.plan.yaml"
+    path.write_bytes(planfile.dump(old))
+    assert planfile.load(path).solver["stopped_by"] == "work limit"
+
+
+@pytest.mark.parametrize("policy", ["proportional", "themed"])
+def test_a_fresh_plan_of_every_policy_is_identical(run, schedule, workspace, tmp_path,
+                                                   monkeypatch, policy):
+    """Two fresh plans of the same inputs, in two folders: the same bytes, for the balance
+    policies whose optimum comes from the relaxation's plan too."""
+    path = Path(schedule)
+    targets = "\n  targets: {inference: 0.4, code: 0.3}" if policy == "proportional" else ""
+    path.write_text(path.read_text().replace("policy: spread", f"policy: {policy}{targets}"))
+    done = run("plan", str(schedule), "--today", TODAY)
+    assert done.exit_code == 0, done.stderr
+    first = {n: (workspace / "schedules" / n).read_bytes() for n in OUTPUTS}
+    assert b"status: optimal" in first["ml-systems.plan.yaml"]
+    other = tmp_path / "other"
+    (other / "schedules").mkdir(parents=True)
+    (other / "schedules" / "ml-systems.yaml").write_bytes(path.read_bytes())
+    monkeypatch.chdir(other)
+    assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
+    assert {n: (other / "schedules" / n).read_bytes() for n in OUTPUTS} == first

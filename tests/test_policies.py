@@ -103,3 +103,150 @@ def test_the_built_in_policies_are_registered_like_a_plugins():
 
     hooks = Hooks(get_plugin_manager())
     assert list(hooks.policies) == list(policies.BUILT_IN)
+
+
+# -- papers_per_session: {min, max} ----------------------------------------------------------
+
+MIN_MAX = [  # (topic, score) per paper, sessions, min, max
+    ("a:5 a:4 b:3 b:-1 c:1", 3, 1, 2),
+    ("a:3 a:3 a:3 b:1 -:2", 2, 1, 3),
+    ("a:1 b:-2 c:-1 -:0.5", 3, 1, 2),
+    ("a:4 b:4 a:1", 3, 0, 2),
+]
+
+
+def brute_force_range(problem):
+    """`brute_force` for sessions of min to max papers (max is `per_session`)."""
+    return brute_force(problem)  # violations() refuses more than max; evaluate prices < min
+
+
+@pytest.mark.parametrize("spec, S, least, most", MIN_MAX)
+@pytest.mark.parametrize("policy", ["spread", "proportional", "themed", "spaced"])
+def test_min_and_max_papers_per_session_plan_optimally_against_brute_force(spec, S, least,
+                                                                        most, policy):
+    """Between min and max papers a session: the places up to min cost `unfilled` when empty,
+    the others are filled only where a paper gains; every policy, a plugin's too, is optimal
+    against the brute force, and the greedy keeps the rules."""
+    chosen = spaced_policy() if policy == "spaced" else policy
+    problem = solver.prepare(items_of(spec), S, most, policy=chosen, min_per_session=least,
+                             pins={1: ["p1"]}, before=[("p0", "p2")])
+    best = solver.solve_problem(problem)
+    quick = greedy.plan_problem(problem)
+    assert best.status == "optimal", best
+    assert best.objective == pytest.approx(brute_force_range(problem))
+    for sol in (best, quick):
+        assert not solver.violations(problem, sol.lists())
+        assert all(len(ids) <= most for ids in sol.sessions)
+        assert sol.objective <= best.objective + 1e-9
+
+
+def test_a_paper_that_loses_leaves_its_optional_place_empty():
+    """Two places a session, one required: a paper with a negative score is not planned in a
+    free place, and a weak paper fills a required one."""
+    items = items_of("a:3 b:-1 c:-2")
+    sol = solver.solve(items, 2, 2, min_per_session=1)
+    assert sorted(len(ids) for ids in sol.sessions) == [1, 1]
+    assert sol.counts["unfilled"] == 0 and "p2" not in sum(sol.lists(), [])
+    exact = solver.solve(items, 2, 2)  # a plain number: every place counts
+    assert sum(len(ids) for ids in exact.sessions) == 3
+
+
+def test_papers_per_session_min_and_max_in_the_config(workspace, run, schedule):
+    """The example of docs/config.md plans: sessions of one to three papers."""
+    config_md = (ROOT / "docs" / "config.md").read_text()
+    example = re.search(r"```yaml\nmeetings:\n  (papers_per_session: \{min: 1, max: 3\})\n```",
+                        config_md).group(1)
+    path = workspace / schedule
+    text = path.read_text()
+    assert "papers_per_session: 2" in text
+    path.write_text(text.replace("papers_per_session: 2", example))
+    result = run("plan", str(schedule), "--today", TODAY)
+    assert result.exit_code == 0, result.stderr
+    plan = yaml.safe_load((workspace / "schedules" / "ml-systems.plan.yaml").read_text())
+    sizes = [len(s["papers"]) for s in plan["sessions"]]
+    assert all(1 <= n <= 3 for n in sizes) and max(sizes) == 3, sizes
+
+    # the plan check: a session of fewer papers than max but at least min is no problem
+    from paperclub import config, planfile
+    from paperclub.default_plugins import checks
+
+    group = config.load_group(path)
+    assert (group.meetings.min_papers_per_session, group.meetings.papers_per_session) == (1, 3)
+    made = planfile.load(workspace / "schedules" / "ml-systems.plan.yaml")
+    made.sessions[0].papers = made.sessions[0].papers[:1]
+    assert not [p for p in checks.paperclub_check_plan(made, group) if "not enough" in p]
+    made.sessions[0].papers = []
+    assert [p for p in checks.paperclub_check_plan(made, group) if "0 of 3 papers" in p]
+
+
+@pytest.mark.parametrize("value, why", [
+    ("{min: 3, max: 2}", "min 3 is more than max 2"),
+    ("{min: 1}", "give both min and max, nothing else"),
+    ("{min: 1, max: 2, most: 3}", "give both min and max, nothing else"),
+    ("{min: 0, max: 2}", None),
+])
+def test_bad_papers_per_session_ranges_are_refused(workspace, run, schedule, value, why):
+    path = workspace / schedule
+    lines = path.read_text().splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if "papers_per_session:" in text)
+    path.write_text(path.read_text().replace("papers_per_session: 2",
+                                             f"papers_per_session: {value}"))
+    result = run("plan", str(schedule), "--today", TODAY)
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert (f"{schedule}:{line}: meetings.papers_per_session: expected a whole number, at "
+            "least 1, or {min: 1, max: 2}") in result.stderr, result.stderr
+    if why:
+        assert why in result.stderr
+    assert not (workspace / "schedules" / "ml-systems.plan.yaml").exists()
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@st.composite
+def ranged(draw):
+    """A tiny instance with sessions of min to max papers, for any policy."""
+    n = draw(st.integers(1, 5))
+    topics = draw(st.lists(st.sampled_from(["a", "b", None]), min_size=n, max_size=n))
+    scores = draw(st.lists(st.sampled_from([-1.0, 0.0, 0.5, 2.0, 3.5]), min_size=n,
+                           max_size=n))
+    items = [(f"p{i}", t, s) for i, (t, s) in enumerate(zip(topics, scores))]
+    S = draw(st.integers(1, 3))
+    most = draw(st.integers(1, 3))
+    least = draw(st.integers(0, most))
+    policy = draw(st.sampled_from(["spread", "proportional", "themed", "spaced"]))
+    pins = {draw(st.integers(0, S - 1)): [f"p{draw(st.integers(0, n - 1))}"]} \
+        if draw(st.booleans()) else {}
+    return items, S, least, most, policy, pins
+
+
+@settings(max_examples=120, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(ranged())
+def test_random_min_max_instances_match_brute_force(case):
+    items, S, least, most, policy, pins = case
+    chosen = spaced_policy() if policy == "spaced" else policy
+    problem = solver.prepare(items, S, most, policy=chosen, min_per_session=least, pins=pins)
+    best = solver.solve_problem(problem)
+    assert best.status == "optimal", best
+    assert best.objective == pytest.approx(brute_force(problem), abs=1e-6)
+    quick = greedy.plan_problem(problem)
+    assert not solver.violations(problem, quick.lists())
+    assert quick.objective <= best.objective + 1e-9
+
+
+@pytest.mark.parametrize("policy", ["proportional", "themed"])
+def test_sessions_of_min_to_max_papers_are_proven_optimal_without_a_search(policy):
+    """With places free to leave empty, the relaxation's counts still make a plan that
+    reaches its bound when every place is worth filling: optimal, not stopped by a limit."""
+    import random
+
+    rng = random.Random(5)
+    names = [f"t{i:02d}" for i in range(20)]
+    weights = [1 / (r + 1) ** 1.1 for r in range(20)]  # topics of Zipf-like sizes
+    items = [(f"p{i:04d}", rng.choices(names, weights)[0], round(rng.paretovariate(1.1), 3))
+             for i in range(1000)]
+    sol = solver.solve(items, 52, 3, policy=policy, min_per_session=1)
+    assert sol.status == "optimal" and sol.limit == "", sol
+    assert [len(ids) for ids in sol.sessions] == [3] * 52

@@ -8,6 +8,7 @@ from the definitions in solver.py's docstring."""
 from __future__ import annotations
 
 import itertools
+import random
 import sys
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -637,3 +638,43 @@ def test_the_greedy_respects_the_change_term_too():
     keep = {s: list(ids) for s, ids in enumerate(first.sessions)}
     again = greedy.plan([*items, Item("new-weak", "t2", -1.0)], 8, 2, keep=keep)
     assert again.sessions == first.sessions and again.counts["change"] == 0
+
+
+def _medium(seed=7, n=300, topics=8):
+    """A catalog too big for a proof at the root: scores and topics from a fixed seed."""
+    rng = random.Random(seed)
+    return [Item(f"p{i:03d}", f"t{rng.randrange(topics)}", round(rng.random() * 5, 3))
+            for i in range(n)]
+
+
+@pytest.mark.parametrize("policy", ["spread", "proportional", "themed"])
+def test_a_search_cut_short_by_the_work_limit_is_the_same_on_every_run(policy):
+    """The work limit counts HiGHS's progress reports, not seconds: a plan it stops is the
+    same on every run (and machine), and says which limit stopped it."""
+    items = _medium()
+    first, again = (solver.solve(items, 20, 3, policy=policy, work_limit=1) for _ in range(2))
+    assert first.status == "feasible" and first.limit == "work limit", first
+    assert "stopped: work limit" in first.note and first.gap > 0
+    assert (first.sessions, first.objective, first.bound) == (
+        again.sessions, again.objective, again.bound)
+    done = solver.solve(items, 20, 3, policy=policy)  # the default limit: proven here
+    assert done.status == "optimal" and done.limit == "" and done.objective >= first.objective
+
+
+@pytest.mark.parametrize("policy", ["proportional", "themed"])
+def test_the_relaxations_counts_make_a_plan_that_proves_itself_optimal(policy):
+    """Proportional and themed as spread: the relaxation with sessions interchangeable gives
+    the topic counts, and the plan made of them (each topic's best papers, no topic in two
+    sessions in a row, the pin and the pair kept) reaches its bound: optimal with no search."""
+    items = _medium(seed=3, n=400, topics=12)
+    ranked = sorted(items, key=lambda it: (-it.score, it.id))
+    pins, before = {1: [ranked[4].id]}, [(ranked[2].id, ranked[0].id)]
+    problem = solver.prepare(items, 26, 3, pins=pins, before=before, policy=policy)
+    model = solver._TopicModel(problem)
+    relaxed = solver._run(model.build_anonymous, highspy, 10.0)
+    plan = solver._arrange(problem, model, relaxed.values)
+    assert plan is not None and not solver.violations(problem, plan)
+    value = sum(solver.evaluate(problem, plan)[0].values())
+    assert value == pytest.approx(relaxed.bound, abs=1e-6)
+    sol = solver.solve_problem(problem)
+    assert sol.status == "optimal" and sol.objective == pytest.approx(value, abs=1e-6)

@@ -134,6 +134,19 @@ def _positive(value: Any) -> int:
     return value
 
 
+def _per_session(value: Any) -> tuple[int, int]:
+    """`papers_per_session`: a number (exactly that many), or {min, max} (between them, the
+    objective decides): (min, max)."""
+    if isinstance(value, dict):
+        if set(value) != {"min", "max"}:
+            raise ValueError("give both min and max, nothing else")
+        least, most = _positive(value["min"]), _positive(value["max"])
+        if least > most:
+            raise ValueError(f"min {least} is more than max {most}")
+        return least, most
+    return _positive(value), _positive(value)
+
+
 def _sessions(value: Any) -> int:
     count = _positive(value)
     if count > MAX_SESSIONS:
@@ -263,6 +276,8 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS,
     if m.has("count") == m.has("until"):
         m.fail("meetings: give either count (how many sessions) or until (a last date)",
                m.line("until") if m.has("until") else m.line())
+    least, most = m.get("papers_per_session", _per_session,
+                        "a whole number, at least 1, or {min: 1, max: 2}", (1, 1))
     meetings = Meetings(
         start=start,
         weekday=m.get("weekday", _weekday, "a weekday such as thursday", start.weekday()),
@@ -274,7 +289,8 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS,
         skip=m.items("skip", _date, "a date such as 2026-12-24"),
         holidays=m.get("holidays", _holidays, "a country code such as DE, or DE-BY for a region",
                        None),
-        papers_per_session=m.get("papers_per_session", _positive, "a whole number, at least 1", 1),
+        papers_per_session=most,
+        min_papers_per_session=least if least < most else None,
     )
     if meetings.until is not None and meetings.until < start:
         m.fail(f"meetings.until: {meetings.until} is before meetings.start {start}", m.line("until"))

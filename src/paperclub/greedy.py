@@ -2,7 +2,8 @@
 baseline. Pure: no hooks, no I/O, no solver.
 
 Pins go to their sessions first. Then each free place takes the paper that adds most to the
-objective of `solver.evaluate()` right now: its score, minus the penalties it brings given
+objective of `solver.evaluate()` right now (a place beyond `min_per_session` only when that
+gain is positive): its score, minus the penalties it brings given
 the sessions already planned (a topic of the previous session: `consecutive`; of the one
 before (spread): `nearby`; under proportional, the change in deviation from the targets;
 under themed, a paper off the session's theme). The hard rules of `solver` always hold:
@@ -34,12 +35,14 @@ def plan(items: Iterable[Item | tuple[str, str | None, float]], sessions: int,
          before: Iterable[tuple[str, str]] = (), policy: str | Policy = "spread",
          targets: Mapping[str, float] | None = None,
          weights: Mapping[str, float] | None = None,
-         keep: Mapping[int, Sequence[str]] | None = None) -> Solution:
+         keep: Mapping[int, Sequence[str]] | None = None,
+         min_per_session: int | None = None) -> Solution:
     """The greedy plan, as a `Solution` with status "greedy" and a quick proven bound; the
     arguments are those of `solver.solve()`."""
     started = time.perf_counter()
     problem = prepare(items, sessions, per_session, pins=pins, before=before, policy=policy,
-                      targets=targets, weights=weights, keep=keep)
+                      targets=targets, weights=weights, keep=keep,
+                      min_per_session=min_per_session)
     return plan_problem(problem, started)
 
 
@@ -124,6 +127,8 @@ def assign(problem: Problem) -> list[list[str]]:
             if not options:
                 break
             best = min(options, key=lambda it: (-round(gain(it), 12), -it.score, it.id))
+            if len(chosen) >= p.min_per_session and round(gain(best), 12) <= 0:
+                break  # a place beyond the minimum is free: taken only by a paper that gains
             chosen.append(best.id)
             used.add(best.id)
             placed_in[best.id] = s

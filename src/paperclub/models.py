@@ -193,7 +193,8 @@ class Meetings:
     until: date | None = None
     skip: tuple[date, ...] = ()
     holidays: str | None = None  # a country (DE) or subdivision (DE-BY) whose holidays are skipped
-    papers_per_session: int = 1
+    papers_per_session: int = 1  # at most (`papers_per_session: {min, max}`: the max)
+    min_papers_per_session: int | None = None  # at least, when not all (the min); None: all
 
 
 @dataclass(frozen=True)

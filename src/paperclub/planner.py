@@ -315,7 +315,9 @@ def _solver_report(solution: Solution | None) -> dict:
         return {}
     return {"solver": solution.solver.split()[0], "status": solution.status,
             "objective": solution.objective, "bound": solution.bound, "gap": solution.gap,
-            "terms": dict(solution.terms)}
+            "terms": dict(solution.terms),
+            # which limit cut the search short (absent when none did, as in older files)
+            **({"stopped_by": solution.limit} if getattr(solution, "limit", "") else {})}
 
 
 def _uid(group: Group, session_id: str) -> str:

@@ -109,8 +109,45 @@ class Policy:
         topic in each session)."""
 
     def relax(self, model: _TopicModel, m: _Builder) -> None:
-        """When `relaxed_bound`: a model whose bound is a proven bound of the policy's."""
+        """When `relaxed_bound`: a model whose bound is a proven bound of the policy's. Its
+        columns of how many papers of each group to plan (`_relaxed_group`, kept in
+        `model.relaxed`) let the solver make a plan of its answer (`solver._arrange`)."""
         raise NotImplementedError
+
+
+def _relaxed_group(model: _TopicModel, m: _Builder, g: str | None, items: list[Item]) -> int:
+    """The relaxation's column of how many papers of group `g` are planned, worth the best
+    that many scores (the concave value of the model's docstring); kept in `model.relaxed`
+    for `solver._arrange`, which makes a plan of the counts."""
+    from paperclub.solver import _rank
+
+    p = model.p
+    best = heapq.nsmallest(p.sessions * p.per_session, items, key=_rank)
+    us = [m.var(it.score, 0.0, 1.0) for it in best]
+    n = m.var(0.0, 0.0, float(len(best)), integer=True)
+    m.row([*((j, 1.0) for j in us), (n, -1.0)], 0.0, 0.0)
+    model.relaxed[g] = n
+    return n
+
+
+def _relaxed_empty(model: _TopicModel, m: _Builder, back: float) -> list[int]:
+    """The relaxation's empty places, cheapest first: min_per_session at U (the last
+    session's), the next at 2U, ... (a concave cost: the LP takes them in order), and the
+    places beyond min_per_session, free; each gives back `back` (themed's)."""
+    p, w = model.p, model.p.weights
+    S, k, least = p.sessions, p.per_session, p.min_per_session
+    empty = [m.var(-w["unfilled"] * (i + 1) + back, 0.0, float(least)) for i in range(S)]
+    if least < k:
+        empty.append(m.var(back, 0.0, float(S * (k - least))))
+    return empty
+
+
+def _groups(items: Sequence[Item]) -> tuple[list[str | None], dict[str | None, list[Item]]]:
+    """The candidates by topic (None: no topic), and the groups in a fixed order."""
+    groups: dict[str | None, list[Item]] = {}
+    for it in items:
+        groups.setdefault(it.topic, []).append(it)
+    return sorted(groups, key=lambda g: (g is None, g or "")), groups
 
 
 # -- spread -----------------------------------------------------------------------------------
@@ -202,6 +239,7 @@ class Proportional(Policy):
     weights = {"proportional": 2.0}
     terms = ("proportional",)
     needs_targets = True
+    relaxed_bound = True
 
     def targets(self, items, given):
         shares = {str(t): float(v) for t, v in given.items() if t != OTHERS}
@@ -249,7 +287,7 @@ class Proportional(Policy):
             members = self._members(model, g) if g == OTHERS or g in model.sizes else []
             have = [term for t in members for s in range(p.sessions) for term in count(t, s)]
             d = dev[g] = m.var(-w["proportional"], 0.0, math.inf)
-            short = [(j, share) for j in model.short]
+            short = [(j, share) for j in (*model.short, *model.spare)]
             # |have - share x (places - sum short)| <= d
             m.row([*have, *short, (d, -1.0)], upper=share * places)
             m.row([*((j, -a) for j, a in have), *((j, -a) for j, a in short), (d, -1.0)],
@@ -264,6 +302,40 @@ class Proportional(Policy):
             members = self._members(model, g)
             have = sum(n for (t, _), n in counts.items() if t in members)
             values[j] = abs(have - model.p.targets[g] * chosen)
+
+    def relax(self, model, m):
+        """Sessions interchangeable: only how many papers of each topic are planned counts
+        (the best scores of each), and how many sessions hold a topic, at least its papers
+        / k; m sessions among S in a row hold at least 2m - S - 1 adjacent pairs, so the
+        consecutive term is no lower than that; the empty places cost the least they can
+        (`cheapest_empty`: k at U, the next k at 2U, ...); pins, before pairs and kept
+        papers are free here. Every plan maps to it with an objective no lower, so its bound
+        is a bound of the proportional problem; the deviation is the model's, as it counts
+        papers, not sessions."""
+        p, w = model.p, model.p.weights
+        S, k = p.sessions, p.per_session
+        order, groups = _groups(p.items)
+        short = _relaxed_empty(model, m, 0.0)
+        counts: dict[str | None, int] = {}
+        for g in order:
+            n = counts[g] = _relaxed_group(model, m, g, groups[g])
+            if g is not None and w["consecutive"] > 0 and S > 1:
+                sessions = m.var(0.0, 0.0, float(S), integer=True)  # sessions holding g
+                m.row([(n, 1.0), (sessions, -float(k))], upper=0.0)
+                z = m.var(-w["consecutive"], 0.0, math.inf)
+                m.row([(z, 1.0), (sessions, -2.0)], lower=-float(S) - 1.0)
+        places = float(S * k)
+        m.row([*((j, 1.0) for j in counts.values()), *((j, 1.0) for j in short)], places,
+              places)
+        if w["proportional"] <= 0:
+            return
+        for g, share in p.targets.items():
+            have = [(counts[t], 1.0) for t in self._members(model, g) if t in counts]
+            d = m.var(-w["proportional"], 0.0, math.inf)
+            # |have - share x (places - sum short)| <= d
+            m.row([*have, *((j, share) for j in short), (d, -1.0)], upper=share * places)
+            m.row([*((j, -a) for j, a in have), *((j, -share) for j in short), (d, -1.0)],
+                  upper=-share * places)
 
 
 # -- themed -----------------------------------------------------------------------------------
@@ -375,24 +447,16 @@ class Themed(Policy):
         papers planned), and without them its sessions are the first ones, in a row (m of
         them themed by a topic among M in a row: at least 2m - M - 1 adjacent pairs). Both
         are rows here: the bound is one of that plan, so of the problem."""
-        from paperclub.solver import _move_cost, _rank
+        from paperclub.solver import _move_cost
 
         p, w = model.p, model.p.weights
         S, k = p.sessions, p.per_session
-        groups: dict[str | None, list[Item]] = {}
-        for it in p.items:
-            groups.setdefault(it.topic, []).append(it)
-        order = sorted(groups, key=lambda g: (g is None, g or ""))
+        order, groups = _groups(p.items)
         m.offset -= w["themed"] * S * k
-        # the empty places, cheapest first: k at U (the last session's), k at 2U, ... (a
-        # concave cost: the LP takes them in order)
-        short = [m.var(-w["unfilled"] * (i + 1) + w["themed"], 0.0, float(k)) for i in range(S)]
+        short = _relaxed_empty(model, m, w["themed"])
         counts, themes, repeats = [], [], []
         for g in order:
-            best = heapq.nsmallest(S * k, groups[g], key=_rank)
-            us = [m.var(it.score, 0.0, 1.0) for it in best]
-            n = m.var(0.0, 0.0, float(len(best)), integer=True)
-            m.row([*((j, 1.0) for j in us), (n, -1.0)], 0.0, 0.0)
+            n = _relaxed_group(model, m, g, groups[g])
             sessions = m.var(0.0, 0.0, float(S), integer=True)  # themed g
             on = m.var(w["themed"], 0.0, float(S * k))
             m.row([(on, 1.0), (n, -1.0)], upper=0.0)
@@ -407,7 +471,8 @@ class Themed(Policy):
         m.row([*((j, 1.0) for j in counts), *((j, 1.0) for j in short)], float(S * k),
               float(S * k))
         m.row([*((j, 1.0) for j in counts), *((j, -float(k)) for j in themes)], upper=0.0)
-        if w["unfilled"] >= _move_cost(p):  # sessions fill from the first (the docstring)
+        if w["unfilled"] >= _move_cost(p) and p.min_per_session == k:
+            # sessions fill from the first (the docstring; not with places free to leave empty)
             fixed = set(p.pinned) | {b for _, b in p.before}
             m.row([*((j, float(k)) for j in themes), *((j, -1.0) for j in counts)],
                   upper=float(k - 1 + k * len(fixed)))

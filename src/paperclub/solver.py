@@ -35,7 +35,9 @@ the `Policy`'s (`paperclub.policies`): this module and `greedy` ask it, never it
   by a session) for each paper of the previous plan that is no longer in its session. `keep` maps a
   session index to the papers it held in the previous plan (those that are still candidates);
   so a new plan differs from the previous one only where each change gains more than it costs;
-- ``unfilled``: minus U x (S - s) for each empty place of session s (0-based), where U is
+- ``unfilled``: minus U x (S - s) for each empty place of session s (0-based) among its
+  first `min_per_session` (all of them by default; `papers_per_session: {min, max}`: the
+  places from min to max are free, filled only by a paper that gains), where U is
   `weights["unfilled"]` (default 1 + 2 x the largest |score| + 4 x (consecutive + nearby)
   + 2 x proportional + themed (+ 2 x change when re-planning), more than any one paper can
   gain by leaving its place empty, so sessions are full when the candidates allow it). An
@@ -58,18 +60,26 @@ them; so each topic keeps its best S (or S x k) papers and the rest can never be
 Papers without a topic form one group without topic rules (each is its own topic, and two
 of them never clash). Pinned papers, papers in `before` pairs and the papers of `keep` stay
 individual x[p,s] binaries (a kept paper's x in its previous session earns `change`, and the
-term's constant is minus `change` x the kept papers). short[s] (continuous, in [0, k]) counts
-the empty places of session s, at U x (S - s) each. Penalties:
+term's constant is minus `change` x the kept papers). short[s] (continuous, in [0, min]) counts
+the empty places of session s among its first `min_per_session`, at U x (S - s) each, and
+spare[s] (in [0, k - min], only when min < k) the others, free. Penalties:
 z[t,s] >= y[t,s] + y[t,s+1] - 1 (and with s + 2 for nearby, plus the valid cut
 y[s] + y[s+1] + y[s+2] - 1 <= z1[s] + z1[s+1] + z2[s]). After the solve, each
-topic's best N papers go to its sessions in session order, best first. Under themed the LP
-bound is weak (themes split fractionally), so a small MIP with sessions taken as
-interchangeable (`_TopicModel.build_anonymous`) first gives a proven bound: when the greedy
-plan reaches it no search is needed, else the search stops as soon as a plan reaches it.
+topic's best N papers go to its sessions in session order, best first.
 
-Deterministic: fixed HiGHS options (threads 1, random seed 0), ties broken by paper id. A
-solve that reaches its time limit returns the best plan found so far ("feasible", with its
-gap), which depends on the machine's speed; one that finishes is the same on every run.
+Under proportional and themed the model's LP bound is weak (a topic's sessions, or the
+themes, split fractionally), so first a small MIP with sessions taken as interchangeable
+(`Policy.relax`, `_TopicModel.build_anonymous`) gives a proven bound and how many papers of
+each topic to plan; `_arrange` makes a plan of those counts (each topic's best papers, k to a
+session, the sessions ordered so that no topic comes twice in a row, pins and pairs kept).
+When that plan, or the greedy's, reaches the bound it is optimal and no search is needed;
+else it is the search's start, and the search stops as soon as a plan reaches the bound.
+
+Deterministic: fixed HiGHS options (threads 1, random seed 0), ties broken by paper id, and
+a work limit (`WORK_LIMIT`: HiGHS's progress reports, counted) that stops a long search with
+the best plan found, the same on every run and machine (`Solution.limit` "work limit", with
+its gap). The time limit is a safety net: a search it cuts short returns the best plan found
+in time (`Solution.limit` "time limit"), which depends on the machine's speed.
 highspy is imported inside `solve()`; when it is missing or fails, or the time limit passes
 with no plan, the greedy planner's plan is returned with status "greedy" and a `note`.
 """
@@ -93,6 +103,14 @@ DEFAULT_WEIGHTS = {"consecutive": 3.0, **{name: value for policy in BUILT_IN.val
                    "change": 3.0}
 WEIGHT_NAMES = (*DEFAULT_WEIGHTS, "unfilled")
 REL_GAP = 1e-6  # HiGHS stops when (bound - objective) / |objective| is below this: "optimal"
+# The work limit: HiGHS reports its progress through its interrupt callback at fixed points of
+# its search, so a count of those reports stops a long search the same way on every run and
+# machine (a time limit does not). A report in the search tree (about a node) counts 1; one at
+# the root follows a round of cuts on the whole LP, and counts one per ROOT_NONZEROS nonzeros
+# of the model (the themed model of 1,000 papers: 88, a report about every 0.3 s, so its root
+# stops after about 7 s). A plan stopped so is "feasible", `Solution.limit` "work limit".
+WORK_LIMIT = 2000
+ROOT_NONZEROS = 200
 
 
 class Item(NamedTuple):
@@ -119,6 +137,9 @@ class Solution:
     terms: dict[str, float] = field(default_factory=dict, hash=False)
     counts: dict[str, float] = field(default_factory=dict, hash=False)
     note: str = ""  # why the fallback was used, pins or pairs that could not be met, ...
+    # the limit that cut the search short: "" (none), "work limit" (the same plan on every
+    # run and machine) or "time limit" (the best plan found in time: may differ between runs)
+    limit: str = ""
 
     def lists(self) -> list[list[str]]:
         """The sessions as the `paperclub_plan_sessions` hook returns them."""
@@ -141,6 +162,9 @@ class Problem:
     weights: dict[str, float]
     notes: list[str] = field(default_factory=list)
     keep: dict[str, int] = field(default_factory=dict)  # paper id -> its previous session
+    # papers a session should hold at least: its first `min_per_session` places cost
+    # `unfilled` when empty, the others (up to `per_session`) are free: the objective decides
+    min_per_session: int = 0
 
     def topic_cap(self) -> int:
         """Free papers of one topic in one session at most."""
@@ -152,9 +176,12 @@ def prepare(items: Iterable[Item | tuple[str, str | None, float]], sessions: int
             before: Iterable[tuple[str, str]] = (), policy: str | Policy = "spread",
             targets: Mapping[str, float] | None = None,
             weights: Mapping[str, float] | None = None,
-            keep: Mapping[int, Sequence[str]] | None = None) -> Problem:
+            keep: Mapping[int, Sequence[str]] | None = None,
+            min_per_session: int | None = None) -> Problem:
     """Check and normalize the input (ValueError for a bad one). `policy`: a Policy, or the
-    name of a built-in one."""
+    name of a built-in one. `min_per_session` (default `per_session`): the places of a session
+    that cost `unfilled` when empty; the rest, up to `per_session`, are filled only where a
+    paper gains."""
     if isinstance(policy, str):
         if policy not in BUILT_IN:
             raise ValueError(f"unknown balance policy {policy!r} "
@@ -162,6 +189,9 @@ def prepare(items: Iterable[Item | tuple[str, str | None, float]], sessions: int
         policy = BUILT_IN[policy]
     if sessions < 0 or per_session < 1:
         raise ValueError("need sessions >= 0 and per_session >= 1")
+    least = per_session if min_per_session is None else min_per_session
+    if not 0 <= least <= per_session:
+        raise ValueError("need 0 <= min_per_session <= per_session")
     clean: list[Item] = []
     by_id: dict[str, Item] = {}
     for raw in items:
@@ -229,7 +259,7 @@ def prepare(items: Iterable[Item | tuple[str, str | None, float]], sessions: int
 
     shares = policy.targets(clean, targets or {})
     return Problem(clean, by_id, sessions, per_session, clean_pins, pinned, pairs, policy,
-                   shares, w, notes, kept)
+                   shares, w, notes, kept, least)
 
 
 # -- the objective, computed from a plan (the model, the greedy and the tests agree on it) ----
@@ -253,7 +283,7 @@ def evaluate(problem: Problem, sessions: Sequence[Sequence[str]]) -> tuple[dict[
     counts["change"], terms["change"] = changed, -w["change"] * changed
     empty, cost = 0, 0.0  # a missing session is all empty places
     for s in range(max(p.sessions, len(sessions))):
-        n = p.per_session - (len(sessions[s]) if s < len(sessions) else 0)
+        n = max(0, p.min_per_session - (len(sessions[s]) if s < len(sessions) else 0))
         empty += n
         cost += n * place_cost(p, s)
     counts["unfilled"], terms["unfilled"] = empty, -cost
@@ -268,11 +298,14 @@ def place_cost(problem: Problem, s: int) -> float:
 
 
 def cheapest_empty(problem: Problem, empty: int) -> float:
-    """The least that `empty` empty places can cost: those of the last sessions, k of them
-    at U, the next k at 2U, ... (a lower bound on any plan's unfilled cost)."""
-    full, rest = divmod(max(empty, 0), problem.per_session)
-    return problem.weights["unfilled"] * (problem.per_session * full * (full + 1) / 2
-                                          + rest * (full + 1))
+    """The least that `empty` empty places that count (the first `min_per_session` of a
+    session) can cost: those of the last sessions, min of them at U, the next at 2U, ... (a
+    lower bound on any plan's unfilled cost)."""
+    least = problem.min_per_session
+    if least <= 0:
+        return 0.0
+    full, rest = divmod(max(empty, 0), least)
+    return problem.weights["unfilled"] * (least * full * (full + 1) / 2 + rest * (full + 1))
 
 
 def violations(problem: Problem, sessions: Sequence[Sequence[str]]) -> list[str]:
@@ -310,10 +343,11 @@ def upper_bound(problem: Problem) -> float:
         best.extend(heapq.nlargest(cap, scores))
     best.sort(reverse=True)
     fill = min(places, len(best))
-    value, chosen = -cheapest_empty(p, places), 0.0
+    required = p.sessions * p.min_per_session  # the places whose emptiness costs
+    value, chosen = -cheapest_empty(p, required), 0.0
     for f, score in enumerate(best[:fill], 1):  # the best f papers, the rest empty
         chosen += score
-        value = max(value, chosen - cheapest_empty(p, places - f))
+        value = max(value, chosen - cheapest_empty(p, required - f))
     return value
 
 
@@ -342,14 +376,14 @@ def _paired(problem: Problem) -> set[str]:
 
 
 def _solution(problem: Problem, sessions: Sequence[Sequence[str]], bound: float, status: str,
-              solver: str, started: float, note: str = "") -> Solution:
+              solver: str, started: float, note: str = "", limit: str = "") -> Solution:
     terms, counts = evaluate(problem, sessions)
     objective = sum(terms.values())
     bound = max(bound, objective)  # a bound below a plan found is a rounding error
     notes = "; ".join([*problem.notes, note] if note else problem.notes)
     return Solution(tuple(tuple(ids) for ids in sessions), objective, bound,
                     gap(objective, bound), status, solver, time.perf_counter() - started,
-                    terms, counts, notes)
+                    terms, counts, notes, limit if status != "optimal" else "")
 
 
 # -- solving -----------------------------------------------------------------------------------
@@ -360,16 +394,20 @@ def solve(items: Iterable[Item | tuple[str, str | None, float]], sessions: int,
           before: Iterable[tuple[str, str]] = (), policy: str | Policy = "spread",
           targets: Mapping[str, float] | None = None,
           weights: Mapping[str, float] | None = None, time_limit: float = 10.0,
-          keep: Mapping[int, Sequence[str]] | None = None) -> Solution:
-    """The best plan within `time_limit` seconds (see the module's docstring)."""
+          keep: Mapping[int, Sequence[str]] | None = None,
+          work_limit: int = WORK_LIMIT, min_per_session: int | None = None) -> Solution:
+    """The best plan within `work_limit` (see WORK_LIMIT) and `time_limit` seconds (see the
+    module's docstring)."""
     started = time.perf_counter()
     problem = prepare(items, sessions, per_session, pins=pins, before=before, policy=policy,
-                      targets=targets, weights=weights, keep=keep)
-    return solve_problem(problem, time_limit=time_limit, started=started)
+                      targets=targets, weights=weights, keep=keep,
+                      min_per_session=min_per_session)
+    return solve_problem(problem, time_limit=time_limit, started=started,
+                         work_limit=work_limit)
 
 
 def solve_problem(problem: Problem, *, time_limit: float = 10.0,
-                  started: float | None = None) -> Solution:
+                  started: float | None = None, work_limit: int = WORK_LIMIT) -> Solution:
     started = time.perf_counter() if started is None else started
     from paperclub import greedy
 
@@ -388,21 +426,29 @@ def solve_problem(problem: Problem, *, time_limit: float = 10.0,
             # relaxation (themed: sessions taken as interchangeable, a small MIP) caps its
             # objective, which often proves the start plan optimal at once
             left = time_limit - (time.perf_counter() - started)
-            relaxed = _run(model.build_anonymous, highspy, min(left / 4, 2.0))
+            # its own work limit stops it the same way everywhere; the time, a safety net
+            relaxed = _run(model.build_anonymous, highspy, left / 2, work=work_limit)
             model.ceiling = relaxed.bound
+            # the relaxation's counts made a plan: often one that reaches its bound
+            arranged = _arrange(problem, model, relaxed.values) if relaxed.values else None
+            if arranged is not None and not violations(problem, arranged) and (
+                    sum(evaluate(problem, arranged)[0].values())
+                    > sum(evaluate(problem, fallback)[0].values()) + 1e-9):
+                fallback = arranged
             start = _solution(problem, fallback, model.ceiling, "optimal", relaxed.solver,
                               started)
             if start.gap <= REL_GAP and not violations(problem, fallback):
-                # the greedy plan reaches the bound: nothing to search
+                # the start plan reaches the bound: nothing to search
                 return start
         outcome = _run(model.build, highspy, time_limit - (time.perf_counter() - started),
-                       lambda width: model.values_of(fallback, width), model.ceiling)
+                       lambda width: model.values_of(fallback, width), model.ceiling,
+                       work_limit)
     except Exception as e:  # HiGHS failed: the plan still has to be made
         why = f"HiGHS failed ({type(e).__name__}: {e}): greedy plan"
         return greedy_solution(problem, fallback, started, why)
     if outcome.values is None:
         why = ("the pins and before pairs cannot all be met" if outcome.infeasible
-               else f"no plan within the time limit of {time_limit:g} s")
+               else f"no plan within the {outcome.limit or 'time limit'}")
         return greedy_solution(problem, fallback, started, f"{why}: greedy plan")
     plan = model.plan(outcome.values)
     broken = violations(problem, plan)
@@ -410,14 +456,15 @@ def solve_problem(problem: Problem, *, time_limit: float = 10.0,
         why = f"the solver's plan broke a rule ({broken[0]}): greedy plan"
         return greedy_solution(problem, fallback, started, why)
     bound = min(outcome.bound, model.ceiling, upper_bound(problem))
-    mine = _solution(problem, plan, bound, "feasible", outcome.solver, started, outcome.note)
+    mine = _solution(problem, plan, bound, "feasible", outcome.solver, started, outcome.note,
+                     outcome.limit)
     if outcome.optimal or mine.gap <= REL_GAP:
         mine = _solution(problem, plan, bound, "optimal", outcome.solver, started)
     theirs, _ = evaluate(problem, fallback)
     if sum(theirs.values()) > mine.objective + 1e-9 and not violations(problem, fallback):
         # the start was better than the end (HiGHS refused it, or a rounding)
         return _solution(problem, fallback, bound, "feasible", outcome.solver, started,
-                         "the greedy plan was better than the solver's best")
+                         "the greedy plan was better than the solver's best", outcome.limit)
     return mine
 
 
@@ -435,6 +482,7 @@ class _Outcome:
     infeasible: bool
     solver: str
     note: str = ""
+    limit: str = ""  # what stopped the search short: "work limit", "time limit" or ""
 
 
 class _Builder:
@@ -502,10 +550,11 @@ class _Builder:
 
 def _run(build: Callable[[_Builder], None], highspy: Any, seconds: float,
          start: Callable[[int], list[float]] | None = None,
-         ceiling: float = math.inf) -> _Outcome:
-    """Build with `build(builder)`, solve with HiGHS for at most `seconds` (from the plan
-    `start(number of columns)` returns, when given), and report. `ceiling` is a bound proven
-    elsewhere: a plan that reaches it is optimal, and the solve stops there."""
+         ceiling: float = math.inf, work: int = WORK_LIMIT) -> _Outcome:
+    """Build with `build(builder)`, solve with HiGHS for at most `seconds` and `work` units
+    of its progress reports (WORK_LIMIT) from the plan `start(number of columns)` returns, when
+    given, and report. `ceiling` is a bound proven elsewhere: a plan that reaches it is
+    optimal, and the solve stops there."""
     builder = _Builder()
     build(builder)
     h = _new_highs(highspy)
@@ -524,17 +573,25 @@ def _run(build: Callable[[_Builder], None], highspy: Any, seconds: float,
     if seconds <= 0:
         # no time left to solve: the start plan, if HiGHS took it, is all there is
         return _Outcome(None, math.inf, False, False, name)
-    if math.isfinite(ceiling):
-        enough = ceiling - REL_GAP * max(1.0, abs(ceiling))
+    root = max(1, len(builder.value) // ROOT_NONZEROS)  # the work of a report at the root
+    capped = math.isfinite(ceiling)
+    enough = ceiling - REL_GAP * max(1.0, abs(ceiling)) if capped else math.inf
+    reports = [0]
+    worked = [False]
 
-        def reached(event: Any) -> None:
-            if event.data_out.objective_function_value >= enough:
-                event.interrupt()
+    def progress(event: Any) -> None:
+        """HiGHS reports at fixed points of its search: a count of them is a work limit."""
+        reports[0] += root if event.data_out.mip_node_count <= 0 else 1
+        if capped and event.data_out.objective_function_value >= enough:
+            event.interrupt()
+        elif reports[0] >= work:
+            worked[0] = True
+            event.interrupt()
 
-        try:
-            h.cbMipInterrupt.subscribe(reached)
-        except AttributeError:  # an older highspy (1.7) has no callbacks: search to the end
-            pass
+    try:
+        h.cbMipInterrupt.subscribe(progress)
+    except AttributeError:  # an older highspy (1.7) has no callbacks: the time limit only
+        pass
     h.run()
     status = h.getModelStatus()
     info = h.getInfo()
@@ -547,8 +604,16 @@ def _run(build: Callable[[_Builder], None], highspy: Any, seconds: float,
     optimal = status == statuses.kOptimal or (
         values is not None
         and info.objective_function_value >= bound - REL_GAP * max(1.0, abs(bound)))
-    note = "" if optimal or values is None else f"stopped: {h.modelStatusToString(status)}"
-    return _Outcome(values, bound, optimal, infeasible, name, note)
+    limit = ""
+    if not optimal and worked[0] and status == statuses.kInterrupt:
+        limit = "work limit"
+    elif not optimal and status == statuses.kTimeLimit:
+        limit = "time limit"
+    note = ("" if optimal or values is None
+            else f"stopped: {limit or h.modelStatusToString(status)}"
+            + (" (the best plan found in time: another run may find another)"
+               if limit == "time limit" else ""))
+    return _Outcome(values, bound, optimal, infeasible, name, note, limit)
 
 
 class _TopicModel:
@@ -576,6 +641,7 @@ class _TopicModel:
         for pid in self.individual:
             self.ind_of.setdefault(p.by_id[pid].topic, []).append(pid)
         self.ceiling = math.inf  # a proven bound on the objective, added as a row when finite
+        self.relaxed: dict[str | None, int] = {}  # group -> its count's column (Policy.relax)
 
     def build_anonymous(self, m: _Builder) -> None:
         """The policy's relaxation (`Policy.relax`; themed: sessions interchangeable)."""
@@ -592,6 +658,7 @@ class _TopicModel:
         self.x: dict[tuple[str, int], int] = {}
         self.u: dict[tuple[str | None, int], int] = {}
         self.short: list[int] = []
+        self.spare: list[int] = []  # the empty places beyond min_per_session (free)
         self.z1: dict[tuple[str, int], int] = {}
         self.vars: dict[str, Any] = {}  # the policy's columns (Policy.penalties)
 
@@ -643,11 +710,16 @@ class _TopicModel:
                   0.0, 0.0)
 
         back = p.policy.empty_place(w)
+        least = p.min_per_session
         for s in range(S):
-            self.short.append(m.var(-place_cost(p, s) + back, 0.0, float(k)))
+            self.short.append(m.var(-place_cost(p, s) + back, 0.0, float(least)))
+            spare = []
+            if least < k:
+                self.spare.append(m.var(back, 0.0, float(k - least)))
+                spare = [(self.spare[s], 1.0)]
             groups = [*self.topics, None]
-            m.row([*(term for g in groups for term in count(g, s)), (self.short[s], 1.0)],
-                  float(k), float(k))
+            m.row([*(term for g in groups for term in count(g, s)), (self.short[s], 1.0),
+                   *spare], float(k), float(k))
 
         for a, b in p.before:
             for s in range(S):
@@ -690,7 +762,9 @@ class _TopicModel:
                     if (g, s) in self.n:
                         v[self.n[g, s]] += 1.0
                     free_n[g] = free_n.get(g, 0) + 1
-            v[self.short[s]] = float(k - len(ids))
+            v[self.short[s]] = float(max(0, p.min_per_session - len(ids)))
+            if self.spare:
+                v[self.spare[s]] = float(k - len(ids)) - v[self.short[s]]
         for (t, s), j in self.y.items():
             v[j] = 1.0 if counts.get((t, s)) else 0.0
         for g, n in free_n.items():
@@ -722,3 +796,110 @@ class _TopicModel:
 
 def _rank(item: Item) -> tuple[float, str]:
     return (-item.score, item.id)
+
+
+def _arrange(problem: Problem, model: _TopicModel, values: list[float]) -> list[list[str]] | None:
+    """A plan of the relaxation's counts (`Policy.relax` keeps their columns in
+    `model.relaxed`): each group's best papers, the ones the relaxation's value counts (its
+    pinned and paired ones first); a topic's papers packed k to a session, so that it sits
+    in as few sessions as it can, and what is left of each topic together, largest first,
+    into the places left; then the sessions in order: pinned ones at their place, fullest
+    first (sessions fill from the first), a before pair's second paper after its first, and
+    no topic in two sessions in a row where the order allows (the session whose topic has
+    the most sessions left goes first, so one topic's sessions alternate with the others').
+    None when the counts cannot make a plan so. Its objective, when it reaches the
+    relaxation's bound, is the optimum; else it is a start for the model."""
+    p = problem
+    S, k = p.sessions, p.per_session
+    special = set(p.pinned) | _paired(p)
+    by_group: dict[str | None, list[Item]] = {}
+    for it in p.items:
+        by_group.setdefault(it.topic, []).append(it)
+    chosen: dict[str | None, list[Item]] = {}
+    for g, col in model.relaxed.items():
+        n = round(values[col])
+        items = sorted(by_group.get(g, ()), key=lambda it: (
+            it.id not in p.pinned, it.id not in special, _rank(it)))
+        must = sum(1 for it in items if it.id in p.pinned)
+        if n < must:
+            return None
+        if n:
+            chosen[g] = sorted(items[:n], key=_rank)
+    if sum(len(v) for v in chosen.values()) > S * k:
+        return None
+    sessions: list[list[Item]] = []
+    rest: list[list[Item]] = []
+    for g in sorted(chosen, key=lambda g: (g is None, -len(chosen[g]), g or "")):
+        papers = chosen[g]
+        if g is None:  # no topic: each its own, placed where room is left
+            rest += [[it] for it in papers]
+            continue
+        full = len(papers) // k * k
+        sessions += [papers[i:i + k] for i in range(0, full, k)]
+        if full < len(papers):
+            rest.append(papers[full:])
+    open_: list[list[Item]] = []
+    for piece in sorted(rest, key=lambda piece: -len(piece)):  # stable: ties keep their order
+        room = next((c for c in open_ if len(c) + len(piece) <= k), None)
+        if room is None and len(sessions) + len(open_) < S:
+            room = []
+            open_.append(room)
+        if room is None:  # no session left to open: split the piece over the places left
+            for it in piece:
+                target = next((c for c in open_ if len(c) < k), None)
+                if target is None:
+                    return None
+                target.append(it)
+        else:
+            room.extend(piece)
+    sessions += open_
+    if len(sessions) > S:
+        return None
+    sessions += [[] for _ in range(S - len(sessions))]
+    where = {it.id: i for i, c in enumerate(sessions) for it in c}
+    position: dict[int, int] = {}  # session -> its place, for the pinned ones
+    for pid, s in p.pinned.items():
+        i = where.get(pid, -1)
+        if i < 0:
+            return None
+        if position.get(i, s) != s:
+            return None
+        position[i] = s
+    if len(set(position.values())) < len(position):
+        return None
+    needs: dict[int, set[int]] = {}
+    for a, b in p.before:
+        if b in where:
+            if a not in where or where[a] == where[b]:
+                return None
+            needs.setdefault(where[b], set()).add(where[a])
+    topics = [{it.topic for it in c} - {None} for c in sessions]
+    left: dict[str, int] = {}
+    for ts in topics:
+        for t in ts:
+            left[t] = left.get(t, 0) + 1
+    at: list[int | None] = [None] * S
+    for i, s in position.items():
+        at[s] = i
+    free = [i for i in range(len(sessions)) if i not in position]
+    done: set[int] = set()
+    for s in range(S):
+        if at[s] is None:
+            options = [i for i in free if i not in done and needs.get(i, set()) <= done]
+            if not options:
+                return None
+            most = max(len(sessions[i]) for i in options)
+            near = topics[at[s - 1]] if s and at[s - 1] is not None else set()
+            after = at[s + 1] if s + 1 < S else None
+            near = near | (topics[after] if after is not None else set())
+            at[s] = min((i for i in options if len(sessions[i]) == most),
+                        key=lambda i: (bool(topics[i] & near),
+                                       -max((left[t] for t in topics[i]), default=0), i))
+        i = at[s]
+        done.add(i)
+        for t in topics[i]:
+            left[t] -= 1
+    plan = [[it.id for it in sessions[i]] for i in at if i is not None]
+    for ids in plan:
+        ids.sort(key=lambda pid: (pid not in p.pinned, -p.by_id[pid].score, pid))
+    return plan

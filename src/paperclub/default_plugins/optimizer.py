@@ -1,7 +1,7 @@
 """The built-in planner: the exact optimizer of `paperclub.solver` (HiGHS), with the greedy
 plan as its fallback.
 
-The group's settings it reads: `meetings.papers_per_session`; `pins` (by the date of each
+The group's settings it reads: `meetings.papers_per_session` (a number, or min and max); `pins` (by the date of each
 session); `before`; `balance_policy`; `balance_targets` (topic -> share, for proportional;
 read when the Group has it); and from `selection.weights` the penalty weights
 `consecutive`, `nearby`, `proportional`, `themed`, `change`, `unfilled` (see
@@ -53,6 +53,7 @@ def problem_for(candidates: Sequence[Candidate], sessions: Sequence[Slot], group
         items, len(sessions), group.meetings.papers_per_session, pins=pins,
         before=group.before, policy=policy,
         targets=group.balance_targets or None, weights=weights,
+        min_per_session=group.meetings.min_papers_per_session,
         keep={i: list(previous[slot.id]) for i, slot in enumerate(sessions)
               if previous and previous.get(slot.id)})
 
