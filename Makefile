@@ -1,7 +1,7 @@
 # Two commands: `make demo` plans the sample term and writes its calendar; `make test` runs
-# the quality gates (`make lint`) and the tests. Each installs what it needs into .venv first (Python 3.10 or newer): the demo
-# only paperclub itself, the tests also the test extra. A stamp file per step, so running one
-# after the other installs each thing once.
+# the quality gates (`make lint`) and the tests. Each installs what it needs into .venv first
+# (Python 3.10 or newer): the demo only paperclub itself, the tests also the test extra. A
+# stamp file per step, so running one after the other installs each thing once.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -81,7 +81,8 @@ bench-replan: $(INSTALLED)
 bench-import: $(INSTALLED)
 	$(BIN)/python bench/import.py
 
-# a few minutes; installs the peer tool conference-scheduler into .venv
+# about ten minutes (every policy at three sizes, with the direct model and the greedy beside
+# it); installs the peer tool conference-scheduler into .venv
 bench-plan: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/plan.py

@@ -86,8 +86,11 @@ def pick_terms(catalog: Path, n_docs: int) -> dict[str, list[str]]:
     for label, share in (("<=1%", 0.01), ("~10%", 0.10)):
         target = n_docs * share
         low, high = (target * 0.5, target) if share == 0.01 else (target * 0.8, target * 1.2)
-        rows = db.execute("SELECT term FROM vocab WHERE doc BETWEEN ? AND ? AND length(term) > 3 "
-                          "ORDER BY abs(doc - ?) LIMIT 5", (low, high, target)).fetchall()
+        rows = db.execute(
+            "SELECT term FROM vocab WHERE doc BETWEEN ? AND ? AND length(term) > 3 "
+            "ORDER BY abs(doc - ?) LIMIT 5",
+            (low, high, target),
+        ).fetchall()
         picks[label] = [r[0] for r in rows]
     db.close()
     return picks
@@ -99,16 +102,22 @@ def time_search(catalog: Path, terms: dict[str, list[str]], runs: int) -> None:
     with Catalog(catalog) as cat:
         for label, words in terms.items():
             for word in words:
-                matches = sum(1 for _ in cat.db.execute(
-                    "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?", (f'"{word}"',)))
+                matches = sum(
+                    1
+                    for _ in cat.db.execute(
+                        "SELECT rowid FROM papers_fts WHERE papers_fts MATCH ?", (f'"{word}"',)
+                    )
+                )
                 times = []
                 for _ in range(runs):
                     started = time.perf_counter()
                     found = list(cat.papers(word, limit=100))
                     times.append(time.perf_counter() - started)
-                print(f"  search {word!r:16} {label:5} matches {matches:>7,} "
-                      f"({matches / len(cat):6.2%}): median {statistics.median(times) * 1000:6.1f} ms,"
-                      f" max {max(times) * 1000:6.1f} ms, {len(found)} shown")
+                print(
+                    f"  search {word!r:16} {label:5} matches {matches:>7,} "
+                    f"({matches / len(cat):6.2%}): median {statistics.median(times) * 1000:6.1f} ms,"
+                    f" max {max(times) * 1000:6.1f} ms, {len(found)} shown"
+                )
 
 
 def main() -> None:
@@ -129,23 +138,42 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=cache) as tmp:
         ref_db, our_db = Path(tmp) / "reference.sqlite", Path(tmp) / "catalog.sqlite"
         ref_time, ref_mem, ref_out = run_measured(
-            [sys.executable, "-c", REFERENCE, str(data), str(ref_db)])
+            [sys.executable, "-c", REFERENCE, str(data), str(ref_db)]
+        )
         ref_split = json.loads(ref_out)
         env = {**os.environ, "PAPERCLUB_DISABLE_PLUGIN_AUTOLOAD": "1"}
         our_time, our_mem, our_out = run_measured(
-            [sys.executable, "-m", "paperclub", "import", "--json", "--catalog", str(our_db),
-             "--format", "arxiv-jsonl", str(data)], env)
+            [
+                sys.executable,
+                "-m",
+                "paperclub",
+                "import",
+                "--json",
+                "--catalog",
+                str(our_db),
+                "--format",
+                "arxiv-jsonl",
+                str(data),
+            ],
+            env,
+        )
         result = json.loads(our_out)[0]
         split = result["seconds"]
 
-        print(f"reference  {ref_time:7.1f} s  peak {ref_mem / MB:6.0f} MB  "
-              + "  ".join(f"{k} {v:.1f} s" for k, v in ref_split.items()))
-        print(f"paperclub  {our_time:7.1f} s  peak {our_mem / MB:6.0f} MB  "
-              + "  ".join(f"{k} {v:.1f} s" for k, v in split.items())
-              + f"  ({result['added']:,} papers)")
+        print(
+            f"reference  {ref_time:7.1f} s  peak {ref_mem / MB:6.0f} MB  "
+            + "  ".join(f"{k} {v:.1f} s" for k, v in ref_split.items())
+        )
+        print(
+            f"paperclub  {our_time:7.1f} s  peak {our_mem / MB:6.0f} MB  "
+            + "  ".join(f"{k} {v:.1f} s" for k, v in split.items())
+            + f"  ({result['added']:,} papers)"
+        )
         print(f"ratio      {our_time / ref_time:7.2f}x  (target <= 1.0x; memory target <= 500 MB)")
-        print(f"size       reference {ref_db.stat().st_size / MB:,.0f} MB, "
-              f"paperclub {our_db.stat().st_size / MB:,.0f} MB")
+        print(
+            f"size       reference {ref_db.stat().st_size / MB:,.0f} MB, "
+            f"paperclub {our_db.stat().st_size / MB:,.0f} MB"
+        )
         time_search(our_db, pick_terms(our_db, result["added"]), args.runs)
 
 

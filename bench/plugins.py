@@ -41,14 +41,22 @@ def workspace(folder: Path, plugins: bool) -> list[str]:
         (folder / "plugins" / "seed_similarity.py").write_text(code)
         config += re.search(r"```yaml\n(.*?)```", part, re.DOTALL).group(1)
     (folder / "schedules" / "ml-systems.yaml").write_text(config)
-    return [sys.executable, "-m", "paperclub", "plan", "schedules/ml-systems.yaml",
-            "--today", TODAY]
+    return [
+        sys.executable,
+        "-m",
+        "paperclub",
+        "plan",
+        "schedules/ml-systems.yaml",
+        "--today",
+        TODAY,
+    ]
 
 
 def timed(cmd: list[str], cwd: Path, env: dict[str, str]) -> float:
     start = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+    subprocess.run(
+        cmd, cwd=cwd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     return time.perf_counter() - start
 
 
@@ -56,8 +64,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("PAPERCLUB_")},
-           "PAPERCLUB_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("PAPERCLUB_")},
+        "PAPERCLUB_DISABLE_PLUGIN_AUTOLOAD": "1",
+    }
     base = Path(tempfile.mkdtemp())
     bare, full = base / "bare", base / "plugins"
     bare_cmd, full_cmd = workspace(bare, False), workspace(full, True)
@@ -69,10 +79,14 @@ def main() -> None:
         with_plugins.append(timed(full_cmd, full, env))
     m_without, m_with = statistics.median(without), statistics.median(with_plugins)
     plugins = sorted(p.name for p in (full / "plugins").glob("*.py"))
-    print(f"paperclub plan, no plugins       median {m_without * 1000:7.1f} ms  "
-          f"(min {min(without) * 1000:.1f})")
-    print(f"paperclub plan, {len(plugins)} plugins + settings median {m_with * 1000:7.1f} ms  "
-          f"(min {min(with_plugins) * 1000:.1f}): {', '.join(plugins)}")
+    print(
+        f"paperclub plan, no plugins       median {m_without * 1000:7.1f} ms  "
+        f"(min {min(without) * 1000:.1f})"
+    )
+    print(
+        f"paperclub plan, {len(plugins)} plugins + settings median {m_with * 1000:7.1f} ms  "
+        f"(min {min(with_plugins) * 1000:.1f}): {', '.join(plugins)}"
+    )
     overhead = (m_with / m_without - 1) * 100
     print(f"overhead {overhead:+.1f} % (target <= 10 %)")
     shutil.rmtree(base)

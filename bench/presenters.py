@@ -53,22 +53,50 @@ def term(members: int, sessions: int, papers: int, seed: int):
                 chosen.append(t)
         return chosen
 
-    roster = tuple(Member(
-        name=f"Member {i:02d}", interests=tuple(topics(rng.randint(1, 3))),
-        unavailable=tuple(d for d in days if rng.random() < 0.08),
-        max_sessions=rng.randint(3, 5) if rng.random() < 0.2 else None) for i in range(members))
+    roster = tuple(
+        Member(
+            name=f"Member {i:02d}",
+            interests=tuple(topics(rng.randint(1, 3))),
+            unavailable=tuple(d for d in days if rng.random() < 0.08),
+            max_sessions=rng.randint(3, 5) if rng.random() < 0.2 else None,
+        )
+        for i in range(members)
+    )
     plan = []
     for n, d in enumerate(days):
         start = datetime.combine(d, clock(16), zone)
-        plan.append(Session(
-            id=f"s{n + 1:02d}", uid=f"s{n + 1:02d}", start=start, end=start + timedelta(hours=1),
-            papers=[Assignment(paper_id=f"p{n:02d}-{j}", title=f"Paper {n}-{j}",
-                               topics=topics(rng.randint(1, 3))) for j in range(papers)]))
-    group = Group(path=Path("bench.yaml"), name="Bench", slug="bench", timezone="Europe/Berlin",
-                  organizer=Person("Organizer"), members=roster,
-                  meetings=Meetings(start=START, weekday=START.weekday(), time=clock(16),
-                                    duration=timedelta(hours=1), count=sessions,
-                                    papers_per_session=papers))
+        plan.append(
+            Session(
+                id=f"s{n + 1:02d}",
+                uid=f"s{n + 1:02d}",
+                start=start,
+                end=start + timedelta(hours=1),
+                papers=[
+                    Assignment(
+                        paper_id=f"p{n:02d}-{j}",
+                        title=f"Paper {n}-{j}",
+                        topics=topics(rng.randint(1, 3)),
+                    )
+                    for j in range(papers)
+                ],
+            )
+        )
+    group = Group(
+        path=Path("bench.yaml"),
+        name="Bench",
+        slug="bench",
+        timezone="Europe/Berlin",
+        organizer=Person("Organizer"),
+        members=roster,
+        meetings=Meetings(
+            start=START,
+            weekday=START.weekday(),
+            time=clock(16),
+            duration=timedelta(hours=1),
+            count=sessions,
+            papers_per_session=papers,
+        ),
+    )
     return group, plan
 
 
@@ -88,9 +116,11 @@ def check(group: Group, plan: list[Session], result: presenters.Result, mode: st
 def figures(group: Group, result: presenters.Result) -> str:
     loads = result.loads
     free = [loads[m.name] for m in group.members if m.max_sessions is None]
-    return (f"spread {max(loads.values()) - min(loads.values()):>2} "
-            f"(unlimited {max(free) - min(free)})  consecutive {result.consecutive:>3}  "
-            f"affinity {result.mean_affinity:.3f}/paper")
+    return (
+        f"spread {max(loads.values()) - min(loads.values()):>2} "
+        f"(unlimited {max(free) - min(free)})  consecutive {result.consecutive:>3}  "
+        f"affinity {result.mean_affinity:.3f}/paper"
+    )
 
 
 def main() -> None:

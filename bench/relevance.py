@@ -59,51 +59,103 @@ MB = 1 << 20
 
 # field -> (its archive or category, topics, members' interests)
 FIELDS = {
-    "condensed matter": ("cond-mat", {
-        "superconductivity": ["superconduct", "cuprate", "josephson", "pairing"],
-        "magnetism": ["magnet", "spin liquid", "skyrmion", "antiferromagnet"],
-        "topology": ["topological insulator", "chern", "weyl", "majorana", "quantum hall"],
-        "correlated electrons": ["hubbard", "mott", "strongly correlated", "fermi liquid"],
-        "soft matter": ["colloid", "polymer", "active matter", "glass"]},
-        [["superconductivity", "cuprates"], ["frustrated magnets", "spin liquids"],
-         ["topological phases"], ["Hubbard model", "Mott insulators"],
-         ["soft matter", "active matter"]]),
-    "robotics": ("cs.RO", {
-        "manipulation": ["manipulat", "grasp", "dexterous"],
-        "locomotion": ["legged", "quadruped", "locomotion", "humanoid"],
-        "planning": ["motion planning", "trajectory", "collision avoidance"],
-        "perception": ["slam", "odometry", "lidar"]},
-        [["robot manipulation", "grasping"], ["legged locomotion"], ["motion planning"],
-         ["SLAM", "visual odometry"], ["imitation learning", "sim-to-real"]]),
-    "astrophysics": ("astro-ph", {
-        "galaxies": ["galaxy", "galaxies", "redshift"],
-        "stars": ["stellar", "star formation", "supernova"],
-        "cosmology": ["cosmolog", "dark matter", "cmb"],
-        "exoplanets": ["exoplanet", "planetary"]},
-        [["galaxy evolution"], ["star formation", "stellar populations"],
-         ["cosmology", "dark energy"], ["exoplanets"], ["black holes", "accretion"]]),
-    "quantum physics": ("quant-ph", {
-        "entanglement": ["entangle", "bell"],
-        "computing": ["qubit", "quantum circuit", "quantum algorithm"],
-        "error correction": ["error correction", "surface code", "fault-tolerant"],
-        "optics": ["photon", "cavity"]},
-        [["quantum computing", "qubits"], ["entanglement"], ["quantum error correction"],
-         ["quantum optics"], ["quantum metrology"]]),
-    "high-energy theory": ("hep-th", {
-        "strings": ["string theory", "brane", "compactification"],
-        "holography": ["ads/cft", "holograph", "conformal field theory"],
-        "gauge theory": ["gauge theory", "yang-mills", "supersymmetr"],
-        "gravity": ["black hole", "quantum gravity", "entropy"]},
-        [["string theory"], ["holography", "AdS/CFT"], ["supersymmetry"],
-         ["black hole entropy"], ["conformal bootstrap", "scattering amplitudes"]]),
-    "mathematics": ("math", {
-        "number theory": ["prime", "modular form", "elliptic curve", "diophantine"],
-        "geometry": ["manifold", "riemannian", "curvature", "algebraic variet"],
-        "analysis": ["sobolev", "elliptic equation", "operator"],
-        "combinatorics": ["graph", "combinatori", "permutation"]},
-        [["number theory", "modular forms"], ["Riemannian geometry"],
-         ["partial differential equations"], ["combinatorics", "graph theory"],
-         ["probability", "random matrices"]]),
+    "condensed matter": (
+        "cond-mat",
+        {
+            "superconductivity": ["superconduct", "cuprate", "josephson", "pairing"],
+            "magnetism": ["magnet", "spin liquid", "skyrmion", "antiferromagnet"],
+            "topology": ["topological insulator", "chern", "weyl", "majorana", "quantum hall"],
+            "correlated electrons": ["hubbard", "mott", "strongly correlated", "fermi liquid"],
+            "soft matter": ["colloid", "polymer", "active matter", "glass"],
+        },
+        [
+            ["superconductivity", "cuprates"],
+            ["frustrated magnets", "spin liquids"],
+            ["topological phases"],
+            ["Hubbard model", "Mott insulators"],
+            ["soft matter", "active matter"],
+        ],
+    ),
+    "robotics": (
+        "cs.RO",
+        {
+            "manipulation": ["manipulat", "grasp", "dexterous"],
+            "locomotion": ["legged", "quadruped", "locomotion", "humanoid"],
+            "planning": ["motion planning", "trajectory", "collision avoidance"],
+            "perception": ["slam", "odometry", "lidar"],
+        },
+        [
+            ["robot manipulation", "grasping"],
+            ["legged locomotion"],
+            ["motion planning"],
+            ["SLAM", "visual odometry"],
+            ["imitation learning", "sim-to-real"],
+        ],
+    ),
+    "astrophysics": (
+        "astro-ph",
+        {
+            "galaxies": ["galaxy", "galaxies", "redshift"],
+            "stars": ["stellar", "star formation", "supernova"],
+            "cosmology": ["cosmolog", "dark matter", "cmb"],
+            "exoplanets": ["exoplanet", "planetary"],
+        },
+        [
+            ["galaxy evolution"],
+            ["star formation", "stellar populations"],
+            ["cosmology", "dark energy"],
+            ["exoplanets"],
+            ["black holes", "accretion"],
+        ],
+    ),
+    "quantum physics": (
+        "quant-ph",
+        {
+            "entanglement": ["entangle", "bell"],
+            "computing": ["qubit", "quantum circuit", "quantum algorithm"],
+            "error correction": ["error correction", "surface code", "fault-tolerant"],
+            "optics": ["photon", "cavity"],
+        },
+        [
+            ["quantum computing", "qubits"],
+            ["entanglement"],
+            ["quantum error correction"],
+            ["quantum optics"],
+            ["quantum metrology"],
+        ],
+    ),
+    "high-energy theory": (
+        "hep-th",
+        {
+            "strings": ["string theory", "brane", "compactification"],
+            "holography": ["ads/cft", "holograph", "conformal field theory"],
+            "gauge theory": ["gauge theory", "yang-mills", "supersymmetr"],
+            "gravity": ["black hole", "quantum gravity", "entropy"],
+        },
+        [
+            ["string theory"],
+            ["holography", "AdS/CFT"],
+            ["supersymmetry"],
+            ["black hole entropy"],
+            ["conformal bootstrap", "scattering amplitudes"],
+        ],
+    ),
+    "mathematics": (
+        "math",
+        {
+            "number theory": ["prime", "modular form", "elliptic curve", "diophantine"],
+            "geometry": ["manifold", "riemannian", "curvature", "algebraic variet"],
+            "analysis": ["sobolev", "elliptic equation", "operator"],
+            "combinatorics": ["graph", "combinatori", "permutation"],
+        },
+        [
+            ["number theory", "modular forms"],
+            ["Riemannian geometry"],
+            ["partial differential equations"],
+            ["combinatorics", "graph theory"],
+            ["probability", "random matrices"],
+        ],
+    ),
 }
 
 
@@ -128,8 +180,14 @@ def hooks(today_score: bool) -> Hooks:
 
 
 # categories arXiv's taxonomy lists as another's alias (a paper in one is in both)
-ALIASES = {"math-ph": "math.MP", "cs.IT": "math.IT", "stat.TH": "math.ST",
-           "cs.NA": "math.NA", "eess.SY": "cs.SY", "econ.GN": "q-fin.EC"}
+ALIASES = {
+    "math-ph": "math.MP",
+    "cs.IT": "math.IT",
+    "stat.TH": "math.ST",
+    "cs.NA": "math.NA",
+    "eess.SY": "cs.SY",
+    "econ.GN": "q-fin.EC",
+}
 
 
 def in_field(categories: list[str], field: str) -> bool:
@@ -140,17 +198,26 @@ def in_field(categories: list[str], field: str) -> bool:
 def config(folder: Path, name: str, how: str, field: str, liked: list[str]) -> Path:
     code, topics, interests = FIELDS[field]
     data = {
-        "group": {"name": f"{field} ({how})", "timezone": "Europe/Berlin",
-                  "organizer": {"name": "Organiser", "email": "organiser@example.org"}},
-        "meetings": {"start": "2026-01-08", "weekday": "thursday", "time": "16:00",
-                     "count": 12, "papers_per_session": 2},
+        "group": {
+            "name": f"{field} ({how})",
+            "timezone": "Europe/Berlin",
+            "organizer": {"name": "Organiser", "email": "organiser@example.org"},
+        },
+        "meetings": {
+            "start": "2026-01-08",
+            "weekday": "thursday",
+            "time": "16:00",
+            "count": 12,
+            "papers_per_session": 2,
+        },
         "catalog": {"sources": ["arxiv.jsonl", "hf_daily_papers.json", "hf_arxiv.jsonl"]},
     }
     if how == "topics":
         data["topics"] = topics
     elif how == "interests":
-        data["members"] = [{"name": f"Member {i + 1}", "interests": words}
-                           for i, words in enumerate(interests)]
+        data["members"] = [
+            {"name": f"Member {i + 1}", "interests": words} for i, words in enumerate(interests)
+        ]
     else:
         data["selection"] = {"like": liked}
     path = folder / f"{name}.yaml"
@@ -171,49 +238,64 @@ def groups(verbose: bool = False) -> None:
             categories[f"arxiv:{r['id']}"] = r["categories"].split()
         catalog = folder / "catalog.sqlite"
         hf = len(json.loads((folder / "hf_daily_papers.json").read_text()))
-        print(f"catalog: {len(records):,} arXiv records, {hf:,} Hugging Face papers with "
-              f"upvotes ({len(categories) - len(records)} with their arXiv record); "
-              "12 sessions x 2 papers per group\n")
+        print(
+            f"catalog: {len(records):,} arXiv records, {hf:,} Hugging Face papers with "
+            f"upvotes ({len(categories) - len(records)} with their arXiv record); "
+            "12 sessions x 2 papers per group\n"
+        )
         print(f"{'group':22} {'described by':12} {'in field':>9} {'today':>7}  seconds to plan")
         shares = []
         for field, (code, _, _) in FIELDS.items():
             primary = sorted(i for i, c in categories.items() if in_field(c[:1], code))
-            liked = primary[::len(primary) // 5][:5]
+            liked = primary[:: len(primary) // 5][:5]
             for how in ("topics", "interests", "likes"):
                 row, seconds, outside = [], [], []
                 for today_score in (False, True):
-                    path = config(folder, f"g{len(shares)}{'t' if today_score else ''}", how,
-                                  field, liked)
+                    path = config(
+                        folder, f"g{len(shares)}{'t' if today_score else ''}", how, field, liked
+                    )
                     started = time.perf_counter()
                     result = workflow.plan(path, catalog, hooks(today_score), today=TODAY)
                     seconds.append(time.perf_counter() - started)
-                    planned = [a for s in result.plan.sessions for a in s.papers
-                               if a.paper_id not in liked]
-                    row.append(sum(in_field(categories.get(a.paper_id, []), code)
-                                   for a in planned) / len(planned))
+                    planned = [
+                        a for s in result.plan.sessions for a in s.papers if a.paper_id not in liked
+                    ]
+                    row.append(
+                        sum(in_field(categories.get(a.paper_id, []), code) for a in planned)
+                        / len(planned)
+                    )
                     if not today_score:
-                        outside = [a for a in planned
-                                   if not in_field(categories.get(a.paper_id, []), code)]
+                        outside = [
+                            a for a in planned if not in_field(categories.get(a.paper_id, []), code)
+                        ]
                 shares.append(row[0])
-                print(f"{field:22} {how:12} {row[0]:9.0%} {row[1]:7.0%}  {seconds[0]:5.1f}",
-                      flush=True)
+                print(
+                    f"{field:22} {how:12} {row[0]:9.0%} {row[1]:7.0%}  {seconds[0]:5.1f}",
+                    flush=True,
+                )
                 for a in outside if verbose else ():
                     cats = " ".join(categories.get(a.paper_id, ["(no arXiv record)"]))
                     print(f"    outside the field: {a.paper_id} [{cats}] {a.title[:60]}")
         below = sum(s < 0.9 for s in shares)
-        print(f"\nmean {sum(shares) / len(shares):.0%}, lowest {min(shares):.0%}; "
-              f"{len(shares) - below} of {len(shares)} groups at 90 % or more (target: all)")
+        print(
+            f"\nmean {sum(shares) / len(shares):.0%}, lowest {min(shares):.0%}; "
+            f"{len(shares) - below} of {len(shares)} groups at 90 % or more (target: all)"
+        )
 
 
 # -- at scale ---------------------------------------------------------------------------------
 
 PROFILE = {
-    "topics": {"inference": ["speculative", "serving", "kv cache", "decoding", "quantization"],
-               "code": ["code", "program", "compiler"]},
-    "members": [{"name": "Ada", "interests": ["inference", "reasoning"]},
-                {"name": "Alan", "interests": ["hardware", "training"]},
-                {"name": "Grace", "interests": ["compilers", "evaluation"]},
-                {"name": "Edsger", "interests": ["program verification"]}],
+    "topics": {
+        "inference": ["speculative", "serving", "kv cache", "decoding", "quantization"],
+        "code": ["code", "program", "compiler"],
+    },
+    "members": [
+        {"name": "Ada", "interests": ["inference", "reasoning"]},
+        {"name": "Alan", "interests": ["hardware", "training"]},
+        {"name": "Grace", "interests": ["compilers", "evaluation"]},
+        {"name": "Edsger", "interests": ["program verification"]},
+    ],
 }
 
 SCORE = """
@@ -261,33 +343,56 @@ def catalog_of(lines: int, seed: int) -> Path:
     partial = path.with_suffix(".tmp")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{partial}{suffix}").unlink(missing_ok=True)
-    subprocess.run([sys.executable, "-m", "paperclub", "import", "--catalog", str(partial),
-                    "--format", "arxiv-jsonl", str(data)], check=True, env=ENV,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "paperclub",
+            "import",
+            "--catalog",
+            str(partial),
+            "--format",
+            "arxiv-jsonl",
+            str(data),
+        ],
+        check=True,
+        env=ENV,
+        stdout=subprocess.DEVNULL,
+    )
     partial.rename(path)
     return path
 
 
-ENV = {**os.environ, "PAPERCLUB_DISABLE_PLUGIN_AUTOLOAD": "1",
-       "PYTHONPATH": str(ROOT / "src")}
+ENV = {**os.environ, "PAPERCLUB_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONPATH": str(ROOT / "src")}
 
 
 def scoring(lines: int) -> None:
     path = catalog_of(lines, 1)
     results = {}
     for what in ("read", "score"):
-        out = subprocess.run([sys.executable, "-c", SCORE, str(path), json.dumps(PROFILE), what],
-                             check=True, capture_output=True, text=True, env=ENV).stdout
+        out = subprocess.run(
+            [sys.executable, "-c", SCORE, str(path), json.dumps(PROFILE), what],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=ENV,
+        ).stdout
         results[what] = json.loads(out)
-    for what, label in (("read", "read every paper's text (baseline)"),
-                        ("score", "score the profile over the catalog")):
+    for what, label in (
+        ("read", "read every paper's text (baseline)"),
+        ("score", "score the profile over the catalog"),
+    ):
         r = results[what]
-        print(f"  {label:38} {r['seconds']:6.2f} s  peak {r['peak'] / MB:6.0f} MB "
-              f"({(r['peak'] - r['opened']) / MB:5.0f} MB beyond the opened catalog)  "
-              f"{r['found']:,} papers")
+        print(
+            f"  {label:38} {r['seconds']:6.2f} s  peak {r['peak'] / MB:6.0f} MB "
+            f"({(r['peak'] - r['opened']) / MB:5.0f} MB beyond the opened catalog)  "
+            f"{r['found']:,} papers"
+        )
     r = results["score"]
-    print(f"  target: at most 5 s and 1 GB -> "
-          f"{'met' if r['seconds'] <= 5 and r['peak'] - r['opened'] <= 1024 * MB else 'NOT met'}")
+    print(
+        f"  target: at most 5 s and 1 GB -> "
+        f"{'met' if r['seconds'] <= 5 and r['peak'] - r['opened'] <= 1024 * MB else 'NOT met'}"
+    )
 
 
 def planning(lines: int) -> None:
@@ -296,24 +401,48 @@ def planning(lines: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for label, profile in (("without a profile (baseline)", {}), ("with the profile", PROFILE)):
             data = {
-                "group": {"name": "Scale", "timezone": "Europe/Berlin",
-                          "organizer": {"name": "O", "email": "o@example.org"}},
-                "meetings": {"start": "2027-01-07", "weekday": "thursday", "time": "16:00",
-                             "count": 52, "papers_per_session": 3},
-                "outputs": ["ics", "markdown", "html"], **profile,
+                "group": {
+                    "name": "Scale",
+                    "timezone": "Europe/Berlin",
+                    "organizer": {"name": "O", "email": "o@example.org"},
+                },
+                "meetings": {
+                    "start": "2027-01-07",
+                    "weekday": "thursday",
+                    "time": "16:00",
+                    "count": 52,
+                    "papers_per_session": 3,
+                },
+                "outputs": ["ics", "markdown", "html"],
+                **profile,
             }
             config = Path(tmp) / f"scale{len(timings)}.yaml"
             config.write_text(yaml.safe_dump(data))
             before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             started = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "paperclub", "plan", str(config), "--catalog",
-                            str(path), "--today", "2027-01-01"], check=True, env=ENV,
-                           stdout=subprocess.DEVNULL)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "paperclub",
+                    "plan",
+                    str(config),
+                    "--catalog",
+                    str(path),
+                    "--today",
+                    "2027-01-01",
+                ],
+                check=True,
+                env=ENV,
+                stdout=subprocess.DEVNULL,
+            )
             timings[label] = time.perf_counter() - started
             peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             planned = sum(len(s.papers) for s in planfile.load(planfile.plan_path(config)).sessions)
-            print(f"  paperclub plan {label:30} {timings[label]:6.2f} s  "
-                  f"peak {max(peak, before) / 1024:5.0f} MB  {planned} papers planned")
+            print(
+                f"  paperclub plan {label:30} {timings[label]:6.2f} s  "
+                f"peak {max(peak, before) / 1024:5.0f} MB  {planned} papers planned"
+            )
     print(f"  target: at most 10 s -> {'met' if timings['with the profile'] <= 10 else 'NOT met'}")
 
 
@@ -322,8 +451,9 @@ def main() -> None:
     parser.add_argument("--scale", action="store_true", help="also the 1,000,000-paper runs")
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--plan-lines", type=int, default=100_000)
-    parser.add_argument("--verbose", action="store_true",
-                        help="list the planned papers outside each group's field")
+    parser.add_argument(
+        "--verbose", action="store_true", help="list the planned papers outside each group's field"
+    )
     args = parser.parse_args()
     groups(args.verbose)
     if args.scale:

@@ -39,13 +39,27 @@ from paperclub.default_plugins.optimizer import problem_for  # noqa: E402
 from paperclub.plugins import Hooks, get_plugin_manager  # noqa: E402
 
 WORDS = {  # title stems per topic of the sample config, so the new papers have topics
-    "inference": ["Speculative Decoding", "KV Cache Compression", "Quantization-Aware Serving",
-                  "Serving Throughput"],
-    "code": ["Code Generation", "Program Repair", "Compiler Optimisation", "Transpiling Legacy Code"],
+    "inference": [
+        "Speculative Decoding",
+        "KV Cache Compression",
+        "Quantization-Aware Serving",
+        "Serving Throughput",
+    ],
+    "code": [
+        "Code Generation",
+        "Program Repair",
+        "Compiler Optimisation",
+        "Transpiling Legacy Code",
+    ],
     None: ["Scaling Laws", "Reward Models", "Long-Context Retrieval", "Benchmark Contamination"],
 }
-TAILS = ["for Large Language Models", "at Scale", "without Retraining", "in Practice",
-         "with Verifiable Guarantees"]
+TAILS = [
+    "for Large Language Models",
+    "at Scale",
+    "without Retraining",
+    "in Practice",
+    "with Verifiable Guarantees",
+]
 
 
 def new_papers(n: int, seed: int) -> list[dict]:
@@ -60,8 +74,15 @@ def new_papers(n: int, seed: int) -> list[dict]:
         topic = rng.choice(list(WORDS))
         title = f"{rng.choice(WORDS[topic])} {rng.choice(TAILS)} ({i + 1})"
         upvotes = rng.choice(upvotes_seen)
-        out.append({"title": title, "upvotes": upvotes, "published": "2025-11-24",
-                    "arxiv_id": f"2511.{90000 + i}", "abstract": f"We study {title.lower()}."})
+        out.append(
+            {
+                "title": title,
+                "upvotes": upvotes,
+                "published": "2025-11-24",
+                "arxiv_id": f"2511.{90000 + i}",
+                "abstract": f"We study {title.lower()}.",
+            }
+        )
     return out
 
 
@@ -79,8 +100,11 @@ def edit(path: Path, change) -> None:
 
 
 def future(plan, today: date) -> dict[str, list[str]]:
-    return {s.id: [a.paper_id for a in s.papers] for s in plan.sessions
-            if s.start.date() >= today and s.status != "cancelled"}
+    return {
+        s.id: [a.paper_id for a in s.papers]
+        for s in plan.sessions
+        if s.start.date() >= today and s.status != "cancelled"
+    }
 
 
 def groups(before: dict[str, list[str]], after: dict[str, list[str]]) -> list[list[str]]:
@@ -118,8 +142,10 @@ def run(args) -> None:
         started = time.perf_counter()
         workflow.plan(schedule, catalog, hooks, today=date(2026, 11, 1))
         first = planfile.load(planfile.plan_path(schedule))
-        print(f"first plan: {sum(1 for s in first.sessions if s.status != 'cancelled')} sessions "
-              f"({time.perf_counter() - started:.2f} s)")
+        print(
+            f"first plan: {sum(1 for s in first.sessions if s.status != 'cancelled')} sessions "
+            f"({time.perf_counter() - started:.2f} s)"
+        )
 
         papers = new_papers(args.new, args.seed)
         write_csv(ws / "schedules" / "new.csv", papers)
@@ -144,10 +170,14 @@ def run(args) -> None:
         base_moved = [sid for sid in base_future if set(base_future[sid]) != set(was.get(sid, ()))]
         added = {f"arxiv:{p['arxiv_id']}" for p in papers}
         print(f"re-planned from {today}: {len(now)} future sessions, {seconds:.2f} s")
-        print(f"  sessions changed, change penalty {planner_weight(schedule):g}: {len(moved)} "
-              f"({sum(1 for s in now.values() for p in s if p in added)} new papers planned)")
-        print(f"  sessions changed, no change penalty (baseline): {len(base_moved)} "
-              f"({sum(1 for s in base_future.values() for p in s if p in added)} new papers planned)")
+        print(
+            f"  sessions changed, change penalty {planner_weight(schedule):g}: {len(moved)} "
+            f"({sum(1 for s in now.values() for p in s if p in added)} new papers planned)"
+        )
+        print(
+            f"  sessions changed, no change penalty (baseline): {len(base_moved)} "
+            f"({sum(1 for s in base_future.values() for p in s if p in added)} new papers planned)"
+        )
         lost = sum(1 for sid, ids in was.items() for p in ids if p not in base_future.get(sid, ()))
         print(f"  papers moved or dropped without the penalty: {lost}")
 
@@ -165,22 +195,29 @@ def run(args) -> None:
         w = problem.weights["change"]
         base_value = sum(terms.values()) - terms["change"]
         title = {a.paper_id: a.title for s in [*first.sessions, *second.sessions] for a in s.papers}
-        print(f"  objective {sum(terms.values()):.3f} = {base_value:.3f} without the change "
-              f"term {terms['change']:.3f} ({counts['change']:g} papers moved or dropped)")
+        print(
+            f"  objective {sum(terms.values()):.3f} = {base_value:.3f} without the change "
+            f"term {terms['change']:.3f} ({counts['change']:g} papers moved or dropped)"
+        )
         ok = True
         for sessions in groups(was, now):
-            reverted = [list(was[sid]) if sid in sessions else list(now.get(sid, []))
-                        for sid in order]
+            reverted = [
+                list(was[sid]) if sid in sessions else list(now.get(sid, [])) for sid in order
+            ]
             if solver.violations(problem, reverted):
-                print(f"  {', '.join(sessions)}: putting it back breaks a rule "
-                      f"({solver.violations(problem, reverted)[0]})")
+                print(
+                    f"  {', '.join(sessions)}: putting it back breaks a rule "
+                    f"({solver.violations(problem, reverted)[0]})"
+                )
                 continue
             t2, c2 = solver.evaluate(problem, reverted)
             gain = base_value - (sum(t2.values()) - t2["change"])
             penalty = w * (counts["change"] - c2["change"])
             ok &= gain > penalty
-            print(f"  {', '.join(sessions)}: gains {gain:.3f} for {counts['change'] - c2['change']:g} "
-                  f"changes, penalty {penalty:.3f}: {'more' if gain > penalty else 'NOT more'}")
+            print(
+                f"  {', '.join(sessions)}: gains {gain:.3f} for {counts['change'] - c2['change']:g} "
+                f"changes, penalty {penalty:.3f}: {'more' if gain > penalty else 'NOT more'}"
+            )
             for sid in sessions:
                 out = [title.get(p, p)[:50] for p in was.get(sid, []) if p not in now[sid]]
                 into = [title.get(p, p)[:50] for p in now[sid] if p not in was.get(sid, [])]
@@ -190,8 +227,10 @@ def run(args) -> None:
         files = {p: p.read_bytes() for p in (ws / "schedules").iterdir()}
         again = workflow.plan(schedule, catalog, hooks, today=today)
         same = {p: p.read_bytes() for p in (ws / "schedules").iterdir()} == files
-        print(f"planned again with nothing changed: {len(again.written)} files written, "
-              f"byte-identical: {'yes' if same else 'NO'}")
+        print(
+            f"planned again with nothing changed: {len(again.written)} files written, "
+            f"byte-identical: {'yes' if same else 'NO'}"
+        )
 
 
 def planner_weight(schedule: Path) -> float:

@@ -35,15 +35,80 @@ features feature agents agent policy reinforcement reward robust robustness theo
 empirical prior previous recent novel simple effective efficiency cost costs stage level
 quality set sets number small larger via under without over all most well other first
 """.split()
-CATEGORIES = ["cs.LG", "cs.CL", "cs.AI", "cs.CV", "cs.DC", "cs.PL", "cs.SE", "cs.AR", "stat.ML",
-              "math.OC", "cs.IR", "cs.NE", "q-bio.QM", "physics.comp-ph", "cs.CR", "eess.SP",
-              "math.ST", "cond-mat.dis-nn", "hep-th", "quant-ph"]
-LATEX = ["G{\\\"o}del", "Poincar\\'e", "Schr\\\"odinger", "$O(n \\log n)$", "$\\alpha$-divergence",
-         "Erd\\H{o}s", "na\\\"ive", "$\\ell_1$", "Fran\\c{c}ois", "$10^{-3}$"]
-FIRST = ["Ada", "Alan", "Grace", "Edsger", "Barbara", "Donald", "Yann", "Fei-Fei", "Geoffrey",
-         "Jürgen", "Daphne", "Andrew", "Sanjeev", "Percy", "Chelsea", "Ilya", "Oriol", "Noam"]
-LAST = ["Lovelace", "Turing", "Hopper", "Dijkstra", "Liskov", "Knuth", "LeCun", "Li", "Hinton",
-        "Schmidhuber", "Koller", "Ng", "Arora", "Liang", "Finn", "Sutskever", "Vinyals", "Shazeer"]
+CATEGORIES = [
+    "cs.LG",
+    "cs.CL",
+    "cs.AI",
+    "cs.CV",
+    "cs.DC",
+    "cs.PL",
+    "cs.SE",
+    "cs.AR",
+    "stat.ML",
+    "math.OC",
+    "cs.IR",
+    "cs.NE",
+    "q-bio.QM",
+    "physics.comp-ph",
+    "cs.CR",
+    "eess.SP",
+    "math.ST",
+    "cond-mat.dis-nn",
+    "hep-th",
+    "quant-ph",
+]
+LATEX = [
+    'G{\\"o}del',
+    "Poincar\\'e",
+    'Schr\\"odinger',
+    "$O(n \\log n)$",
+    "$\\alpha$-divergence",
+    "Erd\\H{o}s",
+    'na\\"ive',
+    "$\\ell_1$",
+    "Fran\\c{c}ois",
+    "$10^{-3}$",
+]
+FIRST = [
+    "Ada",
+    "Alan",
+    "Grace",
+    "Edsger",
+    "Barbara",
+    "Donald",
+    "Yann",
+    "Fei-Fei",
+    "Geoffrey",
+    "Jürgen",
+    "Daphne",
+    "Andrew",
+    "Sanjeev",
+    "Percy",
+    "Chelsea",
+    "Ilya",
+    "Oriol",
+    "Noam",
+]
+LAST = [
+    "Lovelace",
+    "Turing",
+    "Hopper",
+    "Dijkstra",
+    "Liskov",
+    "Knuth",
+    "LeCun",
+    "Li",
+    "Hinton",
+    "Schmidhuber",
+    "Koller",
+    "Ng",
+    "Arora",
+    "Liang",
+    "Finn",
+    "Sutskever",
+    "Vinyals",
+    "Shazeer",
+]
 LICENSE = "http://arxiv.org/licenses/nonexclusive-distrib/1.0/"
 
 
@@ -96,19 +161,29 @@ def records(n: int, seed: int):
             "id": ident,
             "submitter": None if nulls else f"{authors[0][1]} {authors[0][0]}",
             "authors": ", ".join(f"{first} {last}" for last, first in authors[:-1])
-                       + (" and " if len(authors) > 1 else "") + f"{authors[-1][1]} {authors[-1][0]}",
+            + (" and " if len(authors) > 1 else "")
+            + f"{authors[-1][1]} {authors[-1][0]}",
             "title": wrap(title),
-            "comments": None if nulls or rng.random() < 0.3
-                        else f"{rng.randint(4, 40)} pages, {rng.randint(1, 12)} figures",
-            "journal-ref": None if rng.random() < 0.8 else f"Journal {rng.randint(1, 99)} ({day.year})",
-            "doi": None if rng.random() < 0.7 else f"10.{rng.randint(1000, 9999)}/{rng.randint(10**6, 10**7)}",
+            "comments": None
+            if nulls or rng.random() < 0.3
+            else f"{rng.randint(4, 40)} pages, {rng.randint(1, 12)} figures",
+            "journal-ref": None
+            if rng.random() < 0.8
+            else f"Journal {rng.randint(1, 99)} ({day.year})",
+            "doi": None
+            if rng.random() < 0.7
+            else f"10.{rng.randint(1000, 9999)}/{rng.randint(10**6, 10**7)}",
             "report-no": None,
             "categories": " ".join(cats),
             "license": None if nulls else LICENSE,
             "abstract": "  " + wrap(abstract) + "\n",
-            "versions": [{"version": f"v{v + 1}",
-                          "created": (day + timedelta(days=30 * v)).strftime("%a, %d %b %Y 10:00:00 GMT")}
-                         for v in range(rng.randint(1, 3))],
+            "versions": [
+                {
+                    "version": f"v{v + 1}",
+                    "created": (day + timedelta(days=30 * v)).strftime("%a, %d %b %Y 10:00:00 GMT"),
+                }
+                for v in range(rng.randint(1, 3))
+            ],
             "update_date": (day + timedelta(days=40)).isoformat(),
             "authors_parsed": None if nulls else [[last, first, ""] for last, first in authors],
         }

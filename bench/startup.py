@@ -44,12 +44,19 @@ def main() -> None:
     print(f'python -c "import click" median {m_base * 1000:6.1f} ms  (min {min(base) * 1000:.1f})')
     print(f"ratio {m_ours / m_base:.2f}x (target <= 2.0x)")
 
-    probe = ("import sys; sys.argv = ['paperclub', '--help']\n"
-             "from paperclub.cli import main\n"
-             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})), file=sys.stderr)")
-    out = subprocess.run([sys.executable, "-c", probe], cwd=env_cwd, capture_output=True,
-                         text=True, env={**os.environ}).stderr.strip()
+    probe = (
+        "import sys; sys.argv = ['paperclub', '--help']\n"
+        "from paperclub.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})), file=sys.stderr)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=env_cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ},
+    ).stderr.strip()
     print(f"heavy modules imported by --help: {out}")
 
 

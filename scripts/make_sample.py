@@ -23,12 +23,29 @@ from paperclub.sources import SourceFile  # noqa: E402
 FACTS = ("id", "title", "published", "author_count", "organisation", "upvotes", "links")
 
 TAXONOMY = {
-    "inference": ["inference", "speculative", "decoding", "serving", "kv cache", "quantization",
-                  "early exit", "time to first token", "throughput"],
+    "inference": [
+        "inference",
+        "speculative",
+        "decoding",
+        "serving",
+        "kv cache",
+        "quantization",
+        "early exit",
+        "time to first token",
+        "throughput",
+    ],
     "code": ["code", "program", "compiler", "transpil", "decompil", "software engineering"],
     "reasoning": ["reasoning", "theorem", "math", "proof", "test-time"],
-    "training": ["training", "fine-tuning", "finetuning", "pre-training", "backpropagation",
-                 "low-rank adaptation", "checkpoint", "data selection"],
+    "training": [
+        "training",
+        "fine-tuning",
+        "finetuning",
+        "pre-training",
+        "backpropagation",
+        "low-rank adaptation",
+        "checkpoint",
+        "data selection",
+    ],
     "hardware": ["gpu", "accelerator", "hardware", "risc", "mlir", "cuda", "exascale", "hpc"],
     "interpretability": ["interpretab", "sparse autoencoder", "mechanistic", "features"],
     "science": ["protein", "biomolecul", "pde", "physics", "microscopy", "protocol"],

@@ -39,8 +39,14 @@ def load_sample() -> list[dict]:
 
 
 def header_lines(as_of: date) -> list[str]:
-    return ["new", "Get trending papers in your email inbox!", "Subscribe", "Daily Papers",
-            "byAK and the research community", short_date(as_of)]
+    return [
+        "new",
+        "Get trending papers in your email inbox!",
+        "Subscribe",
+        "Daily Papers",
+        "byAK and the research community",
+        short_date(as_of),
+    ]
 
 
 def short_date(day: date) -> str:

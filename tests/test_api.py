@@ -39,10 +39,18 @@ def arxiv_group(workspace: Path, **extra) -> Path:
     (workspace / "papers").mkdir(exist_ok=True)
     shutil.copy(FIXTURES / "arxiv.jsonl", workspace / "papers" / "arxiv.jsonl")
     config = {
-        "group": {"name": "Journal club", "timezone": "Europe/Berlin",
-                  "organizer": {"name": "Ada", "email": "ada@example.org"}},
-        "meetings": {"start": "2027-01-07", "weekday": "thursday", "time": "16:00",
-                     "count": 2, "papers_per_session": 2},
+        "group": {
+            "name": "Journal club",
+            "timezone": "Europe/Berlin",
+            "organizer": {"name": "Ada", "email": "ada@example.org"},
+        },
+        "meetings": {
+            "start": "2027-01-07",
+            "weekday": "thursday",
+            "time": "16:00",
+            "count": 2,
+            "papers_per_session": 2,
+        },
         "catalog": {"sources": ["../papers/arxiv.jsonl"]},
         "members": [{"name": "Ada", "interests": ["robot"]}, {"name": "Alan"}],
         "outputs": ["markdown"],
@@ -59,11 +67,19 @@ def _cli(workspace: Path, *args: str) -> subprocess.CompletedProcess:
     at start-up, which an in-process run would leave behind for the other tests."""
     env = {**os.environ, "PAPERCLUB_DISABLE_PLUGIN_AUTOLOAD": "1"}
     env.pop("PAPERCLUB_CATALOG", None)
-    return subprocess.run([sys.executable, "-m", "paperclub", *args], cwd=workspace, env=env,
-                          capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "paperclub", *args],
+        cwd=workspace,
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
 
 
 # -- the reference ---------------------------------------------------------------------------
+
 
 def test_every_public_name_has_a_docstring_and_is_in_the_reference(tmp_path):
     """What `make api-docs` runs (pdoc, into a folder), and every name of `__all__` has its
@@ -97,6 +113,7 @@ def test_the_module_says_the_rest_is_internal_and_how_to_build_the_reference():
 
 
 # -- the read-only catalog -------------------------------------------------------------------
+
 
 @pytest.fixture
 def catalog_file(run, workspace) -> Path:
@@ -214,10 +231,17 @@ def test_paperclub_exclude_paper_and_the_planning_hooks_get_catalog_and_today(ru
     result = run("plan", str(config), "--today", "2026-12-24")
     assert result.exit_code == 0, result
     seen = [json.loads(line) for line in (workspace / "seen.jsonl").read_text().splitlines()]
-    assert {s["hook"] for s in seen} == {"exclude", "score", "plan_sessions", "modify",
-                                        "affinity", "check"}
+    assert {s["hook"] for s in seen} == {
+        "exclude",
+        "score",
+        "plan_sessions",
+        "modify",
+        "affinity",
+        "check",
+    }
     assert {(s["today"], s["catalog"], s["papers"]) for s in seen} == {
-        ("2026-12-24", "Catalog", len(RECORDS))}
+        ("2026-12-24", "Catalog", len(RECORDS))
+    }
     assert all(s["candidates"] == len(RECORDS) for s in seen if s["hook"] == "exclude")
     assert all(s["same"] for s in seen if s["hook"] == "score")
     assert all(s["abstracts"] for s in seen if s["hook"] == "modify")
@@ -233,15 +257,18 @@ def test_paperclub_exclude_paper_and_the_planning_hooks_get_catalog_and_today(ru
 
 
 def test_an_old_plugin_without_the_new_arguments_still_works(run, workspace, schedule):
-    write_plugin(workspace, "old.py", """
+    write_plugin(
+        workspace,
+        "old.py",
+        """
         def paperclub_exclude_paper(paper, group, history):
             return "no surveys" if "survey" in paper.title.lower() else None
-    """)
+    """,
+    )
     assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
 
 
-def test_the_plan_file_keeps_no_abstract_and_load_plan_reads_it_from_the_catalog(
-        run, workspace):
+def test_the_plan_file_keeps_no_abstract_and_load_plan_reads_it_from_the_catalog(run, workspace):
     config = arxiv_group(workspace)
     assert run("plan", str(config), "--today", TODAY).exit_code == 0
     text = (workspace / "schedules" / "club.plan.yaml").read_text()
@@ -254,19 +281,24 @@ def test_the_plan_file_keeps_no_abstract_and_load_plan_reads_it_from_the_catalog
         for a in (a for s in plan.sessions for a in s.papers):
             assert a.abstract and a.abstract == catalog.get(a.paper_id).abstract
     # a re-plan keeps its held sessions, whose papers now have their abstracts for plugins
-    write_plugin(workspace, "held.py", """
+    write_plugin(
+        workspace,
+        "held.py",
+        """
         import json
         from pathlib import Path
 
         def paperclub_modify_plan(held):
             Path("held.json").write_text(json.dumps([a.abstract for s in held for a in s.papers]))
-    """)
+    """,
+    )
     assert run("plan", str(config), "--today", "2027-01-10").exit_code == 0
     held = json.loads((workspace / "held.json").read_text())
     assert len(held) == 2 and all(held)
 
 
 # -- load_group, load_plan, render -----------------------------------------------------------
+
 
 def test_render_gives_what_plan_wrote(run, schedule, workspace):
     assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
@@ -282,16 +314,24 @@ def test_render_gives_what_plan_wrote(run, schedule, workspace):
 def test_render_errors_name_the_output_and_the_group(run, schedule, workspace):
     assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
     group, plan = api.load_group(schedule), api.load_plan(schedule)
-    with pytest.raises(api.PaperclubError, match=r"no output 'markdwn' \(did you mean 'markdown'\?\)"):
+    with pytest.raises(
+        api.PaperclubError, match=r"no output 'markdwn' \(did you mean 'markdown'\?\)"
+    ):
         api.render(plan, group, "markdwn")
     other = api.load_group(arxiv_group(workspace))
-    with pytest.raises(api.PaperclubError, match="the plan is of group 'ml-systems', not of 'journal-club'"):
+    with pytest.raises(
+        api.PaperclubError, match="the plan is of group 'ml-systems', not of 'journal-club'"
+    ):
         api.render(plan, other, "markdown")
 
 
 def test_render_uses_the_workspaces_emitters_and_keeps_bytes_for_binary_types(
-        run, schedule, workspace):
-    write_plugin(workspace, "packed.py", """
+    run, schedule, workspace
+):
+    write_plugin(
+        workspace,
+        "packed.py",
+        """
         class Packed:
             name, extension, media_type = "packed", ".bin", "application/octet-stream"
 
@@ -300,7 +340,8 @@ def test_render_uses_the_workspaces_emitters_and_keeps_bytes_for_binary_types(
 
         def paperclub_register_emitters(register):
             register(Packed())
-    """)
+    """,
+    )
     assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
     assert api.render(api.load_plan(schedule), api.load_group(schedule), "packed") == b"\x0c"
 
@@ -311,8 +352,10 @@ def test_load_plan_before_any_plan_says_what_to_run(schedule):
 
 
 def test_paper_id_is_the_id_paperclub_gives():
-    assert api.paper_id("Attention", arxiv_id="https://arxiv.org/abs/1706.03762v7") == \
-        "arxiv:1706.03762"
+    assert (
+        api.paper_id("Attention", arxiv_id="https://arxiv.org/abs/1706.03762v7")
+        == "arxiv:1706.03762"
+    )
     assert api.paper_id("Attention", doi="https://doi.org/10.1000/XYZ") == "doi:10.1000/xyz"
     assert api.paper_id("Attention Is All You Need!") == "attention-is-all-you-need"
 
@@ -350,14 +393,22 @@ def test_a_plugin_command_gets_the_catalog_and_today_by_its_options(run, workspa
     assert done.returncode == 0, done.stderr
     plan = api.load_plan(config)
     with api.open_catalog(workspace / "catalog.sqlite") as catalog:
-        words = sum(len(catalog.get(a.paper_id).abstract.split())
-                    for s in plan.sessions[1:] for a in s.papers)
-    assert done.stdout == f"2 papers from 2027-01-10, {words} words of abstracts, 48 in the catalog\n"
+        words = sum(
+            len(catalog.get(a.paper_id).abstract.split())
+            for s in plan.sessions[1:]
+            for a in s.papers
+        )
+    assert (
+        done.stdout == f"2 papers from 2027-01-10, {words} words of abstracts, 48 in the catalog\n"
+    )
     # a wrong path is the user's error: named, exit 1, no traceback
-    done = _cli(workspace, "stats", str(config), "--catalog", "nope.sqlite", "--today", "2027-01-10")
+    done = _cli(
+        workspace, "stats", str(config), "--catalog", "nope.sqlite", "--today", "2027-01-10"
+    )
     assert done.returncode == 1 and "Traceback" not in done.stderr
-    assert done.stderr.strip() == ("Error: nope.sqlite: no catalog here yet: run "
-                                   "`paperclub import FILE` first")
+    assert done.stderr.strip() == (
+        "Error: nope.sqlite: no catalog here yet: run `paperclub import FILE` first"
+    )
     assert not (workspace / "nope.sqlite").exists()
     done = _cli(workspace, "stats", str(config), "--today", "someday")
     assert done.returncode == 2 and "'someday' is not a date such as 2026-12-03" in done.stderr

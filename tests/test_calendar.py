@@ -46,8 +46,10 @@ def feeds(run, feed, workspace):
     for n, session in enumerate(data["sessions"]):
         for k, paper in enumerate(session["papers"]):
             if (n + k) % 3:  # some papers keep no links
-                paper["links"] = {"abs": f"https://arxiv.org/abs/2501.{n:03d}{k}",
-                                  "code": f"https://github.com/example/p{n}-{k}"}
+                paper["links"] = {
+                    "abs": f"https://arxiv.org/abs/2501.{n:03d}{k}",
+                    "code": f"https://github.com/example/p{n}-{k}",
+                }
     plan_file.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
     out = workspace / "out"
     assert run("export", str(plan_file), "-o", str(out / "group.ics")).exit_code == 0
@@ -60,8 +62,11 @@ def feeds(run, feed, workspace):
 
 
 def _sessions_of(data, member):
-    return [s for s in data["sessions"]
-            if member is None or any(p["presenter"] == member for p in s["papers"])]
+    return [
+        s
+        for s in data["sessions"]
+        if member is None or any(p["presenter"] == member for p in s["papers"])
+    ]
 
 
 def test_one_event_per_session_with_the_plan_s_facts(feed):
@@ -69,8 +74,10 @@ def test_one_event_per_session_with_the_plan_s_facts(feed):
     cal = Calendar.from_ical(path.read_bytes())
     events = {str(e["UID"]): e for e in cal.walk("VEVENT")}
     assert len(events) == len(shown["sessions"])
-    plan = {s["uid"]: s for s in
-            yaml.safe_load(path.with_name("ml-systems.plan.yaml").read_text())["sessions"]}
+    plan = {
+        s["uid"]: s
+        for s in yaml.safe_load(path.with_name("ml-systems.plan.yaml").read_text())["sessions"]
+    }
     assert set(events) == set(plan)
     for uid, event in events.items():
         session = plan[uid]
@@ -116,7 +123,9 @@ def test_independent_parsers_read_it(feed):
     assert len(ics.Calendar(text).events) == n
     stream = IcsCalendarStream.calendar_from_ics(text)
     assert len(stream.events) == n
-    found = recurring_ical_events.of(Calendar.from_ical(text)).between(date(2026, 1, 1), date(2028, 1, 1))
+    found = recurring_ical_events.of(Calendar.from_ical(text)).between(
+        date(2026, 1, 1), date(2028, 1, 1)
+    )
     assert len(found) == n
 
 
@@ -142,12 +151,16 @@ def test_independent_parsers_read_every_exported_feed_with_url_and_alarm(feeds):
         assert sorted(e.dtstart.value for e in v.vevent_list) == starts
         for e in v.vevent_list:
             assert e.url.value == data["url"]
-            assert [(a.action.value, a.trigger.value) for a in e.contents.get("valarm", [])] == alarms
+            assert [
+                (a.action.value, a.trigger.value) for a in e.contents.get("valarm", [])
+            ] == alarms
             assert all(a.description.value for a in e.contents.get("valarm", []))
 
         parsed = ics.Calendar(text)
-        assert sorted(e.begin.datetime if member is None else e.begin.date()
-                      for e in parsed.events) == starts
+        assert (
+            sorted(e.begin.datetime if member is None else e.begin.date() for e in parsed.events)
+            == starts
+        )
         assert all(e.all_day == (member is not None) for e in parsed.events)
         assert {e.url for e in parsed.events} == {data["url"]}
         assert all([a.trigger for a in e.alarms] == [t for _, t in alarms] for e in parsed.events)
@@ -199,21 +212,40 @@ def test_description_lists_each_paper_with_its_links_presenter_and_topics(feeds)
 
 
 def _plan(sessions: list[Session], **kw) -> Plan:
-    return Plan(group="G", slug="g", timezone=kw.pop("timezone", "Europe/Berlin"),
-                organizer=Person("O", "o@example.org"), sessions=sessions, **kw)
+    return Plan(
+        group="G",
+        slug="g",
+        timezone=kw.pop("timezone", "Europe/Berlin"),
+        organizer=Person("O", "o@example.org"),
+        sessions=sessions,
+        **kw,
+    )
 
 
 def _session(n: int, start: datetime, papers: list[Assignment], **kw) -> Session:
     stamp = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    return Session(id=f"s{n}", uid=f"uid-{n}", start=start, end=start + timedelta(hours=1),
-                   modified=stamp, papers=papers, **kw)
+    return Session(
+        id=f"s{n}",
+        uid=f"uid-{n}",
+        start=start,
+        end=start + timedelta(hours=1),
+        modified=stamp,
+        papers=papers,
+        **kw,
+    )
 
 
 def test_event_url_is_the_group_page_else_the_first_abstract():
     start = datetime(2026, 12, 3, 16, tzinfo=ZoneInfo("Europe/Berlin"))
     sessions = [
-        _session(1, start, [Assignment("a", "A", links={"code": "https://c/a"}),
-                            Assignment("b", "B", links={"abs": "https://arxiv.org/abs/b"})]),
+        _session(
+            1,
+            start,
+            [
+                Assignment("a", "A", links={"code": "https://c/a"}),
+                Assignment("b", "B", links={"abs": "https://arxiv.org/abs/b"}),
+            ],
+        ),
         _session(2, start + timedelta(days=7), [Assignment("c", "C")]),
     ]
     cal = Calendar.from_ical(IcsEmitter().render(_plan(sessions)))
@@ -225,8 +257,10 @@ def test_event_url_is_the_group_page_else_the_first_abstract():
 
 def test_alarm_only_when_the_plan_has_one_and_not_on_cancelled_sessions():
     start = datetime(2026, 12, 3, 16, tzinfo=ZoneInfo("Europe/Berlin"))
-    sessions = [_session(1, start, [Assignment("a", "A")]),
-                _session(2, start + timedelta(days=7), [], status="cancelled")]
+    sessions = [
+        _session(1, start, [Assignment("a", "A")]),
+        _session(2, start + timedelta(days=7), [], status="cancelled"),
+    ]
     assert b"VALARM" not in IcsEmitter().render(_plan(sessions))
     raw = IcsEmitter().render(_plan(sessions, alarm=timedelta(hours=1)))
     events = {str(e["UID"]): e for e in Calendar.from_ical(raw).walk("VEVENT")}
@@ -237,6 +271,7 @@ def test_alarm_only_when_the_plan_has_one_and_not_on_cancelled_sessions():
 
 
 # -- VTIMEZONE ---------------------------------------------------------------------------------
+
 
 def _zone_plan(name: str, first: int, last: int) -> Plan:
     """Sessions every Sunday of the years first..last at 00:30, 12:30 and 23:30 local time:
@@ -250,8 +285,13 @@ def _zone_plan(name: str, first: int, last: int) -> Plan:
             local = datetime(day.year, day.month, day.day, hour, 30, tzinfo=zone)
             if local.utcoffset() != local.replace(fold=1).utcoffset():
                 continue  # ambiguous (or non-existent) wall-clock time
-            sessions.append(_session(len(sessions), local.astimezone(timezone.utc).astimezone(zone),
-                                     [Assignment("p", "P")]))
+            sessions.append(
+                _session(
+                    len(sessions),
+                    local.astimezone(timezone.utc).astimezone(zone),
+                    [Assignment("p", "P")],
+                )
+            )
         day += timedelta(days=7)
     return _plan(sessions, timezone=name)
 
@@ -262,31 +302,57 @@ def _vtimezone(raw: bytes) -> list[tuple]:
     out = []
     for c in tz.subcomponents:
         rdates = c.get("RDATE", [])
-        out.append((c.name, c["RRULE"].to_ical().decode() if "RRULE" in c else None,
-                    str(c["TZOFFSETFROM"].to_ical()), str(c["TZOFFSETTO"].to_ical()),
-                    len(rdates) if isinstance(rdates, list) else 1))
+        out.append(
+            (
+                c.name,
+                c["RRULE"].to_ical().decode() if "RRULE" in c else None,
+                str(c["TZOFFSETFROM"].to_ical()),
+                str(c["TZOFFSETTO"].to_ical()),
+                len(rdates) if isinstance(rdates, list) else 1,
+            )
+        )
     return out
 
 
 ZONES = [
     # zone, years, the observances: (kind, RRULE, from, to, RDATE lines)
-    ("Europe/Berlin", (2026, 2027), [
-        ("DAYLIGHT", "FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3", "+0100", "+0200", 0),
-        ("STANDARD", "FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10", "+0200", "+0100", 0)]),
-    ("America/New_York", (2026, 2027), [
-        ("DAYLIGHT", "FREQ=YEARLY;BYDAY=2SU;BYMONTH=3", "-0500", "-0400", 0),
-        ("STANDARD", "FREQ=YEARLY;BYDAY=1SU;BYMONTH=11", "-0400", "-0500", 0)]),
-    ("Australia/Sydney", (2026, 2027), [  # southern hemisphere: summer time over new year
-        ("STANDARD", "FREQ=YEARLY;BYDAY=1SU;BYMONTH=4", "+1100", "+1000", 0),
-        ("DAYLIGHT", "FREQ=YEARLY;BYDAY=1SU;BYMONTH=10", "+1000", "+1100", 0)]),
+    (
+        "Europe/Berlin",
+        (2026, 2027),
+        [
+            ("DAYLIGHT", "FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3", "+0100", "+0200", 0),
+            ("STANDARD", "FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10", "+0200", "+0100", 0),
+        ],
+    ),
+    (
+        "America/New_York",
+        (2026, 2027),
+        [
+            ("DAYLIGHT", "FREQ=YEARLY;BYDAY=2SU;BYMONTH=3", "-0500", "-0400", 0),
+            ("STANDARD", "FREQ=YEARLY;BYDAY=1SU;BYMONTH=11", "-0400", "-0500", 0),
+        ],
+    ),
+    (
+        "Australia/Sydney",
+        (2026, 2027),
+        [  # southern hemisphere: summer time over new year
+            ("STANDARD", "FREQ=YEARLY;BYDAY=1SU;BYMONTH=4", "+1100", "+1000", 0),
+            ("DAYLIGHT", "FREQ=YEARLY;BYDAY=1SU;BYMONTH=10", "+1000", "+1100", 0),
+        ],
+    ),
     ("Asia/Kolkata", (2026, 2027), [("STANDARD", None, "+0530", "+0530", 0)]),
     ("America/Sao_Paulo", (2026, 2027), [("STANDARD", None, "-0300", "-0300", 0)]),
     # Brazil dropped daylight saving in 2019: no yearly rule spans 2017-2019, so every change
     # is listed (RDATE), one per line
-    ("America/Sao_Paulo", (2018, 2019), [
-        ("DAYLIGHT", None, "-0200", "-0200", 0),
-        ("STANDARD", None, "-0200", "-0300", 2),
-        ("DAYLIGHT", None, "-0300", "-0200", 1)]),
+    (
+        "America/Sao_Paulo",
+        (2018, 2019),
+        [
+            ("DAYLIGHT", None, "-0200", "-0200", 0),
+            ("STANDARD", None, "-0200", "-0300", 2),
+            ("DAYLIGHT", None, "-0300", "-0200", 1),
+        ],
+    ),
 ]
 
 
@@ -319,8 +385,16 @@ def test_vtimezone_is_in_rrule_form_and_resolves_every_start(name, years, expect
     assert got == expected_utc
 
 
-@pytest.mark.parametrize("name", ["Europe/Berlin", "America/New_York", "Australia/Sydney",
-                                  "Asia/Kolkata", "Australia/Lord_Howe"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Europe/Berlin",
+        "America/New_York",
+        "Australia/Sydney",
+        "Asia/Kolkata",
+        "Australia/Lord_Howe",
+    ],
+)
 def test_vtimezone_rules_match_the_tzif_rule_ical_reads(name):
     """ical derives a zone's RRULEs from the POSIX rule at the end of its TZif file; paperclub
     scans the transitions: the rules agree (Lord Howe moves its clocks by half an hour)."""
@@ -329,13 +403,26 @@ def test_vtimezone_rules_match_the_tzif_rule_ical_reads(name):
     ours = vtimezone(name, date(2026, 12, 3), date(2027, 3, 4))
     assert all("RDATE" not in c for c in ours.subcomponents)
     theirs = Timezone.from_tzif(name)
-    assert sorted((c.name, c.get("RRULE").to_ical().decode() if "RRULE" in c else None,
-                   c.decoded("TZOFFSETFROM"), c.decoded("TZOFFSETTO"), str(c["TZNAME"]))
-                  for c in ours.subcomponents) == sorted(
-        (kind, o.rrule.as_rrule_str() if o.rrule else None, o.tz_offset_from.offset,
-         o.tz_offset_to.offset, o.tz_name[0].strip("<>"))  # ical keeps POSIX's <+11> quotes
+    assert sorted(
+        (
+            c.name,
+            c.get("RRULE").to_ical().decode() if "RRULE" in c else None,
+            c.decoded("TZOFFSETFROM"),
+            c.decoded("TZOFFSETTO"),
+            str(c["TZNAME"]),
+        )
+        for c in ours.subcomponents
+    ) == sorted(
+        (
+            kind,
+            o.rrule.as_rrule_str() if o.rrule else None,
+            o.tz_offset_from.offset,
+            o.tz_offset_to.offset,
+            o.tz_name[0].strip("<>"),
+        )  # ical keeps POSIX's <+11> quotes
         for kind, observances in (("STANDARD", theirs.standard), ("DAYLIGHT", theirs.daylight))
-        for o in observances)
+        for o in observances
+    )
 
 
 def _khal():
@@ -356,18 +443,35 @@ def _khal_import(path, tmp_path, name):
         "[locale]\nlocal_timezone = Europe/Berlin\ndefault_timezone = Europe/Berlin\n"
         "timeformat = %H:%M\ndateformat = %Y-%m-%d\nlongdateformat = %Y-%m-%d\n"
         "datetimeformat = %Y-%m-%d %H:%M\nlongdatetimeformat = %Y-%m-%d %H:%M\n"
-        f"[sqlite]\npath = {root}/khal.db\n")
+        f"[sqlite]\npath = {root}/khal.db\n"
+    )
     khal = _khal()
-    imported = subprocess.run([khal, "-c", str(config), "import", "--batch", "-a", "club", str(path)],
-                              capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    imported = subprocess.run(
+        [khal, "-c", str(config), "import", "--batch", "-a", "club", str(path)],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     assert imported.returncode == 0, imported.stderr
     said = (imported.stdout + imported.stderr).lower()
     assert "warning" not in said and "error" not in said and "critical" not in said, said
 
     def listed(day: str, span: str = "1d") -> str:
-        done = subprocess.run([khal, "-c", str(config), "list", "--format",
-                               "{start-date} {start-time} {title}", day, span],
-                              capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        done = subprocess.run(
+            [
+                khal,
+                "-c",
+                str(config),
+                "list",
+                "--format",
+                "{start-date} {start-time} {title}",
+                day,
+                span,
+            ],
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout
 
@@ -418,8 +522,9 @@ def test_vtimezone_names_the_summer_observance_daylight_whatever_zoneinfo_s_sign
     """tzdata gives Ireland a negative daylight saving in winter; clients expect IST (summer,
     +0100) as DAYLIGHT and GMT as STANDARD, and get it."""
     tz = vtimezone("Europe/Dublin", date(2026, 12, 3), date(2027, 3, 4))
-    assert sorted((c.name, str(c["TZNAME"]), c.decoded("TZOFFSETTO")) for c in tz.subcomponents) == [
-        ("DAYLIGHT", "IST", timedelta(hours=1)), ("STANDARD", "GMT", timedelta(0))]
+    assert sorted(
+        (c.name, str(c["TZNAME"]), c.decoded("TZOFFSETTO")) for c in tz.subcomponents
+    ) == [("DAYLIGHT", "IST", timedelta(hours=1)), ("STANDARD", "GMT", timedelta(0))]
 
 
 def test_config_url_and_alarm_reach_the_feed(run, schedule, workspace):
@@ -444,13 +549,19 @@ def test_the_vtimezone_calendar_md_shows_is_the_one_written(feed):
 
 # -- cancelled sessions, and a member subscribed to both feeds --------------------------------
 
+
 def test_a_cancelled_session_says_so_and_where_its_papers_went():
     """Not its papers and presenters as if it were still on: `Cancelled:` first, where each
     paper is now, and no presenters, topics or reminder."""
     start = datetime(2026, 12, 3, 16, tzinfo=ZoneInfo("Europe/Berlin"))
     sessions = [
-        _session(1, start, [Assignment("a", "A", ["t"], "Ada"), Assignment("b", "B", ["u"], "Bob")],
-                 status="cancelled", sequence=1),
+        _session(
+            1,
+            start,
+            [Assignment("a", "A", ["t"], "Ada"), Assignment("b", "B", ["u"], "Bob")],
+            status="cancelled",
+            sequence=1,
+        ),
         _session(2, start + timedelta(days=7), [Assignment("a", "A", ["t"], "Cy")]),
     ]
     cal = Calendar.from_ical(IcsEmitter().render(_plan(sessions, alarm=timedelta(minutes=30))))
@@ -461,7 +572,8 @@ def test_a_cancelled_session_says_so_and_where_its_papers_went():
     assert str(event["DESCRIPTION"]) == (
         "This session is cancelled. Its papers:\n"
         "1. A\n   Moved to Thu 10 Dec 2026, 16:00–17:00 (Europe/Berlin)\n"
-        "2. B\n   No longer planned")
+        "2. B\n   No longer planned"
+    )
     assert "CONTACT" not in event and "CATEGORIES" not in event and not event.walk("VALARM")
     assert str(events["uid-2"]["SUMMARY"]) == "G: A" and events["uid-2"].walk("VALARM")
 
@@ -471,8 +583,14 @@ def _bodies(path: Path) -> dict[str, tuple[int, list[str]]]:
     out = {}
     for event in Calendar.from_ical(path.read_bytes()).walk("VEVENT"):
         lines = event.to_ical().decode().replace("\r\n ", "").split("\r\n")
-        out[str(event["UID"])] = (int(event["SEQUENCE"]), [
-            line for line in lines if not line.startswith(("SEQUENCE:", "DTSTAMP:", "LAST-MODIFIED:"))])
+        out[str(event["UID"])] = (
+            int(event["SEQUENCE"]),
+            [
+                line
+                for line in lines
+                if not line.startswith(("SEQUENCE:", "DTSTAMP:", "LAST-MODIFIED:"))
+            ],
+        )
     return out
 
 
@@ -514,14 +632,20 @@ def test_a_replan_raises_the_sequence_of_every_event_it_changes(run, schedule, w
 def _documented_khal() -> tuple[list[str], list[str], str]:
     """The khal commands of docs/calendar.md's member feeds section and the listing shown."""
     text = (ROOT / "docs" / "calendar.md").read_text().split("## Member feeds")[1]
-    block, listing = re.search(r"```sh\n(khal import.*?)```\n\n```\n(.*?)```", text, re.DOTALL).groups()
+    block, listing = re.search(
+        r"```sh\n(khal import.*?)```\n\n```\n(.*?)```", text, re.DOTALL
+    ).groups()
     lines = [shlex.split(line) for line in block.splitlines()]
-    return [line for line in lines if line[1] == "import"], \
-        next(line for line in lines if line[1] == "list"), listing
+    return (
+        [line for line in lines if line[1] == "import"],
+        next(line for line in lines if line[1] == "list"),
+        listing,
+    )
 
 
-def test_khal_shows_a_member_subscribed_to_both_feeds_each_session_once(run, schedule, workspace,
-                                                                       tmp_path):
+def test_khal_shows_a_member_subscribed_to_both_feeds_each_session_once(
+    run, schedule, workspace, tmp_path
+):
     """docs/calendar.md: a member who subscribes to the group's feed and their own sees each
     session once, with one reminder, and their turns as all-day notes. Both feeds go into one
     real khal (its config and data under tmp_path), as the docs show, and khal lists what
@@ -541,11 +665,17 @@ def test_khal_shows_a_member_subscribed_to_both_feeds_each_session_once(run, sch
         "[locale]\nlocal_timezone = Europe/Berlin\ndefault_timezone = Europe/Berlin\n"
         "timeformat = %H:%M\ndateformat = %Y-%m-%d\nlongdateformat = %Y-%m-%d\n"
         "datetimeformat = %Y-%m-%d %H:%M\nlongdatetimeformat = %Y-%m-%d %H:%M\n"
-        f"[sqlite]\npath = {root}/khal.db\n")
+        f"[sqlite]\npath = {root}/khal.db\n"
+    )
 
     def khal(*args: str) -> str:
-        done = subprocess.run([_khal(), "-c", str(conf), *args], capture_output=True, text=True,
-                              stdin=subprocess.DEVNULL, cwd=workspace)
+        done = subprocess.run(
+            [_khal(), "-c", str(conf), *args],
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            cwd=workspace,
+        )
         assert done.returncode == 0, done.stderr
         said = done.stderr.lower()
         assert "warning" not in said and "error" not in said, said
@@ -558,11 +688,19 @@ def test_khal_shows_a_member_subscribed_to_both_feeds_each_session_once(run, sch
 
     # the whole term, day by day, as data
     plan = planfile.load(workspace / "schedules" / "ml-systems.plan.yaml")
-    fields = [a for f in ("calendar", "title", "all-day", "start-time", "alarms-list", "status")
-              for a in ("--json", f)]
+    fields = [
+        a
+        for f in ("calendar", "title", "all-day", "start-time", "alarms-list", "status")
+        for a in ("--json", f)
+    ]
     first, last = plan.sessions[0].start.date(), plan.sessions[-1].start.date()
-    days = [json.loads(line) for line in khal("list", "--day-format", "", *fields, first.isoformat(),
-                                              f"{(last - first).days + 1}d").splitlines() if line]
+    days = [
+        json.loads(line)
+        for line in khal(
+            "list", "--day-format", "", *fields, first.isoformat(), f"{(last - first).days + 1}d"
+        ).splitlines()
+        if line
+    ]
     shown = {}
     for events in days:
         for e in events:
@@ -573,11 +711,14 @@ def test_khal_shows_a_member_subscribed_to_both_feeds_each_session_once(run, sch
         assert [a["delta"] for a in e["alarms-list"]] == [-1800.0]  # one reminder
     mine = [s for s in plan.sessions if "Ada Lovelace" in s.presenters]
     assert [e["title"] for e in shown["ada"]] == [
-        "Your turn: present " + "; ".join(a.title for a in s.papers if a.presenter == "Ada Lovelace")
-        for s in mine]
+        "Your turn: present "
+        + "; ".join(a.title for a in s.papers if a.presenter == "Ada Lovelace")
+        for s in mine
+    ]
     for e in shown["ada"]:
         assert e["all-day"] == "True" and e["alarms-list"] == [] and e["status"] == "CONFIRMED"
     for events in days:  # a session's title once a day, from the group's calendar
         titles = [e["title"] for e in events if e["calendar"] == "ml-systems"]
-        assert len(titles) <= 1 and all(t not in e["title"] for t in titles
-                                        for e in events if e["calendar"] == "ada")
+        assert len(titles) <= 1 and all(
+            t not in e["title"] for t in titles for e in events if e["calendar"] == "ada"
+        )

@@ -55,7 +55,11 @@ def test_importing_the_sample(catalog):
     sample = load_sample()
     result = import_sample(catalog)
     assert (result.source, result.papers, result.added, result.updated) == (
-        SAMPLE_LABEL, len(sample), len(sample), 0)
+        SAMPLE_LABEL,
+        len(sample),
+        len(sample),
+        0,
+    )
     assert not result.skipped_unchanged_file
     assert len(catalog) == len(sample) == 87
     papers = list(catalog.papers())
@@ -101,8 +105,16 @@ def test_a_changed_file_is_read_again_and_merged(catalog, tmp_path):
 
     changed = [dict(r) for r in sample]
     changed[5]["upvotes"] = sample[5]["upvotes"] + 10
-    new = {"id": "a-new-paper", "title": "A New Paper", "published": "2025-11-20",
-           "author_count": 2, "organisation": None, "upvotes": 1, "links": {}, "topics": []}
+    new = {
+        "id": "a-new-paper",
+        "title": "A New Paper",
+        "published": "2025-11-20",
+        "author_count": 2,
+        "organisation": None,
+        "upvotes": 1,
+        "links": {},
+        "topics": [],
+    }
     write_json(path, changed + [new])
     second = catalog.import_file(path, PaperclubJSON(), "mine", None)
 
@@ -136,8 +148,9 @@ def test_the_same_papers_from_another_source_merge_into_one_row(catalog, tmp_pat
     # every paper gains an abstract and a second source
     assert result.updated == len(sample)
     assert len(catalog) == len(sample)
-    for paper, record in zip(sorted(catalog.papers(), key=lambda p: p.id),
-                             sorted(sample, key=lambda r: r["id"])):
+    for paper, record in zip(
+        sorted(catalog.papers(), key=lambda p: p.id), sorted(sample, key=lambda r: r["id"])
+    ):
         assert paper.sources == (SAMPLE_LABEL, "hf-page:page.txt")
         assert paper.abstract  # filled from the page
         assert list(paper.topics) == record["topics"]  # kept from the sample
@@ -159,12 +172,20 @@ def test_merge_takes_the_most_upvotes():
 
 def test_merge_keeps_the_first_link_of_a_kind():
     old = paper(links={"code": "https://github.com/old/repo"})
-    new = paper(links={"code": "https://github.com/new/repo",
-                       "data": "https://huggingface.co/datasets/new/set"})
-    assert merge(old, new).links == {"code": "https://github.com/old/repo",
-                                     "data": "https://huggingface.co/datasets/new/set"}
-    assert merge(new, old).links == {"code": "https://github.com/new/repo",
-                                     "data": "https://huggingface.co/datasets/new/set"}
+    new = paper(
+        links={
+            "code": "https://github.com/new/repo",
+            "data": "https://huggingface.co/datasets/new/set",
+        }
+    )
+    assert merge(old, new).links == {
+        "code": "https://github.com/old/repo",
+        "data": "https://huggingface.co/datasets/new/set",
+    }
+    assert merge(new, old).links == {
+        "code": "https://github.com/new/repo",
+        "data": "https://huggingface.co/datasets/new/set",
+    }
 
 
 def test_merge_unions_sources_topics_and_keywords_in_order():
@@ -177,8 +198,13 @@ def test_merge_unions_sources_topics_and_keywords_in_order():
 
 
 def test_merge_fills_empty_fields_from_either_record():
-    full = paper(abstract="An abstract.", authors=("Ada", "Alan"), author_count=2,
-                 organisation="Apple", published=date(2024, 3, 3))
+    full = paper(
+        abstract="An abstract.",
+        authors=("Ada", "Alan"),
+        author_count=2,
+        organisation="Apple",
+        published=date(2024, 3, 3),
+    )
     empty = paper()
     for merged in (merge(full, empty), merge(empty, full)):
         assert merged.abstract == "An abstract."
@@ -190,8 +216,15 @@ def test_merge_fills_empty_fields_from_either_record():
 
 
 def test_merge_of_a_record_with_itself_changes_nothing():
-    record = paper(abstract="x", upvotes=4, links={"code": "https://github.com/a/b"},
-                   topics=("t",), sources=("s",), published=date(2024, 1, 2), author_count=3)
+    record = paper(
+        abstract="x",
+        upvotes=4,
+        links={"code": "https://github.com/a/b"},
+        topics=("t",),
+        sources=("s",),
+        published=date(2024, 1, 2),
+        author_count=3,
+    )
     assert merge(record, record) == record
 
 
@@ -214,8 +247,7 @@ def broken_page(path: Path, bad_index: int = 2, count: int = 5) -> tuple[Path, l
 
 def test_a_failed_import_leaves_the_catalog_as_it_was(catalog, tmp_path):
     import_sample(catalog)
-    other = write_json(tmp_path / "other.json", [
-        {"id": "other", "title": "Other", "upvotes": 1}])
+    other = write_json(tmp_path / "other.json", [{"id": "other", "title": "Other", "upvotes": 1}])
     catalog.import_file(other, PaperclubJSON(), "other", None)
     before = snapshot(catalog.path)
     assert len(before[0]) == 88 and len(before[1]) == 2
@@ -322,14 +354,32 @@ def has_every_word(query: str):
     def predicate(record):
         text = set(words(record["title"] + "\n" + record["abstract"]))
         return all(word in text for word in words(query))
+
     return predicate
 
 
-@pytest.mark.parametrize("query", [
-    "attention", "ATTENTION", "fast attention", "Attention FAST", "quick", "accurate",
-    "method slow", "nothing", "absent", "100%", "snake_case", "snake%case", "C:\\temp",
-    "att%n", "a_c", "parsing", "parsers",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "attention",
+        "ATTENTION",
+        "fast attention",
+        "Attention FAST",
+        "quick",
+        "accurate",
+        "method slow",
+        "nothing",
+        "absent",
+        "100%",
+        "snake_case",
+        "snake%case",
+        "C:\\temp",
+        "att%n",
+        "a_c",
+        "parsing",
+        "parsers",
+    ],
+)
 def test_a_query_matches_every_word_in_title_or_abstract(query_catalog, query):
     assert sorted(found(query_catalog, query)) == expected(has_every_word(query))
 
@@ -368,14 +418,17 @@ def test_a_query_ignores_the_case_of_accented_letters(catalog, tmp_path):
 def test_papers_by_source_label(catalog, tmp_path):
     sample = load_sample()
     import_sample(catalog)
-    mine = [{"id": sample[0]["id"], "title": sample[0]["title"]},
-            {"id": "only-mine", "title": "Only Mine"}]
+    mine = [
+        {"id": sample[0]["id"], "title": sample[0]["title"]},
+        {"id": "only-mine", "title": "Only Mine"},
+    ]
     catalog.import_file(write_json(tmp_path / "mine.json", mine), PaperclubJSON(), "mine", None)
 
     assert found(catalog, sources=["mine"]) == sorted([sample[0]["id"], "only-mine"])
     assert found(catalog, sources=[SAMPLE_LABEL]) == sorted(r["id"] for r in sample)
     assert found(catalog, sources=[SAMPLE_LABEL, "mine"]) == sorted(
-        [r["id"] for r in sample] + ["only-mine"])
+        [r["id"] for r in sample] + ["only-mine"]
+    )
     assert found(catalog, sources=["nobody"]) == []
     assert found(catalog, sources=[]) == []
     # with a query too
@@ -409,11 +462,19 @@ def test_a_catalog_from_a_newer_paperclub(tmp_path):
 
 
 def test_rows_round_trip_every_field(catalog, tmp_path):
-    record = Paper(id="arxiv:2401.00001", title="Ünïcode “Title”", abstract="An abstract.",
-                   authors=("Ada Lovelace", "Alan Turing"), author_count=2, organisation="Org",
-                   published=date(2024, 2, 29), upvotes=12,
-                   links={"code": "https://github.com/a/b", "data": "https://zenodo.org/r/1"},
-                   keywords=("cs.LG",), topics=("training", "systems"))
+    record = Paper(
+        id="arxiv:2401.00001",
+        title="Ünïcode “Title”",
+        abstract="An abstract.",
+        authors=("Ada Lovelace", "Alan Turing"),
+        author_count=2,
+        organisation="Org",
+        published=date(2024, 2, 29),
+        upvotes=12,
+        links={"code": "https://github.com/a/b", "data": "https://zenodo.org/r/1"},
+        keywords=("cs.LG",),
+        topics=("training", "systems"),
+    )
     path = write_json(tmp_path / "one.json", [record.to_json()])
     catalog.import_file(path, PaperclubJSON(), "one", None)
     assert catalog.get(record.id) == replace(record, sources=("one",))
@@ -445,13 +506,19 @@ def test_the_index_follows_merged_text(catalog, tmp_path, chunking):
     """A paper first known by title only gains an abstract from a later source: the words of
     the abstract become searchable, in the same import or a later one, and nothing is
     indexed twice."""
-    first = [{"title": "Quiet Paper", "abstract": ""}, {"title": "Other Paper", "abstract": "zebra"}]
+    first = [
+        {"title": "Quiet Paper", "abstract": ""},
+        {"title": "Other Paper", "abstract": "zebra"},
+    ]
     catalog.import_file(write_json(tmp_path / "a.json", first), PaperclubJSON(), "a", None)
     assert fts_ids(catalog, "zebra") == {"other-paper"}
     assert fts_ids(catalog, "walrus") == set()
     # the same paper twice in one file: added, then filled in by the second record
-    second = [{"title": "Quiet paper", "abstract": "walrus"},
-              {"title": "New Paper", "abstract": ""}, {"title": "New paper", "abstract": "okapi"}]
+    second = [
+        {"title": "Quiet paper", "abstract": "walrus"},
+        {"title": "New Paper", "abstract": ""},
+        {"title": "New paper", "abstract": "okapi"},
+    ]
     catalog.import_file(write_json(tmp_path / "b.json", second), PaperclubJSON(), "b", None)
     assert fts_ids(catalog, "walrus") == {"quiet-paper"}
     assert fts_ids(catalog, "okapi") == {"new-paper"}
@@ -461,8 +528,12 @@ def test_the_index_follows_merged_text(catalog, tmp_path, chunking):
 
 
 def test_an_arxiv_id_upgrades_a_title_id_and_keeps_an_alias(catalog, tmp_path):
-    catalog.import_file(write_json(tmp_path / "a.json", [{"title": "Attention Is All You Need"}]),
-                        PaperclubJSON(), "a", None)
+    catalog.import_file(
+        write_json(tmp_path / "a.json", [{"title": "Attention Is All You Need"}]),
+        PaperclubJSON(),
+        "a",
+        None,
+    )
     later = [{"title": "Attention is all you need", "arxiv_id": "1706.03762v7"}]
     catalog.import_file(write_json(tmp_path / "b.json", later), PaperclubJSON(), "b", None)
     assert len(catalog) == 1
@@ -473,8 +544,10 @@ def test_an_arxiv_id_upgrades_a_title_id_and_keeps_an_alias(catalog, tmp_path):
 
 
 def test_same_title_different_arxiv_ids_stay_two_papers(catalog, tmp_path):
-    records = [{"title": "Scaling Laws", "arxiv_id": "2001.08361"},
-               {"title": "Scaling laws", "arxiv_id": "2203.15556"}]
+    records = [
+        {"title": "Scaling Laws", "arxiv_id": "2001.08361"},
+        {"title": "Scaling laws", "arxiv_id": "2203.15556"},
+    ]
     catalog.import_file(write_json(tmp_path / "a.json", records), PaperclubJSON(), "a", None)
     assert {p.id for p in catalog.papers()} == {"arxiv:2001.08361", "arxiv:2203.15556"}
 
@@ -482,8 +555,9 @@ def test_same_title_different_arxiv_ids_stay_two_papers(catalog, tmp_path):
 def test_a_precise_date_wins_over_a_year(catalog, tmp_path):
     """BibTeX often knows only the year (stored as 1 January): an exact date replaces it,
     whichever arrives first."""
-    year_only = [{"title": "Attention", "published": "2017-01-01",
-                  "extra": {"date_precision": "year"}}]
+    year_only = [
+        {"title": "Attention", "published": "2017-01-01", "extra": {"date_precision": "year"}}
+    ]
     exact = [{"title": "Attention", "published": "2017-06-12"}]
     catalog.import_file(write_json(tmp_path / "a.json", year_only), PaperclubJSON(), "a", None)
     catalog.import_file(write_json(tmp_path / "b.json", exact), PaperclubJSON(), "b", None)
@@ -504,8 +578,10 @@ def test_a_schema_2_catalog_is_upgraded_in_place(tmp_path):
     path.write_bytes(OLD.read_bytes())
     raw = sqlite3.connect(path)
     assert raw.execute("PRAGMA user_version").fetchone()[0] == 2
-    before = {row[0]: row[1:] for row in raw.execute(
-        "SELECT id, upvotes, sources, title, abstract, keywords FROM papers")}
+    before = {
+        row[0]: row[1:]
+        for row in raw.execute("SELECT id, upvotes, sources, title, abstract, keywords FROM papers")
+    }
     aliases = raw.execute("SELECT * FROM aliases ORDER BY alias").fetchall()
     imports = raw.execute("SELECT * FROM imports ORDER BY source").fetchall()
     raw.close()
@@ -525,10 +601,13 @@ def test_a_schema_2_catalog_is_upgraded_in_place(tmp_path):
         assert papers["arxiv:2205.14135"].upvotes == 12  # a CSV's own count stays
         # keywords are searchable now: categories only a record's keywords hold
         assert {p.id for p in cat.papers("hep")} == {
-            i for i, row in before.items() if "hep-" in row[4]}
+            i for i, row in before.items() if "hep-" in row[4]
+        }
         check_index(cat)
         assert [tuple(r) for r in cat.db.execute("SELECT * FROM aliases ORDER BY alias")] == aliases
-        assert [tuple(r) for r in cat.db.execute("SELECT * FROM imports ORDER BY source")] == imports
+        assert [
+            tuple(r) for r in cat.db.execute("SELECT * FROM imports ORDER BY source")
+        ] == imports
         from paperclub import votes
 
         votes.cast(cat, cat.get("arxiv:2205.14135"), "Ada", votes.FOR)
@@ -543,10 +622,19 @@ def test_two_processes_opening_an_old_catalog_upgrade_it_once(tmp_path):
 
     path = tmp_path / "catalog.sqlite"
     path.write_bytes(OLD.read_bytes())
-    script = ("import sys; from pathlib import Path; from paperclub.catalog import Catalog\n"
-              "with Catalog(Path(sys.argv[1])) as c: print(len(c))\n")
-    procs = [subprocess.Popen([sys.executable, "-c", script, str(path)], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    script = (
+        "import sys; from pathlib import Path; from paperclub.catalog import Catalog\n"
+        "with Catalog(Path(sys.argv[1])) as c: print(len(c))\n"
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     outs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
     assert {out.strip() for out, _ in outs} == {"104"}

@@ -21,19 +21,29 @@ def big_snapshot(path: Path, lines: int) -> None:
     with path.open("w", encoding="utf-8") as f:
         for i in range(lines):
             text = " ".join(words[(i + k) % len(words)] for k in range(200))
-            f.write(json.dumps({
-                "id": f"{2000 + i // 90000}.{i % 90000 + 10000:05d}", "title": f"Paper {i} on {words[i % 9]}",
-                "abstract": text, "authors": "A. Author and B. Author", "categories": "cs.LG",
-                "versions": [{"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT"}],
-                "authors_parsed": [["Author", "A.", ""], ["Author", "B.", ""]],
-            }) + "\n")
+            f.write(
+                json.dumps(
+                    {
+                        "id": f"{2000 + i // 90000}.{i % 90000 + 10000:05d}",
+                        "title": f"Paper {i} on {words[i % 9]}",
+                        "abstract": text,
+                        "authors": "A. Author and B. Author",
+                        "categories": "cs.LG",
+                        "versions": [{"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT"}],
+                        "authors_parsed": [["Author", "A.", ""], ["Author", "B.", ""]],
+                    }
+                )
+                + "\n"
+            )
 
 
 def rows(path: Path) -> list:
     db = sqlite3.connect(path)
     try:
-        return [db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
-                for t in ("papers", "imports", "aliases")]
+        return [
+            db.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall()
+            for t in ("papers", "imports", "aliases")
+        ]
     finally:
         db.close()
 
@@ -47,8 +57,9 @@ def test_sigkill_mid_import_loses_nothing(tmp_path):
 
     data = tmp_path / "big.jsonl"
     big_snapshot(data, 120_000)
-    proc = subprocess.Popen([*cli, str(data)], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*cli, str(data)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     wal = Path(f"{catalog}-wal")
     deadline = time.monotonic() + 60
     # wait until the import has written a good part of its transaction, then kill it

@@ -12,18 +12,30 @@ from pathlib import Path
 from conftest import TODAY
 from paperclub import __version__
 
-HEAVY = {"icalendar", "yaml", "pluggy", "sqlite3", "zoneinfo", "importlib.metadata", "jinja2",
-         "caldav"}
+HEAVY = {
+    "icalendar",
+    "yaml",
+    "pluggy",
+    "sqlite3",
+    "zoneinfo",
+    "importlib.metadata",
+    "jinja2",
+    "caldav",
+}
 
 
 def imported_by(args, cwd):
-    probe = (f"import sys; sys.argv = ['paperclub', *{args!r}]\n"
-             "from paperclub.cli import main\n"
-             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             "print(__import__('json').dumps(sorted(sys.modules)), file=sys.stderr)")
+    probe = (
+        f"import sys; sys.argv = ['paperclub', *{args!r}]\n"
+        "from paperclub.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(__import__('json').dumps(sorted(sys.modules)), file=sys.stderr)"
+    )
     env = {**os.environ}
     env.pop("PAPERCLUB_DISABLE_PLUGIN_AUTOLOAD", None)  # the real start-up path, entry points too
-    done = subprocess.run([sys.executable, "-c", probe], cwd=cwd, capture_output=True, text=True, env=env)
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=cwd, capture_output=True, text=True, env=env
+    )
     return set(json.loads(done.stderr.strip().splitlines()[-1])), done.stdout
 
 
@@ -56,8 +68,9 @@ def test_version_and_short_help(run):
 def test_counts_of_one_are_singular(run, schedule):
     """`Planned 1 sessions with 1 papers` read wrong: one is singular."""
     config = Path(schedule).read_text()
-    config = config.replace("  count: 12 ", "  count: 1 ").replace("papers_per_session: 2",
-                                                                  "papers_per_session: 1")
+    config = config.replace("  count: 12 ", "  count: 1 ").replace(
+        "papers_per_session: 2", "papers_per_session: 1"
+    )
     Path(schedule).write_text(config)
     done = run("plan", str(schedule), "--today", TODAY)
     assert done.exit_code == 0, done
@@ -75,5 +88,6 @@ def test_the_command_group_invoked_without_main_makes_its_app(workspace):
 
     result = CliRunner().invoke(cli, ["plugins", "--json"])
     assert result.exception is None and result.exit_code == 0, result.output
-    assert any(row["name"] == "paperclub.default_plugins.scoring"
-               for row in json.loads(result.output))
+    assert any(
+        row["name"] == "paperclub.default_plugins.scoring" for row in json.loads(result.output)
+    )

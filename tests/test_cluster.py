@@ -14,21 +14,38 @@ from paperclub.cluster import cluster_topics
 from paperclub.models import Paper
 
 GROUPS = {
-    "decoding": ["Speculative decoding with draft models", "Faster speculative decoding trees",
-                 "Draft model speculative decoding at scale", "Decoding speculatively in batches"],
-    "proofs": ["Theorem proving with language models", "Formal proofs from informal theorem statements",
-               "Lean theorem proving benchmarks", "Automated theorem proving by search"],
-    "proteins": ["Protein structure prediction", "Protein language models for folding",
-                 "Designing protein sequences", "Protein binding prediction with graphs"],
+    "decoding": [
+        "Speculative decoding with draft models",
+        "Faster speculative decoding trees",
+        "Draft model speculative decoding at scale",
+        "Decoding speculatively in batches",
+    ],
+    "proofs": [
+        "Theorem proving with language models",
+        "Formal proofs from informal theorem statements",
+        "Lean theorem proving benchmarks",
+        "Automated theorem proving by search",
+    ],
+    "proteins": [
+        "Protein structure prediction",
+        "Protein language models for folding",
+        "Designing protein sequences",
+        "Protein binding prediction with graphs",
+    ],
 }
-ABSTRACT = {"decoding": "draft model tokens verify speculative acceptance latency",
-            "proofs": "lean proof theorem formal verification tactic",
-            "proteins": "protein residue folding structure amino sequence"}
+ABSTRACT = {
+    "decoding": "draft model tokens verify speculative acceptance latency",
+    "proofs": "lean proof theorem formal verification tactic",
+    "proteins": "protein residue folding structure amino sequence",
+}
 
 
 def papers() -> list[Paper]:
-    return [Paper(id=f"{g}-{i}", title=t, abstract=ABSTRACT[g])
-            for g, titles in GROUPS.items() for i, t in enumerate(titles)]
+    return [
+        Paper(id=f"{g}-{i}", title=t, abstract=ABSTRACT[g])
+        for g, titles in GROUPS.items()
+        for i, t in enumerate(titles)
+    ]
 
 
 def test_papers_of_one_subject_share_a_cluster():

@@ -123,8 +123,9 @@ def test_sample_schedule_loads_with_the_values_of_the_file():
 
     assert g.topics == {k: tuple(v) for k, v in raw["topics"].items()}
     assert g.weights == {k: float(v) for k, v in rs["weights"].items()}
-    assert g.pins == {day: (ids,) if isinstance(ids, str) else tuple(ids)
-                      for day, ids in rs["pin"].items()}
+    assert g.pins == {
+        day: (ids,) if isinstance(ids, str) else tuple(ids) for day, ids in rs["pin"].items()
+    }
     assert all(isinstance(day, date) for day in g.pins)
     assert g.before == tuple(tuple(pair) for pair in rs["before"])
     assert g.exclude_read is rs["exclude_read"]
@@ -176,11 +177,14 @@ def test_slug_default_drops_accents_and_punctuation(workspace):
     assert load_group(write(workspace, text)).slug == "cafe-uber-systems-theory"
 
 
-@pytest.mark.parametrize(("written", "hours", "minutes"), [
-    ("16:00", 16, 0),
-    ("9:30", 9, 30),
-    ("23:59", 23, 59),
-])
+@pytest.mark.parametrize(
+    ("written", "hours", "minutes"),
+    [
+        ("16:00", 16, 0),
+        ("9:30", 9, 30),
+        ("23:59", 23, 59),
+    ],
+)
 def test_unquoted_time_is_read_as_a_clock_time(workspace, written, hours, minutes):
     text = edit(MINIMAL, 'time: "10:15"', f"time: {written}")
     # YAML 1.1 reads it as a number of minutes, which is what the loader must undo
@@ -188,20 +192,28 @@ def test_unquoted_time_is_read_as_a_clock_time(workspace, written, hours, minute
     assert load_group(write(workspace, text)).meetings.time == time(hours, minutes)
 
 
-@pytest.mark.parametrize(("written", "expected"), [
-    ("thu", 3), ("Tuesday", 1), ("SUNDAY", 6),
-])
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("thu", 3),
+        ("Tuesday", 1),
+        ("SUNDAY", 6),
+    ],
+)
 def test_weekday_names_and_abbreviations(workspace, written, expected):
     text = edit(MINIMAL, "  count: 3\n", f"  count: 3\n  weekday: {written}\n")
     assert load_group(write(workspace, text)).meetings.weekday == expected
 
 
-@pytest.mark.parametrize(("written", "expected"), [
-    ("90m", timedelta(minutes=90)),
-    ("1h30m", timedelta(minutes=90)),
-    ("2h", timedelta(hours=2)),
-    ("45 min", timedelta(minutes=45)),
-])
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("90m", timedelta(minutes=90)),
+        ("1h30m", timedelta(minutes=90)),
+        ("2h", timedelta(hours=2)),
+        ("45 min", timedelta(minutes=45)),
+    ],
+)
 def test_durations(workspace, written, expected):
     text = edit(MINIMAL, "  count: 3\n", f"  count: 3\n  duration: {written}\n")
     assert load_group(write(workspace, text)).meetings.duration == expected
@@ -217,74 +229,191 @@ def test_every_two_weeks_and_until(workspace):
 
 # (id, old, new, needle whose line the error must name, texts the message must contain)
 ERRORS = [
-    ("unknown-top", "meetings:\n", "meetigns:\n", "meetigns:",
-     ["meetigns", "did you mean 'meetings'"]),
-    ("unknown-top-far", "balance:\n", "colour: blue\nbalance:\n", "colour:",
-     ["colour", "unknown key", "meetings"]),
-    ("unknown-nested", "  weekday: thursday", "  wekday: thursday", "wekday:",
-     ["meetings.wekday", "did you mean 'weekday'"]),
-    ("unknown-deep", "{name: Ada, email: ada@example.org}",
-     "{name: Ada, email: ada@example.org, phone: 123}", "phone:",
-     ["group.organizer.phone"]),
-    ("unknown-member-key", "    email: alan@example.org", "    emial: alan@example.org",
-     "emial:", ["members[1].emial", "did you mean 'email'"]),
-    ("bad-weekday", "weekday: thursday", "weekday: thursdai", "weekday:",
-     ["meetings.weekday", "thursdai"]),
-    ("ambiguous-weekday", "weekday: thursday", "weekday: t", "weekday:",
-     ["meetings.weekday"]),
+    (
+        "unknown-top",
+        "meetings:\n",
+        "meetigns:\n",
+        "meetigns:",
+        ["meetigns", "did you mean 'meetings'"],
+    ),
+    (
+        "unknown-top-far",
+        "balance:\n",
+        "colour: blue\nbalance:\n",
+        "colour:",
+        ["colour", "unknown key", "meetings"],
+    ),
+    (
+        "unknown-nested",
+        "  weekday: thursday",
+        "  wekday: thursday",
+        "wekday:",
+        ["meetings.wekday", "did you mean 'weekday'"],
+    ),
+    (
+        "unknown-deep",
+        "{name: Ada, email: ada@example.org}",
+        "{name: Ada, email: ada@example.org, phone: 123}",
+        "phone:",
+        ["group.organizer.phone"],
+    ),
+    (
+        "unknown-member-key",
+        "    email: alan@example.org",
+        "    emial: alan@example.org",
+        "emial:",
+        ["members[1].emial", "did you mean 'email'"],
+    ),
+    (
+        "bad-weekday",
+        "weekday: thursday",
+        "weekday: thursdai",
+        "weekday:",
+        ["meetings.weekday", "thursdai"],
+    ),
+    ("ambiguous-weekday", "weekday: thursday", "weekday: t", "weekday:", ["meetings.weekday"]),
     ("bad-time", 'time: "16:00"', 'time: "25:00"', "time:", ["meetings.time", "25:00"]),
     ("bad-time-words", 'time: "16:00"', "time: 4pm", "time:", ["meetings.time", "4pm"]),
-    ("bad-duration", "duration: 90m", "duration: 1.5h", "duration:",
-     ["meetings.duration", "1.5h"]),
+    ("bad-duration", "duration: 90m", "duration: 1.5h", "duration:", ["meetings.duration", "1.5h"]),
     ("zero-duration", "duration: 90m", "duration: 0m", "duration:", ["meetings.duration"]),
-    ("bad-every", "  count: 4\n", "  count: 4\n  every: fortnightly\n", "every:",
-     ["meetings.every"]),
+    (
+        "bad-every",
+        "  count: 4\n",
+        "  count: 4\n  every: fortnightly\n",
+        "every:",
+        ["meetings.every"],
+    ),
     ("zero-count", "count: 4", "count: 0", "count:", ["meetings.count"]),
-    ("until-before-start", "count: 4", "until: 2027-01-06", "until:",
-     ["meetings.until", "2027-01-06", "2027-01-07"]),
-    ("bad-timezone", "Europe/Berlin", "Europe/Nowhere", "timezone:",
-     ["group.timezone", "Europe/Nowhere"]),
-    ("bad-organizer-email", "ada@example.org", "ada-at-example", "organizer:",
-     ["group.organizer.email", "ada-at-example"]),
-    ("bad-member-email", "alan@example.org", "alan@example", "alan@example",
-     ["members[1].email"]),
-    ("bad-skip-date", "    - 2027-01-21", "    - someday", "- someday",
-     ["meetings.skip[1]", "someday"]),
-    ("member-without-name", "  - name: Alan\n    email:", "  - email:", "- email:",
-     ["members[1].name", "required"]),
+    (
+        "until-before-start",
+        "count: 4",
+        "until: 2027-01-06",
+        "until:",
+        ["meetings.until", "2027-01-06", "2027-01-07"],
+    ),
+    (
+        "bad-timezone",
+        "Europe/Berlin",
+        "Europe/Nowhere",
+        "timezone:",
+        ["group.timezone", "Europe/Nowhere"],
+    ),
+    (
+        "bad-organizer-email",
+        "ada@example.org",
+        "ada-at-example",
+        "organizer:",
+        ["group.organizer.email", "ada-at-example"],
+    ),
+    ("bad-member-email", "alan@example.org", "alan@example", "alan@example", ["members[1].email"]),
+    (
+        "bad-skip-date",
+        "    - 2027-01-21",
+        "    - someday",
+        "- someday",
+        ["meetings.skip[1]", "someday"],
+    ),
+    (
+        "member-without-name",
+        "  - name: Alan\n    email:",
+        "  - email:",
+        "- email:",
+        ["members[1].name", "required"],
+    ),
     ("duplicate-member", "  - name: Alan", "  - name: Ada", None, ["members[1].name", "Ada"]),
-    ("bad-member-date", "    interests: [inference]",
-     "    interests: [inference]\n    unavailable: [soon]", "unavailable:",
-     ["members[0].unavailable[0]", "soon"]),
-    ("bad-max-sessions", "    interests: [inference]",
-     "    interests: [inference]\n    max_sessions: -1", "max_sessions:",
-     ["members[0].max_sessions"]),
-    ("bad-pin-date", "    2027-01-07: paper-a", "    next week: paper-a", "next week:",
-     ["selection.pin", "next week"]),
-    ("before-not-a-pair", "    - [paper-a, paper-b]", "    - [paper-a, paper-b, paper-c]",
-     "paper-c", ["selection.before[0]"]),
-    ("before-not-a-list", "    - [paper-a, paper-b]", "    - paper-a", "- paper-a",
-     ["selection.before[0]"]),
-    ("bad-weight", "weights: {upvotes: 1.0}", "weights: {upvotes: lots}", "weights:",
-     ["selection.weights.upvotes", "lots"]),
-    ("bad-exclude-read", "  before:\n", "  exclude_read: maybe\n  before:\n", "exclude_read:",
-     ["selection.exclude_read"]),
-    ("unknown-policy", "policy: spread", "policy: thematic", "policy:",
-     ["balance.policy", "themed"]),
-    ("unknown-output", "outputs: [ics, markdown]", "outputs: [ics, pdf]", "outputs:",
-     ["outputs[1]", "pdf"]),
-    ("members-not-a-list", "members:\n  - name: Ada\n    interests: [inference]\n"
-     "  - name: Alan\n    email: alan@example.org\n", "members: Ada\n", "members:",
-     ["members"]),
-    ("topics-not-a-mapping", "balance:\n", "topics: [inference]\nbalance:\n", "topics:",
-     ["topics"]),
-    ("section-not-a-mapping", "balance:\n  policy: spread\n", "balance: spread\n", "balance:",
-     ["balance", "mapping"]),
+    (
+        "bad-member-date",
+        "    interests: [inference]",
+        "    interests: [inference]\n    unavailable: [soon]",
+        "unavailable:",
+        ["members[0].unavailable[0]", "soon"],
+    ),
+    (
+        "bad-max-sessions",
+        "    interests: [inference]",
+        "    interests: [inference]\n    max_sessions: -1",
+        "max_sessions:",
+        ["members[0].max_sessions"],
+    ),
+    (
+        "bad-pin-date",
+        "    2027-01-07: paper-a",
+        "    next week: paper-a",
+        "next week:",
+        ["selection.pin", "next week"],
+    ),
+    (
+        "before-not-a-pair",
+        "    - [paper-a, paper-b]",
+        "    - [paper-a, paper-b, paper-c]",
+        "paper-c",
+        ["selection.before[0]"],
+    ),
+    (
+        "before-not-a-list",
+        "    - [paper-a, paper-b]",
+        "    - paper-a",
+        "- paper-a",
+        ["selection.before[0]"],
+    ),
+    (
+        "bad-weight",
+        "weights: {upvotes: 1.0}",
+        "weights: {upvotes: lots}",
+        "weights:",
+        ["selection.weights.upvotes", "lots"],
+    ),
+    (
+        "bad-exclude-read",
+        "  before:\n",
+        "  exclude_read: maybe\n  before:\n",
+        "exclude_read:",
+        ["selection.exclude_read"],
+    ),
+    (
+        "unknown-policy",
+        "policy: spread",
+        "policy: thematic",
+        "policy:",
+        ["balance.policy", "themed"],
+    ),
+    (
+        "unknown-output",
+        "outputs: [ics, markdown]",
+        "outputs: [ics, pdf]",
+        "outputs:",
+        ["outputs[1]", "pdf"],
+    ),
+    (
+        "members-not-a-list",
+        "members:\n  - name: Ada\n    interests: [inference]\n"
+        "  - name: Alan\n    email: alan@example.org\n",
+        "members: Ada\n",
+        "members:",
+        ["members"],
+    ),
+    (
+        "topics-not-a-mapping",
+        "balance:\n",
+        "topics: [inference]\nbalance:\n",
+        "topics:",
+        ["topics"],
+    ),
+    (
+        "section-not-a-mapping",
+        "balance:\n  policy: spread\n",
+        "balance: spread\n",
+        "balance:",
+        ["balance", "mapping"],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("old", "new", "needle", "parts"),
-                         [case[1:] for case in ERRORS], ids=[case[0] for case in ERRORS])
+@pytest.mark.parametrize(
+    ("old", "new", "needle", "parts"),
+    [case[1:] for case in ERRORS],
+    ids=[case[0] for case in ERRORS],
+)
 def test_error_names_file_line_and_key(workspace, old, new, needle, parts):
     text = edit(BASE, old, new)
     path = write(workspace, text)
@@ -363,8 +492,11 @@ def test_duplicate_key_names_both_lines(workspace):
 
 
 def test_duplicate_key_in_a_flow_mapping(workspace):
-    text = edit(BASE, "{name: Ada, email: ada@example.org}",
-                "{name: Ada, email: ada@example.org, name: Bea}")
+    text = edit(
+        BASE,
+        "{name: Ada, email: ada@example.org}",
+        "{name: Ada, email: ada@example.org, name: Bea}",
+    )
     err = load_error(write(workspace, text))
     assert err.line == line_of(text, "organizer:")
     assert "name" in err.message
@@ -401,10 +533,14 @@ def test_missing_file(workspace):
 
 
 # Dates YAML itself reads as dates (the timestamp pattern) but that are not on the calendar.
-@pytest.mark.parametrize(("old", "new", "needle", "key"), [
-    ("    - 2027-01-21", "    - 2027-02-30", "2027-02-30", "meetings.skip[1]"),
-    ("    2027-01-07: paper-a", "    2027-13-07: paper-a", "2027-13-07", "selection.pin"),
-], ids=["skip", "pin"])
+@pytest.mark.parametrize(
+    ("old", "new", "needle", "key"),
+    [
+        ("    - 2027-01-21", "    - 2027-02-30", "2027-02-30", "meetings.skip[1]"),
+        ("    2027-01-07: paper-a", "    2027-13-07: paper-a", "2027-13-07", "selection.pin"),
+    ],
+    ids=["skip", "pin"],
+)
 def test_impossible_calendar_date_is_a_paperclub_error(workspace, old, new, needle, key):
     text = edit(BASE, old, new)
     path = write(workspace, text)
@@ -439,11 +575,15 @@ def test_bare_hour_number_is_not_minutes_after_midnight(workspace):
 # --- through the command line --------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("old", "new", "needle", "key"), [
-    ("weekday: thursday", "weekday: thursdai", "weekday:", "meetings.weekday"),
-    ("meetings:\n", "meetigns:\n", "meetigns:", "meetigns"),
-    ("    - 2027-01-21", "    - someday", "- someday", "meetings.skip[1]"),
-], ids=["weekday", "top-level-key", "skip-item"])
+@pytest.mark.parametrize(
+    ("old", "new", "needle", "key"),
+    [
+        ("weekday: thursday", "weekday: thursdai", "weekday:", "meetings.weekday"),
+        ("meetings:\n", "meetigns:\n", "meetigns:", "meetigns"),
+        ("    - 2027-01-21", "    - someday", "- someday", "meetings.skip[1]"),
+    ],
+    ids=["weekday", "top-level-key", "skip-item"],
+)
 def test_cli_reports_config_error_without_traceback(workspace, run, old, new, needle, key):
     text = edit(BASE, old, new)
     write(workspace, text, "bad.yaml")
@@ -464,16 +604,21 @@ def test_cli_reports_impossible_date_without_traceback(workspace, run):
 
 
 def test_balance_targets(workspace):
-    text = edit(BASE, "  policy: spread", "  policy: proportional\n  targets: {inference: 0.5, code: 0.25}")
+    text = edit(
+        BASE, "  policy: spread", "  policy: proportional\n  targets: {inference: 0.5, code: 0.25}"
+    )
     g = load_group(write(workspace, text))
     assert g.balance_policy == "proportional"
     assert g.balance_targets == {"inference": 0.5, "code": 0.25}
 
 
-@pytest.mark.parametrize(("targets", "message"), [
-    ("{inference: 0.8, code: 0.4}", "add up to 1.20, more than 1"),
-    ("{inference: 1.5}", "balance.targets.inference: expected a share between 0 and 1"),
-])
+@pytest.mark.parametrize(
+    ("targets", "message"),
+    [
+        ("{inference: 0.8, code: 0.4}", "add up to 1.20, more than 1"),
+        ("{inference: 1.5}", "balance.targets.inference: expected a share between 0 and 1"),
+    ],
+)
 def test_bad_balance_targets(workspace, targets, message):
     text = edit(BASE, "  policy: spread", f"  policy: proportional\n  targets: {targets}")
     err = load_error(write(workspace, text))
@@ -496,12 +641,16 @@ def test_an_old_weight_name_still_works_and_the_warning_names_the_new_one(worksp
     g = load_group(write(workspace, text))
     assert g.weights == {"popularity": 2.0 * DEFAULT_WEIGHTS["popularity"], "recency": 1.0}
     [warning] = g.warnings
-    assert warning.startswith(f"{workspace / 'group.yaml'}:{line_of(text, 'upvotes: 2.0')}: "
-                              "selection.weights.upvotes is now selection.weights.popularity")
+    assert warning.startswith(
+        f"{workspace / 'group.yaml'}:{line_of(text, 'upvotes: 2.0')}: "
+        "selection.weights.upvotes is now selection.weights.popularity"
+    )
     both = edit(BASE, "weights: {upvotes: 1.0}", "weights: {upvotes: 1.0, popularity: 5}")
     g = load_group(write(workspace, both))
     assert g.weights == {"popularity": 5.0} and "is ignored" in g.warnings[0]
-    assert not load_group(write(workspace, edit(BASE, "{upvotes: 1.0}", "{popularity: 1.0}"))).warnings
+    assert not load_group(
+        write(workspace, edit(BASE, "{upvotes: 1.0}", "{popularity: 1.0}"))
+    ).warnings
 
 
 def test_the_old_weight_warns_through_plan_and_plans(run, schedule):
@@ -509,15 +658,19 @@ def test_the_old_weight_warns_through_plan_and_plans(run, schedule):
     Path(schedule).write_text(text)
     result = run("plan", str(schedule), "--today", "2026-11-01")
     assert result.exit_code == 0, result
-    assert (f"warning: {schedule}:{line_of(text, 'upvotes: 1.0')}: selection.weights.upvotes is "
-            "now selection.weights.popularity") in result.stderr
+    assert (
+        f"warning: {schedule}:{line_of(text, 'upvotes: 1.0')}: selection.weights.upvotes is "
+        "now selection.weights.popularity"
+    ) in result.stderr
 
 
 def test_likes_dislikes_min_relevance_and_libraries(workspace):
     (workspace / "ada.bib").write_text("")
-    text = edit(BASE, "  weights: {upvotes: 1.0}\n",
-                "  like: [arxiv:2410.17243, paper-b]\n  dislike:\n    - paper-c\n"
-                "  min_relevance: 0.25\n")
+    text = edit(
+        BASE,
+        "  weights: {upvotes: 1.0}\n",
+        "  like: [arxiv:2410.17243, paper-b]\n  dislike:\n    - paper-c\n  min_relevance: 0.25\n",
+    )
     text = edit(text, "  - name: Alan\n", "  - name: Alan\n    library: ada.bib\n")
     g = load_group(write(workspace, text))
     assert g.like == ("arxiv:2410.17243", "paper-b") and g.dislike == ("paper-c",)
@@ -527,14 +680,26 @@ def test_likes_dislikes_min_relevance_and_libraries(workspace):
     assert g.members[1].library == workspace / "ada.bib"
 
 
-@pytest.mark.parametrize("old, new, message", [
-    ("  weights: {upvotes: 1.0}\n", "  min_relevance: 2\n",
-     "selection.min_relevance: expected a relevance between 0 and 1"),
-    ("  weights: {upvotes: 1.0}\n", "  like: [a]\n  dislike: [a]\n",
-     "selection.dislike: a is in selection.like too"),
-    ("  - name: Alan\n", "  - name: Alan\n    library: ada.bbi\n",
-     "members[1].library: no such file"),
-])
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        (
+            "  weights: {upvotes: 1.0}\n",
+            "  min_relevance: 2\n",
+            "selection.min_relevance: expected a relevance between 0 and 1",
+        ),
+        (
+            "  weights: {upvotes: 1.0}\n",
+            "  like: [a]\n  dislike: [a]\n",
+            "selection.dislike: a is in selection.like too",
+        ),
+        (
+            "  - name: Alan\n",
+            "  - name: Alan\n    library: ada.bbi\n",
+            "members[1].library: no such file",
+        ),
+    ],
+)
 def test_bad_profile_keys_name_file_line_and_key(workspace, old, new, message):
     (workspace / "ada.bib").write_text("")
     text = edit(BASE, old, new)
@@ -545,19 +710,22 @@ def test_bad_profile_keys_name_file_line_and_key(workspace, old, new, message):
 # --- time zones: a place, not an abbreviation or a fixed offset -------------------------------
 
 
-@pytest.mark.parametrize("zone, meant", [
-    ("EST", "America/New_York"),
-    ("PST", "America/Los_Angeles"),
-    ("CET", "Europe/Paris"),
-    ("MST", "America/Denver"),
-    ("EET", "Europe/Athens"),
-    ("EST5EDT", "America/New_York"),
-    ("UTC+2", "Europe/Athens"),
-    ("GMT-5", "America/New_York"),
-    ("Etc/GMT+5", "America/New_York"),  # POSIX signs: five hours behind UTC
-    ("GMT", "Europe/London"),
-    ("Japan", "Asia/Tokyo"),
-])
+@pytest.mark.parametrize(
+    "zone, meant",
+    [
+        ("EST", "America/New_York"),
+        ("PST", "America/Los_Angeles"),
+        ("CET", "Europe/Paris"),
+        ("MST", "America/Denver"),
+        ("EET", "Europe/Athens"),
+        ("EST5EDT", "America/New_York"),
+        ("UTC+2", "Europe/Athens"),
+        ("GMT-5", "America/New_York"),
+        ("Etc/GMT+5", "America/New_York"),  # POSIX signs: five hours behind UTC
+        ("GMT", "Europe/London"),
+        ("Japan", "Asia/Tokyo"),
+    ],
+)
 def test_a_zone_that_is_not_a_place_is_refused_with_the_place_meant(workspace, zone, meant):
     text = edit(BASE, "timezone: Europe/Berlin", f"timezone: {zone}")
     err = load_error(write(workspace, text))
@@ -572,12 +740,15 @@ def test_a_fixed_offset_says_it_has_no_daylight_saving_time(workspace):
     assert "a fixed offset (UTC-5) has no daylight saving time" in err.message
 
 
-@pytest.mark.parametrize("zone, meant", [
-    ("America/NewYork", "America/New_York"),
-    ("america/new_york", "America/New_York"),
-    ("Europe/Berln", "Europe/Berlin"),
-    ("Berlin", "Europe/Berlin"),
-])
+@pytest.mark.parametrize(
+    "zone, meant",
+    [
+        ("America/NewYork", "America/New_York"),
+        ("america/new_york", "America/New_York"),
+        ("Europe/Berln", "Europe/Berlin"),
+        ("Berlin", "Europe/Berlin"),
+    ],
+)
 def test_a_misspelt_zone_gets_the_closest_place(workspace, zone, meant):
     text = edit(BASE, "timezone: Europe/Berlin", f"timezone: {zone}")
     err = load_error(write(workspace, text))
@@ -585,8 +756,9 @@ def test_a_misspelt_zone_gets_the_closest_place(workspace, zone, meant):
     assert f"no such zone (did you mean {meant!r}" in err.message
 
 
-@pytest.mark.parametrize("zone", ["UTC", "Etc/UTC", "America/New_York", "US/Eastern",
-                                  "America/Argentina/Buenos_Aires"])
+@pytest.mark.parametrize(
+    "zone", ["UTC", "Etc/UTC", "America/New_York", "US/Eastern", "America/Argentina/Buenos_Aires"]
+)
 def test_places_and_utc_are_time_zones(workspace, zone):
     # UTC is kept: a group may really meet by it (online, across zones), all year
     assert load_group(write(workspace, edit(BASE, "Europe/Berlin", zone))).timezone == zone
@@ -604,16 +776,28 @@ def set_weights(schedule, text: str) -> str:
     return config
 
 
-@pytest.mark.parametrize("weights, says", [
-    ("{consecutve: 50}", "selection.weights.consecutve: unknown weight (did you mean "
-                         "'consecutive'?)"),
-    ("{time_limt: 1}", "selection.weights.time_limt: unknown weight (did you mean "
-                       "selection.time_limit?)"),
-    ("{upvote: 1}", "selection.weights.upvote: unknown weight (did you mean "
-                    "selection.weights.popularity?)"),
-    ("{colour: 1}", "selection.weights.colour: unknown weight (known: change, consecutive, "
-                    "nearby, popularity, proportional, recency, relevance, themed, unfilled, votes)"),
-])
+@pytest.mark.parametrize(
+    "weights, says",
+    [
+        (
+            "{consecutve: 50}",
+            "selection.weights.consecutve: unknown weight (did you mean 'consecutive'?)",
+        ),
+        (
+            "{time_limt: 1}",
+            "selection.weights.time_limt: unknown weight (did you mean selection.time_limit?)",
+        ),
+        (
+            "{upvote: 1}",
+            "selection.weights.upvote: unknown weight (did you mean selection.weights.popularity?)",
+        ),
+        (
+            "{colour: 1}",
+            "selection.weights.colour: unknown weight (known: change, consecutive, "
+            "nearby, popularity, proportional, recency, relevance, themed, unfilled, votes)",
+        ),
+    ],
+)
 def test_an_unknown_weight_stops_plan_with_its_line(run, schedule, workspace, weights, says):
     text = set_weights(schedule, weights)
     result = run("plan", str(schedule), "--today", "2026-11-01")
@@ -624,15 +808,15 @@ def test_an_unknown_weight_stops_plan_with_its_line(run, schedule, workspace, we
 
 
 # as plugins/prefer_code.py: a part named after the plugin, with a weight of that name
-PREFER_CODE = '''
+PREFER_CODE = """
 def paperclub_score_paper(paper, group, history):
     return {"prefer_code": group.weight("prefer_code", 0.5)} if paper.has_code else None
-'''
+"""
 # a part named otherwise: known as the plugin gives it to papers
-STARS = '''
+STARS = """
 def paperclub_score_paper(paper, group, history):
     return {"stars": group.weight("stars", 0.0)} if paper.has_code else None
-'''
+"""
 
 
 def test_a_weight_for_a_plugin_is_known_and_one_for_no_plugin_is_not(run, schedule, workspace):
@@ -641,7 +825,8 @@ def test_a_weight_for_a_plugin_is_known_and_one_for_no_plugin_is_not(run, schedu
     (workspace / "plugins" / "github.py").write_text(STARS)
     # a part named after its plugin is known even when no paper earns it
     (workspace / "plugins" / "rare.py").write_text(
-        "def paperclub_score_paper(paper, group, history):\n    return None\n")
+        "def paperclub_score_paper(paper, group, history):\n    return None\n"
+    )
     set_weights(schedule, "{prefer_code: 2, stars: 1, rare: 5}")
     result = run("plan", str(schedule), "--today", "2026-11-01")
     assert result.exit_code == 0, result
@@ -662,9 +847,11 @@ def test_time_limit_is_a_key_of_its_own_and_the_old_spelling_warns(workspace):
     old = edit(BASE, "weights: {upvotes: 1.0}", "weights: {popularity: 1.0, time_limit: 5}")
     g = load_group(write(workspace, old))
     assert g.time_limit == 5 and "time_limit" not in g.weights
-    assert g.warnings == (f"{workspace / 'group.yaml'}:{line_of(old, 'time_limit')}: "
-                          "selection.weights.time_limit is now selection.time_limit (seconds; "
-                          "update the config to silence this)",)
+    assert g.warnings == (
+        f"{workspace / 'group.yaml'}:{line_of(old, 'time_limit')}: "
+        "selection.weights.time_limit is now selection.time_limit (seconds; "
+        "update the config to silence this)",
+    )
     both = edit(text, "{popularity: 1.0}", "{popularity: 1.0, time_limit: 9}")
     g = load_group(write(workspace, both))
     assert g.time_limit == 5 and "is ignored: selection.time_limit replaces it" in g.warnings[0]
@@ -690,30 +877,41 @@ def test_ids_that_match_no_paper_stop_plan_with_their_lines(run, schedule, works
     pinned = "mirror-speculative-decoding-breaking-the-serial-barrier-in-llm-inference"
     text = config.replace(f"2026-12-03: {pinned}}}", "2026-12-03: mirror-speculative-decodng}")
     text = text.replace(f"- [{pinned},", "- [arxiv:2510.1316,")
-    text = text.replace("interests: [code, hardware]}",
-                        "interests: [code, hardware], pin: [batch-speculative-decoding]}")
+    text = text.replace(
+        "interests: [code, hardware]}",
+        "interests: [code, hardware], pin: [batch-speculative-decoding]}",
+    )
     assert text.count("mirror-speculative-decodng") == 1 and "arxiv:2510.1316" in text
     Path(schedule).write_text(text)
     result = run("plan", str(schedule), "--today", "2026-11-01")
     assert result.exit_code == 1, result
     err = result.stderr
-    assert (f"{schedule}:{line_of(text, 'batch-speculative-decoding]')}: members[2].pin[0]: "
-            "'batch-speculative-decoding' is not in the catalog; the closest: 'Batch Speculative "
-            "Decoding Done Right' (batch-speculative-decoding-done-right)") in err
-    assert (f"{schedule}:{line_of(text, 'mirror-speculative-decodng')}: "
-            "selection.pin.2026-12-03[0]: 'mirror-speculative-decodng' is not in the catalog; "
-            f"the closest: 'Mirror Speculative Decoding: Breaking the Serial Barrier in LLM "
-            f"Inference' ({pinned})") in err
-    assert (f"{schedule}:{line_of(text, 'arxiv:2510.1316')}: selection.before[0][0]: "
-            "'arxiv:2510.1316' is not in the catalog") in err
+    assert (
+        f"{schedule}:{line_of(text, 'batch-speculative-decoding]')}: members[2].pin[0]: "
+        "'batch-speculative-decoding' is not in the catalog; the closest: 'Batch Speculative "
+        "Decoding Done Right' (batch-speculative-decoding-done-right)"
+    ) in err
+    assert (
+        f"{schedule}:{line_of(text, 'mirror-speculative-decodng')}: "
+        "selection.pin.2026-12-03[0]: 'mirror-speculative-decodng' is not in the catalog; "
+        f"the closest: 'Mirror Speculative Decoding: Breaking the Serial Barrier in LLM "
+        f"Inference' ({pinned})"
+    ) in err
+    assert (
+        f"{schedule}:{line_of(text, 'arxiv:2510.1316')}: selection.before[0][0]: "
+        "'arxiv:2510.1316' is not in the catalog"
+    ) in err
     assert sorted(p.name for p in (workspace / "schedules").iterdir()) == ["ml-systems.yaml"]
 
 
 def test_the_errors_docs_config_shows_are_the_errors_paperclub_prints(run, schedule, workspace):
     doc = (Path(__file__).resolve().parent.parent / "docs" / "config.md").read_text()
-    shown = [line.removeprefix("Error: ") for line in doc.splitlines()
-             if line.startswith("Error: schedules/ml-systems.yaml:")
-             and ("group.timezone" in line or "selection.weights" in line)]
+    shown = [
+        line.removeprefix("Error: ")
+        for line in doc.splitlines()
+        if line.startswith("Error: schedules/ml-systems.yaml:")
+        and ("group.timezone" in line or "selection.weights" in line)
+    ]
     assert len(shown) == 4
     sample = Path(schedule).read_text()
     printed = []

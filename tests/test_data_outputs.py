@@ -20,15 +20,30 @@ from paperclub.text import links_of
 
 OUTPUTS = ALL_OUTPUTS
 BERLIN = ZoneInfo("Europe/Berlin")
-HEADER = ["session", "date", "start", "end", "status", "paper_id", "title", "presenter",
-          "topics", "abs", "code"]
+HEADER = [
+    "session",
+    "date",
+    "start",
+    "end",
+    "status",
+    "paper_id",
+    "title",
+    "presenter",
+    "topics",
+    "abs",
+    "code",
+]
 
 
 @pytest.fixture
 def planned(run, schedule, workspace):
     folder = plan_every_output(run, schedule, TODAY)
-    return {"json": folder / "ml-systems.json", "csv": folder / "ml-systems.csv",
-            "plan": folder / "ml-systems.plan.yaml", "schedule": schedule}
+    return {
+        "json": folder / "ml-systems.json",
+        "csv": folder / "ml-systems.csv",
+        "plan": folder / "ml-systems.plan.yaml",
+        "schedule": schedule,
+    }
 
 
 def read_csv(data: bytes) -> list[list[str]]:
@@ -37,22 +52,44 @@ def read_csv(data: bytes) -> list[list[str]]:
 
 def session(n: int, day: date, papers: list[Assignment], status: str = "confirmed") -> Session:
     start = datetime(day.year, day.month, day.day, 9, 5, tzinfo=BERLIN)
-    return Session(id=f"s{n:02d}", uid=f"uid-{n}", start=start, end=start + timedelta(minutes=50),
-                   status=status, papers=papers)
+    return Session(
+        id=f"s{n:02d}",
+        uid=f"uid-{n}",
+        start=start,
+        end=start + timedelta(minutes=50),
+        status=status,
+        papers=papers,
+    )
 
 
 def sheet_plan() -> Plan:
     """Cells a spreadsheet would run as formulas, and cells the CSV must quote."""
     return Plan(
-        group="Sheets", slug="sheets", timezone="Europe/Berlin", organizer=Person("O"),
+        group="Sheets",
+        slug="sheets",
+        timezone="Europe/Berlin",
+        organizer=Person("O"),
         sessions=[
-            session(1, date(2027, 1, 4), [
-                Assignment("p1", '=HYPERLINK("https://evil.example","click")', ["+topic"],
-                           presenter="@SUM(A1:A9)",
-                           links={"abs": "https://arxiv.org/abs/1", "code": "-2+3"}),
-                Assignment("p2", 'Commas, "quotes"\nand a line break', ["a", "b"],
-                           presenter="a=b", links={}),
-            ]),
+            session(
+                1,
+                date(2027, 1, 4),
+                [
+                    Assignment(
+                        "p1",
+                        '=HYPERLINK("https://evil.example","click")',
+                        ["+topic"],
+                        presenter="@SUM(A1:A9)",
+                        links={"abs": "https://arxiv.org/abs/1", "code": "-2+3"},
+                    ),
+                    Assignment(
+                        "p2",
+                        'Commas, "quotes"\nand a line break',
+                        ["a", "b"],
+                        presenter="a=b",
+                        links={},
+                    ),
+                ],
+            ),
             session(2, date(2027, 1, 11), [], status="cancelled"),
             session(3, date(2027, 1, 18), [Assignment("p3", "Kept", [])], status="cancelled"),
         ],
@@ -60,6 +97,7 @@ def sheet_plan() -> Plan:
 
 
 # -- json ------------------------------------------------------------------------------------
+
 
 def test_json_is_what_show_json_prints(planned, run):
     shown = run("show", str(planned["schedule"]), "--json")
@@ -69,8 +107,10 @@ def test_json_is_what_show_json_prints(planned, run):
     assert len(json.loads(data)["sessions"]) == 12
     # sorted keys, two spaces, UTF-8 (not \u escapes), one trailing newline
     loaded = json.loads(data)
-    assert data.decode("utf-8") == json.dumps(loaded, indent=2, sort_keys=True,
-                                              ensure_ascii=False) + "\n"
+    assert (
+        data.decode("utf-8")
+        == json.dumps(loaded, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    )
     assert data.endswith(b"}\n") and not data.endswith(b"\n\n")
 
 
@@ -83,6 +123,7 @@ def test_json_keeps_unicode_as_utf8():
 
 
 # -- csv -------------------------------------------------------------------------------------
+
 
 def test_csv_has_one_row_per_paper(planned):
     plan = planfile.load(planned["plan"])
@@ -135,6 +176,7 @@ def test_csv_neutralises_formulas_and_quotes_what_it_must():
 
 # -- both ------------------------------------------------------------------------------------
 
+
 def test_outputs_are_byte_identical_across_two_plans(planned, run):
     first = {k: planned[k].read_bytes() for k in ("json", "csv")}
     for path in (planned["plan"], planned["json"], planned["csv"]):
@@ -154,13 +196,17 @@ def test_emitters_are_registered_with_their_types(run):
     from paperclub.plugins import Hooks, get_plugin_manager
 
     emitters = Hooks(get_plugin_manager()).emitters
-    assert {n: (e.extension, e.media_type) for n, e in emitters.items()
-            if n in ("html", "json", "csv")} == {
-        "html": (".html", "text/html"), "json": (".json", "application/json"),
-        "csv": (".csv", "text/csv")}
+    assert {
+        n: (e.extension, e.media_type) for n, e in emitters.items() if n in ("html", "json", "csv")
+    } == {
+        "html": (".html", "text/html"),
+        "json": (".json", "application/json"),
+        "csv": (".csv", "text/csv"),
+    }
 
 
 # -- docs/outputs.md -------------------------------------------------------------------------
+
 
 def test_the_outputs_doc_example_runs(run, schedule, workspace):
     import contextlib
@@ -187,8 +233,11 @@ def test_the_outputs_doc_example_runs(run, schedule, workspace):
         suffix = {"markdown": "md"}.get(name, name)
         assert (workspace / "schedules" / f"ml-systems.{suffix}").exists()
     page = (workspace / "schedules" / "ml-systems.html").read_text()
-    (highlighted,) = re.findall(r'class="session next"[^>]*>\s*<h3><span class="n">\d+</span>'
-                                r'<time datetime="([^"]+)"', page)
+    (highlighted,) = re.findall(
+        r'class="session next"[^>]*>\s*<h3><span class="n">\d+</span>'
+        r'<time datetime="([^"]+)"',
+        page,
+    )
     assert highlighted.startswith("2027-01-21T")
 
     out = io.StringIO()

@@ -28,16 +28,22 @@ def test_plan_prints_what_changed_and_diff_agrees(run, schedule, workspace):
     assert "Changed since the last plan:" in result.stdout
     assert f"2026-12-03 (s01): + {moved['title']}" in result.stdout
     after = yaml.safe_load(plan_file.read_text())["sessions"]
-    new_presenter = next(p["presenter"] for s in after for p in s["papers"] if p["id"] == moved["id"])
+    new_presenter = next(
+        p["presenter"] for s in after for p in s["papers"] if p["id"] == moved["id"]
+    )
     if new_presenter == moved["presenter"]:
-        assert (f"{new_presenter} presents {moved['title']} on 2026-12-03, "
-                f"was {before[5]['start'][:10]}") in result.stdout
+        assert (
+            f"{new_presenter} presents {moved['title']} on 2026-12-03, "
+            f"was {before[5]['start'][:10]}"
+        ) in result.stdout
     else:
         assert f"{moved['presenter']} no longer presents {moved['title']}" in result.stdout
     out = run("diff", str(old), str(plan_file)).stdout
     assert set(out.strip().splitlines()) == {
-        line.strip() for line in result.stdout.split("Changed since the last plan:")[1].splitlines()
-        if line.startswith("  ") and not line.startswith("  schedules/")}
+        line.strip()
+        for line in result.stdout.split("Changed since the last plan:")[1].splitlines()
+        if line.startswith("  ") and not line.startswith("  schedules/")
+    }
     data = json.loads(run("diff", str(old), str(plan_file), "--json").stdout)
     changed = {s["id"] for s in data["sessions"]}
     unchanged = {s["id"] for s, t in zip(before, after) if s["papers"] == t["papers"]}
@@ -52,7 +58,9 @@ def test_no_changes(run, schedule, workspace):
     plan_file = "schedules/ml-systems.plan.yaml"
     assert run("diff", plan_file, plan_file).stdout.strip() == "No changes."
     assert json.loads(run("diff", plan_file, str(schedule), "--json").stdout) == {
-        "sessions": [], "members": []}
+        "sessions": [],
+        "members": [],
+    }
 
 
 def test_a_shorter_term_cancels_sessions(run, schedule, workspace):

@@ -42,13 +42,18 @@ def test_plugin_examples_load_and_plan(example, run, schedule, workspace):
 
 
 def _section(markdown: str, heading: str) -> str:
-    return re.search(rf"\n## {re.escape(heading)}.*?\n(.*?)(?=\n## |\Z)", markdown, re.DOTALL).group(1)
+    return re.search(
+        rf"\n## {re.escape(heading)}.*?\n(.*?)(?=\n## |\Z)", markdown, re.DOTALL
+    ).group(1)
 
 
 def _paperclub_commands(block: str) -> list[list[str]]:
     """The `paperclub ...` lines of a shell block, as argument lists (comments dropped)."""
-    return [shlex.split(line, comments=True)[1:] for line in block.splitlines()
-            if line.startswith("paperclub ")]
+    return [
+        shlex.split(line, comments=True)[1:]
+        for line in block.splitlines()
+        if line.startswith("paperclub ")
+    ]
 
 
 def test_the_tutorial_runs_as_written(run, schedule, workspace):
@@ -81,20 +86,30 @@ def test_the_switches_example_runs(schedule, workspace):
     for example in (ROOT / "plugins").glob("*.py"):
         (workspace / "plugins").mkdir(exist_ok=True)
         (workspace / "plugins" / example.name).write_text(example.read_text())
-    section = re.search(r"\n### Switching plugins off.*?\n(.*?)(?=\n## )", PLUGINS_MD, re.DOTALL).group(1)
+    section = re.search(
+        r"\n### Switching plugins off.*?\n(.*?)(?=\n## )", PLUGINS_MD, re.DOTALL
+    ).group(1)
     script = re.search(r"```sh\n(.*?)```", section, re.DOTALL).group(1)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAPERCLUB_")}
     env["PAPERCLUB_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}"  # this paperclub
-    done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=workspace, env=env,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=workspace,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert "plugins/no_surveys.py: disabled (PAPERCLUB_DISABLE_PLUGINS)" in done.stdout
     assert "plugins/no_surveys.py: disabled (PAPERCLUB_DISABLE_PLUGINS)" in section
     trace = (workspace / "trace.txt").read_text().splitlines()
     shown = re.search(r"```text\n(.*?)```", section, re.DOTALL).group(1).splitlines()
     assert shown and all(line in trace for line in shown)
-    assert done.stdout.count("Planned 12 sessions") == 2  # the traced plan, and the one without plugins/
+    assert (
+        done.stdout.count("Planned 12 sessions") == 2
+    )  # the traced plan, and the one without plugins/
 
 
 def test_readme_quickstart_is_two_make_targets():
@@ -132,7 +147,9 @@ def test_usage_csv_example_imports(run, workspace):
 
 def test_config_doc_balance_example_plans(run, schedule):
     config_md = (ROOT / "docs" / "config.md").read_text()
-    example = re.search(r"```yaml\n(balance:\n  policy: proportional.*?)```", config_md, re.DOTALL).group(1)
+    example = re.search(
+        r"```yaml\n(balance:\n  policy: proportional.*?)```", config_md, re.DOTALL
+    ).group(1)
     extra = yaml.safe_load(example)
     config = yaml.safe_load(Path(schedule).read_text())
     config["balance"] = extra["balance"]
@@ -190,8 +207,9 @@ def test_readme_using_it_runs_in_a_fresh_clone(run, workspace, monkeypatch, tmp_
     Radicale set up as docs/publish.md does."""
     from test_publish import PASSWORD, USER, Radicale
 
-    block, init_block = re.findall(r"```sh\n(.*?)```", _section((ROOT / "README.md").read_text(),
-                                                               "Using it"), re.DOTALL)
+    block, init_block = re.findall(
+        r"```sh\n(.*?)```", _section((ROOT / "README.md").read_text(), "Using it"), re.DOTALL
+    )
     for args in _paperclub_commands(block):
         for arg in args:
             if (ROOT / arg).is_file():
@@ -202,8 +220,12 @@ def test_readme_using_it_runs_in_a_fresh_clone(run, workspace, monkeypatch, tmp_
     server = Radicale(tmp_path / "radicale")
     try:
         server.client().principal().make_calendar(name="ML Systems", cal_id="ml-systems")
-        for name, value in {"PAPERCLUB_CALDAV_USER": USER, "PAPERCLUB_CALDAV_PASSWORD": PASSWORD,
-                            "NETRC": str(tmp_path / "no-netrc"), "NO_PROXY": "127.0.0.1"}.items():
+        for name, value in {
+            "PAPERCLUB_CALDAV_USER": USER,
+            "PAPERCLUB_CALDAV_PASSWORD": PASSWORD,
+            "NETRC": str(tmp_path / "no-netrc"),
+            "NO_PROXY": "127.0.0.1",
+        }.items():
             monkeypatch.setenv(name, value)
         # the README's calendar is at docs/publish.md's address; this server's port is free
         assert "http://127.0.0.1:5232/ada/ml-systems/" in block
@@ -227,15 +249,18 @@ def test_usage_init_example_prints_what_it_shows(run, monkeypatch):
 
 
 def _subsection(heading: str) -> str:
-    return re.search(rf"\n### {re.escape(heading)}\n(.*?)(?=\n## |\n### |\Z)", PLUGINS_MD,
-                     re.DOTALL).group(1)
+    return re.search(
+        rf"\n### {re.escape(heading)}\n(.*?)(?=\n## |\n### |\Z)", PLUGINS_MD, re.DOTALL
+    ).group(1)
 
 
 def test_the_catalog_and_today_example_does_what_it_says(run, schedule, workspace):
     """The plugin of "The catalog and today": a `like_liked` score part from the liked papers
     it reads in the catalog, and, a few days before the first session, a warning for each of
     its papers (the sample catalog has no abstracts)."""
-    code = re.search(r"```python\n(.*?)```", _subsection("The catalog and today"), re.DOTALL).group(1)
+    code = re.search(r"```python\n(.*?)```", _subsection("The catalog and today"), re.DOTALL).group(
+        1
+    )
     assert "imports from `paperclub.api` only" not in code  # it needs no import of paperclub
     path = re.match(r"# (plugins/\w+\.py):", code).group(1)
     (workspace / "plugins").mkdir()
@@ -270,20 +295,30 @@ def test_the_command_example_runs_as_the_doc_says(schedule, workspace):
     env["PAPERCLUB_DISABLE_PLUGIN_AUTOLOAD"] = "1"
 
     def paperclub(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "paperclub", *args], cwd=workspace,
-                              env=env, capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "paperclub", *args],
+            cwd=workspace,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     assert paperclub("plan", str(schedule), "--today", TODAY).returncode == 0
     done = paperclub(*shlex.split(line)[1:])
     assert done.returncode == 0, done.stderr
     plan = json.loads(paperclub("show", str(schedule), "--json").stdout)
-    ahead = [f"{s['start'][:10]}  {p['title']}" for s in plan["sessions"]
-             if s["start"][:10] >= "2027-03-01" for p in s["papers"]]
+    ahead = [
+        f"{s['start'][:10]}  {p['title']}"
+        for s in plan["sessions"]
+        if s["start"][:10] >= "2027-03-01"
+        for p in s["papers"]
+    ]
     assert ahead and done.stdout.splitlines() == ahead + ["87 papers in the catalog"]
 
 
 def test_the_settings_example_reads_its_settings_and_the_catalog(run, schedule, workspace):
-    """"Settings of your own": the plugin, with the doc's settings: section, plans with its
+    """ "Settings of your own": the plugin, with the doc's settings: section, plans with its
     score part; the doc's error lines are what a misspelt key and plugin name give."""
     section = _section(PLUGINS_MD, "Writing a plugin")
     part = re.search(r"\n### Settings of your own\n(.*?)(?=\n### )", section, re.DOTALL).group(1)
@@ -299,12 +334,15 @@ def test_the_settings_example_reads_its_settings_and_the_catalog(run, schedule, 
     result = run("plan", str(schedule), "--today", TODAY)
     assert result.exit_code == 0, result
     shown = json.loads(run("show", str(schedule), "--json").stdout)
-    parts = [p["score_parts"].get("seed_similarity") for s in shown["sessions"]
-             for p in s["papers"]]
+    parts = [
+        p["score_parts"].get("seed_similarity") for s in shown["sessions"] for p in s["papers"]
+    ]
     assert any(parts)
-    for typo, error in [(("max_age_years: 3", "max_age_yaers: 3"), errors[0]),
-                        (("max_age_years: 3", "max_age_years: five"), errors[1]),
-                        (("  seed_similarity:", "  seed_similarty:"), errors[2])]:
+    for typo, error in [
+        (("max_age_years: 3", "max_age_yaers: 3"), errors[0]),
+        (("max_age_years: 3", "max_age_years: five"), errors[1]),
+        (("  seed_similarity:", "  seed_similarty:"), errors[2]),
+    ]:
         schedule.write_text(config + settings.replace(*typo))
         result = run("plan", str(schedule), "--today", TODAY)
         assert result.exit_code == 1 and result.stderr == error + "\n"

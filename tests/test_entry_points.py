@@ -48,7 +48,7 @@ def paperclub_exclude_paper(paper, group, history):
 
 # A PEP 517 backend that builds a pure-Python wheel of the one module named like the project:
 # the metadata and the entry points come from pyproject.toml, as any backend takes them.
-BACKEND = '''\
+BACKEND = """\
 import base64, hashlib, zipfile
 from pathlib import Path
 
@@ -83,7 +83,7 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
         for path, data in files.items():
             whl.writestr(path, data)
     return name
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -99,25 +99,50 @@ def plugin_env(tmp_path_factory):
     env_dir = root / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)
     python = env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    target = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                            capture_output=True, text=True, check=True).stdout.strip()
+    target = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     # addsitedir, not a bare path: it also runs this environment's own .pth files, among them
     # the one that makes the editable paperclub importable
     ours = [p for p in site.getsitepackages() if Path(p).is_dir()]
     (Path(target) / "zz_parent_env.pth").write_text(
-        "".join(f"import site; site.addsitedir({p!r})\n" for p in ours))
+        "".join(f"import site; site.addsitedir({p!r})\n" for p in ours)
+    )
     pip = subprocess.run(
-        [python, "-m", "pip", "install", "--quiet", "--no-index", "--no-deps",
-         "--no-build-isolation", "--disable-pip-version-check", str(dist)],
-        capture_output=True, text=True, timeout=120)
+        [
+            python,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-index",
+            "--no-deps",
+            "--no-build-isolation",
+            "--disable-pip-version-check",
+            str(dist),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert pip.returncode == 0, pip.stderr
     return python
 
 
 def paperclub(python, workspace, *args, **env):
     environ = {k: v for k, v in os.environ.items() if not k.startswith("PAPERCLUB_")}
-    return subprocess.run([python, "-m", "paperclub", *args], cwd=workspace, capture_output=True,
-                          text=True, env={**environ, **env}, stdin=subprocess.DEVNULL, timeout=120)
+    return subprocess.run(
+        [python, "-m", "paperclub", *args],
+        cwd=workspace,
+        capture_output=True,
+        text=True,
+        env={**environ, **env},
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+    )
 
 
 @pytest.fixture
@@ -143,34 +168,51 @@ def test_an_installed_plugin_is_listed_and_changes_the_plan(plugin_env, plugin_w
 
     titles = planned_titles(plugin_env, plugin_workspace)
     assert titles and not [t for t in titles if "bench" in t.lower()]
-    why = paperclub(plugin_env, plugin_workspace, "why", "schedules/ml-systems.yaml",
-                    "wa-hls4ml-a-benchmark-and-surrogate-models-for-hls4ml-resource-and-latency-estimation",
-                    "--today", TODAY)
+    why = paperclub(
+        plugin_env,
+        plugin_workspace,
+        "why",
+        "schedules/ml-systems.yaml",
+        "wa-hls4ml-a-benchmark-and-surrogate-models-for-hls4ml-resource-and-latency-estimation",
+        "--today",
+        TODAY,
+    )
     assert "excluded: a benchmark (paperclub-no-benchmarks)" in why.stdout, why
 
     # the same environment without the plugin: autoload off, or the plugin disabled by name
-    for env in ({"PAPERCLUB_DISABLE_PLUGIN_AUTOLOAD": "1"}, {"PAPERCLUB_DISABLE_PLUGINS": "no_benchmarks"}):
+    for env in (
+        {"PAPERCLUB_DISABLE_PLUGIN_AUTOLOAD": "1"},
+        {"PAPERCLUB_DISABLE_PLUGINS": "no_benchmarks"},
+    ):
         titles = planned_titles(plugin_env, plugin_workspace, **env)
         assert [t for t in titles if "bench" in t.lower()], env
-    disabled = paperclub(plugin_env, plugin_workspace, "plugins",
-                         PAPERCLUB_DISABLE_PLUGINS="no_benchmarks")
+    disabled = paperclub(
+        plugin_env, plugin_workspace, "plugins", PAPERCLUB_DISABLE_PLUGINS="no_benchmarks"
+    )
     assert "no_benchmarks: disabled (PAPERCLUB_DISABLE_PLUGINS)" in disabled.stdout
     assert disabled.stderr == ""
 
 
-def test_a_broken_installed_plugin_is_named_with_exit_code_3(plugin_env, plugin_workspace,
-                                                             tmp_path):
+def test_a_broken_installed_plugin_is_named_with_exit_code_3(
+    plugin_env, plugin_workspace, tmp_path
+):
     # shadow the installed module with a broken one, earlier on sys.path
     broken = tmp_path / "shadow"
     broken.mkdir()
-    (broken / "paperclub_no_benchmarks.py").write_text(textwrap.dedent("""\
+    (broken / "paperclub_no_benchmarks.py").write_text(
+        textwrap.dedent("""\
         def paperclub_exclude_papers(paper, group, history):
             return None
-    """))
-    result = paperclub(plugin_env, plugin_workspace, "plan", "schedules/ml-systems.yaml",
-                       PYTHONPATH=str(broken))
+    """)
+    )
+    result = paperclub(
+        plugin_env, plugin_workspace, "plan", "schedules/ml-systems.yaml", PYTHONPATH=str(broken)
+    )
     assert result.returncode == 3, result.stderr
     assert "plugin no_benchmarks (paperclub_no_benchmarks)" in result.stderr
-    assert "paperclub_exclude_papers is not a paperclub hook; did you mean paperclub_exclude_paper?" in result.stderr
+    assert (
+        "paperclub_exclude_papers is not a paperclub hook; did you mean paperclub_exclude_paper?"
+        in result.stderr
+    )
     assert "Traceback" not in result.stderr
     assert paperclub(plugin_env, plugin_workspace, "--help", PYTHONPATH=str(broken)).returncode == 0

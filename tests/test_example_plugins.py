@@ -40,8 +40,7 @@ def load_module(name: str):
 
 
 def test_the_examples_are_the_ones_the_docs_name():
-    assert sorted(p.name for p in EXAMPLES.glob("*.py")) == [
-        "no_surveys.py", "prefer_code.py"]
+    assert sorted(p.name for p in EXAMPLES.glob("*.py")) == ["no_surveys.py", "prefer_code.py"]
     docs = (ROOT / "docs" / "plugins.md").read_text()
     for path in EXAMPLES.glob("*.py"):
         assert f"plugins/{path.name}" in docs
@@ -61,8 +60,11 @@ def test_prefer_code_plans_more_papers_with_code(run, schedule, workspace):
 
 
 def test_prefer_code_reads_its_weight_from_the_config(run, schedule, workspace):
-    config = Path(schedule).read_text().replace(
-        "recency: 0.5, votes: 2.0}", "recency: 0.5, votes: 2.0, prefer_code: 2.0}")
+    config = (
+        Path(schedule)
+        .read_text()
+        .replace("recency: 0.5, votes: 2.0}", "recency: 0.5, votes: 2.0, prefer_code: 2.0}")
+    )
     Path(schedule).write_text(config)
     install(workspace, "prefer_code.py")
     parts = [p["score_parts"] for p in fresh_plan(run, schedule, workspace)]
@@ -81,20 +83,27 @@ def test_no_surveys_takes_the_surveys_out_and_why_says_so(run, schedule, workspa
     assert not [p["title"] for p in after if "survey" in p["title"].lower()]
     why = run("why", str(schedule), PEFT_SURVEY, "--today", TODAY)
     assert why.exit_code == 0, why
-    assert why.stdout.splitlines()[0] == f"{PEFT_SURVEY} is excluded: a survey (plugins/no_surveys.py)"
+    assert (
+        why.stdout.splitlines()[0] == f"{PEFT_SURVEY} is excluded: a survey (plugins/no_surveys.py)"
+    )
 
 
-@pytest.mark.parametrize("title, excluded", [
-    ("A Survey of Quantization Methods", True),
-    ("LLM Serving: A Review", True),
-    ("An Overview of Speculative Decoding", True),
-    ("SURVEYS of program synthesis", True),
-    ("Reviewer Agents for Code", False),  # a word that starts like one is not one
-    ("Speculative Decoding Done Right", False),
-])
+@pytest.mark.parametrize(
+    "title, excluded",
+    [
+        ("A Survey of Quantization Methods", True),
+        ("LLM Serving: A Review", True),
+        ("An Overview of Speculative Decoding", True),
+        ("SURVEYS of program synthesis", True),
+        ("Reviewer Agents for Code", False),  # a word that starts like one is not one
+        ("Speculative Decoding Done Right", False),
+    ],
+)
 def test_no_surveys_matches_whole_words_of_the_title(title, excluded):
     module = load_module("no_surveys")
-    reason = module.paperclub_exclude_paper(Paper(id="x", title=title), group=None, history=frozenset())
+    reason = module.paperclub_exclude_paper(
+        Paper(id="x", title=title), group=None, history=frozenset()
+    )
     assert reason == ("a survey (plugins/no_surveys.py)" if excluded else None)
 
 

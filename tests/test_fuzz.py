@@ -56,8 +56,14 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEED_PAGE = FIXTURES / "hf" / "hf-daily-papers-2025-11-25.txt"
 # PAPERCLUB_FUZZ_EXAMPLES=200 for a quick run while editing; CI runs the full count.
 EXAMPLES = int(os.environ.get("PAPERCLUB_FUZZ_EXAMPLES", "10000"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                suppress_health_check=list(HealthCheck), print_blob=False)
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+    print_blob=False,
+)
 
 # -- running a source on bytes -----------------------------------------------------------------
 
@@ -93,8 +99,9 @@ def check_error(error: BaseException, name: str) -> None:
     text = str(error)
     assert error.path is not None and Path(error.path).name == name, text
     assert text.startswith(error.path), text
-    assert (error.line is not None or ENTRY.search(error.message)
-            or WHOLE_FILE.match(error.message)), text
+    assert (
+        error.line is not None or ENTRY.search(error.message) or WHOLE_FILE.match(error.message)
+    ), text
     assert error.line is None or error.line >= 1, text
     assert not CONTROL.search(error.message), text  # one clean line on a terminal
     assert len(error.message) <= 2000, text[:300]
@@ -149,79 +156,329 @@ def run_source(source, data: bytes, name: str, as_of: date | None = None) -> lis
 
 HUGE_NUMBER = b"9" * 4400  # beyond Python's 4300-digit int conversion limit
 HOSTILE = [
-    b"\x00", b"\r", b"\n", b"\r\n", b"\n\n", b"\t", b" ", b"\x0b", b"\x0c", b"\x1b[2J",
-    b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xff", b"\xc3", b"\xc3\x28", b"\xed\xa0\x80",
-    b"\xf4\x90\x80\x80", b"\xc0\xaf", "\u2028".encode(), "\u0085".encode(), "²".encode(),
-    "٣".encode(), "\u00a0".encode(), "Ä".encode(), "😀".encode(),
-    b'"', b"'", b"\\", b"{", b"}", b"[", b"]", b"(", b")", b"<", b">", b"&", b",", b";",
-    b":", b"#", b"%", b"@", b"-", b"*", b"!", b"|", b"=", b"~", b"$", b"`",
-    HUGE_NUMBER, b"99999999999999999999999", b"-1", b"0", b"-0", b"1e999", b"-1e999",
-    b"1.5", b"NaN", b"Infinity", b"null", b"true", b"false",
-    b"[" * 3000, b"{" * 3000, b"(" * 3000, b'{"a":' * 3000, b"- " * 2000,
-    b"x" * 100_000, b"\n" * 2000, b"\\u0000", b"\\ud800", b"\\udc00", b"\\ud800\\u0041",
-    b"\\'\\{", b"{\\", b"\\'", b"\\c", b"\\\\", b"$", b"$$", b"\\(", b"\\[",
-    b"&amp;", b"&#0;", b"&#x110000;", b"&#xD800;", b"&lt;", b"&nosuch;", b"]]>", b"<![CDATA[",
-    b"<!--", b"-->", b"<?xml version='1.0'?>",
+    b"\x00",
+    b"\r",
+    b"\n",
+    b"\r\n",
+    b"\n\n",
+    b"\t",
+    b" ",
+    b"\x0b",
+    b"\x0c",
+    b"\x1b[2J",
+    b"\xef\xbb\xbf",
+    b"\xff\xfe",
+    b"\xfe\xff",
+    b"\xff",
+    b"\xc3",
+    b"\xc3\x28",
+    b"\xed\xa0\x80",
+    b"\xf4\x90\x80\x80",
+    b"\xc0\xaf",
+    "\u2028".encode(),
+    "\u0085".encode(),
+    "²".encode(),
+    "٣".encode(),
+    "\u00a0".encode(),
+    "Ä".encode(),
+    "😀".encode(),
+    b'"',
+    b"'",
+    b"\\",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b"(",
+    b")",
+    b"<",
+    b">",
+    b"&",
+    b",",
+    b";",
+    b":",
+    b"#",
+    b"%",
+    b"@",
+    b"-",
+    b"*",
+    b"!",
+    b"|",
+    b"=",
+    b"~",
+    b"$",
+    b"`",
+    HUGE_NUMBER,
+    b"99999999999999999999999",
+    b"-1",
+    b"0",
+    b"-0",
+    b"1e999",
+    b"-1e999",
+    b"1.5",
+    b"NaN",
+    b"Infinity",
+    b"null",
+    b"true",
+    b"false",
+    b"[" * 3000,
+    b"{" * 3000,
+    b"(" * 3000,
+    b'{"a":' * 3000,
+    b"- " * 2000,
+    b"x" * 100_000,
+    b"\n" * 2000,
+    b"\\u0000",
+    b"\\ud800",
+    b"\\udc00",
+    b"\\ud800\\u0041",
+    b"\\'\\{",
+    b"{\\",
+    b"\\'",
+    b"\\c",
+    b"\\\\",
+    b"$",
+    b"$$",
+    b"\\(",
+    b"\\[",
+    b"&amp;",
+    b"&#0;",
+    b"&#x110000;",
+    b"&#xD800;",
+    b"&lt;",
+    b"&nosuch;",
+    b"]]>",
+    b"<![CDATA[",
+    b"<!--",
+    b"-->",
+    b"<?xml version='1.0'?>",
 ]
 ATOM_TRICKS = [
     b'<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">]>',
     b'<!DOCTYPE feed [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
     b'<!DOCTYPE feed SYSTEM "http://127.0.0.1:9/evil.dtd">',
-    b'<!ENTITY x "y">', b"&xxe;", b"&lol2;", b'<?xml-stylesheet href="http://127.0.0.1:9/x"?>',
+    b'<!ENTITY x "y">',
+    b"&xxe;",
+    b"&lol2;",
+    b'<?xml-stylesheet href="http://127.0.0.1:9/x"?>',
     b'<xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="/etc/passwd"/>',
-    b"<entry>", b"</entry>", b"<id>", b"</id>", b"<title>", b"</title>",
-    b"<id>http://arxiv.org/abs/2401.01234v2</id>", b"<published>2024-13-45T99:99:99Z</published>",
-    b"<published>not a date</published>", b'<category term=""/>', b"<author><name/></author>",
-    b'<link href="" rel="alternate"/>', b"<feed>", b"</feed>", b'xmlns="urn:other"',
+    b"<entry>",
+    b"</entry>",
+    b"<id>",
+    b"</id>",
+    b"<title>",
+    b"</title>",
+    b"<id>http://arxiv.org/abs/2401.01234v2</id>",
+    b"<published>2024-13-45T99:99:99Z</published>",
+    b"<published>not a date</published>",
+    b'<category term=""/>',
+    b"<author><name/></author>",
+    b'<link href="" rel="alternate"/>',
+    b"<feed>",
+    b"</feed>",
+    b'xmlns="urn:other"',
     b"<entry><entry><entry>" * 100,
 ]
 YAML_TRICKS = [
     b"!!python/object/apply:os.system ['touch /tmp/pwned']",
-    b"!!python/name:os.system", b"!!python/object:builtins.object {}", b"!!binary aGVsbG8=",
-    b"!!binary ###", b"!!set {a, b}", b"!!omap [a: 1]", b"!!pairs [a: 1]",
-    b"!!timestamp 2027-02-30", b"!!timestamp 2024-01-01", b"!!int " + HUGE_NUMBER,
-    b"!!int 0x" + b"f" * 40, b"!!float .nan", b".inf", b"-.inf", b".nan", b"!!str",
-    b"!!map", b"!!seq", b"!!null", b"!<tag:yaml.org,2002:python/none>", b"!local 1",
-    b"&a [1, 2]", b"*a", b"*undefined", b"<<: *a", b"<<: [*a, *a]", b"&r [*r]",
-    b"? [a, b]\n: c", b"? {a: b}\n: c", b"%YAML 1.1\n---\n", b"---\n", b"...\n", b"--- !!set\n",
+    b"!!python/name:os.system",
+    b"!!python/object:builtins.object {}",
+    b"!!binary aGVsbG8=",
+    b"!!binary ###",
+    b"!!set {a, b}",
+    b"!!omap [a: 1]",
+    b"!!pairs [a: 1]",
+    b"!!timestamp 2027-02-30",
+    b"!!timestamp 2024-01-01",
+    b"!!int " + HUGE_NUMBER,
+    b"!!int 0x" + b"f" * 40,
+    b"!!float .nan",
+    b".inf",
+    b"-.inf",
+    b".nan",
+    b"!!str",
+    b"!!map",
+    b"!!seq",
+    b"!!null",
+    b"!<tag:yaml.org,2002:python/none>",
+    b"!local 1",
+    b"&a [1, 2]",
+    b"*a",
+    b"*undefined",
+    b"<<: *a",
+    b"<<: [*a, *a]",
+    b"&r [*r]",
+    b"? [a, b]\n: c",
+    b"? {a: b}\n: c",
+    b"%YAML 1.1\n---\n",
+    b"---\n",
+    b"...\n",
+    b"--- !!set\n",
     b"a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
     b"c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
     b"e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n"
     b"g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\nh: [*g, *g, *g, *g, *g, *g, *g, *g, *g]\n",
-    b'"\\ud800"', b'"\\x00"', b'"\\U0010ffff"', b"'", b"|", b">", b"- - - - - -",
-    b"2027-01-07", b"16:00", b"0o17", b"1_000", b"0b101", b"190:20:30", b"~", b"yes", b"no",
+    b'"\\ud800"',
+    b'"\\x00"',
+    b'"\\U0010ffff"',
+    b"'",
+    b"|",
+    b">",
+    b"- - - - - -",
+    b"2027-01-07",
+    b"16:00",
+    b"0o17",
+    b"1_000",
+    b"0b101",
+    b"190:20:30",
+    b"~",
+    b"yes",
+    b"no",
 ]
 BIBTEX_TRICKS = [
-    b"@string{a = a # a}", b"@string{x = x}", b"@comment{", b"@preamble{\"\\x\"}", b"@",
-    b"@article{", b"@article{dup,", b"@article{k, title={T}}", b"title = ", b"author = ",
-    b"year = {99999}", b"year = {" + HUGE_NUMBER + b"}", b"month = {13}", b"month = foo",
-    b"date = {2024-02-30}", b"date = {9999999-01-01}", b"author = {and and and}",
-    b"author = {, , ,}", b"author = {{, }}", b"author = {Jr, Jr, Jr, Jr}", b"eprint = {}",
-    b"\\'{", b"\\c{", b"\\char\"D800", b"\\char 0", b"\\symbol{55296}", b"\\^^@",
-    b"{\\\"" * 300, b"\\url{", b"\\newcommand{\\x}{\\x}\\x", b"\\def\\x{\\x}\\x",
-    b"title = {" + b"{" * 1500 + b"a" + b"}" * 1500 + b"}", b"#", b'"', b"@@", b"%",
+    b"@string{a = a # a}",
+    b"@string{x = x}",
+    b"@comment{",
+    b'@preamble{"\\x"}',
+    b"@",
+    b"@article{",
+    b"@article{dup,",
+    b"@article{k, title={T}}",
+    b"title = ",
+    b"author = ",
+    b"year = {99999}",
+    b"year = {" + HUGE_NUMBER + b"}",
+    b"month = {13}",
+    b"month = foo",
+    b"date = {2024-02-30}",
+    b"date = {9999999-01-01}",
+    b"author = {and and and}",
+    b"author = {, , ,}",
+    b"author = {{, }}",
+    b"author = {Jr, Jr, Jr, Jr}",
+    b"eprint = {}",
+    b"\\'{",
+    b"\\c{",
+    b'\\char"D800',
+    b"\\char 0",
+    b"\\symbol{55296}",
+    b"\\^^@",
+    b'{\\"' * 300,
+    b"\\url{",
+    b"\\newcommand{\\x}{\\x}\\x",
+    b"\\def\\x{\\x}\\x",
+    b"title = {" + b"{" * 1500 + b"a" + b"}" * 1500 + b"}",
+    b"#",
+    b'"',
+    b"@@",
+    b"%",
 ]
-CSV_TRICKS = [b'"', b'""', b'"a\nb"', b",,,,,,,,,,", b";", b"\t", b"title", b"Title,Title",
-              b"upvotes", b"author_count", b"published", b"\x00,\x00", b'"\x00"',
-              b"title,\ntitle,", b"=cmd|' /C calc'!A0", b"1" * 200]
-PAGE_TRICKS = [b"\xc2\xb7", "\u2022 6 authors".encode(), b"  \xe2\x80\xa2 0 authors",
-               b"\xe2\x80\xa2 " + HUGE_NUMBER + b" authors", b"Feb 30", b"Feb 29", b"Jan 1, 0001",
-               b"Dec 31, 9999", b"Jan 99", b"Xyz 1", b"Aug 7 " + HUGE_NUMBER, b"Aug 7, 2024 -1",
-               b"Aug 7 99999999999999999999999", b"Daily Papers", b"new", b"byAK",
-               b"https://", b"http://github.com/", b"https://" + b"a" * 5000,
-               b"Nov 25", b"apple Apple"]
-JSON_TRICKS = [b'"\\ud800"', b'"\\udc00"', b'"\\u0000"', b"-0", b"1e400", b"NaN", b"-Infinity",
-               b'{"paper": null}', b'{"paper": []}', b'"paper":', b'"title":', b'"title": 1,',
-               b'"upvotes":', b'"authors":', b'"publishedAt":', b'"published":', b'"links":',
-               b'"extra":', b'"id":', b'"organization":', b'"ai_keywords":', b'"summary":',
-               b'{"title": "t"}', b'[{"title": "t"}]', b"[]", b"{}", b'"', b"\\",
-               b'"a":1,"a":2', HUGE_NUMBER, b"-" + HUGE_NUMBER, b"0." + HUGE_NUMBER,
-               b"99999999999999999999999", b"-99999999999999999999999", b"[" * 995, b"[" * 1005]
-HTML_TRICKS = [b"&quot;", b"&amp;quot;", b"&#34;", b"&#x22;", b'"', b"'", b"data-props=",
-               b'data-target="DailyPapers"', b"<div", b">", b"</div>", b"<!--", b"-->",
-               b"<script>", b"</script>", b"<![CDATA[", b"&#0;", b"&#xD800;", b"&#1114112;",
-               b"&#99999999999;", b"&" + b"#9" * 10, b"<" * 1000, b"&quot;" * 3000,
-               b"&#91;" * 1200, b"&quot;dailyPapers&quot;:"]
+CSV_TRICKS = [
+    b'"',
+    b'""',
+    b'"a\nb"',
+    b",,,,,,,,,,",
+    b";",
+    b"\t",
+    b"title",
+    b"Title,Title",
+    b"upvotes",
+    b"author_count",
+    b"published",
+    b"\x00,\x00",
+    b'"\x00"',
+    b"title,\ntitle,",
+    b"=cmd|' /C calc'!A0",
+    b"1" * 200,
+]
+PAGE_TRICKS = [
+    b"\xc2\xb7",
+    "\u2022 6 authors".encode(),
+    b"  \xe2\x80\xa2 0 authors",
+    b"\xe2\x80\xa2 " + HUGE_NUMBER + b" authors",
+    b"Feb 30",
+    b"Feb 29",
+    b"Jan 1, 0001",
+    b"Dec 31, 9999",
+    b"Jan 99",
+    b"Xyz 1",
+    b"Aug 7 " + HUGE_NUMBER,
+    b"Aug 7, 2024 -1",
+    b"Aug 7 99999999999999999999999",
+    b"Daily Papers",
+    b"new",
+    b"byAK",
+    b"https://",
+    b"http://github.com/",
+    b"https://" + b"a" * 5000,
+    b"Nov 25",
+    b"apple Apple",
+]
+JSON_TRICKS = [
+    b'"\\ud800"',
+    b'"\\udc00"',
+    b'"\\u0000"',
+    b"-0",
+    b"1e400",
+    b"NaN",
+    b"-Infinity",
+    b'{"paper": null}',
+    b'{"paper": []}',
+    b'"paper":',
+    b'"title":',
+    b'"title": 1,',
+    b'"upvotes":',
+    b'"authors":',
+    b'"publishedAt":',
+    b'"published":',
+    b'"links":',
+    b'"extra":',
+    b'"id":',
+    b'"organization":',
+    b'"ai_keywords":',
+    b'"summary":',
+    b'{"title": "t"}',
+    b'[{"title": "t"}]',
+    b"[]",
+    b"{}",
+    b'"',
+    b"\\",
+    b'"a":1,"a":2',
+    HUGE_NUMBER,
+    b"-" + HUGE_NUMBER,
+    b"0." + HUGE_NUMBER,
+    b"99999999999999999999999",
+    b"-99999999999999999999999",
+    b"[" * 995,
+    b"[" * 1005,
+]
+HTML_TRICKS = [
+    b"&quot;",
+    b"&amp;quot;",
+    b"&#34;",
+    b"&#x22;",
+    b'"',
+    b"'",
+    b"data-props=",
+    b'data-target="DailyPapers"',
+    b"<div",
+    b">",
+    b"</div>",
+    b"<!--",
+    b"-->",
+    b"<script>",
+    b"</script>",
+    b"<![CDATA[",
+    b"&#0;",
+    b"&#xD800;",
+    b"&#1114112;",
+    b"&#99999999999;",
+    b"&" + b"#9" * 10,
+    b"<" * 1000,
+    b"&quot;" * 3000,
+    b"&#91;" * 1200,
+    b"&quot;dailyPapers&quot;:",
+]
 
 
 class Choices:
@@ -237,7 +494,7 @@ class Choices:
         if n <= 1:
             return 0
         size = 1 if n <= 256 else 2 if n <= 65536 else 3
-        chunk = self.raw[self.at:self.at + size]
+        chunk = self.raw[self.at : self.at + size]
         self.at += size
         return int.from_bytes(chunk, "big") % n if chunk else 0
 
@@ -255,8 +512,9 @@ class Choices:
 
     def text(self, most: int = 20) -> str:
         """Text of any characters (surrogates too, which only JSON and YAML escapes can say)."""
-        return "".join(chr(self.pick(CODE_POINTS) + self.below(64))
-                       for _ in range(self.below(most + 1)))
+        return "".join(
+            chr(self.pick(CODE_POINTS) + self.below(64)) for _ in range(self.below(most + 1))
+        )
 
     def wrong(self):
         """A value of any type, for a field that wants another."""
@@ -283,9 +541,9 @@ def mutate(c: Choices, seeds: list[bytes], tricks: list[bytes]) -> bytes:
         if kind == "insert":
             data[at:at] = c.pick(tokens)
         elif kind == "replace":
-            data[at:at + c.integer(1, 16)] = c.pick(tokens)
+            data[at : at + c.integer(1, 16)] = c.pick(tokens)
         elif kind == "delete":
-            del data[at:at + c.integer(1, 64)]
+            del data[at : at + c.integer(1, 64)]
         elif kind == "truncate":
             del data[at:]
         elif kind == "flip" and data:
@@ -294,13 +552,14 @@ def mutate(c: Choices, seeds: list[bytes], tricks: list[bytes]) -> bytes:
             data[min(at, len(data) - 1)] = c.below(256)
         elif kind == "copy":
             start = c.below(len(data) + 1)
-            data[at:at] = data[start:start + c.integer(1, 512)]
+            data[at:at] = data[start : start + c.integer(1, 512)]
         else:
             data[at:at] = c.raw_bytes(16)
     return bytes(data)
 
 
 # -- values of the wrong type, for structurally valid records ----------------------------------
+
 
 def nested(depth: int, leaf: object = 1, kind: type = list) -> object:
     value = leaf
@@ -313,19 +572,100 @@ def nested(depth: int, leaf: object = 1, kind: type = list) -> object:
 # from a fixed list (cheap to draw, so the 10,000 examples go to the importer, not to
 # hypothesis), or generated text and integers.
 WRONG_VALUES = [
-    None, True, False, 0, -1, 1, 7, 1.5, -0.0, float("nan"), float("inf"), float("-inf"), 1e308,
-    2**31, 2**53 + 1, 2**63 - 1, 2**63, 2**64, -2**63 - 1, 10**30, -10**30,
-    "", " ", "\t\n", "\x00", "\x1b[2J", "\ud800", "x\udc00y", "\u2028", "\ufeff", "²", "٣",
-    "text", "A title", "Ada Lovelace", "2024-01-02", "2024-02-30", "2024-13", "0000-00-00",
-    "99999-01-01", "2024-01-02T18:59:59.000Z", "Jan 99", "-1", "1e999", "9" * 30, "v", "v2",
-    "2401.01234", "2401.01234v2", "cond-mat/0603029", "arXiv:2401.01234", "10.1000/x", "doi:",
-    "http://", "https://", "https://arxiv.org/abs/2401.01234", "www.x.org/", "javascript:alert(1)",
-    "a" * 3000, "a " * 500, "{", "}", "\\'", "$", "[1, 2]",
-    [], [None], [1, 2], ["a", "b"], ["a", None], [["a"]], [{"name": "Ada"}], [{"name": None}],
-    [{"name": 5}], [{}], {}, {"a": 1}, {"name": "x"}, {"name": None, "fullname": 3},
-    {"paper": None}, {"title": None}, {"": ""}, {"\ud800": 1}, {"a": [1, {"b": [2, None]}]},
-    nested(99), nested(101), nested(150), nested(300), nested(150, kind=dict),
-    nested(300, kind=dict), [2**64], {"a": -2**64}, ["\ud800"], {"a": {"b": "\udfff"}},
+    None,
+    True,
+    False,
+    0,
+    -1,
+    1,
+    7,
+    1.5,
+    -0.0,
+    float("nan"),
+    float("inf"),
+    float("-inf"),
+    1e308,
+    2**31,
+    2**53 + 1,
+    2**63 - 1,
+    2**63,
+    2**64,
+    -(2**63) - 1,
+    10**30,
+    -(10**30),
+    "",
+    " ",
+    "\t\n",
+    "\x00",
+    "\x1b[2J",
+    "\ud800",
+    "x\udc00y",
+    "\u2028",
+    "\ufeff",
+    "²",
+    "٣",
+    "text",
+    "A title",
+    "Ada Lovelace",
+    "2024-01-02",
+    "2024-02-30",
+    "2024-13",
+    "0000-00-00",
+    "99999-01-01",
+    "2024-01-02T18:59:59.000Z",
+    "Jan 99",
+    "-1",
+    "1e999",
+    "9" * 30,
+    "v",
+    "v2",
+    "2401.01234",
+    "2401.01234v2",
+    "cond-mat/0603029",
+    "arXiv:2401.01234",
+    "10.1000/x",
+    "doi:",
+    "http://",
+    "https://",
+    "https://arxiv.org/abs/2401.01234",
+    "www.x.org/",
+    "javascript:alert(1)",
+    "a" * 3000,
+    "a " * 500,
+    "{",
+    "}",
+    "\\'",
+    "$",
+    "[1, 2]",
+    [],
+    [None],
+    [1, 2],
+    ["a", "b"],
+    ["a", None],
+    [["a"]],
+    [{"name": "Ada"}],
+    [{"name": None}],
+    [{"name": 5}],
+    [{}],
+    {},
+    {"a": 1},
+    {"name": "x"},
+    {"name": None, "fullname": 3},
+    {"paper": None},
+    {"title": None},
+    {"": ""},
+    {"\ud800": 1},
+    {"a": [1, {"b": [2, None]}]},
+    nested(99),
+    nested(101),
+    nested(150),
+    nested(300),
+    nested(150, kind=dict),
+    nested(300, kind=dict),
+    [2**64],
+    {"a": -(2**64)},
+    ["\ud800"],
+    {"a": {"b": "\udfff"}},
 ]
 
 
@@ -355,11 +695,11 @@ def page_seeds() -> list[bytes]:
     """Daily Papers pages of a few papers: rendered from the bundled sample, and windows of
     the saved real page."""
     sample = load_sample()
-    seeds = [render_page(sample[i:i + 4], date(2025, 11, 25)).encode() for i in (0, 20, 40, 80)]
+    seeds = [render_page(sample[i : i + 4], date(2025, 11, 25)).encode() for i in (0, 20, 40, 80)]
     blocks = SEED_PAGE.read_text(encoding="utf-8").split("\n\n")
     header, body = blocks[:7], blocks[7:]
     for start in range(0, min(len(body), 60), 12):
-        seeds.append("\n\n".join(header + body[start:start + 12]).encode())
+        seeds.append("\n\n".join(header + body[start : start + 12]).encode())
     return seeds
 
 
@@ -372,24 +712,29 @@ def html_seeds() -> list[bytes]:
     items = json.loads(html_module.unescape(match.group(1)))["dailyPapers"]
     seeds = [text.encode()]
     for i in range(0, len(items), 2):
-        props = html_module.escape(json.dumps({"dailyPapers": items[i:i + 2]}), quote=True)
-        seeds.append(('<!doctype html>\n<html><body>\n<div class="SVELTE_HYDRATER contents" '
-                      f'data-target="DailyPapers"\n     data-props="{props}"></div>\n'
-                      '</body></html>\n').encode())
+        props = html_module.escape(json.dumps({"dailyPapers": items[i : i + 2]}), quote=True)
+        seeds.append(
+            (
+                '<!doctype html>\n<html><body>\n<div class="SVELTE_HYDRATER contents" '
+                f'data-target="DailyPapers"\n     data-props="{props}"></div>\n'
+                "</body></html>\n"
+            ).encode()
+        )
     return seeds
 
 
 ATOM_SEEDS = read_bytes(*sorted((FIXTURES / "arxiv").glob("*.atom")))
 JSONL_SEEDS = read_bytes(FIXTURES / "arxiv" / "snapshot.jsonl")
 BIB_SEEDS = read_bytes(*sorted((FIXTURES / "bibtex").glob("*.bib")))
-CSV_SEEDS = read_bytes(*sorted((FIXTURES / "tables").glob("*.csv")),
-                       *sorted((FIXTURES / "tables").glob("*.tsv")))
+CSV_SEEDS = read_bytes(
+    *sorted((FIXTURES / "tables").glob("*.csv")), *sorted((FIXTURES / "tables").glob("*.tsv"))
+)
 YAML_SEEDS = read_bytes(*sorted((FIXTURES / "tables").glob("*.yaml")))
 HF_JSON_SEEDS = read_bytes(FIXTURES / "hf" / "daily_papers.json", FIXTURES / "hf" / "paper.json")
 PAGE_SEEDS = page_seeds()
 HTML_SEEDS = html_seeds()
 SAMPLE_ITEMS = load_sample()
-PAPERCLUB_SEEDS = [json.dumps(SAMPLE_ITEMS[i:i + 3], indent=2).encode() for i in (0, 30, 60)]
+PAPERCLUB_SEEDS = [json.dumps(SAMPLE_ITEMS[i : i + 3], indent=2).encode() for i in (0, 30, 60)]
 
 # -- the importers -------------------------------------------------------------------------------
 
@@ -410,8 +755,16 @@ def fuzz(source, name: str, mutated, structured, as_of: tuple = (None,)):
     return test
 
 
-ATOM_VALUES = ["", "http://arxiv.org/abs/2401.01234v2", "2024-01-03T18:59:59Z",
-               "2024-02-30T00:00:00Z", "http://arxiv.org/api/errors#x", "Error", "$x", "\\'e"]
+ATOM_VALUES = [
+    "",
+    "http://arxiv.org/abs/2401.01234v2",
+    "2024-01-03T18:59:59Z",
+    "2024-02-30T00:00:00Z",
+    "http://arxiv.org/api/errors#x",
+    "Error",
+    "$x",
+    "\\'e",
+]
 
 
 def atom_entry(c: Choices) -> bytes:
@@ -421,46 +774,117 @@ def atom_entry(c: Choices) -> bytes:
         value = c.pick(ATOM_VALUES) if c.flag() else c.text(40)
         return value.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
 
-    body = "".join(f"<{tag}>{text()}</{tag}>"
-                   for tag in ("id", "title", "summary", "published", "updated")
-                   if tag == "id" or c.below(4))
+    body = "".join(
+        f"<{tag}>{text()}</{tag}>"
+        for tag in ("id", "title", "summary", "published", "updated")
+        if tag == "id" or c.below(4)
+    )
     body += f'<category term="{text()}"/><link href="{text()}" rel="alternate"/>'
     body += f"<author><name>{text()}</name></author>"
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" '
-            'xmlns:arxiv="http://arxiv.org/schemas/atom">\n<entry>\n' + body
-            + "\n</entry>\n</feed>\n").encode("utf-8", "surrogatepass")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" '
+        'xmlns:arxiv="http://arxiv.org/schemas/atom">\n<entry>\n' + body + "\n</entry>\n</feed>\n"
+    ).encode("utf-8", "surrogatepass")
 
 
-test_fuzz_arxiv_atom = fuzz(ArxivAtom(), "feed.atom",
-                             lambda c: mutate(c, ATOM_SEEDS, ATOM_TRICKS), atom_entry)
+test_fuzz_arxiv_atom = fuzz(
+    ArxivAtom(), "feed.atom", lambda c: mutate(c, ATOM_SEEDS, ATOM_TRICKS), atom_entry
+)
 
 JSONL_TEMPLATE = json.loads(JSONL_SEEDS[0].splitlines()[0])
 test_fuzz_arxiv_jsonl = fuzz(
-    ArxivJSONL(), "snapshot.jsonl", lambda c: mutate(c, JSONL_SEEDS, JSON_TRICKS),
-    lambda c: json_bytes(wrong_record(c, JSONL_TEMPLATE, sorted(JSONL_TEMPLATE))))
+    ArxivJSONL(),
+    "snapshot.jsonl",
+    lambda c: mutate(c, JSONL_SEEDS, JSON_TRICKS),
+    lambda c: json_bytes(wrong_record(c, JSONL_TEMPLATE, sorted(JSONL_TEMPLATE))),
+)
 
-BIB_VALUES = ["{", "}", "\\'", "2024", "2024-02-30", "13", "jun", "and", "others", "{\\\"o}",
-              "arXiv:2401.01234", "10.48550/arXiv.2401.01234", "\\url{http://x}", "$x^2$", "@"]
-BIB_FIELDS = ["title", "author", "year", "month", "date", "doi", "url", "eprint",
-              "archiveprefix", "journal", "note", "file", "keywords", "abstract", "x"]
+BIB_VALUES = [
+    "{",
+    "}",
+    "\\'",
+    "2024",
+    "2024-02-30",
+    "13",
+    "jun",
+    "and",
+    "others",
+    '{\\"o}',
+    "arXiv:2401.01234",
+    "10.48550/arXiv.2401.01234",
+    "\\url{http://x}",
+    "$x^2$",
+    "@",
+]
+BIB_FIELDS = [
+    "title",
+    "author",
+    "year",
+    "month",
+    "date",
+    "doi",
+    "url",
+    "eprint",
+    "archiveprefix",
+    "journal",
+    "note",
+    "file",
+    "keywords",
+    "abstract",
+    "x",
+]
 
 
 def bib_entry(c: Choices) -> bytes:
     """An entry whose fields hold random text, braces balanced or not."""
     fields = [c.pick(BIB_FIELDS) for _ in range(c.integer(1, 6))]
-    body = ",\n".join(f"  {f} = {{{c.pick(BIB_VALUES) if c.flag() else c.text(30)}}}"
-                      for f in fields)
+    body = ",\n".join(
+        f"  {f} = {{{c.pick(BIB_VALUES) if c.flag() else c.text(30)}}}" for f in fields
+    )
     return f"@article{{{c.pick(['k', 'a:b', '1', 'x-y'])},\n{body}\n}}\n".encode(
-        "utf-8", "surrogatepass")
+        "utf-8", "surrogatepass"
+    )
 
 
-test_fuzz_bibtex = fuzz(BibTeX(), "refs.bib", lambda c: mutate(c, BIB_SEEDS, BIBTEX_TRICKS),
-                        bib_entry)
+test_fuzz_bibtex = fuzz(
+    BibTeX(), "refs.bib", lambda c: mutate(c, BIB_SEEDS, BIBTEX_TRICKS), bib_entry
+)
 
-CELLS = ["-1", "²", "99999999999999999999999", HUGE_NUMBER.decode(), "2024-02-30", "x@y",
-         "http://", "www.x.org/", "1.5", "true", "", " ", "a;b", "a and b", "=1+1"]
-COLUMN_NAMES = ["title", "arxiv", "doi", "authors", "author_count", "published", "year",
-                "upvotes", "url", "code", "pdf", "keywords", "topics", "organisation", "id", "x"]
+CELLS = [
+    "-1",
+    "²",
+    "99999999999999999999999",
+    HUGE_NUMBER.decode(),
+    "2024-02-30",
+    "x@y",
+    "http://",
+    "www.x.org/",
+    "1.5",
+    "true",
+    "",
+    " ",
+    "a;b",
+    "a and b",
+    "=1+1",
+]
+COLUMN_NAMES = [
+    "title",
+    "arxiv",
+    "doi",
+    "authors",
+    "author_count",
+    "published",
+    "year",
+    "upvotes",
+    "url",
+    "code",
+    "pdf",
+    "keywords",
+    "topics",
+    "organisation",
+    "id",
+    "x",
+]
 
 
 def csv_table(c: Choices) -> bytes:
@@ -471,16 +895,28 @@ def csv_table(c: Choices) -> bytes:
     writer = csv.writer(out, delimiter=c.pick([",", ";", "\t"]))
     writer.writerow(header)
     for _ in range(c.integer(0, 3)):
-        writer.writerow([c.pick(CELLS) if c.flag() else c.text(20)
-                         for _ in range(c.integer(0, len(header) + 1))])
+        writer.writerow(
+            [
+                c.pick(CELLS) if c.flag() else c.text(20)
+                for _ in range(c.integer(0, len(header) + 1))
+            ]
+        )
     return out.getvalue().encode("utf-8", "surrogatepass")
 
 
-test_fuzz_csv = fuzz(CSVTable(), "papers.csv", lambda c: mutate(c, CSV_SEEDS, CSV_TRICKS),
-                     csv_table)
+test_fuzz_csv = fuzz(
+    CSVTable(), "papers.csv", lambda c: mutate(c, CSV_SEEDS, CSV_TRICKS), csv_table
+)
 
-YAML_TEMPLATE = {"title": "A title", "arxiv": "2401.01234", "authors": ["A", "B"],
-                 "published": "2024-01-02", "upvotes": 3, "keywords": ["k"], "url": "https://x.org/"}
+YAML_TEMPLATE = {
+    "title": "A title",
+    "arxiv": "2401.01234",
+    "authors": ["A", "B"],
+    "published": "2024-01-02",
+    "upvotes": 3,
+    "keywords": ["k"],
+    "url": "https://x.org/",
+}
 
 
 def yaml_bytes(value) -> bytes:
@@ -492,14 +928,31 @@ def yaml_bytes(value) -> bytes:
 
 
 test_fuzz_yaml = fuzz(
-    YAMLList(), "papers.yaml", lambda c: mutate(c, YAML_SEEDS, YAML_TRICKS),
-    lambda c: yaml_bytes([wrong_record(c, YAML_TEMPLATE, COLUMN_NAMES)
-                          for _ in range(c.integer(1, 3))]))
+    YAMLList(),
+    "papers.yaml",
+    lambda c: mutate(c, YAML_SEEDS, YAML_TRICKS),
+    lambda c: yaml_bytes(
+        [wrong_record(c, YAML_TEMPLATE, COLUMN_NAMES) for _ in range(c.integer(1, 3))]
+    ),
+)
 
-PAGE_LINES = ["A title", "An abstract. Code: https://github.com/a/b.", "·", "• 6 authors",
-              "apple Apple", "Aug 7", "Aug 7 12", "Mar 3, 2024", "Feb 30", "Feb 29",
-              "Jan 1, 0001 3", "Daily Papers", "• 99999999999999999999999 authors",
-              "Aug 7 " + "9" * 30, "Dec 31, 9999 1"]
+PAGE_LINES = [
+    "A title",
+    "An abstract. Code: https://github.com/a/b.",
+    "·",
+    "• 6 authors",
+    "apple Apple",
+    "Aug 7",
+    "Aug 7 12",
+    "Mar 3, 2024",
+    "Feb 30",
+    "Feb 29",
+    "Jan 1, 0001 3",
+    "Daily Papers",
+    "• 99999999999999999999999 authors",
+    "Aug 7 " + "9" * 30,
+    "Dec 31, 9999 1",
+]
 
 
 def page_lines(c: Choices) -> bytes:
@@ -508,14 +961,30 @@ def page_lines(c: Choices) -> bytes:
     return "\n".join(["Daily Papers", "Nov 25", *lines]).encode("utf-8", "surrogatepass")
 
 
-test_fuzz_hf_page = fuzz(HFPageText(), "hf-daily-papers-2025-11-25.txt",
-                         lambda c: mutate(c, PAGE_SEEDS, PAGE_TRICKS), page_lines,
-                         as_of=(None, date(2025, 11, 25), date(1, 1, 1), date(9999, 12, 31)))
+test_fuzz_hf_page = fuzz(
+    HFPageText(),
+    "hf-daily-papers-2025-11-25.txt",
+    lambda c: mutate(c, PAGE_SEEDS, PAGE_TRICKS),
+    page_lines,
+    as_of=(None, date(2025, 11, 25), date(1, 1, 1), date(9999, 12, 31)),
+)
 
 
 HF_ITEM = json.loads(HF_JSON_SEEDS[0])[0]
-HF_PAPER_KEYS = ["id", "title", "summary", "authors", "publishedAt", "upvotes", "githubRepo",
-                 "projectPage", "ai_keywords", "ai_summary", "numComments", "organization"]
+HF_PAPER_KEYS = [
+    "id",
+    "title",
+    "summary",
+    "authors",
+    "publishedAt",
+    "upvotes",
+    "githubRepo",
+    "projectPage",
+    "ai_keywords",
+    "ai_summary",
+    "numComments",
+    "organization",
+]
 
 
 def hf_items(c: Choices) -> object:
@@ -528,9 +997,12 @@ def hf_items(c: Choices) -> object:
     return c.pick([[item], item, [item, item], [item, c.wrong()]])
 
 
-test_fuzz_hf_json = fuzz(HFJSON(), "daily_papers.json",
-                         lambda c: mutate(c, HF_JSON_SEEDS, JSON_TRICKS),
-                         lambda c: json_bytes(hf_items(c)))
+test_fuzz_hf_json = fuzz(
+    HFJSON(),
+    "daily_papers.json",
+    lambda c: mutate(c, HF_JSON_SEEDS, JSON_TRICKS),
+    lambda c: json_bytes(hf_items(c)),
+)
 
 
 def html_page(items) -> bytes:
@@ -539,21 +1011,43 @@ def html_page(items) -> bytes:
     if not isinstance(items, list):
         items = [items]
     props = html_module.escape(json.dumps({"dailyPapers": items}, allow_nan=True), quote=True)
-    return (f'<html><body><div data-target="DailyPapers" data-props="{props}"></div></body>'
-            "</html>").encode("utf-8", "surrogatepass")
+    return (
+        f'<html><body><div data-target="DailyPapers" data-props="{props}"></div></body></html>'
+    ).encode("utf-8", "surrogatepass")
 
 
-test_fuzz_hf_html = fuzz(HFHTML(), "daily_papers.html",
-                         lambda c: mutate(c, HTML_SEEDS, HTML_TRICKS + JSON_TRICKS),
-                         lambda c: html_page(hf_items(c)))
+test_fuzz_hf_html = fuzz(
+    HFHTML(),
+    "daily_papers.html",
+    lambda c: mutate(c, HTML_SEEDS, HTML_TRICKS + JSON_TRICKS),
+    lambda c: html_page(hf_items(c)),
+)
 
-PAPERCLUB_KEYS = ["id", "title", "abstract", "authors", "author_count", "organisation",
-                  "published", "upvotes", "links", "keywords", "topics", "sources", "arxiv_id",
-                  "doi", "extra"]
+PAPERCLUB_KEYS = [
+    "id",
+    "title",
+    "abstract",
+    "authors",
+    "author_count",
+    "organisation",
+    "published",
+    "upvotes",
+    "links",
+    "keywords",
+    "topics",
+    "sources",
+    "arxiv_id",
+    "doi",
+    "extra",
+]
 test_fuzz_paperclub_json = fuzz(
-    PaperclubJSON(), "papers.json", lambda c: mutate(c, PAPERCLUB_SEEDS, JSON_TRICKS),
-    lambda c: json_bytes([wrong_record(c, SAMPLE_ITEMS[0], PAPERCLUB_KEYS)
-                          for _ in range(c.integer(1, 3))]))
+    PaperclubJSON(),
+    "papers.json",
+    lambda c: mutate(c, PAPERCLUB_SEEDS, JSON_TRICKS),
+    lambda c: json_bytes(
+        [wrong_record(c, SAMPLE_ITEMS[0], PAPERCLUB_KEYS) for _ in range(c.integer(1, 3))]
+    ),
+)
 
 
 # -- the group config ----------------------------------------------------------------------------
@@ -599,12 +1093,46 @@ calendar: {url: https://example.org/cal.ics, alarm: 30m}
 """
 CONFIG_SEEDS = [CONFIG.encode(), (ROOT / "schedules" / "ml-systems.yaml").read_bytes()]
 CONFIG_DATA = yaml.safe_load(CONFIG)
-CONFIG_VALUES = (
-    ["Europe", "Europe/", "/etc/passwd", "../../../etc/localtime", "UTC\x00", "Mars/Olympus",
-     "posixrules", "zz", "DE", "DE-XX", "XX", "de-by", "24:00", "99:99", "0:60", "9999999999h",
-     "99999999999m", "0m", "999999999999 weeks", "0 weeks", "1 week", "9999-12-31",
-     "0001-01-01", "2027-02-30", "2027-01-07 10:00", "per_session", "themed", "proportional",
-     2**63, 10**30, -1, 0, 1.5, 1e308, 59, 60, 1439, 1440])
+CONFIG_VALUES = [
+    "Europe",
+    "Europe/",
+    "/etc/passwd",
+    "../../../etc/localtime",
+    "UTC\x00",
+    "Mars/Olympus",
+    "posixrules",
+    "zz",
+    "DE",
+    "DE-XX",
+    "XX",
+    "de-by",
+    "24:00",
+    "99:99",
+    "0:60",
+    "9999999999h",
+    "99999999999m",
+    "0m",
+    "999999999999 weeks",
+    "0 weeks",
+    "1 week",
+    "9999-12-31",
+    "0001-01-01",
+    "2027-02-30",
+    "2027-01-07 10:00",
+    "per_session",
+    "themed",
+    "proportional",
+    2**63,
+    10**30,
+    -1,
+    0,
+    1.5,
+    1e308,
+    59,
+    60,
+    1439,
+    1440,
+]
 
 
 def config_paths(data) -> list[tuple]:
@@ -677,13 +1205,22 @@ SOURCES = {  # format name -> (source, file name, mutated seeds)
     "bibtex": (BibTeX(), "refs.bib", lambda c: mutate(c, BIB_SEEDS, BIBTEX_TRICKS)),
     "csv": (CSVTable(), "papers.csv", lambda c: mutate(c, CSV_SEEDS, CSV_TRICKS)),
     "yaml": (YAMLList(), "papers.yaml", lambda c: mutate(c, YAML_SEEDS, YAML_TRICKS)),
-    "hf-page": (HFPageText(), "hf-daily-papers-2025-11-25.txt",
-                lambda c: mutate(c, PAGE_SEEDS, PAGE_TRICKS)),
+    "hf-page": (
+        HFPageText(),
+        "hf-daily-papers-2025-11-25.txt",
+        lambda c: mutate(c, PAGE_SEEDS, PAGE_TRICKS),
+    ),
     "hf-json": (HFJSON(), "daily_papers.json", lambda c: mutate(c, HF_JSON_SEEDS, JSON_TRICKS)),
-    "hf-html": (HFHTML(), "daily_papers.html",
-                lambda c: mutate(c, HTML_SEEDS, HTML_TRICKS + JSON_TRICKS)),
-    "paperclub-json": (PaperclubJSON(), "papers.json",
-                       lambda c: mutate(c, PAPERCLUB_SEEDS, JSON_TRICKS)),
+    "hf-html": (
+        HFHTML(),
+        "daily_papers.html",
+        lambda c: mutate(c, HTML_SEEDS, HTML_TRICKS + JSON_TRICKS),
+    ),
+    "paperclub-json": (
+        PaperclubJSON(),
+        "papers.json",
+        lambda c: mutate(c, PAPERCLUB_SEEDS, JSON_TRICKS),
+    ),
 }
 CLI_SAMPLE = 4  # failing inputs per format
 
@@ -745,57 +1282,136 @@ def test_cli_plan_of_broken_configs_exits_1_without_a_traceback(run, workspace):
 
 REGRESSIONS = [
     # (format, file name, input, what the error says, its line)
-    ("arxiv-atom", "feed.atom", b'<?xml version="1.0" encoding="TTF-8"?>\n<feed/>',
-     "cannot read the XML: unknown encoding", 1),
+    (
+        "arxiv-atom",
+        "feed.atom",
+        b'<?xml version="1.0" encoding="TTF-8"?>\n<feed/>',
+        "cannot read the XML: unknown encoding",
+        1,
+    ),
     ("csv", "papers.csv", b"title\n\xc0x\n", "not UTF-8 text", 2),
     ("hf-page", "page.txt", b"Daily Papers\n\n\xee", "not UTF-8 text", 3),
     ("yaml", "papers.yaml", b"- title: x\n\x00", "the character U+0000 is not allowed", 2),
-    ("yaml", "papers.yaml", b"- title: x\n  upvotes: " + HUGE_NUMBER + b"\n",
-     "as int: Exceeds the limit (4300 digits)", 2),
-    ("yaml", "papers.yaml", b"- title: x\n  when: !!timestamp 2027-02-30\n  upvotes: x\n",
-     "'x' is not a whole number", 3),
+    (
+        "yaml",
+        "papers.yaml",
+        b"- title: x\n  upvotes: " + HUGE_NUMBER + b"\n",
+        "as int: Exceeds the limit (4300 digits)",
+        2,
+    ),
+    (
+        "yaml",
+        "papers.yaml",
+        b"- title: x\n  when: !!timestamp 2027-02-30\n  upvotes: x\n",
+        "'x' is not a whole number",
+        3,
+    ),
     ("yaml", "papers.yaml", b"- title: x\n  b: !!binary aGVsbG8=\n", "the tag !!binary", 2),
     ("yaml", "papers.yaml", b"- title: x\n  b: !!set {a, b}\n", "the tag !!set", 2),
     ("yaml", "papers.yaml", b"[" * 5000, "nested too deeply", 1),
     ("yaml", "papers.yaml", b'- title: "x\\ud800"\n', "a lone surrogate", 1),
-    ("yaml", "papers.yaml", b"- '0': -9223372036854775809\n  title: A title\n",
-     "-9223372036854775809 is too large a number", 1),
-    ("yaml", "papers.yaml", b"- title: x\n  upvotes: 99999999999999999999999\n",
-     "is too large a number", 2),
-    ("yaml", "papers.yaml", b"- title: x\n  x: " + b"[" * 260 + b"]" * 260 + b"\n",
-     "nested more than 100 levels deep", 2),
+    (
+        "yaml",
+        "papers.yaml",
+        b"- '0': -9223372036854775809\n  title: A title\n",
+        "-9223372036854775809 is too large a number",
+        1,
+    ),
+    (
+        "yaml",
+        "papers.yaml",
+        b"- title: x\n  upvotes: 99999999999999999999999\n",
+        "is too large a number",
+        2,
+    ),
+    (
+        "yaml",
+        "papers.yaml",
+        b"- title: x\n  x: " + b"[" * 260 + b"]" * 260 + b"\n",
+        "nested more than 100 levels deep",
+        2,
+    ),
     ("csv", "papers.csv", "title,upvotes\nx,²\n".encode(), "'²' is not a whole number", 2),
     ("csv", "papers.csv", b"title,upvotes\nx," + HUGE_NUMBER + b"\n", "is too large a number", 2),
     ("csv", "papers.csv", b"\x00itle,upvotes\nx,1\n", "'\\x00itle'", 1),
     ("hf-json", "daily.json", b"[" * 100_000, "not valid JSON: nested too deeply", 1),
     ("hf-json", "daily.json", b"[\n" + HUGE_NUMBER + b"]", "not valid JSON: a number too long", 2),
     ("hf-json", "daily.json", b'[{"title": "x\\ud800"}]', "title: '\\ud800' is not a character", 1),
-    ("hf-json", "daily.json", b'[{"title": "x", "upvotes": 99999999999999999999999}]',
-     "upvotes: the number 99999999999999999999999 is too large", 1),
-    ("hf-html", "page.html", b'<div data-target="DailyPapers" data-props="' + b"[" * 100_000 + b'">',
-     "data-props is not valid JSON: nested too deeply", 1),
-    ("paperclub-json", "papers.json", b'[{"title": "x", "upvotes": 99999999999999999999999}]',
-     "is too large", 1),
-    ("paperclub-json", "papers.json", b'[\n{"title": "x", "organisation": []}]',
-     '"organisation" is a list, not text', 2),
-    ("paperclub-json", "papers.json", b'[{"title": "x", "authors": "Ada"}]',
-     '"authors" is not a list of text', 1),
-    ("paperclub-json", "papers.json", b'[{"title": "x", "published": "' + b"a" * 3000 + b'"}]',
-     "characters), not a date such as 2024-01-02", 1),
-    ("hf-page", "page.txt",
-     b"Daily Papers\nNov 25\nA title\nA title\nA title\n\xc2\xb7\nAug 7, 2024 99999999999999999999999",
-     "too many upvotes", 7),
-    ("hf-page", "page.txt", b"Daily Papers\nT\nA\n\xe2\x80\xa2 " + HUGE_NUMBER + b" authors\n\xc2\xb7\nAug 7, 2024",
-     "is too many authors", 4),
+    (
+        "hf-json",
+        "daily.json",
+        b'[{"title": "x", "upvotes": 99999999999999999999999}]',
+        "upvotes: the number 99999999999999999999999 is too large",
+        1,
+    ),
+    (
+        "hf-html",
+        "page.html",
+        b'<div data-target="DailyPapers" data-props="' + b"[" * 100_000 + b'">',
+        "data-props is not valid JSON: nested too deeply",
+        1,
+    ),
+    (
+        "paperclub-json",
+        "papers.json",
+        b'[{"title": "x", "upvotes": 99999999999999999999999}]',
+        "is too large",
+        1,
+    ),
+    (
+        "paperclub-json",
+        "papers.json",
+        b'[\n{"title": "x", "organisation": []}]',
+        '"organisation" is a list, not text',
+        2,
+    ),
+    (
+        "paperclub-json",
+        "papers.json",
+        b'[{"title": "x", "authors": "Ada"}]',
+        '"authors" is not a list of text',
+        1,
+    ),
+    (
+        "paperclub-json",
+        "papers.json",
+        b'[{"title": "x", "published": "' + b"a" * 3000 + b'"}]',
+        "characters), not a date such as 2024-01-02",
+        1,
+    ),
+    (
+        "hf-page",
+        "page.txt",
+        b"Daily Papers\nNov 25\nA title\nA title\nA title\n\xc2\xb7\nAug 7, 2024 99999999999999999999999",
+        "too many upvotes",
+        7,
+    ),
+    (
+        "hf-page",
+        "page.txt",
+        b"Daily Papers\nT\nA\n\xe2\x80\xa2 " + HUGE_NUMBER + b" authors\n\xc2\xb7\nAug 7, 2024",
+        "is too many authors",
+        4,
+    ),
     ("bibtex", "refs.bib", b"@9{\x00" + b"9" * 3000, "cannot parse the entry", 1),
 ]
-FORMATS = {"arxiv-atom": ArxivAtom(), "csv": CSVTable(), "yaml": YAMLList(), "hf-page": HFPageText(),
-           "hf-json": HFJSON(), "hf-html": HFHTML(), "paperclub-json": PaperclubJSON(),
-           "bibtex": BibTeX()}
+FORMATS = {
+    "arxiv-atom": ArxivAtom(),
+    "csv": CSVTable(),
+    "yaml": YAMLList(),
+    "hf-page": HFPageText(),
+    "hf-json": HFJSON(),
+    "hf-html": HFHTML(),
+    "paperclub-json": PaperclubJSON(),
+    "bibtex": BibTeX(),
+}
 
 
-@pytest.mark.parametrize(("fmt", "name", "data", "says", "line"), REGRESSIONS,
-                         ids=[f"{r[0]}-{i}" for i, r in enumerate(REGRESSIONS)])
+@pytest.mark.parametrize(
+    ("fmt", "name", "data", "says", "line"),
+    REGRESSIONS,
+    ids=[f"{r[0]}-{i}" for i, r in enumerate(REGRESSIONS)],
+)
 def test_regression(fmt, name, data, says, line):
     with time_limit():
         items = run_source(FORMATS[fmt], data, name)
@@ -807,14 +1423,20 @@ def test_regression(fmt, name, data, says, line):
 CONFIG_REGRESSIONS = [
     # (what is changed in CONFIG, the new text, what the error says)
     ("timezone: Europe/Berlin", "timezone: Europe", "group.timezone: expected an IANA time zone"),
-    ("  weights: {upvotes: 1.0}", '  weights: {upvotes: 1.0, "\\x1F": x}',
-     "selection.weights.'\\x1f'"),
+    (
+        "  weights: {upvotes: 1.0}",
+        '  weights: {upvotes: 1.0, "\\x1F": x}',
+        "selection.weights.'\\x1f'",
+    ),
     ("duration: 90m", "duration: 99999999999h", "meetings.duration: expected a duration"),
     ("count: 4", "count: 1000000000", "meetings.count: expected a whole number of sessions"),
     ("every: 2 weeks", "every: 999999999999 weeks", "meetings.every: expected an interval"),
     ("count: 4", "until: 9999-12-31", "more than 1000 sessions"),
-    ("name: Test Group", "name: !!python/object/apply:os.system [true]",
-     "not valid YAML: could not determine a constructor"),
+    (
+        "name: Test Group",
+        "name: !!python/object/apply:os.system [true]",
+        "not valid YAML: could not determine a constructor",
+    ),
     ("name: Test Group", "name: &a [x, x]", "group.name: expected the group's name"),
 ]
 
@@ -833,7 +1455,8 @@ def test_config_regression(old, new, says, tmp_path):
 
 def test_an_alias_bomb_is_refused_before_anything_walks_it(tmp_path):
     levels = ["a: &a [x, x, x, x, x, x, x, x, x]"] + [
-        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]" for i in range(8)]
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]" for i in range(8)
+    ]
     path = tmp_path / "papers.yaml"
     path.write_text("- title: x\n  bomb:\n    " + "\n    ".join(levels) + "\n", encoding="utf-8")
     with time_limit(2):
@@ -842,15 +1465,17 @@ def test_an_alias_bomb_is_refused_before_anything_walks_it(tmp_path):
 
 
 def test_a_billion_laughs_feed_is_refused_unread():
-    feed = (b'<?xml version="1.0"?>\n<!DOCTYPE feed [<!ENTITY lol "lol">'
-            b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>\n'
-            b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>&lol2;</id></entry></feed>')
+    feed = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE feed [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>\n'
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>&lol2;</id></entry></feed>'
+    )
     items = run_source(ArxivAtom(), feed, "feed.atom")
     assert "refusing a DOCTYPE" in items[0].message and items[0].line == 2
 
 
 def test_an_external_entity_is_neither_expanded_nor_fetched():
-    feed = (b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>&xxe;</id></entry></feed>')
+    feed = b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>&xxe;</id></entry></feed>'
     items = run_source(ArxivAtom(), feed, "feed.atom")
     assert "undefined entity" in items[0].message and items[0].line == 1
 
@@ -862,16 +1487,33 @@ def test_latex_unclosed_dollar_takes_linear_time():
         assert latex.decode("costs $5 " + "a" * 5000 + " caf\\'e").endswith("café")
 
 
-@pytest.mark.parametrize("record, message", [
-    (b'{"id": "0704.0001", "title": "T", "categories": ' + b"[" * 300 + b"]" * 300 + b"}",
-     "categories is a list, not text"),
-    (b'{"id": "0704.0001", "title": "T", "license": {"a": ' + b"[" * 300 + b"]" * 300 + b"}}",
-     "license is an object, not text"),
-    (b'{"id": "0704.0001", "title": "T", "authors_parsed": [[' + b"[" * 1000 + b"]" * 1000
-     + b"]]}", "authors_parsed: a part of a name is a list, not text"),
-    (b'{"id": "0704.0001", "title": "T", "authors_parsed": [[["x"], "y", ""]]}',
-     "authors_parsed: a part of a name is a list, not text"),
-])
+@pytest.mark.parametrize(
+    "record, message",
+    [
+        (
+            b'{"id": "0704.0001", "title": "T", "categories": ' + b"[" * 300 + b"]" * 300 + b"}",
+            "categories is a list, not text",
+        ),
+        (
+            b'{"id": "0704.0001", "title": "T", "license": {"a": '
+            + b"[" * 300
+            + b"]" * 300
+            + b"}}",
+            "license is an object, not text",
+        ),
+        (
+            b'{"id": "0704.0001", "title": "T", "authors_parsed": [['
+            + b"[" * 1000
+            + b"]" * 1000
+            + b"]]}",
+            "authors_parsed: a part of a name is a list, not text",
+        ),
+        (
+            b'{"id": "0704.0001", "title": "T", "authors_parsed": [[["x"], "y", ""]]}',
+            "authors_parsed: a part of a name is a list, not text",
+        ),
+    ],
+)
 def test_regression_arxiv_jsonl_values_of_the_wrong_type(record, message):
     """Found by test_fuzz_arxiv_jsonl: categories (or license, submitter, update_date) that are
     not text went into the paper as they were, and the catalog could not write them."""

@@ -58,8 +58,9 @@ def test_sigkill_mid_write_leaves_the_old_file_whole(tmp_path):
     (tmp_path / "out").mkdir()
     path = tmp_path / "out" / "ml-systems.ics"
     path.write_bytes(b"old " * 1000)
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(path)], stdout=subprocess.PIPE,
-                            env=ENV, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(path)], stdout=subprocess.PIPE, env=ENV, text=True
+    )
     assert proc.stdout.readline().strip() == "written"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=10)
@@ -136,8 +137,14 @@ def papers_csv(path: Path, start: int, n: int) -> None:
         writer = csv.writer(f)
         writer.writerow(["title", "arxiv_id", "upvotes", "abstract"])
         for i in range(start, start + n):
-            writer.writerow([f"Paper number {i} on sparse attention", f"2401.{10000 + i:05d}",
-                             i % 50, "words " * 200])
+            writer.writerow(
+                [
+                    f"Paper number {i} on sparse attention",
+                    f"2401.{10000 + i:05d}",
+                    i % 50,
+                    "words " * 200,
+                ]
+            )
 
 
 def count(catalog: Path) -> int:
@@ -154,8 +161,12 @@ def test_two_imports_at_once_both_land_nothing_lost_or_doubled(tmp_path):
     papers_csv(a, 0, 30_000)
     papers_csv(b, 20_000, 30_000)  # 10,000 papers in both files
     cli = [sys.executable, "-m", "paperclub", "import", "--catalog", str(catalog)]
-    procs = [subprocess.Popen([*cli, str(f)], env=ENV, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for f in (a, b)]
+    procs = [
+        subprocess.Popen(
+            [*cli, str(f)], env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for f in (a, b)
+    ]
     outs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
     assert count(catalog) == 50_000
@@ -173,8 +184,13 @@ def test_an_import_waits_for_another_writer(tmp_path):
     papers_csv(tmp_path / "a.csv", 0, 100)
     holder = sqlite3.connect(catalog, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
-    proc = subprocess.Popen([*cli, str(tmp_path / "a.csv")], env=ENV, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*cli, str(tmp_path / "a.csv")],
+        env=ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(2)
     assert proc.poll() is None  # waiting for the lock
     holder.execute("COMMIT")
@@ -213,7 +229,9 @@ def test_a_config_or_plan_file_cannot_name_a_plugin(run, schedule, workspace, tm
     text = Path(schedule).read_text()
     Path(schedule).write_text(text + f"\nplugins: [{evil}]\n")
     result = run("plan", str(schedule), "--today", TODAY)
-    assert result.exit_code == 1 and "plugins: a config cannot name plugins to load" in result.stderr
+    assert (
+        result.exit_code == 1 and "plugins: a config cannot name plugins to load" in result.stderr
+    )
     Path(schedule).write_text(text)
     assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
     plan = workspace / "schedules" / "ml-systems.plan.yaml"
@@ -226,7 +244,9 @@ def test_a_config_or_plan_file_cannot_name_a_plugin(run, schedule, workspace, tm
 def test_a_catalog_source_path_is_data_never_code(run, schedule, workspace, tmp_path):
     marker = tmp_path / "marker"
     plant(workspace, marker)
-    text = Path(schedule).read_text().replace("[paperclub:sample]", "[paperclub:sample, ../evil.py]")
+    text = (
+        Path(schedule).read_text().replace("[paperclub:sample]", "[paperclub:sample, ../evil.py]")
+    )
     Path(schedule).write_text(text)
     result = run("plan", str(schedule), "--today", TODAY)
     assert result.exit_code == 1 and "evil.py" in result.stderr

@@ -34,11 +34,15 @@ def by_diagnosis(run, schedule, workspace) -> tuple[str, str]:
 
 
 def by_planner_plugin(run, schedule, workspace) -> tuple[str, str]:
-    write_plugin(workspace, "crowded.py", f"""
+    write_plugin(
+        workspace,
+        "crowded.py",
+        f"""
         def paperclub_plan_sessions(candidates, sessions, group):
             ids = sorted(c.id for c in candidates)
             return [ids[:3] if str(s.start.date()) == {DAY!r} else [] for s in sessions]
-    """)
+    """,
+    )
     result = run("plan", str(schedule), "--today", TODAY)
     assert result.exit_code == PLUGIN_EXIT, result
     assert "paperclub_plan_sessions returned a plan that breaks a rule: " in result.stderr
@@ -66,9 +70,15 @@ def test_one_breach_reads_the_same_wherever_it_is_found(find, run, schedule, wor
 
 
 def test_each_rule_is_one_sentence():
-    rules = hardrules.Rules(most=2, candidates={"a", "b", "c", "d"}, why_not={"x": "excluded: read"},
-                            topic={"a": "t", "b": "t", "c": None, "d": None}.get, policy="spread",
-                            pins={"d1": ["d"]}, before=[("c", "a")])
+    rules = hardrules.Rules(
+        most=2,
+        candidates={"a", "b", "c", "d"},
+        why_not={"x": "excluded: read"},
+        topic={"a": "t", "b": "t", "c": None, "d": None}.get,
+        policy="spread",
+        pins={"d1": ["d"]},
+        before=[("c", "a")],
+    )
     assert hardrules.breaches([("d1", ["a", "b"]), ("d2", ["a", "x"])], rules) == [
         "d1 has 2 papers on t, but balance.policy spread allows one paper of a topic per session",
         "x on d2 cannot be planned: excluded: read",
@@ -80,4 +90,5 @@ def test_each_rule_is_one_sentence():
     partial = hardrules.Rules(most=2, before=[("c", "a")], complete=False)
     assert hardrules.breaches([("d1", ["a"])], partial) == []
     assert hardrules.breaches([("d1", ["a"]), ("d2", ["c"])], partial) == [
-        "c must come before a, but c is on d2 and a on d1"]
+        "c must come before a, but c is on d2 and a on d1"
+    ]

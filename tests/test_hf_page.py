@@ -53,8 +53,10 @@ def expected_fields(record: dict) -> dict:
 def actual_fields(paper) -> dict:
     """The fields sample.json keeps, as the parser read them."""
     facts = paper.to_json()
-    return {k: facts[k] for k in ("id", "title", "published", "author_count", "organisation",
-                                  "upvotes", "links")}
+    return {
+        k: facts[k]
+        for k in ("id", "title", "published", "author_count", "organisation", "upvotes", "links")
+    }
 
 
 def with_published(papers: list[dict]) -> list[dict]:
@@ -97,7 +99,8 @@ def test_a_bad_paper_is_reported_and_the_rest_still_read(tmp_path):
     errors = [i for i in items if isinstance(i, PaperclubError)]
     assert len(errors) == 1 and errors[0].line == line_number(text, "Foo 99")
     assert [i.id for i in items if not isinstance(i, PaperclubError)] == [
-        r["id"] for r in sample if r is not record]
+        r["id"] for r in sample if r is not record
+    ]
 
 
 def test_windows_line_endings_read_the_same(tmp_path):
@@ -141,8 +144,9 @@ def test_seed_page_organisations_instead_of_author_counts(seed_page):
 
 def test_seed_page_papers_without_a_meta_block(seed_page):
     papers = read(seed_page)
-    lines = [line.strip() for line in seed_page.read_text(encoding="utf-8").splitlines()
-             if line.strip()]
+    lines = [
+        line.strip() for line in seed_page.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     # which titles are followed (after their abstract) by a byline and a "·", from the text
     has_meta = {}
     for paper in papers:
@@ -165,10 +169,24 @@ def test_seed_page_papers_without_a_meta_block(seed_page):
 
 def two_papers(as_of: date) -> list[dict]:
     """One paper dated in as_of's year (shown without a year), one in another year."""
-    this_year = {"id": "this-year", "title": "This Year", "published": f"{as_of.year}-08-07",
-                 "author_count": 3, "organisation": None, "upvotes": 4, "links": {}}
-    other_year = {"id": "other-year", "title": "Other Year", "published": "2016-03-03",
-                  "author_count": 1, "organisation": None, "upvotes": 0, "links": {}}
+    this_year = {
+        "id": "this-year",
+        "title": "This Year",
+        "published": f"{as_of.year}-08-07",
+        "author_count": 3,
+        "organisation": None,
+        "upvotes": 4,
+        "links": {},
+    }
+    other_year = {
+        "id": "other-year",
+        "title": "Other Year",
+        "published": "2016-03-03",
+        "author_count": 1,
+        "organisation": None,
+        "upvotes": 0,
+        "links": {},
+    }
     return [this_year, other_year]
 
 
@@ -231,8 +249,7 @@ def raises_at(tmp_path: Path, text: str, line: int) -> PaperclubError:
     return error
 
 
-@pytest.mark.parametrize("bad", ["Foo 99", "Foo 3, 2024", "Aug", "7 Aug", "Aug 7, 24",
-                                 "yesterday"])
+@pytest.mark.parametrize("bad", ["Foo 99", "Foo 3, 2024", "Aug", "7 Aug", "Aug 7, 24", "yesterday"])
 def test_an_unreadable_date_line(tmp_path, bad):
     blocks = sample_page_blocks()
     blocks[-1][-1] = bad  # the last paper's date
@@ -314,19 +331,22 @@ def test_a_paragraph_where_a_title_should_be(tmp_path):
 # -- links ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("url, kind", [
-    ("https://github.com/owner/repo", "code"),
-    ("https://www.github.com/owner/repo/tree/main/sub", "code"),
-    ("https://gitlab.com/group/project", "code"),
-    ("https://bitbucket.org/team/repo", "code"),
-    ("https://codeberg.org/someone/thing", "code"),
-    ("https://huggingface.co/datasets/org/name", "data"),
-    ("https://zenodo.org/records/123456", "data"),
-    ("https://doi.org/10.5281/zenodo.16408441", "data"),
-    ("https://huggingface.co/org/model-7b", "model"),
-    ("https://owner.github.io/project/", "project"),
-    ("http://example.org/paper", "project"),
-])
+@pytest.mark.parametrize(
+    "url, kind",
+    [
+        ("https://github.com/owner/repo", "code"),
+        ("https://www.github.com/owner/repo/tree/main/sub", "code"),
+        ("https://gitlab.com/group/project", "code"),
+        ("https://bitbucket.org/team/repo", "code"),
+        ("https://codeberg.org/someone/thing", "code"),
+        ("https://huggingface.co/datasets/org/name", "data"),
+        ("https://zenodo.org/records/123456", "data"),
+        ("https://doi.org/10.5281/zenodo.16408441", "data"),
+        ("https://huggingface.co/org/model-7b", "model"),
+        ("https://owner.github.io/project/", "project"),
+        ("http://example.org/paper", "project"),
+    ],
+)
 def test_find_links_kinds(url, kind):
     assert find_links(f"We release everything at {url} today.") == {kind: url}
 
@@ -348,19 +368,29 @@ def test_find_links_keeps_every_link_of_a_kind():
     data = "https://huggingface.co/datasets/c/set"
     model = "https://huggingface.co/c/model"
     site, other_site = "https://a.example.org/", "https://b.example.org/"
-    abstract = (f"See {site} and {first_code}. The data: {data}, the model {model}; "
-                f"also {second_code} and {other_site}, and {first_code} again.")
+    abstract = (
+        f"See {site} and {first_code}. The data: {data}, the model {model}; "
+        f"also {second_code} and {other_site}, and {first_code} again."
+    )
     links = find_links(abstract)
-    assert links == {"project": site, "code": first_code, "data": data, "model": model,
-                     "code-2": second_code, "project-2": other_site}
+    assert links == {
+        "project": site,
+        "code": first_code,
+        "data": data,
+        "model": model,
+        "code-2": second_code,
+        "project-2": other_site,
+    }
     assert list(links) == ["project", "code", "data", "model", "code-2", "project-2"]
 
 
 def test_the_real_page_keeps_both_code_links_of_a_paper():
     """aiflows (a library) and cc_flows (the experiments) in one abstract of the seed page."""
     [paper] = [p for p in read(SEED_PAGE, AS_OF) if "cc_flows" in p.abstract]
-    assert paper.links == {"code": "https://github.com/epfl-dlab/aiflows",
-                           "code-2": "https://github.com/epfl-dlab/cc_flows"}
+    assert paper.links == {
+        "code": "https://github.com/epfl-dlab/aiflows",
+        "code-2": "https://github.com/epfl-dlab/cc_flows",
+    }
 
 
 def test_find_links_without_links():
@@ -402,8 +432,11 @@ def test_detect_not_a_json_list(tmp_path):
 
 def test_detect_not_random_text(tmp_path):
     path = tmp_path / "notes.txt"
-    path.write_text("Meeting notes\n\nWe talked about papers for an hour.\n"
-                    "Daily standup at ten.\n6 authors came along.\n", encoding="utf-8")
+    path.write_text(
+        "Meeting notes\n\nWe talked about papers for an hour.\n"
+        "Daily standup at ten.\n6 authors came along.\n",
+        encoding="utf-8",
+    )
     assert not detect(path)
 
 
@@ -422,24 +455,32 @@ def test_render_matches_the_seed_page_meta_lines(seed_page):
     seed = [line for line in seed_page.read_text(encoding="utf-8").splitlines() if line.strip()]
     ours = [line for line in render_page(sample, AS_OF).splitlines() if line.strip()]
     assert len(ours) == len(seed)
-    assert short_date(AS_OF) in seed[:len(header_lines(AS_OF))]
+    assert short_date(AS_OF) in seed[: len(header_lines(AS_OF))]
     for paper in sample:
         i, j = seed.index(paper["title"]), ours.index(paper["title"])
         if paper["published"]:
-            theirs = [line.rstrip() for line in seed[i + 2: i + 5]]
-            assert ours[j + 3:j + 5] == theirs[1:]
+            theirs = [line.rstrip() for line in seed[i + 2 : i + 5]]
+            assert ours[j + 3 : j + 5] == theirs[1:]
             if paper["organisation"]:  # the avatar's alt text is the handle, case and all
                 assert ours[j + 2].split(None, 1)[1] == theirs[0].split(None, 1)[1]
             else:
                 assert ours[j + 2] == theirs[0]
             assert ours[j + 2] == byline(paper)
-            assert ours[j + 4] == date_text(date.fromisoformat(paper["published"]), AS_OF,
-                                            paper["upvotes"])
+            assert ours[j + 4] == date_text(
+                date.fromisoformat(paper["published"]), AS_OF, paper["upvotes"]
+            )
 
 
 def test_a_singular_author_byline(tmp_path):
-    record = {"id": "solo", "title": "Solo", "published": "2024-05-06", "author_count": 1,
-              "organisation": None, "upvotes": 0, "links": {}}
+    record = {
+        "id": "solo",
+        "title": "Solo",
+        "published": "2024-05-06",
+        "author_count": 1,
+        "organisation": None,
+        "upvotes": 0,
+        "links": {},
+    }
     for shown in (f"  {BULLET} 1 author", f"  {BULLET} 1 authors"):
         blocks = page_blocks([record], AS_OF)
         blocks[-1][0] = shown

@@ -16,8 +16,9 @@ import pytest
 from conftest import ROOT
 from paperclub import hookspecs, plugins
 
-HOOKS = sorted(n for n, f in vars(hookspecs).items()
-               if n.startswith("paperclub_") and inspect.isfunction(f))
+HOOKS = sorted(
+    n for n, f in vars(hookspecs).items() if n.startswith("paperclub_") and inspect.isfunction(f)
+)
 DOCS = (ROOT / "docs" / "plugins.md").read_text()
 
 
@@ -25,7 +26,9 @@ def _test_functions() -> set[str]:
     names = set()
     for path in (ROOT / "tests").glob("test_*.py"):
         for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test_"):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith(
+                "test_"
+            ):
                 names.add(node.name)
     return names
 

@@ -24,28 +24,43 @@ from test_cli import imported_by
 
 MID_TERM = "2027-01-15"  # the sample term runs from 2026-12-03 to 2027-03-04
 OUTPUTS = ALL_OUTPUTS
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking", "--no-first-run"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+]
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
 # -- a browser, and a DOM to look at ---------------------------------------------------------
 
+
 def chromium_path() -> str:
     """$PAPERCLUB_CHROMIUM, else chromium on PATH: what scripts/ensure-browser looks for."""
-    found = (os.environ.get("PAPERCLUB_CHROMIUM") or shutil.which("chromium")
-             or shutil.which("chromium-browser"))
+    found = (
+        os.environ.get("PAPERCLUB_CHROMIUM")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+    )
     if not found:
-        pytest.fail("Chromium is not installed (apt-get install chromium, or point "
-                    "PAPERCLUB_CHROMIUM at a Chromium or Chrome): the web page is checked in a "
-                    "real browser")
+        pytest.fail(
+            "Chromium is not installed (apt-get install chromium, or point "
+            "PAPERCLUB_CHROMIUM at a Chromium or Chrome): the web page is checked in a "
+            "real browser"
+        )
     return found
 
 
 def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     profile = tmp_path / "chromium-profile"
-    done = subprocess.run([chromium_path(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [chromium_path(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     return done
 
@@ -57,8 +72,21 @@ def dump_dom(page: Path, tmp_path: Path) -> str:
     return dom
 
 
-VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-        "track", "wbr"}
+VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
+}
 
 
 class Node:
@@ -80,8 +108,11 @@ class Node:
                 yield from c.iter()
 
     def find_all(self, tag: str | None = None, cls: str | None = None) -> list[Node]:
-        return [n for n in self.iter()
-                if (tag is None or n.tag == tag) and (cls is None or cls in n.classes)]
+        return [
+            n
+            for n in self.iter()
+            if (tag is None or n.tag == tag) and (cls is None or cls in n.classes)
+        ]
 
     def by_id(self, ident: str) -> Node:
         found = [n for n in self.iter() if n.attrs.get("id") == ident]
@@ -127,19 +158,31 @@ def squash(text: str) -> str:
 
 # -- plans to render -------------------------------------------------------------------------
 
+
 @pytest.fixture
 def site(run, schedule, workspace):
     """The sample term planned mid-term, with every output on."""
     folder = plan_every_output(run, schedule, MID_TERM)
-    return {"html": folder / "ml-systems.html", "plan": folder / "ml-systems.plan.yaml",
-            "schedule": schedule}
+    return {
+        "html": folder / "ml-systems.html",
+        "plan": folder / "ml-systems.plan.yaml",
+        "schedule": schedule,
+    }
 
 
 def session(n: int, day: date, papers: list[Assignment], status: str = "confirmed") -> Session:
     start = datetime(day.year, day.month, day.day, 18, 30, tzinfo=BERLIN)
     stamp = datetime(2026, 1, 1, tzinfo=ZoneInfo("UTC"))
-    return Session(id=f"s{n:02d}", uid=f"uid-{n}", start=start, end=start + timedelta(hours=1),
-                   status=status, created=stamp, modified=stamp, papers=papers)
+    return Session(
+        id=f"s{n:02d}",
+        uid=f"uid-{n}",
+        start=start,
+        end=start + timedelta(hours=1),
+        status=status,
+        created=stamp,
+        modified=stamp,
+        papers=papers,
+    )
 
 
 def tricky_plan() -> Plan:
@@ -154,13 +197,29 @@ def tricky_plan() -> Plan:
         url="javascript://example.org/%0Aalert(6)",  # a config checks this; a plugin may not
         sessions=[
             session(1, date(2027, 1, 4), [Assignment("p0", "Held before as_of", ["a"])]),
-            session(2, date(2027, 1, 6), [Assignment("p1", "Dropped paper", ["b"], "Bob")],
-                    status="cancelled"),
+            session(
+                2,
+                date(2027, 1, 6),
+                [Assignment("p1", "Dropped paper", ["b"], "Bob")],
+                status="cancelled",
+            ),
             session(3, date(2027, 1, 7), [], status="cancelled"),
-            session(4, date(2027, 1, 8), [Assignment(
-                "p2", "<script>alert(1)</script>", ['"><svg onload=alert(4)>', "b"],
-                presenter="<img src=x onerror=alert(3)>",
-                links={"abs": "javascript:alert(2)", "code": "https://example.org/c?a=1&b=2"})]),
+            session(
+                4,
+                date(2027, 1, 8),
+                [
+                    Assignment(
+                        "p2",
+                        "<script>alert(1)</script>",
+                        ['"><svg onload=alert(4)>', "b"],
+                        presenter="<img src=x onerror=alert(3)>",
+                        links={
+                            "abs": "javascript:alert(2)",
+                            "code": "https://example.org/c?a=1&b=2",
+                        },
+                    )
+                ],
+            ),
             session(5, date(2027, 1, 15), []),
         ],
     )
@@ -172,6 +231,7 @@ def render_to(plan: Plan, path: Path) -> Path:
 
 
 # -- the sample term, in a browser -----------------------------------------------------------
+
 
 def test_every_session_and_paper_is_on_the_page(site, tmp_path):
     plan = planfile.load(site["plan"])
@@ -202,9 +262,12 @@ def test_every_session_and_paper_is_on_the_page(site, tmp_path):
 
 def test_the_next_session_is_highlighted(site, tmp_path):
     plan = planfile.load(site["plan"])
-    expected = next(s for s in plan.sessions
-                    if s.status != "cancelled" and s.start.astimezone(BERLIN).date()
-                    >= date.fromisoformat(MID_TERM))
+    expected = next(
+        s
+        for s in plan.sessions
+        if s.status != "cancelled"
+        and s.start.astimezone(BERLIN).date() >= date.fromisoformat(MID_TERM)
+    )
     assert expected.start.date() == date(2027, 1, 21)  # the Thursday after MID_TERM
     dom = parse(dump_dom(site["html"], tmp_path))
     (highlighted,) = dom.find_all("li", "next")
@@ -227,8 +290,10 @@ def test_no_script_and_nothing_fetched_from_elsewhere(site, tmp_path):
     assert not [(n.tag, k) for n in dom.iter() for k in n.attrs if k.startswith("on")]
     style = "".join(n.text() for n in dom.find_all("style"))
     assert "url(" not in style and "@import" not in style and "@font-face" not in style
-    metas = {m.attrs.get("name") or m.attrs.get("http-equiv"): m.attrs.get("content")
-             for m in dom.find_all("meta")}
+    metas = {
+        m.attrs.get("name") or m.attrs.get("http-equiv"): m.attrs.get("content")
+        for m in dom.find_all("meta")
+    }
     assert "width=device-width" in metas["viewport"]
     assert "default-src 'none'" in metas["Content-Security-Policy"]
     assert "script-src" not in metas["Content-Security-Policy"]  # so default-src forbids it
@@ -237,8 +302,13 @@ def test_no_script_and_nothing_fetched_from_elsewhere(site, tmp_path):
 
 def test_a_phone_sized_screenshot(site, tmp_path):
     shot = tmp_path / "phone.png"
-    chromium(tmp_path, "--hide-scrollbars", f"--screenshot={shot}", "--window-size=412,915",
-             site["html"].resolve().as_uri())
+    chromium(
+        tmp_path,
+        "--hide-scrollbars",
+        f"--screenshot={shot}",
+        "--window-size=412,915",
+        site["html"].resolve().as_uri(),
+    )
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])
@@ -289,7 +359,9 @@ def test_subscribe_links(site, tmp_path):
     plan.feed_url = "https://example.org/feeds/ml-systems.ics"
     dom = parse(render_to(plan, tmp_path / "feed.html").read_text())
     assert dom.find_all("a", "subscribe")[0].attrs["href"] == plan.feed_url
-    assert dom.find_all("a", "webcal")[0].attrs["href"] == "webcal://example.org/feeds/ml-systems.ics"
+    assert (
+        dom.find_all("a", "webcal")[0].attrs["href"] == "webcal://example.org/feeds/ml-systems.ics"
+    )
     plan.feed_url = "javascript:alert(1)"  # a plan file edited by hand: never a link
     dom = parse(render_to(plan, tmp_path / "bad.html").read_text())
     assert dom.find_all("a", "subscribe")[0].attrs["href"] == "ml-systems.ics"
@@ -308,6 +380,7 @@ def test_same_plan_same_bytes(site, run):
 
 
 # -- next session rules, hostile text and cancelled sessions ---------------------------------
+
 
 def test_before_the_term_the_first_session_is_next_and_without_a_day_none_is(run, schedule):
     config = yaml.safe_load(Path(schedule).read_text())
@@ -387,13 +460,25 @@ def test_a_cancelled_session_s_papers_are_not_a_second_live_copy(tmp_path):
     paper once as a paper of the term, in its new session, and the cancelled session names
     it, struck through, with a link to where it went (no presenter, topics or code link)."""
     moved = dict(links={"abs": "https://arxiv.org/abs/2501.00001", "code": "https://example.org/c"})
-    plan = Plan(group="G", slug="g", timezone="Europe/Berlin", organizer=Person("O", "o@example.org"),
-                as_of=date(2027, 1, 1), sessions=[
-                    session(1, date(2027, 1, 7), [Assignment("p1", "Moved paper", ["x"], "Ada", **moved),
-                                                  Assignment("p2", "Dropped paper", ["y"], "Bob")],
-                            status="cancelled"),
-                    session(2, date(2027, 1, 14), [Assignment("p1", "Moved paper", ["x"], "Cy", **moved)]),
-                ])
+    plan = Plan(
+        group="G",
+        slug="g",
+        timezone="Europe/Berlin",
+        organizer=Person("O", "o@example.org"),
+        as_of=date(2027, 1, 1),
+        sessions=[
+            session(
+                1,
+                date(2027, 1, 7),
+                [
+                    Assignment("p1", "Moved paper", ["x"], "Ada", **moved),
+                    Assignment("p2", "Dropped paper", ["y"], "Bob"),
+                ],
+                status="cancelled",
+            ),
+            session(2, date(2027, 1, 14), [Assignment("p1", "Moved paper", ["x"], "Cy", **moved)]),
+        ],
+    )
     dom = parse(dump_dom(render_to(plan, tmp_path / "moved.html"), tmp_path))
     papers = dom.find_all("li", "paper")
     assert [squash(p.find_all("p", "title")[0].text()) for p in papers] == ["Moved paper"]
@@ -408,8 +493,10 @@ def test_a_cancelled_session_s_papers_are_not_a_second_live_copy(tmp_path):
     assert "Thu 14 Jan 2027" in entries[0].text() and not entries[1].find_all("a")
     # the chart counts the paper once, in its new session; a topic only a cancelled session
     # had is not charted
-    rows = {squash(r.find_all("th")[0].text()): [int(c.text() or 0) for c in r.find_all("td")]
-            for r in dom.find_all("table", "chart")[0].find_all("tbody")[0].find_all("tr")}
+    rows = {
+        squash(r.find_all("th")[0].text()): [int(c.text() or 0) for c in r.find_all("td")]
+        for r in dom.find_all("table", "chart")[0].find_all("tbody")[0].find_all("tr")
+    }
     assert rows == {"x": [0, 1, 1]}
 
 
@@ -420,9 +507,12 @@ def _colour(dom: Node, topic: str) -> tuple[str, str]:
     return re.search(r"\." + css + r"\{--c:(#[0-9a-f]{6});--tint:(#[0-9a-f]{6})\}", style).groups()
 
 
-@pytest.mark.parametrize("old_plan_file", [False, True], ids=["plan-file", "plan-file-without-topics"])
-def test_a_topic_keeps_its_colour_when_the_next_plan_has_other_topics(run, schedule, workspace,
-                                                                      old_plan_file):
+@pytest.mark.parametrize(
+    "old_plan_file", [False, True], ids=["plan-file", "plan-file-without-topics"]
+)
+def test_a_topic_keeps_its_colour_when_the_next_plan_has_other_topics(
+    run, schedule, workspace, old_plan_file
+):
     """The same topic went from green to orange between two plans: topics took the palette in
     sorted order, and a new topic sorted before it. The plan file keeps the order topics came
     in (`topics`), so a new one takes a colour of its own and the others keep theirs; a plan
@@ -455,12 +545,21 @@ def test_a_topic_keeps_its_colour_when_the_next_plan_has_other_topics(run, sched
 def test_the_plan_s_topic_order_gives_the_colours_whichever_topics_a_page_shows():
     def page(topics: list[str], order: list[str]) -> Node:
         papers = [Assignment(f"p{n}", f"Paper {n}", [t]) for n, t in enumerate(topics)]
-        plan = Plan(group="G", slug="g", timezone="Europe/Berlin", topics=order,
-                    organizer=Person("O", "o@example.org"), sessions=[session(1, date(2027, 1, 7), papers)])
+        plan = Plan(
+            group="G",
+            slug="g",
+            timezone="Europe/Berlin",
+            topics=order,
+            organizer=Person("O", "o@example.org"),
+            sessions=[session(1, date(2027, 1, 7), papers)],
+        )
         return parse(HtmlEmitter().render(plan).decode())
 
     order = ["inference", "training", "agents", "code"]
-    first, second = page(["inference", "training"], order), page(["agents", "code", "inference"], order)
+    first, second = (
+        page(["inference", "training"], order),
+        page(["agents", "code", "inference"], order),
+    )
     assert _colours(first)["inference"] == _colours(second)["inference"] == "t0"
     assert _colour(first, "inference") == _colour(second, "inference") == PALETTE[0]
     assert _colours(second)["agents"] == "t2"

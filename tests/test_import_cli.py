@@ -23,8 +23,10 @@ CATALOG_FILES = ("catalog.sqlite", "catalog.sqlite-wal", "catalog.sqlite-shm")
 def rows(path: Path) -> tuple[list[tuple], list[tuple]]:
     db = sqlite3.connect(path)
     try:
-        return (db.execute("SELECT * FROM papers ORDER BY id").fetchall(),
-                db.execute("SELECT * FROM imports ORDER BY source").fetchall())
+        return (
+            db.execute("SELECT * FROM papers ORDER BY id").fetchall(),
+            db.execute("SELECT * FROM imports ORDER BY source").fetchall(),
+        )
     finally:
         db.close()
 
@@ -118,8 +120,11 @@ def listing(run, workspace) -> tuple[dict[str, str], list[dict], str]:
     assert result.exit_code == 0, result
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["Published", "Upvotes", "Title", "Id"]
-    return ({line.split()[-1]: line for line in lines[2:]}, papers_json(run, "--limit", "0"),
-            result.stdout)
+    return (
+        {line.split()[-1]: line for line in lines[2:]},
+        papers_json(run, "--limit", "0"),
+        result.stdout,
+    )
 
 
 def test_papers_shows_every_id(run, workspace):
@@ -141,8 +146,9 @@ def test_papers_shows_a_year_only_date_as_the_year(run, workspace):
     # a full date as it is
     assert run("import", "paperclub:sample").exit_code == 0
     sample = next(p for p in load_sample() if p["published"] and p["upvotes"])
-    line = next(x for x in run("papers", "--limit", "0").stdout.splitlines()
-                if x.endswith(sample["id"]))
+    line = next(
+        x for x in run("papers", "--limit", "0").stdout.splitlines() if x.endswith(sample["id"])
+    )
     assert line.split()[:2] == [sample["published"], str(sample["upvotes"])]
 
 
@@ -312,26 +318,31 @@ def test_a_web_address(run, workspace):
 
 
 def test_a_named_bibtex_format_without_entries_is_an_error(run, workspace):
-    (workspace / "notes.txt").write_text("Reading list for the spring:\n- attention\n",
-                                         encoding="utf-8")
+    (workspace / "notes.txt").write_text(
+        "Reading list for the spring:\n- attention\n", encoding="utf-8"
+    )
     result = refused(run, workspace, "--format", "bibtex", "notes.txt")
     assert "notes.txt: no BibTeX entries in the file" in result.stderr
 
 
 def test_a_bib_file_without_entries_into_no_catalog(run, workspace):
-    (workspace / "empty.bib").write_text("@comment{jabref-meta: databaseType:bibtex;}\n",
-                                         encoding="utf-8")
+    (workspace / "empty.bib").write_text(
+        "@comment{jabref-meta: databaseType:bibtex;}\n", encoding="utf-8"
+    )
     result = run("import", "empty.bib")
     assert result.exit_code == 1, result
     assert "empty.bib: no BibTeX entries in the file" in result.stderr
     assert sorted(p.name for p in workspace.iterdir()) == ["empty.bib"]
 
 
-@pytest.mark.parametrize("args", [("paper.pdf",), ("--format", "bibtex", "paper.pdf"),
-                                  ("paper.dat",)])
+@pytest.mark.parametrize(
+    "args", [("paper.pdf",), ("--format", "bibtex", "paper.pdf"), ("paper.dat",)]
+)
 def test_a_pdf_says_pdfs_are_not_read(run, workspace, args):
-    pdf = (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-           b"trailer\n<< /Root 1 0 R >>\n%%EOF\n")
+    pdf = (
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+        b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    )
     (workspace / "paper.pdf").write_bytes(pdf)
     (workspace / "paper.dat").write_bytes(pdf)  # the content says it, not the name
     result = refused(run, workspace, *args)
@@ -386,7 +397,12 @@ def test_the_command_reports_a_broken_file_without_a_traceback(workspace):
     env["PAPERCLUB_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     proc = subprocess.run(
         [sys.executable, "-m", "paperclub", "import", "BROKEN.txt", "--as-of", "2025-11-25"],
-        cwd=workspace, env=env, capture_output=True, text=True, timeout=60)
+        cwd=workspace,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 1, proc
     assert "Traceback" not in proc.stderr
     assert f"BROKEN.txt:{line}: " in proc.stderr

@@ -19,9 +19,11 @@ def test_init_then_plan_works_at_once(run, workspace, monkeypatch):
     result = run("init", "club", "--today", TODAY)
     assert result.exit_code == 0, result
     assert result.stdout.splitlines() == [
-        "club/schedules/reading-group.yaml (written)", "club/plugins/README.md (written)",
+        "club/schedules/reading-group.yaml (written)",
+        "club/plugins/README.md (written)",
         "Next: edit schedules/reading-group.yaml, then cd club && "
-        "paperclub plan schedules/reading-group.yaml"]
+        "paperclub plan schedules/reading-group.yaml",
+    ]
     monkeypatch.chdir(workspace / "club")
     result = run("plan", str(CONFIG), "--today", TODAY)
     assert result.exit_code == 0, result
@@ -47,7 +49,7 @@ def test_the_config_asks_a_new_organiser_what_to_fill_in(run, workspace):
     assert group.topics
     # each section comes after a comment that asks a question about it
     for section in ("group", "meetings", "catalog", "members", "topics", "selection", "balance"):
-        before = text[:text.index(f"\n{section}:")].splitlines()
+        before = text[: text.index(f"\n{section}:")].splitlines()
         comment = []
         while before and before[-1].startswith("# "):
             comment.insert(0, before.pop())
@@ -75,14 +77,18 @@ def test_init_overwrites_nothing_without_force(run, workspace):
     (workspace / "notes.txt").write_text("keep me\n")
     result = run("init", "--today", TODAY)
     assert result.exit_code == 1
-    assert result.stderr.strip() == ("Error: schedules/reading-group.yaml: exists already (and "
-                                     "plugins/README.md): paperclub init overwrites nothing "
-                                     "without --force")
+    assert result.stderr.strip() == (
+        "Error: schedules/reading-group.yaml: exists already (and "
+        "plugins/README.md): paperclub init overwrites nothing "
+        "without --force"
+    )
     assert CONFIG.read_text() == "# ours\n"
     # one file of the two there is enough to stop it, and the other is not written either
     (workspace / "plugins" / "README.md").unlink()
     result = run("init", "--today", TODAY)
-    assert result.exit_code == 1 and "schedules/reading-group.yaml: exists already:" in result.stderr
+    assert (
+        result.exit_code == 1 and "schedules/reading-group.yaml: exists already:" in result.stderr
+    )
     assert not (workspace / "plugins" / "README.md").exists()
     result = run("init", "--force", "--today", TODAY)
     assert result.exit_code == 0, result
@@ -95,8 +101,9 @@ def test_init_into_a_file_or_over_a_folder_is_an_error(run, workspace):
     Path("club").write_text("not a folder\n")
     result = run("init", "club")
     assert result.exit_code == 1
-    assert result.stderr.strip() == ("Error: club: not a folder: paperclub init makes a "
-                                     "workspace in a folder")
+    assert result.stderr.strip() == (
+        "Error: club: not a folder: paperclub init makes a workspace in a folder"
+    )
     Path("schedules").write_text("not a folder\n")
     result = run("init", "--force")
     assert result.exit_code == 1 and "Error: schedules: not a folder" in result.stderr
@@ -114,8 +121,13 @@ def test_the_plugins_readme_example_loads(run, workspace):
     Path(name).write_text(re.search(r"```python\n(.*?)```", readme, re.DOTALL).group(1))
     assert run("plan", str(CONFIG), "--today", TODAY).exit_code == 0
     assert f"{name}: paperclub_exclude_paper" in run("plugins").stdout.splitlines()
-    why = run("why", str(CONFIG), "a-survey-of-quantization-methods-for-efficient-neural-network-inference",
-              "--today", TODAY)
+    why = run(
+        "why",
+        str(CONFIG),
+        "a-survey-of-quantization-methods-for-efficient-neural-network-inference",
+        "--today",
+        TODAY,
+    )
     assert f"a survey ({name})" in why.stdout
 
 

@@ -30,7 +30,7 @@ HOSTILE = [
     "🚀 paper 👩‍🔬 with emoji",
     "semi;colon, comma\\backslash: colon",
     "[link](javascript:alert(1)) <img src=x onerror=alert(1)> **bold** `code`",
-    "=HYPERLINK(\"http://evil\") +1 -1 @SUM(A1)",
+    '=HYPERLINK("http://evil") +1 -1 @SUM(A1)',
 ]
 VISIBLE = {  # a fragment of each that must come out, readable, in every output
     0: "ATTENDEE:mailto:evil@example.org",
@@ -55,27 +55,50 @@ def hooks():
 
 def hostile_plan() -> Plan:
     zone = ZoneInfo("Europe/Berlin")
-    plan = Plan(group="Evil | <b>Group</b>\r\nX-INJECT:1", slug="evil", timezone="Europe/Berlin",
-                organizer=Person("Org; <i>", "org@example.org"), location="Room <1> | \x00",
-                url="https://example.org/?a=1&b=<2>")
+    plan = Plan(
+        group="Evil | <b>Group</b>\r\nX-INJECT:1",
+        slug="evil",
+        timezone="Europe/Berlin",
+        organizer=Person("Org; <i>", "org@example.org"),
+        location="Room <1> | \x00",
+        url="https://example.org/?a=1&b=<2>",
+    )
     start = datetime(2027, 1, 7, 16, tzinfo=zone)
     for n, title in enumerate(HOSTILE):
         s = start + timedelta(weeks=n)
         modified = datetime(2026, 11, 1, tzinfo=ZoneInfo("UTC"))
-        plan.sessions.append(Session(
-            id=f"s{n + 1:02d}", uid=f"uid-{n}@example.org", start=s, end=s + timedelta(hours=1),
-            created=modified, modified=modified,
-            papers=[Assignment(paper_id=f"p{n}", title=title, topics=[title[:12], "plain"],
-                               presenter=f"Presenter {n} {title[:10]}",
-                               links={"abs": "https://arxiv.org/abs/2401.00001?x=<y>&z=\"q\"",
-                                      "code": "javascript:alert(1)"})]))
+        plan.sessions.append(
+            Session(
+                id=f"s{n + 1:02d}",
+                uid=f"uid-{n}@example.org",
+                start=s,
+                end=s + timedelta(hours=1),
+                created=modified,
+                modified=modified,
+                papers=[
+                    Assignment(
+                        paper_id=f"p{n}",
+                        title=title,
+                        topics=[title[:12], "plain"],
+                        presenter=f"Presenter {n} {title[:10]}",
+                        links={
+                            "abs": 'https://arxiv.org/abs/2401.00001?x=<y>&z="q"',
+                            "code": "javascript:alert(1)",
+                        },
+                    )
+                ],
+            )
+        )
     return plan
 
 
 @pytest.fixture(scope="module")
 def outputs(hooks):
     plan = hostile_plan()
-    return {name: hooks.emitters[name].render(plan) for name in ("ics", "markdown", "html", "json", "csv")}
+    return {
+        name: hooks.emitters[name].render(plan)
+        for name in ("ics", "markdown", "html", "json", "csv")
+    }
 
 
 def test_ics_escapes_folds_and_drops_control_characters(outputs):
@@ -157,14 +180,22 @@ def test_hostile_papers_from_a_file_through_import_plan_and_every_output(run, sc
     rows = [["title", "arxiv_id", "upvotes", "abstract"]]
     for n, title in enumerate(HOSTILE):
         # in the group's field (speculative decoding), so they are planned
-        rows.append([title.replace("\x00", ""), f"2401.{n + 1:05d}", 500 + n,
-                     BIG_ABSTRACT if n == 0 else f"abstract {n} <script> {RELEVANT}"])
+        rows.append(
+            [
+                title.replace("\x00", ""),
+                f"2401.{n + 1:05d}",
+                500 + n,
+                BIG_ABSTRACT if n == 0 else f"abstract {n} <script> {RELEVANT}",
+            ]
+        )
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
     (workspace / "schedules" / "evil.csv").write_text(buffer.getvalue(), encoding="utf-8")
     text = Path(schedule).read_text()
     text = text.replace("[paperclub:sample]", "[paperclub:sample, evil.csv]")
-    text = text.replace("outputs: [ics, markdown, html]", "outputs: [ics, markdown, html, json, csv]")
+    text = text.replace(
+        "outputs: [ics, markdown, html]", "outputs: [ics, markdown, html, json, csv]"
+    )
     text = text.replace("popularity: 3.0", "popularity: 100.0")  # the upvoted ones, all of them
     Path(schedule).write_text(text)
     result = run("plan", str(schedule), "--today", TODAY)

@@ -45,8 +45,12 @@ def test_both_code_links_reach_the_catalog(run, workspace):
 def test_both_code_links_reach_the_plan_and_every_output(run, workspace):
     shutil.copy(PAGE, workspace / PAGE.name)
     config = {
-        "group": {"name": "Flows Group", "slug": "flows", "timezone": "Europe/Zurich",
-                  "organizer": {"name": "Ada", "email": "ada@example.org"}},
+        "group": {
+            "name": "Flows Group",
+            "slug": "flows",
+            "timezone": "Europe/Zurich",
+            "organizer": {"name": "Ada", "email": "ada@example.org"},
+        },
         "meetings": {"start": "2026-12-03", "time": "16:00", "count": 2},
         "catalog": {"sources": [PAGE.name]},
         "members": [{"name": "Ada"}],
@@ -89,10 +93,14 @@ def test_a_catalog_that_kept_the_first_link_gets_the_second(run, workspace):
     label = f"hf-page:{PAGE.name}"
     db = sqlite3.connect(path)
     with db:  # the rows as the earlier paperclub wrote them (checked against its catalog)
-        db.execute("UPDATE papers SET links = ? WHERE id = ?",
-                   (json.dumps({"code": LIBRARY}, separators=(",", ":")), FLOWS))
-        db.execute("UPDATE imports SET digest = ? WHERE source = ?",
-                   (hashlib.sha256(PAGE.read_bytes()).hexdigest(), label))
+        db.execute(
+            "UPDATE papers SET links = ? WHERE id = ?",
+            (json.dumps({"code": LIBRARY}, separators=(",", ":")), FLOWS),
+        )
+        db.execute(
+            "UPDATE imports SET digest = ? WHERE source = ?",
+            (hashlib.sha256(PAGE.read_bytes()).hexdigest(), label),
+        )
     others = db.execute("SELECT * FROM papers WHERE id != ? ORDER BY id", (FLOWS,)).fetchall()
     db.close()
     assert flows_links(run) == {"code": LIBRARY}
@@ -119,9 +127,15 @@ def test_merging_keeps_a_second_link_and_each_address_once():
     from paperclub.models import Paper
 
     first = Paper(id="x", title="X", links={"code": LIBRARY, "abs": "https://arxiv.org/abs/1"})
-    second = Paper(id="x", title="X", links={"code": LIBRARY, "code-2": EXPERIMENTS,
-                                              "abs": "http://arxiv.org/abs/1v2"})
-    assert merge(first, second).links == {"code": LIBRARY, "abs": "https://arxiv.org/abs/1",
-                                          "code-2": EXPERIMENTS}
+    second = Paper(
+        id="x",
+        title="X",
+        links={"code": LIBRARY, "code-2": EXPERIMENTS, "abs": "http://arxiv.org/abs/1v2"},
+    )
+    assert merge(first, second).links == {
+        "code": LIBRARY,
+        "abs": "https://arxiv.org/abs/1",
+        "code-2": EXPERIMENTS,
+    }
     # a second source's first link under a name the first took is not a second link of it
     assert merge(second, first).links == second.links

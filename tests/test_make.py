@@ -17,8 +17,14 @@ ENSURE_BROWSER = ROOT / "scripts" / "ensure-browser"
 
 def ensure_browser(path: list[Path], **env: str) -> subprocess.CompletedProcess:
     """Run the script with only `path` on PATH (so no chromium the machine has is found)."""
-    return subprocess.run([str(ENSURE_BROWSER)], env={"PATH": os.pathsep.join(map(str, path)), **env},
-                          capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [str(ENSURE_BROWSER)],
+        env={"PATH": os.pathsep.join(map(str, path)), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def bin_with(tmp_path: Path, **programs: str) -> Path:
@@ -28,8 +34,6 @@ def bin_with(tmp_path: Path, **programs: str) -> Path:
     for name, target in {"bash": shutil.which("bash"), **programs}.items():
         (folder / name).symlink_to(target)
     return folder
-
-
 
 
 def assert_says_what_to_install(done: subprocess.CompletedProcess) -> None:
@@ -53,25 +57,35 @@ def test_without_chromium_or_apt_get_root_is_told_what_to_install(tmp_path):
 
 
 def test_a_chromium_on_path_or_named_is_enough(tmp_path):
-    done = ensure_browser([bin_with(tmp_path / "a", chromium=chromium_path())], PAPERCLUB_TEST_UID="1000")
+    done = ensure_browser(
+        [bin_with(tmp_path / "a", chromium=chromium_path())], PAPERCLUB_TEST_UID="1000"
+    )
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
     done = ensure_browser([bin_with(tmp_path / "b")], PAPERCLUB_CHROMIUM=chromium_path())
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
 
 
 def test_a_wrong_paperclub_chromium_is_named(tmp_path):
-    done = ensure_browser([bin_with(tmp_path, chromium=chromium_path())],
-                          PAPERCLUB_CHROMIUM=str(tmp_path / "chrome"))
+    done = ensure_browser(
+        [bin_with(tmp_path, chromium=chromium_path())], PAPERCLUB_CHROMIUM=str(tmp_path / "chrome")
+    )
     assert done.returncode == 1 and done.stderr == (
         f"PAPERCLUB_CHROMIUM={tmp_path / 'chrome'} is not a program: point it at a Chromium or "
-        "Chrome, or unset it\n")
+        "Chrome, or unset it\n"
+    )
 
 
 def make_n(folder: Path, target: str) -> list[str]:
     """The commands `make TARGET` would run in `folder` (a copy of the Makefile)."""
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
-    done = subprocess.run(["make", "-n", "--no-print-directory", target], cwd=folder, env=env,
-                          capture_output=True, text=True, timeout=60)  # as if run by hand
+    done = subprocess.run(
+        ["make", "-n", "--no-print-directory", target],
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )  # as if run by hand
     assert done.returncode == 0, done.stderr
     return done.stdout.splitlines()
 

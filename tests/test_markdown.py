@@ -13,10 +13,23 @@ from paperclub.models import Assignment, Person, Plan, Session
 def agenda(group: str, title: str = "A paper", location: str | None = None) -> list[str]:
     start = datetime(2026, 12, 3, 16, tzinfo=ZoneInfo("Europe/Berlin"))
     stamp = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    plan = Plan(group=group, slug="g", timezone="Europe/Berlin", location=location,
-                organizer=Person("O", "o@example.org"), sessions=[
-                    Session(id="s01", uid="uid-1", start=start, end=start + timedelta(hours=1),
-                            modified=stamp, papers=[Assignment("p", title, ["R&D"], "Ada")])])
+    plan = Plan(
+        group=group,
+        slug="g",
+        timezone="Europe/Berlin",
+        location=location,
+        organizer=Person("O", "o@example.org"),
+        sessions=[
+            Session(
+                id="s01",
+                uid="uid-1",
+                start=start,
+                end=start + timedelta(hours=1),
+                modified=stamp,
+                papers=[Assignment("p", title, ["R&D"], "Ada")],
+            )
+        ],
+    )
     return MarkdownEmitter().render(plan).decode("utf-8").splitlines()
 
 

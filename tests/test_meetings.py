@@ -16,8 +16,13 @@ WEEK = timedelta(weeks=1)
 
 
 def rules(**changes) -> Meetings:
-    values = dict(start=date(2027, 1, 7), weekday=THU, time=time(16, 0),
-                  duration=timedelta(minutes=90), count=4)
+    values = dict(
+        start=date(2027, 1, 7),
+        weekday=THU,
+        time=time(16, 0),
+        duration=timedelta(minutes=90),
+        count=4,
+    )
     values.update(changes)
     return Meetings(**values)
 
@@ -31,12 +36,15 @@ def test_weekly_from_a_start_on_the_weekday():
     assert meeting_dates(rules(start=start, count=3)) == [start, start + WEEK, start + 2 * WEEK]
 
 
-@pytest.mark.parametrize(("start", "weekday", "first"), [
-    (date(2027, 1, 4), THU, date(2027, 1, 7)),   # Monday -> the Thursday of that week
-    (date(2027, 1, 8), THU, date(2027, 1, 14)),  # Friday -> the next week's Thursday
-    (date(2027, 1, 9), MON, date(2027, 1, 11)),  # Saturday -> Monday
-    (date(2027, 1, 10), SAT, date(2027, 1, 16)),  # Sunday -> Saturday, six days on
-])
+@pytest.mark.parametrize(
+    ("start", "weekday", "first"),
+    [
+        (date(2027, 1, 4), THU, date(2027, 1, 7)),  # Monday -> the Thursday of that week
+        (date(2027, 1, 8), THU, date(2027, 1, 14)),  # Friday -> the next week's Thursday
+        (date(2027, 1, 9), MON, date(2027, 1, 11)),  # Saturday -> Monday
+        (date(2027, 1, 10), SAT, date(2027, 1, 16)),  # Sunday -> Saturday, six days on
+    ],
+)
 def test_start_off_the_weekday_advances_to_it(start, weekday, first):
     assert start.weekday() != weekday and first.weekday() == weekday
     assert 0 < (first - start).days < 7
@@ -60,16 +68,22 @@ def test_skip_dates_off_the_schedule_change_nothing():
     start = date(2027, 1, 7)
     off = (start + timedelta(days=1), start - WEEK, start + 50 * WEEK)
     assert meeting_dates(rules(start=start, count=3, skip=off)) == meeting_dates(
-        rules(start=start, count=3))
+        rules(start=start, count=3)
+    )
 
 
 def test_until_is_inclusive():
     start = date(2027, 1, 7)
     third = start + 2 * WEEK
     assert meeting_dates(rules(start=start, count=None, until=third)) == [
-        start, start + WEEK, third]
+        start,
+        start + WEEK,
+        third,
+    ]
     assert meeting_dates(rules(start=start, count=None, until=third - timedelta(days=1))) == [
-        start, start + WEEK]
+        start,
+        start + WEEK,
+    ]
 
 
 def test_until_on_the_start_date_gives_one_meeting():
@@ -100,8 +114,9 @@ def test_every_two_weeks_with_until_and_a_skip():
     fortnight = timedelta(weeks=2)
     # the skip on the off week is not a meeting date, so only the second one drops a date
     skip = (start + WEEK, start + 2 * fortnight)
-    got = meeting_dates(rules(start=start, every_weeks=2, count=None,
-                              until=start + 3 * fortnight, skip=skip))
+    got = meeting_dates(
+        rules(start=start, every_weeks=2, count=None, until=start + 3 * fortnight, skip=skip)
+    )
     assert got == [start, start + fortnight, start + 3 * fortnight]
 
 
@@ -133,9 +148,16 @@ def _random_rules(rng: random.Random) -> Meetings:
         count, until = rng.randint(1, 30), None
     else:
         count, until = None, start + timedelta(days=rng.randrange(0, 400))
-    return Meetings(start=start, weekday=weekday, time=time(18, 30),
-                    duration=timedelta(hours=1), every_weeks=every, count=count, until=until,
-                    skip=tuple(sorted(skip)))
+    return Meetings(
+        start=start,
+        weekday=weekday,
+        time=time(18, 30),
+        duration=timedelta(hours=1),
+        every_weeks=every,
+        count=count,
+        until=until,
+        skip=tuple(sorted(skip)),
+    )
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -175,8 +197,20 @@ def utc(moment: datetime) -> datetime:
 def test_slot_ids_in_order_and_one_per_meeting_date():
     r = rules(count=12, skip=(date(2027, 1, 14),))
     got = slots(r, "Europe/Berlin")
-    assert [s.id for s in got] == ["s01", "s02", "s03", "s04", "s05", "s06", "s07", "s08",
-                                   "s09", "s10", "s11", "s12"]
+    assert [s.id for s in got] == [
+        "s01",
+        "s02",
+        "s03",
+        "s04",
+        "s05",
+        "s06",
+        "s07",
+        "s08",
+        "s09",
+        "s10",
+        "s11",
+        "s12",
+    ]
     assert [s.start.date() for s in got] == meeting_dates(r)
     assert all(a.start < b.start for a, b in zip(got, got[1:]))
 
@@ -199,8 +233,9 @@ def test_slot_start_is_local_time_in_the_group_zone(zone):
 def test_duration_kept_across_spring_forward():
     dst_day = date(2027, 3, 28)  # Berlin: 02:00 CET becomes 03:00 CEST
     assert dst_day.weekday() == SUN
-    r = rules(start=dst_day - WEEK, weekday=SUN, time=time(1, 30),
-              duration=timedelta(hours=1), count=2)
+    r = rules(
+        start=dst_day - WEEK, weekday=SUN, time=time(1, 30), duration=timedelta(hours=1), count=2
+    )
     before, across = slots(r, "Europe/Berlin")
     assert across.start.date() == dst_day
     for slot in (before, across):
@@ -215,8 +250,7 @@ def test_duration_kept_across_spring_forward():
 def test_duration_kept_across_fall_back():
     dst_day = date(2027, 10, 31)  # Berlin: 03:00 CEST becomes 02:00 CET
     assert dst_day.weekday() == SUN
-    r = rules(start=dst_day, weekday=SUN, time=time(1, 30), duration=timedelta(hours=2),
-              count=1)
+    r = rules(start=dst_day, weekday=SUN, time=time(1, 30), duration=timedelta(hours=2), count=1)
     (slot,) = slots(r, "Europe/Berlin")
     assert utc(slot.end) - utc(slot.start) == timedelta(hours=2)
     assert slot.start.utcoffset() == timedelta(hours=2)
@@ -225,13 +259,16 @@ def test_duration_kept_across_fall_back():
     assert (slot.end.hour, slot.end.minute) == (2, 30)
 
 
-@pytest.mark.parametrize(("day", "offset"), [
-    (date(2027, 1, 7), "+01:00"),   # winter, CET
-    (date(2027, 7, 1), "+02:00"),   # summer, CEST
-    (date(2026, 12, 3), "+01:00"),
-    (date(2027, 3, 25), "+01:00"),  # the Thursday before the change
-    (date(2027, 4, 1), "+02:00"),   # the Thursday after it
-])
+@pytest.mark.parametrize(
+    ("day", "offset"),
+    [
+        (date(2027, 1, 7), "+01:00"),  # winter, CET
+        (date(2027, 7, 1), "+02:00"),  # summer, CEST
+        (date(2026, 12, 3), "+01:00"),
+        (date(2027, 3, 25), "+01:00"),  # the Thursday before the change
+        (date(2027, 4, 1), "+02:00"),  # the Thursday after it
+    ],
+)
 def test_isoformat_has_the_utc_offset_of_the_date(day, offset):
     assert day.weekday() == THU
     (slot,) = slots(rules(start=day, weekday=THU, time=time(16, 0), count=1), "Europe/Berlin")

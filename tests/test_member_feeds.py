@@ -42,11 +42,17 @@ def test_plain_export_is_the_planned_output_on_stdout_or_in_a_file(run, planned,
     schedule, _ = planned
     ics = (workspace / "schedules" / "ml-systems.ics").read_bytes()
     assert stdout_bytes("export", str(schedule)) == ics
-    done = run("export", "schedules/ml-systems.plan.yaml", "--format", "markdown", "-o", "agenda.md")
+    done = run(
+        "export", "schedules/ml-systems.plan.yaml", "--format", "markdown", "-o", "agenda.md"
+    )
     assert done.exit_code == 0 and done.stdout == "agenda.md (written)\n"
-    assert (workspace / "agenda.md").read_bytes() == (workspace / "schedules" / "ml-systems.md").read_bytes()
-    assert run("export", str(schedule), "--format", "markdown", "-o", "agenda.md").stdout == \
-        "agenda.md (unchanged)\n"
+    assert (workspace / "agenda.md").read_bytes() == (
+        workspace / "schedules" / "ml-systems.md"
+    ).read_bytes()
+    assert (
+        run("export", str(schedule), "--format", "markdown", "-o", "agenda.md").stdout
+        == "agenda.md (unchanged)\n"
+    )
 
 
 def test_member_feed_holds_exactly_the_sessions_the_member_presents(run, planned, workspace):
@@ -57,12 +63,16 @@ def test_member_feed_holds_exactly_the_sessions_the_member_presents(run, planned
     mine = [s for s in plan.sessions if any(a.presenter == "Alan Turing" for a in s.papers)]
     assert 0 < len(mine) < len(plan.sessions)
     assert sorted(str(e["UID"]) for e in cal.walk("VEVENT")) == sorted(
-        member_uid(s.uid, "Alan Turing") for s in mine)
+        member_uid(s.uid, "Alan Turing") for s in mine
+    )
     # each a day's note of the turn, beside the group's timed event: free time, no reminder
     assert sorted(e.decoded("DTSTART") for e in cal.walk("VEVENT")) == sorted(
-        s.start.astimezone(BERLIN).date() for s in mine)
+        s.start.astimezone(BERLIN).date() for s in mine
+    )
     for s in mine:
-        event = next(e for e in cal.walk("VEVENT") if str(e["UID"]) == member_uid(s.uid, "Alan Turing"))
+        event = next(
+            e for e in cal.walk("VEVENT") if str(e["UID"]) == member_uid(s.uid, "Alan Turing")
+        )
         (title,) = [a.title for a in s.papers if a.presenter == "Alan Turing"]
         assert str(event["SUMMARY"]) == f"Your turn: present {title}"
         assert str(event["STATUS"]) == "CONFIRMED" and str(event["TRANSP"]) == "TRANSPARENT"
@@ -89,16 +99,22 @@ def test_all_members_writes_one_file_per_presenter_next_to_the_config(run, plann
     # -o DIR: the same files in that folder; the markdown emitter too
     assert run("export", str(schedule), "--all-members", "-o", "feeds").exit_code == 0
     assert {p.name for p in (workspace / "feeds").iterdir()} == expected
-    assert run("export", str(schedule), "--all-members", "--format", "markdown", "-o", "md").exit_code == 0
-    assert {p.name for p in (workspace / "md").iterdir()} == {n.replace(".ics", ".md") for n in expected}
+    assert (
+        run("export", str(schedule), "--all-members", "--format", "markdown", "-o", "md").exit_code
+        == 0
+    )
+    assert {p.name for p in (workspace / "md").iterdir()} == {
+        n.replace(".ics", ".md") for n in expected
+    }
 
 
 def test_member_uids_are_fixed_and_differ_from_the_group_s_and_each_other_s(planned):
     _, plan = planned
     session = plan.sessions[0]
     # fixed: a known value, the same on every machine and run (a name-based UUID 5)
-    assert member_uid("uid-1@example.org", "Ada Lovelace") == str(uuid.uuid5(
-        MEMBER_UID_NAMESPACE, "uid-1@example.org/Ada Lovelace"))
+    assert member_uid("uid-1@example.org", "Ada Lovelace") == str(
+        uuid.uuid5(MEMBER_UID_NAMESPACE, "uid-1@example.org/Ada Lovelace")
+    )
     uids = {session.uid} | {member_uid(session.uid, n) for n in presenters(plan)}
     assert len(uids) == len(presenters(plan)) + 1
     # the member plan is a copy: the group's plan keeps its UIDs
@@ -116,9 +132,12 @@ def _plan_file(workspace: Path) -> Path:
     return workspace / "schedules" / "ml-systems.plan.yaml"
 
 
-@pytest.mark.parametrize("old_plan_file", [False, True], ids=["plan-file", "plan-file-without-turns"])
-def test_a_turn_taken_from_a_member_stays_in_their_feed_cancelled(run, schedule, workspace,
-                                                                   old_plan_file):
+@pytest.mark.parametrize(
+    "old_plan_file", [False, True], ids=["plan-file", "plan-file-without-turns"]
+)
+def test_a_turn_taken_from_a_member_stays_in_their_feed_cancelled(
+    run, schedule, workspace, old_plan_file
+):
     """Ada cannot come on a day she presents: the re-plan gives her paper to someone else, and
     her feed keeps that day's event, cancelled, with a higher SEQUENCE, so a client that
     subscribed to or imported the feed drops it (an event left out of the feed stays in the
@@ -129,7 +148,9 @@ def test_a_turn_taken_from_a_member_stays_in_their_feed_cancelled(run, schedule,
         for session in data["sessions"]:
             del session["turns"]
         _plan_file(workspace).write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
-    assert run("export", str(schedule), "--member", "Ada Lovelace", "-o", "before.ics").exit_code == 0
+    assert (
+        run("export", str(schedule), "--member", "Ada Lovelace", "-o", "before.ics").exit_code == 0
+    )
     plan = planfile.load(_plan_file(workspace))
     gone = next(s for s in plan.sessions if "Ada Lovelace" in s.presenters)
     config = yaml.safe_load(Path(schedule).read_text())
@@ -141,7 +162,9 @@ def test_a_turn_taken_from_a_member_stays_in_their_feed_cancelled(run, schedule,
     now = next(s for s in planfile.load(_plan_file(workspace)).sessions if s.id == gone.id)
     assert not now.cancelled and "Ada Lovelace" not in now.presenters  # it goes ahead
     assert "Ada Lovelace" in now.turns
-    assert run("export", str(schedule), "--member", "Ada Lovelace", "-o", "after.ics").exit_code == 0
+    assert (
+        run("export", str(schedule), "--member", "Ada Lovelace", "-o", "after.ics").exit_code == 0
+    )
     before, after = _events(workspace / "before.ics"), _events(workspace / "after.ics")
     assert set(before) <= set(after)  # no event vanishes
     uid = member_uid(gone.uid, "Ada Lovelace")
@@ -157,12 +180,14 @@ def test_a_turn_taken_from_a_member_stays_in_their_feed_cancelled(run, schedule,
         assert after[other].to_ical() == before[other].to_ical()
 
 
-def test_a_presenter_changed_by_hand_keeps_the_turn_in_the_old_presenter_s_feed(run, planned,
-                                                                                workspace):
+def test_a_presenter_changed_by_hand_keeps_the_turn_in_the_old_presenter_s_feed(
+    run, planned, workspace
+):
     schedule, plan = planned
     data = yaml.safe_load(_plan_file(workspace).read_text())
-    session = next(s for s in data["sessions"]
-                   if any(p["presenter"] == "Ada Lovelace" for p in s["papers"]))
+    session = next(
+        s for s in data["sessions"] if any(p["presenter"] == "Ada Lovelace" for p in s["papers"])
+    )
     names = {p["presenter"] for p in session["papers"]}
     other = next(n for n in ("Grace Hopper", "Edsger Dijkstra", "Barbara Liskov") if n not in names)
     for paper in session["papers"]:
@@ -174,8 +199,10 @@ def test_a_presenter_changed_by_hand_keeps_the_turn_in_the_old_presenter_s_feed(
     assert run("export", str(schedule), "--member", "Ada Lovelace", "-o", "ada.ics").exit_code == 0
     assert str(_events(workspace / "ada.ics")[uid]["STATUS"]) == "CANCELLED"
     assert run("export", str(schedule), "--member", other, "-o", "other.ics").exit_code == 0
-    assert str(_events(workspace / "other.ics")[member_uid(session["uid"], other)]["STATUS"]) == \
-        "CONFIRMED"
+    assert (
+        str(_events(workspace / "other.ics")[member_uid(session["uid"], other)]["STATUS"])
+        == "CONFIRMED"
+    )
     # and once planned, with a SEQUENCE above the one subscribers have
     assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
     assert run("export", str(schedule), "--member", "Ada Lovelace", "-o", "ada.ics").exit_code == 0
@@ -199,7 +226,9 @@ def test_usage_errors(run, planned, workspace):
     schedule, _ = planned
     assert run("export", str(schedule), "--member", "Alan Turing", "--all-members").exit_code == 2
     done = run("export", str(schedule), "--format", "vcard")
-    assert done.exit_code == 1 and "no output format 'vcard'" in done.stderr and "ics" in done.stderr
+    assert (
+        done.exit_code == 1 and "no output format 'vcard'" in done.stderr and "ics" in done.stderr
+    )
     (workspace / "a-file").write_text("")
     assert run("export", str(schedule), "--all-members", "-o", "a-file").exit_code == 1
     assert run("export", "schedules/other.yaml").exit_code == 1  # no plan yet
@@ -212,8 +241,10 @@ def _examples(doc: str, heading: str) -> list[str]:
     return [line for line in block.splitlines() if line.startswith("paperclub export")]
 
 
-@pytest.mark.parametrize("doc,heading", [("usage.md", "## `paperclub export SCHEDULE`"),
-                                         ("calendar.md", "## Member feeds")])
+@pytest.mark.parametrize(
+    "doc,heading",
+    [("usage.md", "## `paperclub export SCHEDULE`"), ("calendar.md", "## Member feeds")],
+)
 def test_the_documented_examples_run(doc, heading, run, planned, workspace):
     lines = _examples(doc, heading)
     assert lines

@@ -6,16 +6,22 @@ from __future__ import annotations
 import json
 import textwrap
 
-HF = [{
-    "paper": {
-        "id": "2510.13161", "title": "Mirror Speculative Decoding: Breaking the Serial Barrier in LLM Inference",
-        "summary": "Speculative decoding accelerates LLM inference.",
-        "authors": [{"name": "Nikhil Bhendawade"}, {"name": "Kumari Nishu"}],
-        "publishedAt": "2025-10-15T04:21:00.000Z", "upvotes": 37,
-        "githubRepo": "https://github.com/apple/ml-mirror-sd", "ai_keywords": ["speculative decoding", "NPU"],
-    },
-    "numComments": 2, "organization": {"name": "apple", "fullname": "Apple"},
-}]
+HF = [
+    {
+        "paper": {
+            "id": "2510.13161",
+            "title": "Mirror Speculative Decoding: Breaking the Serial Barrier in LLM Inference",
+            "summary": "Speculative decoding accelerates LLM inference.",
+            "authors": [{"name": "Nikhil Bhendawade"}, {"name": "Kumari Nishu"}],
+            "publishedAt": "2025-10-15T04:21:00.000Z",
+            "upvotes": 37,
+            "githubRepo": "https://github.com/apple/ml-mirror-sd",
+            "ai_keywords": ["speculative decoding", "NPU"],
+        },
+        "numComments": 2,
+        "organization": {"name": "apple", "fullname": "Apple"},
+    }
+]
 
 ATOM = textwrap.dedent("""\
     <?xml version="1.0" encoding="UTF-8"?>
@@ -77,7 +83,9 @@ def test_three_sources_one_row(run, workspace):
     assert paper["author_count"] == 3 and len(paper["authors"]) == 3  # the longer list wins
     assert paper["published"] == "2025-10-15"  # the exact date beats BibTeX's year
     # searching finds it once, and importing all three again changes nothing
-    assert [p["id"] for p in json.loads(run("papers", "serial barrier", "--json").stdout)] == [paper["id"]]
+    assert [p["id"] for p in json.loads(run("papers", "serial barrier", "--json").stdout)] == [
+        paper["id"]
+    ]
     for name in ("daily.json", "query.atom", "zotero.bib"):
         assert "unchanged" in run("import", name).stdout
     assert json.loads(run("papers", "--json").stdout) == papers

@@ -10,16 +10,19 @@ from paperclub import messages
 from paperclub.default_plugins import arxiv_jsonl, hf_json, tables
 
 
-@pytest.mark.parametrize(("value", "plain", "arxiv", "hf", "table"), [
-    ([1], "a list", "a list", "a list", "a list"),
-    ({"a": 1}, "a mapping", "an object", "an object", "a mapping"),
-    ("x", "text", "a string", "a string", "text"),
-    (True, "true/false", "true or false", "a boolean", "true/false"),
-    (3, "a number", "a number", "a number", "a number"),
-    (2.5, "a number", "a number", "a number", "a number"),
-    (None, "null", "null", "null", "nothing"),
-    ((1, 2), "tuple", "tuple", "tuple", "tuple"),
-])
+@pytest.mark.parametrize(
+    ("value", "plain", "arxiv", "hf", "table"),
+    [
+        ([1], "a list", "a list", "a list", "a list"),
+        ({"a": 1}, "a mapping", "an object", "an object", "a mapping"),
+        ("x", "text", "a string", "a string", "text"),
+        (True, "true/false", "true or false", "a boolean", "true/false"),
+        (3, "a number", "a number", "a number", "a number"),
+        (2.5, "a number", "a number", "a number", "a number"),
+        (None, "null", "null", "null", "nothing"),
+        ((1, 2), "tuple", "tuple", "tuple", "tuple"),
+    ],
+)
 def test_what_a_value_is_in_each_format_s_words(value, plain, arxiv, hf, table):
     assert messages.kind(value) == plain
     assert arxiv_jsonl._kind(value) == arxiv

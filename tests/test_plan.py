@@ -140,14 +140,17 @@ def test_changed_session_gets_new_sequence_and_stamp(run, schedule, workspace):
     config["selection"]["pin"] = {first_day: later}
     Path(schedule).write_text(yaml.safe_dump(config))
     assert run("plan", str(schedule), "--today", "2026-11-20").exit_code == 0
-    after = {s["id"]: s for s in json.loads(run("show", str(schedule), "--json").stdout)["sessions"]}
+    after = {
+        s["id"]: s for s in json.loads(run("show", str(schedule), "--json").stdout)["sessions"]
+    }
     assert after["s01"]["sequence"] == before["s01"]["sequence"] + 1
     stamps = {s["id"]: s["modified"] for s in yaml.safe_load(plan_file.read_text())["sessions"]}
     old = {s["id"]: s["modified"] for s in stamp_before}
     assert stamps["s01"] > old["s01"]
     for sid, s in after.items():
         if [(p["id"], p["presenter"]) for p in s["papers"]] == [
-                (p["id"], p["presenter"]) for p in before[sid]["papers"]]:
+            (p["id"], p["presenter"]) for p in before[sid]["papers"]
+        ]:
             assert s["sequence"] == before[sid]["sequence"] and stamps[sid] == old[sid]
         assert s["start"] == before[sid]["start"]
 
@@ -167,7 +170,9 @@ def test_failed_plan_leaves_outputs_as_they_were(run, schedule, workspace):
 
 def test_pin_on_a_date_without_a_meeting(run, schedule):
     config = yaml.safe_load(Path(schedule).read_text())
-    config["selection"]["pin"] = {date(2026, 12, 24): next(iter(config["selection"]["pin"].values()))}
+    config["selection"]["pin"] = {
+        date(2026, 12, 24): next(iter(config["selection"]["pin"].values()))
+    }
     Path(schedule).write_text(yaml.safe_dump(config))
     result = run("plan", str(schedule), "--today", TODAY)
     assert result.exit_code == 1
@@ -192,7 +197,8 @@ THREE_PAPERS = [  # title, abstract, upvotes: all three on the sample config's `
 
 
 def test_fewer_papers_than_sessions_fill_the_first_and_the_rest_are_announced_later(
-        run, schedule, workspace):
+    run, schedule, workspace
+):
     import csv
 
     from icalendar import Calendar
@@ -249,8 +255,9 @@ def test_fewer_papers_than_sessions_fill_the_first_and_the_rest_are_announced_la
 
     rows = list(csv.DictReader((folder / "ml-systems.csv").open(newline="")))
     assert [r["date"] for r in rows] == days  # one row a session, the empty ones too
-    assert [len(s["papers"]) for s in json.loads((folder / "ml-systems.json").read_text())
-            ["sessions"]] == [1, 1, 1, 0, 0, 0]
+    assert [
+        len(s["papers"]) for s in json.loads((folder / "ml-systems.json").read_text())["sessions"]
+    ] == [1, 1, 1, 0, 0, 0]
 
 
 def test_show_without_a_plan(run, schedule):
@@ -285,7 +292,9 @@ def test_a_primary_arxiv_category_is_a_topic():
     class G:
         topics = {"inference": ("decoding",)}
 
-    paper = Paper(id="arxiv:1", title="On decoding", keywords=("cs.CL", "cs.LG", "speculative decoding"))
+    paper = Paper(
+        id="arxiv:1", title="On decoding", keywords=("cs.CL", "cs.LG", "speculative decoding")
+    )
     assert paperclub_paper_topics(paper, G) == ["inference", "cs.CL"]
     plain = Paper(id="x", title="Something", keywords=("speculative decoding",))
     assert paperclub_paper_topics(plain, G) == ["inference"]
@@ -299,8 +308,7 @@ def test_a_plan_cut_short_says_which_limit_stopped_it_and_old_plan_files_still_r
     from paperclub import planfile, planner, solver
 
     rng = random.Random(7)
-    items = [(f"p{i:03d}", f"t{rng.randrange(8)}", round(rng.random() * 5, 3))
-             for i in range(300)]
+    items = [(f"p{i:03d}", f"t{rng.randrange(8)}", round(rng.random() * 5, 3)) for i in range(300)]
     report = planner._solver_report(solver.solve(items, 20, 3, work_limit=1))
     assert report["stopped_by"] == "work limit" and report["status"] == "feasible"
     assert report["gap"] > 0
@@ -317,8 +325,9 @@ def test_a_plan_cut_short_says_which_limit_stopped_it_and_old_plan_files_still_r
 
 
 @pytest.mark.parametrize("policy", ["proportional", "themed"])
-def test_a_fresh_plan_of_every_policy_is_identical(run, schedule, workspace, tmp_path,
-                                                   monkeypatch, policy):
+def test_a_fresh_plan_of_every_policy_is_identical(
+    run, schedule, workspace, tmp_path, monkeypatch, policy
+):
     """Two fresh plans of the same inputs, in two folders: the same bytes, for the balance
     policies whose optimum comes from the relaxation's plan too."""
     path = Path(schedule)

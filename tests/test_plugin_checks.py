@@ -43,55 +43,109 @@ CALLED = {
 
 # (hook, body, what the error says after "plugins/bad.py (line N)")
 BAD_ANSWERS = [
-    ("paperclub_register_sources", "return 'titles'",
-     ": paperclub_register_sources returned str 'titles'; it returns nothing: "
-     "call register(source)"),
-    ("paperclub_paper_topics", "return 'physics'",
-     ": paperclub_paper_topics returned str 'physics', not a list of topics (str) or None"),
-    ("paperclub_paper_topics", "return [b'physics']",
-     ": paperclub_paper_topics returned bytes b'physics', not text: a topic (a str) "
-     "(decode the bytes)"),
-    ("paperclub_paper_topics", "return ['physics', ' ']",
-     ": paperclub_paper_topics returned an empty topic"),
-    ("paperclub_exclude_paper", "return True",
-     ": paperclub_exclude_paper returned bool True, not a reason (a str) or None"),
-    ("paperclub_exclude_paper", "return ''",
-     ": paperclub_exclude_paper returned an empty reason: say why the paper stays out, or "
-     "return None to keep it"),
-    ("paperclub_exclude_paper", "return b'too old'",
-     ": paperclub_exclude_paper returned bytes b'too old', not text"),
-    ("paperclub_score_paper", "return '0.5'",
-     ": paperclub_score_paper returned str '0.5', not a number or {part: number}"),
-    ("paperclub_score_paper", "return {'': 1.0}",
-     ": paperclub_score_paper returned a part named '': name each part with a word"),
-    ("paperclub_score_paper", "return {'mood': float('nan')}",
-     ": paperclub_score_paper returned nan for 'mood', not a number"),
-    ("paperclub_plan_sessions", "return 5",
-     ": paperclub_plan_sessions returned int 5, not a list of paper ids per session"),
-    ("paperclub_plan_sessions", "return [[1]] + [[]] * (len(sessions) - 1)",
-     ": paperclub_plan_sessions chose int 1, not a paper id (a str)"),
-    ("paperclub_plan_sessions", "return ['nope'] + [[]] * (len(sessions) - 1)",
-     ": paperclub_plan_sessions returned str 'nope' for 2026-12-03, not a list of paper ids"),
-    ("paperclub_modify_plan", "return plan",
-     ": paperclub_modify_plan returned Plan "),
-    ("paperclub_presenter_affinity", "return True",
-     ": paperclub_presenter_affinity returned True for "),
-    ("paperclub_check_plan", "return 'a problem'",
-     ": paperclub_check_plan returned str 'a problem', not a list of problems (str) or None"),
-    ("paperclub_check_plan", "return ['']",
-     ": paperclub_check_plan returned an empty problem"),
-    ("paperclub_register_emitters", "return register",
-     ": paperclub_register_emitters returned function "),
-    ("paperclub_register_policies", "return ['spaced']",
-     ": paperclub_register_policies returned list ['spaced']; it returns nothing: "
-     "call register(policy)"),
-    ("paperclub_customize_event", "return event",
-     ": paperclub_customize_event returned Event "),
-    ("paperclub_register_commands", "return cli",
-     ": paperclub_register_commands returned PaperclubGroup "),
-    ("paperclub_declare_settings", "return {'words': ['x']}",
-     ": paperclub_declare_settings returned dict {'words': ['x']}, not a dataclass: return "
-     "the class of the plugin's settings"),
+    (
+        "paperclub_register_sources",
+        "return 'titles'",
+        ": paperclub_register_sources returned str 'titles'; it returns nothing: "
+        "call register(source)",
+    ),
+    (
+        "paperclub_paper_topics",
+        "return 'physics'",
+        ": paperclub_paper_topics returned str 'physics', not a list of topics (str) or None",
+    ),
+    (
+        "paperclub_paper_topics",
+        "return [b'physics']",
+        ": paperclub_paper_topics returned bytes b'physics', not text: a topic (a str) "
+        "(decode the bytes)",
+    ),
+    (
+        "paperclub_paper_topics",
+        "return ['physics', ' ']",
+        ": paperclub_paper_topics returned an empty topic",
+    ),
+    (
+        "paperclub_exclude_paper",
+        "return True",
+        ": paperclub_exclude_paper returned bool True, not a reason (a str) or None",
+    ),
+    (
+        "paperclub_exclude_paper",
+        "return ''",
+        ": paperclub_exclude_paper returned an empty reason: say why the paper stays out, or "
+        "return None to keep it",
+    ),
+    (
+        "paperclub_exclude_paper",
+        "return b'too old'",
+        ": paperclub_exclude_paper returned bytes b'too old', not text",
+    ),
+    (
+        "paperclub_score_paper",
+        "return '0.5'",
+        ": paperclub_score_paper returned str '0.5', not a number or {part: number}",
+    ),
+    (
+        "paperclub_score_paper",
+        "return {'': 1.0}",
+        ": paperclub_score_paper returned a part named '': name each part with a word",
+    ),
+    (
+        "paperclub_score_paper",
+        "return {'mood': float('nan')}",
+        ": paperclub_score_paper returned nan for 'mood', not a number",
+    ),
+    (
+        "paperclub_plan_sessions",
+        "return 5",
+        ": paperclub_plan_sessions returned int 5, not a list of paper ids per session",
+    ),
+    (
+        "paperclub_plan_sessions",
+        "return [[1]] + [[]] * (len(sessions) - 1)",
+        ": paperclub_plan_sessions chose int 1, not a paper id (a str)",
+    ),
+    (
+        "paperclub_plan_sessions",
+        "return ['nope'] + [[]] * (len(sessions) - 1)",
+        ": paperclub_plan_sessions returned str 'nope' for 2026-12-03, not a list of paper ids",
+    ),
+    ("paperclub_modify_plan", "return plan", ": paperclub_modify_plan returned Plan "),
+    (
+        "paperclub_presenter_affinity",
+        "return True",
+        ": paperclub_presenter_affinity returned True for ",
+    ),
+    (
+        "paperclub_check_plan",
+        "return 'a problem'",
+        ": paperclub_check_plan returned str 'a problem', not a list of problems (str) or None",
+    ),
+    ("paperclub_check_plan", "return ['']", ": paperclub_check_plan returned an empty problem"),
+    (
+        "paperclub_register_emitters",
+        "return register",
+        ": paperclub_register_emitters returned function ",
+    ),
+    (
+        "paperclub_register_policies",
+        "return ['spaced']",
+        ": paperclub_register_policies returned list ['spaced']; it returns nothing: "
+        "call register(policy)",
+    ),
+    ("paperclub_customize_event", "return event", ": paperclub_customize_event returned Event "),
+    (
+        "paperclub_register_commands",
+        "return cli",
+        ": paperclub_register_commands returned PaperclubGroup ",
+    ),
+    (
+        "paperclub_declare_settings",
+        "return {'words': ['x']}",
+        ": paperclub_declare_settings returned dict {'words': ['x']}, not a dataclass: return "
+        "the class of the plugin's settings",
+    ),
 ]
 
 # an exception of another type in each hook
@@ -112,47 +166,76 @@ RAISES = {
 }
 
 HOOK_CASES = [
-    pytest.param(HOOK.format(hook=hook, args=CALLED[hook][0], body=body), CALLED[hook][1],
-                 f"plugins/bad.py (line 1){expected}", id=f"{hook}-{body}")
+    pytest.param(
+        HOOK.format(hook=hook, args=CALLED[hook][0], body=body),
+        CALLED[hook][1],
+        f"plugins/bad.py (line 1){expected}",
+        id=f"{hook}-{body}",
+    )
     for hook, body, expected in BAD_ANSWERS
 ] + [
-    pytest.param(HOOK.format(hook=hook, args=CALLED[hook][0], body=f"raise {error}"),
-                 CALLED[hook][1],
-                 f"plugins/bad.py (line 2) raised in {hook}: {error.split('(')[0]}: ",
-                 id=f"{hook}-raises")
+    pytest.param(
+        HOOK.format(hook=hook, args=CALLED[hook][0], body=f"raise {error}"),
+        CALLED[hook][1],
+        f"plugins/bad.py (line 2) raised in {hook}: {error.split('(')[0]}: ",
+        id=f"{hook}-raises",
+    )
     for hook, error in RAISES.items()
 ]
 
 # Wrappers: what a wrapper returns is checked as an answer, and names the wrapper's line.
-WRAPPER = ("from paperclub.hookspecs import hookimpl\n\n"
-           "@hookimpl(wrapper=True)\n"
-           "def {hook}({args}):\n"
-           "    result = yield\n"
-           "    {body}\n")
+WRAPPER = (
+    "from paperclub.hookspecs import hookimpl\n\n"
+    "@hookimpl(wrapper=True)\n"
+    "def {hook}({args}):\n"
+    "    result = yield\n"
+    "    {body}\n"
+)
 WRAPPER_CASES = [
-    pytest.param(WRAPPER.format(hook=hook, args=CALLED[hook][0], body=body), "plan",
-                 f"plugins/bad.py (line 3): {hook} {expected}", id=f"wrapper-{hook}-{body}")
+    pytest.param(
+        WRAPPER.format(hook=hook, args=CALLED[hook][0], body=body),
+        "plan",
+        f"plugins/bad.py (line 3): {hook} {expected}",
+        id=f"wrapper-{hook}-{body}",
+    )
     for hook, body, expected in [
-        ("paperclub_plan_sessions", "return None",
-         "returned None, not the papers of each session"),
-        ("paperclub_plan_sessions", "return {}",
-         "returned dict {}, not a list of paper ids per session"),
-        ("paperclub_exclude_paper", "return result or True",
-         "returned bool True, not a reason (a str) or None"),
-        ("paperclub_paper_topics", "return None",
-         "returned None, not the list of answers it got from yield"),
-        ("paperclub_paper_topics", "return result + ['physics']",
-         "returned str 'physics', not a list of topics (str) or None"),
-        ("paperclub_score_paper", "return {'x': 1.0}",
-         "returned dict {'x': 1.0}, not the list of answers it got from yield"),
-        ("paperclub_check_plan", "return result + [[b'x']]",
-         "returned bytes b'x', not text"),
+        ("paperclub_plan_sessions", "return None", "returned None, not the papers of each session"),
+        (
+            "paperclub_plan_sessions",
+            "return {}",
+            "returned dict {}, not a list of paper ids per session",
+        ),
+        (
+            "paperclub_exclude_paper",
+            "return result or True",
+            "returned bool True, not a reason (a str) or None",
+        ),
+        (
+            "paperclub_paper_topics",
+            "return None",
+            "returned None, not the list of answers it got from yield",
+        ),
+        (
+            "paperclub_paper_topics",
+            "return result + ['physics']",
+            "returned str 'physics', not a list of topics (str) or None",
+        ),
+        (
+            "paperclub_score_paper",
+            "return {'x': 1.0}",
+            "returned dict {'x': 1.0}, not the list of answers it got from yield",
+        ),
+        ("paperclub_check_plan", "return result + [[b'x']]", "returned bytes b'x', not text"),
     ]
 ] + [
-    pytest.param(WRAPPER.format(hook="paperclub_plan_sessions", args="sessions",
-                                body="return result[len(result)]"), "plan",
-                 "plugins/bad.py (line 6) raised in paperclub_plan_sessions: IndexError: ",
-                 id="wrapper-raises"),
+    pytest.param(
+        WRAPPER.format(
+            hook="paperclub_plan_sessions", args="sessions", body="return result[len(result)]"
+        ),
+        "plan",
+        "plugins/bad.py (line 6) raised in paperclub_plan_sessions: IndexError: ",
+        id="wrapper-raises",
+    ),
 ]
 
 # A source: attributes on line 5, detect() on lines 6-7, read() on lines 8-9, register() on 12.
@@ -178,40 +261,93 @@ GOOD_SOURCE = {
     "item": "Titles()",
 }
 SOURCE_CASES = [
-    pytest.param(SOURCE.format(**{**GOOD_SOURCE, **change}), "import",
-                 f"plugins/bad.py (line {line}){expected}", id=f"source-{name}")
+    pytest.param(
+        SOURCE.format(**{**GOOD_SOURCE, **change}),
+        "import",
+        f"plugins/bad.py (line {line}){expected}",
+        id=f"source-{name}",
+    )
     for name, change, line, expected in [
-        ("without-name", {"attributes": 'description = "x"'}, 12,
-         ": paperclub_register_sources registered a source without a name: "),
-        ("without-description", {"attributes": 'name = "titles"'}, 12,
-         ": paperclub_register_sources registered source 'titles' whose description is None: "
-         "give it a str such as 'one title a line'"),
-        ("a-class", {"item": "Titles"}, 12,
-         ": paperclub_register_sources registered the class Titles, not a source: "
-         "register(Titles())"),
-        ("without-read", {"item": "__import__('types').SimpleNamespace(name='titles', "
-                                   "description='x', detect=Titles().detect)"}, 12,
-         ": paperclub_register_sources registered source 'titles' without a method "
-         "read(file, as_of)"),
-        ("read-takes-one", {"read_args": "file"}, 12,
-         ": paperclub_register_sources registered source 'titles' whose read() cannot be "
-         "called as read(file, as_of): too many positional arguments"),
-        ("detect-returns-none", {"detect": "pass"}, 6,
-         ": detect() of source 'titles' returned None, not True or False"),
-        ("detect-raises", {"detect": "raise KeyError(path.suffix)"}, 7,
-         " raised in detect() of source 'titles': KeyError: '.titles'"),
-        ("read-raises-valueerror", {"read": "raise ValueError('no year')"}, 9,
-         " raised in read() of source 'titles': ValueError: no year"),
-        ("read-raises-while-reading",
-         {"read": "yield Paper(id='a', title='A'); raise ValueError('line 2 is bad')"}, 9,
-         " raised in read() of source 'titles': ValueError: line 2 is bad"),
-        ("read-yields-a-dict", {"read": "yield {'title': 'A'}"}, 8,
-         ": read() of source 'titles' yielded dict {'title': 'A'}, not a Paper"),
-        ("read-returns-none", {"read": "pass"}, 8,
-         ": read() of source 'titles' returned None, not the papers: yield them"),
-        ("read-returns-text", {"read": "return file.read_text()"}, 8,
-         ": read() of source 'titles' returned str 'Attention Is All You Need\\n', not the "
-         "papers: yield them"),
+        (
+            "without-name",
+            {"attributes": 'description = "x"'},
+            12,
+            ": paperclub_register_sources registered a source without a name: ",
+        ),
+        (
+            "without-description",
+            {"attributes": 'name = "titles"'},
+            12,
+            ": paperclub_register_sources registered source 'titles' whose description is None: "
+            "give it a str such as 'one title a line'",
+        ),
+        (
+            "a-class",
+            {"item": "Titles"},
+            12,
+            ": paperclub_register_sources registered the class Titles, not a source: "
+            "register(Titles())",
+        ),
+        (
+            "without-read",
+            {
+                "item": "__import__('types').SimpleNamespace(name='titles', "
+                "description='x', detect=Titles().detect)"
+            },
+            12,
+            ": paperclub_register_sources registered source 'titles' without a method "
+            "read(file, as_of)",
+        ),
+        (
+            "read-takes-one",
+            {"read_args": "file"},
+            12,
+            ": paperclub_register_sources registered source 'titles' whose read() cannot be "
+            "called as read(file, as_of): too many positional arguments",
+        ),
+        (
+            "detect-returns-none",
+            {"detect": "pass"},
+            6,
+            ": detect() of source 'titles' returned None, not True or False",
+        ),
+        (
+            "detect-raises",
+            {"detect": "raise KeyError(path.suffix)"},
+            7,
+            " raised in detect() of source 'titles': KeyError: '.titles'",
+        ),
+        (
+            "read-raises-valueerror",
+            {"read": "raise ValueError('no year')"},
+            9,
+            " raised in read() of source 'titles': ValueError: no year",
+        ),
+        (
+            "read-raises-while-reading",
+            {"read": "yield Paper(id='a', title='A'); raise ValueError('line 2 is bad')"},
+            9,
+            " raised in read() of source 'titles': ValueError: line 2 is bad",
+        ),
+        (
+            "read-yields-a-dict",
+            {"read": "yield {'title': 'A'}"},
+            8,
+            ": read() of source 'titles' yielded dict {'title': 'A'}, not a Paper",
+        ),
+        (
+            "read-returns-none",
+            {"read": "pass"},
+            8,
+            ": read() of source 'titles' returned None, not the papers: yield them",
+        ),
+        (
+            "read-returns-text",
+            {"read": "return file.read_text()"},
+            8,
+            ": read() of source 'titles' returned str 'Attention Is All You Need\\n', not the "
+            "papers: yield them",
+        ),
     ]
 ]
 
@@ -232,47 +368,96 @@ GOOD_EMITTER = {
     "item": "Titles()",
 }
 EMITTER_CASES = [
-    pytest.param(EMITTER.format(**{**GOOD_EMITTER, **change}), "emit",
-                 f"plugins/bad.py (line {line}){expected}", id=f"emitter-{name}")
+    pytest.param(
+        EMITTER.format(**{**GOOD_EMITTER, **change}),
+        "emit",
+        f"plugins/bad.py (line {line}){expected}",
+        id=f"emitter-{name}",
+    )
     for name, change, line, expected in [
-        ("without-name", {"attributes": 'extension, media_type = ".txt", "text/plain"'}, 7,
-         ": paperclub_register_emitters registered an emitter without a name: "),
-        ("without-extension", {"attributes": 'name, media_type = "titles", "text/plain"'}, 7,
-         ": paperclub_register_emitters registered emitter 'titles' whose extension is None: "
-         "give it a str such as '.txt'"),
-        ("extension-without-dot",
-         {"attributes": 'name, extension, media_type = "titles", "txt", "text/plain"'}, 7,
-         ": paperclub_register_emitters registered emitter 'titles' whose extension is 'txt': "
-         "a dot and a word, such as '.txt'"),
-        ("extension-a-path",
-         {"attributes": 'name, extension, media_type = "titles", "./../x.txt", "text/plain"'}, 7,
-         ": paperclub_register_emitters registered emitter 'titles' whose extension is "
-         "'./../x.txt'"),
-        ("media-type-bytes",
-         {"attributes": 'name, extension, media_type = "titles", ".txt", b"text/plain"'}, 7,
-         ": paperclub_register_emitters registered emitter 'titles' whose media_type is bytes "
-         "b'text/plain': give it a str such as 'text/plain'"),
-        ("media-type-a-word",
-         {"attributes": 'name, extension, media_type = "titles", ".txt", "text"'}, 7,
-         ": paperclub_register_emitters registered emitter 'titles' whose media_type is 'text': "
-         "a type/subtype"),
-        ("a-class", {"item": "Titles"}, 7,
-         ": paperclub_register_emitters registered the class Titles, not an emitter"),
-        ("render-not-callable",
-         {"item": "__import__('types').SimpleNamespace(name='titles', extension='.txt', "
-                  "media_type='text/plain', render=b'')"}, 7,
-         ": paperclub_register_emitters registered emitter 'titles' without a method "
-         "render(plan)"),
-        ("render-takes-nothing", {"render_args": "*, plan"}, 7,
-         ": paperclub_register_emitters registered emitter 'titles' whose render() cannot be "
-         "called as render(plan): too many positional arguments"),
-        ("render-returns-text", {"render": 'return "a title"'}, 3,
-         ": render() of emitter 'titles' returned str 'a title', not bytes: encode the text, "
-         "text.encode()"),
-        ("render-returns-none", {"render": "pass"}, 3,
-         ": render() of emitter 'titles' returned None, not bytes"),
-        ("render-raises", {"render": "raise TypeError('no plan')"}, 4,
-         " raised in render() of emitter 'titles': TypeError: no plan"),
+        (
+            "without-name",
+            {"attributes": 'extension, media_type = ".txt", "text/plain"'},
+            7,
+            ": paperclub_register_emitters registered an emitter without a name: ",
+        ),
+        (
+            "without-extension",
+            {"attributes": 'name, media_type = "titles", "text/plain"'},
+            7,
+            ": paperclub_register_emitters registered emitter 'titles' whose extension is None: "
+            "give it a str such as '.txt'",
+        ),
+        (
+            "extension-without-dot",
+            {"attributes": 'name, extension, media_type = "titles", "txt", "text/plain"'},
+            7,
+            ": paperclub_register_emitters registered emitter 'titles' whose extension is 'txt': "
+            "a dot and a word, such as '.txt'",
+        ),
+        (
+            "extension-a-path",
+            {"attributes": 'name, extension, media_type = "titles", "./../x.txt", "text/plain"'},
+            7,
+            ": paperclub_register_emitters registered emitter 'titles' whose extension is "
+            "'./../x.txt'",
+        ),
+        (
+            "media-type-bytes",
+            {"attributes": 'name, extension, media_type = "titles", ".txt", b"text/plain"'},
+            7,
+            ": paperclub_register_emitters registered emitter 'titles' whose media_type is bytes "
+            "b'text/plain': give it a str such as 'text/plain'",
+        ),
+        (
+            "media-type-a-word",
+            {"attributes": 'name, extension, media_type = "titles", ".txt", "text"'},
+            7,
+            ": paperclub_register_emitters registered emitter 'titles' whose media_type is 'text': "
+            "a type/subtype",
+        ),
+        (
+            "a-class",
+            {"item": "Titles"},
+            7,
+            ": paperclub_register_emitters registered the class Titles, not an emitter",
+        ),
+        (
+            "render-not-callable",
+            {
+                "item": "__import__('types').SimpleNamespace(name='titles', extension='.txt', "
+                "media_type='text/plain', render=b'')"
+            },
+            7,
+            ": paperclub_register_emitters registered emitter 'titles' without a method "
+            "render(plan)",
+        ),
+        (
+            "render-takes-nothing",
+            {"render_args": "*, plan"},
+            7,
+            ": paperclub_register_emitters registered emitter 'titles' whose render() cannot be "
+            "called as render(plan): too many positional arguments",
+        ),
+        (
+            "render-returns-text",
+            {"render": 'return "a title"'},
+            3,
+            ": render() of emitter 'titles' returned str 'a title', not bytes: encode the text, "
+            "text.encode()",
+        ),
+        (
+            "render-returns-none",
+            {"render": "pass"},
+            3,
+            ": render() of emitter 'titles' returned None, not bytes",
+        ),
+        (
+            "render-raises",
+            {"render": "raise TypeError('no plan')"},
+            4,
+            " raised in render() of emitter 'titles': TypeError: no plan",
+        ),
     ]
 ]
 
@@ -286,46 +471,74 @@ def paperclub_register_commands(cli):
         click.echo("the plugin's")
 """
 COMMAND_CASES = [
-    pytest.param(COMMAND.format(name="", function="show"), "command",
-                 "plugins/bad.py (line 4): paperclub_register_commands added a command 'show', "
-                 "which is a built-in command: name yours differently", id="command-show"),
-    pytest.param(COMMAND.format(name='"plan"', function="mine"), "command",
-                 "plugins/bad.py (line 4): paperclub_register_commands added a command 'plan', "
-                 "which is a built-in command", id="command-named-plan"),
-    pytest.param("def paperclub_register_commands(cli):\n    cli.add_command(print)\n", "command",
-                 "plugins/bad.py (line 2): paperclub_register_commands added builtin_function_or_"
-                 "method <built-in function print>, not a click command", id="command-not-one"),
+    pytest.param(
+        COMMAND.format(name="", function="show"),
+        "command",
+        "plugins/bad.py (line 4): paperclub_register_commands added a command 'show', "
+        "which is a built-in command: name yours differently",
+        id="command-show",
+    ),
+    pytest.param(
+        COMMAND.format(name='"plan"', function="mine"),
+        "command",
+        "plugins/bad.py (line 4): paperclub_register_commands added a command 'plan', "
+        "which is a built-in command",
+        id="command-named-plan",
+    ),
+    pytest.param(
+        "def paperclub_register_commands(cli):\n    cli.add_command(print)\n",
+        "command",
+        "plugins/bad.py (line 2): paperclub_register_commands added builtin_function_or_"
+        "method <built-in function print>, not a click command",
+        id="command-not-one",
+    ),
 ]
 
 
 # A policy: a subclass of paperclub.api.Policy with a name and a description
-POLICY = ("from paperclub.api import Policy\n\n"
-          "class Spaced(Policy):\n"
-          "    {attributes}\n\n"
-          "def paperclub_register_policies(register):\n"
-          "    register({item})\n")
+POLICY = (
+    "from paperclub.api import Policy\n\n"
+    "class Spaced(Policy):\n"
+    "    {attributes}\n\n"
+    "def paperclub_register_policies(register):\n"
+    "    register({item})\n"
+)
 GOOD_POLICY = {"attributes": 'name, description = "spaced", "topics apart"', "item": "Spaced()"}
 POLICY_CASES = [
-    pytest.param(POLICY.format(**{**GOOD_POLICY, **change}), "plan",
-                 f"plugins/bad.py (line 7): paperclub_register_policies registered {expected}",
-                 id=f"policy-{name}")
+    pytest.param(
+        POLICY.format(**{**GOOD_POLICY, **change}),
+        "plan",
+        f"plugins/bad.py (line 7): paperclub_register_policies registered {expected}",
+        id=f"policy-{name}",
+    )
     for name, change, expected in [
-        ("without-name", {"attributes": 'description = "topics apart"'},
-         "a policy without a name: "),
-        ("description-bytes", {"attributes": 'name, description = "spaced", b"apart"'},
-         "policy 'spaced' whose description is bytes b'apart': give it a str such as "
-         "'one topic per session'"),
-        ("not-a-policy", {"item": "__import__('types').SimpleNamespace(name='spaced', "
-                                  "description='apart')"},
-         "policy 'spaced' that is SimpleNamespace namespace(name='spaced', "
-         "description='apart'), not a Policy: subclass paperclub.api.Policy"),
+        (
+            "without-name",
+            {"attributes": 'description = "topics apart"'},
+            "a policy without a name: ",
+        ),
+        (
+            "description-bytes",
+            {"attributes": 'name, description = "spaced", b"apart"'},
+            "policy 'spaced' whose description is bytes b'apart': give it a str such as "
+            "'one topic per session'",
+        ),
+        (
+            "not-a-policy",
+            {"item": "__import__('types').SimpleNamespace(name='spaced', description='apart')"},
+            "policy 'spaced' that is SimpleNamespace namespace(name='spaced', "
+            "description='apart'), not a Policy: subclass paperclub.api.Policy",
+        ),
         ("a-class", {"item": "Spaced"}, "the class Spaced, not a policy: register(Spaced())"),
     ]
 ] + [
-    pytest.param(POLICY.format(**{**GOOD_POLICY,
-                                  "attributes": 'name, description = "themed", "mine"'}),
-                 "plan", "policy 'themed' is registered twice: by plugins/bad.py and by "
-                 "paperclub.default_plugins.policies", id="policy-name-taken"),
+    pytest.param(
+        POLICY.format(**{**GOOD_POLICY, "attributes": 'name, description = "themed", "mine"'}),
+        "plan",
+        "policy 'themed' is registered twice: by plugins/bad.py and by "
+        "paperclub.default_plugins.policies",
+        id="policy-name-taken",
+    ),
 ]
 
 
@@ -353,9 +566,11 @@ def _fails(run, workspace, schedule, command):
 
 @pytest.mark.parametrize(
     "source, command, expected",
-    HOOK_CASES + WRAPPER_CASES + SOURCE_CASES + EMITTER_CASES + POLICY_CASES + COMMAND_CASES)
-def test_a_bad_answer_or_an_exception_names_the_plugin_line_and_hook(source, command, expected,
-                                                                      workspace, run, schedule):
+    HOOK_CASES + WRAPPER_CASES + SOURCE_CASES + EMITTER_CASES + POLICY_CASES + COMMAND_CASES,
+)
+def test_a_bad_answer_or_an_exception_names_the_plugin_line_and_hook(
+    source, command, expected, workspace, run, schedule
+):
     write_plugin(workspace, "bad.py", source)
     # `run` raises what the command line did not turn into an error: a traceback's worth
     code, stderr = _fails(run, workspace, schedule, command)
@@ -376,8 +591,10 @@ def test_every_hook_and_registered_kind_is_in_the_table():
     ids = {p.id for p in SOURCE_CASES + EMITTER_CASES + POLICY_CASES}
     for kind, (attributes, methods) in KINDS.items():
         for attr in attributes:
-            assert any(i.startswith(f"{kind}-") and attr.replace("_", "-") in i
-                       for i in ids), (kind, attr)
+            assert any(i.startswith(f"{kind}-") and attr.replace("_", "-") in i for i in ids), (
+                kind,
+                attr,
+            )
         for method in methods:
             assert any(i.startswith(f"{kind}-{method}") for i in ids), (kind, method)
     assert COMMAND_CASES
@@ -385,7 +602,10 @@ def test_every_hook_and_registered_kind_is_in_the_table():
 
 def test_good_answers_pass_the_checks(workspace, run, schedule):
     """The table's bad answers next to good ones of the same hooks: all of these plan."""
-    write_plugin(workspace, "good.py", """
+    write_plugin(
+        workspace,
+        "good.py",
+        """
         def paperclub_paper_topics(paper):
             return ("systems",) if "system" in paper.title.lower() else []
 
@@ -403,7 +623,8 @@ def test_good_answers_pass_the_checks(workspace, run, schedule):
 
         def paperclub_modify_plan(plan):
             return None
-    """)
+    """,
+    )
     write_plugin(workspace, "titles.py", EMITTER.format(**GOOD_EMITTER))
     _outputs_titles(workspace / schedule)
     result = run("plan", str(schedule), "--today", TODAY)
@@ -417,9 +638,11 @@ def test_a_command_of_two_plugins_names_both(workspace):
     result = _cli(workspace, "stats")
     assert result.returncode == PLUGIN_EXIT
     # pluggy calls the last registered first: b.py adds it, then a.py is told
-    assert result.stderr == ("Error: plugins/a.py (line 4): paperclub_register_commands added a "
-                             "command 'stats', which is a command of plugins/b.py: name yours "
-                             "differently\n")
+    assert result.stderr == (
+        "Error: plugins/a.py (line 4): paperclub_register_commands added a "
+        "command 'stats', which is a command of plugins/b.py: name yours "
+        "differently\n"
+    )
     assert _cli(workspace, "--help").returncode == 0
     fixed = _cli(workspace, "--no-local-plugins", "plugins")
     assert fixed.returncode == 0, fixed.stderr
@@ -474,8 +697,13 @@ def test_a_helper_is_imported_by_the_plugins_and_is_no_plugin(workspace, run, sc
     assert names == ["plugins/no_surveys.py"]
     result = run("plan", str(schedule), "--today", TODAY)
     assert result.exit_code == 0, result
-    why = run("why", str(schedule), "a-survey-on-inference-optimization-techniques-for-mixture-"
-              "of-experts-models", "--today", TODAY)
+    why = run(
+        "why",
+        str(schedule),
+        "a-survey-on-inference-optimization-techniques-for-mixture-of-experts-models",
+        "--today",
+        TODAY,
+    )
     assert why.stdout.splitlines()[0].endswith("is excluded: a survey (plugins/_words.py)")
     # nothing leaks: the folder is not on sys.path, the helper is not importable by its name
     assert sys.path == path and "_words" not in sys.modules
@@ -498,17 +726,23 @@ def test_each_workspace_has_its_own_helpers(workspace, tmp_path, run):
     write_plugin(workspace, "uses.py", "from _words import WORD\n")
     result = run("plugins")
     assert result.exit_code == PLUGIN_EXIT
-    assert result.stderr == ("Error: plugins/uses.py:1: failed to import: ModuleNotFoundError: "
-                             "No module named '_words'\n")
+    assert result.stderr == (
+        "Error: plugins/uses.py:1: failed to import: ModuleNotFoundError: "
+        "No module named '_words'\n"
+    )
 
 
-@pytest.mark.parametrize("name, taken", [
-    ("_csv", "the name of a module of Python's standard library"),
-    ("_pytest", "the name of a module that is loaded"),
-    ("_elsewhere", "the name of the module "),
-])
-def test_a_helper_named_like_another_module_is_an_error(name, taken, workspace, run,
-                                                       monkeypatch, tmp_path):
+@pytest.mark.parametrize(
+    "name, taken",
+    [
+        ("_csv", "the name of a module of Python's standard library"),
+        ("_pytest", "the name of a module that is loaded"),
+        ("_elsewhere", "the name of the module "),
+    ],
+)
+def test_a_helper_named_like_another_module_is_an_error(
+    name, taken, workspace, run, monkeypatch, tmp_path
+):
     elsewhere = tmp_path / "site"
     elsewhere.mkdir()
     (elsewhere / "_elsewhere.py").write_text("")
@@ -516,10 +750,12 @@ def test_a_helper_named_like_another_module_is_an_error(name, taken, workspace, 
     write_plugin(workspace, f"{name}.py", HELPER)
     result = run("plugins")
     assert result.exit_code == PLUGIN_EXIT
-    assert result.stderr.startswith(f"Error: plugins/{name}.py: this helper's name {name} is "
-                                    f"already {taken}"), result.stderr
-    assert result.stderr.rstrip().endswith(f"a plugin's `import {name}` would be ambiguous; "
-                                           "rename the file")
+    assert result.stderr.startswith(
+        f"Error: plugins/{name}.py: this helper's name {name} is already {taken}"
+    ), result.stderr
+    assert result.stderr.rstrip().endswith(
+        f"a plugin's `import {name}` would be ambiguous; rename the file"
+    )
 
 
 def test_a_helper_that_fails_names_its_line(workspace, run):
@@ -527,8 +763,10 @@ def test_a_helper_that_fails_names_its_line(workspace, run):
     write_plugin(workspace, "uses.py", "import json\nfrom _words import WORDS\n")
     result = run("plugins")
     assert result.exit_code == PLUGIN_EXIT
-    assert result.stderr == ("Error: plugins/uses.py:2: failed to import: ZeroDivisionError: "
-                             "division by zero (in plugins/_words.py, line 2)\n")
+    assert result.stderr == (
+        "Error: plugins/uses.py:2: failed to import: ZeroDivisionError: "
+        "division by zero (in plugins/_words.py, line 2)\n"
+    )
     write_plugin(workspace, "_words.py", "WORDS = (\n")
     result = run("plugins")
     assert result.stderr == "Error: plugins/_words.py:1: syntax error: '(' was never closed\n"
@@ -537,8 +775,11 @@ def test_a_helper_that_fails_names_its_line(workspace, run):
 def test_the_helper_example_in_the_docs_runs(workspace, run, schedule):
     """docs/plugins.md's helper example: its blocks are ```py, since tests/test_docs.py loads
     every ```python block alone as a plugin (and this plugin needs its helper)."""
-    section = re.search(r"\n### Helper modules\n(.*?)(?=\n## |\n### )",
-                        (ROOT / "docs" / "plugins.md").read_text(), re.DOTALL).group(1)
+    section = re.search(
+        r"\n### Helper modules\n(.*?)(?=\n## |\n### )",
+        (ROOT / "docs" / "plugins.md").read_text(),
+        re.DOTALL,
+    ).group(1)
     blocks = re.findall(r"```py\n(# (plugins/\S+\.py).*?)```", section, re.DOTALL)
     assert [path for _, path in blocks] == ["plugins/_words.py", "plugins/no_reviews.py"]
     for code, path in blocks:

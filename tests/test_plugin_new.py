@@ -21,9 +21,12 @@ import pytest
 from conftest import ROOT, TODAY
 from paperclub.scaffold import TEMPLATE
 
-FILES = ["demo-plugin/README.md", "demo-plugin/pyproject.toml",
-         "demo-plugin/src/paperclub_demo_plugin/__init__.py",
-         "demo-plugin/tests/test_demo_plugin.py"]
+FILES = [
+    "demo-plugin/README.md",
+    "demo-plugin/pyproject.toml",
+    "demo-plugin/src/paperclub_demo_plugin/__init__.py",
+    "demo-plugin/tests/test_demo_plugin.py",
+]
 
 
 def test_it_writes_a_package_and_says_what_next(run, workspace):
@@ -32,7 +35,8 @@ def test_it_writes_a_package_and_says_what_next(run, workspace):
     assert result.stdout.splitlines() == [f"{f} (written)" for f in FILES] + [
         "paperclub-demo-plugin: the plugin demo_plugin, in "
         "demo-plugin/src/paperclub_demo_plugin/__init__.py",
-        "Next: cd demo-plugin && pip install -e '.[test]' && pytest"]
+        "Next: cd demo-plugin && pip install -e '.[test]' && pytest",
+    ]
     pyproject = (workspace / "demo-plugin" / "pyproject.toml").read_text()
     assert 'name = "paperclub-demo-plugin"' in pyproject
     assert '[project.entry-points.paperclub]\ndemo_plugin = "paperclub_demo_plugin"' in pyproject
@@ -47,8 +51,11 @@ def test_it_writes_a_package_and_says_what_next(run, workspace):
 
 
 def test_the_docs_show_what_it_prints(run):
-    section = re.search(r"\n## A plugin package of your own\n(.*?)(?=\n## )",
-                        (ROOT / "docs" / "plugins.md").read_text(), re.DOTALL).group(1)
+    section = re.search(
+        r"\n## A plugin package of your own\n(.*?)(?=\n## )",
+        (ROOT / "docs" / "plugins.md").read_text(),
+        re.DOTALL,
+    ).group(1)
     command = re.search(r"```sh\n(.*?)\n```", section, re.DOTALL).group(1)
     shown = re.search(r"```text\n(.*?)```", section, re.DOTALL).group(1)
     assert command.split()[:1] == ["paperclub"]
@@ -75,18 +82,23 @@ def test_the_new_plugin_plans_in_process(run, workspace, paperclub_workspace, mo
     planned = paperclub_workspace.plan()
     assert planned.exit_code == 0, planned
     assert len(with_words(planned)) > len(with_words(without))
-    assert all(a.score_parts.get("demo_plugin") == defaults.weight
-               for a in with_words(planned))
+    assert all(a.score_parts.get("demo_plugin") == defaults.weight for a in with_words(planned))
     assert "demo_plugin 10.00" in paperclub_workspace.show("--why").stdout
 
 
-@pytest.mark.parametrize("name, message", [
-    ("demo plugin!", "'demo plugin!' is not a package name: letters and digits, with - _ . "
-                     "only between them (demo-plugin, say)"),
-    ("demo-", "'demo-' is not a package name"),
-    ("ics", "ics is the name of a built-in plugin (paperclub.default_plugins.ics)"),
-    ("paperclub", "name the plugin for what it does"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        (
+            "demo plugin!",
+            "'demo plugin!' is not a package name: letters and digits, with - _ . "
+            "only between them (demo-plugin, say)",
+        ),
+        ("demo-", "'demo-' is not a package name"),
+        ("ics", "ics is the name of a built-in plugin (paperclub.default_plugins.ics)"),
+        ("paperclub", "name the plugin for what it does"),
+    ],
+)
 def test_a_bad_name_is_an_error_and_nothing_is_written(run, workspace, name, message):
     result = run("plugin", "new", name)
     assert result.exit_code == 1
@@ -96,14 +108,18 @@ def test_a_bad_name_is_an_error_and_nothing_is_written(run, workspace, name, mes
 
 
 def test_names_become_the_distribution_module_and_entry_point(run, workspace):
-    for name, module in [("paperclub-rss", "paperclub_rss"),
-                         ("Seed.Similarity", "paperclub_seed_similarity")]:
+    for name, module in [
+        ("paperclub-rss", "paperclub_rss"),
+        ("Seed.Similarity", "paperclub_seed_similarity"),
+    ]:
         result = run("plugin", "new", name)
         assert result.exit_code == 0, result
         assert (workspace / name / "src" / module / "__init__.py").exists()
     assert 'name = "paperclub-rss"' in (workspace / "paperclub-rss" / "pyproject.toml").read_text()
-    assert 'seed_similarity = "paperclub_seed_similarity"' in (
-        workspace / "Seed.Similarity" / "pyproject.toml").read_text()
+    assert (
+        'seed_similarity = "paperclub_seed_similarity"'
+        in (workspace / "Seed.Similarity" / "pyproject.toml").read_text()
+    )
 
 
 def test_it_overwrites_nothing_without_force(run, workspace):
@@ -112,8 +128,10 @@ def test_it_overwrites_nothing_without_force(run, workspace):
     (folder / "README.md").write_text("mine\n")
     result = run("plugin", "new", "demo-plugin")
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: demo-plugin/README.md: exists already: paperclub "
-                                    "plugin new overwrites nothing without --force")
+    assert result.stderr.startswith(
+        "Error: demo-plugin/README.md: exists already: paperclub "
+        "plugin new overwrites nothing without --force"
+    )
     assert [p.name for p in folder.iterdir()] == ["README.md"]
     assert (folder / "README.md").read_text() == "mine\n"
     assert run("plugin", "new", "demo-plugin", "--force").exit_code == 0
@@ -132,8 +150,9 @@ def test_the_templates_are_package_data():
     pyproject = (ROOT / "pyproject.toml").read_text()
     patterns = re.findall(r'"([^"]+)"', re.search(r"\npaperclub = \[(.*?)\]", pyproject).group(1))
     package = ROOT / "src" / "paperclub"
-    shipped = {f for pattern in patterns
-               for f in glob.glob(pattern, root_dir=package, recursive=True)}
+    shipped = {
+        f for pattern in patterns for f in glob.glob(pattern, root_dir=package, recursive=True)
+    }
     files = [p.relative_to(package).as_posix() for p in TEMPLATE.rglob("*") if p.is_file()]
     assert len(files) == 4
     assert sorted(set(files) - shipped) == []
@@ -142,8 +161,11 @@ def test_the_templates_are_package_data():
 def _clean_env(**extra: str) -> dict[str, str]:
     """This environment without the test run's settings (PAPERCLUB_DISABLE_PLUGIN_AUTOLOAD,
     pytest's own), as a user's shell has it."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PAPERCLUB_", "PYTEST_", "PYTHON", "VIRTUAL_ENV"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("PAPERCLUB_", "PYTEST_", "PYTHON", "VIRTUAL_ENV"))
+    }
     return {**env, **extra}
 
 
@@ -163,7 +185,9 @@ def test_from_a_fresh_venv_a_new_plugin_installs_passes_its_test_and_plans(tmp_p
     deps.mkdir()
     sites = {Path(sysconfig.get_path(kind)).resolve() for kind in ("purelib", "platlib")}
     for entry in sorted(e for site in sites for e in site.iterdir()):
-        ours = entry.name.startswith(("paperclub", "__editable__.paperclub", "__editable___paperclub"))
+        ours = entry.name.startswith(
+            ("paperclub", "__editable__.paperclub", "__editable___paperclub")
+        )
         if ours or entry.suffix == ".pth":
             continue  # paperclub's own install, and .pth files (not run from a .pth's folder)
         (deps / entry.name).symlink_to(entry)
@@ -173,14 +197,23 @@ def test_from_a_fresh_venv_a_new_plugin_installs_passes_its_test_and_plans(tmp_p
     python = bin_dir / ("python.exe" if os.name == "nt" else "python")
     target = subprocess.run(
         [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-        capture_output=True, text=True, check=True).stdout.strip()
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     (Path(target) / "zz_deps.pth").write_text(f"{deps}\n")
-    env = _clean_env(PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-                     VIRTUAL_ENV=str(env_dir))
+    env = _clean_env(PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}", VIRTUAL_ENV=str(env_dir))
 
     def sh(*args: str | Path, cwd: Path = tmp_path, **more: str) -> subprocess.CompletedProcess:
-        done = subprocess.run([str(a) for a in args], cwd=cwd, env={**env, **more},
-                              capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=300)
+        done = subprocess.run(
+            [str(a) for a in args],
+            cwd=cwd,
+            env={**env, **more},
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=300,
+        )
         assert done.returncode == 0, f"{args}\n{done.stdout}\n{done.stderr}"
         return done
 
@@ -189,8 +222,12 @@ def test_from_a_fresh_venv_a_new_plugin_installs_passes_its_test_and_plans(tmp_p
     fresh = subprocess.run([python, "-c", "import paperclub"], env=env, capture_output=True)
     assert fresh.returncode != 0  # nothing of this repository's install leaks in
     sh(*pip, "-e", ROOT)
-    sh(python, "-c", "import paperclub, sys; assert paperclub.__file__.startswith("
-                     f"{str(ROOT)!r}), paperclub.__file__")
+    sh(
+        python,
+        "-c",
+        "import paperclub, sys; assert paperclub.__file__.startswith("
+        f"{str(ROOT)!r}), paperclub.__file__",
+    )
 
     sh(paperclub, "plugin", "new", "demo-plugin")
     package = tmp_path / "demo-plugin"
@@ -199,8 +236,11 @@ def test_from_a_fresh_venv_a_new_plugin_installs_passes_its_test_and_plans(tmp_p
     assert re.search(r"\b4 passed\b", tested.stdout), tested.stdout
 
     listed = json.loads(sh(paperclub, "plugins", "--json").stdout)
-    assert {"name": "demo_plugin", "version": "0.1.0",
-            "hooks": ["paperclub_declare_settings", "paperclub_score_paper"]} in listed
+    assert {
+        "name": "demo_plugin",
+        "version": "0.1.0",
+        "hooks": ["paperclub_declare_settings", "paperclub_score_paper"],
+    } in listed
 
     sh(paperclub, "init", "club", "--today", TODAY)
     club = tmp_path / "club"

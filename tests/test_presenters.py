@@ -30,9 +30,13 @@ TZ = ZoneInfo("Europe/Berlin")
 START = date(2027, 1, 7)
 TOPICS = ("alpha", "beta", "gamma", "delta")
 # PAPERCLUB_EXAMPLES=5000 for a longer search than the default 100 examples per property
-SETTINGS = settings(deadline=None, derandomize=True, database=None,
-                    max_examples=int(os.environ.get("PAPERCLUB_EXAMPLES", 100)),
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+SETTINGS = settings(
+    deadline=None,
+    derandomize=True,
+    database=None,
+    max_examples=int(os.environ.get("PAPERCLUB_EXAMPLES", 100)),
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 
 
 # -- building terms ----------------------------------------------------------------------------
@@ -40,20 +44,35 @@ SETTINGS = settings(deadline=None, derandomize=True, database=None,
 
 def session(n: int, papers: list[Assignment], status: str = "confirmed") -> Session:
     start = datetime.combine(START + timedelta(weeks=n), time(16), TZ)
-    return Session(id=f"s{n:02d}", uid=f"u{n}", start=start, end=start + timedelta(hours=1),
-                   status=status, papers=papers)
+    return Session(
+        id=f"s{n:02d}",
+        uid=f"u{n}",
+        start=start,
+        end=start + timedelta(hours=1),
+        status=status,
+        papers=papers,
+    )
 
 
 def paper(n: int, j: int, topics=(), presenter=None) -> Assignment:
-    return Assignment(paper_id=f"p{n}-{j}", title=f"Paper {n}-{j}", topics=list(topics),
-                      presenter=presenter)
+    return Assignment(
+        paper_id=f"p{n}-{j}", title=f"Paper {n}-{j}", topics=list(topics), presenter=presenter
+    )
 
 
 def group(members, mode="per_paper") -> Group:
-    return Group(path=Path("schedules/g.yaml"), name="G", slug="g", timezone="Europe/Berlin",
-                 organizer=Person("O"), members=tuple(members), presenters=mode,
-                 meetings=Meetings(start=START, weekday=3, time=time(16),
-                                   duration=timedelta(hours=1), count=1))
+    return Group(
+        path=Path("schedules/g.yaml"),
+        name="G",
+        slug="g",
+        timezone="Europe/Berlin",
+        organizer=Person("O"),
+        members=tuple(members),
+        presenters=mode,
+        meetings=Meetings(
+            start=START, weekday=3, time=time(16), duration=timedelta(hours=1), count=1
+        ),
+    )
 
 
 def day(n: int) -> date:
@@ -72,24 +91,40 @@ class Case:
         return self.table.get((member.name, paper.paper_id), 0.0)
 
     def assign(self, **kw):
-        return presenters.assign(self.sessions, self.group, held=self.held,
-                                 affinity=self.affinity, **kw)
+        return presenters.assign(
+            self.sessions, self.group, held=self.held, affinity=self.affinity, **kw
+        )
 
     def __repr__(self):
         def show(s):
-            return (f"{s.id} {s.start.date()} {s.status}: "
-                    + ", ".join(f"{a.paper_id}={a.presenter}" for a in s.papers))
-        return "\n".join([f"mode {self.mode}"]
-                         + [f"{m.name} unavailable={[str(d) for d in m.unavailable]} "
-                            f"max={m.max_sessions} pin={m.pin}" for m in self.members]
-                         + ["held " + show(s) for s in self.held]
-                         + ["plan " + show(s) for s in self.sessions]
-                         + [f"affinity {self.table}"])
+            return f"{s.id} {s.start.date()} {s.status}: " + ", ".join(
+                f"{a.paper_id}={a.presenter}" for a in s.papers
+            )
+
+        return "\n".join(
+            [f"mode {self.mode}"]
+            + [
+                f"{m.name} unavailable={[str(d) for d in m.unavailable]} "
+                f"max={m.max_sessions} pin={m.pin}"
+                for m in self.members
+            ]
+            + ["held " + show(s) for s in self.held]
+            + ["plan " + show(s) for s in self.sessions]
+            + [f"affinity {self.table}"]
+        )
 
 
 @st.composite
-def cases(draw, members=(1, 4), sessions=(1, 5), per=(0, 2), held=True, presets=True,
-          pins=True, cancelled=True):
+def cases(
+    draw,
+    members=(1, 4),
+    sessions=(1, 5),
+    per=(0, 2),
+    held=True,
+    presets=True,
+    pins=True,
+    cancelled=True,
+):
     n_members = draw(st.integers(*members))
     n_sessions = draw(st.integers(*sessions))
     n_held = draw(st.integers(0, min(2, n_sessions - 1))) if held else 0
@@ -103,8 +138,10 @@ def cases(draw, members=(1, 4), sessions=(1, 5), per=(0, 2), held=True, presets=
             who = [draw(st.sampled_from(names + [None])) for _ in range(count)]
             held_sessions.append(session(n, [paper(n, j, presenter=w) for j, w in enumerate(who)]))
             continue
-        ps = [paper(n, j, draw(st.lists(st.sampled_from(TOPICS), max_size=2, unique=True)))
-              for j in range(count)]
+        ps = [
+            paper(n, j, draw(st.lists(st.sampled_from(TOPICS), max_size=2, unique=True)))
+            for j in range(count)
+        ]
         if presets:
             for a in ps:
                 if draw(st.integers(0, 4)) == 0:
@@ -118,13 +155,17 @@ def cases(draw, members=(1, 4), sessions=(1, 5), per=(0, 2), held=True, presets=
             pinned[draw(st.sampled_from(names))].append(pid)
     roster = []
     for name in names:
-        roster.append(Member(
-            name=name,
-            interests=tuple(draw(st.lists(st.sampled_from(TOPICS), max_size=2, unique=True))),
-            unavailable=tuple(sorted(draw(st.sets(st.sampled_from(plan_days)))))
-            if plan_days and draw(st.booleans()) else (),
-            max_sessions=draw(st.none() | st.integers(0, 4)),
-            pin=tuple(pinned[name])))
+        roster.append(
+            Member(
+                name=name,
+                interests=tuple(draw(st.lists(st.sampled_from(TOPICS), max_size=2, unique=True))),
+                unavailable=tuple(sorted(draw(st.sets(st.sampled_from(plan_days)))))
+                if plan_days and draw(st.booleans())
+                else (),
+                max_sessions=draw(st.none() | st.integers(0, 4)),
+                pin=tuple(pinned[name]),
+            )
+        )
     table = {}
     for name in names:
         for pid in all_papers:
@@ -140,10 +181,16 @@ def cases(draw, members=(1, 4), sessions=(1, 5), per=(0, 2), held=True, presets=
 def timeline(case, out):
     """The sets of presenters in term order (held and planned, not cancelled), members only."""
     names = {m.name for m in case.members}
-    rows = [(s.start, {a.presenter for a in s.papers if a.presenter} & names)
-            for s in case.held if s.status != "cancelled"]
-    rows += [(s.start, {n for n in who if n} & names)
-             for s, who in zip(case.sessions, out) if s.status != "cancelled"]
+    rows = [
+        (s.start, {a.presenter for a in s.papers if a.presenter} & names)
+        for s in case.held
+        if s.status != "cancelled"
+    ]
+    rows += [
+        (s.start, {n for n in who if n} & names)
+        for s, who in zip(case.sessions, out)
+        if s.status != "cancelled"
+    ]
     return [who for _, who in sorted(rows, key=lambda r: r[0])]
 
 
@@ -182,8 +229,9 @@ def score(case, out):
         if case.mode == "per_session" and new:
             # the session's presenter: a pinned member, else the first preset (unless that
             # is a member unavailable that day: then anyone who may)
-            lead = [pins[a.paper_id] for a in s.papers if a.presenter is None
-                    and a.paper_id in pins] or [a.presenter for a in s.papers if a.presenter]
+            lead = [
+                pins[a.paper_id] for a in s.papers if a.presenter is None and a.paper_id in pins
+            ] or [a.presenter for a in s.papers if a.presenter]
             if lead and lead[0] in members and s.start.date() in members[lead[0]].unavailable:
                 lead = []
             if len(set(new)) != 1 or (lead and new[0] != lead[0]):
@@ -196,8 +244,13 @@ def score(case, out):
             return (False,)
     balance = sum(loads[n] ** 2 for n in members)
     consecutive = sum(len(a & b) for a, b in zip(rows, rows[1:]))
-    affinity = sum(case.affinity(members[n], a) for s, who in zip(case.sessions, out)
-                   if s.status != "cancelled" for a, n in zip(s.papers, who) if n in members)
+    affinity = sum(
+        case.affinity(members[n], a)
+        for s, who in zip(case.sessions, out)
+        if s.status != "cancelled"
+        for a, n in zip(s.papers, who)
+        if n in members
+    )
     return (True, balance, consecutive, affinity)
 
 
@@ -281,8 +334,9 @@ def open_session(case, s):
     free = [a for a in s.papers if a.presenter is None]
     preset = [a.presenter for a in s.papers if a.presenter]
     members = {m.name: m for m in case.members}
-    return bool(free) and (not preset or (preset[0] in members
-                                          and s.start.date() in members[preset[0]].unavailable))
+    return bool(free) and (
+        not preset or (preset[0] in members and s.start.date() in members[preset[0]].unavailable)
+    )
 
 
 def units(case):
@@ -300,8 +354,10 @@ def max_cover(case):
     units -> (member, session) -> member, with what max_sessions leaves."""
     rows = timeline(case, [[a.presenter for a in s.papers] for s in case.sessions])
     fixed = Counter(n for who in rows for n in who)
-    cap = {m.name: (10**6 if m.max_sessions is None else max(m.max_sessions - fixed[m.name], 0))
-           for m in case.members}
+    cap = {
+        m.name: (10**6 if m.max_sessions is None else max(m.max_sessions - fixed[m.name], 0))
+        for m in case.members
+    }
     edges = []  # per unit: the (member, session) slots it may use
     for s in case.sessions:
         if s.status == "cancelled":
@@ -310,8 +366,11 @@ def max_cover(case):
         free = [a for a in s.papers if a.presenter is None]
         if not free or (case.mode == "per_session" and not open_session(case, s)):
             continue
-        ok = [m.name for m in case.members
-              if s.start.date() not in m.unavailable and m.name not in preset]
+        ok = [
+            m.name
+            for m in case.members
+            if s.start.date() not in m.unavailable and m.name not in preset
+        ]
         for _ in free if case.mode == "per_paper" else free[:1]:
             edges.append([(n, s.id) for n in ok])
     slot_of: dict[tuple[str, str], int] = {}
@@ -361,8 +420,11 @@ def test_hard_rules_on_random_terms(case):
     members = {m.name: m for m in case.members}
     rows = timeline(case, result.presenters)
     loads = Counter(n for who in rows for n in who)
-    fixed = Counter(n for who in timeline(case, [[a.presenter for a in s.papers]
-                                                 for s in case.sessions]) for n in who)
+    fixed = Counter(
+        n
+        for who in timeline(case, [[a.presenter for a in s.papers] for s in case.sessions])
+        for n in who
+    )
     for s, who in zip(case.sessions, result.presenters):
         if s.status == "cancelled":
             assert who == [a.presenter for a in s.papers]  # left alone
@@ -408,7 +470,8 @@ def test_loads_differ_by_at_most_one_among_members_alike(case):
                 continue
             if case.mode == "per_session":
                 chosen = open_session(case, s) and any(
-                    n == a.name and p.presenter is None for p, n in zip(s.papers, who))
+                    n == a.name and p.presenter is None for p, n in zip(s.papers, who)
+                )
             else:
                 chosen = any(n == a.name and p.presenter is None for p, n in zip(s.papers, who))
             if chosen:
@@ -416,8 +479,17 @@ def test_loads_differ_by_at_most_one_among_members_alike(case):
 
 
 @BIG
-@given(cases(members=(2, 8), sessions=(2, 14), per=(1, 3), held=False, presets=False,
-             pins=False, cancelled=False))
+@given(
+    cases(
+        members=(2, 8),
+        sessions=(2, 14),
+        per=(1, 3),
+        held=False,
+        presets=False,
+        pins=False,
+        cancelled=False,
+    )
+)
 def test_even_loads_for_a_plain_roster(case):
     """Nobody limited, everyone available: loads differ by at most one."""
     plain = [Member(m.name, interests=m.interests) for m in case.members]
@@ -439,18 +511,27 @@ def test_no_swap_of_presenters_gains_affinity(case):
     if result is None:
         return
     base = score(case, result.presenters)
-    spots = [(k, j) for k, s in enumerate(case.sessions) if s.status != "cancelled"
-             for j, a in enumerate(s.papers) if a.presenter is None]
+    spots = [
+        (k, j)
+        for k, s in enumerate(case.sessions)
+        if s.status != "cancelled"
+        for j, a in enumerate(s.papers)
+        if a.presenter is None
+    ]
     for (k1, j1), (k2, j2) in itertools.combinations(spots, 2):
         other = [list(who) for who in result.presenters]
         if case.mode == "per_session":
             if k1 == k2:
                 continue
             a, b = other[k1][j1], other[k2][j2]
-            other[k1] = [b if case.sessions[k1].papers[j].presenter is None else n
-                         for j, n in enumerate(other[k1])]
-            other[k2] = [a if case.sessions[k2].papers[j].presenter is None else n
-                         for j, n in enumerate(other[k2])]
+            other[k1] = [
+                b if case.sessions[k1].papers[j].presenter is None else n
+                for j, n in enumerate(other[k1])
+            ]
+            other[k2] = [
+                a if case.sessions[k2].papers[j].presenter is None else n
+                for j, n in enumerate(other[k2])
+            ]
         else:
             other[k1][j1], other[k2][j2] = other[k2][j2], other[k1][j1]
         swapped = score(case, other)
@@ -481,8 +562,12 @@ def test_held_sessions_count_and_stay(case):
     if result is None:
         return
     assert len(result.presenters) == len(case.sessions)  # held sessions are not in the answer
-    held_loads = Counter(n for s in case.held if s.status != "cancelled"
-                         for n in {a.presenter for a in s.papers if a.presenter})
+    held_loads = Counter(
+        n
+        for s in case.held
+        if s.status != "cancelled"
+        for n in {a.presenter for a in s.papers if a.presenter}
+    )
     for m in case.members:
         if m.max_sessions is not None and held_loads[m.name] >= m.max_sessions:
             assert all(m.name not in who for who in result.presenters)
@@ -505,7 +590,8 @@ def test_no_one_can_present_names_the_date_and_why_each_member_is_out():
         presenters.assign(sessions, group([ADA, ALAN, grace]), held=held)
     assert str(e.value) == (
         "schedules/g.yaml: no one can present on 2027-01-21: Ada Lovelace is unavailable; "
-        "Alan Turing has reached max_sessions 1; Grace Hopper presents another paper that day")
+        "Alan Turing has reached max_sessions 1; Grace Hopper presents another paper that day"
+    )
 
 
 def test_a_shortage_over_the_term_names_the_dates_left_over():
@@ -514,8 +600,10 @@ def test_a_shortage_over_the_term_names_the_dates_left_over():
     sessions = [session(n, [paper(n, 0)]) for n in range(3)]
     with pytest.raises(PaperclubError) as e:
         presenters.assign(sessions, group([a, b]))
-    assert str(e.value) == ("schedules/g.yaml: no one can present on 2027-01-21: "
-                            "A has reached max_sessions 1; B has reached max_sessions 1")
+    assert str(e.value) == (
+        "schedules/g.yaml: no one can present on 2027-01-21: "
+        "A has reached max_sessions 1; B has reached max_sessions 1"
+    )
 
 
 def test_per_session_gives_a_session_one_presenter():
@@ -578,8 +666,9 @@ def test_no_consecutive_session_after_a_held_one():
     more, and A takes the one after (loads 2 and 1 either way)."""
     held = [session(0, [paper(0, 0, presenter="A")])]
     sessions = [session(1, [paper(1, 0, ["alpha"])]), session(2, [paper(2, 0)])]
-    result = presenters.assign(sessions, group([Member("A", interests=("alpha",)), Member("B")]),
-                               held=held)
+    result = presenters.assign(
+        sessions, group([Member("A", interests=("alpha",)), Member("B")]), held=held
+    )
     assert result.presenters == [["B"], ["A"]] and result.consecutive == 0
 
 
@@ -614,10 +703,13 @@ def test_no_members_no_presenters():
 
 
 def test_summary_per_member():
-    sessions = [session(0, [paper(0, 0, ["code"], "Grace Hopper"),
-                            paper(0, 1, ["inference"], "Ada Lovelace")]),
-                session(1, [paper(1, 0, ["code", "x"], "Grace Hopper")], status="cancelled"),
-                session(2, [paper(2, 0, ["hardware"], "Grace Hopper"), paper(2, 1, [], "Guest")])]
+    sessions = [
+        session(
+            0, [paper(0, 0, ["code"], "Grace Hopper"), paper(0, 1, ["inference"], "Ada Lovelace")]
+        ),
+        session(1, [paper(1, 0, ["code", "x"], "Grace Hopper")], status="cancelled"),
+        session(2, [paper(2, 0, ["hardware"], "Grace Hopper"), paper(2, 1, [], "Guest")]),
+    ]
     rows = presenters.summary(sessions, [ADA, ALAN, GRACE])
     assert [r["name"] for r in rows] == ["Ada Lovelace", "Alan Turing", "Grace Hopper", "Guest"]
     grace = rows[2]
@@ -639,14 +731,20 @@ def test_affinity_hook_is_summed_and_steers_the_assignment(workspace):
     (workspace / "plugins" / "votes.py").write_text(
         "def paperclub_presenter_affinity(member, paper, group):\n"
         "    if member.name == 'Edsger' and paper.paper_id == 'p0-0':\n"
-        "        return 5\n")
+        "        return 5\n"
+    )
     hooks = Hooks(get_plugin_manager(workspace))
     g = group([GRACE, Member("Edsger")])
     code = paper(0, 0, ["code"])
     assert hooks.presenter_affinity(GRACE, code, g) == 1.0  # the built-in one
     assert hooks.presenter_affinity(Member("Edsger", interests=("code",)), code, g) == 6.0
-    plan = Plan("G", "g", "Europe/Berlin", Person("O"),
-                sessions=[session(0, [code, paper(0, 1, ["other"])])])
+    plan = Plan(
+        "G",
+        "g",
+        "Europe/Berlin",
+        Person("O"),
+        sessions=[session(0, [code, paper(0, 1, ["other"])])],
+    )
     assign_presenters(plan, g)  # the built-in affinity alone: Grace likes code
     assert plan.sessions[0].papers[0].presenter == "Grace Hopper"
     for a in plan.sessions[0].papers:
@@ -660,10 +758,12 @@ def test_affinity_hook_must_return_a_number(workspace):
 
     (workspace / "plugins").mkdir()
     (workspace / "plugins" / "bad.py").write_text(
-        "def paperclub_presenter_affinity(member, paper, group):\n    return float('nan')\n")
+        "def paperclub_presenter_affinity(member, paper, group):\n    return float('nan')\n"
+    )
     hooks = Hooks(get_plugin_manager(workspace))
-    with pytest.raises(PluginError,
-                       match=r"plugins/bad.py \(line 1\): paperclub_presenter_affinity returned nan"):
+    with pytest.raises(
+        PluginError, match=r"plugins/bad.py \(line 1\): paperclub_presenter_affinity returned nan"
+    ):
         hooks.presenter_affinity(GRACE, paper(0, 0), group([GRACE]))
 
 
@@ -680,6 +780,7 @@ def test_config_keys(run, schedule):
         config["presenters"] = "per_session"
         config["members"][0]["pin"] = "paper-x"
         config["members"][1]["pin"] = ["paper-y", "paper-z"]
+
     write_config(schedule, set_keys)
     g = load_group(Path(schedule))
     assert g.presenters == "per_session"
@@ -687,13 +788,17 @@ def test_config_keys(run, schedule):
     assert g.members[2].pin == ()
 
     write_config(schedule, lambda c: c.update(presenters="per_talk"))
-    with pytest.raises(PaperclubError, match=r"ml-systems.yaml:\d+: presenters: 'per_talk' is not "
-                                             r"available \(choose from: per_paper, per_session\)"):
+    with pytest.raises(
+        PaperclubError,
+        match=r"ml-systems.yaml:\d+: presenters: 'per_talk' is not "
+        r"available \(choose from: per_paper, per_session\)",
+    ):
         load_group(Path(schedule))
     write_config(schedule, lambda c: c.update(presenters="per_paper"))
     write_config(schedule, lambda c: c["members"][2].update(pin=["paper-x"]))
-    with pytest.raises(PaperclubError,
-                       match=r"members\[2\].pin: paper-x is pinned to Ada Lovelace already"):
+    with pytest.raises(
+        PaperclubError, match=r"members\[2\].pin: paper-x is pinned to Ada Lovelace already"
+    ):
         load_group(Path(schedule))
 
 
@@ -710,6 +815,7 @@ def test_plan_per_session_and_pins(run, schedule):
     def change(config):
         config["presenters"] = "per_session"
         config["members"][3]["pin"] = [target]  # Edsger Dijkstra
+
     write_config(schedule, change)
     sessions = plan_json(run, schedule)["sessions"]
     for s in sessions:
@@ -723,11 +829,14 @@ def test_plan_fails_when_a_date_has_no_presenter(run, schedule, workspace):
         for m in config["members"]:
             m["unavailable"] = [date(2027, 1, 14)]
         config["members"][1]["max_sessions"] = 0
+
     write_config(schedule, away)
     result = run("plan", str(schedule), "--today", TODAY)
     assert result.exit_code == 1
-    assert ("no one can present on 2027-01-14: Ada Lovelace is unavailable; Alan Turing is "
-            "unavailable; Grace Hopper is unavailable") in result.stderr
+    assert (
+        "no one can present on 2027-01-14: Ada Lovelace is unavailable; Alan Turing is "
+        "unavailable; Grace Hopper is unavailable"
+    ) in result.stderr
     assert not (workspace / "schedules" / "ml-systems.plan.yaml").exists()
 
 
@@ -738,7 +847,8 @@ def test_members_command(run, schedule):
     assert [r["name"] for r in rows] == [m["name"] for m in config["members"]]
     expected = Counter(p["presenter"] for s in data["sessions"] for p in s["papers"])
     assert {r["name"]: r["papers"] for r in rows} == {n: expected[n] for n in expected} | {
-        r["name"]: 0 for r in rows if r["name"] not in expected}
+        r["name"]: 0 for r in rows if r["name"] not in expected
+    }
     for r in rows:
         assert r["load"] == len(r["sessions"]) and sum(r["topics"].values()) <= r["papers"]
     table = run("members", str(schedule)).stdout
@@ -773,8 +883,10 @@ def test_pinned_paper_not_in_plan_is_a_warning(run, schedule):
     write_config(schedule, lambda c: c["members"][0].update(pin=[left_out]))
     result = run("plan", str(schedule), "--today", TODAY)
     assert result.exit_code == 0
-    assert (f"{left_out} is pinned to Ada Lovelace (members[].pin) but is not in the plan"
-            in result.stderr)
+    assert (
+        f"{left_out} is pinned to Ada Lovelace (members[].pin) but is not in the plan"
+        in result.stderr
+    )
 
 
 # The planner does not pass the held sessions and the hooks to paperclub_modify_plan yet (see
@@ -783,8 +895,9 @@ def test_held_sessions_count_towards_max_sessions_when_planning_again(run, sched
     """Alan (max_sessions 3) presents the first three sessions; planned again after them, he
     gets nothing more."""
     first = plan_json(run, schedule)["sessions"]
-    write_config(schedule, lambda c: c["members"][1].update(
-        pin=[s["papers"][0]["id"] for s in first[:3]]))
+    write_config(
+        schedule, lambda c: c["members"][1].update(pin=[s["papers"][0]["id"] for s in first[:3]])
+    )
     pinned = plan_json(run, schedule)["sessions"]
     alan = [s["id"] for s in pinned for p in s["papers"] if p["presenter"] == "Alan Turing"]
     assert alan == [s["id"] for s in first[:3]]
@@ -800,7 +913,8 @@ def test_a_plugins_affinity_changes_the_plan(run, schedule, workspace):
     (workspace / "plugins" / "votes.py").write_text(
         "def paperclub_presenter_affinity(member, paper, group):\n"
         f"    if member.name == {other!r} and paper.paper_id == {target['id']!r}:\n"
-        "        return 100\n")
+        "        return 100\n"
+    )
     again = plan_json(run, schedule)["sessions"]
     assert again[4]["papers"][0]["presenter"] == other
 
@@ -818,27 +932,44 @@ def journal_club(workspace: Path, members: list[dict]) -> Path:
     shutil.copy(RELEVANCE / "arxiv.jsonl", workspace / "papers" / "arxiv.jsonl")
     (workspace / "schedules").mkdir()
     path = workspace / "schedules" / "club.yaml"
-    path.write_text(yaml.safe_dump({
-        "group": {"name": "Journal club", "timezone": "Europe/Berlin",
-                  "organizer": {"name": "Ada", "email": "ada@example.org"}},
-        "meetings": {"start": "2027-01-07", "weekday": "thursday", "time": "16:00",
-                     "count": 2, "papers_per_session": 2},
-        "catalog": {"sources": ["../papers/arxiv.jsonl"]},
-        "topics": {"superconductivity": ["superconduct", "cuprate"],
-                   "magnetism": ["magnet", "antiferromagnet"]},
-        "members": members,
-    }, sort_keys=False))
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "group": {
+                    "name": "Journal club",
+                    "timezone": "Europe/Berlin",
+                    "organizer": {"name": "Ada", "email": "ada@example.org"},
+                },
+                "meetings": {
+                    "start": "2027-01-07",
+                    "weekday": "thursday",
+                    "time": "16:00",
+                    "count": 2,
+                    "papers_per_session": 2,
+                },
+                "catalog": {"sources": ["../papers/arxiv.jsonl"]},
+                "topics": {
+                    "superconductivity": ["superconduct", "cuprate"],
+                    "magnetism": ["magnet", "antiferromagnet"],
+                },
+                "members": members,
+            },
+            sort_keys=False,
+        )
+    )
     return path
 
 
 def test_the_abstract_reaches_the_affinity_hook_and_explains_the_choice(run, workspace):
-    config = journal_club(workspace, [{"name": "Vera", "interests": ["magnet"]},
-                                      {"name": "Pierre"}])
+    config = journal_club(
+        workspace, [{"name": "Vera", "interests": ["magnet"]}, {"name": "Pierre"}]
+    )
     (workspace / "plugins").mkdir()
     (workspace / "plugins" / "abstracts.py").write_text(
         "def paperclub_presenter_affinity(member, paper):\n"
         "    if member.name == 'Pierre' and 'field' in paper.abstract.lower():\n"
-        "        return 2.0\n")
+        "        return 2.0\n"
+    )
     sessions = plan_json(run, config)["sessions"]
     catalog = {p["id"]: p for p in json.loads(run("papers", "--json", "--limit", "0").stdout)}
     for s in sessions:
@@ -848,12 +979,15 @@ def test_the_abstract_reaches_the_affinity_hook_and_explains_the_choice(run, wor
         for p, field in zip(s["papers"], fields):
             # 2.0 for Pierre outweighs Vera's interest in magnetism (1.0)
             assert p["presenter"] == ("Pierre" if field else "Vera")
-            assert p["affinity"] == ({"abstracts": 2.0, "interests": 0.0} if field
-                                     else {"interests": 0.0})
+            assert p["affinity"] == (
+                {"abstracts": 2.0, "interests": 0.0} if field else {"interests": 0.0}
+            )
             out = run("why", str(config), p["id"], "--today", TODAY).stdout.splitlines()
-            assert out[-1] == ("  Pierre presents it: affinity 2.00 = abstracts 2.00 + "
-                               "interests 0.00" if field else
-                               "  Vera presents it: affinity 0.00 = interests 0.00")
+            assert out[-1] == (
+                "  Pierre presents it: affinity 2.00 = abstracts 2.00 + interests 0.00"
+                if field
+                else "  Vera presents it: affinity 0.00 = interests 0.00"
+            )
 
 
 def test_members_why_gives_each_choice_its_affinity_parts(run, schedule, workspace):
@@ -861,7 +995,8 @@ def test_members_why_gives_each_choice_its_affinity_parts(run, schedule, workspa
     (workspace / "plugins" / "fancy.py").write_text(
         "def paperclub_presenter_affinity(member):\n"
         "    if member.name == 'Ada Lovelace':\n"
-        "        return 0.5\n")
+        "        return 0.5\n"
+    )
     sessions = plan_json(run, schedule)["sessions"]
     rows = json.loads(run("members", str(schedule), "--json").stdout)
     lines = run("members", str(schedule), "--why").stdout.splitlines()
@@ -870,8 +1005,9 @@ def test_members_why_gives_each_choice_its_affinity_parts(run, schedule, workspa
         for s in r["sessions"]:
             for p in s["papers"]:
                 start = next(x["start"] for x in sessions if x["id"] == s["id"])
-                title = lines.index(f"  {date.fromisoformat(start[:10]):%a %Y-%m-%d} ({s['id']})"
-                                    f"  {p['title']}", at)
+                title = lines.index(
+                    f"  {date.fromisoformat(start[:10]):%a %Y-%m-%d} ({s['id']})  {p['title']}", at
+                )
                 parts = " + ".join(f"{k} {v:.2f}" for k, v in p["affinity"].items())
                 reason = lines[title + 1]
                 assert reason.startswith(f"    affinity {sum(p['affinity'].values()):.2f} = ")
@@ -882,8 +1018,9 @@ def test_members_why_gives_each_choice_its_affinity_parts(run, schedule, workspa
     assert inference and all(p["affinity"] == {"fancy": 0.5, "interests": 1.0} for p in inference)
     assert "    affinity 1.50 = fancy 0.50 + interests 1.00 (inference)" in lines
     out = run("why", str(schedule), inference[0]["id"], "--today", TODAY).stdout.splitlines()
-    assert out[-1] == ("  Ada Lovelace presents it: affinity 1.50 = fancy 0.50 + interests 1.00 "
-                       "(inference)")
+    assert out[-1] == (
+        "  Ada Lovelace presents it: affinity 1.50 = fancy 0.50 + interests 1.00 (inference)"
+    )
 
 
 def test_a_wrappers_change_to_the_affinity_is_its_own_part(run, schedule, workspace):
@@ -893,20 +1030,25 @@ def test_a_wrappers_change_to_the_affinity_is_its_own_part(run, schedule, worksp
         "@hookimpl(wrapper=True)\n"
         "def paperclub_presenter_affinity(member):\n"
         "    answers = yield\n"
-        "    return answers + [0.25]\n")
+        "    return answers + [0.25]\n"
+    )
     papers = [p for s in plan_json(run, schedule)["sessions"] for p in s["papers"]]
     assert papers and all(p["affinity"]["wrap"] == 0.25 for p in papers)
 
 
 def test_a_plan_file_without_affinities_still_explains_and_gets_them_when_planned_again(
-        run, schedule):
+    run, schedule
+):
     """Plan files written before affinities were kept: read as they are, explained without
     them, and given them by the next plan, which changes nothing else."""
     before = plan_json(run, schedule)["sessions"]
     path = Path("schedules/ml-systems.plan.yaml")
     text = path.read_text()
-    old = "".join(line for line in text.splitlines(keepends=True)
-                  if not line.startswith(("    affinity:", "      interests:")))
+    old = "".join(
+        line
+        for line in text.splitlines(keepends=True)
+        if not line.startswith(("    affinity:", "      interests:"))
+    )
     assert "affinity" not in old
     path.write_text(old)
     members = run("members", str(schedule), "--why")
@@ -916,23 +1058,30 @@ def test_a_plan_file_without_affinities_still_explains_and_gets_them_when_planne
     assert why[-1] == f"  {paper['presenter']} presents it: no affinity recorded in the plan file"
     again = plan_json(run, schedule)["sessions"]
     assert path.read_text() == text  # the same plan, its affinities back
-    assert [(s["sequence"], s["modified"]) for s in again] == \
-        [(s["sequence"], s["modified"]) for s in before]
+    assert [(s["sequence"], s["modified"]) for s in again] == [
+        (s["sequence"], s["modified"]) for s in before
+    ]
 
 
 def test_a_presenter_changed_by_hand_is_not_explained_by_an_affinity(run, schedule):
     sessions = plan_json(run, schedule)["sessions"]
     paper = sessions[4]["papers"][0]
-    other = next(m for m in ("Grace Hopper", "Edsger Dijkstra") if m != paper["presenter"]
-                 and m not in [p["presenter"] for p in sessions[4]["papers"]])
+    other = next(
+        m
+        for m in ("Grace Hopper", "Edsger Dijkstra")
+        if m != paper["presenter"] and m not in [p["presenter"] for p in sessions[4]["papers"]]
+    )
     path = Path("schedules/ml-systems.plan.yaml")
     text = path.read_text()
     mine = text.index(f"- id: {paper['id']}")
-    path.write_text(text[:mine] + text[mine:].replace(f"presenter: {paper['presenter']}",
-                                                      f"presenter: {other}", 1))
+    path.write_text(
+        text[:mine]
+        + text[mine:].replace(f"presenter: {paper['presenter']}", f"presenter: {other}", 1)
+    )
     why = run("why", str(schedule), paper["id"], "--today", TODAY).stdout.splitlines()
     assert why[-1] == f"  {other} presents it: the session was edited by hand in the plan file"
     plan_json(run, schedule)  # keeps the edit, and locks the session
     why = run("why", str(schedule), paper["id"], "--today", TODAY).stdout.splitlines()
-    assert why[-1] == (f"  {other} presents it (locked in the plan file): no affinity recorded "
-                       "in the plan file")
+    assert why[-1] == (
+        f"  {other} presents it (locked in the plan file): no affinity recorded in the plan file"
+    )

@@ -50,22 +50,42 @@ class Radicale:
         self.log = root / "radicale.log"
         with open(self.log, "wb") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "radicale", "--config", "",
-                 "--storage-filesystem-folder", str(root / "collections"),
-                 "--server-hosts", f"127.0.0.1:{self.port}",
-                 "--auth-type", "htpasswd", "--auth-htpasswd-filename", str(users),
-                 "--auth-htpasswd-encryption", "plain", "--auth-delay", "0",
-                 "--rights-type", "owner_only",
-                 "--logging-level", "warning"],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                [
+                    sys.executable,
+                    "-m",
+                    "radicale",
+                    "--config",
+                    "",
+                    "--storage-filesystem-folder",
+                    str(root / "collections"),
+                    "--server-hosts",
+                    f"127.0.0.1:{self.port}",
+                    "--auth-type",
+                    "htpasswd",
+                    "--auth-htpasswd-filename",
+                    str(users),
+                    "--auth-htpasswd-encryption",
+                    "plain",
+                    "--auth-delay",
+                    "0",
+                    "--rights-type",
+                    "owner_only",
+                    "--logging-level",
+                    "warning",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
         self.wait()
 
     def wait(self) -> None:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                pytest.fail(f"radicale exited with {self.process.returncode}:\n"
-                            f"{self.log.read_text()}")
+                pytest.fail(
+                    f"radicale exited with {self.process.returncode}:\n{self.log.read_text()}"
+                )
             try:
                 urllib.request.urlopen(self.url + "/", timeout=1).close()
                 return
@@ -189,15 +209,17 @@ def test_publishing_again_changes_nothing(run, planned, radicale, calendar, logg
     assert after == before
 
 
-def test_a_replanned_term_updates_the_events(run, planned, radicale, calendar, logged_in,
-                                              workspace):
+def test_a_replanned_term_updates_the_events(
+    run, planned, radicale, calendar, logged_in, workspace
+):
     assert publish(run, planned, calendar).exit_code == 0
     first = plan_sessions(planned)
     config = workspace / planned
     text = config.read_text()
     assert "skip: [2026-12-24, 2026-12-31]" in text
-    config.write_text(text.replace("skip: [2026-12-24, 2026-12-31]",
-                                   "skip: [2026-12-24, 2026-12-31, 2027-01-14]"))
+    config.write_text(
+        text.replace("skip: [2026-12-24, 2026-12-31]", "skip: [2026-12-24, 2026-12-31, 2027-01-14]")
+    )
     assert run("plan", str(planned), "--today", TODAY).exit_code == 0
     second = plan_sessions(planned)
     cancelled = [uid for uid, s in second.items() if s.status == "cancelled"]
@@ -207,8 +229,10 @@ def test_a_replanned_term_updates_the_events(run, planned, radicale, calendar, l
 
     result = publish(run, planned, calendar)
     assert result.exit_code == 0, result
-    assert (f"{len(new)} created, {len(changed)} updated, "
-            f"{len(second) - len(new) - len(changed)} unchanged, 0 deleted") in result.stdout
+    assert (
+        f"{len(new)} created, {len(changed)} updated, "
+        f"{len(second) - len(new) - len(changed)} unchanged, 0 deleted"
+    ) in result.stdout
     assert "cancelled" in result.stdout
 
     events = server_events(radicale, calendar)
@@ -232,14 +256,18 @@ def test_dry_run_changes_nothing(run, planned, radicale, calendar, logged_in, wo
     assert publish(run, planned, calendar).exit_code == 0
     before = server_events(radicale, calendar)
     config = workspace / planned
-    config.write_text(config.read_text().replace("skip: [2026-12-24, 2026-12-31]",
-                                                 "skip: [2026-12-24, 2026-12-31, 2027-01-14]"))
+    config.write_text(
+        config.read_text().replace(
+            "skip: [2026-12-24, 2026-12-31]", "skip: [2026-12-24, 2026-12-31, 2027-01-14]"
+        )
+    )
     assert run("plan", str(planned), "--today", TODAY).exit_code == 0
     result = publish(run, planned, calendar, "--dry-run", "--prune")
     assert result.exit_code == 0, result
     assert "would update" in result.stdout and "unchanged" in result.stdout
-    assert {u: e[1] for u, e in server_events(radicale, calendar).items()} == \
-        {u: e[1] for u, e in before.items()}
+    assert {u: e[1] for u, e in server_events(radicale, calendar).items()} == {
+        u: e[1] for u, e in before.items()
+    }
 
 
 STRAY = """BEGIN:VCALENDAR
@@ -258,10 +286,18 @@ END:VCALENDAR
 
 def test_prune_deletes_only_paperclubs_own_strays(run, planned, radicale, calendar, logged_in):
     cal = radicale.client().calendar(url=calendar)
-    cal.save_event(STRAY.format(prodid="-//paperclub//paperclub 0.0.1//EN", uid="stray-session",
-                                summary="a session of an older plan"))
-    cal.save_event(STRAY.format(prodid="-//Someone//Their calendar app//EN", uid="dentist",
-                                summary="not paperclub's"))
+    cal.save_event(
+        STRAY.format(
+            prodid="-//paperclub//paperclub 0.0.1//EN",
+            uid="stray-session",
+            summary="a session of an older plan",
+        )
+    )
+    cal.save_event(
+        STRAY.format(
+            prodid="-//Someone//Their calendar app//EN", uid="dentist", summary="not paperclub's"
+        )
+    )
     n = len(plan_sessions(planned))
 
     result = publish(run, planned, calendar)
@@ -283,8 +319,9 @@ def test_prune_deletes_only_paperclubs_own_strays(run, planned, radicale, calend
     assert len(events) == n + 1
 
 
-def test_a_wrong_password_is_one_line_without_the_password(run, planned, radicale, calendar,
-                                                           monkeypatch):
+def test_a_wrong_password_is_one_line_without_the_password(
+    run, planned, radicale, calendar, monkeypatch
+):
     monkeypatch.setenv(publishing.USER_ENV, USER)
     monkeypatch.setenv(publishing.PASSWORD_ENV, WRONG)
     result = publish(run, planned, calendar)
@@ -358,8 +395,7 @@ def test_a_broken_netrc_file_does_not_show_its_secrets(run, planned, monkeypatch
     assert "netrc" in result.stderr and "super-secret-token" not in result.stderr
 
 
-def test_the_address_comes_from_the_config(run, planned, radicale, calendar, logged_in,
-                                           workspace):
+def test_the_address_comes_from_the_config(run, planned, radicale, calendar, logged_in, workspace):
     result = run("publish", str(planned))
     assert result.exit_code == 1 and "calendar.caldav" in result.stderr
 
@@ -383,20 +419,23 @@ def test_publish_needs_a_plan(run, schedule, logged_in):
     assert result.exit_code == 1 and "paperclub plan" in result.stderr
 
 
-def test_publish_respects_a_disabled_ics_plugin(run, planned, radicale, calendar, logged_in,
-                                                monkeypatch):
+def test_publish_respects_a_disabled_ics_plugin(
+    run, planned, radicale, calendar, logged_in, monkeypatch
+):
     monkeypatch.setenv("PAPERCLUB_DISABLE_PLUGINS", "ics")
     result = publish(run, planned, calendar)
     assert result.exit_code == 1, result
     assert result.stderr.strip() == (
         "Error: publishing sends the calendar feed, and no plugin registers an output named "
         "'ics': is the ics plugin switched off (PAPERCLUB_DISABLE_PLUGINS)? The outputs: csv, "
-        "html, json, markdown")
+        "html, json, markdown"
+    )
     assert server_events(radicale, calendar) == {}
 
 
-def test_publish_sends_the_ics_emitter_of_a_plugin(run, planned, radicale, calendar, logged_in,
-                                                   monkeypatch, workspace):
+def test_publish_sends_the_ics_emitter_of_a_plugin(
+    run, planned, radicale, calendar, logged_in, monkeypatch, workspace
+):
     """The calendar feed is whatever `ics` the registry holds: here a plugin's, in place of the
     built-in one."""
     monkeypatch.setenv("PAPERCLUB_DISABLE_PLUGINS", "ics")
@@ -408,7 +447,8 @@ def test_publish_sends_the_ics_emitter_of_a_plugin(run, planned, radicale, calen
         "        return super().render(plan).replace(b'BEGIN:VEVENT\\r\\n',\n"
         "                                            b'BEGIN:VEVENT\\r\\nX-CLUB:mine\\r\\n')\n\n"
         "def paperclub_register_emitters(register, hooks):\n"
-        "    register(Mine(hooks))\n")
+        "    register(Mine(hooks))\n"
+    )
     result = publish(run, planned, calendar)
     assert result.exit_code == 0, result
     events = server_events(radicale, calendar)
@@ -420,12 +460,14 @@ def test_publish_without_the_caldav_library(run, planned, logged_in, monkeypatch
     monkeypatch.setitem(sys.modules, "caldav", None)  # import caldav now raises ImportError
     result = publish(run, planned, "http://127.0.0.1:1/ada/club/")
     assert result.exit_code == 1
-    assert result.stderr.strip() == ("Error: publishing needs the caldav library: "
-                                     "pip install 'paperclub[caldav]'")
+    assert result.stderr.strip() == (
+        "Error: publishing needs the caldav library: pip install 'paperclub[caldav]'"
+    )
 
 
-def test_an_event_changed_on_the_server_meanwhile_is_a_conflict(run, planned, radicale,
-                                                                calendar, logged_in):
+def test_an_event_changed_on_the_server_meanwhile_is_a_conflict(
+    run, planned, radicale, calendar, logged_in
+):
     assert publish(run, planned, calendar).exit_code == 0
     server = publishing.CalDAV(calendar, publishing.Credentials(USER, PASSWORD))
     remote = server.list()
@@ -436,24 +478,36 @@ def test_an_event_changed_on_the_server_meanwhile_is_a_conflict(run, planned, ra
     stale = found.of(publishing.UNCHANGED)[0]
     # someone edits the event after paperclub listed the calendar
     edited = wanted[0].data.replace(b"SEQUENCE:", b"X-EDITED:yes\r\nSEQUENCE:")
-    server.apply(publishing.Change(publishing.UPDATE, stale.uid, stale.href, stale.etag,
-                                   data=edited))
+    server.apply(
+        publishing.Change(publishing.UPDATE, stale.uid, stale.href, stale.etag, data=edited)
+    )
     with pytest.raises(PaperclubError, match="conflict .*HTTP 412.*changed on the server"):
-        server.apply(publishing.Change(publishing.UPDATE, stale.uid, stale.href, stale.etag,
-                                       data=wanted[0].data))
+        server.apply(
+            publishing.Change(
+                publishing.UPDATE, stale.uid, stale.href, stale.etag, data=wanted[0].data
+            )
+        )
     # and creating what is there already
     with pytest.raises(PaperclubError, match="conflict"):
-        server.apply(publishing.Change(publishing.CREATE, stale.uid, stale.href,
-                                       data=wanted[0].data))
+        server.apply(
+            publishing.Change(publishing.CREATE, stale.uid, stale.href, data=wanted[0].data)
+        )
 
 
 def test_help_imports_neither_caldav_nor_icalendar(workspace):
-    probe = ("import sys; sys.argv = ['paperclub', 'publish', '--help']\n"
-             "from paperclub.cli import main\n"
-             "try:\n    main()\nexcept SystemExit:\n    pass\n"
-             "print(__import__('json').dumps(sorted(sys.modules)), file=sys.stderr)")
-    done = subprocess.run([sys.executable, "-c", probe], cwd=workspace, capture_output=True,
-                          text=True, env={**os.environ})
+    probe = (
+        "import sys; sys.argv = ['paperclub', 'publish', '--help']\n"
+        "from paperclub.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(__import__('json').dumps(sorted(sys.modules)), file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=workspace,
+        capture_output=True,
+        text=True,
+        env={**os.environ},
+    )
     modules = set(json.loads(done.stderr.strip().splitlines()[-1]))
     assert "--prune" in done.stdout and "--dry-run" in done.stdout
     assert not modules & {"caldav", "icalendar", "niquests", "requests"}
@@ -480,11 +534,12 @@ def test_unchanged_ignores_folding_order_and_calendar_properties(run, planned):
     r = publishing.resources(the_plan, builtin_hooks())[0]
     lines = r.data.decode().replace("\r\n ", "").split("\r\n")
     body = [line for line in lines if line]
-    reordered = [body[0], "PRODID:-//Server//rewritten//EN"] + \
-        [line for line in body[1:] if not line.startswith("PRODID")]
+    reordered = [body[0], "PRODID:-//Server//rewritten//EN"] + [
+        line for line in body[1:] if not line.startswith("PRODID")
+    ]
     event_start = reordered.index("BEGIN:VEVENT")
     event_end = reordered.index("END:VEVENT")
-    reordered[event_start + 1:event_end] = reversed(reordered[event_start + 1:event_end])
+    reordered[event_start + 1 : event_end] = reversed(reordered[event_start + 1 : event_end])
     other = ("\n".join(reordered) + "\n").encode()
     assert publishing.normalised(other, r.uid) == publishing.normalised(r.data, r.uid)
     assert b"SEQUENCE:0" in other
@@ -493,8 +548,10 @@ def test_unchanged_ignores_folding_order_and_calendar_properties(run, planned):
 
 
 def test_public_url_drops_user_and_password():
-    assert publishing.public_url("https://ada:pw@dav.example.org:8443/ada/club/") == \
-        "https://dav.example.org:8443/ada/club/"
+    assert (
+        publishing.public_url("https://ada:pw@dav.example.org:8443/ada/club/")
+        == "https://dav.example.org:8443/ada/club/"
+    )
     assert publishing.public_url("https://dav.example.org/c/") == "https://dav.example.org/c/"
 
 
@@ -509,10 +566,12 @@ def test_credentials_precedence(tmp_path):
     assert publishing.credentials(url, "ada", environ=base).password == "from-netrc"
     with pytest.raises(PaperclubError, match="no password for bob"):
         publishing.credentials(url, "bob", environ=base)
-    assert publishing.credentials("https://other.example.org/", environ=base) == \
-        publishing.Credentials(None, None)
-    assert publishing.credentials("https://eve:pw@other.example.org/", environ=base) == \
-        publishing.Credentials("eve", "pw")
+    assert publishing.credentials(
+        "https://other.example.org/", environ=base
+    ) == publishing.Credentials(None, None)
+    assert publishing.credentials(
+        "https://eve:pw@other.example.org/", environ=base
+    ) == publishing.Credentials("eve", "pw")
     assert "from-env" not in repr(publishing.credentials(url, environ=env))
 
 

@@ -24,8 +24,10 @@ from paperclub.signals import UNKNOWN, percentiles, popularity
 FIXTURES = Path(__file__).parent / "fixtures" / "relevance"
 RECORDS = [json.loads(line) for line in (FIXTURES / "arxiv.jsonl").open()]
 FIELD = {f"arxiv:{r['id']}": r["categories"].split()[0] for r in RECORDS}
-HF = [f"arxiv:{item['paper']['id']}"
-      for item in json.loads((FIXTURES / "hf_daily_papers.json").read_text())]
+HF = [
+    f"arxiv:{item['paper']['id']}"
+    for item in json.loads((FIXTURES / "hf_daily_papers.json").read_text())
+]
 
 
 def field_of(paper_id: str) -> str:
@@ -47,10 +49,18 @@ def group(workspace: Path, name: str = "club", **extra) -> Path:
     for source in ("arxiv.jsonl", "hf_daily_papers.json"):
         shutil.copy(FIXTURES / source, workspace / "papers" / source)
     config = {
-        "group": {"name": "Journal club", "timezone": "Europe/Berlin",
-                  "organizer": {"name": "Ada", "email": "ada@example.org"}},
-        "meetings": {"start": "2027-01-07", "weekday": "thursday", "time": "16:00",
-                     "count": 2, "papers_per_session": 2},
+        "group": {
+            "name": "Journal club",
+            "timezone": "Europe/Berlin",
+            "organizer": {"name": "Ada", "email": "ada@example.org"},
+        },
+        "meetings": {
+            "start": "2027-01-07",
+            "weekday": "thursday",
+            "time": "16:00",
+            "count": 2,
+            "papers_per_session": 2,
+        },
         "catalog": {"sources": ["../papers/arxiv.jsonl", "../papers/hf_daily_papers.json"]},
         **extra,
     }
@@ -73,9 +83,11 @@ def recommended(run, config: Path, *args: str) -> list[dict]:
     return json.loads(result.stdout)
 
 
-CONDENSED_MATTER = {"superconductivity": ["superconduct", "cuprate", "josephson"],
-                    "magnetism": ["magnet", "spin liquid", "antiferromagnet"],
-                    "topology": ["topological", "majorana", "quantum hall"]}
+CONDENSED_MATTER = {
+    "superconductivity": ["superconduct", "cuprate", "josephson"],
+    "magnetism": ["magnet", "spin liquid", "antiferromagnet"],
+    "topology": ["topological", "majorana", "quantum hall"],
+}
 
 
 # -- popularity ------------------------------------------------------------------------------
@@ -87,8 +99,12 @@ def test_percentiles_share_the_middle_of_ties():
 
 
 def test_a_paper_no_source_rates_is_unknown_not_zero():
-    papers = [Paper("hf:zero", "Zero", upvotes=0), Paper("hf:ten", "Ten", upvotes=10),
-              Paper("hf:hundred", "Hundred", upvotes=100), Paper("arxiv:1", "Unrated")]
+    papers = [
+        Paper("hf:zero", "Zero", upvotes=0),
+        Paper("hf:ten", "Ten", upvotes=10),
+        Paper("hf:hundred", "Hundred", upvotes=100),
+        Paper("arxiv:1", "Unrated"),
+    ]
     shares = popularity(papers)
     assert "arxiv:1" not in shares  # unknown: the scoring counts it as the middle
     assert shares["hf:zero"] < UNKNOWN < shares["hf:hundred"]
@@ -98,8 +114,11 @@ def test_a_paper_no_source_rates_is_unknown_not_zero():
 def test_each_signal_is_normalised_on_its_own():
     # 5 upvotes is the most of the upvotes; 100 stars the fewest of the stars: the paper with
     # both is in the middle, whatever the two scales
-    papers = [Paper("a", "A", upvotes=5, extra={"github_stars": 100}),
-              Paper("b", "B", upvotes=1), Paper("c", "C", extra={"github_stars": 5000})]
+    papers = [
+        Paper("a", "A", upvotes=5, extra={"github_stars": 100}),
+        Paper("b", "B", upvotes=1),
+        Paper("c", "C", extra={"github_stars": 5000}),
+    ]
     shares = popularity(papers)
     assert shares["a"] == pytest.approx((0.75 + 0.25) / 2)
     assert shares["b"] == 0.25 and shares["c"] == 0.75
@@ -107,10 +126,19 @@ def test_each_signal_is_normalised_on_its_own():
 
 def test_an_unrated_paper_outranks_one_rated_zero(run, workspace):
     (workspace / "papers.csv").write_text(
-        "title,upvotes,abstract\nRated zero,0,A paper.\nNever rated,,A paper.\nRated one,1,A paper.\n")
-    config = group(workspace, catalog={"sources": ["../papers.csv"]},
-                   meetings={"start": "2027-01-07", "weekday": "thursday", "time": "16:00",
-                             "count": 2, "papers_per_session": 1})
+        "title,upvotes,abstract\nRated zero,0,A paper.\nNever rated,,A paper.\nRated one,1,A paper.\n"
+    )
+    config = group(
+        workspace,
+        catalog={"sources": ["../papers.csv"]},
+        meetings={
+            "start": "2027-01-07",
+            "weekday": "thursday",
+            "time": "16:00",
+            "count": 2,
+            "papers_per_session": 1,
+        },
+    )
     titles = {p["title"] for p in planned(run, config)}
     assert titles == {"Never rated", "Rated one"}  # 0.5 and 0.75; "Rated zero" has 0.25
 
@@ -140,15 +168,26 @@ def test_without_a_profile_the_plan_is_what_popularity_and_recency_make_it(run, 
         alone, _ = make_plan(the_group, pool, hooks, today=today)
     assert [[a.paper_id for a in s.papers] for s in alone.sessions] == [
         [p["id"] for p in s["papers"]]
-        for s in json.loads(run("show", "schedules/club.yaml", "--json").stdout)["sessions"]]
+        for s in json.loads(run("show", "schedules/club.yaml", "--json").stdout)["sessions"]
+    ]
 
 
-@pytest.mark.parametrize("field,profile", [
-    ("cond-mat", {"topics": CONDENSED_MATTER}),
-    ("astro-ph", {"members": [{"name": "Vera", "interests": ["galaxies", "stars", "Milky Way"]},
-                              {"name": "Carl", "interests": ["dark matter", "cosmological"]}]}),
-    ("quant-ph", {"selection": {"like": of_field("quant-ph")[:2]}}),
-])
+@pytest.mark.parametrize(
+    "field,profile",
+    [
+        ("cond-mat", {"topics": CONDENSED_MATTER}),
+        (
+            "astro-ph",
+            {
+                "members": [
+                    {"name": "Vera", "interests": ["galaxies", "stars", "Milky Way"]},
+                    {"name": "Carl", "interests": ["dark matter", "cosmological"]},
+                ]
+            },
+        ),
+        ("quant-ph", {"selection": {"like": of_field("quant-ph")[:2]}}),
+    ],
+)
 def test_a_profile_plans_the_groups_field_over_popular_papers(run, workspace, field, profile):
     papers = planned(run, group(workspace, **profile))
     fields = [field_of(p["id"]) for p in papers]
@@ -187,17 +226,17 @@ def test_a_paper_filed_where_the_liked_papers_are_beats_its_twin_filed_elsewhere
     paper's categories are not held against its field."""
     robotics = of_field("cs.RO")
     model = next(r for r in RECORDS if f"arxiv:{r['id']}" == robotics[-1])
-    twins = [{**model, "id": f"9912.0000{i}", "doi": None, "categories": c}
-             for i, c in enumerate(("cs.RO", "eess.SY"), 1)]
+    twins = [
+        {**model, "id": f"9912.0000{i}", "doi": None, "categories": c}
+        for i, c in enumerate(("cs.RO", "eess.SY"), 1)
+    ]
     config = group(workspace, selection={"like": robotics[:2]})
     with (workspace / "papers" / "arxiv.jsonl").open("a") as papers:
         papers.writelines(json.dumps(t) + "\n" for t in twins)
-    shown = {r["id"]: r["relevance"]["value"]
-             for r in recommended(run, config, "--limit", "100")}
+    shown = {r["id"]: r["relevance"]["value"] for r in recommended(run, config, "--limit", "100")}
     assert shown["arxiv:9912.00001"] > shown["arxiv:9912.00002"] > 0
     disliked = group(workspace, "disliked", selection={"dislike": robotics[:2]})
-    shown = {r["id"]: r["relevance"]["value"]
-             for r in recommended(run, disliked, "--limit", "100")}
+    shown = {r["id"]: r["relevance"]["value"] for r in recommended(run, disliked, "--limit", "100")}
     assert shown["arxiv:9912.00001"] == shown["arxiv:9912.00002"]
 
 
@@ -244,9 +283,18 @@ def test_read_papers_shape_the_next_plan(run, workspace):
     assert [field_of(p["id"]) for p in first].count("cond-mat") >= 3
     # the next term: the same plan file as history, no topics
     history = Path(config).with_name("club.plan.yaml")
-    next_term = group(workspace, "next", selection={"history": [history.name]},
-                      meetings={"start": "2027-04-01", "weekday": "thursday", "time": "16:00",
-                                "count": 2, "papers_per_session": 2})
+    next_term = group(
+        workspace,
+        "next",
+        selection={"history": [history.name]},
+        meetings={
+            "start": "2027-04-01",
+            "weekday": "thursday",
+            "time": "16:00",
+            "count": 2,
+            "papers_per_session": 2,
+        },
+    )
     papers = planned(run, next_term)
     assert [field_of(p["id"]) for p in papers].count("cond-mat") >= 3
     assert not {p["id"] for p in papers} & {p["id"] for p in first}  # read: not again
@@ -256,16 +304,23 @@ def test_read_papers_shape_the_next_plan(run, workspace):
 def test_a_members_library_moves_their_affinity_and_the_groups_choice(run, workspace):
     def library(field: str, name: str) -> str:
         rows = ["title,abstract,arxiv"] + [
-            '"{}","{}",{}'.format(r["title"].replace('"', "'").replace("\n", " "),
-                                  r["abstract"].replace('"', "'").replace("\n", " "), r["id"])
-            for r in RECORDS if f"arxiv:{r['id']}" in of_field(field)[-3:]]
+            '"{}","{}",{}'.format(
+                r["title"].replace('"', "'").replace("\n", " "),
+                r["abstract"].replace('"', "'").replace("\n", " "),
+                r["id"],
+            )
+            for r in RECORDS
+            if f"arxiv:{r['id']}" in of_field(field)[-3:]
+        ]
         path = workspace / "schedules" / name
         path.parent.mkdir(exist_ok=True)
         path.write_text("\n".join(rows) + "\n")
         return name
 
-    members = [{"name": "Vera", "library": library("astro-ph", "vera.csv")},
-               {"name": "Pierre", "library": library("cond-mat", "pierre.csv")}]
+    members = [
+        {"name": "Vera", "library": library("astro-ph", "vera.csv")},
+        {"name": "Pierre", "library": library("cond-mat", "pierre.csv")},
+    ]
     config = group(workspace, members=members)
     papers = planned(run, config)
     fields = [field_of(p["id"]) for p in papers]
@@ -273,8 +328,7 @@ def test_a_members_library_moves_their_affinity_and_the_groups_choice(run, works
     # each presents the papers like their own library, as far as even loads (2 each) allow
     owner = {"astro-ph": "Vera", "cond-mat": "Pierre"}
     minority = min(set(fields), key=fields.count)
-    assert all(p["presenter"] == owner[minority] for p in papers
-               if field_of(p["id"]) == minority)
+    assert all(p["presenter"] == owner[minority] for p in papers if field_of(p["id"]) == minority)
     other = ({"Vera", "Pierre"} - {owner[minority]}).pop()
     assert all(field_of(p["id"]) != minority for p in papers if p["presenter"] == other)
     for p in papers:
@@ -282,9 +336,11 @@ def test_a_members_library_moves_their_affinity_and_the_groups_choice(run, works
         # the library's part of the affinity is kept, and explains the choice
         assert set(p["affinity"]) == {"interests", "library"} and p["affinity"]["library"] > 0
         why = run("why", str(config), p["id"], "--today", TODAY).stdout.splitlines()[-1]
-        assert why == (f"  {p['presenter']} presents it: affinity "
-                       f"{p['affinity']['library']:.2f} = interests 0.00 + library "
-                       f"{p['affinity']['library']:.2f}")
+        assert why == (
+            f"  {p['presenter']} presents it: affinity "
+            f"{p['affinity']['library']:.2f} = interests 0.00 + library "
+            f"{p['affinity']['library']:.2f}"
+        )
     # the same members without libraries plan other papers
     plain = planned(run, group(workspace, "plain", members=[{"name": "Vera"}, {"name": "Pierre"}]))
     assert {p["id"] for p in plain} != {p["id"] for p in papers}
@@ -292,10 +348,14 @@ def test_a_members_library_moves_their_affinity_and_the_groups_choice(run, works
 
 
 def test_recommend_for_a_member_ranks_by_their_own_profile(run, workspace):
-    config = group(workspace, members=[
-        {"name": "Vera", "interests": ["galaxy", "stellar", "cosmolog"]},
-        {"name": "Pierre", "interests": ["graphene", "phonon", "antiferromagnet"]},
-        {"name": "Quiet"}])
+    config = group(
+        workspace,
+        members=[
+            {"name": "Vera", "interests": ["galaxy", "stellar", "cosmolog"]},
+            {"name": "Pierre", "interests": ["graphene", "phonon", "antiferromagnet"]},
+            {"name": "Quiet"},
+        ],
+    )
     vera = recommended(run, config, "--member", "Vera", "--limit", "4")
     assert [field_of(r["id"]) for r in vera] == ["astro-ph"] * 4
     pierre = recommended(run, config, "--member", "Pierre", "--limit", "4")

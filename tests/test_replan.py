@@ -30,14 +30,20 @@ def sessions(workspace) -> dict[str, dict]:
 def events(workspace) -> dict[str, dict]:
     """The feed's events by UID: SEQUENCE, STATUS, LAST-MODIFIED, DTSTART and the raw bytes."""
     raw = (workspace / ICS).read_bytes()
-    blocks = {re.search(rb"\r\nUID:([^\r]+)", b).group(1).decode(): b
-              for b in raw.split(b"BEGIN:VEVENT")[1:]}
+    blocks = {
+        re.search(rb"\r\nUID:([^\r]+)", b).group(1).decode(): b
+        for b in raw.split(b"BEGIN:VEVENT")[1:]
+    }
     out = {}
     for event in Calendar.from_ical(raw).walk("VEVENT"):
         uid = str(event["UID"])
-        out[uid] = {"sequence": int(event["SEQUENCE"]), "status": str(event["STATUS"]),
-                    "modified": event.decoded("LAST-MODIFIED").date().isoformat(),
-                    "start": event.decoded("DTSTART"), "raw": blocks[uid]}
+        out[uid] = {
+            "sequence": int(event["SEQUENCE"]),
+            "status": str(event["STATUS"]),
+            "modified": event.decoded("LAST-MODIFIED").date().isoformat(),
+            "start": event.decoded("DTSTART"),
+            "raw": blocks[uid],
+        }
     return out
 
 
@@ -81,9 +87,11 @@ def test_nothing_changed_mid_term_gives_identical_files(run, schedule, workspace
     assert now == files and len(now) == 4
 
 
-NEW_PAPER = ("title,upvotes,published,arxiv_id,abstract\n"
-             "Speculative Decoding for Everyone: Serving LLMs Twice as Fast,900,2025-11-24,2511.99999,"
-             "We make speculative decoding serving fast.\n")
+NEW_PAPER = (
+    "title,upvotes,published,arxiv_id,abstract\n"
+    "Speculative Decoding for Everyone: Serving LLMs Twice as Fast,900,2025-11-24,2511.99999,"
+    "We make speculative decoding serving fast.\n"
+)
 
 
 def test_a_new_paper_changes_few_sessions_and_the_calendar_updates_them(run, schedule, workspace):
@@ -120,7 +128,9 @@ def test_a_new_skip_date_cancels_that_session_and_keeps_the_others(run, schedule
     new = set(now) - set(ids)  # count: 12 sessions held, so one more at the end
     assert len(new) == 1
     (added,) = new
-    assert added == f"s{len(ids) + 1:02d}" and now[added]["start"] > max(s["start"] for s in ids.values())
+    assert added == f"s{len(ids) + 1:02d}" and now[added]["start"] > max(
+        s["start"] for s in ids.values()
+    )
     assert now[added]["uid"] in after and now[added]["uid"] not in before
     assert set(before) < set(after)  # the cancelled event stays in the feed
 
@@ -140,8 +150,10 @@ def test_a_shorter_term_cancels_its_last_sessions(run, schedule, workspace):
 def test_a_meeting_moved_to_another_day_keeps_its_id_and_uid(run, schedule, workspace):
     plan(run, schedule)
     before, ids = events(workspace), sessions(workspace)
-    edit_config(schedule, lambda c: c["meetings"].update(
-        weekday="friday", skip=["2026-12-25", "2027-01-01"]))
+    edit_config(
+        schedule,
+        lambda c: c["meetings"].update(weekday="friday", skip=["2026-12-25", "2027-01-01"]),
+    )
     plan(run, schedule, MID)
     after, now = events(workspace), sessions(workspace)
     future = [sid for sid in ids if sid not in held(ids)]
@@ -195,12 +207,16 @@ def test_a_locked_paper_and_a_locked_presenter_stay(run, schedule, workspace):
     ids = sessions(workspace)
     paper = ids["s08"]["papers"][1]
     other = ids["s09"]["papers"][0]
-    member = next(m["name"] for m in yaml.safe_load(Path(schedule).read_text())["members"]
-                  if m["name"] != other["presenter"] and m["name"] != "Ada Lovelace")
+    member = next(
+        m["name"]
+        for m in yaml.safe_load(Path(schedule).read_text())["members"]
+        if m["name"] != other["presenter"] and m["name"] != "Ada Lovelace"
+    )
 
     def lock(s):
         s["s08"]["papers"][1]["locked"] = True
         s["s09"]["papers"][0]["presenter"] = {"name": member, "locked": True}
+
     edit_plan(workspace, lock)
     plan(run, schedule, MID)  # the presenter edit is a hand edit: s09 is kept as edited
     edit_plan(workspace, lambda s: s["s09"].update(locked=False))
@@ -222,6 +238,7 @@ def test_hand_swapped_papers_are_kept_checked_and_announced(run, schedule, works
 
     def swap(s):
         s["s06"]["papers"][0], s["s08"]["papers"][0] = s["s08"]["papers"][0], s["s06"]["papers"][0]
+
     edit_plan(workspace, swap)
     result = plan(run, schedule, MID)
     after, now = events(workspace), sessions(workspace)
@@ -277,6 +294,7 @@ def test_an_unknown_paper_a_paper_twice_and_a_stranger_are_errors(run, schedule,
         s["s06"]["papers"][0]["id"] = read
         s["s07"]["papers"][0]["id"] = typo
         s["s08"]["papers"][1]["presenter"] = "Ada Lovelce"
+
     edit_plan(workspace, edit)
     edited = files_in(workspace)
     result = run("plan", str(schedule), "--today", MID)
@@ -284,14 +302,19 @@ def test_an_unknown_paper_a_paper_twice_and_a_stranger_are_errors(run, schedule,
     assert "Traceback" not in result.stderr
     path = workspace / PLAN
     day = {sid: s["start"][:10] for sid, s in ids.items()}
-    assert (f"{PLAN}:{line_in(path, f'- id: {read}', 2)}: {read} is planned twice: "
-            f"{day['s01']}, {day['s06']}") in result.stderr
-    assert (f"{PLAN}:{line_in(path, f'- id: {typo}')}: s07 ({day['s07']}): {typo!r} is not in "
-            f"the catalog; the closest: {ids['s09']['papers'][0]['title']!r} ({right})"
-            in result.stderr)
-    assert (f"{PLAN}:{line_in(path, 'presenter: Ada Lovelce')}: s08 ({day['s08']}): 'Ada "
-            f"Lovelce' presents {stranger['id']} but is not a member (did you mean 'Ada "
-            "Lovelace'?)") in result.stderr
+    assert (
+        f"{PLAN}:{line_in(path, f'- id: {read}', 2)}: {read} is planned twice: "
+        f"{day['s01']}, {day['s06']}"
+    ) in result.stderr
+    assert (
+        f"{PLAN}:{line_in(path, f'- id: {typo}')}: s07 ({day['s07']}): {typo!r} is not in "
+        f"the catalog; the closest: {ids['s09']['papers'][0]['title']!r} ({right})" in result.stderr
+    )
+    assert (
+        f"{PLAN}:{line_in(path, 'presenter: Ada Lovelce')}: s08 ({day['s08']}): 'Ada "
+        f"Lovelce' presents {stranger['id']} but is not a member (did you mean 'Ada "
+        "Lovelace'?)"
+    ) in result.stderr
     assert files_in(workspace) == edited  # nothing written
 
 
@@ -299,15 +322,20 @@ def test_an_edit_of_a_held_session_takes_force(run, schedule, workspace):
     plan(run, schedule)
     ids = sessions(workspace)
     paper = ids["s02"]["papers"][0]
-    other = next(m["name"] for m in yaml.safe_load(Path(schedule).read_text())["members"]
-                 if m["name"] not in {p["presenter"] for p in ids["s02"]["papers"]})
+    other = next(
+        m["name"]
+        for m in yaml.safe_load(Path(schedule).read_text())["members"]
+        if m["name"] not in {p["presenter"] for p in ids["s02"]["papers"]}
+    )
     edit_plan(workspace, lambda s: s["s02"]["papers"][0].update(presenter=other))
     edited = files_in(workspace)
     result = run("plan", str(schedule), "--today", MID)
     assert result.exit_code == 1, result
-    assert (f"{PLAN}:{line_in(workspace / PLAN, '- id: s02')}: s02 ({ids['s02']['start'][:10]}) "
-            f"was held (it is before {MID}) and was edited by hand: `paperclub plan --force` "
-            "takes the edit") in result.stderr
+    assert (
+        f"{PLAN}:{line_in(workspace / PLAN, '- id: s02')}: s02 ({ids['s02']['start'][:10]}) "
+        f"was held (it is before {MID}) and was edited by hand: `paperclub plan --force` "
+        "takes the edit"
+    ) in result.stderr
     assert files_in(workspace) == edited
     forced = run("plan", str(schedule), "--today", MID, "--force")
     assert forced.exit_code == 0, forced
@@ -327,9 +355,11 @@ def test_planning_as_of_a_day_before_the_last_plan_takes_force(run, schedule, wo
     result = run("plan", str(schedule), "--today", TODAY)
     assert result.exit_code == 1, result
     held_then = ", ".join(f"{sid} ({ids[sid]['start'][:10]})" for sid in held(ids))
-    assert (f"{PLAN}:{line_in(workspace / PLAN, 'planned_as_of:')}: the plan was last changed "
-            f"as of {MID}, when {held_then} had been held: planning as of {TODAY} would plan "
-            "them again; `paperclub plan --force` does that") in result.stderr
+    assert (
+        f"{PLAN}:{line_in(workspace / PLAN, 'planned_as_of:')}: the plan was last changed "
+        f"as of {MID}, when {held_then} had been held: planning as of {TODAY} would plan "
+        "them again; `paperclub plan --force` does that"
+    ) in result.stderr
     assert files_in(workspace) == before
     assert run("plan", str(schedule), "--today", TODAY, "--force").exit_code == 0
 
@@ -375,8 +405,10 @@ def test_a_hand_edited_presenter_on_an_unavailable_day_is_reported(run, schedule
     assert all(p["presenter"] != "Ada Lovelace" for p in ids[sid]["papers"])
     edit_plan(workspace, lambda s: s[sid]["papers"][0].update(presenter="Ada Lovelace"))
     result = plan(run, schedule, MID)
-    assert f"Ada Lovelace presents {ids[sid]['papers'][0]['id']} in {sid} (2027-01-14) but " \
-           "is unavailable that day" in result.stderr
+    assert (
+        f"Ada Lovelace presents {ids[sid]['papers'][0]['id']} in {sid} (2027-01-14) but "
+        "is unavailable that day" in result.stderr
+    )
     assert sessions(workspace)[sid]["papers"][0]["presenter"] == "Ada Lovelace"
 
 
@@ -390,8 +422,10 @@ def test_a_locked_paper_on_a_date_that_is_gone_is_an_error(run, schedule, worksp
     edit_config(schedule, lambda c: c["meetings"]["skip"].append(day))
     result = run("plan", str(schedule), "--today", MID)
     assert result.exit_code == 1
-    assert f"is locked in s07 ({day}) in the plan file, but the meeting rules no longer give" \
-           in result.stderr
+    assert (
+        f"is locked in s07 ({day}) in the plan file, but the meeting rules no longer give"
+        in result.stderr
+    )
     assert (workspace / PLAN).read_bytes() == locked_plan
     assert (workspace / ICS).read_bytes() == files["ml-systems.ics"]
 

@@ -74,15 +74,24 @@ def test_one_paper_on_two_dates_and_every_conflict_listed(run, schedule, workspa
     # not have stops plan before the rules: see test_config.py)
     (workspace / "other.csv").write_text("title\nA Paper of Another Group\n")
     assert run("import", "other.csv").exit_code == 0
-    edit_config(schedule, pin={date(2026, 12, 3): [a], date(2026, 12, 10): [a],
-                               date(2026, 12, 12): [b],
-                               date(2026, 12, 17): ["a-paper-of-another-group"]})
+    edit_config(
+        schedule,
+        pin={
+            date(2026, 12, 3): [a],
+            date(2026, 12, 10): [a],
+            date(2026, 12, 12): [b],
+            date(2026, 12, 17): ["a-paper-of-another-group"],
+        },
+    )
     err = plan_fails(run, schedule)
     assert f"{a} is planned twice: 2026-12-03, 2026-12-10" in err
-    assert (f"{b} pinned to 2026-12-12, but there is no meeting then: it is a Saturday; "
-            "the group meets on Thursdays") in err
-    assert ("a-paper-of-another-group on 2026-12-17 cannot be planned: not among the candidates"
-            in err)
+    assert (
+        f"{b} pinned to 2026-12-12, but there is no meeting then: it is a Saturday; "
+        "the group meets on Thursdays"
+    ) in err
+    assert (
+        "a-paper-of-another-group on 2026-12-17 cannot be planned: not among the candidates" in err
+    )
     assert err.count("\n  - ") == 3
 
 
@@ -90,7 +99,9 @@ def test_two_pinned_papers_of_one_topic_under_spread(run, schedule):
     _, papers = sample_ids(run, 1)
     inference = sorted(pid for pid, p in papers.items() if p["topics"][:1] == ["inference"])[:2]
     edit_config(schedule, pin={date(2026, 12, 10): inference})
-    assert "2026-12-10 has 2 papers on inference, but balance.policy spread" in plan_fails(run, schedule)
+    assert "2026-12-10 has 2 papers on inference, but balance.policy spread" in plan_fails(
+        run, schedule
+    )
 
 
 def test_public_holidays_are_skipped_and_named(run, schedule):
@@ -113,7 +124,11 @@ def test_public_holidays_are_skipped_and_named(run, schedule):
 
 
 def test_an_unknown_holiday_calendar_is_a_config_error(run, schedule):
-    text = Path(schedule).read_text().replace("  papers_per_session: 2", "  holidays: XX\n  papers_per_session: 2")
+    text = (
+        Path(schedule)
+        .read_text()
+        .replace("  papers_per_session: 2", "  holidays: XX\n  papers_per_session: 2")
+    )
     Path(schedule).write_text(text)
     err = plan_fails(run, schedule)
     assert "meetings.holidays" in err and "no holiday calendar for 'XX'" in err
@@ -123,9 +138,14 @@ def test_sessions_already_held_are_kept_and_not_read_again(run, schedule, worksp
     assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
     first = json.loads(run("show", str(schedule), "--json").stdout)["sessions"]
     # a month later, with a paper that outscores everything: in the field, and popular
-    data = [{"title": "Speculative Decoding Everyone Upvoted", "upvotes": 10**6,
-             "abstract": "Speculative decoding for serving inference, with a kv cache.",
-             "topics": ["inference"]}]
+    data = [
+        {
+            "title": "Speculative Decoding Everyone Upvoted",
+            "upvotes": 10**6,
+            "abstract": "Speculative decoding for serving inference, with a kv cache.",
+            "topics": ["inference"],
+        }
+    ]
     (workspace / "hot.json").write_text(json.dumps(data))
     config = yaml.safe_load(Path(schedule).read_text())
     config["catalog"]["sources"] = ["paperclub:sample", "../hot.json"]
@@ -161,8 +181,11 @@ def test_papers_of_earlier_terms_are_not_read_again(run, schedule, workspace):
     config["selection"]["pin"] = {}
     Path(schedule).write_text(yaml.safe_dump(config))
     assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
-    now = {p["id"] for s in json.loads(run("show", str(schedule), "--json").stdout)["sessions"]
-           for p in s["papers"]}
+    now = {
+        p["id"]
+        for s in json.loads(run("show", str(schedule), "--json").stdout)["sessions"]
+        for p in s["papers"]
+    }
     assert len(now) == len(read) and not now & read
     some = sorted(read)[1]
     out = run("why", str(schedule), some, "--today", TODAY).stdout
@@ -171,4 +194,6 @@ def test_papers_of_earlier_terms_are_not_read_again(run, schedule, workspace):
     pinned = sorted(read)[0]
     config["selection"]["pin"] = {date(2026, 12, 3): pinned}
     Path(schedule).write_text(yaml.safe_dump(config))
-    assert f"{pinned} on 2026-12-03 cannot be planned: excluded: already read" in plan_fails(run, schedule)
+    assert f"{pinned} on 2026-12-03 cannot be planned: excluded: already read" in plan_fails(
+        run, schedule
+    )

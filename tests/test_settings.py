@@ -14,7 +14,7 @@ import pytest
 from conftest import TODAY
 from test_plugins import PLUGIN_EXIT, write_plugin
 
-SEED = '''\
+SEED = """\
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -43,7 +43,7 @@ def paperclub_score_paper(paper, group, catalog):
     shared = words & set(paper.title.lower().split())
     if shared and paper.id not in mine.liked:
         return {"seed": mine.weight * len(shared)}
-'''
+"""
 
 LIKED = ["mirror-speculative-decoding-breaking-the-serial-barrier-in-llm-inference"]  # sample
 
@@ -66,8 +66,9 @@ def _parts(schedule: Path) -> list[dict]:
 def test_paperclub_declare_settings_the_config_reaches_the_plugin(run, schedule, workspace):
     write_plugin(workspace, "seed_similarity.py", SEED)
     lines = schedule.read_text().count("\n")
-    _with_settings(schedule, "settings:\n  seed_similarity:\n"
-                             f"    liked: [{LIKED[0]}]\n    weight: 7\n")
+    _with_settings(
+        schedule, f"settings:\n  seed_similarity:\n    liked: [{LIKED[0]}]\n    weight: 7\n"
+    )
     result = _plan(run, schedule)
     assert result.exit_code == 0, result
     seeds = [p["seed"] for p in _parts(schedule) if "seed" in p]
@@ -97,14 +98,16 @@ def test_the_values_are_read_into_the_dataclass(tmp_path):
     from paperclub.config import load_group
     from paperclub.settings import Declared
 
-    config = _config(tmp_path, "settings:\n  mine:\n    words: [x, y]\n    ids: one\n"
-                               "    count: 3\n    share: 1\n    since: 2024-02-29\n"
-                               "    enabled: false\n    mode: b\n")
+    config = _config(
+        tmp_path,
+        "settings:\n  mine:\n    words: [x, y]\n    ids: one\n"
+        "    count: 3\n    share: 1\n    since: 2024-02-29\n"
+        "    enabled: false\n    mode: b\n",
+    )
     group = load_group(config, settings=Declared({"mine": Mine}))
     from paperclub.api import settings
 
-    assert settings(group, Mine) == Mine(("x", "y"), ["one"], 3, 1.0, date(2024, 2, 29),
-                                         False, "b")
+    assert settings(group, Mine) == Mine(("x", "y"), ["one"], 3, 1.0, date(2024, 2, 29), False, "b")
 
 
 def test_a_group_without_the_plugin_gives_the_defaults(tmp_path):
@@ -124,34 +127,68 @@ def _config(folder: Path, extra: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("section, line, message", [
-    ("  seed_similarity:\n    max_age_yaers: 5\n", 2,
-     "settings.seed_similarity.max_age_yaers: unknown key (did you mean 'max_age_years'?)"),
-    ("  seed_similarty:\n    max_age_years: 5\n", 1,
-     "settings.seed_similarty: no plugin 'seed_similarty' declares settings (did you mean "
-     "'seed_similarity'?)"),
-    ("  recent:\n    years: 5\n", 1,
-     "settings.recent: no plugin 'recent' declares settings (plugins with settings: "
-     "seed_similarity)"),
-    ("  seed_similarity:\n    max_age_years: five\n", 2,
-     "settings.seed_similarity.max_age_years: expected a whole number, found 'five'"),
-    ("  seed_similarity:\n    max_age_years: true\n", 2,
-     "settings.seed_similarity.max_age_years: expected a whole number, found True"),
-    ("  seed_similarity:\n    weight: [1]\n", 2,
-     "settings.seed_similarity.weight: expected a number, found [1]"),
-    ("  seed_similarity:\n    liked:\n      - arxiv:2510.13161\n      - {id: x}\n", 4,
-     "settings.seed_similarity.liked[1]: expected text, found {'id': 'x'}"),
-    ("  seed_similarity:\n    since: 2027-02-30\n", 2,
-     "settings.seed_similarity.since: expected a date such as 2026-12-03 or null, found "
-     "'2027-02-30': day is out of range for month"),
-    ("  seed_similarity:\n    mode: titel\n", 2,
-     "settings.seed_similarity.mode: expected one of title, abstract, found 'titel': did you "
-     "mean 'title'?"),
-    ("  seed_similarity: [liked]\n", 1,
-     "settings.seed_similarity: expected a mapping of keys, found a list"),
-])
-def test_a_bad_setting_names_file_line_and_what_was_expected(run, schedule, workspace, section,
-                                                             line, message):
+@pytest.mark.parametrize(
+    "section, line, message",
+    [
+        (
+            "  seed_similarity:\n    max_age_yaers: 5\n",
+            2,
+            "settings.seed_similarity.max_age_yaers: unknown key (did you mean 'max_age_years'?)",
+        ),
+        (
+            "  seed_similarty:\n    max_age_years: 5\n",
+            1,
+            "settings.seed_similarty: no plugin 'seed_similarty' declares settings (did you mean "
+            "'seed_similarity'?)",
+        ),
+        (
+            "  recent:\n    years: 5\n",
+            1,
+            "settings.recent: no plugin 'recent' declares settings (plugins with settings: "
+            "seed_similarity)",
+        ),
+        (
+            "  seed_similarity:\n    max_age_years: five\n",
+            2,
+            "settings.seed_similarity.max_age_years: expected a whole number, found 'five'",
+        ),
+        (
+            "  seed_similarity:\n    max_age_years: true\n",
+            2,
+            "settings.seed_similarity.max_age_years: expected a whole number, found True",
+        ),
+        (
+            "  seed_similarity:\n    weight: [1]\n",
+            2,
+            "settings.seed_similarity.weight: expected a number, found [1]",
+        ),
+        (
+            "  seed_similarity:\n    liked:\n      - arxiv:2510.13161\n      - {id: x}\n",
+            4,
+            "settings.seed_similarity.liked[1]: expected text, found {'id': 'x'}",
+        ),
+        (
+            "  seed_similarity:\n    since: 2027-02-30\n",
+            2,
+            "settings.seed_similarity.since: expected a date such as 2026-12-03 or null, found "
+            "'2027-02-30': day is out of range for month",
+        ),
+        (
+            "  seed_similarity:\n    mode: titel\n",
+            2,
+            "settings.seed_similarity.mode: expected one of title, abstract, found 'titel': did you "
+            "mean 'title'?",
+        ),
+        (
+            "  seed_similarity: [liked]\n",
+            1,
+            "settings.seed_similarity: expected a mapping of keys, found a list",
+        ),
+    ],
+)
+def test_a_bad_setting_names_file_line_and_what_was_expected(
+    run, schedule, workspace, section, line, message
+):
     write_plugin(workspace, "seed_similarity.py", SEED)
     at = schedule.read_text().count("\n") + 1  # the line of `settings:`
     _with_settings(schedule, "settings:\n" + section)
@@ -167,12 +204,17 @@ def test_undeclared_settings_are_an_error(run, schedule, workspace):
     _with_settings(schedule, "settings:\n  plain:\n    enabled: true\n")
     result = _plan(run, schedule)
     assert result.exit_code == 1
-    assert "settings.plain: no plugin 'plain' declares settings (no loaded plugin declares " \
-           "settings)" in result.stderr
+    assert (
+        "settings.plain: no plugin 'plain' declares settings (no loaded plugin declares "
+        "settings)" in result.stderr
+    )
 
 
 def test_a_required_setting_missing_is_an_error(run, schedule, workspace):
-    write_plugin(workspace, "needs.py", """\
+    write_plugin(
+        workspace,
+        "needs.py",
+        """\
         from dataclasses import dataclass
 
         @dataclass
@@ -181,11 +223,14 @@ def test_a_required_setting_missing_is_an_error(run, schedule, workspace):
 
         def paperclub_declare_settings():
             return Settings
-        """)
+        """,
+    )
     result = _plan(run, schedule)
     assert result.exit_code == 1
-    assert result.stderr == "Error: schedules/ml-systems.yaml:1: settings.needs.feed: " \
-                            "required (text)\n"
+    assert (
+        result.stderr == "Error: schedules/ml-systems.yaml:1: settings.needs.feed: "
+        "required (text)\n"
+    )
 
 
 def test_plugins_stays_refused(run, schedule):
@@ -198,8 +243,9 @@ def test_plugins_stays_refused(run, schedule):
 
 
 @pytest.mark.parametrize("switch", ["--no-local-plugins", "PAPERCLUB_DISABLE_PLUGINS"])
-def test_the_settings_of_a_plugin_switched_off_are_kept_aside(run, schedule, workspace,
-                                                              monkeypatch, switch):
+def test_the_settings_of_a_plugin_switched_off_are_kept_aside(
+    run, schedule, workspace, monkeypatch, switch
+):
     """Switching a plugin off never makes its config an error: its section is a warning."""
     write_plugin(workspace, "seed_similarity.py", SEED)
     _with_settings(schedule, "settings:\n  seed_similarity:\n    not_even_a_field: 1\n")
@@ -209,19 +255,31 @@ def test_the_settings_of_a_plugin_switched_off_are_kept_aside(run, schedule, wor
     else:
         result = run(switch, "plan", str(schedule), "--today", TODAY)
     assert result.exit_code == 0, result
-    assert "settings.seed_similarity is not checked: the plugin seed_similarity is not " \
-           "loaded" in result.stderr
+    assert (
+        "settings.seed_similarity is not checked: the plugin seed_similarity is not "
+        "loaded" in result.stderr
+    )
 
 
-@pytest.mark.parametrize("declared, message", [
-    ("Settings()", "returned Settings Settings(limit=1), not a dataclass: return the class"),
-    ("dict", "returned type <class 'dict'>, not a dataclass"),
-    ("Bad", "returned Bad, whose field table is dict[str, int]: a setting is bool, int, "
-            "float, str, date, a list or tuple of one of them, a Literal, or X | None"),
-])
+@pytest.mark.parametrize(
+    "declared, message",
+    [
+        ("Settings()", "returned Settings Settings(limit=1), not a dataclass: return the class"),
+        ("dict", "returned type <class 'dict'>, not a dataclass"),
+        (
+            "Bad",
+            "returned Bad, whose field table is dict[str, int]: a setting is bool, int, "
+            "float, str, date, a list or tuple of one of them, a Literal, or X | None",
+        ),
+    ],
+)
 def test_paperclub_declare_settings_a_bad_declaration_is_the_plugins_error(
-        run, schedule, workspace, declared, message):
-    write_plugin(workspace, "decl.py", f"""\
+    run, schedule, workspace, declared, message
+):
+    write_plugin(
+        workspace,
+        "decl.py",
+        f"""\
         from dataclasses import dataclass, field
 
         @dataclass
@@ -234,9 +292,12 @@ def test_paperclub_declare_settings_a_bad_declaration_is_the_plugins_error(
 
         def paperclub_declare_settings():
             return {declared}
-        """)
+        """,
+    )
     result = _plan(run, schedule)
     assert result.exit_code == PLUGIN_EXIT, result
-    assert result.stderr == f"Error: plugins/decl.py (line 11): paperclub_declare_settings " \
-                            f"{message}" + result.stderr.split(message, 1)[1]
+    assert (
+        result.stderr == f"Error: plugins/decl.py (line 11): paperclub_declare_settings "
+        f"{message}" + result.stderr.split(message, 1)[1]
+    )
     assert len(result.stderr.splitlines()) == 1 and "Traceback" not in result.stderr

@@ -43,8 +43,10 @@ def objective(plan, items, S, k, policy="spread", w=W, targets=None):
             shares = {t: v / scale for t, v in shares.items()}
         rest = max(0.0, 1 - sum(shares.values()))
         n = len(chosen)
-        deviation = sum(abs(sum(1 for pid in chosen if topic[pid] == t) - share * n)
-                        for t, share in shares.items())
+        deviation = sum(
+            abs(sum(1 for pid in chosen if topic[pid] == t) - share * n)
+            for t, share in shares.items()
+        )
         deviation += abs(sum(1 for pid in chosen if topic[pid] not in shares) - rest * n)
         total -= w["proportional"] * deviation
     else:
@@ -135,8 +137,9 @@ def test_the_optimum_of_seven_papers_in_three_sessions_of_two(policy):
     sol = solver.solve(SEVEN, 3, 2, policy=policy, weights=W, targets=targets)
     assert sol.status == "optimal" and sol.gap == pytest.approx(0, abs=1e-6)
     check(sol, SEVEN, 3, 2, policy, w=W, targets=targets)
-    assert sol.objective == pytest.approx(brute_force(SEVEN, 3, 2, policy, w=W, targets=targets),
-                                          abs=1e-5)
+    assert sol.objective == pytest.approx(
+        brute_force(SEVEN, 3, 2, policy, w=W, targets=targets), abs=1e-5
+    )
 
 
 def test_the_optimum_with_a_pin_and_a_before_pair():
@@ -144,8 +147,9 @@ def test_the_optimum_with_a_pin_and_a_before_pair():
     sol = solver.solve(SEVEN, 3, 2, pins=pins, before=before, weights=W)
     plan = check(sol, SEVEN, 3, 2, pins=pins, before=before)
     assert "p4" in plan[2]
-    assert sol.objective == pytest.approx(brute_force(SEVEN, 3, 2, pins=pins, before=before),
-                                          abs=1e-5)
+    assert sol.objective == pytest.approx(
+        brute_force(SEVEN, 3, 2, pins=pins, before=before), abs=1e-5
+    )
 
 
 def test_consecutive_penalty_trades_against_score():
@@ -307,10 +311,13 @@ def test_a_pin_late_in_the_term_wins_over_filling_from_the_first(policy):
         assert sol.sessions[4] == ("p0",)
 
 
-@pytest.mark.parametrize("spec, S, k", [
-    ("a:1 b:1 c:1", 3, 2),  # 3 papers fill 2 sessions: one of them off its session's theme
-    ("a:1 a:1 a:1 b:1", 5, 1),  # 3 papers of a in the first 4 sessions: one repeat at least
-])
+@pytest.mark.parametrize(
+    "spec, S, k",
+    [
+        ("a:1 b:1 c:1", 3, 2),  # 3 papers fill 2 sessions: one of them off its session's theme
+        ("a:1 a:1 a:1 b:1", 5, 1),  # 3 papers of a in the first 4 sessions: one repeat at least
+    ],
+)
 def test_the_themed_bound_knows_that_sessions_fill_from_the_first(spec, S, k):
     """Sessions taken as interchangeable, the themed relaxation would spread the papers over
     every session (no paper off its theme, no repeat); that sessions fill from the first
@@ -345,8 +352,10 @@ def movable(plan, items, S, k, policy, pins, before):
 
 
 def big(n=3000, topics=15):
-    return [Item(f"p{i:05d}", f"t{i * 7 % topics}" if i % 31 else None, (i * 7919 % 1000) / 200)
-            for i in range(n)]
+    return [
+        Item(f"p{i:05d}", f"t{i * 7 % topics}" if i % 31 else None, (i * 7919 % 1000) / 200)
+        for i in range(n)
+    ]
 
 
 @pytest.mark.parametrize("policy", ["spread", "proportional", "themed"])
@@ -354,8 +363,9 @@ def test_the_greedy_plan_is_a_feasible_start_for_the_model(policy):
     """The MIP start keeps every row and bound of the model, and its objective there is the
     greedy plan's: so the solver's answer is never worse than the greedy's."""
     items = big(800)
-    problem = solver.prepare(items, 12, 3, pins={2: ["p00100"]}, before=[("p00007", "p00003")],
-                             policy=policy)
+    problem = solver.prepare(
+        items, 12, 3, pins={2: ["p00100"]}, before=[("p00007", "p00003")], policy=policy
+    )
     plan = greedy.assign(problem)
     model, b = solver._TopicModel(problem), solver._Builder()
     model.build(b)
@@ -388,8 +398,9 @@ def test_without_highspy_the_greedy_plans(monkeypatch):
 def test_two_solves_give_identical_results():
     items = big(2000)
     one = solver.solve(items, 26, 3, pins={3: ["p00010"]}, before=[("p00020", "p00030")])
-    two = solver.solve(list(reversed(items)), 26, 3, pins={3: ["p00010"]},
-                       before=[("p00020", "p00030")])
+    two = solver.solve(
+        list(reversed(items)), 26, 3, pins={3: ["p00010"]}, before=[("p00020", "p00030")]
+    )
     assert one.status == "optimal"
     for field in ("sessions", "objective", "bound", "gap", "status", "terms", "counts"):
         assert getattr(one, field) == getattr(two, field), field
@@ -420,8 +431,9 @@ def test_the_greedy_keeps_the_rules_and_reports_like_the_optimizer(policy):
     sol = greedy.plan(items, 12, 3, pins=pins, before=before, policy=policy, weights=W)
     assert sol.status == "greedy" and sol.solver == "greedy"
     check(sol, items, 12, 3, policy, pins, before)
-    best = solver.solve(items, 12, 3, pins=pins, before=before, policy=policy, weights=W,
-                        time_limit=3)  # it starts from the greedy plan: never worse
+    best = solver.solve(
+        items, 12, 3, pins=pins, before=before, policy=policy, weights=W, time_limit=3
+    )  # it starts from the greedy plan: never worse
     assert best.objective >= sol.objective - 1e-6
     assert sol.bound >= best.objective - 1e-6  # the greedy's quick bound is a bound
 
@@ -435,15 +447,25 @@ def test_the_plugin_returns_lists_carrying_the_solution():
 
     tz = ZoneInfo("Europe/Berlin")
     days = [date(2026, 12, 3) + timedelta(weeks=i) for i in range(3)]
-    slots = [Slot(f"s{i}", datetime.combine(d, time(16), tz),
-                  datetime.combine(d, time(17), tz)) for i, d in enumerate(days)]
-    cands = [Candidate(Paper(it.id, it.id), (it.topic,) if it.topic else (), it.score, {})
-             for it in SEVEN]
-    group = Group(path=Path("g.yaml"), name="g", slug="g", timezone="Europe/Berlin",
-                  organizer=Person("o"), meetings=Meetings(days[0], 3, time(16), timedelta(hours=1),
-                                                           count=3, papers_per_session=2),
-                  weights={**W, "upvotes": 1.0}, pins={days[2]: ("p4",)},
-                  before=(("p5", "p0"),))
+    slots = [
+        Slot(f"s{i}", datetime.combine(d, time(16), tz), datetime.combine(d, time(17), tz))
+        for i, d in enumerate(days)
+    ]
+    cands = [
+        Candidate(Paper(it.id, it.id), (it.topic,) if it.topic else (), it.score, {})
+        for it in SEVEN
+    ]
+    group = Group(
+        path=Path("g.yaml"),
+        name="g",
+        slug="g",
+        timezone="Europe/Berlin",
+        organizer=Person("o"),
+        meetings=Meetings(days[0], 3, time(16), timedelta(hours=1), count=3, papers_per_session=2),
+        weights={**W, "upvotes": 1.0},
+        pins={days[2]: ("p4",)},
+        before=(("p5", "p0"),),
+    )
     chosen = optimizer.paperclub_plan_sessions(cands, slots, group, {})
     assert isinstance(chosen, list) and all(isinstance(ids, list) for ids in chosen)
     assert "p4" in chosen[2]
@@ -461,8 +483,9 @@ from hypothesis import strategies as st  # noqa: E402
 def instances(draw, max_papers=7, max_sessions=3):
     n = draw(st.integers(1, max_papers))
     topics = draw(st.lists(st.sampled_from(["a", "b", "c", None]), min_size=n, max_size=n))
-    scores = draw(st.lists(st.sampled_from([0.0, 0.5, 1.0, 1.5, 2.0, 3.5, -0.5]),
-                           min_size=n, max_size=n))
+    scores = draw(
+        st.lists(st.sampled_from([0.0, 0.5, 1.0, 1.5, 2.0, 3.5, -0.5]), min_size=n, max_size=n)
+    )
     items = [Item(f"p{i}", t, s) for i, (t, s) in enumerate(zip(topics, scores))]
     S = draw(st.integers(1, max_sessions))
     k = draw(st.integers(1, 2))
@@ -478,13 +501,23 @@ def instances(draw, max_papers=7, max_sessions=3):
     return items, S, k, policy, pins, before, targets
 
 
-@settings(max_examples=150, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(instances(max_papers=6, max_sessions=3))
 def test_random_tiny_instances_match_brute_force(case):
     items, S, k, policy, pins, before, targets = case
-    sol = solver.solve(items, S, k, pins=pins, before=before, policy=policy, weights=W,
-                       targets=targets, time_limit=30)
+    sol = solver.solve(
+        items,
+        S,
+        k,
+        pins=pins,
+        before=before,
+        policy=policy,
+        weights=W,
+        targets=targets,
+        time_limit=30,
+    )
     # the pairs the pins contradict are dropped (the pins win), as solver.prepare says
     before = solver.prepare(items, S, k, pins=pins, before=before).before
     best = brute_force(items, S, k, policy, pins, before, W, targets)
@@ -496,20 +529,31 @@ def test_random_tiny_instances_match_brute_force(case):
     assert sol.objective == pytest.approx(best, abs=1e-5)
 
 
-@settings(max_examples=100, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=100, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(instances(max_papers=12, max_sessions=5))
 def test_no_swap_or_exchange_improves_an_optimal_plan(case):
     items, S, k, policy, pins, before, targets = case
-    sol = solver.solve(items, S, k, pins=pins, before=before, policy=policy, weights=W,
-                       targets=targets, time_limit=30)
+    sol = solver.solve(
+        items,
+        S,
+        k,
+        pins=pins,
+        before=before,
+        policy=policy,
+        weights=W,
+        targets=targets,
+        time_limit=30,
+    )
     before = solver.prepare(items, S, k, pins=pins, before=before).before
     if sol.status == "greedy":  # only when no plan keeps every rule
         assert "cannot all be met" in sol.note
         return
     plan = check(sol, items, S, k, policy, pins, before, W, targets)
-    g = greedy.plan(items, S, k, pins=pins, before=before, policy=policy, weights=W,
-                    targets=targets)
+    g = greedy.plan(
+        items, S, k, pins=pins, before=before, policy=policy, weights=W, targets=targets
+    )
     check(g, items, S, k, policy, pins, before, W, targets)
     if sol.status != "optimal":
         return
@@ -523,7 +567,7 @@ def test_no_swap_or_exchange_improves_an_optimal_plan(case):
             assert objective(other, items, S, k, policy, W, targets) <= value + 1e-6, other
 
     for s, ids in enumerate(plan):
-        for i, pid in enumerate(ids):  # swap a chosen paper for an unchosen one
+        for i, _pid in enumerate(ids):  # swap a chosen paper for an unchosen one
             for q in unchosen:
                 other = [list(x) for x in plan]
                 other[s][i] = q
@@ -539,8 +583,9 @@ def test_no_swap_or_exchange_improves_an_optimal_plan(case):
         no_better(other)
 
 
-@settings(max_examples=150, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(instances(max_papers=5, max_sessions=4))
 def test_no_optimal_plan_leaves_a_place_empty_before_a_movable_paper(case):
     """Every optimal plan (found by brute force), the solver's and the greedy's fill the
@@ -562,13 +607,24 @@ def test_no_optimal_plan_leaves_a_place_empty_before_a_movable_paper(case):
     for value, plan in plans:
         if value >= best - 1e-6:
             assert movable(plan, items, S, k, policy, pins, before) == [], plan
-    problem = solver.prepare(items, S, k, pins=pins, before=before, policy=policy,
-                             targets=targets, weights=W)
+    problem = solver.prepare(
+        items, S, k, pins=pins, before=before, policy=policy, targets=targets, weights=W
+    )
     assert solver.upper_bound(problem) >= best - 1e-6
-    sol = solver.solve(items, S, k, pins=pins, before=before, policy=policy, weights=W,
-                       targets=targets, time_limit=30)
-    quick = greedy.plan(items, S, k, pins=pins, before=before, policy=policy, weights=W,
-                        targets=targets)
+    sol = solver.solve(
+        items,
+        S,
+        k,
+        pins=pins,
+        before=before,
+        policy=policy,
+        weights=W,
+        targets=targets,
+        time_limit=30,
+    )
+    quick = greedy.plan(
+        items, S, k, pins=pins, before=before, policy=policy, weights=W, targets=targets
+    )
     assert sol.status == "optimal" and sol.objective == pytest.approx(best, abs=1e-5)
     for found in (sol, quick):
         plan = check(found, items, S, k, policy, pins, before, W, targets)
@@ -623,7 +679,9 @@ def test_a_plan_kept_is_never_worse_and_a_weak_newcomer_changes_nothing(policy):
     strong = [*items, Item("new-strong", "t1", 15.0)]
     problem = solver.prepare(strong, 10, 3, policy=policy, keep=keep)
     after = solver.solve(strong, 10, 3, policy=policy, keep=keep)
-    previous_value = sum(solver.evaluate(problem, [list(ids) for ids in first.sessions])[0].values())
+    previous_value = sum(
+        solver.evaluate(problem, [list(ids) for ids in first.sessions])[0].values()
+    )
     assert after.objective >= previous_value - 1e-6
     # what the changes gain without their penalty pays for the penalty
     gained = (after.objective - after.terms["change"]) - previous_value
@@ -643,8 +701,9 @@ def test_the_greedy_respects_the_change_term_too():
 def _medium(seed=7, n=300, topics=8):
     """A catalog too big for a proof at the root: scores and topics from a fixed seed."""
     rng = random.Random(seed)
-    return [Item(f"p{i:03d}", f"t{rng.randrange(topics)}", round(rng.random() * 5, 3))
-            for i in range(n)]
+    return [
+        Item(f"p{i:03d}", f"t{rng.randrange(topics)}", round(rng.random() * 5, 3)) for i in range(n)
+    ]
 
 
 @pytest.mark.parametrize("policy", ["spread", "proportional", "themed"])
@@ -656,7 +715,10 @@ def test_a_search_cut_short_by_the_work_limit_is_the_same_on_every_run(policy):
     assert first.status == "feasible" and first.limit == "work limit", first
     assert "stopped: work limit" in first.note and first.gap > 0
     assert (first.sessions, first.objective, first.bound) == (
-        again.sessions, again.objective, again.bound)
+        again.sessions,
+        again.objective,
+        again.bound,
+    )
     done = solver.solve(items, 20, 3, policy=policy)  # the default limit: proven here
     assert done.status == "optimal" and done.limit == "" and done.objective >= first.objective
 

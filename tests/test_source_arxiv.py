@@ -50,8 +50,8 @@ def collapse(text: str) -> str:
 
 def element_text(xml: str, tag: str, after: str) -> str:
     """The raw text of the first <tag> after the marker `after` in the fixture."""
-    rest = xml[xml.index(after):]
-    return rest[rest.index(f"<{tag}>") + len(tag) + 2:rest.index(f"</{tag}>")]
+    rest = xml[xml.index(after) :]
+    return rest[rest.index(f"<{tag}>") + len(tag) + 2 : rest.index(f"</{tag}>")]
 
 
 def snapshot_record(arxiv_id: str) -> dict:
@@ -64,37 +64,57 @@ def snapshot_record(arxiv_id: str) -> dict:
 # -- LaTeX -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("latex", "text"), [
-    (r"Bal\'azs", "Balázs"),
-    (r"Schr{\"o}dinger", "Schrödinger"),
-    (r"Schr\"{o}dinger", "Schrödinger"),
-    (r"Gar\c{c}on, Gar\c con", "Garçon, Garçon"),
-    (r"Stra\ss{}e, Gro\ss e, {\ss}", "Straße, Große, ß"),
-    (r"Erd\H{o}s, \v{S}koda, \u{a}, \k{a}, \r{a}", "Erdős, Škoda, ă, ą, å"),
-    (r"\={o}, \.z, \~n, \^e, \`a", "ō, ż, ñ, ê, à"),
-    (r"na\"{\i}ve, na\"\i ve, \'\i", "naïve, naïve, í"),
-    (r"\o rsted, Bj{\o}rn, \AA ngstr\"om, \ae, \OE, \L\'od\'z", "ørsted, Bjørn, Ångström, æ, Œ, Łódź"),
-    (r"AT\&T, 50\%, a\_b, \$5, \#1, \{x\}", "AT&T, 50%, a_b, $5, #1, {x}"),
-    ("pages 1--10 --- or so", "pages 1\u201310 \u2014 or so"),
-    ("``quoted''", "\u201cquoted\u201d"),
-    (r"\textit{a}, \emph{caf\'e}, \textbf{\emph{x}}, {\em y}, {\bf z}", "a, café, x, y, z"),
-    (r"the {\em Erd\H{o}s} problem", "the Erdős problem"),
-    (r"\ldots and \LaTeX{}", "… and LaTeX"),
-])
+@pytest.mark.parametrize(
+    ("latex", "text"),
+    [
+        (r"Bal\'azs", "Balázs"),
+        (r"Schr{\"o}dinger", "Schrödinger"),
+        (r"Schr\"{o}dinger", "Schrödinger"),
+        (r"Gar\c{c}on, Gar\c con", "Garçon, Garçon"),
+        (r"Stra\ss{}e, Gro\ss e, {\ss}", "Straße, Große, ß"),
+        (r"Erd\H{o}s, \v{S}koda, \u{a}, \k{a}, \r{a}", "Erdős, Škoda, ă, ą, å"),
+        (r"\={o}, \.z, \~n, \^e, \`a", "ō, ż, ñ, ê, à"),
+        (r"na\"{\i}ve, na\"\i ve, \'\i", "naïve, naïve, í"),
+        (
+            r"\o rsted, Bj{\o}rn, \AA ngstr\"om, \ae, \OE, \L\'od\'z",
+            "ørsted, Bjørn, Ångström, æ, Œ, Łódź",
+        ),
+        (r"AT\&T, 50\%, a\_b, \$5, \#1, \{x\}", "AT&T, 50%, a_b, $5, #1, {x}"),
+        ("pages 1--10 --- or so", "pages 1\u201310 \u2014 or so"),
+        ("``quoted''", "\u201cquoted\u201d"),
+        (r"\textit{a}, \emph{caf\'e}, \textbf{\emph{x}}, {\em y}, {\bf z}", "a, café, x, y, z"),
+        (r"the {\em Erd\H{o}s} problem", "the Erdős problem"),
+        (r"\ldots and \LaTeX{}", "… and LaTeX"),
+    ],
+)
 def test_latex_decodes(latex, text):
     assert decode(latex) == text
 
 
-@pytest.mark.parametrize("math", [
-    r"$x^2$", r"$\'e -- \alpha$", r"$$\sum_{i} a_i$$", r"\(a--b\)", r"\[\"o\]", r"$H = -\Delta + V$",
-])
+@pytest.mark.parametrize(
+    "math",
+    [
+        r"$x^2$",
+        r"$\'e -- \alpha$",
+        r"$$\sum_{i} a_i$$",
+        r"\(a--b\)",
+        r"\[\"o\]",
+        r"$H = -\Delta + V$",
+    ],
+)
 def test_latex_leaves_math_as_written(math):
     assert decode(f"{math} -- \\'e") == f"{math} \u2013 é"
 
 
 def test_latex_keeps_what_it_does_not_know():
-    assert decode(r"see \cite{knuth} and \url{x} -- \foo") == "see \\cite{knuth} and \\url{x} \u2013 \\foo"
-    assert decode(r"an escaped \$ is not math: \$5 and --") == "an escaped $ is not math: $5 and \u2013"
+    assert (
+        decode(r"see \cite{knuth} and \url{x} -- \foo")
+        == "see \\cite{knuth} and \\url{x} \u2013 \\foo"
+    )
+    assert (
+        decode(r"an escaped \$ is not math: \$5 and --")
+        == "an escaped $ is not math: $5 and \u2013"
+    )
     assert decode("a stray $ sign and it's -- fine") == "a stray $ sign and it's \u2013 fine"
     assert decode("~100x faster, 'single' quotes, -a-b-") == "~100x faster, 'single' quotes, -a-b-"
 
@@ -110,12 +130,17 @@ def test_latex_returns_plain_text_itself():
 def test_atom_reads_every_field_of_an_entry():
     xml = FEED.read_text(encoding="utf-8")
     papers = papers_of(ArxivAtom(), FEED)
-    assert list(papers) == ["arxiv:0704.0001", "arxiv:cond-mat/0603029", "arxiv:2401.04088",
-                            "arxiv:2312.11805"]
+    assert list(papers) == [
+        "arxiv:0704.0001",
+        "arxiv:cond-mat/0603029",
+        "arxiv:2401.04088",
+        "arxiv:2312.11805",
+    ]
     p = papers["arxiv:0704.0001"]
     assert p.arxiv_id == "0704.0001"
-    assert p.title == ("Calculation of prompt diphoton production cross sections at Tevatron "
-                       "and LHC energies")
+    assert p.title == (
+        "Calculation of prompt diphoton production cross sections at Tevatron and LHC energies"
+    )
     summary = element_text(xml, "summary", "0704.0001v2")
     assert "\n" in summary and p.abstract == collapse(summary)
     assert p.abstract.startswith("A fully differential") and p.abstract.endswith("accuracy.")
@@ -126,9 +151,11 @@ def test_atom_reads_every_field_of_an_entry():
     assert xml.index('term="hep-ex"') < xml.index('term="hep-ph"')
     assert p.keywords == ("hep-ph", "hep-ex")
     assert p.doi == "10.1103/physrevd.76.013009"
-    assert p.links == {"abs": "http://arxiv.org/abs/0704.0001v2",
-                       "pdf": "http://arxiv.org/pdf/0704.0001v2",
-                       "doi": "http://dx.doi.org/10.1103/PhysRevD.76.013009"}
+    assert p.links == {
+        "abs": "http://arxiv.org/abs/0704.0001v2",
+        "pdf": "http://arxiv.org/pdf/0704.0001v2",
+        "doi": "http://dx.doi.org/10.1103/PhysRevD.76.013009",
+    }
     assert p.extra == {
         "arxiv_version": "v2",
         "updated": "2007-07-24T20:10:27Z",
@@ -149,9 +176,11 @@ def test_atom_an_old_style_id_and_per_element_namespaces():
     assert p.published == date(2006, 3, 2)
     assert p.extra["updated"] == "2006-09-12T10:02:11-04:00"
     assert p.title == "Spin Hall effect in a two-dimensional electron gas: the Schrödinger picture"
-    assert p.abstract == ("We study the spin Hall conductivity $\\sigma_{xy}^z$ of a two-dimensional "
-                          "electron gas with Rashba coupling. The Ångström-scale disorder of "
-                          "étude-type samples is treated non-perturbatively.")
+    assert p.abstract == (
+        "We study the spin Hall conductivity $\\sigma_{xy}^z$ of a two-dimensional "
+        "electron gas with Rashba coupling. The Ångström-scale disorder of "
+        "étude-type samples is treated non-perturbatively."
+    )
     assert p.authors == ("Zoë Ångström", "J. Müller")
     assert p.extra["affiliations"] == {"Zoë Ångström": ["Uppsala University", "Nordita"]}
     assert p.keywords == ("cond-mat.mes-hall", "cond-mat.str-el", "quant-ph")
@@ -174,7 +203,10 @@ def test_atom_duplicate_categories_latex_and_math():
     p = papers_of(ArxivAtom(), FEED)["arxiv:2312.11805"]
     assert p.keywords == ("cs.CL", "cs.AI")  # cs.CL is there twice, and primary
     assert p.title == "Gemini-style evaluation: \u201cwhat\u201d to measure \u2013 and how"
-    assert p.abstract == "Benchmarks for multimodal models measure 10% of what matters, at $O(n^2)$ cost."
+    assert (
+        p.abstract
+        == "Benchmarks for multimodal models measure 10% of what matters, at $O(n^2)$ cost."
+    )
     assert p.published == date(2023, 12, 19)
     assert p.authors == ("Ada Lovelace", "Alan Turing", "Grace Hopper")
 
@@ -183,9 +215,11 @@ def test_atom_duplicate_categories_latex_and_math():
 
 
 def feed(*entries: str, head: str = "") -> str:
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n{head}'
-            '<feed xmlns="http://www.w3.org/2005/Atom">\n'
-            "  <title>arXiv Query: x</title>\n" + "".join(entries) + "</feed>\n")
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n{head}'
+        '<feed xmlns="http://www.w3.org/2005/Atom">\n'
+        "  <title>arXiv Query: x</title>\n" + "".join(entries) + "</feed>\n"
+    )
 
 
 def entry(arxiv_id: str | None, title: str | None) -> str:
@@ -199,13 +233,23 @@ def entry(arxiv_id: str | None, title: str | None) -> str:
 
 
 def test_atom_entries_without_id_or_title_are_errors_at_their_line(tmp_path):
-    text = feed(entry("2401.00001v1", "First"), entry(None, "No id"), entry("2401.00003v1", None),
-                entry("2401.00004v1", "   "), entry("2401.00005v1", "Last"))
+    text = feed(
+        entry("2401.00001v1", "First"),
+        entry(None, "No id"),
+        entry("2401.00003v1", None),
+        entry("2401.00004v1", "   "),
+        entry("2401.00005v1", "Last"),
+    )
     path = tmp_path / "q.atom"
     path.write_text(text, encoding="utf-8")
     got = items(ArxivAtom(), path)
-    assert [type(x).__name__ for x in got] == ["Paper", "PaperclubError", "PaperclubError",
-                                               "PaperclubError", "Paper"]
+    assert [type(x).__name__ for x in got] == [
+        "Paper",
+        "PaperclubError",
+        "PaperclubError",
+        "PaperclubError",
+        "Paper",
+    ]
     entry_lines = [n for n, line in enumerate(text.splitlines(), 1) if line.strip() == "<entry>"]
     assert [e.line for e in got[1:4]] == entry_lines[1:4]
     assert "no <id>" in got[1].message
@@ -247,12 +291,14 @@ def test_atom_malformed_xml_raises_with_its_line_after_the_good_entries(tmp_path
             got.append(item)
     assert [p.title for p in got] == ["Good"]
     assert raised.value.line == line_of(text, "Bad</titel>")
-    assert "not well-formed XML" in raised.value.message and "mismatched tag" in raised.value.message
+    assert (
+        "not well-formed XML" in raised.value.message and "mismatched tag" in raised.value.message
+    )
 
 
 def test_atom_a_truncated_feed(tmp_path):
     text = feed(entry("2401.00001v1", "Good"), entry("2401.00002v1", "Cut"))
-    text = text[:text.index("Cut")]
+    text = text[: text.index("Cut")]
     path = tmp_path / "q.atom"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(PaperclubError) as raised:
@@ -276,14 +322,19 @@ BILLION_LAUGHS = """<!DOCTYPE feed [
 """
 
 
-@pytest.mark.parametrize("doctype", [
-    BILLION_LAUGHS,
-    '<!DOCTYPE feed [<!ENTITY secret SYSTEM "file:///etc/passwd">]>\n',
-    '<!DOCTYPE feed SYSTEM "http://example.org/feed.dtd">\n',
-])
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        BILLION_LAUGHS,
+        '<!DOCTYPE feed [<!ENTITY secret SYSTEM "file:///etc/passwd">]>\n',
+        '<!DOCTYPE feed SYSTEM "http://example.org/feed.dtd">\n',
+    ],
+)
 def test_atom_refuses_a_doctype(tmp_path, doctype):
-    body = entry("2401.00001v1", "&lol9;" if "lol9" in doctype else "&secret;" if "secret" in doctype
-                 else "T")
+    body = entry(
+        "2401.00001v1",
+        "&lol9;" if "lol9" in doctype else "&secret;" if "secret" in doctype else "T",
+    )
     text = feed(body, head=doctype)
     path = tmp_path / "bomb.atom"
     path.write_text(text, encoding="utf-8")
@@ -295,7 +346,9 @@ def test_atom_refuses_a_doctype(tmp_path, doctype):
 
 def test_atom_not_a_feed(tmp_path):
     path = tmp_path / "rss.xml"
-    path.write_text('<?xml version="1.0"?>\n<rss version="2.0"><channel/></rss>\n', encoding="utf-8")
+    path.write_text(
+        '<?xml version="1.0"?>\n<rss version="2.0"><channel/></rss>\n', encoding="utf-8"
+    )
     with pytest.raises(PaperclubError, match="not an Atom feed"):
         list(ArxivAtom().read(SourceFile(path), None))
 
@@ -319,7 +372,9 @@ def test_atom_streams_entry_by_entry(tmp_path):
     rest = list(stream)
     assert len(rest) == n
     assert isinstance(rest[-1], PaperclubError)
-    assert rest[-1].line == [k for k, line in enumerate(text.splitlines(), 1) if "<entry>" in line][-1]
+    assert (
+        rest[-1].line == [k for k, line in enumerate(text.splitlines(), 1) if "<entry>" in line][-1]
+    )
 
 
 # -- arxiv-jsonl: fields ---------------------------------------------------------------------
@@ -330,8 +385,9 @@ def test_jsonl_reads_every_field_of_a_record():
     p = papers_of(ArxivJSONL(), SNAPSHOT)["arxiv:0704.0001"]
     assert p.arxiv_id == "0704.0001"
     assert "\n  " in record["title"]
-    assert p.title == ("Calculation of prompt diphoton production cross sections at Tevatron "
-                       "and LHC energies")
+    assert p.title == (
+        "Calculation of prompt diphoton production cross sections at Tevatron and LHC energies"
+    )
     assert p.abstract == collapse(record["abstract"])
     assert p.abstract.startswith("A fully differential") and p.abstract.endswith("accuracy.")
     # from authors_parsed ("Balázs", "C."), not the LaTeX of the authors string
@@ -342,9 +398,11 @@ def test_jsonl_reads_every_field_of_a_record():
     assert p.published == date(2007, 4, 2)
     assert p.keywords == ("hep-ph",)
     assert p.doi == "10.1103/physrevd.76.013009"
-    assert p.links == {"abs": "https://arxiv.org/abs/0704.0001",
-                       "pdf": "https://arxiv.org/pdf/0704.0001",
-                       "doi": "https://doi.org/10.1103/physrevd.76.013009"}
+    assert p.links == {
+        "abs": "https://arxiv.org/abs/0704.0001",
+        "pdf": "https://arxiv.org/pdf/0704.0001",
+        "doi": "https://doi.org/10.1103/physrevd.76.013009",
+    }
     assert p.extra == {
         "comment": "37 pages, 15 figures; published version",
         "journal_ref": "Phys.Rev.D76:013009,2007",
@@ -364,8 +422,10 @@ def test_jsonl_an_old_style_id_without_authors_parsed():
     # "Zo{\"e} \AA ngstr\"om (Uppsala) and J. M\"uller": decoded, the affiliation dropped
     assert p.authors == ("Zoë Ångström", "J. Müller") and p.author_count == 2
     assert p.title == "Spin Hall effect in a two-dimensional electron gas: the Schrödinger picture"
-    assert p.abstract == ("We study the spin Hall conductivity $\\sigma_{xy}^z$ of a two-dimensional "
-                          "electron gas with Rashba coupling.")
+    assert p.abstract == (
+        "We study the spin Hall conductivity $\\sigma_{xy}^z$ of a two-dimensional "
+        "electron gas with Rashba coupling."
+    )
     assert p.published == date(2006, 3, 2)  # v1, not the later versions
     assert p.keywords == ("cond-mat.mes-hall", "cond-mat.str-el", "quant-ph")
     assert p.extra["versions"] == 3 and p.extra["arxiv_version"] == "v3"
@@ -374,16 +434,26 @@ def test_jsonl_an_old_style_id_without_authors_parsed():
 def test_jsonl_nulls_leave_the_optional_fields_empty():
     record = snapshot_record("math/0309136")
     assert [k for k, v in record.items() if v is None] == [
-        "submitter", "comments", "journal-ref", "doi", "report-no", "license", "abstract",
-        "update_date"]
+        "submitter",
+        "comments",
+        "journal-ref",
+        "doi",
+        "report-no",
+        "license",
+        "abstract",
+        "update_date",
+    ]
     p = papers_of(ArxivJSONL(), SNAPSHOT)["arxiv:math/0309136"]
-    assert p.title == ("Finite extinction time for the solutions to the Ricci flow on certain "
-                       "three-manifolds")
+    assert p.title == (
+        "Finite extinction time for the solutions to the Ricci flow on certain three-manifolds"
+    )
     assert p.abstract == ""
     assert p.authors == ("Grigori Perelman",)
     assert p.doi is None
-    assert p.links == {"abs": "https://arxiv.org/abs/math/0309136",
-                       "pdf": "https://arxiv.org/pdf/math/0309136"}
+    assert p.links == {
+        "abs": "https://arxiv.org/abs/math/0309136",
+        "pdf": "https://arxiv.org/pdf/math/0309136",
+    }
     assert p.extra == {"versions": 1, "arxiv_version": "v1"}
     assert p.published == date(2003, 7, 17)
 
@@ -391,9 +461,17 @@ def test_jsonl_nulls_leave_the_optional_fields_empty():
 def test_jsonl_a_record_without_versions_is_dated_by_its_id(tmp_path):
     """Some mirrors of the snapshot drop `versions`: the id still names the month."""
     path = tmp_path / "mirror.jsonl"
-    rows = [{"id": "2509.05645", "title": "A", "abstract": "x", "categories": "cs.RO",
-             "versions": [], "update_date": "2025-12-01"},
-            {"id": "hep-th/9901001", "title": "B", "abstract": "y", "categories": "hep-th"}]
+    rows = [
+        {
+            "id": "2509.05645",
+            "title": "A",
+            "abstract": "x",
+            "categories": "cs.RO",
+            "versions": [],
+            "update_date": "2025-12-01",
+        },
+        {"id": "hep-th/9901001", "title": "B", "abstract": "y", "categories": "hep-th"},
+    ]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
     found = papers_of(ArxivJSONL(), path)
     assert found["arxiv:2509.05645"].published == date(2025, 9, 1)
@@ -409,7 +487,8 @@ def test_jsonl_latex_in_title_abstract_and_names():
     assert p.abstract == (
         "We revisit \u201cspectral gaps\u201d of $H = -\\Delta + V$ on $\\mathbb{Z}^d$ for décoré "
         "potentials, pages 1\u201310 of Garçon's notes, 50% shorter. A second paragraph by "
-        "Straße & co.")
+        "Straße & co."
+    )
     assert p.authors == ("François Garçon", "P. Erdős", "J. Smith Jr")
     assert p.extra["comment"] == "Straße edition"
     assert p.extra["license"] == "http://creativecommons.org/licenses/by/4.0/"
@@ -432,9 +511,11 @@ def test_jsonl_errors_name_their_lines_and_the_rest_is_read():
     text = SNAPSHOT.read_text(encoding="utf-8")
     got = items(ArxivJSONL(), SNAPSHOT)
     errors = [e for e in got if isinstance(e, PaperclubError)]
-    assert [e.line for e in errors] == [line_of(text, '"id":"2101.00001"'),
-                                        line_of(text, '"id":"2101.00002"'),
-                                        line_of(text, '["2101.00003"')]
+    assert [e.line for e in errors] == [
+        line_of(text, '"id":"2101.00001"'),
+        line_of(text, '"id":"2101.00002"'),
+        line_of(text, '["2101.00003"'),
+    ]
     assert "not valid JSON" in errors[0].message
     assert "no title" in errors[1].message
     assert "a list" in errors[2].message
@@ -445,10 +526,13 @@ def test_jsonl_errors_name_their_lines_and_the_rest_is_read():
 
 
 def test_jsonl_a_record_without_an_id_or_of_odd_types(tmp_path):
-    lines = ['{"title": "No id"}', '{"id": "not an id", "title": "T"}',
-             '{"id": "2101.00004", "title": "T", "versions": "v1"}',
-             '{"id": "2101.00005", "title": "T", "versions": [{"version": "v1", "created": "yesterday"}]}',
-             '{"id": "2101.00006", "title": "Fine", "authors_parsed": [["Solo"]]}']
+    lines = [
+        '{"title": "No id"}',
+        '{"id": "not an id", "title": "T"}',
+        '{"id": "2101.00004", "title": "T", "versions": "v1"}',
+        '{"id": "2101.00005", "title": "T", "versions": [{"version": "v1", "created": "yesterday"}]}',
+        '{"id": "2101.00006", "title": "Fine", "authors_parsed": [["Solo"]]}',
+    ]
     path = tmp_path / "s.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     got = items(ArxivJSONL(), path)
@@ -462,12 +546,15 @@ def test_jsonl_a_record_without_an_id_or_of_odd_types(tmp_path):
 
 def test_jsonl_json_and_orjson_read_alike(monkeypatch):
     import orjson  # a dependency: its absence must fail, not skip
+
     with_json = list(read_records(SourceFile(SNAPSHOT), json.loads))
     with_orjson = list(read_records(SourceFile(SNAPSHOT), orjson.loads))
     assert [p for p in with_json if isinstance(p, Paper)] == [
-        p for p in with_orjson if isinstance(p, Paper)]
+        p for p in with_orjson if isinstance(p, Paper)
+    ]
     assert [e.line for e in with_json if isinstance(e, PaperclubError)] == [
-        e.line for e in with_orjson if isinstance(e, PaperclubError)]
+        e.line for e in with_orjson if isinstance(e, PaperclubError)
+    ]
 
 
 def test_jsonl_the_stdlib_parser_when_orjson_is_missing(monkeypatch):
@@ -515,34 +602,41 @@ def test_jsonl_streams_line_by_line(tmp_path):
     assert sum(1 for _ in stream) == 3999
 
 
-
 # -- detection -------------------------------------------------------------------------------
 
 
 def head_of(path: Path) -> str:
-    return path.read_bytes()[:sources.HEAD_SIZE].decode("utf-8", errors="replace").lstrip("\ufeff")
+    return path.read_bytes()[: sources.HEAD_SIZE].decode("utf-8", errors="replace").lstrip("\ufeff")
 
 
 def test_detect_tells_the_formats_apart(tmp_path):
     atom, jsonl = ArxivAtom(), ArxivJSONL()
     for path in (FEED, FIXTURES / "api-error.atom", FIXTURES / "empty.atom"):
         assert atom.detect(path, head_of(path)) and not jsonl.detect(path, head_of(path))
-    assert jsonl.detect(SNAPSHOT, head_of(SNAPSHOT)) and not atom.detect(SNAPSHOT, head_of(SNAPSHOT))
+    assert jsonl.detect(SNAPSHOT, head_of(SNAPSHOT)) and not atom.detect(
+        SNAPSHOT, head_of(SNAPSHOT)
+    )
     # paperclub's own JSON, a list of papers, is neither
     assert not jsonl.detect(SAMPLE, head_of(SAMPLE)) and not atom.detect(SAMPLE, head_of(SAMPLE))
     one = tmp_path / "one.json"
     one.write_text(json.dumps(json.loads(SAMPLE.read_text(encoding="utf-8"))[0]), encoding="utf-8")
-    assert not jsonl.detect(one, head_of(one))  # a paper object: no abstract/versions/authors_parsed
+    assert not jsonl.detect(
+        one, head_of(one)
+    )  # a paper object: no abstract/versions/authors_parsed
     # a Hugging Face page saved as text
     page = tmp_path / "page.txt"
-    page.write_text("Daily Papers\nby AK\n\nA title\nAn abstract.\n• 3 authors\n·\nMar 3, 2024 5\n",
-                    encoding="utf-8")
+    page.write_text(
+        "Daily Papers\nby AK\n\nA title\nAn abstract.\n• 3 authors\n·\nMar 3, 2024 5\n",
+        encoding="utf-8",
+    )
     assert not jsonl.detect(page, head_of(page)) and not atom.detect(page, head_of(page))
     # an Atom feed that is not from arXiv
     blog = tmp_path / "blog.atom"
-    blog.write_text('<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
-                    "<title>A blog</title><entry><id>tag:blog,2024:1</id></entry></feed>\n",
-                    encoding="utf-8")
+    blog.write_text(
+        '<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'
+        "<title>A blog</title><entry><id>tag:blog,2024:1</id></entry></feed>\n",
+        encoding="utf-8",
+    )
     assert not atom.detect(blog, head_of(blog))
 
 
@@ -559,14 +653,20 @@ def test_detect_a_first_record_longer_than_the_head(tmp_path):
 def test_every_registered_source_sends_the_fixtures_to_the_arxiv_sources():
     registry = Hooks(get_plugin_manager()).sources
     assert {"arxiv-atom", "arxiv-jsonl"} <= set(registry)
-    for path, name in ((FEED, "arxiv-atom"), (FIXTURES / "empty.atom", "arxiv-atom"),
-                       (SNAPSHOT, "arxiv-jsonl")):
+    for path, name in (
+        (FEED, "arxiv-atom"),
+        (FIXTURES / "empty.atom", "arxiv-atom"),
+        (SNAPSHOT, "arxiv-jsonl"),
+    ):
         claimed = [s.name for s in registry.values() if s.detect(path, head_of(path))]
         assert claimed == [name], path
         assert sources.resolve(str(path), registry)[1].name == name
     assert sources.resolve("paperclub:sample", registry)[1].name == "paperclub-json"
-    assert not [s.name for s in registry.values()
-                if s.name.startswith("arxiv") and s.detect(SAMPLE, head_of(SAMPLE))]
+    assert not [
+        s.name
+        for s in registry.values()
+        if s.name.startswith("arxiv") and s.detect(SAMPLE, head_of(SAMPLE))
+    ]
 
 
 # -- the command line ------------------------------------------------------------------------
@@ -619,8 +719,9 @@ def test_cli_an_api_error_and_a_bomb(run, workspace):
     assert result.exit_code == 1, result
     line = line_of((FIXTURES / "api-error.atom").read_text(encoding="utf-8"), "<entry>")
     assert f"api-error.atom:{line}: the arXiv API answered with an error" in result.stderr
-    (workspace / "bomb.atom").write_text(feed(entry("2401.00001v1", "&lol9;"), head=BILLION_LAUGHS),
-                                         encoding="utf-8")
+    (workspace / "bomb.atom").write_text(
+        feed(entry("2401.00001v1", "&lol9;"), head=BILLION_LAUGHS), encoding="utf-8"
+    )
     result = run("import", "bomb.atom", "--format", "arxiv-atom", "--skip-invalid")
     assert result.exit_code == 1, result
     assert "bomb.atom:2: refusing a DOCTYPE" in result.stderr
@@ -646,17 +747,20 @@ def test_cli_the_same_papers_from_atom_and_jsonl_are_one_row_each(run, workspace
     both = [f"arxiv-atom:{atom}", f"arxiv-jsonl:{jsonl}"]
     p = papers["arxiv:0704.0001"]
     assert p["sources"] == both
-    assert p["title"] == ("Calculation of prompt diphoton production cross sections at Tevatron "
-                          "and LHC energies")
+    assert p["title"] == (
+        "Calculation of prompt diphoton production cross sections at Tevatron and LHC energies"
+    )
     assert p["authors"] == ["C. Balázs", "E. L. Berger", "P. M. Nadolsky", "C. -P. Yuan"]
     assert p["author_count"] == 4
     assert p["published"] == "2007-04-02"
     assert p["keywords"] == ["hep-ph", "hep-ex"]  # the feed's cross-list kept
     assert p["doi"] == "10.1103/physrevd.76.013009"
     # the feed came first: its links win; the snapshot adds what the feed lacks
-    assert p["links"] == {"abs": "http://arxiv.org/abs/0704.0001v2",
-                          "pdf": "http://arxiv.org/pdf/0704.0001v2",
-                          "doi": "http://dx.doi.org/10.1103/PhysRevD.76.013009"}
+    assert p["links"] == {
+        "abs": "http://arxiv.org/abs/0704.0001v2",
+        "pdf": "http://arxiv.org/pdf/0704.0001v2",
+        "doi": "http://dx.doi.org/10.1103/PhysRevD.76.013009",
+    }
     assert p["extra"] == {
         "affiliations": {"C. Balázs": ["Argonne National Laboratory"]},  # feed only
         "arxiv_version": "v2",
@@ -678,8 +782,10 @@ def test_cli_the_same_papers_from_atom_and_jsonl_are_one_row_each(run, workspace
     # search finds decoded text
     result = run("papers", "--json", "Schrödinger")
     assert result.exit_code == 0, result
-    assert {q["id"] for q in json.loads(result.stdout)} == {"arxiv:cond-mat/0603029",
-                                                             "arxiv:1905.01234"}
+    assert {q["id"] for q in json.loads(result.stdout)} == {
+        "arxiv:cond-mat/0603029",
+        "arxiv:1905.01234",
+    }
 
 
 def test_cli_importing_again_changes_nothing(run, workspace):
@@ -699,13 +805,19 @@ def test_cli_importing_again_changes_nothing(run, workspace):
     result = run("import", jsonl, atom, "--skip-invalid", "--json")
     assert result.exit_code == 0, result
     assert [(r["papers"], r["added"], r["updated"]) for r in json.loads(result.stdout)] == [
-        (6, 0, 0), (4, 0, 0)]
+        (6, 0, 0),
+        (4, 0, 0),
+    ]
     assert papers_table(workspace) == before
 
 
 def test_cli_detects_both_formats(run, workspace):
-    result = run("import", copy(workspace, FEED, "results.xml"),
-                 copy(workspace, SNAPSHOT, "dump.json"), "--skip-invalid")
+    result = run(
+        "import",
+        copy(workspace, FEED, "results.xml"),
+        copy(workspace, SNAPSHOT, "dump.json"),
+        "--skip-invalid",
+    )
     assert result.exit_code == 0, result
     assert "arxiv-atom:results.xml: 4 papers" in result.stdout
     assert "arxiv-jsonl:dump.json: 6 papers" in result.stdout

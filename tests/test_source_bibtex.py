@@ -72,13 +72,23 @@ def test_zotero_export():
     assert p.extra["bibtex_type"] == "article"
     assert p.published == date(2017, 6, 1) and p.extra["date_precision"] == "month"
     assert "Kaiser, {\\L}ukasz" in text
-    assert p.authors == ("Ashish Vaswani", "Noam Shazeer", "Niki Parmar", "Jakob Uszkoreit",
-                         "Llion Jones", "Aidan N. Gomez", "Łukasz Kaiser", "Illia Polosukhin")
+    assert p.authors == (
+        "Ashish Vaswani",
+        "Noam Shazeer",
+        "Niki Parmar",
+        "Jakob Uszkoreit",
+        "Llion Jones",
+        "Aidan N. Gomez",
+        "Łukasz Kaiser",
+        "Illia Polosukhin",
+    )
     assert p.author_count == 8
     assert p.abstract.startswith("The dominant sequence transduction models are based on")
     assert p.abstract.endswith("dispensing with recurrence and convolutions entirely.")
-    assert p.keywords == ("Computer Science - Computation and Language",
-                          "Computer Science - Machine Learning")
+    assert p.keywords == (
+        "Computer Science - Computation and Language",
+        "Computer Science - Machine Learning",
+    )
     # the url is arXiv's abstract page; the PDF in `file` is on Ada's disk, so no pdf link
     assert p.links == {"abs": "http://arxiv.org/abs/1706.03762"}
     assert p.extra["journal"] == "arXiv:1706.03762 [cs]"
@@ -87,15 +97,18 @@ def test_zotero_export():
 
     # @misc as Zotero 6 writes preprints: an arXiv DOI, `note`, a PDF URL with `\:` in `file`
     p = papers["devlin_bert_2019"]
-    assert p.title == ("BERT: Pre-training of Deep Bidirectional Transformers for Language "
-                       "Understanding")
+    assert p.title == (
+        "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding"
+    )
     assert p.arxiv_id == "1810.04805"
     assert p.doi == "10.48550/arxiv.1810.04805"  # DOIs ignore case; ids.doi lower-cases
     assert p.published == date(2019, 5, 1)
     assert "file = {Full Text PDF:https\\://arxiv.org/pdf/1810.04805v2:application/pdf}" in text
-    assert p.links == {"abs": "http://arxiv.org/abs/1810.04805",
-                       "pdf": "https://arxiv.org/pdf/1810.04805v2",
-                       "doi": "https://doi.org/10.48550/arxiv.1810.04805"}
+    assert p.links == {
+        "abs": "http://arxiv.org/abs/1810.04805",
+        "pdf": "https://arxiv.org/pdf/1810.04805v2",
+        "doi": "https://doi.org/10.48550/arxiv.1810.04805",
+    }
     assert p.extra["publisher"] == "arXiv"
     assert p.extra["note"] == "arXiv:1810.04805 [cs]"
     assert p.author_count == 4
@@ -103,22 +116,33 @@ def test_zotero_export():
     # @inproceedings: accents, a von part, an en dash, a DOI and no arXiv id
     p = papers["cho_learning_2014"]
     assert "{Encoder}{\\textendash}{Decoder}" in text
-    assert p.title == ("Learning Phrase Representations using RNN Encoder–Decoder for "
-                       "Statistical Machine Translation")
-    assert "van Merri{\\\"e}nboer, Bart and G{\\\"u}l{\\c c}ehre, {\\c C}a{\\u g}lar" in text
-    assert p.authors == ("Kyunghyun Cho", "Bart van Merriënboer", "Çağlar Gülçehre",
-                         "Dzmitry Bahdanau", "Fethi Bougares", "Holger Schwenk", "Yoshua Bengio")
+    assert p.title == (
+        "Learning Phrase Representations using RNN Encoder–Decoder for "
+        "Statistical Machine Translation"
+    )
+    assert 'van Merri{\\"e}nboer, Bart and G{\\"u}l{\\c c}ehre, {\\c C}a{\\u g}lar' in text
+    assert p.authors == (
+        "Kyunghyun Cho",
+        "Bart van Merriënboer",
+        "Çağlar Gülçehre",
+        "Dzmitry Bahdanau",
+        "Fethi Bougares",
+        "Holger Schwenk",
+        "Yoshua Bengio",
+    )
     assert p.arxiv_id is None and p.doi == "10.3115/v1/d14-1179"
     assert p.id == "doi:10.3115/v1/d14-1179"
-    assert p.links == {"url": "https://aclanthology.org/D14-1179",
-                       "doi": "https://doi.org/10.3115/v1/d14-1179"}
+    assert p.links == {
+        "url": "https://aclanthology.org/D14-1179",
+        "doi": "https://doi.org/10.3115/v1/d14-1179",
+    }
     assert p.published == date(2014, 10, 1)
     assert p.extra == {
         "bibtex_key": "cho_learning_2014",
         "bibtex_type": "inproceedings",
         "date_precision": "month",
         "booktitle": "Proceedings of the 2014 Conference on Empirical Methods in Natural "
-                     "Language Processing (EMNLP)",
+        "Language Processing (EMNLP)",
         "publisher": "Association for Computational Linguistics",
         "pages": "1724–1734",  # `--` is an en dash in LaTeX
     }
@@ -135,8 +159,10 @@ def test_better_biblatex_export():
     assert p.title == "Attention Is All You Need"  # from `Attention {{Is All You Need}}`
     assert p.published == date(2017, 6, 12) and p.extra["date_precision"] == "day"
     assert p.extra["bibtex_type"] == "online"
-    assert p.keywords == ("Computer Science - Computation and Language",
-                          "Computer Science - Machine Learning")
+    assert p.keywords == (
+        "Computer Science - Computation and Language",
+        "Computer Science - Machine Learning",
+    )
     assert p.links == {"abs": "http://arxiv.org/abs/1706.03762"}  # `file` is a local path
     assert "Lukasz Kaiser" in p.authors
 
@@ -181,7 +207,7 @@ def test_mendeley_export():
     assert "paper{\\_}files" in text
     assert p.links == {
         "url": "https://papers.nips.cc/paper_files/paper/2017/hash/"
-               "3f5ee243547dee91fbd053c1c4a845aa-Abstract.html",
+        "3f5ee243547dee91fbd053c1c4a845aa-Abstract.html",
         "abs": "https://arxiv.org/abs/1706.03762",
     }
     assert p.extra["journal"] == "Advances in Neural Information Processing Systems"
@@ -194,8 +220,9 @@ def test_mendeley_export():
     assert p.title == "Adam: A method for stochastic optimization"
     assert p.published == date(2014, 12, 1)  # month = {dec}
     assert p.authors == ("Diederik P. Kingma", "Jimmy Lei Ba")
-    assert p.extra["booktitle"] == ("3rd International Conference on Learning Representations, "
-                                    "ICLR 2015")
+    assert p.extra["booktitle"] == (
+        "3rd International Conference on Learning Representations, ICLR 2015"
+    )
 
 
 def test_a_file_kept_by_hand():
@@ -203,8 +230,12 @@ def test_a_file_kept_by_hand():
     papers = by_key("handwritten.bib")
     # @preamble, @string and @comment blocks are no papers, and no errors either
     assert text.count("@comment") == 1 and text.count("@preamble") == 1
-    assert list(papers) == ["brown2020language", "lewis2017deal", "Leclerc2023Ffcv",
-                            "gauss2019stra"]
+    assert list(papers) == [
+        "brown2020language",
+        "lewis2017deal",
+        "Leclerc2023Ffcv",
+        "gauss2019stra",
+    ]
 
     p = papers["brown2020language"]
     assert "booktitle = neurips," in text  # a @string macro
@@ -214,8 +245,10 @@ def test_a_file_kept_by_hand():
     assert p.author_count is None  # "and others": how many is not known
     assert p.published == date(2020, 12, 1)  # month = dec
     assert p.keywords == ("language models", "few-shot", "in-context learning")  # semicolons
-    assert p.links == {"url": "https://proceedings.neurips.cc/paper/2020/hash/"
-                              "1457c0d6bfcb4967418bfb8ac142f64a-Abstract.html"}
+    assert p.links == {
+        "url": "https://proceedings.neurips.cc/paper/2020/hash/"
+        "1457c0d6bfcb4967418bfb8ac142f64a-Abstract.html"
+    }
     assert p.arxiv_id is None and p.doi is None and p.id == "language-models-are-few-shot-learners"
 
     p = papers["lewis2017deal"]  # as Google Scholar exports it
@@ -250,29 +283,33 @@ def test_bare_percent_and_ampersand_are_text(tmp_path):
 
 def test_an_entry_with_a_title_only(tmp_path):
     p = one(tmp_path, "@misc{bare,\n  title = {Just {A} Title},\n}\n")
-    assert p == Paper(id="just-a-title", title="Just A Title",
-                      extra={"bibtex_key": "bare", "bibtex_type": "misc"})
+    assert p == Paper(
+        id="just-a-title", title="Just A Title", extra={"bibtex_key": "bare", "bibtex_type": "misc"}
+    )
 
 
 # -- identifiers, dates, links ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fields, expected", [
-    ({"eprint": "1706.05125", "eprinttype": "arxiv"}, "1706.05125"),
-    ({"eprint": "1706.05125v3", "archivePrefix": "arXiv"}, "1706.05125"),
-    ({"eprint": "cond-mat/0603029", "archiveprefix": "arXiv"}, "cond-mat/0603029"),
-    ({"arxivId": "1706.05125"}, "1706.05125"),
-    ({"journal": "arXiv:1706.05125 [cs]"}, "1706.05125"),
-    ({"journal": "arXiv preprint arXiv:1706.05125"}, "1706.05125"),
-    ({"note": "arXiv: 1706.05125"}, "1706.05125"),
-    ({"url": "https://arxiv.org/abs/1706.05125v2"}, "1706.05125"),
-    ({"doi": "10.48550/arXiv.1706.05125"}, "1706.05125"),
-    # not arXiv: another eprint archive, a journal's own numbers, another site's /abs/ URL
-    ({"eprint": "1706.05125", "eprinttype": "jstor"}, None),
-    ({"eprint": "1706.05125"}, None),
-    ({"journal": "Nature", "volume": "1706.05125"}, None),
-    ({"url": "https://example.org/abs/1706.05125"}, None),
-])
+@pytest.mark.parametrize(
+    "fields, expected",
+    [
+        ({"eprint": "1706.05125", "eprinttype": "arxiv"}, "1706.05125"),
+        ({"eprint": "1706.05125v3", "archivePrefix": "arXiv"}, "1706.05125"),
+        ({"eprint": "cond-mat/0603029", "archiveprefix": "arXiv"}, "cond-mat/0603029"),
+        ({"arxivId": "1706.05125"}, "1706.05125"),
+        ({"journal": "arXiv:1706.05125 [cs]"}, "1706.05125"),
+        ({"journal": "arXiv preprint arXiv:1706.05125"}, "1706.05125"),
+        ({"note": "arXiv: 1706.05125"}, "1706.05125"),
+        ({"url": "https://arxiv.org/abs/1706.05125v2"}, "1706.05125"),
+        ({"doi": "10.48550/arXiv.1706.05125"}, "1706.05125"),
+        # not arXiv: another eprint archive, a journal's own numbers, another site's /abs/ URL
+        ({"eprint": "1706.05125", "eprinttype": "jstor"}, None),
+        ({"eprint": "1706.05125"}, None),
+        ({"journal": "Nature", "volume": "1706.05125"}, None),
+        ({"url": "https://example.org/abs/1706.05125"}, None),
+    ],
+)
 def test_where_the_arxiv_id_is_found(tmp_path, fields, expected):
     p = one(tmp_path, entry(title="A Paper", **fields))
     assert p.arxiv_id == expected
@@ -287,18 +324,21 @@ def test_a_doi_from_a_doi_url(tmp_path):
     assert p.links == {"doi": "https://doi.org/10.1145/3065386"}
 
 
-@pytest.mark.parametrize("fields, published, precision", [
-    ({"date": "2017-06-12"}, date(2017, 6, 12), "day"),
-    ({"date": "2017-06"}, date(2017, 6, 1), "month"),
-    ({"date": "2017"}, date(2017, 1, 1), "year"),
-    ({"date": "2017-06-12/2017-06-14"}, date(2017, 6, 12), "day"),
-    ({"year": "2017"}, date(2017, 1, 1), "year"),
-    ({"year": "2017", "month": "1"}, date(2017, 1, 1), "month"),
-    ({"year": "2017", "month": "09"}, date(2017, 9, 1), "month"),
-    ({"year": "2017", "month": "January"}, date(2017, 1, 1), "month"),
-    ({"year": "2017", "month": "Sept."}, date(2017, 9, 1), "month"),
-    ({"date": "2018-02-03", "year": "2017"}, date(2018, 2, 3), "day"),  # date wins
-])
+@pytest.mark.parametrize(
+    "fields, published, precision",
+    [
+        ({"date": "2017-06-12"}, date(2017, 6, 12), "day"),
+        ({"date": "2017-06"}, date(2017, 6, 1), "month"),
+        ({"date": "2017"}, date(2017, 1, 1), "year"),
+        ({"date": "2017-06-12/2017-06-14"}, date(2017, 6, 12), "day"),
+        ({"year": "2017"}, date(2017, 1, 1), "year"),
+        ({"year": "2017", "month": "1"}, date(2017, 1, 1), "month"),
+        ({"year": "2017", "month": "09"}, date(2017, 9, 1), "month"),
+        ({"year": "2017", "month": "January"}, date(2017, 1, 1), "month"),
+        ({"year": "2017", "month": "Sept."}, date(2017, 9, 1), "month"),
+        ({"date": "2018-02-03", "year": "2017"}, date(2018, 2, 3), "day"),  # date wins
+    ],
+)
 def test_dates(tmp_path, fields, published, precision):
     p = one(tmp_path, entry(title="A Paper", **fields))
     assert p.published == published and p.extra["date_precision"] == precision
@@ -310,12 +350,15 @@ def test_month_macros(tmp_path, macro, month):
     assert p.published == date(2020, month, 1)
 
 
-@pytest.mark.parametrize("field, value, message", [
-    ("date", "2024-13-01", "date: '2024-13-01' is not a date"),
-    ("date", "last spring", "date: 'last spring' is not a date"),
-    ("year", "MMXVII", "year: 'MMXVII' is not a year"),
-    ("month", "Smarch", "month: 'Smarch' is not a month"),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("date", "2024-13-01", "date: '2024-13-01' is not a date"),
+        ("date", "last spring", "date: 'last spring' is not a date"),
+        ("year", "MMXVII", "year: 'MMXVII' is not a year"),
+        ("month", "Smarch", "month: 'Smarch' is not a month"),
+    ],
+)
 def test_bad_dates_name_the_entry_and_the_field_line(tmp_path, field, value, message):
     fields = {"title": "A Paper", field: value}
     if field == "month":
@@ -328,16 +371,24 @@ def test_bad_dates_name_the_entry_and_the_field_line(tmp_path, field, value, mes
     assert error.path == str(tmp_path / "one.bib")
 
 
-@pytest.mark.parametrize("file_field, pdf", [
-    ("Full Text PDF:https\\://arxiv.org/pdf/1706.03762v5:application/pdf", "https://arxiv.org/pdf/1706.03762v5"),
-    ("arXiv.org Snapshot:https\\://arxiv.org/abs/1706.03762:text/html", None),
-    ("Snapshot:/home/ada/snap.html:text/html;PDF:https\\://example.org/a.pdf:application/pdf",
-     "https://example.org/a.pdf"),
-    (":home/ada/Documents/Mendeley Desktop/paper.pdf:pdf", None),
-    ("/home/ada/Zotero/storage/ABCD/paper.pdf", None),
-    ("C\\:\\\\Users\\\\ada\\\\paper.pdf:PDF", None),
-    ("https://example.org/papers/x.pdf", "https://example.org/papers/x.pdf"),
-])
+@pytest.mark.parametrize(
+    "file_field, pdf",
+    [
+        (
+            "Full Text PDF:https\\://arxiv.org/pdf/1706.03762v5:application/pdf",
+            "https://arxiv.org/pdf/1706.03762v5",
+        ),
+        ("arXiv.org Snapshot:https\\://arxiv.org/abs/1706.03762:text/html", None),
+        (
+            "Snapshot:/home/ada/snap.html:text/html;PDF:https\\://example.org/a.pdf:application/pdf",
+            "https://example.org/a.pdf",
+        ),
+        (":home/ada/Documents/Mendeley Desktop/paper.pdf:pdf", None),
+        ("/home/ada/Zotero/storage/ABCD/paper.pdf", None),
+        ("C\\:\\\\Users\\\\ada\\\\paper.pdf:PDF", None),
+        ("https://example.org/papers/x.pdf", "https://example.org/papers/x.pdf"),
+    ],
+)
 def test_a_pdf_link_only_from_a_url_in_file(tmp_path, file_field, pdf):
     p = one(tmp_path, entry(title="A Paper", file=file_field))
     assert p.links.get("pdf") == pdf
@@ -357,26 +408,38 @@ def test_errors_name_the_file_the_line_and_the_entry():
     assert papers[0].title == "Generative Adversarial Nets"  # the first good2014
     assert all(e.path == str(path) for e in errors)
     first_good = line_of(text, "@article{good2014,")
-    second_good = next(n for n, line in enumerate(text.splitlines(), 1)
-                       if line == "@article{good2014," and n != first_good)
+    second_good = next(
+        n
+        for n, line in enumerate(text.splitlines(), 1)
+        if line == "@article{good2014," and n != first_good
+    )
     expected = [
         (line_of(text, "@article{vaswani2017,"), "entry vaswani2017: no title"),
-        (second_good, f"entry good2014: the key is used twice, on lines {first_good} and "
-                      f"{second_good}"),
+        (
+            second_good,
+            f"entry good2014: the key is used twice, on lines {first_good} and {second_good}",
+        ),
         (line_of(text, "month = {Smarch}"), "entry badmonth2021: month: 'Smarch' is not a month"),
-        (line_of(text, "date = {2024-13-01}"),
-         "entry baddate2021: date: '2024-13-01' is not a date"),
+        (
+            line_of(text, "date = {2024-13-01}"),
+            "entry baddate2021: date: '2024-13-01' is not a date",
+        ),
         (line_of(text, "@article{unclosed2019,"), "entry unclosed2019: cannot parse the entry"),
-        (line_of(text, "@article{badname2022,"),
-         "entry badname2022: cannot read the name 'Doe, Jr., John, Extra': too many commas"),
-        (line_of(text, "@article{twotitles2018,"),
-         "entry twotitles2018: title given more than once"),
+        (
+            line_of(text, "@article{badname2022,"),
+            "entry badname2022: cannot read the name 'Doe, Jr., John, Extra': too many commas",
+        ),
+        (
+            line_of(text, "@article{twotitles2018,"),
+            "entry twotitles2018: title given more than once",
+        ),
     ]
-    assert [(e.line, e.message[:len(m)]) for e, (_, m) in zip(errors, expected)] == expected
+    assert [(e.line, e.message[: len(m)]) for e, (_, m) in zip(errors, expected)] == expected
     assert len(errors) == len(expected)
     # in the order of the file, errors and papers mixed
-    assert [i.line if isinstance(i, PaperclubError) else i.extra["bibtex_key"]
-            for i in items][:2] == ["good2014", expected[0][0]]
+    assert [i.line if isinstance(i, PaperclubError) else i.extra["bibtex_key"] for i in items][
+        :2
+    ] == ["good2014", expected[0][0]]
 
 
 def test_a_file_that_is_not_utf8(tmp_path):
@@ -399,13 +462,16 @@ def test_without_bibtexparser_the_error_says_what_to_install(monkeypatch, run, w
 # -- detect ------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name, head", [
-    ("refs.bib", ""),  # the suffix is enough
-    ("refs.txt", "@article{vaswani2017,\n  title = {Attention},\n}\n"),
-    ("refs.txt", "% exported\n\n  @InProceedings{Leclerc2023Ffcv,\n  Title = {FFCV}}"),
-    ("refs.txt", "@misc(key:with-colons_2024,\n title = {X})"),
-    ("refs", "@string{neurips = {NeurIPS}}\n"),
-])
+@pytest.mark.parametrize(
+    "name, head",
+    [
+        ("refs.bib", ""),  # the suffix is enough
+        ("refs.txt", "@article{vaswani2017,\n  title = {Attention},\n}\n"),
+        ("refs.txt", "% exported\n\n  @InProceedings{Leclerc2023Ffcv,\n  Title = {FFCV}}"),
+        ("refs.txt", "@misc(key:with-colons_2024,\n title = {X})"),
+        ("refs", "@string{neurips = {NeurIPS}}\n"),
+    ],
+)
 def test_detects_bibtex(name, head):
     assert SOURCE.detect(Path(name), head)
 
@@ -415,19 +481,24 @@ def test_detects_the_fixtures():
         assert SOURCE.detect(path.with_suffix(".txt"), path.read_text(encoding="utf-8")[:8192])
 
 
-@pytest.mark.parametrize("name, head", [
-    ("page.txt", render_page(load_sample()[:3], date(2025, 11, 25))),
-    ("papers.json", json.dumps(load_sample()[:3], indent=2)),
-    ("ml-systems.yaml", (Path(__file__).resolve().parent.parent / "schedules"
-                         / "ml-systems.yaml").read_text()),
-    ("papers.csv", (TABLES / "papers.csv").read_text(encoding="utf-8")),
-    ("papers.yaml", (TABLES / "papers.yaml").read_text(encoding="utf-8")),
-    ("page.html", "<html><style>\n@media (max-width: 600px) {\n body {}\n}\n</style></html>"),
-    ("style.txt", "@media (max-width: 600px) {\n  body { margin: 0 }\n}\n"),
-    ("plugin.py", "@hookimpl(trylast=True)\ndef paperclub_register_sources(register): ...\n"),
-    ("notes.txt", "Ask @alice about the paper {Attention}, and @bob too.\n"),
-    ("quoted.json", '[{"abstract": "\\n@article{x,\\n"}]'),
-])
+@pytest.mark.parametrize(
+    "name, head",
+    [
+        ("page.txt", render_page(load_sample()[:3], date(2025, 11, 25))),
+        ("papers.json", json.dumps(load_sample()[:3], indent=2)),
+        (
+            "ml-systems.yaml",
+            (Path(__file__).resolve().parent.parent / "schedules" / "ml-systems.yaml").read_text(),
+        ),
+        ("papers.csv", (TABLES / "papers.csv").read_text(encoding="utf-8")),
+        ("papers.yaml", (TABLES / "papers.yaml").read_text(encoding="utf-8")),
+        ("page.html", "<html><style>\n@media (max-width: 600px) {\n body {}\n}\n</style></html>"),
+        ("style.txt", "@media (max-width: 600px) {\n  body { margin: 0 }\n}\n"),
+        ("plugin.py", "@hookimpl(trylast=True)\ndef paperclub_register_sources(register): ...\n"),
+        ("notes.txt", "Ask @alice about the paper {Attention}, and @bob too.\n"),
+        ("quoted.json", '[{"abstract": "\\n@article{x,\\n"}]'),
+    ],
+)
 def test_does_not_claim_other_files(name, head):
     assert not SOURCE.detect(Path(name), head)
 
@@ -476,14 +547,26 @@ def test_three_exports_of_one_paper_are_one_row(run, workspace):
     assert result.exit_code == 0, result
     listed = {p["id"]: p for p in papers_json(run)}
     # zotero: 3 papers, betterbiblatex: Vaswani again and LSTM, mendeley: Vaswani again and Adam
-    assert sorted(listed) == ["arxiv:1412.6980", "arxiv:1706.03762", "arxiv:1810.04805",
-                              "doi:10.1162/neco.1997.9.8.1735", "doi:10.3115/v1/d14-1179"]
+    assert sorted(listed) == [
+        "arxiv:1412.6980",
+        "arxiv:1706.03762",
+        "arxiv:1810.04805",
+        "doi:10.1162/neco.1997.9.8.1735",
+        "doi:10.3115/v1/d14-1179",
+    ]
     vaswani = listed["arxiv:1706.03762"]
-    assert vaswani["sources"] == ["bibtex:zotero.bib", "bibtex:betterbiblatex.bib",
-                                  "bibtex:mendeley.bib"]
-    assert vaswani["keywords"] == ["Computer Science - Computation and Language",
-                                   "Computer Science - Machine Learning", "attention",
-                                   "transformer", "to-read"]
+    assert vaswani["sources"] == [
+        "bibtex:zotero.bib",
+        "bibtex:betterbiblatex.bib",
+        "bibtex:mendeley.bib",
+    ]
+    assert vaswani["keywords"] == [
+        "Computer Science - Computation and Language",
+        "Computer Science - Machine Learning",
+        "attention",
+        "transformer",
+        "to-read",
+    ]
 
 
 @pytest.mark.parametrize("order", ["bibtex first", "csv first"])
@@ -531,13 +614,25 @@ def test_the_command_reports_bad_entries_and_nothing_else(workspace):
     env = {k: v for k, v in os.environ.items() if k != "PAPERCLUB_CATALOG"}
     env["PAPERCLUB_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     proc = subprocess.run(
-        [sys.executable, "-m", "paperclub", "import", str(FIXTURES / "broken.bib"),
-         "--skip-invalid"],
-        cwd=workspace, env=env, capture_output=True, text=True, timeout=60)
+        [
+            sys.executable,
+            "-m",
+            "paperclub",
+            "import",
+            str(FIXTURES / "broken.bib"),
+            "--skip-invalid",
+        ],
+        cwd=workspace,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc
     lines = proc.stderr.splitlines()
     assert lines[0] == "bibtex:broken.bib: skipped 7 invalid records:"
-    assert len(lines) == 8 and all(line.startswith(f"  {FIXTURES / 'broken.bib'}:")
-                                   for line in lines[1:])
+    assert len(lines) == 8 and all(
+        line.startswith(f"  {FIXTURES / 'broken.bib'}:") for line in lines[1:]
+    )
     line = line_of(text, "@article{unclosed2019,")
     assert f"broken.bib:{line}: entry unclosed2019" in proc.stderr

@@ -140,8 +140,16 @@ def test_the_fixtures_cover_the_cases():
     assert any("\n" in (p.get("title") or "") for p in papers)
     assert any(re.search(r"[^\x00-\uffff]", p.get("title") or "") for p in papers)  # emoji
     assert any(p.get("upvotes", 0) is None and p.get("summary", "") is None for p in papers)
-    optional = {"authors", "summary", "publishedAt", "upvotes", "githubRepo", "projectPage",
-                "ai_keywords", "ai_summary"}
+    optional = {
+        "authors",
+        "summary",
+        "publishedAt",
+        "upvotes",
+        "githubRepo",
+        "projectPage",
+        "ai_keywords",
+        "ai_summary",
+    }
     assert any(set(item) == {"paper"} and not optional & set(item["paper"]) for item in daily)
     assert any("id" not in p for p in papers)
     assert isinstance(load(PAPER_JSON), dict) and "paper" not in load(PAPER_JSON)
@@ -173,14 +181,19 @@ def test_daily_papers_spot_checks():
     assert deepseek.upvotes == 37
     assert deepseek.links["code"] == "https://github.com/deepseek-ai/DeepSeek-LLM"
     assert deepseek.links["pdf"] == "https://arxiv.org/pdf/2401.02954"
-    assert deepseek.extra == {"num_comments": 4, "hf_summary": deepseek.extra["hf_summary"],
-                              "github_stars": 6421}  # a popularity signal of its own
+    assert deepseek.extra == {
+        "num_comments": 4,
+        "hf_summary": deepseek.extra["hf_summary"],
+        "github_stars": 6421,
+    }  # a popularity signal of its own
     assert "\n" not in deepseek.abstract and "truly remarkable" in deepseek.abstract
     assert by_id["arxiv:2403.09611"].organisation == "apple"  # no fullname: the name
     assert by_id["arxiv:2403.09611"].extra == {"num_comments": 0}
     bitnet = by_id["arxiv:2402.17764"]
-    assert bitnet.title == ("The Era of 1-bit LLMs 🚀: All Large Language Models are in "
-                            "1.58 Bits — Don't Quantize Later")
+    assert bitnet.title == (
+        "The Era of 1-bit LLMs 🚀: All Large Language Models are in "
+        "1.58 Bits — Don't Quantize Later"
+    )
     assert bitnet.organisation is None and bitnet.keywords == ()
     assert "Zoë Müller-Øster" in bitnet.authors
 
@@ -188,8 +201,11 @@ def test_daily_papers_spot_checks():
 def test_missing_and_null_optional_fields():
     daily = load(DAILY_JSON)
     papers = papers_of(HFJSON(), DAILY_JSON)
-    sparse = [p for item, p in zip(daily, papers)
-              if not (item["paper"].get("summary") or item["paper"].get("authors"))]
+    sparse = [
+        p
+        for item, p in zip(daily, papers)
+        if not (item["paper"].get("summary") or item["paper"].get("authors"))
+    ]
     assert len(sparse) >= 3
     for paper in sparse:
         assert paper.abstract == "" and paper.authors == () and paper.author_count is None
@@ -202,8 +218,10 @@ def test_missing_and_null_optional_fields():
 
 
 def test_the_item_summary_stands_in_for_a_missing_paper_summary(tmp_path):
-    item = {"paper": {"id": "2401.04088", "title": "Mixtral of Experts", "summary": None},
-            "summary": "We introduce Mixtral 8x7B,\na Sparse Mixture of Experts model."}
+    item = {
+        "paper": {"id": "2401.04088", "title": "Mixtral of Experts", "summary": None},
+        "summary": "We introduce Mixtral 8x7B,\na Sparse Mixture of Experts model.",
+    }
     path = tmp_path / "daily.json"
     path.write_text(json.dumps([item]), encoding="utf-8")
     [paper] = papers_of(HFJSON(), path)
@@ -215,15 +233,21 @@ def test_a_single_paper_object():
     [paper] = papers_of(HFJSON(), PAPER_JSON)
     assert paper.to_json() == expected(item)
     assert paper.organisation == "DeepSeek"
-    assert paper.title == ("DeepSeekMath: Pushing the Limits of Mathematical Reasoning in Open "
-                           "Language Models")
+    assert paper.title == (
+        "DeepSeekMath: Pushing the Limits of Mathematical Reasoning in Open Language Models"
+    )
 
 
 def test_a_list_of_paper_objects(tmp_path):
     first = load(PAPER_JSON)
-    second = {"id": "2401.04088", "title": "Mixtral of Experts", "summary": None,
-              "authors": [{"name": "Albert Q. Jiang"}, {"name": "Alexandre Sablayrolles"}],
-              "publishedAt": "2024-01-08T18:47:34.000Z", "upvotes": 160}
+    second = {
+        "id": "2401.04088",
+        "title": "Mixtral of Experts",
+        "summary": None,
+        "authors": [{"name": "Albert Q. Jiang"}, {"name": "Alexandre Sablayrolles"}],
+        "publishedAt": "2024-01-08T18:47:34.000Z",
+        "upvotes": 160,
+    }
     path = tmp_path / "papers.json"
     path.write_text(json.dumps([first, second]), encoding="utf-8")
     assert HFJSON().detect(path, path.read_text(encoding="utf-8"))
@@ -233,14 +257,25 @@ def test_a_list_of_paper_objects(tmp_path):
 
 def test_bad_items_are_yielded_with_their_lines(tmp_path):
     good = load(DAILY_JSON)[:2]
-    items = [good[0], 42, {"paper": {"id": "2401.00001", "upvotes": 3}}, good[1],
-             {"paper": {"id": "2401.00002", "title": "Upvoted", "upvotes": "many"}},
-             {"paper": {"id": "2401.00003", "title": "Dated", "publishedAt": "last week"}}]
+    items = [
+        good[0],
+        42,
+        {"paper": {"id": "2401.00001", "upvotes": 3}},
+        good[1],
+        {"paper": {"id": "2401.00002", "title": "Upvoted", "upvotes": "many"}},
+        {"paper": {"id": "2401.00003", "title": "Dated", "publishedAt": "last week"}},
+    ]
     path = tmp_path / "broken.json"
     starts = write_json_lines(path, items)
     out = read_all(HFJSON(), path)
-    assert [type(x).__name__ for x in out] == ["Paper", "PaperclubError", "PaperclubError",
-                                                "Paper", "PaperclubError", "PaperclubError"]
+    assert [type(x).__name__ for x in out] == [
+        "Paper",
+        "PaperclubError",
+        "PaperclubError",
+        "Paper",
+        "PaperclubError",
+        "PaperclubError",
+    ]
     for n in (1, 2, 4, 5):
         assert out[n].path == str(path)
         assert out[n].line == starts[n]
@@ -274,8 +309,9 @@ def test_json_that_holds_no_papers_is_an_error(tmp_path, text):
 def test_a_byte_order_mark_and_crlf_lines(tmp_path):
     items = load(DAILY_JSON)
     path = tmp_path / "daily.json"
-    path.write_bytes(b"\xef\xbb\xbf" + json.dumps([items[0], 7], indent=2).replace(
-        "\n", "\r\n").encode())
+    path.write_bytes(
+        b"\xef\xbb\xbf" + json.dumps([items[0], 7], indent=2).replace("\n", "\r\n").encode()
+    )
     out = read_all(HFJSON(), path)
     assert out[0].to_json() == expected(items[0])
     text = json.dumps([items[0], 7], indent=2)
@@ -307,10 +343,13 @@ def test_page_entities_are_decoded():
 
 
 def page(props_line: str, *, before: str = "", target: str = "DailyPapers") -> str:
-    return ("<!DOCTYPE html>\n<html>\n<head><title>Daily Papers - Hugging Face</title>\n"
-            "<script>var x = \"<div data-props='{}'>\";</script>\n</head>\n<body>\n" + before +
-            f'<div class="SVELTE_HYDRATER contents"\n     data-target="{target}"\n'
-            f"     {props_line}></div>\n</body>\n</html>\n")
+    return (
+        "<!DOCTYPE html>\n<html>\n<head><title>Daily Papers - Hugging Face</title>\n"
+        "<script>var x = \"<div data-props='{}'>\";</script>\n</head>\n<body>\n"
+        + before
+        + f'<div class="SVELTE_HYDRATER contents"\n     data-target="{target}"\n'
+        f"     {props_line}></div>\n</body>\n</html>\n"
+    )
 
 
 def props_attr(props: object) -> str:
@@ -323,7 +362,7 @@ def test_page_errors_name_the_data_props_line(tmp_path):
     text = page(props_attr({"dailyPapers": items}))
     path = tmp_path / "page.html"
     path.write_text(text, encoding="utf-8")
-    line = next(n for n, s in enumerate(text.splitlines(), 1) if "data-props=\"" in s)
+    line = next(n for n, s in enumerate(text.splitlines(), 1) if 'data-props="' in s)
     out = read_all(HFHTML(), path)
     assert out[0].to_json() == expected(good)
     assert [(e.line, e.path) for e in out[1:]] == [(line, str(path))] * 2
@@ -336,14 +375,22 @@ def test_page_with_bad_json_in_its_data(tmp_path):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(PaperclubError, match="not valid JSON") as raised:
         read_all(HFHTML(), path)
-    assert raised.value.line == text.splitlines().index(
-        '     data-props="{&quot;dailyPapers&quot;:[{&quot;paper&quot;:}]}"></div>') + 1
+    assert (
+        raised.value.line
+        == text.splitlines().index(
+            '     data-props="{&quot;dailyPapers&quot;:[{&quot;paper&quot;:}]}"></div>'
+        )
+        + 1
+    )
 
 
 def test_page_without_a_daily_papers_target_uses_any_daily_papers_props(tmp_path):
     items = page_items()[:2]
-    text = page(props_attr({"dailyPapers": items}), target="PapersList",
-                before=f"<div {props_attr({'user': None})}></div>\n")
+    text = page(
+        props_attr({"dailyPapers": items}),
+        target="PapersList",
+        before=f"<div {props_attr({'user': None})}></div>\n",
+    )
     path = tmp_path / "page.html"
     path.write_text(text, encoding="utf-8")
     assert [p.to_json() for p in papers_of(HFHTML(), path)] == [expected(i) for i in items]
@@ -391,8 +438,9 @@ def test_detect_hf_json():
 
 def test_detect_a_list_whose_first_paper_has_many_authors(tmp_path):
     item = load(DAILY_JSON)[0]
-    item["paper"]["authors"] = [{"_id": f"{n:024x}", "name": f"Author {n}", "hidden": False}
-                                for n in range(300)]
+    item["paper"]["authors"] = [
+        {"_id": f"{n:024x}", "name": f"Author {n}", "hidden": False} for n in range(300)
+    ]
     path = tmp_path / "daily.json"
     path.write_text(json.dumps([item], indent=2), encoding="utf-8")
     head = head_of(path)
@@ -402,8 +450,9 @@ def test_detect_a_list_whose_first_paper_has_many_authors(tmp_path):
 
 def test_detect_a_paper_with_many_authors(tmp_path):
     item = load(PAPER_JSON)
-    item["authors"] = [{"_id": f"{n:024x}", "name": f"Author {n}", "hidden": False}
-                       for n in range(300)]
+    item["authors"] = [
+        {"_id": f"{n:024x}", "name": f"Author {n}", "hidden": False} for n in range(300)
+    ]
     path = tmp_path / "paper.json"
     path.write_text(json.dumps(item, indent=2), encoding="utf-8")
     head = head_of(path)
@@ -420,13 +469,16 @@ def test_detect_hf_html(tmp_path):
     # the data far down a page, past the head detect() is given
     late = tmp_path / "late.html"
     text = DAILY_HTML.read_text(encoding="utf-8")
-    late.write_text(text.replace("<head>", "<head>\n<style>" + "a{}\n" * 5000 + "</style>"),
-                    encoding="utf-8")
+    late.write_text(
+        text.replace("<head>", "<head>\n<style>" + "a{}\n" * 5000 + "</style>"), encoding="utf-8"
+    )
     assert "data-props" not in head_of(late)
     assert HFHTML().detect(late, head_of(late))
     other = tmp_path / "other.html"
-    other.write_text(page(props_attr({"models": []}), target="ModelList").replace(
-        "Daily Papers", "Models"), encoding="utf-8")
+    other.write_text(
+        page(props_attr({"models": []}), target="ModelList").replace("Daily Papers", "Models"),
+        encoding="utf-8",
+    )
     assert not HFHTML().detect(other, head_of(other))
 
 
@@ -444,12 +496,19 @@ def test_detect_leaves_other_formats_alone(other_files):
 
 def test_auto_detection_picks_these_sources(other_files):
     sources = Hooks(get_plugin_manager()).sources
-    picked = {path.name: resolve(str(path), sources)[1].name
-              for path in (DAILY_JSON, PAPER_JSON, DAILY_HTML, *other_files.values())}
-    assert picked == {"daily_papers.json": "hf-json", "paper.json": "hf-json",
-                      "daily_papers.html": "hf-html", "sample.json": "paperclub-json",
-                      "listed.json": "paperclub-json", "page.txt": "hf-page",
-                      "odd.json": "paperclub-json"}
+    picked = {
+        path.name: resolve(str(path), sources)[1].name
+        for path in (DAILY_JSON, PAPER_JSON, DAILY_HTML, *other_files.values())
+    }
+    assert picked == {
+        "daily_papers.json": "hf-json",
+        "paper.json": "hf-json",
+        "daily_papers.html": "hf-html",
+        "sample.json": "paperclub-json",
+        "listed.json": "paperclub-json",
+        "page.txt": "hf-page",
+        "odd.json": "paperclub-json",
+    }
 
 
 # -- on the command line ---------------------------------------------------------------------
@@ -485,7 +544,7 @@ def test_cli_skip_invalid_imports_the_rest(run, workspace):
 def test_cli_a_bad_record_in_a_page(run, workspace):
     text = page(props_attr({"dailyPapers": [page_items()[0], {"paper": {"title": ""}}]}))
     (workspace / "page.html").write_text(text, encoding="utf-8")
-    line = next(n for n, s in enumerate(text.splitlines(), 1) if "data-props=\"" in s)
+    line = next(n for n, s in enumerate(text.splitlines(), 1) if 'data-props="' in s)
     result = run("import", "page.html")
     assert result.exit_code == 1, result
     assert f"page.html:{line}: " in result.stderr
@@ -502,7 +561,9 @@ def test_cli_the_same_paper_from_json_and_html_is_one_row(run, workspace):
     result = run("import", "daily_papers.json", "daily_papers.html", "--json")
     assert result.exit_code == 0, result
     assert [r["source"] for r in json.loads(result.stdout)] == [
-        "hf-json:daily_papers.json", "hf-html:daily_papers.html"]
+        "hf-json:daily_papers.json",
+        "hf-html:daily_papers.html",
+    ]
 
     from_json = {expected(i)["id"]: expected(i) for i in load(DAILY_JSON)}
     from_html = {expected(i)["id"]: expected(i) for i in page_items()}
@@ -511,8 +572,14 @@ def test_cli_the_same_paper_from_json_and_html_is_one_row(run, workspace):
     listed = papers_json(run)
     assert sorted(p["id"] for p in listed) == sorted(from_json.keys() | from_html.keys())
     for paper in listed:
-        sources = [s for s, ids in (("hf-json:daily_papers.json", from_json),
-                                    ("hf-html:daily_papers.html", from_html)) if paper["id"] in ids]
+        sources = [
+            s
+            for s, ids in (
+                ("hf-json:daily_papers.json", from_json),
+                ("hf-html:daily_papers.html", from_html),
+            )
+            if paper["id"] in ids
+        ]
         assert paper["sources"] == sources
         if paper["id"] in shared:
             a, b = from_json[paper["id"]], from_html[paper["id"]]

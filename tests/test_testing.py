@@ -22,8 +22,10 @@ SURVEY = "a-survey-of-quantization-methods-for-efficient-neural-network-inferenc
 def no_surveys():
     """The repository's example plugin, as a module object."""
     namespace: dict = {}
-    exec(compile((ROOT / "plugins" / "no_surveys.py").read_text(), "no_surveys.py", "exec"),
-         namespace)
+    exec(
+        compile((ROOT / "plugins" / "no_surveys.py").read_text(), "no_surveys.py", "exec"),
+        namespace,
+    )
     return SimpleNamespace(paperclub_exclude_paper=namespace["paperclub_exclude_paper"])
 
 
@@ -53,14 +55,20 @@ def test_a_plugin_given_as_an_object_takes_part(paperclub_workspace):
 
 
 def test_the_tests_papers_and_config(paperclub_workspace):
-    paperclub_workspace.use_papers([
-        {"title": "Speculative decoding, again", "arxiv": "2601.00001", "date": "2026-01-05"},
-        {"title": "A compiler for reading groups", "arxiv": "2601.00002"},
-        {"title": "Quantization of everything", "arxiv": "2601.00003",
-         "code": "https://example.org/q"},
-    ])
-    paperclub_workspace.configure(meetings={"count": 1, "papers_per_session": 2},
-                                  selection={"exclude_read": False})
+    paperclub_workspace.use_papers(
+        [
+            {"title": "Speculative decoding, again", "arxiv": "2601.00001", "date": "2026-01-05"},
+            {"title": "A compiler for reading groups", "arxiv": "2601.00002"},
+            {
+                "title": "Quantization of everything",
+                "arxiv": "2601.00003",
+                "code": "https://example.org/q",
+            },
+        ]
+    )
+    paperclub_workspace.configure(
+        meetings={"count": 1, "papers_per_session": 2}, selection={"exclude_read": False}
+    )
     result = paperclub_workspace.plan()
     assert result.exit_code == 0, result
     assert "from 3 candidates" in result.stdout
@@ -101,16 +109,19 @@ def test_a_command_a_plugin_adds_runs_and_stays_in_its_run(paperclub_workspace):
             """Say hello."""
             click.echo("hello")
 
-    paperclub_workspace.load(SimpleNamespace(
-        paperclub_register_commands=paperclub_register_commands), "hello")
+    paperclub_workspace.load(
+        SimpleNamespace(paperclub_register_commands=paperclub_register_commands), "hello"
+    )
     result = paperclub_workspace.run("hello")
     assert result.exit_code == 0 and result.stdout == "hello\n"
     assert "hello" not in cli.commands  # paperclub's own command line is left as it was
 
 
 def test_an_entry_point_that_is_not_installed_fails_the_test_clearly(paperclub_workspace):
-    with pytest.raises(pytest.fail.Exception, match="no installed paperclub plugin is named "
-                                                    "'not_installed'.*pip install -e"):
+    with pytest.raises(
+        pytest.fail.Exception,
+        match="no installed paperclub plugin is named 'not_installed'.*pip install -e",
+    ):
         paperclub_workspace.load("not_installed")
 
 
@@ -132,8 +143,11 @@ def test_the_docs_example_passes_under_pytest(tmp_path):
     """docs/plugins.md's "Testing a plugin" example, run by pytest in a new process where the
     example plugin no_surveys is installed (its module and its .dist-info on the path, as pip
     lays them out): the fixture comes from paperclub's pytest11 entry point, no conftest."""
-    section = re.search(r"\n## Testing a plugin\n(.*?)(?=\n## )",
-                        (ROOT / "docs" / "plugins.md").read_text(), re.DOTALL).group(1)
+    section = re.search(
+        r"\n## Testing a plugin\n(.*?)(?=\n## )",
+        (ROOT / "docs" / "plugins.md").read_text(),
+        re.DOTALL,
+    ).group(1)
     example = re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
     site = tmp_path / "site"
     info = site / "paperclub_no_surveys-1.0.dist-info"
@@ -145,10 +159,15 @@ def test_the_docs_example_passes_under_pytest(tmp_path):
     (project / "tests").mkdir(parents=True)
     path = re.match(r"# (tests/\w+\.py)", example).group(1)
     (project / path).write_text(example)
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PAPERCLUB_", "PYTEST_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PAPERCLUB_", "PYTEST_"))}
     env["PYTHONPATH"] = str(site)
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", path],
-                          cwd=project, env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", path],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout

@@ -22,8 +22,11 @@ ZOTERO = FIXTURES / "bibtex" / "zotero-tags.bib"  # a Zotero export whose tags m
 
 def config(sources: list[str], topics: dict, **catalog) -> dict:
     return {
-        "group": {"name": "Reading Group", "timezone": "America/New_York",
-                  "organizer": {"name": "Ada", "email": "ada@example.org"}},
+        "group": {
+            "name": "Reading Group",
+            "timezone": "America/New_York",
+            "organizer": {"name": "Ada", "email": "ada@example.org"},
+        },
         "meetings": {"start": "2026-12-03", "time": "16:00", "count": 4},
         "catalog": {"sources": sources, **catalog},
         "members": [{"name": "Ada"}, {"name": "Alan"}],
@@ -85,13 +88,16 @@ def test_collection_tags_given_as_topics_are_not_topics(run, workspace):
         "Efficient Memory Management for Large Language Model Serving with PagedAttention,,"
         "_todo; #later; kv cache; ⭐\n"
         "Accelerating Large Language Model Decoding with Speculative Sampling,2302.01318,"
-        "To Read; unread\n", encoding="utf-8")
+        "To Read; unread\n",
+        encoding="utf-8",
+    )
     categories, chart = plan(run, workspace, config(["list.csv"], {}))
     assert categories == {
         "Fast Inference from Transformers via Speculative Decoding": ["speculative decoding"],
         "SQuAD: 100000+ Questions for Machine Comprehension of Text": ["question answering"],
-        "Efficient Memory Management for Large Language Model Serving with PagedAttention":
-            ["kv cache"],
+        "Efficient Memory Management for Large Language Model Serving with PagedAttention": [
+            "kv cache"
+        ],
         "Accelerating Large Language Model Decoding with Speculative Sampling": [],
     }
     assert sorted(chart) == ["kv cache", "question answering", "speculative decoding"]
@@ -101,8 +107,10 @@ def test_collection_tags_of_a_zotero_export_match_no_taxonomy_keyword(run, works
     """Zotero writes tags to BibTeX `keywords`: a subject there matches the taxonomy, `to-read`
     does not make a paper about reading."""
     shutil.copy(ZOTERO, workspace / "zotero.bib")
-    topics = {"inference": ["speculative", "serving", "kv cache"],
-              "comprehension": ["comprehension", "read"]}
+    topics = {
+        "inference": ["speculative", "serving", "kv cache"],
+        "comprehension": ["comprehension", "read"],
+    }
     categories, chart = plan(run, workspace, config(["zotero.bib"], topics))
     assert categories == {
         # tagged to-read, _tablet, important: about inference only
@@ -110,8 +118,9 @@ def test_collection_tags_of_a_zotero_export_match_no_taxonomy_keyword(run, works
         "Accelerating Large Language Model Decoding with Speculative Sampling": ["inference"],
         "SQuAD: 100,000+ Questions for Machine Comprehension of Text": ["comprehension"],
         # its `kv cache` keyword is a subject
-        "Efficient Memory Management for Large Language Model Serving with PagedAttention":
-            ["inference"],
+        "Efficient Memory Management for Large Language Model Serving with PagedAttention": [
+            "inference"
+        ],
     }
     assert sorted(chart) == ["comprehension", "inference"]
     # the tags stay in the catalog, where they find the papers tagged so
@@ -120,14 +129,24 @@ def test_collection_tags_of_a_zotero_export_match_no_taxonomy_keyword(run, works
 
 
 def test_ignore_tags_adds_a_groups_own_collection_tags(run, workspace):
-    (workspace / "list.yaml").write_text(yaml.safe_dump([
-        {"title": "Efficient Memory Management for Large Language Model Serving with "
-                  "PagedAttention", "topics": ["Lab-Meeting", "kv cache"]},
-        {"title": "Fast Inference from Transformers via Speculative Decoding",
-         "topics": ["lab meeting 2025", "speculative decoding"]},
-    ]))
-    categories, chart = plan(run, workspace, config(
-        ["list.yaml"], {}, ignore_tags=["lab meeting", "Lab_Meeting_2025"]))
+    (workspace / "list.yaml").write_text(
+        yaml.safe_dump(
+            [
+                {
+                    "title": "Efficient Memory Management for Large Language Model Serving with "
+                    "PagedAttention",
+                    "topics": ["Lab-Meeting", "kv cache"],
+                },
+                {
+                    "title": "Fast Inference from Transformers via Speculative Decoding",
+                    "topics": ["lab meeting 2025", "speculative decoding"],
+                },
+            ]
+        )
+    )
+    categories, chart = plan(
+        run, workspace, config(["list.yaml"], {}, ignore_tags=["lab meeting", "Lab_Meeting_2025"])
+    )
     assert sorted(chart) == ["kv cache", "speculative decoding"]
     assert sorted(c for cats in categories.values() for c in cats) == chart
 
@@ -137,22 +156,55 @@ def test_ignore_tags_must_be_tags(run, workspace):
     (workspace / "group.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
     result = run("plan", "group.yaml", "--today", "2026-11-01")
     assert result.exit_code == 1, result
-    line = next(n for n, text in enumerate((workspace / "group.yaml").read_text().splitlines(), 1)
-                if "a: 1" in text)
+    line = next(
+        n
+        for n, text in enumerate((workspace / "group.yaml").read_text().splitlines(), 1)
+        if "a: 1" in text
+    )
     assert f"group.yaml:{line}: catalog.ignore_tags[1]: expected a tag" in result.stderr
 
 
-@pytest.mark.parametrize("tag", [
-    "important", "Important", "to-read", "To Read", "to_read", "toread", "unread", "read",
-    "favorite", "Favourite", "_todo", "_tablet", "#later", "@home", "★", "⭐⭐", "!!!",
-    "read later", "Read-Later"])
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "important",
+        "Important",
+        "to-read",
+        "To Read",
+        "to_read",
+        "toread",
+        "unread",
+        "read",
+        "favorite",
+        "Favourite",
+        "_todo",
+        "_tablet",
+        "#later",
+        "@home",
+        "★",
+        "⭐⭐",
+        "!!!",
+        "read later",
+        "Read-Later",
+    ],
+)
 def test_a_collection_tag(tag):
     assert is_workflow_tag(tag)
 
 
-@pytest.mark.parametrize("tag", [
-    "speculative decoding", "kv cache", "cs.CL", "Computer Science - Machine Learning",
-    "reading comprehension", "transformers", "C++", "3D"])
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "speculative decoding",
+        "kv cache",
+        "cs.CL",
+        "Computer Science - Machine Learning",
+        "reading comprehension",
+        "transformers",
+        "C++",
+        "3D",
+    ],
+)
 def test_a_subject(tag):
     assert not is_workflow_tag(tag)
 
@@ -163,8 +215,10 @@ def test_ignored_tags_are_compared_as_the_built_in_ones():
     assert not is_workflow_tag("lab meetings", ("lab meeting",))
 
 
-@given(st.text(alphabet="ab_ -é1²\n.", max_size=30), st.text(alphabet="ab_é1²-", min_size=1,
-                                                                    max_size=3))
+@given(
+    st.text(alphabet="ab_ -é1²\n.", max_size=30),
+    st.text(alphabet="ab_é1²-", min_size=1, max_size=3),
+)
 def test_a_keyword_is_found_at_a_word_start_exactly_as_the_regex_finds_it(text, keyword):
     """match_topics finds a keyword with str.find and a look at the character before it; that
     is the regex `\\b<keyword>` it stands for, for every text (letters, digits that are not
@@ -178,5 +232,6 @@ def test_a_topic_keyword_matches_at_the_start_of_a_word_only():
     assert match_topics(taxonomy, "Programming with LLMs") == ["code"]
     assert match_topics(taxonomy, "Deprogramming cults") == []
     assert match_topics(taxonomy, "A study", "we shrink the kv cache and the reprogram") == [
-        "serving"]
+        "serving"
+    ]
     assert match_topics(taxonomy, "a_program") == []  # _ is a word character, as for \b

@@ -35,15 +35,23 @@ def votes_of(path: Path) -> dict:
 
 
 def test_a_vote_is_recorded_under_the_papers_id_however_it_is_named(run, catalog):
-    for name, how in (("Ada", "arxiv:0704.0006"), ("Alan", "https://arxiv.org/abs/0704.0006v3"),
-                      ("Grace", "0704.0006"),
-                      ("Edsger", "bosonic characters of atomic COOPER pairs across resonance")):
+    for name, how in (
+        ("Ada", "arxiv:0704.0006"),
+        ("Alan", "https://arxiv.org/abs/0704.0006v3"),
+        ("Grace", "0704.0006"),
+        ("Edsger", "bosonic characters of atomic COOPER pairs across resonance"),
+    ):
         result = run("vote", how, "--by", name)
         assert result.exit_code == 0, result
     assert result.stdout.startswith("Edsger votes for arxiv:0704.0006 (Bosonic characters")
     assert result.stdout.rstrip().endswith(": 4 votes.")
-    assert votes_of(catalog) == {"arxiv:0704.0006": {"for": ["Ada", "Alan", "Edsger", "Grace"],
-                                                     "against": [], "suggested": []}}
+    assert votes_of(catalog) == {
+        "arxiv:0704.0006": {
+            "for": ["Ada", "Alan", "Edsger", "Grace"],
+            "against": [],
+            "suggested": [],
+        }
+    }
 
 
 def test_a_members_second_word_replaces_the_first(run, catalog):
@@ -61,7 +69,10 @@ def test_a_suggestion_is_a_vote_with_a_note(run, catalog):
     assert run("vote", "arxiv:2505.03549", "--by", "Alan", "--against").exit_code == 0
     # the suggestion stays a fact; the vote is the member's latest word
     assert votes_of(catalog)["arxiv:2505.03549"] == {
-        "for": [], "against": ["Alan"], "suggested": [{"by": "Alan", "note": "short, and a classic"}]}
+        "for": [],
+        "against": ["Alan"],
+        "suggested": [{"by": "Alan", "note": "short, and a classic"}],
+    }
 
 
 def test_a_paper_not_in_the_catalog_is_an_error_with_the_closest_titles(run, catalog):
@@ -69,7 +80,8 @@ def test_a_paper_not_in_the_catalog_is_an_error_with_the_closest_titles(run, cat
     assert result.exit_code == 1 and "Traceback" not in result.stderr
     assert result.stderr.startswith(
         "Error: 'Bosonic characters of atomic Cooper pairs' is not in the catalog; the closest: "
-        "'Bosonic characters of atomic Cooper pairs across resonance' (arxiv:0704.0006)")
+        "'Bosonic characters of atomic Cooper pairs across resonance' (arxiv:0704.0006)"
+    )
     typo = run("suggest", "arxiv:0704.0060", "--by", "Ada")
     assert typo.exit_code == 1 and "(arxiv:0704.0" in typo.stderr
     assert votes_of(catalog) == {}  # nothing recorded
@@ -95,8 +107,12 @@ def test_votes_from_two_processes_at_once_are_all_counted(catalog, workspace):
             for paper_id in ids:
                 votes.cast(cat, cat.get(paper_id), member, votes.FOR)
     """)
-    procs = [subprocess.Popen([sys.executable, "-c", script, who, *ids], cwd=workspace,
-                              stderr=subprocess.PIPE) for who in ("Ada", "Alan")]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, who, *ids], cwd=workspace, stderr=subprocess.PIPE
+        )
+        for who in ("Ada", "Alan")
+    ]
     for proc in procs:
         assert proc.wait(timeout=120) == 0, proc.stderr.read()
     counted = votes_of(catalog)
@@ -109,10 +125,16 @@ def test_import_votes_reads_a_form_export(run, catalog):
     assert result.exit_code == 0, result
     assert result.stdout.strip() == f"{FORM}: 6 votes for 4 papers recorded."
     expected = {
-        "arxiv:0704.0006": {"for": ["Ada Lovelace", "Barbara Liskov"], "against": [],
-                            "suggested": []},
-        "arxiv:2505.03549": {"for": [], "against": ["Ada Lovelace"],
-                             "suggested": [{"by": "Alan Turing", "note": "A classic, and short."}]},
+        "arxiv:0704.0006": {
+            "for": ["Ada Lovelace", "Barbara Liskov"],
+            "against": [],
+            "suggested": [],
+        },
+        "arxiv:2505.03549": {
+            "for": [],
+            "against": ["Ada Lovelace"],
+            "suggested": [{"by": "Alan Turing", "note": "A classic, and short."}],
+        },
         "arxiv:2505.02939": {"for": ["Grace Hopper"], "against": [], "suggested": []},
         "arxiv:2505.07766": {"for": ["Edsger Dijkstra"], "against": [], "suggested": []},
     }
@@ -127,20 +149,29 @@ def test_a_bad_row_names_file_line_and_the_closest_and_records_nothing(run, cata
     bad = FIXTURES / "votes" / "form-bad-row.csv"
     result = run("import-votes", str(bad))
     assert result.exit_code == 1 and "Traceback" not in result.stderr
-    line = bad.read_text().splitlines().index(
-        next(x for x in bad.read_text().splitlines() if "Survey" in x)) + 1
+    line = (
+        bad.read_text()
+        .splitlines()
+        .index(next(x for x in bad.read_text().splitlines() if "Survey" in x))
+        + 1
+    )
     assert result.stderr.startswith(f"Error: {bad}:{line}: ")
-    assert ("the closest: 'Comparing classical and quantum conditional disclosure of secrets' "
-            "(arxiv:2505.02939)") in result.stderr
+    assert (
+        "the closest: 'Comparing classical and quantum conditional disclosure of secrets' "
+        "(arxiv:2505.02939)"
+    ) in result.stderr
     assert "nothing was recorded" in result.stderr
     assert votes_of(catalog) == {}
 
 
-@pytest.mark.parametrize("text, problem", [
-    ("When,What\n2026-11-02,arxiv:0704.0006\n", "needs a column for who votes"),
-    ("Name,Paper,Vote\nAda,arxiv:0704.0006,maybe\n", "'maybe' is neither for nor against"),
-    ("Name,Paper\nAda,\n", "does not say which paper"),
-])
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("When,What\n2026-11-02,arxiv:0704.0006\n", "needs a column for who votes"),
+        ("Name,Paper,Vote\nAda,arxiv:0704.0006,maybe\n", "'maybe' is neither for nor against"),
+        ("Name,Paper\nAda,\n", "does not say which paper"),
+    ],
+)
 def test_a_malformed_form_is_an_error_naming_its_line(run, catalog, workspace, text, problem):
     (workspace / "form.csv").write_text(text)
     result = run("import-votes", "form.csv")
@@ -153,16 +184,20 @@ def test_the_votes_files_of_the_former_example_plugin_import(run, catalog, works
     """plugins/member_votes.py read votes.yaml or votes.csv beside the config; votes are
     built in now, and those files import as they are."""
     (workspace / "votes.yaml").write_text(
-        "Grace Hopper: [arxiv:0704.0006, arxiv:2505.03549]\nAlan Turing: [arxiv:0704.0006]\n")
+        "Grace Hopper: [arxiv:0704.0006, arxiv:2505.03549]\nAlan Turing: [arxiv:0704.0006]\n"
+    )
     (workspace / "votes.csv").write_text("member,paper\nAda Lovelace,arxiv:2505.03549\n")
     for name in ("votes.yaml", "votes.csv"):
         assert run("import-votes", name).exit_code == 0
     assert {p: v["for"] for p, v in votes_of(catalog).items()} == {
         "arxiv:0704.0006": ["Alan Turing", "Grace Hopper"],
-        "arxiv:2505.03549": ["Ada Lovelace", "Grace Hopper"]}
+        "arxiv:2505.03549": ["Ada Lovelace", "Grace Hopper"],
+    }
     (workspace / "votes.yaml").write_text("Grace Hopper: {paper: arxiv:0704.0006}\n")
     result = run("import-votes", "votes.yaml")
-    assert result.exit_code == 1 and "votes.yaml:1: 'Grace Hopper': expected a list" in result.stderr
+    assert (
+        result.exit_code == 1 and "votes.yaml:1: 'Grace Hopper': expected a list" in result.stderr
+    )
 
 
 def test_votes_count_in_the_score_and_show_everywhere(run, schedule, workspace):
@@ -171,9 +206,13 @@ def test_votes_count_in_the_score_and_show_everywhere(run, schedule, workspace):
     assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
     plan = json.loads(run("show", str(schedule), "--json").stdout)
     planned = {p["id"] for s in plan["sessions"] for p in s["papers"]}
-    wanted = next(r for r in json.loads(run("recommend", str(schedule), "--json", "--limit", "20",
-                                            "--today", TODAY).stdout)[5:]
-                  if r["id"] not in planned)["id"]
+    wanted = next(
+        r
+        for r in json.loads(
+            run("recommend", str(schedule), "--json", "--limit", "20", "--today", TODAY).stdout
+        )[5:]
+        if r["id"] not in planned
+    )["id"]
     assert run("suggest", wanted, "--by", "Ada Lovelace", "--note", "we need this").exit_code == 0
     for who in ("Alan Turing", "Grace Hopper"):
         assert run("vote", wanted, "--by", who).exit_code == 0
@@ -189,6 +228,8 @@ def test_votes_count_in_the_score_and_show_everywhere(run, schedule, workspace):
     assert f"*({label})*" in (folder / "ml-systems.md").read_text()
     assert "Suggested by Ada Lovelace; 3 votes" in (folder / "ml-systems.html").read_text()
     why = run("why", str(schedule), wanted, "--today", TODAY).stdout
-    assert ("votes: suggested by Ada Lovelace ('we need this'); "
-            "3 for (Ada Lovelace, Alan Turing, Grace Hopper)") in why
+    assert (
+        "votes: suggested by Ada Lovelace ('we need this'); "
+        "3 for (Ada Lovelace, Alan Turing, Grace Hopper)"
+    ) in why
     assert "votes: suggested by Ada Lovelace" in run("show", str(schedule), "--why").stdout

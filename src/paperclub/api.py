@@ -209,8 +209,9 @@ def load_group(path: str | Path) -> Group:
     from paperclub import config
 
     hooks = _hooks()
-    return config.load_group(Path(path), emitters=hooks.emitters, policies=hooks.policies,
-                             settings=hooks.settings)
+    return config.load_group(
+        Path(path), emitters=hooks.emitters, policies=hooks.policies, settings=hooks.settings
+    )
 
 
 S = TypeVar("S")
@@ -265,8 +266,9 @@ def render(plan: Plan, group: Group, output_name: str) -> str | bytes:
     from paperclub import workflow
 
     if plan.slug != group.slug:
-        raise PaperclubError(f"the plan is of group {plan.slug!r}, not of {group.slug!r}",
-                             path=group.path)
+        raise PaperclubError(
+            f"the plan is of group {plan.slug!r}, not of {group.slug!r}", path=group.path
+        )
     hooks = _hooks()
     if output_name not in hooks.emitters:
         known = sorted(hooks.emitters)
@@ -296,9 +298,14 @@ def catalog_option(command: F) -> F:
         return ctx.with_resource(open_catalog(value))
 
     return click.option(
-        "--catalog", type=click.Path(dir_okay=False, path_type=Path), envvar="PAPERCLUB_CATALOG",
-        default="catalog.sqlite", show_default=True, callback=opened,
-        help="The catalog file; also PAPERCLUB_CATALOG.")(command)
+        "--catalog",
+        type=click.Path(dir_okay=False, path_type=Path),
+        envvar="PAPERCLUB_CATALOG",
+        default="catalog.sqlite",
+        show_default=True,
+        callback=opened,
+        help="The catalog file; also PAPERCLUB_CATALOG.",
+    )(command)
 
 
 def today_option(command: F) -> F:
@@ -315,8 +322,12 @@ def today_option(command: F) -> F:
         except ValueError:
             raise click.BadParameter(f"{value!r} is not a date such as 2026-12-03") from None
 
-    return click.option("--today", metavar="DATE", callback=parsed,
-                        help="Run as if today were DATE (default: today).")(command)
+    return click.option(
+        "--today",
+        metavar="DATE",
+        callback=parsed,
+        help="Run as if today were DATE (default: today).",
+    )(command)
 
 
 def _is_text(media_type: str) -> bool:

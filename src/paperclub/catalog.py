@@ -79,18 +79,39 @@ CREATE TABLE votes (
     PRIMARY KEY (paper, member)
 );
 """
-SCHEMA = PAPERS + INDEXES + """
+SCHEMA = (
+    PAPERS
+    + INDEXES
+    + """
 -- Ids a paper had before a better one was known (a title slug before its arXiv id).
 CREATE TABLE aliases (alias TEXT PRIMARY KEY, id TEXT NOT NULL);
 -- What each imported file looked like, so an unchanged file is not read again.
 CREATE TABLE imports (source TEXT PRIMARY KEY, digest TEXT NOT NULL, papers INTEGER NOT NULL);
-""" + VOTES
+"""
+    + VOTES
+)
 # Sources whose papers all carry a rating (upvotes), where 0 means 0: before schema 3 a
 # paper no source rated was stored with 0 too.
 RATED_SOURCES = ("hf-page:", "hf-html:", "hf-json:", "paperclub:sample")
-COLUMNS = ("id", "arxiv_id", "doi", "title_hash", "title", "abstract", "authors", "author_count",
-           "organisation", "published", "upvotes", "has_code", "links", "keywords", "topics",
-           "sources", "extra")
+COLUMNS = (
+    "id",
+    "arxiv_id",
+    "doi",
+    "title_hash",
+    "title",
+    "abstract",
+    "authors",
+    "author_count",
+    "organisation",
+    "published",
+    "upvotes",
+    "has_code",
+    "links",
+    "keywords",
+    "topics",
+    "sources",
+    "extra",
+)
 BATCH = 20000  # records merged and written together (and indexed: smaller is slower)
 # FTS5 keeps new index entries in memory up to this size before writing a segment: fewer,
 # larger segments make a big import's index several times faster to build.
@@ -105,8 +126,9 @@ class ImportResult:
     updated: int = 0
     skipped_unchanged_file: bool = False
     skipped: list[str] = field(default_factory=list)  # invalid records, with --skip-invalid
-    seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(
-        ("parse", "merge", "insert", "index"), 0.0))  # where the time went
+    seconds: dict[str, float] = field(
+        default_factory=lambda: dict.fromkeys(("parse", "merge", "insert", "index"), 0.0)
+    )  # where the time went
 
 
 @dataclass
@@ -141,8 +163,9 @@ def merge(old: Paper, new: Paper) -> Paper:
         title=title,
         abstract=old.abstract or new.abstract,
         authors=old.authors if len(old.authors) >= len(new.authors) else new.authors,
-        author_count=max((c for c in (old.author_count, new.author_count) if c is not None),
-                         default=None),
+        author_count=max(
+            (c for c in (old.author_count, new.author_count) if c is not None), default=None
+        ),
         organisation=old.organisation or new.organisation,
         published=dated.published,
         upvotes=max((u for u in (old.upvotes, new.upvotes) if u is not None), default=None),
@@ -150,8 +173,9 @@ def merge(old: Paper, new: Paper) -> Paper:
         keywords=_union(old.keywords, new.keywords),
         topics=_union(old.topics, new.topics),
         sources=_union(old.sources, new.sources),
-        extra=_drop_none({**new.extra, **old.extra,
-                          "date_precision": dated.extra.get("date_precision")}),
+        extra=_drop_none(
+            {**new.extra, **old.extra, "date_precision": dated.extra.get("date_precision")}
+        ),
     )
 
 
@@ -176,8 +200,13 @@ def _dated(old: Paper, new: Paper) -> Paper:
     """The record whose date to keep: the more precise (a BibTeX year is stored as 1 January),
     else the earlier."""
     dated = [p for p in (old, new) if p.published] or [old]
-    return min(dated, key=lambda p: (-PRECISION.get(p.extra.get("date_precision", "day"), 2),
-                                     p.published or date.max))
+    return min(
+        dated,
+        key=lambda p: (
+            -PRECISION.get(p.extra.get("date_precision", "day"), 2),
+            p.published or date.max,
+        ),
+    )
 
 
 def _union(a: Iterable[str], b: Iterable[str]) -> tuple[str, ...]:
@@ -195,11 +224,25 @@ def title_hash(key: str) -> int:
 
 def _row(paper: Paper, key: str | None = None) -> tuple:
     key = key if key is not None else ids.title_key(paper.title)
-    return (paper.id, paper.arxiv_id, paper.doi, title_hash(key), paper.title,
-            paper.abstract, _dumps(list(paper.authors)), paper.author_count, paper.organisation,
-            paper.published.isoformat() if paper.published else None, paper.upvotes,
-            int(paper.has_code), _dumps(paper.links), _dumps(list(paper.keywords)),
-            _dumps(list(paper.topics)), _dumps(list(paper.sources)), _dumps(paper.extra))
+    return (
+        paper.id,
+        paper.arxiv_id,
+        paper.doi,
+        title_hash(key),
+        paper.title,
+        paper.abstract,
+        _dumps(list(paper.authors)),
+        paper.author_count,
+        paper.organisation,
+        paper.published.isoformat() if paper.published else None,
+        paper.upvotes,
+        int(paper.has_code),
+        _dumps(paper.links),
+        _dumps(list(paper.keywords)),
+        _dumps(list(paper.topics)),
+        _dumps(list(paper.sources)),
+        _dumps(paper.extra),
+    )
 
 
 FTS_COLUMNS = "title, abstract, keywords"
@@ -219,13 +262,20 @@ def paper_of_row(row: sqlite3.Row) -> Paper:
 def _paper(row: sqlite3.Row) -> Paper:
     loads = orjson.loads
     return Paper(
-        id=row["id"], title=row["title"], abstract=row["abstract"],
-        authors=tuple(loads(row["authors"])), author_count=row["author_count"],
+        id=row["id"],
+        title=row["title"],
+        abstract=row["abstract"],
+        authors=tuple(loads(row["authors"])),
+        author_count=row["author_count"],
         organisation=row["organisation"],
         published=date.fromisoformat(row["published"]) if row["published"] else None,
-        upvotes=row["upvotes"], links=loads(row["links"]),
-        keywords=tuple(loads(row["keywords"])), topics=tuple(loads(row["topics"])),
-        sources=tuple(loads(row["sources"])), arxiv_id=row["arxiv_id"], doi=row["doi"],
+        upvotes=row["upvotes"],
+        links=loads(row["links"]),
+        keywords=tuple(loads(row["keywords"])),
+        topics=tuple(loads(row["topics"])),
+        sources=tuple(loads(row["sources"])),
+        arxiv_id=row["arxiv_id"],
+        doi=row["doi"],
         extra=loads(row["extra"]),
     )
 
@@ -267,8 +317,9 @@ class Catalog:
         try:
             # isolation_level=None: transactions are ours, begun and ended explicitly below.
             # check_same_thread=False: an import indexes in a second thread, one at a time.
-            self.db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT,
-                                      check_same_thread=False)
+            self.db = sqlite3.connect(
+                path, isolation_level=None, timeout=BUSY_TIMEOUT, check_same_thread=False
+            )
             self.db.row_factory = sqlite3.Row
             _wal(self.db)
             self.db.execute("PRAGMA synchronous=NORMAL")  # WAL: a crash loses no commit
@@ -277,14 +328,17 @@ class Catalog:
             if version > SCHEMA_VERSION:
                 raise PaperclubError(
                     f"catalog schema {version} is newer than this paperclub knows ({SCHEMA_VERSION})",
-                    path=path)
+                    path=path,
+                )
             if version == 0:
                 self._create()
             elif version == 1:
                 # Only this project's own development made version-1 catalogs.
-                raise PaperclubError(f"catalog schema {version} is older than this paperclub's "
-                                     f"({SCHEMA_VERSION}): import its sources into a new catalog",
-                                     path=path)
+                raise PaperclubError(
+                    f"catalog schema {version} is older than this paperclub's "
+                    f"({SCHEMA_VERSION}): import its sources into a new catalog",
+                    path=path,
+                )
             elif version < SCHEMA_VERSION:
                 self._upgrade()
         except sqlite3.DatabaseError as e:
@@ -298,12 +352,17 @@ class Catalog:
         self = cls.__new__(cls)
         self.path = path
         if not path.is_file():
-            raise PaperclubError("no catalog here yet: run `paperclub import FILE` first",
-                                 path=path)
+            raise PaperclubError(
+                "no catalog here yet: run `paperclub import FILE` first", path=path
+            )
         try:
             # a URI, so `?` or `#` in a folder's name stays part of the path
-            self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
-                                      isolation_level=None, timeout=BUSY_TIMEOUT)
+            self.db = sqlite3.connect(
+                f"{path.resolve().as_uri()}?mode=ro",
+                uri=True,
+                isolation_level=None,
+                timeout=BUSY_TIMEOUT,
+            )
             self.db.row_factory = sqlite3.Row
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as e:
@@ -313,8 +372,10 @@ class Catalog:
             if version > SCHEMA_VERSION:
                 problem = f"is newer than this paperclub knows ({SCHEMA_VERSION})"
             elif version > 1:  # what Catalog() upgrades
-                problem = (f"is older than this paperclub's ({SCHEMA_VERSION}): `paperclub plan` "
-                           "or `paperclub import` upgrades it")
+                problem = (
+                    f"is older than this paperclub's ({SCHEMA_VERSION}): `paperclub plan` "
+                    "or `paperclub import` upgrades it"
+                )
             else:
                 problem = "is not one this paperclub reads: import its sources into a new catalog"
             raise PaperclubError(f"catalog schema {version} {problem}", path=path)
@@ -352,15 +413,21 @@ class Catalog:
                     self.db.execute(statement)
                 self.db.execute(
                     f"INSERT INTO papers (rowid, {columns}) SELECT rowid, "
-                    + columns.replace("upvotes", "CASE WHEN upvotes = 0 AND NOT EXISTS "
-                                      f"(SELECT 1 FROM json_each(sources) WHERE {rated}) "
-                                      "THEN NULL ELSE upvotes END")
-                    + " FROM papers_v2")
+                    + columns.replace(
+                        "upvotes",
+                        "CASE WHEN upvotes = 0 AND NOT EXISTS "
+                        f"(SELECT 1 FROM json_each(sources) WHERE {rated}) "
+                        "THEN NULL ELSE upvotes END",
+                    )
+                    + " FROM papers_v2"
+                )
                 self.db.execute("DROP TABLE papers_v2")
                 for statement in _statements(INDEXES + VOTES):
                     self.db.execute(statement)
-                self.db.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('hashsize', ?)",
-                                (FTS_HASHSIZE,))
+                self.db.execute(
+                    "INSERT INTO papers_fts(papers_fts, rank) VALUES ('hashsize', ?)",
+                    (FTS_HASHSIZE,),
+                )
                 self.db.execute("INSERT INTO papers_fts(papers_fts) VALUES ('rebuild')")
                 self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             self.db.execute("COMMIT")
@@ -379,22 +446,34 @@ class Catalog:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def import_file(self, path: Path, source: Source, label: str, as_of: date | None, *,
-                    skip_invalid: bool = False,
-                    progress: Callable[[int, int], None] | None = None) -> ImportResult:
+    def import_file(
+        self,
+        path: Path,
+        source: Source,
+        label: str,
+        as_of: date | None,
+        *,
+        skip_invalid: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ImportResult:
         """Import every paper of `path`, all or nothing; an unchanged file is not read again.
         A bad record stops the import, or with `skip_invalid` is listed and left out."""
         digest = _digest(path) + (f" as of {as_of}" if as_of else "") + _reader(source)
-        row = self.db.execute("SELECT digest, papers FROM imports WHERE source = ?", (label,)).fetchone()
+        row = self.db.execute(
+            "SELECT digest, papers FROM imports WHERE source = ?", (label,)
+        ).fetchone()
         if row is not None and row["digest"] == digest:
             return ImportResult(label, row["papers"], skipped_unchanged_file=True)
         result = ImportResult(label)
         try:
             self.db.execute("BEGIN IMMEDIATE")  # waits up to BUSY_TIMEOUT for another writer
         except sqlite3.OperationalError as e:
-            raise PaperclubError(f"the catalog is busy ({e}): another paperclub has been "
-                                 f"importing into it for more than {BUSY_TIMEOUT:g} s; try "
-                                 "again when it is done", path=self.path) from None
+            raise PaperclubError(
+                f"the catalog is busy ({e}): another paperclub has been "
+                f"importing into it for more than {BUSY_TIMEOUT:g} s; try "
+                "again when it is done",
+                path=self.path,
+            ) from None
         # Indexing runs in a second thread (SQLite lets go of the GIL while it works).
         indexer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paperclub-index")
         indexing: Future | None = None
@@ -404,10 +483,12 @@ class Catalog:
             # _unindexed (changed after they were indexed).
             self._indexed_upto = self._next_rowid()
             self._unindexed = set()
-            self.db.execute("INSERT INTO papers_fts(papers_fts, rank) VALUES ('hashsize', ?)",
-                            (FTS_HASHSIZE,))
-            batches = self._batches(source.read(SourceFile(path, progress), as_of),
-                                    skip_invalid, result)
+            self.db.execute(
+                "INSERT INTO papers_fts(papers_fts, rank) VALUES ('hashsize', ?)", (FTS_HASHSIZE,)
+            )
+            batches = self._batches(
+                source.read(SourceFile(path, progress), as_of), skip_invalid, result
+            )
             # One connection, never used by both threads at once: while the indexer indexes
             # the rows of batch n, this thread merges batch n+1 and parses batch n+2.
             batch = next(batches, None)
@@ -420,13 +501,16 @@ class Catalog:
                 self._write(writes, result)
             self._index_new(self._next_rowid(), result)
             started = time.perf_counter()
-            self.db.execute(f"INSERT INTO papers_fts(rowid, {FTS_COLUMNS}) "
-                            f"SELECT rowid, {FTS_COLUMNS} FROM papers "
-                            "WHERE rowid IN (SELECT value FROM json_each(?))",
-                            (json.dumps(sorted(self._unindexed)),))
+            self.db.execute(
+                f"INSERT INTO papers_fts(rowid, {FTS_COLUMNS}) "
+                f"SELECT rowid, {FTS_COLUMNS} FROM papers "
+                "WHERE rowid IN (SELECT value FROM json_each(?))",
+                (json.dumps(sorted(self._unindexed)),),
+            )
             result.seconds["index"] += time.perf_counter() - started
-            self.db.execute("INSERT OR REPLACE INTO imports VALUES (?, ?, ?)",
-                            (label, digest, result.papers))
+            self.db.execute(
+                "INSERT OR REPLACE INTO imports VALUES (?, ?, ?)", (label, digest, result.papers)
+            )
             self.db.execute("COMMIT")
         except BaseException:  # a bad record, Ctrl-C: nothing of this file stays
             if indexing is not None:
@@ -438,8 +522,9 @@ class Catalog:
             self._label = None
         return result
 
-    def _batches(self, records: Iterator[Paper | PaperclubError], skip_invalid: bool,
-                 result: ImportResult) -> Iterator[list[Paper]]:
+    def _batches(
+        self, records: Iterator[Paper | PaperclubError], skip_invalid: bool, result: ImportResult
+    ) -> Iterator[list[Paper]]:
         """Records in lists of BATCH; bad records raise, or are listed with skip_invalid."""
         batch: list[Paper] = []
         while True:
@@ -462,9 +547,11 @@ class Catalog:
     def _index_new(self, end: int, result: ImportResult) -> None:
         """Index the rows added since the last call, up to (not including) rowid `end`."""
         started = time.perf_counter()
-        self.db.execute(f"INSERT INTO papers_fts(rowid, {FTS_COLUMNS}) "
-                        f"SELECT rowid, {FTS_COLUMNS} FROM papers WHERE rowid >= ? AND rowid < ?",
-                        (self._indexed_upto, end))
+        self.db.execute(
+            f"INSERT INTO papers_fts(rowid, {FTS_COLUMNS}) "
+            f"SELECT rowid, {FTS_COLUMNS} FROM papers WHERE rowid >= ? AND rowid < ?",
+            (self._indexed_upto, end),
+        )
         self._indexed_upto = end
         result.seconds["index"] += time.perf_counter() - started
 
@@ -476,18 +563,26 @@ class Catalog:
         started = time.perf_counter()
         keys = [ids.title_key(p.title) for p in batch]
         found: dict[int, Paper] = {}  # rowid -> paper, as in the catalog now
-        for column, values in (("arxiv_id", {p.arxiv_id for p in batch if p.arxiv_id}),
-                               ("doi", {p.doi for p in batch if p.doi}),
-                               ("title_hash", {title_hash(k) for k in keys})):
+        for column, values in (
+            ("arxiv_id", {p.arxiv_id for p in batch if p.arxiv_id}),
+            ("doi", {p.doi for p in batch if p.doi}),
+            ("title_hash", {title_hash(k) for k in keys}),
+        ):
             if values:
-                for row in self.db.execute(f"SELECT rowid, * FROM papers WHERE {column} IN "
-                                           "(SELECT value FROM json_each(?))",
-                                           (json.dumps(sorted(values)),)):
+                for row in self.db.execute(
+                    f"SELECT rowid, * FROM papers WHERE {column} IN "
+                    "(SELECT value FROM json_each(?))",
+                    (json.dumps(sorted(values)),),
+                ):
                     found[row["rowid"]] = _paper(row)
         # ids taken by other papers (a title slug can be: same title, other arXiv ids)
-        taken = {row[0] for row in self.db.execute(
-            "SELECT id FROM papers WHERE id IN (SELECT value FROM json_each(?))",
-            (json.dumps(sorted({p.id for p in batch})),))}
+        taken = {
+            row[0]
+            for row in self.db.execute(
+                "SELECT id FROM papers WHERE id IN (SELECT value FROM json_each(?))",
+                (json.dumps(sorted({p.id for p in batch})),),
+            )
+        }
         result.seconds["merge"] += time.perf_counter() - started
         return Lookup(keys, found, taken)
 
@@ -510,9 +605,11 @@ class Catalog:
             return new[rowid][0] if rowid < 0 else changed.get(rowid) or found[rowid]
 
         for record, key in zip(batch, lookup.keys):
-            match = (by_arxiv.get(record.arxiv_id or "") or by_doi.get(record.doi or "")
-                     or next((r for r in by_title.get(key, ()) if _same_paper(current(r), record)),
-                             None))
+            match = (
+                by_arxiv.get(record.arxiv_id or "")
+                or by_doi.get(record.doi or "")
+                or next((r for r in by_title.get(key, ()) if _same_paper(current(r), record)), None)
+            )
             if label and label not in record.sources:
                 record = replace(record, sources=(*record.sources, label))
             if match is None:
@@ -534,37 +631,48 @@ class Catalog:
             if paper.id in lookup.taken:  # the same title as another paper: keep both
                 paper = replace(paper, id=f"{paper.id}-{i}")
             rows.append(_row(paper, key))
-        writes = Writes(rows, [(*_row(p), r) for r, p in changed.items()],
-                        {r: found[r] for r in changed},
-                        [(found[r].id, p.id) for r, p in changed.items() if found[r].id != p.id])
+        writes = Writes(
+            rows,
+            [(*_row(p), r) for r, p in changed.items()],
+            {r: found[r] for r in changed},
+            [(found[r].id, p.id) for r, p in changed.items() if found[r].id != p.id],
+        )
         result.seconds["merge"] += time.perf_counter() - started
         return writes
 
     def _write(self, writes: Writes, result: ImportResult) -> None:
         started = time.perf_counter()
-        self.db.executemany(f"INSERT INTO papers ({', '.join(COLUMNS)}) "
-                            f"VALUES ({', '.join('?' * len(COLUMNS))})", writes.inserts)
+        self.db.executemany(
+            f"INSERT INTO papers ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
+            writes.inserts,
+        )
         result.added += len(writes.inserts)
         if writes.updates:
             # A paper already in the index leaves it with the text it was indexed with (once),
             # and comes back with its new text at the end of the import.
-            leaving = [r for r in writes.before if r < self._indexed_upto and r not in self._unindexed]
+            leaving = [
+                r for r in writes.before if r < self._indexed_upto and r not in self._unindexed
+            ]
             self.db.executemany(
                 f"INSERT INTO papers_fts(papers_fts, rowid, {FTS_COLUMNS}) "
                 "VALUES ('delete', ?, ?, ?, ?)",
-                [(r, *_fts_values(writes.before[r])) for r in leaving])
+                [(r, *_fts_values(writes.before[r])) for r in leaving],
+            )
             self._unindexed.update(leaving)
             assignments = ", ".join(f"{c} = ?" for c in COLUMNS)
             self.db.executemany(f"UPDATE papers SET {assignments} WHERE rowid = ?", writes.updates)
             self.db.executemany("INSERT OR REPLACE INTO aliases VALUES (?, ?)", writes.aliases)
-            self.db.executemany("UPDATE aliases SET id = ? WHERE id = ?",
-                                [(new_id, old_id) for old_id, new_id in writes.aliases])
+            self.db.executemany(
+                "UPDATE aliases SET id = ? WHERE id = ?",
+                [(new_id, old_id) for old_id, new_id in writes.aliases],
+            )
             result.updated += len(writes.updates)
         result.seconds["insert"] += time.perf_counter() - started
 
     @staticmethod
-    def _index(rowid: int, paper: Paper, key: str, by_arxiv: dict, by_doi: dict,
-               by_title: dict) -> None:
+    def _index(
+        rowid: int, paper: Paper, key: str, by_arxiv: dict, by_doi: dict, by_title: dict
+    ) -> None:
         if paper.arxiv_id:
             by_arxiv[paper.arxiv_id] = rowid
         if paper.doi:
@@ -579,15 +687,17 @@ class Catalog:
         """A paper by its id, or by an id it had before (see `aliases`)."""
         row = self.db.execute(
             "SELECT * FROM papers WHERE id = ? OR id = (SELECT id FROM aliases WHERE alias = ?)",
-            (paper_id, paper_id)).fetchone()
+            (paper_id, paper_id),
+        ).fetchone()
         return _paper(row) if row else None
 
     def by_title(self, title: str) -> Paper | None:
         """The paper with this title, case, accents and punctuation aside (the first by id
         when several share it)."""
         key = ids.title_key(title)
-        rows = self.db.execute("SELECT * FROM papers WHERE title_hash = ? ORDER BY id",
-                               (title_hash(key),)).fetchall()
+        rows = self.db.execute(
+            "SELECT * FROM papers WHERE title_hash = ? ORDER BY id", (title_hash(key),)
+        ).fetchall()
         return next((_paper(r) for r in rows if ids.title_key(r["title"]) == key), None)
 
     def closest(self, text: str, n: int = 3) -> list[Paper]:
@@ -601,22 +711,27 @@ class Catalog:
         if words:
             query = " OR ".join(f'"{w}"*' for w in words[:32])
             for row in self.db.execute(
-                    "SELECT p.* FROM papers_fts JOIN papers p ON p.rowid = papers_fts.rowid "
-                    "WHERE papers_fts MATCH ? ORDER BY bm25(papers_fts, 5.0, 1.0, 1.0), p.id "
-                    "LIMIT 50", (query,)):
+                "SELECT p.* FROM papers_fts JOIN papers p ON p.rowid = papers_fts.rowid "
+                "WHERE papers_fts MATCH ? ORDER BY bm25(papers_fts, 5.0, 1.0, 1.0), p.id "
+                "LIMIT 50",
+                (query,),
+            ):
                 found[row["id"]] = _paper(row)
         for op, order in ((">=", "ASC"), ("<", "DESC")):
-            for row in self.db.execute(f"SELECT * FROM papers WHERE id {op} ? ORDER BY id {order} "
-                                       "LIMIT 5", (text.strip(),)):
+            for row in self.db.execute(
+                f"SELECT * FROM papers WHERE id {op} ? ORDER BY id {order} LIMIT 5", (text.strip(),)
+            ):
                 found[row["id"]] = _paper(row)
         key = ids.title_key(text)
 
         def likeness(p: Paper) -> tuple[float, str]:
             # a title's start as long as the text too: a title given in part still matches
             title = ids.title_key(p.title)
-            ratio = max(difflib.SequenceMatcher(None, key, title).ratio(),
-                        difflib.SequenceMatcher(None, key, title[:len(key)]).ratio(),
-                        difflib.SequenceMatcher(None, text.strip().lower(), p.id.lower()).ratio())
+            ratio = max(
+                difflib.SequenceMatcher(None, key, title).ratio(),
+                difflib.SequenceMatcher(None, key, title[: len(key)]).ratio(),
+                difflib.SequenceMatcher(None, text.strip().lower(), p.id.lower()).ratio(),
+            )
             return (-ratio, p.id)
 
         return sorted(found.values(), key=likeness)[:n]
@@ -624,10 +739,18 @@ class Catalog:
     def __len__(self) -> int:
         return self.db.execute("SELECT count(*) FROM papers").fetchone()[0]
 
-    def papers(self, query: str | None = None, *, sources: Iterable[str] | None = None,
-               topic: str | None = None, since: date | None = None, until: date | None = None,
-               source: str | None = None, has_code: bool = False,
-               limit: int | None = None) -> Iterator[Paper]:
+    def papers(
+        self,
+        query: str | None = None,
+        *,
+        sources: Iterable[str] | None = None,
+        topic: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        source: str | None = None,
+        has_code: bool = False,
+        limit: int | None = None,
+    ) -> Iterator[Paper]:
         """Papers matching all the filters: by relevance when there is a `query` (full-text over
         title and abstract), else by id. `sources` keeps papers from any of these labels;
         `source` those from a label or format (`hf-page` or `hf-page:file.txt`); `topic` those
@@ -638,16 +761,22 @@ class Catalog:
             where.append("papers_fts MATCH ?")
             args.append(fts_query(query))
         if sources is not None:
-            where.append("EXISTS (SELECT 1 FROM json_each(p.sources) WHERE value IN "
-                         "(SELECT value FROM json_each(?)))")
+            where.append(
+                "EXISTS (SELECT 1 FROM json_each(p.sources) WHERE value IN "
+                "(SELECT value FROM json_each(?)))"
+            )
             args.append(json.dumps(list(sources)))
         if source:
-            where.append("EXISTS (SELECT 1 FROM json_each(p.sources) "
-                         "WHERE value = ? OR value LIKE ? ESCAPE '\\')")
+            where.append(
+                "EXISTS (SELECT 1 FROM json_each(p.sources) "
+                "WHERE value = ? OR value LIKE ? ESCAPE '\\')"
+            )
             args += [source, _like_prefix(source + ":")]
         if topic:
-            where.append("EXISTS (SELECT 1 FROM json_each(p.topics) WHERE lower(value) = lower(?)"
-                         " UNION ALL SELECT 1 FROM json_each(p.keywords) WHERE lower(value) = lower(?))")
+            where.append(
+                "EXISTS (SELECT 1 FROM json_each(p.topics) WHERE lower(value) = lower(?)"
+                " UNION ALL SELECT 1 FROM json_each(p.keywords) WHERE lower(value) = lower(?))"
+            )
             args += [topic, topic]
         if since:
             where.append("p.published >= ?")

@@ -33,8 +33,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 class App:
     """What every command shares: the workspace, and its plugins, loaded on first use."""
 
-    def __init__(self, workspace: Path, local_plugins: bool = True,
-                 plugins: dict[str, object] | None = None):
+    def __init__(
+        self, workspace: Path, local_plugins: bool = True, plugins: dict[str, object] | None = None
+    ):
         self.workspace = workspace
         self.local_plugins = local_plugins  # False: --no-local-plugins, skip plugins/*.py
         self.plugins = plugins or {}  # name -> module, loaded beside the installed ones (tests)
@@ -49,8 +50,11 @@ class App:
         from paperclub.plugins import Hooks, get_plugin_manager
 
         try:
-            self._hooks = Hooks(get_plugin_manager(self.workspace, local_plugins=self.local_plugins,
-                                                   plugins=self.plugins))
+            self._hooks = Hooks(
+                get_plugin_manager(
+                    self.workspace, local_plugins=self.local_plugins, plugins=self.plugins
+                )
+            )
         except PluginError as e:
             self.load_error = e
         return self._hooks
@@ -91,9 +95,14 @@ class PaperclubGroup(click.Group):
 
 @click.group(cls=PaperclubGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="paperclub")
-@click.option("--no-local-plugins", is_flag=True, expose_value=False, is_eager=True,
-              callback=lambda ctx, param, value: _skip_local_plugins(ctx) if value else None,
-              help="Do not load the workspace's plugins/*.py.")
+@click.option(
+    "--no-local-plugins",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, param, value: _skip_local_plugins(ctx) if value else None,
+    help="Do not load the workspace's plugins/*.py.",
+)
 def cli() -> None:
     """Plan a reading group's term: papers, dated sessions, topics, presenters, calendars.
 
@@ -109,9 +118,13 @@ def cli() -> None:
 
 def catalog_option(f: F) -> F:
     return click.option(
-        "--catalog", type=click.Path(dir_okay=False, path_type=Path), envvar="PAPERCLUB_CATALOG",
-        default="catalog.sqlite", show_default=True,
-        help="The catalog file; also PAPERCLUB_CATALOG.")(f)
+        "--catalog",
+        type=click.Path(dir_okay=False, path_type=Path),
+        envvar="PAPERCLUB_CATALOG",
+        default="catalog.sqlite",
+        show_default=True,
+        help="The catalog file; also PAPERCLUB_CATALOG.",
+    )(f)
 
 
 def json_option(f: F) -> F:
@@ -155,9 +168,12 @@ def parse_date(ctx: click.Context, param: click.Parameter, value: str | None) ->
 @cli.command()
 @click.argument("folder", metavar="[DIR]", default=".", type=click.Path(path_type=Path))
 @click.option("--force", is_flag=True, help="Overwrite the files init writes, if they exist.")
-@click.option("--today", callback=parse_date, metavar="DATE",
-              help="The first session is the first Thursday a week or more after DATE "
-                   "(default: today).")
+@click.option(
+    "--today",
+    callback=parse_date,
+    metavar="DATE",
+    help="The first session is the first Thursday a week or more after DATE (default: today).",
+)
 def init(folder: Path, force: bool, today: date | None) -> None:
     """Make a workspace in DIR (default: here): schedules/reading-group.yaml, a group config
     whose comments ask what to fill in, and plugins/ for the group's own plugins."""
@@ -174,14 +190,27 @@ def init(folder: Path, force: bool, today: date | None) -> None:
 @cli.command(name="import")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", help="The source format; detected from the content if not given.")
-@click.option("--as-of", callback=parse_date, metavar="DATE",
-              help="When the page was saved: the year of dates shown without one.")
-@click.option("--skip-invalid", is_flag=True,
-              help="Import the valid records of a file and list the ones skipped.")
+@click.option(
+    "--as-of",
+    callback=parse_date,
+    metavar="DATE",
+    help="When the page was saved: the year of dates shown without one.",
+)
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Import the valid records of a file and list the ones skipped.",
+)
 @catalog_option
 @json_option
-def import_command(paths: tuple[str, ...], fmt: str | None, as_of: date | None,
-                   skip_invalid: bool, catalog: Path, as_json: bool) -> None:
+def import_command(
+    paths: tuple[str, ...],
+    fmt: str | None,
+    as_of: date | None,
+    skip_invalid: bool,
+    catalog: Path,
+    as_json: bool,
+) -> None:
     """Add papers from files to the catalog (each file all or nothing).
 
     PATHS are files, or bundled data such as paperclub:sample.
@@ -194,8 +223,9 @@ def import_command(paths: tuple[str, ...], fmt: str | None, as_of: date | None,
     with open_catalog(catalog) as cat:
         for path, source, label in resolved:
             with progress_bar(label, path) as progress:
-                result = cat.import_file(path, source, label, as_of, skip_invalid=skip_invalid,
-                                         progress=progress)
+                result = cat.import_file(
+                    path, source, label, as_of, skip_invalid=skip_invalid, progress=progress
+                )
             results.append(result)
             if not as_json:
                 report_import(result)
@@ -239,8 +269,12 @@ class progress_bar:
         self.bar.update(done - self.done)
         self.done = done
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         if self.bar is not None:
             self.bar.__exit__(kind, error, tb)
 
@@ -259,8 +293,12 @@ class open_catalog:
         self.catalog = Catalog(self.path)
         return self.catalog
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         empty = len(self.catalog) == 0
         self.catalog.close()
         if kind is not None and self.created and empty:
@@ -271,16 +309,37 @@ class open_catalog:
 @cli.command()
 @click.argument("query", required=False)
 @click.option("--topic", help="Only papers with this topic or source keyword (cs.LG, ...).")
-@click.option("--since", callback=parse_date, metavar="DATE", help="Only papers published on or after DATE.")
-@click.option("--until", callback=parse_date, metavar="DATE", help="Only papers published on or before DATE.")
-@click.option("--source", help="Only papers from this source: a format (hf-page) or a label (hf-page:file.txt).")
+@click.option(
+    "--since", callback=parse_date, metavar="DATE", help="Only papers published on or after DATE."
+)
+@click.option(
+    "--until", callback=parse_date, metavar="DATE", help="Only papers published on or before DATE."
+)
+@click.option(
+    "--source",
+    help="Only papers from this source: a format (hf-page) or a label (hf-page:file.txt).",
+)
 @click.option("--has-code", is_flag=True, help="Only papers with a code link.")
-@click.option("--limit", type=click.IntRange(min=0), default=100, show_default=True,
-              help="At most this many papers; 0 for all.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=0),
+    default=100,
+    show_default=True,
+    help="At most this many papers; 0 for all.",
+)
 @catalog_option
 @json_option
-def papers(query: str | None, topic: str | None, since: date | None, until: date | None,
-           source: str | None, has_code: bool, limit: int, catalog: Path, as_json: bool) -> None:
+def papers(
+    query: str | None,
+    topic: str | None,
+    since: date | None,
+    until: date | None,
+    source: str | None,
+    has_code: bool,
+    limit: int,
+    catalog: Path,
+    as_json: bool,
+) -> None:
     """Search the catalog: papers whose title or abstract has every word of QUERY, best first.
 
     Without QUERY, every paper (that the filters keep), by id. "Quoted words" must occur
@@ -291,16 +350,34 @@ def papers(query: str | None, topic: str | None, since: date | None, until: date
     if not catalog.exists():
         raise PaperclubError("no catalog here yet: run `paperclub import FILE` first", path=catalog)
     with Catalog(catalog) as cat:
-        found = list(cat.papers(query, topic=topic, since=since, until=until, source=source,
-                                has_code=has_code, limit=limit or None))
+        found = list(
+            cat.papers(
+                query,
+                topic=topic,
+                since=since,
+                until=until,
+                source=source,
+                has_code=has_code,
+                limit=limit or None,
+            )
+        )
     if as_json:
         echo_json([p.to_json() for p in found])
         return
     if found:
         # the id is what config keys (pin, before, like) and `why` take
-        echo_table([("Published", "Upvotes", "Title", "Id")]
-                   + [(p.published_label, "" if p.upvotes is None else str(p.upvotes),
-                       clip(p.title, 60), p.id) for p in found])
+        echo_table(
+            [("Published", "Upvotes", "Title", "Id")]
+            + [
+                (
+                    p.published_label,
+                    "" if p.upvotes is None else str(p.upvotes),
+                    clip(p.title, 60),
+                    p.id,
+                )
+                for p in found
+            ]
+        )
     more = " (the first; --limit 0 shows all)" if limit and len(found) == limit else ""
     click.echo(f"{plural(len(found), 'paper')}{more}", err=True)
 
@@ -308,20 +385,27 @@ def papers(query: str | None, topic: str | None, since: date | None, until: date
 @cli.command()
 @click.argument("schedule", type=click.Path(dir_okay=False, path_type=Path))
 @catalog_option
-@click.option("--today", callback=parse_date, metavar="DATE",
-              help="Plan as if today were DATE: sessions before it are kept as held.")
+@click.option(
+    "--today",
+    callback=parse_date,
+    metavar="DATE",
+    help="Plan as if today were DATE: sessions before it are kept as held.",
+)
 @click.option("--explain", is_flag=True, help="Also print why each paper is where it is.")
-@click.option("--force", is_flag=True,
-              help="Change the past: take hand edits of sessions already held, and plan again "
-                   "the sessions held by the last plan when --today is earlier.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Change the past: take hand edits of sessions already held, and plan again "
+    "the sessions held by the last plan when --today is earlier.",
+)
 @json_option
-def plan(schedule: Path, catalog: Path, today: date | None, explain: bool, force: bool,
-         as_json: bool) -> None:
+def plan(
+    schedule: Path, catalog: Path, today: date | None, explain: bool, force: bool, as_json: bool
+) -> None:
     """Plan the term of a group config; write the plan file and the outputs it lists."""
     from paperclub import workflow
 
-    result = workflow.plan(schedule, catalog, app().hooks, today=today or date.today(),
-                           force=force)
+    result = workflow.plan(schedule, catalog, app().hooks, today=today or date.today(), force=force)
     for problem in result.problems:
         click.echo(f"warning: {problem}", err=True)
     if explain and not as_json:
@@ -329,9 +413,15 @@ def plan(schedule: Path, catalog: Path, today: date | None, explain: bool, force
 
         click.echo("\n".join(plan_reasons(result.plan)))
     if as_json:
-        echo_json({"plan": str(result.plan_path), "written": [str(p) for p in result.written],
-                   "outputs": [str(p) for p in result.outputs], "problems": result.problems,
-                   "changes": result.changes})
+        echo_json(
+            {
+                "plan": str(result.plan_path),
+                "written": [str(p) for p in result.written],
+                "outputs": [str(p) for p in result.outputs],
+                "problems": result.problems,
+                "changes": result.changes,
+            }
+        )
         return
     if result.changes:
         click.echo("Changed since the last plan:")
@@ -339,8 +429,10 @@ def plan(schedule: Path, catalog: Path, today: date | None, explain: bool, force
             click.echo(f"  {line}")
     sessions = [s for s in result.plan.sessions if not s.cancelled]
     n_papers = sum(len(s.papers) for s in sessions)
-    click.echo(f"Planned {plural(len(sessions), 'session')} with {plural(n_papers, 'paper')} "
-               f"from {plural(result.candidates, 'candidate')}.")
+    click.echo(
+        f"Planned {plural(len(sessions), 'session')} with {plural(n_papers, 'paper')} "
+        f"from {plural(result.candidates, 'candidate')}."
+    )
     for path in [result.plan_path, *result.outputs]:
         state = "written" if path in result.written else "unchanged"
         click.echo(f"  {path} ({state})")
@@ -348,7 +440,9 @@ def plan(schedule: Path, catalog: Path, today: date | None, explain: bool, force
 
 @cli.command()
 @click.argument("schedule", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--why", is_flag=True, help="Why each paper is where it is: score parts, topic balance, rules.")
+@click.option(
+    "--why", is_flag=True, help="Why each paper is where it is: score parts, topic balance, rules."
+)
 @json_option
 def show(schedule: Path, why: bool, as_json: bool) -> None:
     """Show the plan of a group config (or a plan file) as a table."""
@@ -379,15 +473,25 @@ def show(schedule: Path, why: bool, as_json: bool) -> None:
             rows.append((*when, "(to be announced)", *blank))
         for i, a in enumerate(s.papers if not s.cancelled else []):
             lead = when if i == 0 else ("", "")
-            rows.append((*lead, clip(a.title, 60), a.topics[0] if a.topics else "",
-                         a.presenter or "", *((a.votes.label(),) if voted else ())))
+            rows.append(
+                (
+                    *lead,
+                    clip(a.title, 60),
+                    a.topics[0] if a.topics else "",
+                    a.presenter or "",
+                    *((a.votes.label(),) if voted else ()),
+                )
+            )
     echo_table(rows)
 
 
 @cli.command()
 @click.argument("schedule", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--why", is_flag=True,
-              help="Why each member presents what: their affinity for each paper, by part.")
+@click.option(
+    "--why",
+    is_flag=True,
+    help="Why each member presents what: their affinity for each paper, by part.",
+)
 @json_option
 def members(schedule: Path, why: bool, as_json: bool) -> None:
     """Each member's sessions, load and topics in the plan of SCHEDULE (a group config or its
@@ -396,10 +500,15 @@ def members(schedule: Path, why: bool, as_json: bool) -> None:
 
     config_path = planfile.config_path(schedule)
     if not config_path.exists():
-        raise PaperclubError("no group config here: `paperclub members` reads the members "
-                             "from it", path=config_path)
-    group = config.load_group(config_path, emitters=app().hooks.emitters,
-                              policies=app().hooks.policies, settings=app().hooks.settings)
+        raise PaperclubError(
+            "no group config here: `paperclub members` reads the members from it", path=config_path
+        )
+    group = config.load_group(
+        config_path,
+        emitters=app().hooks.emitters,
+        policies=app().hooks.policies,
+        settings=app().hooks.settings,
+    )
     the_plan = planfile.load_existing(config_path)
     rows = presenters.summary(the_plan.sessions, group.members)
     if as_json:
@@ -414,8 +523,14 @@ def members(schedule: Path, why: bool, as_json: bool) -> None:
     for r in rows:
         load = str(r["load"]) + (f" / {r['max_sessions']}" if r["max_sessions"] is not None else "")
         topics = ", ".join(t if n == 1 else f"{t} ({n})" for t, n in r["topics"].items())
-        table.append((r["name"] + ("" if r["member"] else " (not a member)"), load,
-                      ", ".join(s["date"] for s in r["sessions"]), topics))
+        table.append(
+            (
+                r["name"] + ("" if r["member"] else " (not a member)"),
+                load,
+                ", ".join(s["date"] for s in r["sessions"]),
+                topics,
+            )
+        )
     echo_table(table)
 
 
@@ -446,8 +561,12 @@ def diff(old: Path, new: Path, as_json: bool) -> None:
 @click.argument("schedule", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("paper")
 @catalog_option
-@click.option("--today", callback=parse_date, metavar="DATE",
-              help="Sessions before DATE count as held (default: today).")
+@click.option(
+    "--today",
+    callback=parse_date,
+    metavar="DATE",
+    help="Sessions before DATE count as held (default: today).",
+)
 def why(schedule: Path, paper: str, catalog: Path, today: date | None) -> None:
     """Why PAPER (an id) is in the plan of SCHEDULE where it is, or why it is not in it."""
     from paperclub import workflow
@@ -481,8 +600,10 @@ def vote(paper: str, member: str, against: bool, catalog: Path) -> None:
         found = votes.find(cat, paper)
         now = votes.cast(cat, found, member, votes.AGAINST if against else votes.FOR)
     side = "against" if against else "for"
-    click.echo(f"{' '.join(member.split())} votes {side} {found.id} ({clip(found.title, 60)}): "
-               f"{now.label()}.")
+    click.echo(
+        f"{' '.join(member.split())} votes {side} {found.id} ({clip(found.title, 60)}): "
+        f"{now.label()}."
+    )
 
 
 @cli.command()
@@ -498,8 +619,9 @@ def suggest(paper: str, member: str, note: str | None, catalog: Path) -> None:
     with existing_catalog(catalog) as cat:
         found = votes.find(cat, paper)
         now = votes.cast(cat, found, member, votes.FOR, suggested=True, note=note)
-    click.echo(f"{' '.join(member.split())} suggests {found.id} ({clip(found.title, 60)}): "
-               f"{now.label()}.")
+    click.echo(
+        f"{' '.join(member.split())} suggests {found.id} ({clip(found.title, 60)}): {now.label()}."
+    )
 
 
 @cli.command(name="import-votes")
@@ -519,29 +641,51 @@ def import_votes(file: Path, catalog: Path) -> None:
 @cli.command()
 @click.argument("schedule", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--member", metavar="NAME", help="Rank by this member's interests and library.")
-@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True,
-              help="How many papers.")
-@click.option("--today", callback=parse_date, metavar="DATE",
-              help="Sessions before DATE count as held (default: today).")
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=10, show_default=True, help="How many papers."
+)
+@click.option(
+    "--today",
+    callback=parse_date,
+    metavar="DATE",
+    help="Sessions before DATE count as held (default: today).",
+)
 @catalog_option
 @json_option
-def recommend(schedule: Path, member: str | None, limit: int, today: date | None,
-              catalog: Path, as_json: bool) -> None:
+def recommend(
+    schedule: Path, member: str | None, limit: int, today: date | None, catalog: Path, as_json: bool
+) -> None:
     """The best candidates for the group of SCHEDULE that its plan does not hold yet, with
     their score parts and what they rest on."""
     from paperclub import planfile, workflow
     from paperclub.explain import evidence
 
-    found = workflow.recommend(planfile.config_path(schedule), catalog, app().hooks,
-                               today=today or date.today(), member=member, limit=limit)
+    found = workflow.recommend(
+        planfile.config_path(schedule),
+        catalog,
+        app().hooks,
+        today=today or date.today(),
+        member=member,
+        limit=limit,
+    )
     if as_json:
-        echo_json([{"id": r.candidate.id, "title": r.candidate.paper.title,
+        echo_json(
+            [
+                {
+                    "id": r.candidate.id,
+                    "title": r.candidate.paper.title,
                     "score": round(r.candidate.score, 4),
-                    "score_parts": {k: round(v, 4) for k, v in sorted(r.candidate.score_parts.items())},
+                    "score_parts": {
+                        k: round(v, 4) for k, v in sorted(r.candidate.score_parts.items())
+                    },
                     "topics": list(r.candidate.topics),
                     "relevance": r.relevance.to_json() if r.relevance else None,
-                    "votes": r.votes.to_json(), "links": dict(sorted(r.candidate.paper.links.items()))}
-                   for r in found])
+                    "votes": r.votes.to_json(),
+                    "links": dict(sorted(r.candidate.paper.links.items())),
+                }
+                for r in found
+            ]
+        )
         return
     for n, r in enumerate(found, 1):
         c = r.candidate
@@ -556,12 +700,21 @@ def recommend(schedule: Path, member: str | None, limit: int, today: date | None
 
 @cli.command()
 @click.argument("schedule", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--url", metavar="URL",
-              help="The CalDAV calendar's address (default: the config's calendar.caldav).")
-@click.option("--user", metavar="NAME",
-              help="Log in as NAME (default: PAPERCLUB_CALDAV_USER, else ~/.netrc's login).")
-@click.option("--prune", is_flag=True,
-              help="Also delete the events paperclub published for sessions no longer in the plan.")
+@click.option(
+    "--url",
+    metavar="URL",
+    help="The CalDAV calendar's address (default: the config's calendar.caldav).",
+)
+@click.option(
+    "--user",
+    metavar="NAME",
+    help="Log in as NAME (default: PAPERCLUB_CALDAV_USER, else ~/.netrc's login).",
+)
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Also delete the events paperclub published for sessions no longer in the plan.",
+)
 @click.option("--dry-run", is_flag=True, help="Print what would change, and change nothing.")
 def publish(schedule: Path, url: str | None, user: str | None, prune: bool, dry_run: bool) -> None:
     """Publish the plan of SCHEDULE (a group config or its plan file) to a CalDAV calendar:
@@ -578,16 +731,18 @@ def publish(schedule: Path, url: str | None, user: str | None, prune: bool, dry_
         if not config_path.exists():
             raise PaperclubError(missing, path=config_path)
         hooks = app().hooks
-        url = config.load_group(config_path, emitters=hooks.emitters, policies=hooks.policies,
-                                settings=hooks.settings).caldav_url
+        url = config.load_group(
+            config_path, emitters=hooks.emitters, policies=hooks.policies, settings=hooks.settings
+        ).caldav_url
         if url is None:
             raise PaperclubError(missing, path=config_path)
 
     def report(change: Change) -> None:
         click.echo(publishing.describe(change, the_plan.timezone))
 
-    outcome = publishing.publish(the_plan, url, user=user, prune=prune, dry_run=dry_run,
-                                 hooks=app().hooks, on_change=report)
+    outcome = publishing.publish(
+        the_plan, url, user=user, prune=prune, dry_run=dry_run, hooks=app().hooks, on_change=report
+    )
     for warning in publishing.warnings(outcome.changes):
         click.echo(f"warning: {warning}", err=True)
     shown = outcome.changes.items if dry_run else outcome.changes.of(publishing.KEEP)
@@ -602,25 +757,60 @@ def publish(schedule: Path, url: str | None, user: str | None, prune: bool, dry_
 
 @cli.command()
 @click.argument("schedule", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", default="ics", show_default=True, metavar="NAME",
-              help="The output: ics, markdown, or one a plugin registers.")
-@click.option("--member", metavar="NAME", help="Only the sessions NAME presents in, as a calendar of their own.")
-@click.option("--all-members", is_flag=True,
-              help="One file per presenter, GROUP-MEMBER.ics next to the config (or in -o DIR).")
-@click.option("-o", "--output", type=click.Path(path_type=Path), metavar="PATH",
-              help="Write to PATH (a folder with --all-members) instead of standard output.")
-@click.option("--today", callback=parse_date, metavar="DATE",
-              help="The day outputs mark the next session from (default: today).")
-def export(schedule: Path, fmt: str, member: str | None, all_members: bool,
-           output: Path | None, today: date | None) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    default="ics",
+    show_default=True,
+    metavar="NAME",
+    help="The output: ics, markdown, or one a plugin registers.",
+)
+@click.option(
+    "--member",
+    metavar="NAME",
+    help="Only the sessions NAME presents in, as a calendar of their own.",
+)
+@click.option(
+    "--all-members",
+    is_flag=True,
+    help="One file per presenter, GROUP-MEMBER.ics next to the config (or in -o DIR).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    metavar="PATH",
+    help="Write to PATH (a folder with --all-members) instead of standard output.",
+)
+@click.option(
+    "--today",
+    callback=parse_date,
+    metavar="DATE",
+    help="The day outputs mark the next session from (default: today).",
+)
+def export(
+    schedule: Path,
+    fmt: str,
+    member: str | None,
+    all_members: bool,
+    output: Path | None,
+    today: date | None,
+) -> None:
     """Write an output of the plan of SCHEDULE (a group config or its plan file) without
     planning again: the group's, one member's (--member) or every presenter's (--all-members)."""
     from paperclub import feeds
 
     if member is not None and all_members:
         raise click.UsageError("--member and --all-members exclude each other")
-    outputs = feeds.export(schedule, app().hooks, fmt, member=member, all_members=all_members,
-                           output=output, today=today or date.today())
+    outputs = feeds.export(
+        schedule,
+        app().hooks,
+        fmt,
+        member=member,
+        all_members=all_members,
+        output=output,
+        today=today or date.today(),
+    )
     for o in outputs:
         if o.path is None:
             click.echo(o.data, nl=False)  # bytes, as they are: CRLF stays
@@ -640,7 +830,11 @@ def plugins(as_json: bool) -> None:
         return
     for row in info:
         version = f" {row['version']}" if "version" in row else ""
-        hooks = "disabled (PAPERCLUB_DISABLE_PLUGINS)" if row.get("disabled") else ", ".join(row["hooks"])
+        hooks = (
+            "disabled (PAPERCLUB_DISABLE_PLUGINS)"
+            if row.get("disabled")
+            else ", ".join(row["hooks"])
+        )
         click.echo(f"{row['name']}{version}: {hooks}")
 
 
@@ -651,8 +845,13 @@ def plugin() -> None:
 
 @plugin.command(name="new")
 @click.argument("name")
-@click.option("--dir", "folder", type=click.Path(path_type=Path), metavar="DIR",
-              help="Write the package into DIR (default: a folder NAME here).")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Write the package into DIR (default: a folder NAME here).",
+)
 @click.option("--force", is_flag=True, help="Overwrite the files it writes, if they exist.")
 def plugin_new(name: str, folder: Path | None, force: bool) -> None:
     """Write a plugin package NAME to start from: pyproject.toml with the entry point, the
@@ -663,8 +862,10 @@ def plugin_new(name: str, folder: Path | None, force: bool) -> None:
     made, written = scaffold.new_plugin(name, folder, force=force)
     for path in written:
         click.echo(f"{path} (written)")
-    click.echo(f"{made.distribution}: the plugin {made.entry_point}, in "
-               f"{folder / 'src' / made.module / '__init__.py'}")
+    click.echo(
+        f"{made.distribution}: the plugin {made.entry_point}, in "
+        f"{folder / 'src' / made.module / '__init__.py'}"
+    )
     go = "" if folder == Path(".") else f"cd {folder} && "
     click.echo(f"Next: {go}pip install -e '.[test]' && pytest")
 
@@ -672,7 +873,7 @@ def plugin_new(name: str, folder: Path | None, force: bool) -> None:
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     # the global options come before the command: --no-local-plugins must be known now
-    options = args[:next((i for i, a in enumerate(args) if not a.startswith("-")), len(args))]
+    options = args[: next((i for i, a in enumerate(args) if not a.startswith("-")), len(args))]
     application = App(Path(os.getcwd()), local_plugins="--no-local-plugins" not in options)
     # Plugins may add commands, so they load before the command line is read; a plugin that
     # fails to load is reported when a command needs plugins, and --help still works.
@@ -706,8 +907,9 @@ def _builtin_adds_commands() -> bool:
 
     files = [f for folder in default_plugins.__path__ for f in Path(folder).glob("*.py")]
     try:
-        return not files or any("paperclub_register_commands" in f.read_text(encoding="utf-8")
-                                for f in files)
+        return not files or any(
+            "paperclub_register_commands" in f.read_text(encoding="utf-8") for f in files
+        )
     except (OSError, UnicodeDecodeError):
         return True
 
@@ -716,8 +918,10 @@ def _has_extra_plugins(workspace: Path | None) -> bool:
     """Whether anything beyond the built-in plugins could add commands. Checked cheaply, so
     `paperclub --help` in a plain workspace imports no plugin at all. `workspace` is None when
     its plugins/ is skipped."""
-    if workspace is not None and any(not p.name.startswith("_")  # _x.py: a helper (plugins.py)
-                                     for p in (workspace / "plugins").glob("*.py")):
+    if workspace is not None and any(
+        not p.name.startswith("_")  # _x.py: a helper (plugins.py)
+        for p in (workspace / "plugins").glob("*.py")
+    ):
         return True
     if os.environ.get("PAPERCLUB_DISABLE_PLUGIN_AUTOLOAD"):  # plugins.AUTOLOAD_ENV
         return False

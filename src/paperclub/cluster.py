@@ -21,11 +21,13 @@ def cluster_topics(papers: Sequence[Paper], max_clusters: int = 12) -> dict[str,
         from sklearn.cluster import KMeans
         from sklearn.feature_extraction.text import TfidfVectorizer
     except ImportError:
-        raise PaperclubError("balance.cluster needs scikit-learn: "
-                             "pip install 'paperclub[cluster]'") from None
+        raise PaperclubError(
+            "balance.cluster needs scikit-learn: pip install 'paperclub[cluster]'"
+        ) from None
     texts = [f"{p.title} {p.title} {p.abstract}" for p in papers]  # the title counts double
-    vectors = TfidfVectorizer(stop_words="english", max_features=20000,
-                              token_pattern=r"(?u)\b[^\W\d_][\w-]+\b")
+    vectors = TfidfVectorizer(
+        stop_words="english", max_features=20000, token_pattern=r"(?u)\b[^\W\d_][\w-]+\b"
+    )
     try:
         matrix = vectors.fit_transform(texts)
     except ValueError:  # no words at all

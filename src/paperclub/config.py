@@ -92,7 +92,10 @@ class _Section:
             return convert(value)
         except (TypeError, ValueError) as e:
             detail = f": {e}" if str(e) and not isinstance(e, TypeError) else ""
-            self.fail(f"{self.path(key)}: expected {expected}, found {shown(value)}{detail}", self.line(key))
+            self.fail(
+                f"{self.path(key)}: expected {expected}, found {shown(value)}{detail}",
+                self.line(key),
+            )
             raise  # unreachable
 
     def items(self, key: str, convert: Callable[[Any], T], expected: str) -> tuple[T, ...]:
@@ -109,12 +112,18 @@ class _Section:
             except (TypeError, ValueError) as e:
                 detail = f": {e}" if str(e) and not isinstance(e, TypeError) else ""
                 line = value.lines[i] if isinstance(value, LineList) else self.line(key)
-                self.fail(f"{self.path(key)}[{i}]: expected {expected}, found {shown(item)}{detail}", line)
+                self.fail(
+                    f"{self.path(key)}[{i}]: expected {expected}, found {shown(item)}{detail}", line
+                )
         return tuple(out)
 
 
 def _text(value: Any) -> str:
-    if not isinstance(value, (str, int, float)) or isinstance(value, bool) or str(value).strip() == "":
+    if (
+        not isinstance(value, (str, int, float))
+        or isinstance(value, bool)
+        or str(value).strip() == ""
+    ):
         raise TypeError
     return str(value).strip()
 
@@ -212,7 +221,8 @@ def _duration(value: Any) -> timedelta:
 
 def _every(value: Any) -> int:
     match = re.fullmatch(r"(\d+)\s*weeks?", _text(value).lower()) or re.fullmatch(
-        r"(week)", _text(value).lower())
+        r"(week)", _text(value).lower()
+    )
     if not match:
         raise TypeError
     weeks = 1 if match[1] == "week" else int(match[1]) if len(match[1]) <= 3 else 0
@@ -246,9 +256,12 @@ def _slug(value: Any) -> str:
     return text
 
 
-def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS,
-               policies: Mapping[str, Policy] = BUILT_IN_POLICIES,
-               settings: Declared | None = None) -> Group:
+def load_group(
+    path: Path,
+    emitters: Collection[str] = BUILT_IN_OUTPUTS,
+    policies: Mapping[str, Policy] = BUILT_IN_POLICIES,
+    settings: Declared | None = None,
+) -> Group:
     """Read and check a group config; `emitters` are the output names plugins provide,
     `policies` the balance policies (paperclub_register_policies), `settings` the
     settings classes plugins declare (`Hooks.settings`)."""
@@ -256,48 +269,98 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS,
 
     data = yamlfile.load(path)
     if isinstance(data, LineDict) and "plugins" in data:  # a config never names code to load
-        raise PaperclubError("plugins: a config cannot name plugins to load (put a plugin in "
-                             "the workspace's plugins/ folder, or install it); a plugin's own "
-                             "settings go under settings.<plugin>", path=path,
-                             line=data.lines.get("plugins"))
-    root = _Section(path, data, "", 1, ("group", "meetings", "catalog", "members", "topics",
-                                        "selection", "balance", "outputs", "presenters",
-                                        "calendar", "settings"))
+        raise PaperclubError(
+            "plugins: a config cannot name plugins to load (put a plugin in "
+            "the workspace's plugins/ folder, or install it); a plugin's own "
+            "settings go under settings.<plugin>",
+            path=path,
+            line=data.lines.get("plugins"),
+        )
+    root = _Section(
+        path,
+        data,
+        "",
+        1,
+        (
+            "group",
+            "meetings",
+            "catalog",
+            "members",
+            "topics",
+            "selection",
+            "balance",
+            "outputs",
+            "presenters",
+            "calendar",
+            "settings",
+        ),
+    )
 
     g = root.section("group", ("name", "slug", "timezone", "organizer", "location", "url"))
     name = g.get("name", _text, "the group's name")
     organizer_section = g.section("organizer", ("name", "email"))
-    organizer = Person(organizer_section.get("name", _text, "a name"),
-                       organizer_section.get("email", _email, "an email address"))
+    organizer = Person(
+        organizer_section.get("name", _text, "a name"),
+        organizer_section.get("email", _email, "an email address"),
+    )
 
-    m = root.section("meetings", ("start", "weekday", "time", "duration", "count", "until",
-                                  "every", "skip", "holidays", "papers_per_session"))
+    m = root.section(
+        "meetings",
+        (
+            "start",
+            "weekday",
+            "time",
+            "duration",
+            "count",
+            "until",
+            "every",
+            "skip",
+            "holidays",
+            "papers_per_session",
+        ),
+    )
     start = m.get("start", _date, "a date such as 2026-12-03")
     if m.has("count") == m.has("until"):
-        m.fail("meetings: give either count (how many sessions) or until (a last date)",
-               m.line("until") if m.has("until") else m.line())
-    least, most = m.get("papers_per_session", _per_session,
-                        "a whole number, at least 1, or {min: 1, max: 2}", (1, 1))
+        m.fail(
+            "meetings: give either count (how many sessions) or until (a last date)",
+            m.line("until") if m.has("until") else m.line(),
+        )
+    least, most = m.get(
+        "papers_per_session",
+        _per_session,
+        "a whole number, at least 1, or {min: 1, max: 2}",
+        (1, 1),
+    )
     meetings = Meetings(
         start=start,
         weekday=m.get("weekday", _weekday, "a weekday such as thursday", start.weekday()),
         time=m.get("time", _time, 'a time such as "16:00"'),
-        duration=m.get("duration", _duration, "a duration such as 90m or 1h30m", timedelta(hours=1)),
+        duration=m.get(
+            "duration", _duration, "a duration such as 90m or 1h30m", timedelta(hours=1)
+        ),
         every_weeks=m.get("every", _every, "an interval such as 1 week or 2 weeks", 1),
         count=m.get("count", _sessions, f"a whole number of sessions, 1 to {MAX_SESSIONS}", None),
         until=m.get("until", _date, "a date such as 2027-03-25", None),
         skip=m.items("skip", _date, "a date such as 2026-12-24"),
-        holidays=m.get("holidays", _holidays, "a country code such as DE, or DE-BY for a region",
-                       None),
+        holidays=m.get(
+            "holidays", _holidays, "a country code such as DE, or DE-BY for a region", None
+        ),
         papers_per_session=most,
         min_papers_per_session=least if least < most else None,
     )
     if meetings.until is not None and meetings.until < start:
-        m.fail(f"meetings.until: {meetings.until} is before meetings.start {start}", m.line("until"))
-    if (meetings.until is not None
-            and (meetings.until - start).days // (7 * meetings.every_weeks) >= MAX_SESSIONS):
-        m.fail(f"meetings.until: {meetings.until} is more than {MAX_SESSIONS} sessions after "
-               f"meetings.start {start}", m.line("until"))
+        m.fail(
+            f"meetings.until: {meetings.until} is before meetings.start {start}", m.line("until")
+        )
+    if (
+        meetings.until is not None
+        and (meetings.until - start).days // (7 * meetings.every_weeks) >= MAX_SESSIONS
+    ):
+        m.fail(
+            f"meetings.until: {meetings.until} is more than {MAX_SESSIONS} sessions after "
+            f"meetings.start {start}",
+            m.line("until"),
+        )
 
     catalog = root.section("catalog", ("sources", "ignore_tags"))
 
@@ -309,9 +372,13 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS,
         root.fail("members: expected a list of members", root.line("members"))
     for i, raw in enumerate(raw_members):
         line = raw_members.lines[i] if isinstance(raw_members, LineList) else root.line("members")
-        ms = _Section(path, raw, f"members[{i}]", line,
-                      ("name", "email", "interests", "unavailable", "max_sessions", "pin",
-                       "library"))
+        ms = _Section(
+            path,
+            raw,
+            f"members[{i}]",
+            line,
+            ("name", "email", "interests", "unavailable", "max_sessions", "pin", "library"),
+        )
         member = Member(
             name=ms.get("name", _text, "the member's name"),
             email=ms.get("email", _email, "an email address", None),
@@ -326,8 +393,9 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS,
         for paper_id in member.pin:
             owner = next((other.name for other in members if paper_id in other.pin), None)
             if owner is not None:
-                ms.fail(f"members[{i}].pin: {paper_id} is pinned to {owner} already",
-                        ms.line("pin"))
+                ms.fail(
+                    f"members[{i}].pin: {paper_id} is pinned to {owner} already", ms.line("pin")
+                )
         lines.update(_item_lines(ms, "pin", f"members[{i}].pin"))
         members.append(member)
 
@@ -337,11 +405,28 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS,
     topics_section = _Section(path, t, "topics", root.line("topics"), list(t))
     topics = {str(k): topics_section.items(k, _text, "a keyword") for k in t}
 
-    s = root.section("selection", ("weights", "pin", "before", "exclude_read", "history",
-                                   "like", "dislike", "min_relevance", "time_limit"))
+    s = root.section(
+        "selection",
+        (
+            "weights",
+            "pin",
+            "before",
+            "exclude_read",
+            "history",
+            "like",
+            "dislike",
+            "min_relevance",
+            "time_limit",
+        ),
+    )
     weights_raw = s.data.get("weights") or LineDict()
-    ws = _Section(path, weights_raw, "selection.weights", s.line("weights"),
-                  list(weights_raw) if isinstance(weights_raw, dict) else ())
+    ws = _Section(
+        path,
+        weights_raw,
+        "selection.weights",
+        s.line("weights"),
+        list(weights_raw) if isinstance(weights_raw, dict) else (),
+    )
     weights = {str(k): ws.get(k, _number, "a number") for k in ws.data}
     # which weights are known depends on the plugins and the papers: see check_weights
     lines.update({f"selection.weights.{k}": ws.line(k) for k in ws.data})
@@ -354,8 +439,10 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS,
                 warnings.append(f"{where} is ignored: selection.weights.{new} replaces it")
                 continue
             weights[new] = value * scale
-            warnings.append(f"{where} is now selection.weights.{new}; {old}: {value:g} is read "
-                            f"as {new}: {value * scale:g} (update the config to silence this)")
+            warnings.append(
+                f"{where} is now selection.weights.{new}; {old}: {value:g} is read "
+                f"as {new}: {value * scale:g} (update the config to silence this)"
+            )
     time_limit = s.get("time_limit", _seconds, TIME_LIMIT_EXPECTED, None)
     if "time_limit" in weights:  # the optimizer's time limit was a weight once
         weights.pop("time_limit")
@@ -364,8 +451,9 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS,
             warnings.append(f"{where} is ignored: selection.time_limit replaces it")
         else:
             time_limit = ws.get("time_limit", _seconds, TIME_LIMIT_EXPECTED)
-            warnings.append(f"{where} is now selection.time_limit (seconds; update the config "
-                            "to silence this)")
+            warnings.append(
+                f"{where} is now selection.time_limit (seconds; update the config to silence this)"
+            )
     for key in ("like", "dislike"):
         lines.update(_item_lines(s, key, f"selection.{key}"))
     like = s.items("like", _text, "a paper id or a list of them")
@@ -373,8 +461,13 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS,
     for paper_id in set(like) & set(dislike):
         s.fail(f"selection.dislike: {paper_id} is in selection.like too", s.line("dislike"))
     pins_raw = s.data.get("pin") or LineDict()
-    ps = _Section(path, pins_raw, "selection.pin", s.line("pin"),
-                  list(pins_raw) if isinstance(pins_raw, dict) else ())
+    ps = _Section(
+        path,
+        pins_raw,
+        "selection.pin",
+        s.line("pin"),
+        list(pins_raw) if isinstance(pins_raw, dict) else (),
+    )
     pins = {}
     for key in ps.data:
         try:
@@ -387,44 +480,64 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS,
     for i, line in enumerate(_item_lines(s, "before", "selection.before").values()):
         pair = s.data["before"][i]  # a list of pairs: a single pair is refused above
         for j in range(2):
-            lines[f"selection.before[{i}][{j}]"] = (pair.lines[j] if isinstance(pair, LineList)
-                                                    else line)
+            lines[f"selection.before[{i}][{j}]"] = (
+                pair.lines[j] if isinstance(pair, LineList) else line
+            )
 
     b = root.section("balance", ("policy", "targets", "cluster"))
     policy = b.get("policy", str, "spread", "spread")
     if policy not in policies:
         hint = difflib.get_close_matches(policy, list(policies), n=1)
         also = f"did you mean {hint[0]!r}? " if hint else ""
-        b.fail(f"balance.policy: {shown(policy)} is not available ({also}choose from: "
-               f"{', '.join(policies)})", b.line("policy"))
+        b.fail(
+            f"balance.policy: {shown(policy)} is not available ({also}choose from: "
+            f"{', '.join(policies)})",
+            b.line("policy"),
+        )
     targets_raw = b.data.get("targets") or LineDict()
-    ts = _Section(path, targets_raw, "balance.targets", b.line("targets"),
-                  list(targets_raw) if isinstance(targets_raw, dict) else ())
+    ts = _Section(
+        path,
+        targets_raw,
+        "balance.targets",
+        b.line("targets"),
+        list(targets_raw) if isinstance(targets_raw, dict) else (),
+    )
     targets = {str(k): ts.get(k, _share, "a share between 0 and 1, such as 0.25") for k in ts.data}
     if sum(targets.values()) > 1 + 1e-9:
-        b.fail(f"balance.targets: the shares add up to {sum(targets.values()):.2f}, more than 1",
-               b.line("targets"))
+        b.fail(
+            f"balance.targets: the shares add up to {sum(targets.values()):.2f}, more than 1",
+            b.line("targets"),
+        )
     if policies[policy].needs_targets and not targets:
-        b.fail(f"balance.policy {policy} needs balance.targets: {{topic: share, ...}}",
-               b.line("policy"))
+        b.fail(
+            f"balance.policy {policy} needs balance.targets: {{topic: share, ...}}",
+            b.line("policy"),
+        )
 
     def _output(value: Any) -> str:
         if _text(value) not in emitters:
             raise TypeError
         return _text(value)
 
-    outputs = root.items("outputs", _output,
-                         f"an output format ({', '.join(sorted(emitters))})")
+    outputs = root.items("outputs", _output, f"an output format ({', '.join(sorted(emitters))})")
     presenters = root.get("presenters", _text, "per_paper or per_session", "per_paper")
     cal = root.section("calendar", ("url", "alarm", "caldav"))
     if presenters not in PRESENTER_MODES:
-        root.fail(f"presenters: {shown(presenters)} is not available (choose from: "
-                  f"{', '.join(PRESENTER_MODES)})", root.line("presenters"))
+        root.fail(
+            f"presenters: {shown(presenters)} is not available (choose from: "
+            f"{', '.join(PRESENTER_MODES)})",
+            root.line("presenters"),
+        )
 
     # `settings:` holds plugins' own settings, by plugin name; never which code to load
     settings_raw = root.data.get("settings") or LineDict()
-    st = _Section(path, settings_raw, "settings", root.line("settings"),
-                  list(settings_raw) if isinstance(settings_raw, dict) else ())
+    st = _Section(
+        path,
+        settings_raw,
+        "settings",
+        root.line("settings"),
+        list(settings_raw) if isinstance(settings_raw, dict) else (),
+    )
     plugins_settings, settings_warnings = plugin_settings.read(st, settings)
     warnings.extend(settings_warnings)
 
@@ -432,8 +545,9 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS,
         path=path,
         name=name,
         slug=g.get("slug", _slug, "lower-case words joined by hyphens", slugify(name)),
-        timezone=g.get("timezone", _timezone,
-                       "an IANA time zone of a place, such as Europe/Berlin"),
+        timezone=g.get(
+            "timezone", _timezone, "an IANA time zone of a place, such as Europe/Berlin"
+        ),
         organizer=organizer,
         location=g.get("location", _text, "a place or a meeting link", None),
         url=g.get("url", _url, "a web address such as https://example.org/group", None),
@@ -449,8 +563,9 @@ def load_group(path: Path, emitters: Collection[str] = BUILT_IN_OUTPUTS,
         exclude_read=s.get("exclude_read", _bool, "true or false", True),
         like=like,
         dislike=dislike,
-        min_relevance=s.get("min_relevance", _share, "a relevance between 0 and 1, such as 0.2",
-                            0.0),
+        min_relevance=s.get(
+            "min_relevance", _share, "a relevance between 0 and 1, such as 0.2", 0.0
+        ),
         history=tuple(path.parent / p for p in s.items("history", _text, "a plan file path")),
         balance_policy=policy,
         balance=policies[policy],
@@ -482,8 +597,11 @@ def check_weights(group: Group, more: Collection[str] = ()) -> None:
             hint = f" (did you mean {MOVED_WEIGHTS[close[0]]}?)"
         else:
             hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(known)})"
-        raise PaperclubError(f"selection.weights.{quoted(key)}: unknown weight{hint}",
-                             path=group.path, line=group.lines.get(f"selection.weights.{key}"))
+        raise PaperclubError(
+            f"selection.weights.{quoted(key)}: unknown weight{hint}",
+            path=group.path,
+            line=group.lines.get(f"selection.weights.{key}"),
+        )
 
 
 def _holidays(value: Any) -> str:

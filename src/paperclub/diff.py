@@ -21,7 +21,9 @@ class PlanDiff:
         return {"sessions": self.sessions, "members": self.members}
 
     def lines(self) -> list[str]:
-        out = [f"{s['date']} ({s['id']}): {change}" for s in self.sessions for change in s["changes"]]
+        out = [
+            f"{s['date']} ({s['id']}): {change}" for s in self.sessions for change in s["changes"]
+        ]
         out += [f"{m['name']} {change}" for m in self.members for change in m["changes"]]
         return out
 
@@ -34,8 +36,9 @@ def diff(old: Plan, new: Plan) -> PlanDiff:
     result = PlanDiff()
     before = {s.id: s for s in old.sessions}
     after = {s.id: s for s in new.sessions}
-    for sid in sorted(set(before) | set(after), key=lambda i: (
-            (after.get(i) or before[i]).start, i)):
+    for sid in sorted(
+        set(before) | set(after), key=lambda i: ((after.get(i) or before[i]).start, i)
+    ):
         changes = _session_changes(before.get(sid), after.get(sid))
         if changes:
             shown = after.get(sid) or before[sid]
@@ -69,9 +72,13 @@ def _session_changes(old: Session | None, new: Session | None) -> list[str]:
 
 def _presenting(plan: Plan) -> dict[tuple[str, str], tuple[str, str]]:
     """(presenter, paper id) -> (date, title), for every paper with a presenter."""
-    return {(a.presenter, a.paper_id): (_day(s), a.title)
-            for s in plan.sessions if not s.cancelled
-            for a in s.papers if a.presenter}
+    return {
+        (a.presenter, a.paper_id): (_day(s), a.title)
+        for s in plan.sessions
+        if not s.cancelled
+        for a in s.papers
+        if a.presenter
+    }
 
 
 def _member_changes(old: Plan, new: Plan) -> list[dict[str, Any]]:
@@ -82,7 +89,8 @@ def _member_changes(old: Plan, new: Plan) -> list[dict[str, Any]]:
             by_member.setdefault(name, []).append(f"presents {title} on {day} (new)")
         elif was[(name, paper)][0] != day:
             by_member.setdefault(name, []).append(
-                f"presents {title} on {day}, was {was[(name, paper)][0]}")
+                f"presents {title} on {day}, was {was[(name, paper)][0]}"
+            )
     for (name, paper), (day, title) in sorted(was.items(), key=lambda kv: (kv[1][0], kv[0])):
         if (name, paper) not in now:
             by_member.setdefault(name, []).append(f"no longer presents {title} (was {day})")

@@ -46,12 +46,24 @@ def presenters(plan: Plan) -> list[str]:
 def member_plan(plan: Plan, member: str) -> Plan:
     """The plan of `member`'s turns, for their own feed: the sessions they present in, and
     those they no longer present in, cancelled."""
-    sessions = [replace(s, uid=member_uid(s.uid, member),
-                        status=s.status if member in s.presenters else "cancelled")
-                for s in plan.sessions if member in s.presenters or member in s.turns]
+    sessions = [
+        replace(
+            s,
+            uid=member_uid(s.uid, member),
+            status=s.status if member in s.presenters else "cancelled",
+        )
+        for s in plan.sessions
+        if member in s.presenters or member in s.turns
+    ]
     # the group's feed address would be the wrong one to subscribe to from a member's output
-    return replace(plan, group=f"{plan.group} — {member}", slug=f"{plan.slug}-{slugify(member)}",
-                   sessions=sessions, feed_url=None, member=member)
+    return replace(
+        plan,
+        group=f"{plan.group} — {member}",
+        slug=f"{plan.slug}-{slugify(member)}",
+        sessions=sessions,
+        feed_url=None,
+        member=member,
+    )
 
 
 def find_member(plan: Plan, name: str) -> str:
@@ -63,10 +75,15 @@ def find_member(plan: Plan, name: str) -> str:
     same = [p for p in known if slugify(p) == slugify(name)]
     if len(same) == 1:
         return same[0]
-    close = difflib.get_close_matches(name, known, n=3, cutoff=0.6) or [
-        p for p in known if slugify(name) in slugify(p)][:3]
-    hint = (f"did you mean {' or '.join(repr(p) for p in close)}?" if close
-            else "presenters: " + (", ".join(known) or "none"))
+    close = (
+        difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+        or [p for p in known if slugify(name) in slugify(p)][:3]
+    )
+    hint = (
+        f"did you mean {' or '.join(repr(p) for p in close)}?"
+        if close
+        else "presenters: " + (", ".join(known) or "none")
+    )
     raise PaperclubError(f"{name!r} presents in no session of this plan; {hint}")
 
 
@@ -77,16 +94,25 @@ class Output:
     member: str | None = None
 
 
-def export(schedule: Path, hooks: Hooks, fmt: str, *, member: str | None = None,
-           all_members: bool = False, output: Path | None = None,
-           today: date | None = None) -> list[Output]:
+def export(
+    schedule: Path,
+    hooks: Hooks,
+    fmt: str,
+    *,
+    member: str | None = None,
+    all_members: bool = False,
+    output: Path | None = None,
+    today: date | None = None,
+) -> list[Output]:
     """Render emitter `fmt` from the plan of `schedule` (a group config or its plan file): the
     group's output, one member's (`member`), or every presenter's (`all_members`), each in
     memory; nothing is written here."""
     path = planfile.plan_path(schedule)
     emitters = hooks.emitters
     if fmt not in emitters:
-        raise PaperclubError(f"no output format {fmt!r}; the formats: {', '.join(sorted(emitters))}")
+        raise PaperclubError(
+            f"no output format {fmt!r}; the formats: {', '.join(sorted(emitters))}"
+        )
     emitter = emitters[fmt]
     plan = replace(planfile.load_existing(schedule), as_of=today)
 
@@ -97,15 +123,18 @@ def export(schedule: Path, hooks: Hooks, fmt: str, *, member: str | None = None,
         name = find_member(plan, member) if member is not None else None
         return [Output(render(member_plan(plan, name) if name else plan), output, name)]
     if output is not None and output.exists() and not output.is_dir():
-        raise PaperclubError("--all-members writes one file per member: -o takes a folder",
-                             path=output)
+        raise PaperclubError(
+            "--all-members writes one file per member: -o takes a folder", path=output
+        )
     folder = output if output is not None else path.parent
     outputs: dict[Path, Output] = {}
     for name in presenters(plan):
         target = folder / f"{planfile.stem(schedule)}-{slugify(name)}{emitter.extension}"
         if target in outputs:
-            raise PaperclubError(f"{outputs[target].member!r} and {name!r} would both be "
-                                 f"written to the same file", path=target)
+            raise PaperclubError(
+                f"{outputs[target].member!r} and {name!r} would both be written to the same file",
+                path=target,
+            )
         outputs[target] = Output(render(member_plan(plan, name)), target, name)
     if not outputs:
         raise PaperclubError("no one presents in this plan", path=path)

@@ -30,19 +30,34 @@ from paperclub.policies import Place, Policy
 from paperclub.solver import Item, Problem, Solution, greedy_solution, prepare
 
 
-def plan(items: Iterable[Item | tuple[str, str | None, float]], sessions: int,
-         per_session: int, *, pins: Mapping[int, Sequence[str]] | None = None,
-         before: Iterable[tuple[str, str]] = (), policy: str | Policy = "spread",
-         targets: Mapping[str, float] | None = None,
-         weights: Mapping[str, float] | None = None,
-         keep: Mapping[int, Sequence[str]] | None = None,
-         min_per_session: int | None = None) -> Solution:
+def plan(
+    items: Iterable[Item | tuple[str, str | None, float]],
+    sessions: int,
+    per_session: int,
+    *,
+    pins: Mapping[int, Sequence[str]] | None = None,
+    before: Iterable[tuple[str, str]] = (),
+    policy: str | Policy = "spread",
+    targets: Mapping[str, float] | None = None,
+    weights: Mapping[str, float] | None = None,
+    keep: Mapping[int, Sequence[str]] | None = None,
+    min_per_session: int | None = None,
+) -> Solution:
     """The greedy plan, as a `Solution` with status "greedy" and a quick proven bound; the
     arguments are those of `solver.solve()`."""
     started = time.perf_counter()
-    problem = prepare(items, sessions, per_session, pins=pins, before=before, policy=policy,
-                      targets=targets, weights=weights, keep=keep,
-                      min_per_session=min_per_session)
+    problem = prepare(
+        items,
+        sessions,
+        per_session,
+        pins=pins,
+        before=before,
+        policy=policy,
+        targets=targets,
+        weights=weights,
+        keep=keep,
+        min_per_session=min_per_session,
+    )
     return plan_problem(problem, started)
 
 
@@ -68,8 +83,9 @@ def assign(problem: Problem) -> list[list[str]]:
         if it.id not in p.pinned and it.id not in paired:
             queues.setdefault(it.topic, []).append(it)
     heads = {g: 0 for g in queues}
-    loose = sorted((p.by_id[pid] for pid in paired if pid not in p.pinned),
-                   key=lambda it: (-it.score, it.id))
+    loose = sorted(
+        (p.by_id[pid] for pid in paired if pid not in p.pinned), key=lambda it: (-it.score, it.id)
+    )
     used: set[str] = set()
     placed_in: dict[str, int] = {}
 
@@ -89,7 +105,13 @@ def assign(problem: Problem) -> list[list[str]]:
         previous = present[s - 1] if s >= 1 else set()
         place = Place(s, chosen, per, present)
 
-        def gain(it: Item) -> float:
+        def gain(
+            it: Item,
+            s: int = s,
+            per: dict[str | None, int] = per,
+            previous: set[str] = previous,
+            place: Place = place,
+        ) -> float:
             g = it.score
             if it.id in p.keep:
                 g += w["change"] if p.keep[it.id] == s else -w["change"]
@@ -99,13 +121,17 @@ def assign(problem: Problem) -> list[list[str]]:
             return g + tracker.gain(it, place)  # the policy's terms
 
         # a paper that must come before a paper pinned to the next session: its last chance
-        due = sorted(a for a, b in p.before if p.pinned.get(b) == s + 1 and a not in used
-                     and a not in p.pinned
-                     and all(placed_in.get(x, s) < s for x in needs.get(a, ())))
+        due = sorted(
+            a
+            for a, b in p.before
+            if p.pinned.get(b) == s + 1
+            and a not in used
+            and a not in p.pinned
+            and all(placed_in.get(x, s) < s for x in needs.get(a, ()))
+        )
         for pid in due:
             topic = p.by_id[pid].topic
-            if len(chosen) < k and not (one_per_topic and topic is not None
-                                        and per.get(topic)):
+            if len(chosen) < k and not (one_per_topic and topic is not None and per.get(topic)):
                 chosen.append(pid)
                 used.add(pid)
                 placed_in[pid] = s
@@ -120,8 +146,11 @@ def assign(problem: Problem) -> list[list[str]]:
                 heads[g] = i
                 if i < len(queue):
                     options.append(queue[i])
-            options += [it for it in loose if it.id not in used
-                        and all(placed_in.get(a, s) < s for a in needs.get(it.id, ()))]
+            options += [
+                it
+                for it in loose
+                if it.id not in used and all(placed_in.get(a, s) < s for a in needs.get(it.id, ()))
+            ]
             if one_per_topic:
                 options = [it for it in options if it.topic is None or not per.get(it.topic)]
             if not options:
@@ -137,4 +166,3 @@ def assign(problem: Problem) -> list[list[str]]:
         present.append({t for t in per if t is not None})
         plan.append(chosen)
     return plan
-

@@ -39,18 +39,22 @@ def breaches(sessions: Sequence[tuple[str, Sequence[str]]], rules: Rules) -> lis
             found.append(planned_twice(pid, [sessions[s][0] for s in places]))
     index = {at: s for s, (at, _) in enumerate(sessions)}
     for at, ids in rules.pins.items():
-        found += [f"{pid} is pinned to {at} but is not planned there"
-                  for pid in ids if at not in index or index[at] not in where.get(pid, ())]
+        found += [
+            f"{pid} is pinned to {at} but is not planned there"
+            for pid in ids
+            if at not in index or index[at] not in where.get(pid, ())
+        ]
     for a, b in rules.before:
         if b not in where or (a not in where and not rules.complete):
             continue
         at_b = sessions[where[b][0]][0]
         if a not in where:
-            found.append(f"{a} must come before {b}, but {b} is on {at_b} and {a} is not "
-                         "planned")
+            found.append(f"{a} must come before {b}, but {b} is on {at_b} and {a} is not planned")
         elif where[a][0] >= where[b][0]:
-            found.append(f"{a} must come before {b}, but {a} is on {sessions[where[a][0]][0]} "
-                         f"and {b} on {at_b}")
+            found.append(
+                f"{a} must come before {b}, but {a} is on {sessions[where[a][0]][0]} "
+                f"and {b} on {at_b}"
+            )
     return found
 
 
@@ -67,11 +71,18 @@ def _session(at: str, ids: Sequence[str], rules: Rules) -> list[str]:
     found = []
     if len(ids) > rules.most:
         found.append(f"{at} has {len(ids)} papers, more than {rules.most}")
-    elif len(ids) < rules.least:
+    elif len(ids) < rules.least == rules.most:
         found.append(f"{at} has {len(ids)} of {rules.least} papers (not enough candidates)")
+    elif len(ids) < rules.least:  # papers_per_session: {min, max}
+        found.append(
+            f"{at} has {len(ids)} papers, fewer than {rules.least} (not enough candidates)"
+        )
     if rules.candidates is not None:
-        found += [cannot_be_planned(pid, at, rules.why_not.get(pid, NOT_A_CANDIDATE))
-                  for pid in ids if pid not in rules.candidates]
+        found += [
+            cannot_be_planned(pid, at, rules.why_not.get(pid, NOT_A_CANDIDATE))
+            for pid in ids
+            if pid not in rules.candidates
+        ]
     if rules.topic is not None:
         counts: dict[str, int] = {}
         for pid in ids:
@@ -84,6 +95,8 @@ def _session(at: str, ids: Sequence[str], rules: Rules) -> list[str]:
             # papers pinned together may share a topic: the pins are the organiser's choice
             forced = sum(1 for pid in rules.pins.get(at, ()) if rules.topic(pid) == topic)
             if n > max(1, forced):
-                found.append(f"{at} has {n} papers on {topic}, but balance.policy "
-                             f"{rules.policy} allows one paper of a topic per session")
+                found.append(
+                    f"{at} has {n} papers on {topic}, but balance.policy "
+                    f"{rules.policy} allows one paper of a topic per session"
+                )
     return found

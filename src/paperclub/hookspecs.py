@@ -52,8 +52,14 @@ def paperclub_paper_topics(paper: Paper, group: Group) -> Sequence[str] | None:
 
 
 @hookspec(firstresult=True)
-def paperclub_exclude_paper(paper: Paper, group: Group, history: frozenset[str],
-                            signals: Signals, catalog: Catalog, today: date) -> str | None:
+def paperclub_exclude_paper(
+    paper: Paper,
+    group: Group,
+    history: frozenset[str],
+    signals: Signals,
+    catalog: Catalog,
+    today: date,
+) -> str | None:
     """Return a reason (a short sentence) to keep `paper` out of the plan, or None.
 
     `history` holds the ids of papers the group has read (earlier sessions and plans);
@@ -66,7 +72,11 @@ def paperclub_exclude_paper(paper: Paper, group: Group, history: frozenset[str],
 
 @hookspec
 def paperclub_score_paper(
-    paper: Paper, group: Group, history: frozenset[str], signals: Signals, catalog: Catalog,
+    paper: Paper,
+    group: Group,
+    history: frozenset[str],
+    signals: Signals,
+    catalog: Catalog,
     today: date,
 ) -> float | dict[str, float] | None:
     """Return a score for `paper`: a number, or named parts such as `{"recency": 0.4}`.
@@ -85,8 +95,12 @@ def paperclub_score_paper(
 
 @hookspec(firstresult=True)
 def paperclub_plan_sessions(
-    candidates: Sequence[Candidate], sessions: Sequence[Slot], group: Group,
-    previous: Mapping[str, Sequence[str]], catalog: Catalog, today: date,
+    candidates: Sequence[Candidate],
+    sessions: Sequence[Slot],
+    group: Group,
+    previous: Mapping[str, Sequence[str]],
+    catalog: Catalog,
+    today: date,
 ) -> list[list[str]] | None:
     """Choose papers for the sessions: return one list of paper ids per session, in order.
 
@@ -100,8 +114,15 @@ def paperclub_plan_sessions(
 
 
 @hookspec
-def paperclub_modify_plan(plan: Plan, group: Group, held: Sequence[Session], hooks: Hooks,
-                          previous: Plan | None, catalog: Catalog, today: date) -> None:
+def paperclub_modify_plan(
+    plan: Plan,
+    group: Group,
+    held: Sequence[Session],
+    hooks: Hooks,
+    previous: Plan | None,
+    catalog: Catalog,
+    today: date,
+) -> None:
     """Change `plan` in place after the papers are chosen (for example, assign presenters).
     `plan.sessions` are the sessions being planned; `held` are the sessions kept as they are
     (those that took place, and those locked or edited by hand in the plan file: read them,
@@ -113,8 +134,9 @@ def paperclub_modify_plan(plan: Plan, group: Group, held: Sequence[Session], hoo
 
 
 @hookspec
-def paperclub_presenter_affinity(member: Member, paper: Assignment, group: Group,
-                                 catalog: Catalog, today: date) -> float | None:
+def paperclub_presenter_affinity(
+    member: Member, paper: Assignment, group: Group, catalog: Catalog, today: date
+) -> float | None:
     """How well `member` fits to present `paper`: a number, higher is better (negative steers
     them away), or None to add nothing. `paper` is the `Assignment` in the plan (`paper_id`,
     `title`, `abstract`, `topics`, `score`, `links`); `catalog` the read-only catalog (the
@@ -133,8 +155,9 @@ def paperclub_presenter_affinity(member: Member, paper: Assignment, group: Group
 
 
 @hookspec
-def paperclub_check_plan(plan: Plan, group: Group, catalog: Catalog,
-                         today: date) -> list[str] | None:
+def paperclub_check_plan(
+    plan: Plan, group: Group, catalog: Catalog, today: date
+) -> list[str] | None:
     """Return problems found in `plan`, one sentence each (empty or None when there are none).
     `catalog` is the read-only catalog, `today` the day the command runs for: take them only
     if you need them. All implementations run and every problem is reported."""

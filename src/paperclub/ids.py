@@ -53,10 +53,12 @@ def doi(text: str | None) -> str | None:
 
 
 # arXiv's archives, those of today and the old ones that old-style ids still name
-ARCHIVES = frozenset("""astro-ph cond-mat cs econ eess gr-qc hep-ex hep-lat hep-ph hep-th math
+ARCHIVES = frozenset(
+    """astro-ph cond-mat cs econ eess gr-qc hep-ex hep-lat hep-ph hep-th math
 math-ph nlin nucl-ex nucl-th physics q-bio q-fin quant-ph stat acc-phys adap-org alg-geom
 ao-sci atom-ph bayes-an chao-dyn chem-ph cmp-lg comp-gas dg-ga funct-an mtrl-th patt-sol
-plasm-ph q-alg solv-int supr-con""".split())
+plasm-ph q-alg solv-int supr-con""".split()
+)
 
 
 @lru_cache(maxsize=4096)

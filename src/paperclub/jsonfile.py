@@ -21,8 +21,9 @@ def load(file: SourceFile) -> tuple[Any, str]:
     try:
         return parse_json(text), text
     except JSONProblem as e:
-        raise PaperclubError(f"not valid JSON: {e.message}", path=file.path,
-                             line=line_of(text, e.pos)) from None
+        raise PaperclubError(
+            f"not valid JSON: {e.message}", path=file.path, line=line_of(text, e.pos)
+        ) from None
 
 
 class JSONProblem(ValueError):
@@ -48,8 +49,9 @@ def parse_json(text: str) -> Any:
         raise JSONProblem("nested too deeply", _deepest(text)) from None
     except ValueError as e:
         match = LONG_NUMBER.search(text)
-        raise JSONProblem(f"a number too long to read ({str(e).split(':')[0]})",
-                          match.start() if match else 0) from None
+        raise JSONProblem(
+            f"a number too long to read ({str(e).split(':')[0]})", match.start() if match else 0
+        ) from None
 
 
 def _deepest(text: str) -> int:

@@ -32,54 +32,149 @@ __all__ = ["decode"]
 # Accent command -> combining mark. Symbol accents take their letter directly (\'e);
 # letter-named ones need braces or a space (\c{c}, \c c), or they would be other commands.
 _MARKS = {
-    "'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303",
-    "=": "\u0304", ".": "\u0307", "u": "\u0306", "v": "\u030c", "H": "\u030b",
-    "c": "\u0327", "k": "\u0328", "r": "\u030a", "d": "\u0323", "b": "\u0331",
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    '"': "\u0308",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "k": "\u0328",
+    "r": "\u030a",
+    "d": "\u0323",
+    "b": "\u0331",
 }
 _LETTERS = {
-    "ss": "ß", "SS": "SS", "ae": "æ", "AE": "Æ", "oe": "œ", "OE": "Œ", "aa": "å", "AA": "Å",
-    "o": "ø", "O": "Ø", "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ", "dh": "ð", "DH": "Ð",
-    "th": "þ", "TH": "Þ", "ng": "ŋ", "NG": "Ŋ",
+    "ss": "ß",
+    "SS": "SS",
+    "ae": "æ",
+    "AE": "Æ",
+    "oe": "œ",
+    "OE": "Œ",
+    "aa": "å",
+    "AA": "Å",
+    "o": "ø",
+    "O": "Ø",
+    "l": "ł",
+    "L": "Ł",
+    "i": "ı",
+    "j": "ȷ",
+    "dh": "ð",
+    "DH": "Ð",
+    "th": "þ",
+    "TH": "Þ",
+    "ng": "ŋ",
+    "NG": "Ŋ",
 }
 _SYMBOLS = {
-    "ldots": "…", "dots": "…", "textellipsis": "…", "textendash": "–", "textemdash": "—",
-    "textquoteleft": "‘", "textquoteright": "’", "textquotedblleft": "“",
-    "textquotedblright": "”", "guillemotleft": "«", "guillemotright": "»",
-    "textbackslash": "\\", "textasciitilde": "~", "textasciicircum": "^", "textbar": "|",
-    "textless": "<", "textgreater": ">", "textbullet": "•", "textdegree": "°",
-    "textregistered": "®", "texttrademark": "™", "copyright": "©", "textcopyright": "©",
-    "pounds": "£", "textsterling": "£", "euro": "€", "texteuro": "€", "S": "§", "P": "¶",
-    "dag": "†", "ddag": "‡", "LaTeX": "LaTeX", "TeX": "TeX", "BibTeX": "BibTeX",
-    "LaTeXe": "LaTeX2e", "textunderscore": "_", "textdollar": "$",
+    "ldots": "…",
+    "dots": "…",
+    "textellipsis": "…",
+    "textendash": "–",
+    "textemdash": "—",
+    "textquoteleft": "‘",
+    "textquoteright": "’",
+    "textquotedblleft": "“",
+    "textquotedblright": "”",
+    "guillemotleft": "«",
+    "guillemotright": "»",
+    "textbackslash": "\\",
+    "textasciitilde": "~",
+    "textasciicircum": "^",
+    "textbar": "|",
+    "textless": "<",
+    "textgreater": ">",
+    "textbullet": "•",
+    "textdegree": "°",
+    "textregistered": "®",
+    "texttrademark": "™",
+    "copyright": "©",
+    "textcopyright": "©",
+    "pounds": "£",
+    "textsterling": "£",
+    "euro": "€",
+    "texteuro": "€",
+    "S": "§",
+    "P": "¶",
+    "dag": "†",
+    "ddag": "‡",
+    "LaTeX": "LaTeX",
+    "TeX": "TeX",
+    "BibTeX": "BibTeX",
+    "LaTeXe": "LaTeX2e",
+    "textunderscore": "_",
+    "textdollar": "$",
 }
 # Escaped characters and spacing commands (\, \; \  \\ are spaces; \- \/ \@ are nothing).
 _ESCAPES = {
-    "&": "&", "%": "%", "_": "_", "$": "$", "#": "#", "{": "{", "}": "}",
-    " ": " ", "\n": " ", ",": " ", ";": " ", ":": " ", "\\": " ", "-": "", "/": "", "@": "",
+    "&": "&",
+    "%": "%",
+    "_": "_",
+    "$": "$",
+    "#": "#",
+    "{": "{",
+    "}": "}",
+    " ": " ",
+    "\n": " ",
+    ",": " ",
+    ";": " ",
+    ":": " ",
+    "\\": " ",
+    "-": "",
+    "/": "",
+    "@": "",
 }
-_STYLES = ("textit|textbf|textsl|textsc|textrm|textsf|texttt|textup|textmd|textnormal|emph"
-           "|mbox|text|textsuperscript|textsubscript|underline|uline")
-_SWITCHES = ("it|bf|sl|sc|rm|sf|tt|em|itshape|bfseries|scshape|slshape|upshape|rmfamily|sffamily"
-             "|ttfamily|normalfont")
+_STYLES = (
+    "textit|textbf|textsl|textsc|textrm|textsf|texttt|textup|textmd|textnormal|emph"
+    "|mbox|text|textsuperscript|textsubscript|underline|uline"
+)
+_SWITCHES = (
+    "it|bf|sl|sc|rm|sf|tt|em|itshape|bfseries|scshape|slshape|upshape|rmfamily|sffamily"
+    "|ttfamily|normalfont"
+)
 
 _LETTER = r"(?:\\[ij](?![A-Za-z])|[A-Za-z])"
 _LETTER_SPACED = r"(?:\\[ij](?![A-Za-z])[ \t]*|[A-Za-z])"  # TeX skips spaces after \i
-_SYMBOL_ACCENT = (r"""\\(?P<sa>['`^"~=.])\s*(?:\{\s*(?P<sab>""" + _LETTER + r")\s*\}|(?P<sal>"
-                  + _LETTER_SPACED + "))")
-_LETTER_ACCENT = r"\\(?P<la>[uvHckrdb])(?:\s*\{\s*(?P<lab>" + _LETTER + r")\s*\}|\s+(?P<lal>[A-Za-z]))"
-_WORD_LETTER = (r"\\(?P<w>" + "|".join(sorted(_LETTERS, key=len, reverse=True))
-                + r")(?![A-Za-z])(?:\s*\{\}|[ \t]+(?=[A-Za-z]))?")
-_WORD_SYMBOL = r"\\(?P<s>" + "|".join(sorted(_SYMBOLS, key=len, reverse=True)) + r")(?![A-Za-z])(?:\{\})?"
+_SYMBOL_ACCENT = (
+    r"""\\(?P<sa>['`^"~=.])\s*(?:\{\s*(?P<sab>"""
+    + _LETTER
+    + r")\s*\}|(?P<sal>"
+    + _LETTER_SPACED
+    + "))"
+)
+_LETTER_ACCENT = (
+    r"\\(?P<la>[uvHckrdb])(?:\s*\{\s*(?P<lab>" + _LETTER + r")\s*\}|\s+(?P<lal>[A-Za-z]))"
+)
+_WORD_LETTER = (
+    r"\\(?P<w>"
+    + "|".join(sorted(_LETTERS, key=len, reverse=True))
+    + r")(?![A-Za-z])(?:\s*\{\}|[ \t]+(?=[A-Za-z]))?"
+)
+_WORD_SYMBOL = (
+    r"\\(?P<s>" + "|".join(sorted(_SYMBOLS, key=len, reverse=True)) + r")(?![A-Za-z])(?:\{\})?"
+)
 _ESCAPE = r"\\(?P<e>[&%_$#{} \n,;:\\\-/@])"
 
 # One pass over everything a backslash starts.
-_COMMANDS = re.compile("|".join((_SYMBOL_ACCENT, _LETTER_ACCENT, _WORD_LETTER, _WORD_SYMBOL, _ESCAPE)))
+_COMMANDS = re.compile(
+    "|".join((_SYMBOL_ACCENT, _LETTER_ACCENT, _WORD_LETTER, _WORD_SYMBOL, _ESCAPE))
+)
 # `{\"o}`, `{\ss}`: a letter in braces loses them (but not the argument of an accent: \'{\i}).
-_BRACED = re.compile(r"\{\s*(" + "|".join((
-    r"""\\['`^"~=.]\s*(?:\{\s*""" + _LETTER + r"\s*\}|" + _LETTER + ")",
-    r"\\[uvHckrdb](?:\s*\{\s*" + _LETTER + r"\s*\}|\s+[A-Za-z])",
-    r"\\(?:" + "|".join(sorted(_LETTERS, key=len, reverse=True)) + r")(?![A-Za-z])",
-)) + r")\s*\}")
+_BRACED = re.compile(
+    r"\{\s*("
+    + "|".join(
+        (
+            r"""\\['`^"~=.]\s*(?:\{\s*""" + _LETTER + r"\s*\}|" + _LETTER + ")",
+            r"\\[uvHckrdb](?:\s*\{\s*" + _LETTER + r"\s*\}|\s+[A-Za-z])",
+            r"\\(?:" + "|".join(sorted(_LETTERS, key=len, reverse=True)) + r")(?![A-Za-z])",
+        )
+    )
+    + r")\s*\}"
+)
 _ACCENT_CHARS = frozenset("'`^\"~=.uvHckrdb")
 _STYLE = re.compile(r"\\(?:" + _STYLES + r")\s*\{([^{}\\]*)\}")
 _SWITCH = re.compile(r"\{\\(?:" + _SWITCHES + r")(?![A-Za-z])\s*([^{}\\]*)\}")
@@ -101,8 +196,11 @@ def decode(text: str) -> str:
     into Unicode; math and unknown commands are kept as they are."""
     # A one-character test is a memchr; a two-character one costs several times more (less
     # as a regex than with `in`), so it is only made when its first character is there.
-    punctuation = (("-" in text and _DASH(text) is not None) or ("`" in text and "``" in text)
-                   or ("'" in text and _QUOTE(text) is not None))
+    punctuation = (
+        ("-" in text and _DASH(text) is not None)
+        or ("`" in text and "``" in text)
+        or ("'" in text and _QUOTE(text) is not None)
+    )
     if "\\" not in text:
         if not punctuation:
             return text

@@ -18,8 +18,9 @@ def holiday_calendar(code: str, year: int) -> dict[date, str]:
     try:
         import holidays
     except ImportError:
-        raise ValueError("skipping holidays needs the holidays library: "
-                         "pip install 'paperclub[holidays]'") from None
+        raise ValueError(
+            "skipping holidays needs the holidays library: pip install 'paperclub[holidays]'"
+        ) from None
     country, _, region = code.partition("-")
     try:
         return dict(holidays.country_holidays(country, subdiv=region or None, years=year))

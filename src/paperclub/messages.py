@@ -15,7 +15,7 @@ def shown(value: object, limit: int = 200) -> str:
     except ValueError:  # an int of more than 4300 digits has no repr
         return "a number of thousands of digits"
     if len(text) > limit:
-        text = f"{text[:limit * 2 // 3]}...{text[-(limit // 4):]} ({len(text)} characters)"
+        text = f"{text[: limit * 2 // 3]}...{text[-(limit // 4) :]} ({len(text)} characters)"
     return text
 
 
@@ -32,14 +32,14 @@ def one_line(text: str, limit: int = 300) -> str:
     if not text.isprintable():
         text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
     if len(text) > limit:
-        text = f"{text[:limit * 2 // 3]}...{text[-(limit // 4):]}"
+        text = f"{text[: limit * 2 // 3]}...{text[-(limit // 4) :]}"
     return text
 
 
 def clip(text: str, width: int = 60) -> str:
     """`text` on one line, its end cut with an ellipsis beyond `width` characters."""
     text = " ".join(text.split())  # one line, whatever a repr holds
-    return text if len(text) <= width else text[:width - 1] + "…"
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def what(value: object) -> str:

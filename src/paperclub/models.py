@@ -47,7 +47,7 @@ class Paper:
         as 1 January, extra["date_precision"] says so), `2019-06`, `2019-06-12`; '' for none."""
         if self.published is None:
             return ""
-        return self.published.isoformat()[:DATE_LENGTH.get(self.extra.get("date_precision"), 10)]
+        return self.published.isoformat()[: DATE_LENGTH.get(self.extra.get("date_precision"), 10)]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -107,15 +107,21 @@ class Relevance:
         return out
 
     def to_json(self) -> dict[str, Any]:
-        return {"value": self.value, "matches": list(self.matches),
-                **({"like": self.like.to_json()} if self.like else {}),
-                **({"unlike": self.unlike.to_json()} if self.unlike else {})}
+        return {
+            "value": self.value,
+            "matches": list(self.matches),
+            **({"like": self.like.to_json()} if self.like else {}),
+            **({"unlike": self.unlike.to_json()} if self.unlike else {}),
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Relevance:
-        return cls(float(data.get("value") or 0), tuple(str(w) for w in data.get("matches") or ()),
-                   PaperRef.from_json(data["like"]) if data.get("like") else None,
-                   PaperRef.from_json(data["unlike"]) if data.get("unlike") else None)
+        return cls(
+            float(data.get("value") or 0),
+            tuple(str(w) for w in data.get("matches") or ()),
+            PaperRef.from_json(data["like"]) if data.get("like") else None,
+            PaperRef.from_json(data["unlike"]) if data.get("unlike") else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -149,16 +155,24 @@ class Votes:
         return "; ".join(parts)
 
     def to_json(self) -> dict[str, Any]:
-        return {"for": list(self.yes), "against": list(self.no),
-                "suggested": [{"by": name, **({"note": note} if note else {})}
-                              for name, note in self.suggested]}
+        return {
+            "for": list(self.yes),
+            "against": list(self.no),
+            "suggested": [
+                {"by": name, **({"note": note} if note else {})} for name, note in self.suggested
+            ],
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Votes:
-        return cls(tuple(str(n) for n in data.get("for") or ()),
-                   tuple(str(n) for n in data.get("against") or ()),
-                   tuple((str(s["by"]), str(s["note"]) if s.get("note") else None)
-                         for s in data.get("suggested") or ()))
+        return cls(
+            tuple(str(n) for n in data.get("for") or ()),
+            tuple(str(n) for n in data.get("against") or ()),
+            tuple(
+                (str(s["by"]), str(s["note"]) if s.get("note") else None)
+                for s in data.get("suggested") or ()
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -382,5 +396,7 @@ class Plan:
         """Where a cancelled session's papers are now: each with the first session not
         cancelled that holds it, or None when the plan no longer holds it."""
         live = [s for s in self.sessions if not s.cancelled and s is not session]
-        return [(a, next((s for s in live if any(b.paper_id == a.paper_id for b in s.papers)),
-                         None)) for a in session.papers]
+        return [
+            (a, next((s for s in live if any(b.paper_id == a.paper_id for b in s.papers)), None))
+            for a in session.papers
+        ]

@@ -47,8 +47,9 @@ def load_existing(schedule: Path) -> Plan:
     """The plan of a group config (or a plan file); none yet is an error saying what to run."""
     path = plan_path(schedule)
     if not path.exists():
-        raise PaperclubError(f"no plan yet: run `paperclub plan {config_path(schedule)}` first",
-                             path=path)
+        raise PaperclubError(
+            f"no plan yet: run `paperclub plan {config_path(schedule)}` first", path=path
+        )
     return load(path)
 
 
@@ -56,8 +57,12 @@ def digest(session: Session) -> str:
     """A fingerprint of what an organiser might edit by hand in a session: its times, status,
     papers and presenters. `paperclub plan` writes it beside the session; a session whose
     fingerprint no longer matches was edited, and the next plan keeps the edit."""
-    facts = [session.start.isoformat(), session.end.isoformat(), session.status,
-             [[a.paper_id, a.presenter] for a in session.papers]]
+    facts = [
+        session.start.isoformat(),
+        session.end.isoformat(),
+        session.status,
+        [[a.paper_id, a.presenter] for a in session.papers],
+    ]
     text = json.dumps(facts, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
@@ -104,16 +109,22 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
                         **({"locked": True} if a.locked else {}),
                         "title": a.title,
                         "topics": list(a.topics),
-                        "presenter": ({"name": a.presenter, "locked": True}
-                                      if a.presenter_locked and a.presenter else a.presenter),
+                        "presenter": (
+                            {"name": a.presenter, "locked": True}
+                            if a.presenter_locked and a.presenter
+                            else a.presenter
+                        ),
                         "score": round(a.score, 4),
                         "score_parts": {k: round(v, 4) for k, v in sorted(a.score_parts.items())},
                         "links": dict(sorted(a.links.items())),
                         **({"reasons": list(a.reasons)} if a.reasons else {}),
                         **({"relevance": _rounded(a.relevance.to_json())} if a.relevance else {}),
                         **({"votes": a.votes.to_json()} if a.votes else {}),
-                        **({"affinity": {k: round(v, 4) for k, v in sorted(a.affinity.items())}}
-                           if a.affinity else {}),
+                        **(
+                            {"affinity": {k: round(v, 4) for k, v in sorted(a.affinity.items())}}
+                            if a.affinity
+                            else {}
+                        ),
                     }
                     for a in s.papers
                 ],
@@ -152,8 +163,12 @@ def to_json(plan: Plan) -> dict[str, Any]:
             paper["presenter"] = who["name"] if isinstance(who, dict) else who
             paper["presenter_locked"] = isinstance(who, dict)
             paper.setdefault("locked", False)
-    group = {"name": plan.group, "slug": plan.slug, "timezone": plan.timezone,
-             "location": plan.location}
+    group = {
+        "name": plan.group,
+        "slug": plan.slug,
+        "timezone": plan.timezone,
+        "location": plan.location,
+    }
     return {"group": group, "sessions": data["sessions"]}
 
 
@@ -175,8 +190,9 @@ def _moment(session: Any, key: str) -> datetime:
     """A session's `start` or `end`, which it must have (a hand edit may have emptied it)."""
     when = _time(session[key])
     if when is None:
-        raise ValueError(f"session {session.get('id')}: {key}: expected a date and time, "
-                         "found None")
+        raise ValueError(
+            f"session {session.get('id')}: {key}: expected a date and time, found None"
+        )
     return when
 
 
@@ -198,8 +214,11 @@ def _presenter(value: Any) -> tuple[str | None, bool]:
     """`presenter: Ada` or `presenter: {name: Ada, locked: true}`."""
     if value is None or isinstance(value, str):
         return value, False
-    if isinstance(value, dict) and isinstance(value.get("name"), str) \
-            and set(value) <= {"name", "locked"}:
+    if (
+        isinstance(value, dict)
+        and isinstance(value.get("name"), str)
+        and set(value) <= {"name", "locked"}
+    ):
         return value["name"], _flag(value.get("locked", False), "presenter.locked")
     raise ValueError(f"presenter: expected a name or {{name: ..., locked: true}}, found {value!r}")
 
@@ -253,7 +272,9 @@ def _plan(data: dict[str, Any]) -> Plan:
         topics=_names(data.get("topics"), "topics"),
         url=data.get("url"),
         feed_url=data.get("feed_url"),
-        alarm=timedelta(minutes=int(str(data["alarm"]).removesuffix("m"))) if data.get("alarm") else None,
+        alarm=timedelta(minutes=int(str(data["alarm"]).removesuffix("m")))
+        if data.get("alarm")
+        else None,
         # a plan file written before it has none: the next plan that changes it adds it
         planned_as_of=date.fromisoformat(str(as_of)) if as_of else None,
         lines=_lines(data),

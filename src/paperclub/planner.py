@@ -24,9 +24,13 @@ if TYPE_CHECKING:
 UID_NAMESPACE = uuid.UUID("6f1c2a4e-3b5d-4c8e-9a7f-0d2e4b6c8a10")
 
 
-def candidates(group: Group, papers: Iterable[Paper], hooks: Hooks,
-               history: frozenset[str] = frozenset(), signals: Signals | None = None,
-               ) -> tuple[list[Candidate], dict[str, str]]:
+def candidates(
+    group: Group,
+    papers: Iterable[Paper],
+    hooks: Hooks,
+    history: frozenset[str] = frozenset(),
+    signals: Signals | None = None,
+) -> tuple[list[Candidate], dict[str, str]]:
     """Candidates with topics and scores, and the excluded papers with their reasons.
     `signals`: what was measured over all of `papers` (`signals.measure`); without it, their
     popularity alone. With `balance.cluster`, papers without a topic to balance (none, or only
@@ -41,15 +45,17 @@ def candidates(group: Group, papers: Iterable[Paper], hooks: Hooks,
             excluded[paper.id] = reason
             continue
         parts = hooks.score_paper(paper, group, history, signals)
-        chosen.append(Candidate(paper, hooks.paper_topics(paper, group),
-                                round(sum(parts.values()), 9), parts))
+        chosen.append(
+            Candidate(paper, hooks.paper_topics(paper, group), round(sum(parts.values()), 9), parts)
+        )
     config.check_weights(group, weight_names(hooks, chosen))
     if group.balance_cluster:
         from paperclub.cluster import cluster_topics
 
         found = cluster_topics([c.paper for c in chosen if not c.balanced])
-        chosen = [replace(c, topics=(found[c.id], *c.topics)) if c.id in found else c
-                  for c in chosen]
+        chosen = [
+            replace(c, topics=(found[c.id], *c.topics)) if c.id in found else c for c in chosen
+        ]
     return chosen, excluded
 
 
@@ -62,16 +68,23 @@ def weight_names(hooks: Hooks, scored: Iterable[Candidate]) -> set[str]:
     from paperclub.plugins import DEFAULT_PLUGINS, short_name  # the name a bare score gets
 
     names = {part for c in scored for part in c.score_parts}
-    names |= {short_name(name) for name, plugin in hooks.pm.list_name_plugin()
-              if plugin is not None and name not in DEFAULT_PLUGINS}
+    names |= {
+        short_name(name)
+        for name, plugin in hooks.pm.list_name_plugin()
+        if plugin is not None and name not in DEFAULT_PLUGINS
+    }
     return names
 
 
 def read_papers(group: Group, previous: Plan | None, today: date) -> frozenset[str]:
     """Papers the group has read: those of the previous plan's sessions before `today`, and of
     the plan files of earlier terms (`selection.history`)."""
-    held = (a.paper_id for s in (previous.sessions if previous else ())
-            if not s.cancelled and s.start.date() < today for a in s.papers)
+    held = (
+        a.paper_id
+        for s in (previous.sessions if previous else ())
+        if not s.cancelled and s.start.date() < today
+        for a in s.papers
+    )
     return taste(group).union(held)
 
 
@@ -80,13 +93,24 @@ def taste(group: Group) -> frozenset[str]:
     group's profile is made of. The current term's held sessions are read too, but they were
     chosen by this same profile: counting them would reshuffle the term as it goes, so they
     shape the next term's plan, once this plan file is in its history."""
-    return frozenset(a.paper_id for path in group.history for s in planfile.load(path).sessions
-                     if not s.cancelled for a in s.papers)
+    return frozenset(
+        a.paper_id
+        for path in group.history
+        for s in planfile.load(path).sessions
+        if not s.cancelled
+        for a in s.papers
+    )
 
 
-def make_plan(group: Group, papers: Iterable[Paper], hooks: Hooks, *, today: date,
-              previous: Plan | None = None,
-              signals: Signals | None = None) -> tuple[Plan, list[str]]:
+def make_plan(
+    group: Group,
+    papers: Iterable[Paper],
+    hooks: Hooks,
+    *,
+    today: date,
+    previous: Plan | None = None,
+    signals: Signals | None = None,
+) -> tuple[Plan, list[str]]:
     """The plan and the problems found in it (by the check plugins, and in what was kept).
 
     Re-planning (`previous` given): the sessions before `today` are kept as they are, and
@@ -100,8 +124,15 @@ def make_plan(group: Group, papers: Iterable[Paper], hooks: Hooks, *, today: dat
         return _make_plan(group, papers, hooks, today=today, previous=previous, signals=signals)
 
 
-def _make_plan(group: Group, papers: Iterable[Paper], hooks: Hooks, *, today: date,
-               previous: Plan | None, signals: Signals | None) -> tuple[Plan, list[str]]:
+def _make_plan(
+    group: Group,
+    papers: Iterable[Paper],
+    hooks: Hooks,
+    *,
+    today: date,
+    previous: Plan | None,
+    signals: Signals | None,
+) -> tuple[Plan, list[str]]:
     previous = copy.deepcopy(previous)
     papers = list(papers)
     _add_abstracts(previous, papers)
@@ -124,28 +155,60 @@ def _make_plan(group: Group, papers: Iterable[Paper], hooks: Hooks, *, today: da
     locks = kept.paper_locks(slots)
     effective = replace(group, pins=_with_pins(group.pins, locks.pins))
     problems = locks.problems + rules.conflicts(
-        effective, slots, by_id, excluded,
+        effective,
+        slots,
+        by_id,
+        excluded,
         {s.start.date(): {a.paper_id for a in s.papers} for s in kept.held},
-        kept=[s.start.date() for s in kept.locked])
+        kept=[s.start.date() for s in kept.locked],
+    )
     if problems:
-        raise PaperclubError("the rules cannot all hold:\n" + "\n".join(f"  - {p}" for p in problems),
-                             path=group.path)
+        raise PaperclubError(
+            "the rules cannot all hold:\n" + "\n".join(f"  - {p}" for p in problems),
+            path=group.path,
+        )
     ids = {slot.id for slot in slots}
-    before = {s.id: [a.paper_id for a in s.papers] for s in previous.sessions
-              if s.id in ids and not s.cancelled} if previous else {}
+    before = (
+        {
+            s.id: [a.paper_id for a in s.papers]
+            for s in previous.sessions
+            if s.id in ids and not s.cancelled
+        }
+        if previous
+        else {}
+    )
     chosen = hooks.plan_sessions(pool, slots, effective, before) if slots else []
 
-    plan = Plan(group=group.name, slug=group.slug, timezone=group.timezone,
-                organizer=group.organizer, location=group.location, as_of=today,
-                url=group.url, feed_url=group.feed_url, alarm=group.alarm,
-                solver=_solver_report(getattr(chosen, "solution", None)))
+    plan = Plan(
+        group=group.name,
+        slug=group.slug,
+        timezone=group.timezone,
+        organizer=group.organizer,
+        location=group.location,
+        as_of=today,
+        url=group.url,
+        feed_url=group.feed_url,
+        alarm=group.alarm,
+        solver=_solver_report(getattr(chosen, "solution", None)),
+    )
     fits = signals.fit([by_id[pid].paper for paper_ids in chosen for pid in paper_ids])
     for slot, paper_ids in zip(slots, chosen):
-        plan.sessions.append(Session(
-            id=slot.id, uid=_uid(group, slot.id), start=slot.start, end=slot.end,
-            papers=[locks.carry(_assignment(by_id[pid], _reasons(pid, slot, effective, locks),
-                                            signals, fits[pid]))
-                    for pid in paper_ids]))
+        plan.sessions.append(
+            Session(
+                id=slot.id,
+                uid=_uid(group, slot.id),
+                start=slot.start,
+                end=slot.end,
+                papers=[
+                    locks.carry(
+                        _assignment(
+                            by_id[pid], _reasons(pid, slot, effective, locks), signals, fits[pid]
+                        )
+                    )
+                    for pid in paper_ids
+                ],
+            )
+        )
     hooks.modify_plan(plan, effective, kept.frozen, previous)
     _keep_identity(plan, previous, today, kept)
     plan.topics = _topic_order(plan, previous)
@@ -155,9 +218,12 @@ def _make_plan(group: Group, papers: Iterable[Paper], hooks: Hooks, *, today: da
         # and so does its date, so an unchanged plan is the same file from day to day (a plan
         # file older than the date gets today's)
         plan.planned_as_of = previous.planned_as_of or today
-    problems = [f"{s.id} ({s.start.date()}) was edited by hand: kept as edited, and marked "
-                "locked: true (remove it to let paperclub plan the session again)"
-                for s in kept.edited if s.start.date() >= today]
+    problems = [
+        f"{s.id} ({s.start.date()}) was edited by hand: kept as edited, and marked "
+        "locked: true (remove it to let paperclub plan the session again)"
+        for s in kept.edited
+        if s.start.date() >= today
+    ]
     problems += rules.check_kept(group, kept.locked, plan, every, excluded)
     return plan, problems + hooks.check_plan(plan, group)
 
@@ -208,7 +274,8 @@ class Kept:
             if slot is None:
                 locks.problems.append(
                     f"{a.paper_id} is locked in {session.id} ({session.start.date()}) in the "
-                    "plan file, but the meeting rules no longer give that session")
+                    "plan file, but the meeting rules no longer give that session"
+                )
                 continue
             locks.pins.setdefault(slot.start.date(), []).append(a.paper_id)
             locks.locked.add(a.paper_id)
@@ -232,8 +299,9 @@ class Locks:
         return a
 
 
-def _with_pins(pins: dict[date, tuple[str, ...]], more: dict[date, list[str]]
-               ) -> dict[date, tuple[str, ...]]:
+def _with_pins(
+    pins: dict[date, tuple[str, ...]], more: dict[date, list[str]]
+) -> dict[date, tuple[str, ...]]:
     out = dict(pins)
     for day, ids in more.items():
         out[day] = tuple(dict.fromkeys([*out.get(day, ()), *ids]))
@@ -261,8 +329,9 @@ def identify(slots: Sequence[Slot], previous: Plan, today: date) -> list[Slot]:
         if i in ids:
             continue
         week = slot.start.date().isocalendar()[:2]
-        match = next((s for s in old if s.id not in used
-                      and s.start.date().isocalendar()[:2] == week), None)
+        match = next(
+            (s for s in old if s.id not in used and s.start.date().isocalendar()[:2] == week), None
+        )
         if match is not None:
             ids[i] = match.id
             used.add(match.id)
@@ -277,14 +346,23 @@ def identify(slots: Sequence[Slot], previous: Plan, today: date) -> list[Slot]:
     return out
 
 
-def _assignment(c: Candidate, reasons: list[str], signals: Signals,
-                fit: dict[str, float]) -> Assignment:
+def _assignment(
+    c: Candidate, reasons: list[str], signals: Signals, fit: dict[str, float]
+) -> Assignment:
     # Rounded as the plan file stores them, so a fresh plan and a loaded one explain alike.
-    return Assignment(paper_id=c.id, title=c.paper.title, topics=list(c.topics),
-                      score=round(c.score, 4),
-                      score_parts={k: round(v, 4) for k, v in c.score_parts.items()},
-                      links=dict(c.paper.links), reasons=reasons, abstract=c.paper.abstract,
-                      relevance=signals.explain(c.paper), votes=signals.votes(c.paper), fit=fit)
+    return Assignment(
+        paper_id=c.id,
+        title=c.paper.title,
+        topics=list(c.topics),
+        score=round(c.score, 4),
+        score_parts={k: round(v, 4) for k, v in c.score_parts.items()},
+        links=dict(c.paper.links),
+        reasons=reasons,
+        abstract=c.paper.abstract,
+        relevance=signals.explain(c.paper),
+        votes=signals.votes(c.paper),
+        fit=fit,
+    )
 
 
 def _add_abstracts(plan: Plan | None, papers: Sequence[Paper]) -> None:
@@ -313,11 +391,16 @@ def _solver_report(solution: Solution | None) -> dict:
     planned). Not its time nor the solver's version: the same inputs must give the same file."""
     if solution is None:
         return {}
-    return {"solver": solution.solver.split()[0], "status": solution.status,
-            "objective": solution.objective, "bound": solution.bound, "gap": solution.gap,
-            "terms": dict(solution.terms),
-            # which limit cut the search short (absent when none did, as in older files)
-            **({"stopped_by": solution.limit} if getattr(solution, "limit", "") else {})}
+    return {
+        "solver": solution.solver.split()[0],
+        "status": solution.status,
+        "objective": solution.objective,
+        "bound": solution.bound,
+        "gap": solution.gap,
+        "terms": dict(solution.terms),
+        # which limit cut the search short (absent when none did, as in older files)
+        **({"stopped_by": solution.limit} if getattr(solution, "limit", "") else {}),
+    }
 
 
 def _uid(group: Group, session_id: str) -> str:
@@ -362,21 +445,28 @@ def _keep_identity(plan: Plan, previous: Plan | None, today: date, kept: Kept) -
         plan.sessions.append(gone)
     plan.sessions.sort(key=lambda s: (s.start, s.id))
     for session in plan.sessions:  # its papers moved again: subscribers see the new places
-        if session.cancelled and session.id in went and session.id not in raised \
-                and went[session.id] != _moves(plan, session):
+        if (
+            session.cancelled
+            and session.id in went
+            and session.id not in raised
+            and went[session.id] != _moves(plan, session)
+        ):
             session.sequence += 1
             session.modified = _later(session.modified, now)
 
 
 def _moves(plan: Plan, session: Session) -> list[tuple]:
     """Where a cancelled session's papers are now, as its event tells (Plan.moves)."""
-    return [(a.paper_id, a.title, to and (to.id, to.start, to.end)) for a, to in plan.moves(session)]
+    return [
+        (a.paper_id, a.title, to and (to.id, to.start, to.end)) for a, to in plan.moves(session)
+    ]
 
 
 def _topic_order(plan: Plan, previous: Plan | None) -> list[str]:
     """The topics of the previous plans in the order they first came, then this plan's new
     ones (sorted): a topic never moves in it, so it keeps its colour on the web page. A first
     plan, or one from before the list, starts it in sorted order, the colours it had."""
+
     def named(p: Plan) -> list[str]:
         return sorted({t for s in p.sessions for a in s.papers for t in a.topics})
 
@@ -385,8 +475,9 @@ def _topic_order(plan: Plan, previous: Plan | None) -> list[str]:
 
 
 def _same(a: Plan, b: Plan) -> bool:
-    return [(s.id, s.uid, s.sequence, s.content_key()) for s in a.sessions] == \
-        [(s.id, s.uid, s.sequence, s.content_key()) for s in b.sessions]
+    return [(s.id, s.uid, s.sequence, s.content_key()) for s in a.sessions] == [
+        (s.id, s.uid, s.sequence, s.content_key()) for s in b.sessions
+    ]
 
 
 def _later(stamp: datetime | None, now: datetime) -> datetime:

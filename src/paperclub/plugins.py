@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from paperclub.settings import Declared
     from paperclub.signals import Signals
 
+
 def _default_plugins() -> tuple[str, ...]:
     """Every module of paperclub.default_plugins, in name order: adding a built-in plugin is
     adding a file there."""
@@ -48,8 +49,10 @@ def _default_plugins() -> tuple[str, ...]:
 
     from paperclub import default_plugins
 
-    return tuple(f"{default_plugins.__name__}.{m.name}"
-                 for m in sorted(pkgutil.iter_modules(default_plugins.__path__), key=lambda m: m.name))
+    return tuple(
+        f"{default_plugins.__name__}.{m.name}"
+        for m in sorted(pkgutil.iter_modules(default_plugins.__path__), key=lambda m: m.name)
+    )
 
 
 DEFAULT_PLUGINS = _default_plugins()
@@ -74,22 +77,37 @@ class PluginManager(pluggy.PluginManager):
 
     def __init__(self, project_name: str):
         super().__init__(project_name)
-        self.versions: dict[str, str] = {}  # an installed plugin's name -> its distribution's version
+        self.versions: dict[
+            str, str
+        ] = {}  # an installed plugin's name -> its distribution's version
         # plugins there but not loaded (disabled, or --no-local-plugins), by short name: the
         # config's settings for them are kept aside, not errors (see paperclub.settings)
         self.unloaded: set[str] = set()
 
     def parse_hookimpl_opts(self, plugin: object, name: str) -> pluggy.HookimplOpts | None:
         opts = super().parse_hookimpl_opts(plugin, name)
-        if opts is None and name.startswith("paperclub_") and inspect.isroutine(
-                getattr(plugin, name, None)):
-            opts = pluggy.HookimplOpts(wrapper=False, hookwrapper=False, optionalhook=False,
-                                       tryfirst=False, trylast=False, specname=None)
+        if (
+            opts is None
+            and name.startswith("paperclub_")
+            and inspect.isroutine(getattr(plugin, name, None))
+        ):
+            opts = pluggy.HookimplOpts(
+                wrapper=False,
+                hookwrapper=False,
+                optionalhook=False,
+                tryfirst=False,
+                trylast=False,
+                specname=None,
+            )
         return opts
 
 
-def get_plugin_manager(workspace: Path | None = None, *, local_plugins: bool = True,
-                       plugins: Mapping[str, object] | None = None) -> pluggy.PluginManager:
+def get_plugin_manager(
+    workspace: Path | None = None,
+    *,
+    local_plugins: bool = True,
+    plugins: Mapping[str, object] | None = None,
+) -> pluggy.PluginManager:
     """A fresh plugin manager with every plugin loaded; `workspace` is where `plugins/` is,
     and `local_plugins=False` (`paperclub --no-local-plugins`) skips it. `plugins` (name ->
     module) are loaded as installed plugins are, after them: paperclub.testing gives the
@@ -124,8 +142,11 @@ def get_plugin_manager(workspace: Path | None = None, *, local_plugins: bool = T
     except pluggy.PluginValidationError as e:  # a backstop: _check_hooks catches these first
         raise PluginError(f"{_plugin_label(pm, e.plugin)}: {e}") from None
     for name in disabled.unknown():
-        print(f"warning: {DISABLE_ENV} names {name!r}, which is not a plugin here; see "
-              "`paperclub plugins` for the names", file=sys.stderr)
+        print(
+            f"warning: {DISABLE_ENV} names {name!r}, which is not a plugin here; see "
+            "`paperclub plugins` for the names",
+            file=sys.stderr,
+        )
     if os.environ.get(TRACE_ENV, "") not in ("", "0"):
         _trace(pm)
     return pm
@@ -168,9 +189,11 @@ def _load_entry_points(pm: pluggy.PluginManager, disabled: _Disabled) -> None:
     seen: dict[str, str] = {}
     for ep in found:
         if seen.setdefault(ep.name, ep.value) != ep.value:
-            raise PluginError(f"plugin {ep.name} is registered twice: as {seen[ep.name]} and as "
-                              f"{ep.value} (the [project.entry-points.paperclub] of two "
-                              "distributions); uninstall one")
+            raise PluginError(
+                f"plugin {ep.name} is registered twice: as {seen[ep.name]} and as "
+                f"{ep.value} (the [project.entry-points.paperclub] of two "
+                "distributions); uninstall one"
+            )
     for ep in found:
         if ep.name not in seen:
             continue
@@ -205,8 +228,9 @@ def _register_given(pm: pluggy.PluginManager, name: str, plugin: object) -> None
         raise PluginError(f"{label}: {e}") from None
 
 
-def _load_local_plugin(pm: pluggy.PluginManager, path: Path, label: str,
-                       helpers: Sequence[Path] = ()) -> None:
+def _load_local_plugin(
+    pm: pluggy.PluginManager, path: Path, label: str, helpers: Sequence[Path] = ()
+) -> None:
     # A module name unique to the file, so two workspaces' plugins/x.py never clash.
     digest = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
     module_name = f"paperclub_local_{digest}_{path.stem}"
@@ -219,16 +243,20 @@ def _load_local_plugin(pm: pluggy.PluginManager, path: Path, label: str,
     except SyntaxError as e:
         del sys.modules[module_name]
         if e.filename and Path(e.filename) in helpers:  # in a helper it imports
-            raise PluginError(f"syntax error: {e.msg}", path=_relative(Path(e.filename),
-                              path.parent.parent), line=e.lineno) from None
+            raise PluginError(
+                f"syntax error: {e.msg}",
+                path=_relative(Path(e.filename), path.parent.parent),
+                line=e.lineno,
+            ) from None
         raise PluginError(f"syntax error: {e.msg}", path=label, line=e.lineno) from None
     except Exception as e:
         del sys.modules[module_name]
         where = next(((h, n) for h in helpers if (n := _line_in(e.__traceback__, h))), None)
         also = f" (in {_relative(where[0], path.parent.parent)}, line {where[1]})" if where else ""
         raise PluginError(
-            f"failed to import: {_describe(e)}{also}", path=label,
-            line=_line_in(e.__traceback__, path)
+            f"failed to import: {_describe(e)}{also}",
+            path=label,
+            line=_line_in(e.__traceback__, path),
         ) from None
     _check_hooks(pm, module, label, label)
     try:
@@ -256,9 +284,11 @@ def _helpers(files: Sequence[Path], workspace: Path) -> Iterator[None]:
             continue  # not importable under any name
         taken = _module_elsewhere(name)
         if taken:
-            raise PluginError(f"this helper's name {name} is already {taken}: a plugin's "
-                              f"`import {name}` would be ambiguous; rename the file",
-                              path=_relative(path, workspace))
+            raise PluginError(
+                f"this helper's name {name} is already {taken}: a plugin's "
+                f"`import {name}` would be ambiguous; rename the file",
+                path=_relative(path, workspace),
+            )
         found[name] = path
     if not found:
         yield
@@ -324,19 +354,29 @@ def _check_hooks(pm: pluggy.PluginManager, plugin: object, label: str, path: str
             continue  # pluggy's way to implement a hook that may not exist
         if hook not in specs:
             close = difflib.get_close_matches(hook, sorted(specs), n=1)
-            hint = f"; did you mean {close[0]}?" if close else f": the hooks are {', '.join(sorted(specs))}"
+            hint = (
+                f"; did you mean {close[0]}?"
+                if close
+                else f": the hooks are {', '.join(sorted(specs))}"
+            )
             raise fail(f"{hook} is not a paperclub hook{hint}")
         passed = getattr(pm.hook, hook).spec.argnames
         try:
             params = inspect.signature(function).parameters.values()
         except (TypeError, ValueError):
             continue
-        wanted = [p.name for p in params if p.default is inspect.Parameter.empty
-                  and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        wanted = [
+            p.name
+            for p in params
+            if p.default is inspect.Parameter.empty
+            and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+        ]
         extra = [a for a in wanted if a not in passed]
         if extra:
-            raise fail(f"{hook} takes {', '.join(extra)}, which the hook does not pass: "
-                       f"it passes {', '.join(passed)}")
+            raise fail(
+                f"{hook} takes {', '.join(extra)}, which the hook does not pass: "
+                f"it passes {', '.join(passed)}"
+            )
 
 
 def _trace(pm: pluggy.PluginManager) -> None:
@@ -349,13 +389,17 @@ def _trace(pm: pluggy.PluginManager) -> None:
             impl.function = _traced(name, impl.plugin_name, impl.argnames, impl.function)
 
 
-def _traced(hook: str, plugin: str, argnames: tuple[str, ...],
-            function: Callable[..., Any]) -> Callable[..., Any]:
+def _traced(
+    hook: str, plugin: str, argnames: tuple[str, ...], function: Callable[..., Any]
+) -> Callable[..., Any]:
     @functools.wraps(function)  # so errors still find the plugin's own line
     def traced(*args: Any, **kwargs: Any) -> Any:
         values = dict(zip(argnames, args), **kwargs)
-        about = ", ".join(f"{k}={clip(label, TRACE_LABEL_WIDTH)}" for k, v in values.items()
-                          if (label := _trace_label(v)) is not None)
+        about = ", ".join(
+            f"{k}={clip(label, TRACE_LABEL_WIDTH)}"
+            for k, v in values.items()
+            if (label := _trace_label(v)) is not None
+        )
         head = f"trace: {hook}({about}) {plugin}"
         try:
             result = function(*args, **kwargs)
@@ -389,8 +433,7 @@ def _relative(path: Path, base: Path) -> str:
 
 def _finite(value: object) -> bool:
     """A number a score or an affinity can be: not NaN, not infinite, not a bool."""
-    return (isinstance(value, (int, float)) and not isinstance(value, bool)
-            and math.isfinite(value))
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def short_name(plugin: str) -> str:
@@ -437,7 +480,6 @@ def plugin_info(pm: pluggy.PluginManager) -> list[dict[str, Any]]:
     return rows
 
 
-
 @dataclass
 class _Prepared:
     """A hook's implementations as Hooks calls them (see Hooks._prepared)."""
@@ -450,6 +492,7 @@ class _Prepared:
     # without wrappers: (plugin, function, argument names) of each implementation, in the
     # order pluggy calls them (last registered first), for Hooks._direct
     direct: tuple[tuple[str, Callable[..., Any], tuple[str, ...]], ...] | None
+
 
 class Hooks:
     """The core's one way to call hooks: typed, keyword-only, and with errors that name the
@@ -519,8 +562,10 @@ class Hooks:
                 return answer  # a wrapper's result: the answers it got, declared already
             name = short_name(plugin)
             if name in classes and classes[name] is not answer:
-                raise _Bad(f"declared settings.{name}, which another plugin named {name} "
-                           "declares too: rename one of the two")
+                raise _Bad(
+                    f"declared settings.{name}, which another plugin named {name} "
+                    "declares too: rename one of the two"
+                )
             classes[name] = answer
             return answer
 
@@ -541,17 +586,23 @@ class Hooks:
         def add_command(command: click.Command, name: str | None = None) -> None:
             plugin = self._registrant(hook)
             if not isinstance(command, click.Command):
-                raise PluginError(f"{self._calling(plugin)}: {hook} added {what(command)}, "
-                                  "not a click command")
+                raise PluginError(
+                    f"{self._calling(plugin)}: {hook} added {what(command)}, not a click command"
+                )
             name = name or command.name
             if name is None:
-                raise PluginError(f"{self._calling(plugin)}: {hook} added a click command "
-                                  "without a name: give it one")
+                raise PluginError(
+                    f"{self._calling(plugin)}: {hook} added a click command "
+                    "without a name: give it one"
+                )
             if name in owners:
-                taken = ("a built-in command" if owners[name] is None
-                         else f"a command of {owners[name]}")
-                raise PluginError(f"{self._calling(plugin)}: {hook} added a command {name!r}, "
-                                  f"which is {taken}: name yours differently")
+                taken = (
+                    "a built-in command" if owners[name] is None else f"a command of {owners[name]}"
+                )
+                raise PluginError(
+                    f"{self._calling(plugin)}: {hook} added a command {name!r}, "
+                    f"which is {taken}: name yours differently"
+                )
             owners[name] = plugin
             setattr(command, PLUGIN_COMMAND, plugin)
             add(command, name)
@@ -575,17 +626,21 @@ class Hooks:
                 merged.setdefault(topic)
         return tuple(merged)
 
-    def exclude_paper(self, paper: Paper, group: Group, history: frozenset[str],
-                      signals: Signals) -> str | None:
-        return self._run("paperclub_exclude_paper", paper=paper, group=group, history=history,
-                         signals=signals)
+    def exclude_paper(
+        self, paper: Paper, group: Group, history: frozenset[str], signals: Signals
+    ) -> str | None:
+        return self._run(
+            "paperclub_exclude_paper", paper=paper, group=group, history=history, signals=signals
+        )
 
-    def score_paper(self, paper: Paper, group: Group, history: frozenset[str],
-                    signals: Signals) -> dict[str, float]:
+    def score_paper(
+        self, paper: Paper, group: Group, history: frozenset[str], signals: Signals
+    ) -> dict[str, float]:
         # each answer becomes named parts as it is given (a bare number named after its
         # plugin), so a wrapper sees, and returns, a list of {part: number}
-        answers = self._run("paperclub_score_paper", paper=paper, group=group,
-                            history=history, signals=signals)
+        answers = self._run(
+            "paperclub_score_paper", paper=paper, group=group, history=history, signals=signals
+        )
         parts: dict[str, float] = {}
         for answer in answers:
             for name, value in (answer or {}).items():
@@ -593,7 +648,10 @@ class Hooks:
         return parts
 
     def plan_sessions(
-        self, candidates: Sequence[Candidate], sessions: Sequence[Slot], group: Group,
+        self,
+        candidates: Sequence[Candidate],
+        sessions: Sequence[Slot],
+        group: Group,
         previous: Mapping[str, Sequence[str]] | None = None,
     ) -> list[list[str]]:
         def check(plugin: str, answer: Any) -> Any:  # the first answer wins; it keeps the rules
@@ -601,68 +659,94 @@ class Hooks:
             return answer
 
         name = "paperclub_plan_sessions"
-        answer = self._run(name, check, candidates=candidates,
-                           sessions=sessions, group=group, previous=dict(previous or {}))
+        answer = self._run(
+            name,
+            check,
+            candidates=candidates,
+            sessions=sessions,
+            group=group,
+            previous=dict(previous or {}),
+        )
         if answer is None and self._wrappers(name):
-            raise PluginError(f"{self._wrapper_label(name)}: {name} returned None, not the "
-                              "papers of each session: a wrapper returns the answer it gets "
-                              "from yield, or its own")
+            raise PluginError(
+                f"{self._wrapper_label(name)}: {name} returned None, not the "
+                "papers of each session: a wrapper returns the answer it gets "
+                "from yield, or its own"
+            )
         if answer is None:
             raise PluginError(f"no plugin implements {name}")
         return answer
 
-    def modify_plan(self, plan: Plan, group: Group, held: Sequence[Session] = (),
-                    previous: Plan | None = None) -> None:
-        self._run("paperclub_modify_plan", plan=plan, group=group, held=tuple(held), hooks=self,
-                  previous=previous)
+    def modify_plan(
+        self, plan: Plan, group: Group, held: Sequence[Session] = (), previous: Plan | None = None
+    ) -> None:
+        self._run(
+            "paperclub_modify_plan",
+            plan=plan,
+            group=group,
+            held=tuple(held),
+            hooks=self,
+            previous=previous,
+        )
 
     def presenter_affinity(self, member: Member, paper: Assignment, group: Group) -> float:
         return self._affinity(member, paper, group)[0]
 
-    def presenter_affinity_answers(self, member: Member, paper: Assignment,
-                                   group: Group) -> list[tuple[str, float]]:
+    def presenter_affinity_answers(
+        self, member: Member, paper: Assignment, group: Group
+    ) -> list[tuple[str, float]]:
         """The answers `presenter_affinity` sums, each with the plugin that gave it (what a
         wrapper changed is one more answer, under the wrapper's name): for explanations."""
         return self._affinity(member, paper, group)[1]
 
-    def _affinity(self, member: Member, paper: Assignment,
-                  group: Group) -> tuple[float, list[tuple[str, float]]]:
+    def _affinity(
+        self, member: Member, paper: Assignment, group: Group
+    ) -> tuple[float, list[tuple[str, float]]]:
         given: list[tuple[str, float]] = []  # (plugin, answer), in the order pluggy gave them
 
         def valid(plugin: str, value: Any) -> Any:
             if not _finite(value):
-                raise _Bad(f"returned {clip(repr(value), 60)} for {member.name} and "
-                           f"{paper.paper_id}, not a number")
+                raise _Bad(
+                    f"returned {clip(repr(value), 60)} for {member.name} and "
+                    f"{paper.paper_id}, not a number"
+                )
             return value
 
         def check(plugin: str, value: Any) -> Any:
             given.append((plugin, float(valid(plugin, value))))
             return value
 
-        values = self._run("paperclub_presenter_affinity", check, member=member, paper=paper,
-                           group=group)
+        values = self._run(
+            "paperclub_presenter_affinity", check, member=member, paper=paper, group=group
+        )
         answers = [float(v) for v in values or () if v is not None]
         if self._wrappers("paperclub_presenter_affinity"):
             # _run checked what the wrapper returned too: those are not implementations' answers
-            del given[len(given) - len(answers):]
+            del given[len(given) - len(answers) :]
         total = sum(answers, 0.0)
         if [v for _, v in given] != answers:  # a wrapper changed them: the change is its part
             wrappers = self._wrapper_impls("paperclub_presenter_affinity")
-            given.append((" or ".join(i.plugin_name for i in wrappers) or "a plugin",
-                          total - sum(v for _, v in given)))
+            given.append(
+                (
+                    " or ".join(i.plugin_name for i in wrappers) or "a plugin",
+                    total - sum(v for _, v in given),
+                )
+            )
         return total, given
 
     def check_plan(self, plan: Plan, group: Group) -> list[str]:
-        return [p for problems in self._run("paperclub_check_plan", plan=plan, group=group)
-                for p in problems or ()]
+        return [
+            p
+            for problems in self._run("paperclub_check_plan", plan=plan, group=group)
+            for p in problems or ()
+        ]
 
     def customize_event(self, event: Any, session: Session, plan: Plan) -> None:
         self._run("paperclub_customize_event", event=event, session=session, plan=plan)
 
     # -- machinery -----------------------------------------------------------------------------
 
-    def _run(self, name: str, check: Callable[[str, Any], Any] | None = None,
-             **kwargs: Any) -> Any:
+    def _run(self, name: str, check: Callable[[str, Any], Any] | None = None, **kwargs: Any) -> Any:
         """`pm.hook.<name>(**kwargs)`, wrappers and all, with each implementation that is not
         a wrapper run by `_attributed`: `check(plugin, answer)` (by default the hook's entry
         in CHECKS) sees each non-None answer, before a wrapper does, and the result a wrapper
@@ -672,8 +756,7 @@ class Hooks:
         prepared = self._prepared(name, caller)
         firstresult = prepared.firstresult
         if self.context and not prepared.takes.isdisjoint(self.context):
-            kwargs = {**{k: v for k, v in self.context.items() if k in prepared.takes},
-                      **kwargs}
+            kwargs = {**{k: v for k, v in self.context.items() if k in prepared.takes}, **kwargs}
         check = check or CHECKS.get(name)
         if prepared.direct is not None and prepared.takes.issubset(kwargs):
             return self._direct(name, prepared, check, kwargs)
@@ -686,8 +769,9 @@ class Hooks:
         except PaperclubError:
             raise
         except Exception as e:  # raised in a wrapper (or in pluggy, on a malformed one)
-            raise PluginError(f"{self._blame(e, self._wrapper_label(name))} raised in {name}: "
-                              f"{_describe(e)}") from None
+            raise PluginError(
+                f"{self._blame(e, self._wrapper_label(name))} raised in {name}: {_describe(e)}"
+            ) from None
         finally:
             self._plugin = outer[0]
             if outer[1] is None:
@@ -706,8 +790,13 @@ class Hooks:
         except _Bad as e:
             raise PluginError(f"{self._wrapper_label(name)}: {name} {e}") from None
 
-    def _direct(self, name: str, prepared: _Prepared, check: Callable[[str, Any], Any] | None,
-                kwargs: dict[str, Any]) -> Any:
+    def _direct(
+        self,
+        name: str,
+        prepared: _Prepared,
+        check: Callable[[str, Any], Any] | None,
+        kwargs: dict[str, Any],
+    ) -> Any:
         """What pluggy's _multicall does when no wrapper is there, without its generator
         machinery (the score and topic hooks run once per paper: 300,000 calls a plan of
         100,000 papers, 2 s through pluggy): each implementation, last registered first, by
@@ -731,15 +820,20 @@ class Hooks:
         # HookImpl has no __eq__: list equality is identity of each, compared in C
         if made is None or made.source != impls:
             spec = caller.spec
-            stand_ins = [i if i.wrapper or i.hookwrapper else self._attributed(name, i)
-                         for i in impls]
+            stand_ins = [
+                i if i.wrapper or i.hookwrapper else self._attributed(name, i) for i in impls
+            ]
             wrappers = [i.plugin_name for i in reversed(impls) if i.wrapper or i.hookwrapper]
             made = self._impls[name] = _Prepared(
-                source=list(impls), impls=stand_ins, wrappers=wrappers,
+                source=list(impls),
+                impls=stand_ins,
+                wrappers=wrappers,
                 firstresult=bool(spec is not None and spec.opts.get("firstresult")),
                 takes=frozenset(spec.argnames) if spec is not None else frozenset(),
-                direct=None if wrappers or spec is None else tuple(
-                    (i.plugin_name, i.function, tuple(i.argnames)) for i in reversed(impls)))
+                direct=None
+                if wrappers or spec is None
+                else tuple((i.plugin_name, i.function, tuple(i.argnames)) for i in reversed(impls)),
+            )
         return made
 
     def _attributed(self, name: str, impl: pluggy.HookImpl) -> pluggy.HookImpl:
@@ -753,9 +847,15 @@ class Hooks:
         stand_in.function = call  # type: ignore[misc]
         return stand_in
 
-    def _answer(self, name: str, plugin: str, function: Callable[..., Any],
-                check: Callable[[str, Any], Any] | dict[str, Callable[[str, Any], Any]] | None,
-                args: Sequence[Any], kwargs: Mapping[str, Any] | None = None) -> Any:
+    def _answer(
+        self,
+        name: str,
+        plugin: str,
+        function: Callable[..., Any],
+        check: Callable[[str, Any], Any] | dict[str, Callable[[str, Any], Any]] | None,
+        args: Sequence[Any],
+        kwargs: Mapping[str, Any] | None = None,
+    ) -> Any:
         """One implementation's answer to hook `name`, checked: what it raises, or an answer
         `check` finds breaks the hook's contract, is an error naming `plugin` (and the line).
         `check` may be the checks by hook (a stand-in reads its check once called)."""
@@ -765,8 +865,9 @@ class Hooks:
         except PaperclubError:
             raise
         except Exception as e:
-            raise PluginError(f"{self._blame(e, plugin)} raised in {name}: {_describe(e)}"
-                              ) from None
+            raise PluginError(
+                f"{self._blame(e, plugin)} raised in {name}: {_describe(e)}"
+            ) from None
         finally:
             self._plugin = outer
         if isinstance(check, dict):
@@ -789,14 +890,19 @@ class Hooks:
         return [i.plugin_name for i in self._wrapper_impls(name)]
 
     def _wrapper_impls(self, name: str) -> list[pluggy.HookImpl]:
-        return [i for i in reversed(getattr(self.pm.hook, name).get_hookimpls())
-                if i.wrapper or i.hookwrapper]
+        return [
+            i
+            for i in reversed(getattr(self.pm.hook, name).get_hookimpls())
+            if i.wrapper or i.hookwrapper
+        ]
 
     def _wrapper_label(self, name: str) -> str:
         """Whom to name for an answer no implementation gave: the wrappers, with the line
         each starts on."""
-        return " or ".join(self._defined(i.plugin_name, i.function)
-                           for i in self._wrapper_impls(name)) or "a plugin"
+        return (
+            " or ".join(self._defined(i.plugin_name, i.function) for i in self._wrapper_impls(name))
+            or "a plugin"
+        )
 
     @cached_property
     def _plugin_files(self) -> dict[str, str]:
@@ -860,15 +966,17 @@ def _score_parts(plugin: str, answer: Any) -> dict[str, float]:
         return {short_name(plugin): answer}
     for name, value in answer.items():
         if not isinstance(name, str) or not name.strip():
-            raise _Bad(f"returned a part named {name!r}: name each part with a word, "
-                       "{'recency': 0.4}")
+            raise _Bad(
+                f"returned a part named {name!r}: name each part with a word, {{'recency': 0.4}}"
+            )
         if not _finite(value):
             raise _Bad(f"returned {clip(repr(value), 60)} for {name!r}, not a number")
     return answer
 
 
-def _check_choice(chosen: Any, sessions: Sequence[Slot], candidates: Sequence[Candidate],
-                  per_session: int) -> None:
+def _check_choice(
+    chosen: Any, sessions: Sequence[Slot], candidates: Sequence[Candidate], per_session: int
+) -> None:
     """A planner plugin's answer keeps the hard rules, or it is that plugin's bug."""
     if not isinstance(chosen, (list, tuple)):
         raise _Bad(f"returned {what(chosen)}, not a list of paper ids per session")
@@ -876,15 +984,15 @@ def _check_choice(chosen: Any, sessions: Sequence[Slot], candidates: Sequence[Ca
         raise _Bad(f"returned {len(chosen)} sessions for {len(sessions)} dates")
     for slot, papers in zip(sessions, chosen):
         if not isinstance(papers, (list, tuple)):
-            raise _Bad(f"returned {what(papers)} for {slot.start.date()}, not a list of "
-                       "paper ids")
+            raise _Bad(f"returned {what(papers)} for {slot.start.date()}, not a list of paper ids")
         for pid in papers:
             if not isinstance(pid, str):
                 raise _Bad(f"chose {what(pid)}, not a paper id (a str)")
     # the rules a planner is given; pins, `before` and topics the check plugins audit
     broken = hardrules.breaches(
         [(slot.start.date().isoformat(), papers) for slot, papers in zip(sessions, chosen)],
-        hardrules.Rules(most=per_session, candidates={c.id for c in candidates}))
+        hardrules.Rules(most=per_session, candidates={c.id for c in candidates}),
+    )
     if broken:
         raise _Bad(f"returned a plan that breaks a rule: {broken[0]}")
 
@@ -910,8 +1018,11 @@ def _texts(answer: Any, expected: str, noun: str) -> Any:
 
 
 def _reason(plugin: str, answer: Any) -> str:
-    return _text(answer, "a reason (a str) or None",
-                 "reason: say why the paper stays out, or return None to keep it")
+    return _text(
+        answer,
+        "a reason (a str) or None",
+        "reason: say why the paper stays out, or return None to keep it",
+    )
 
 
 def _topics(plugin: str, answer: Any) -> Any:
@@ -934,6 +1045,7 @@ def _settings_class(plugin: str, answer: Any) -> Any:
 def _returns_nothing(instead: str) -> Callable[[str, Any], Any]:
     def check(plugin: str, answer: Any) -> Any:
         raise _Bad(f"returned {what(answer)}; it returns nothing: {instead}")
+
     return check
 
 

@@ -37,8 +37,9 @@ class Place:
     (topic -> papers of it there; None for papers without a topic) and `present` (the topics
     of each earlier session)."""
 
-    def __init__(self, s: int, chosen: list[str], per: dict[str | None, int],
-                 present: list[set[str]]):
+    def __init__(
+        self, s: int, chosen: list[str], per: dict[str | None, int], present: list[set[str]]
+    ):
         self.s, self.chosen, self.per, self.present = s, chosen, per, present
 
 
@@ -73,8 +74,9 @@ class Policy:
         the policy reads them."""
         return {}
 
-    def evaluate(self, problem: Problem, sessions: Sequence[Sequence[str]],
-                 present: list[set[str]]) -> dict[str, tuple[float, float]]:
+    def evaluate(
+        self, problem: Problem, sessions: Sequence[Sequence[str]], present: list[set[str]]
+    ) -> dict[str, tuple[float, float]]:
         """Its terms of a plan: name -> (what it counts, its value, a penalty negative).
         `present` holds the topics of each session."""
         return {}
@@ -103,8 +105,13 @@ class Policy:
         with their costs and the rows that tie them to `model.y[t, s]` (topic t in session
         s) and `count(g, s)`. Keep its columns in `model.vars[self.name]` for `start`."""
 
-    def start(self, model: _TopicModel, plan: Sequence[Sequence[str]],
-              counts: Mapping[tuple[str | None, int], int], values: list[float]) -> None:
+    def start(
+        self,
+        model: _TopicModel,
+        plan: Sequence[Sequence[str]],
+        counts: Mapping[tuple[str | None, int], int],
+        values: list[float],
+    ) -> None:
         """Set its columns in `values`, the MIP start from `plan` (`counts`: papers of each
         topic in each session)."""
 
@@ -159,8 +166,12 @@ class _SpreadTracker(Tracker):
 
     def gain(self, item: Item, place: Place) -> float:
         t = item.topic
-        if (t is not None and not place.per.get(t) and place.s >= 2
-                and t in place.present[place.s - 2]):
+        if (
+            t is not None
+            and not place.per.get(t)
+            and place.s >= 2
+            and t in place.present[place.s - 2]
+        ):
             return -self.nearby
         return 0.0
 
@@ -172,20 +183,22 @@ class Spread(Policy):
     terms = ("nearby",)
     one_per_topic = True
 
-    def evaluate(self, problem, sessions, present):
+    def evaluate(
+        self, problem: Problem, sessions: Sequence[Sequence[str]], present: list[set[str]]
+    ) -> dict[str, tuple[float, float]]:
         nearby = sum(len(a & b) for a, b in zip(present, present[2:]))
         return {"nearby": (nearby, -problem.weights["nearby"] * nearby)}
 
-    def tracker(self, problem, places):
+    def tracker(self, problem: Problem, places: int) -> Tracker:
         return _SpreadTracker(problem.weights)
 
-    def move_cost(self, weights):
+    def move_cost(self, weights: Mapping[str, float]) -> float:
         return 2 * weights["nearby"]
 
-    def unfilled(self, weights):
+    def unfilled(self, weights: Mapping[str, float]) -> float:
         return 4 * weights["nearby"]
 
-    def penalties(self, model, m, count):
+    def penalties(self, model: _TopicModel, m: _Builder, count: Count) -> None:
         p, w = model.p, model.p.weights
         if w["nearby"] <= 0:
             return
@@ -197,11 +210,19 @@ class Spread(Policy):
                 z = z2[t, s] = m.var(-w["nearby"], 0.0, 1.0)
                 m.row([(model.y[t, s], 1.0), (model.y[t, s + 2], 1.0), (z, -1.0)], upper=1.0)
                 if (t, s) in model.z1:  # a valid cut: three in a row pay at least twice
-                    m.row([(model.y[t, s + d], 1.0) for d in range(3)]
-                          + [(model.z1[t, s], -1.0), (model.z1[t, s + 1], -1.0), (z, -1.0)],
-                          upper=1.0)
+                    m.row(
+                        [(model.y[t, s + d], 1.0) for d in range(3)]
+                        + [(model.z1[t, s], -1.0), (model.z1[t, s + 1], -1.0), (z, -1.0)],
+                        upper=1.0,
+                    )
 
-    def start(self, model, plan, counts, values):
+    def start(
+        self,
+        model: _TopicModel,
+        plan: Sequence[Sequence[str]],
+        counts: Mapping[tuple[str | None, int], int],
+        values: list[float],
+    ) -> None:
         for (t, s), j in model.vars.get(self.name, {}).items():
             values[j] = max(0.0, values[model.y[t, s]] + values[model.y[t, s + 2]] - 1)
 
@@ -241,7 +262,7 @@ class Proportional(Policy):
     needs_targets = True
     relaxed_bound = True
 
-    def targets(self, items, given):
+    def targets(self, items: Sequence[Item], given: Mapping[str, float]) -> dict[str, float]:
         shares = {str(t): float(v) for t, v in given.items() if t != OTHERS}
         if any(not math.isfinite(v) or v < 0 for v in shares.values()):
             raise ValueError("target shares must be numbers >= 0")
@@ -254,7 +275,9 @@ class Proportional(Policy):
         result[OTHERS] = max(0.0, 1.0 - sum(result.values()))
         return result
 
-    def evaluate(self, problem, sessions, present):
+    def evaluate(
+        self, problem: Problem, sessions: Sequence[Sequence[str]], present: list[set[str]]
+    ) -> dict[str, tuple[float, float]]:
         by_id, targets = problem.by_id, problem.targets
         chosen = sum(len(ids) for ids in sessions)
         have: dict[str, int] = {}
@@ -266,10 +289,10 @@ class Proportional(Policy):
         deviation = sum(abs(have.get(g, 0) - share * chosen) for g, share in targets.items())
         return {"proportional": (deviation, -problem.weights["proportional"] * deviation)}
 
-    def tracker(self, problem, places):
+    def tracker(self, problem: Problem, places: int) -> Tracker:
         return _ProportionalTracker(problem, places)
 
-    def unfilled(self, weights):
+    def unfilled(self, weights: Mapping[str, float]) -> float:
         return 2 * weights["proportional"]
 
     def _members(self, model: _TopicModel, g: str) -> list[str | None]:
@@ -277,7 +300,7 @@ class Proportional(Policy):
             return [t for t in (*model.topics, None) if t not in model.p.targets]
         return [g]
 
-    def penalties(self, model, m, count):
+    def penalties(self, model: _TopicModel, m: _Builder, count: Count) -> None:
         p, w = model.p, model.p.weights
         if w["proportional"] <= 0:
             return
@@ -290,10 +313,18 @@ class Proportional(Policy):
             short = [(j, share) for j in (*model.short, *model.spare)]
             # |have - share x (places - sum short)| <= d
             m.row([*have, *short, (d, -1.0)], upper=share * places)
-            m.row([*((j, -a) for j, a in have), *((j, -a) for j, a in short), (d, -1.0)],
-                  upper=-share * places)
+            m.row(
+                [*((j, -a) for j, a in have), *((j, -a) for j, a in short), (d, -1.0)],
+                upper=-share * places,
+            )
 
-    def start(self, model, plan, counts, values):
+    def start(
+        self,
+        model: _TopicModel,
+        plan: Sequence[Sequence[str]],
+        counts: Mapping[tuple[str | None, int], int],
+        values: list[float],
+    ) -> None:
         dev = model.vars.get(self.name)
         if not dev:
             return
@@ -303,7 +334,7 @@ class Proportional(Policy):
             have = sum(n for (t, _), n in counts.items() if t in members)
             values[j] = abs(have - model.p.targets[g] * chosen)
 
-    def relax(self, model, m):
+    def relax(self, model: _TopicModel, m: _Builder) -> None:
         """Sessions interchangeable: only how many papers of each topic are planned counts
         (the best scores of each), and how many sessions hold a topic, at least its papers
         / k; m sessions among S in a row hold at least 2m - S - 1 adjacent pairs, so the
@@ -325,8 +356,7 @@ class Proportional(Policy):
                 z = m.var(-w["consecutive"], 0.0, math.inf)
                 m.row([(z, 1.0), (sessions, -2.0)], lower=-float(S) - 1.0)
         places = float(S * k)
-        m.row([*((j, 1.0) for j in counts.values()), *((j, 1.0) for j in short)], places,
-              places)
+        m.row([*((j, 1.0) for j in counts.values()), *((j, 1.0) for j in short)], places, places)
         if w["proportional"] <= 0:
             return
         for g, share in p.targets.items():
@@ -334,8 +364,10 @@ class Proportional(Policy):
             d = m.var(-w["proportional"], 0.0, math.inf)
             # |have - share x (places - sum short)| <= d
             m.row([*have, *((j, share) for j in short), (d, -1.0)], upper=share * places)
-            m.row([*((j, -a) for j, a in have), *((j, -share) for j in short), (d, -1.0)],
-                  upper=-share * places)
+            m.row(
+                [*((j, -a) for j, a in have), *((j, -share) for j in short), (d, -1.0)],
+                upper=-share * places,
+            )
 
 
 # -- themed -----------------------------------------------------------------------------------
@@ -368,7 +400,9 @@ class Themed(Policy):
     terms = ("themed",)
     relaxed_bound = True
 
-    def evaluate(self, problem, sessions, present):
+    def evaluate(
+        self, problem: Problem, sessions: Sequence[Sequence[str]], present: list[set[str]]
+    ) -> dict[str, tuple[float, float]]:
         by_id = problem.by_id
         off = 0
         for ids in sessions:
@@ -384,19 +418,19 @@ class Themed(Policy):
                 off += len(ids) - max(max(per.values(), default=0), loose)
         return {"themed": (off, -problem.weights["themed"] * off)}
 
-    def tracker(self, problem, places):
+    def tracker(self, problem: Problem, places: int) -> Tracker:
         return _ThemedTracker(problem.weights)
 
-    def move_cost(self, weights):
+    def move_cost(self, weights: Mapping[str, float]) -> float:
         return weights["themed"]
 
-    def unfilled(self, weights):
+    def unfilled(self, weights: Mapping[str, float]) -> float:
         return weights["themed"]
 
-    def empty_place(self, weights):
+    def empty_place(self, weights: Mapping[str, float]) -> float:
         return weights["themed"]  # an empty place is not off-theme
 
-    def penalties(self, model, m, count):
+    def penalties(self, model: _TopicModel, m: _Builder, count: Count) -> None:
         p, w = model.p, model.p.weights
         if w["themed"] <= 0:
             return
@@ -416,14 +450,21 @@ class Themed(Policy):
                 m.row([(on[g, s], 1.0), (theta[g, s], -cap)], upper=0.0)
             m.row(((theta[g, s], 1.0) for g in choices), upper=1.0)
 
-    def start(self, model, plan, counts, values):
+    def start(
+        self,
+        model: _TopicModel,
+        plan: Sequence[Sequence[str]],
+        counts: Mapping[tuple[str | None, int], int],
+        values: list[float],
+    ) -> None:
         if self.name not in model.vars:
             return
         theta, on = model.vars[self.name]
         k = model.p.per_session
         for s in range(model.p.sessions):
-            options = [(min(counts.get((g, s), 0), 1 if g is None else k), g)
-                       for (g, r) in theta if r == s]
+            options = [
+                (min(counts.get((g, s), 0), 1 if g is None else k), g) for (g, r) in theta if r == s
+            ]
             if not options:
                 continue
             n, g = max(options, key=lambda o: (o[0], o[1] is not None, str(o[1])))
@@ -431,7 +472,7 @@ class Themed(Policy):
                 values[theta[g, s]] = 1.0
                 values[on[g, s]] = float(n)
 
-    def relax(self, model, m):
+    def relax(self, model: _TopicModel, m: _Builder) -> None:
         """Sessions interchangeable (no order, pins, before pairs), so only how many sessions
         each topic themes counts. Every plan maps to it (a session's theme is its biggest
         topic; pinned and paired papers are free here), its objective no lower (the
@@ -468,18 +509,18 @@ class Themed(Policy):
             counts.append(n)
             themes.append(sessions)
         m.row(((j, 1.0) for j in themes), upper=float(S))
-        m.row([*((j, 1.0) for j in counts), *((j, 1.0) for j in short)], float(S * k),
-              float(S * k))
+        m.row([*((j, 1.0) for j in counts), *((j, 1.0) for j in short)], float(S * k), float(S * k))
         m.row([*((j, 1.0) for j in counts), *((j, -float(k)) for j in themes)], upper=0.0)
         if w["unfilled"] >= _move_cost(p) and p.min_per_session == k:
             # sessions fill from the first (the docstring; not with places free to leave empty)
             fixed = set(p.pinned) | {b for _, b in p.before}
-            m.row([*((j, float(k)) for j in themes), *((j, -1.0) for j in counts)],
-                  upper=float(k - 1 + k * len(fixed)))
+            m.row(
+                [*((j, float(k)) for j in themes), *((j, -1.0) for j in counts)],
+                upper=float(k - 1 + k * len(fixed)),
+            )
             if not fixed:
                 for z, sessions in repeats:
-                    m.row([(z, 1.0), (sessions, -2.0), *((j, 1.0) for j in themes)],
-                          lower=-1.0)
+                    m.row([(z, 1.0), (sessions, -2.0), *((j, 1.0) for j in themes)], lower=-1.0)
 
 
 # -- the built-in policies, and a group's ---------------------------------------------------

@@ -171,8 +171,14 @@ class _Problem:
     keep: float = 0.0  # the affinity a paper gains by keeping its previous presenter
 
 
-def _prepare(sessions: Sequence[Session], group: Group, held: Iterable[Session], mode: str,
-             affinity: Affinity, previous: Mapping[str, str] | None = None) -> _Problem:
+def _prepare(
+    sessions: Sequence[Session],
+    group: Group,
+    held: Iterable[Session],
+    mode: str,
+    affinity: Affinity,
+    previous: Mapping[str, str] | None = None,
+) -> _Problem:
     members = tuple(group.members)
     by_name = {m.name: i for i, m in enumerate(members)}
     path = group.path
@@ -180,11 +186,13 @@ def _prepare(sessions: Sequence[Session], group: Group, held: Iterable[Session],
     for m in members:
         for pid in m.pin:
             if pinned.setdefault(pid, m.name) != m.name:
-                raise PaperclubError(f"{pid} is pinned to both {pinned[pid]} and {m.name} "
-                                     "(members[].pin)", path=path)
+                raise PaperclubError(
+                    f"{pid} is pinned to both {pinned[pid]} and {m.name} (members[].pin)", path=path
+                )
 
     entries: list[tuple[datetime, str, int | None, Session]] = [
-        (s.start, s.id, None, s) for s in held if not s.cancelled]
+        (s.start, s.id, None, s) for s in held if not s.cancelled
+    ]
     entries += [(s.start, s.id, k, s) for k, s in enumerate(sessions) if not s.cancelled]
     entries.sort(key=lambda e: (e[0], e[1]))
     presenters: list[list[str | None]] = [[a.presenter for a in s.papers] for s in sessions]
@@ -207,17 +215,26 @@ def _prepare(sessions: Sequence[Session], group: Group, held: Iterable[Session],
                 continue
             member = members[by_name[name]]
             if day in member.unavailable:
-                raise PaperclubError(f"{name} is pinned to {a.paper_id} (members[].pin), on "
-                                     f"{day}, but is unavailable that day", path=path)
+                raise PaperclubError(
+                    f"{name} is pinned to {a.paper_id} (members[].pin), on "
+                    f"{day}, but is unavailable that day",
+                    path=path,
+                )
             if mode == "per_paper" and name in names:
                 other = s.papers[names.index(name)].paper_id
-                raise PaperclubError(f"{name} is pinned to {a.paper_id} (members[].pin) and "
-                                     f"also presents {other} on {day}: one paper each per "
-                                     "session (presenters: per_paper)", path=path)
+                raise PaperclubError(
+                    f"{name} is pinned to {a.paper_id} (members[].pin) and "
+                    f"also presents {other} on {day}: one paper each per "
+                    "session (presenters: per_paper)",
+                    path=path,
+                )
             if mode == "per_session" and pins_here and pins_here[0] != name:
-                raise PaperclubError(f"{pins_here[0]} and {name} are pinned to papers of the "
-                                     f"same session, {day}, which has one presenter "
-                                     "(presenters: per_session)", path=path)
+                raise PaperclubError(
+                    f"{pins_here[0]} and {name} are pinned to papers of the "
+                    f"same session, {day}, which has one presenter "
+                    "(presenters: per_session)",
+                    path=path,
+                )
             names[j] = name
             pins_here.append(name)
             if name not in preset:  # a session more for them
@@ -249,11 +266,23 @@ def _prepare(sessions: Sequence[Session], group: Group, held: Iterable[Session],
             raise PaperclubError(
                 f"{m.name} is pinned (members[].pin) to papers on {days_}: with the sessions "
                 f"already theirs that makes {fixed_load[i]}, more than max_sessions "
-                f"{m.max_sessions}", path=path)
+                f"{m.max_sessions}",
+                path=path,
+            )
         cap.append(max(m.max_sessions - fixed_load[i], 0))
 
-    problem = _Problem(members, mode, days, fixed, units, fixed_load, cap, presenters, path,
-                       group.weight("change", DEFAULT_WEIGHTS["change"]) if previous else 0.0)
+    problem = _Problem(
+        members,
+        mode,
+        days,
+        fixed,
+        units,
+        fixed_load,
+        cap,
+        presenters,
+        path,
+        group.weight("change", DEFAULT_WEIGHTS["change"]) if previous else 0.0,
+    )
     unavailable = [frozenset(m.unavailable) for m in members]
     for u in units:
         day, here = days[u.pos], fixed[u.pos]
@@ -263,8 +292,9 @@ def _prepare(sessions: Sequence[Session], group: Group, held: Iterable[Session],
             u.eligible.append(i)
             papers = [sessions[u.session].papers[j] for j in u.papers]
             u.gains.append(sum(affinity(m, a) for a in papers))
-            u.kept.append(all(previous.get(a.paper_id) == m.name for a in papers)
-                          if previous else False)
+            u.kept.append(
+                all(previous.get(a.paper_id) == m.name for a in papers) if previous else False
+            )
     empty = [u for u in units if not u.eligible]
     if empty:
         raise PaperclubError(_no_one(problem, empty, {}), path=path)
@@ -280,10 +310,15 @@ def _memo(affinity: Affinity | None) -> Affinity:
         key = (member.name, id(paper))
         if key not in known:
             value = (affinity or interest_affinity)(member, paper)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) \
-                    or not math.isfinite(value):
-                raise PaperclubError(f"the affinity of {member.name} for {paper.paper_id} is "
-                                     f"{value!r}, not a finite number")
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not math.isfinite(value)
+            ):
+                raise PaperclubError(
+                    f"the affinity of {member.name} for {paper.paper_id} is "
+                    f"{value!r}, not a finite number"
+                )
             known[key] = float(value)
         return known[key]
 
@@ -322,9 +357,16 @@ def _no_one(p: _Problem, failed: Sequence[_Unit], chosen: dict[int, int]) -> str
 # -- solving -----------------------------------------------------------------------------------
 
 
-def assign(sessions: Sequence[Session], group: Group, *, held: Iterable[Session] = (),
-           affinity: Affinity | None = None, mode: str | None = None,
-           method: str = "exact", previous: Mapping[str, str] | None = None) -> Result:
+def assign(
+    sessions: Sequence[Session],
+    group: Group,
+    *,
+    held: Iterable[Session] = (),
+    affinity: Affinity | None = None,
+    mode: str | None = None,
+    method: str = "exact",
+    previous: Mapping[str, str] | None = None,
+) -> Result:
     """Presenters for the papers of `sessions` (see the module's docstring). `held` are the
     sessions that already took place: their presenters count, and are never changed.
     `previous` maps a paper id to its presenter in the plan being replaced.
@@ -367,14 +409,26 @@ def apply(sessions: Sequence[Session], result: Result) -> None:
             paper.presenter = name
 
 
-def _result(sessions: Sequence[Session], group: Group, held: list[Session],
-            out: list[list[str | None]], affinity: Affinity, status: str,
-            objective: dict[str, float]) -> Result:
+def _result(
+    sessions: Sequence[Session],
+    group: Group,
+    held: list[Session],
+    out: list[list[str | None]],
+    affinity: Affinity,
+    status: str,
+    objective: dict[str, float],
+) -> Result:
     members = {m.name: m for m in group.members}
-    timeline = [(s.start, s.id, {a.presenter for a in s.papers if a.presenter})
-                for s in held if not s.cancelled]
-    timeline += [(s.start, s.id, {n for n in names if n})
-                 for s, names in zip(sessions, out) if not s.cancelled]
+    timeline = [
+        (s.start, s.id, {a.presenter for a in s.papers if a.presenter})
+        for s in held
+        if not s.cancelled
+    ]
+    timeline += [
+        (s.start, s.id, {n for n in names if n})
+        for s, names in zip(sessions, out)
+        if not s.cancelled
+    ]
     timeline.sort(key=lambda e: (e[0], e[1]))
     loads = {name: 0 for name in members}
     for *_, names in timeline:
@@ -405,8 +459,9 @@ def _rotation(p: _Problem) -> dict[int, int]:
     for ui, u in enumerate(p.units):
         eligible = set(u.eligible)
         order = [(turn + d) % n for d in range(n)]
-        able = [i for i in order if i in eligible and names[i] not in at[u.pos]
-                and load[i] < limit[i]]
+        able = [
+            i for i in order if i in eligible and names[i] not in at[u.pos] and load[i] < limit[i]
+        ]
         previous = at[u.pos - 1] if u.pos > 0 else set()
         fresh = [i for i in able if names[i] not in previous]
         pick = next(iter(fresh or able), None)
@@ -446,8 +501,9 @@ class _Model:
         self.row_lower.append(lower)
         self.row_upper.append(upper)
 
-    def solve(self, highspy: Any, integer: bool, time_limit: float = math.inf
-              ) -> tuple[str, list[float] | None, float]:
+    def solve(
+        self, highspy: Any, integer: bool, time_limit: float = math.inf
+    ) -> tuple[str, list[float] | None, float]:
         """(status, values when there is a solution, objective)."""
         import numpy as np
 
@@ -468,8 +524,13 @@ class _Model:
             kinds = highspy.HighsVarType
             lp.integrality_ = [kinds.kInteger if i else kinds.kContinuous for i in self.integer]
         h = _new_highs(highspy)
-        for name, value in (("output_flag", False), ("threads", 1), ("random_seed", 0),
-                            ("mip_rel_gap", 0.0), ("mip_abs_gap", 1e-6)):
+        for name, value in (
+            ("output_flag", False),
+            ("threads", 1),
+            ("random_seed", 0),
+            ("mip_rel_gap", 0.0),
+            ("mip_abs_gap", 1e-6),
+        ):
             h.setOptionValue(name, value)
         if math.isfinite(time_limit):
             h.setOptionValue("time_limit", float(time_limit))
@@ -487,9 +548,13 @@ class _Model:
         return h.modelStatusToString(status), values, info.objective_function_value
 
 
-def _flow(p: _Problem, m: _Model, x_cost: Callable[[_Unit, int], float] = lambda u, i: 0.0,
-          integer: bool = False, slack: bool = False
-          ) -> tuple[dict[tuple[int, int], int], list[tuple[int, float]], list[int]]:
+def _flow(
+    p: _Problem,
+    m: _Model,
+    x_cost: Callable[[_Unit, int], float] = lambda u, i: 0.0,
+    integer: bool = False,
+    slack: bool = False,
+) -> tuple[dict[tuple[int, int], int], list[tuple[int, float]], list[int]]:
     """The flow part: x, the unit rows, one paper per member and session (per_paper), and
     the balance levels. Returns the x columns, the balance terms and the slack columns."""
     x: dict[tuple[int, int], int] = {}
@@ -549,15 +614,19 @@ def _exact(p: _Problem, highspy: Any) -> tuple[dict[int, int], dict[str, float],
     def value(u: _Unit, k: int) -> float:
         return u.gains[k] + (keep if u.kept[k] else 0.0)
 
-    spread = sum(max(value(u, k) for k in range(len(u.eligible)))
-                 - min(value(u, k) for k in range(len(u.eligible))) for u in p.units)
+    spread = sum(
+        max(value(u, k) for k in range(len(u.eligible)))
+        - min(value(u, k) for k in range(len(u.eligible)))
+        for u in p.units
+    )
     K = 1.0 + spread
     names = [m.name for m in p.members]
 
     def x_cost(u: _Unit, i: int) -> float:
         gain = value(u, u.eligible.index(i))
-        near = sum(1 for q in (u.pos - 1, u.pos + 1)
-                   if 0 <= q < len(p.fixed) and names[i] in p.fixed[q])
+        near = sum(
+            1 for q in (u.pos - 1, u.pos + 1) if 0 <= q < len(p.fixed) and names[i] in p.fixed[q]
+        )
         return K * near - gain
 
     mip = _Model()
@@ -599,8 +668,6 @@ def _diagnose(p: _Problem, highspy: Any) -> str:
     return _no_one(p, failed, chosen)
 
 
-
-
 # -- the members' view -------------------------------------------------------------------------
 
 
@@ -612,11 +679,19 @@ def summary(sessions: Sequence[Session], members: Sequence[Member]) -> list[dict
     rows: dict[str, dict[str, Any]] = {}
 
     def row(name: str, member: Member | None) -> dict[str, Any]:
-        return rows.setdefault(name, {
-            "name": name, "email": member.email if member else None,
-            "member": member is not None,
-            "max_sessions": member.max_sessions if member else None,
-            "load": 0, "papers": 0, "sessions": [], "topics": {}})
+        return rows.setdefault(
+            name,
+            {
+                "name": name,
+                "email": member.email if member else None,
+                "member": member is not None,
+                "max_sessions": member.max_sessions if member else None,
+                "load": 0,
+                "papers": 0,
+                "sessions": [],
+                "topics": {},
+            },
+        )
 
     for m in members:
         row(m.name, m)
@@ -629,10 +704,21 @@ def summary(sessions: Sequence[Session], members: Sequence[Member]) -> list[dict
                 by.setdefault(a.presenter, []).append(a)
         for name, papers in by.items():
             r = rows[name] if name in rows else row(name, None)
-            r["sessions"].append({
-                "id": s.id, "date": s.start.date().isoformat(),
-                "papers": [{"id": a.paper_id, "title": a.title, "topics": list(a.topics),
-                            "affinity": dict(sorted(a.affinity.items()))} for a in papers]})
+            r["sessions"].append(
+                {
+                    "id": s.id,
+                    "date": s.start.date().isoformat(),
+                    "papers": [
+                        {
+                            "id": a.paper_id,
+                            "title": a.title,
+                            "topics": list(a.topics),
+                            "affinity": dict(sorted(a.affinity.items())),
+                        }
+                        for a in papers
+                    ],
+                }
+            )
             r["load"] += 1
             r["papers"] += len(papers)
             for a in papers:

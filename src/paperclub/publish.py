@@ -72,10 +72,12 @@ def resources(plan: Plan, hooks: Hooks) -> list[Resource]:
     from paperclub import workflow
 
     if ICS not in hooks.emitters:
-        raise PaperclubError(f"publishing sends the calendar feed, and no plugin registers an "
-                             f"output named {ICS!r}: is the ics plugin switched off "
-                             f"(PAPERCLUB_DISABLE_PLUGINS)? The outputs: "
-                             f"{', '.join(sorted(hooks.emitters)) or 'none'}")
+        raise PaperclubError(
+            f"publishing sends the calendar feed, and no plugin registers an "
+            f"output named {ICS!r}: is the ics plugin switched off "
+            f"(PAPERCLUB_DISABLE_PLUGINS)? The outputs: "
+            f"{', '.join(sorted(hooks.emitters)) or 'none'}"
+        )
     return split(workflow.render(hooks, ICS, plan), plan.sessions)
 
 
@@ -92,8 +94,10 @@ def split(feed: bytes, sessions: Iterable[Session]) -> list[Resource]:
     out = []
     for session in sessions:
         if session.uid not in events:
-            raise PaperclubError(f"the calendar feed has no event for session {session.id} "
-                                 f"(UID {session.uid}); a plugin may have dropped it")
+            raise PaperclubError(
+                f"the calendar feed has no event for session {session.id} "
+                f"(UID {session.uid}); a plugin may have dropped it"
+            )
         resource = Calendar()
         for name in KEEP_CALENDAR_PROPERTIES:
             if name in calendar:
@@ -179,9 +183,11 @@ def normalised(data: bytes, uid: str) -> tuple | None:
 
 
 def _shape(component: Component) -> tuple:
-    lines = sorted(str(component.content_line(name, value))
-                   for name, value in component.property_items(recursive=False)
-                   if name not in ("BEGIN", "END"))
+    lines = sorted(
+        str(component.content_line(name, value))
+        for name, value in component.property_items(recursive=False)
+        if name not in ("BEGIN", "END")
+    )
     return (component.name, tuple(lines), tuple(sorted(_shape(c) for c in component.subcomponents)))
 
 
@@ -212,8 +218,9 @@ class Changes:
         return [c for c in self.items if c.action in (CREATE, UPDATE)] + self.of(DELETE)
 
 
-def changes(wanted: list[Resource], remote: list[Remote], calendar_url: str, *,
-            prune: bool = False) -> Changes:
+def changes(
+    wanted: list[Resource], remote: list[Remote], calendar_url: str, *, prune: bool = False
+) -> Changes:
     """Compare what the plan wants with what the server holds. Pure: no I/O."""
     on_server: dict[str, Remote] = {}
     for r in remote:
@@ -228,17 +235,40 @@ def changes(wanted: list[Resource], remote: list[Remote], calendar_url: str, *,
         planned.add(resource.uid)
         there = on_server.get(resource.uid)
         if there is None:
-            out.items.append(Change(CREATE, resource.uid, urljoin(base, resource.name),
-                                    data=resource.data, session=resource.session))
+            out.items.append(
+                Change(
+                    CREATE,
+                    resource.uid,
+                    urljoin(base, resource.name),
+                    data=resource.data,
+                    session=resource.session,
+                )
+            )
         elif normalised(there.data, resource.uid) == normalised(resource.data, resource.uid):
-            out.items.append(Change(UNCHANGED, resource.uid, there.href, there.etag,
-                                    session=resource.session, remote_sequence=there.sequence))
+            out.items.append(
+                Change(
+                    UNCHANGED,
+                    resource.uid,
+                    there.href,
+                    there.etag,
+                    session=resource.session,
+                    remote_sequence=there.sequence,
+                )
+            )
         else:
             # an event that is there under another name is updated where it is: a second
             # resource with the same UID would be refused (RFC 4791 no-uid-conflict)
-            out.items.append(Change(UPDATE, resource.uid, there.href, there.etag,
-                                    data=resource.data, session=resource.session,
-                                    remote_sequence=there.sequence))
+            out.items.append(
+                Change(
+                    UPDATE,
+                    resource.uid,
+                    there.href,
+                    there.etag,
+                    data=resource.data,
+                    session=resource.session,
+                    remote_sequence=there.sequence,
+                )
+            )
     for uid, there in sorted(on_server.items()):
         if uid in planned:
             continue
@@ -270,8 +300,9 @@ def public_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
-def credentials(url: str, user: str | None = None,
-                environ: Mapping[str, str] | None = None) -> Credentials:
+def credentials(
+    url: str, user: str | None = None, environ: Mapping[str, str] | None = None
+) -> Credentials:
     """Who to log in as: `--user`, else PAPERCLUB_CALDAV_USER, else the URL's user, else the
     netrc file's login for the URL's host; the password from PAPERCLUB_CALDAV_PASSWORD, else
     the URL, else the netrc file ($NETRC or ~/.netrc), for that user."""
@@ -292,7 +323,8 @@ def credentials(url: str, user: str | None = None,
     if user is not None and password is None:
         raise PaperclubError(
             f"no password for {user} at {parts.hostname}: set {PASSWORD_ENV}, or add "
-            f"`machine {parts.hostname} login {user} password ...` to ~/.netrc")
+            f"`machine {parts.hostname} login {user} password ...` to ~/.netrc"
+        )
     if user is None and password is not None:
         raise PaperclubError(f"{PASSWORD_ENV} is set but no user: set {USER_ENV} or give --user")
     return Credentials(user, password)
@@ -310,11 +342,13 @@ def _netrc_entry(host: str, environ: Mapping[str, str]) -> tuple[str, str] | Non
         found = netrc.netrc(None if not explicit and path == Path.home() / ".netrc" else str(path))
     except netrc.NetrcParseError as e:
         if "too permissive" in str(e.msg):
-            raise PaperclubError("others can read this file, which holds passwords: "
-                                 "chmod 600 it", path=path) from None
+            raise PaperclubError(
+                "others can read this file, which holds passwords: chmod 600 it", path=path
+            ) from None
         # the parser's message may quote a token of the file, which may be a password
-        raise PaperclubError("not a netrc file (machine HOST login USER password ...)",
-                             path=path, line=e.lineno) from None
+        raise PaperclubError(
+            "not a netrc file (machine HOST login USER password ...)", path=path, line=e.lineno
+        ) from None
     except OSError as e:
         raise PaperclubError(f"cannot read: {e.strerror}", path=path) from None
     entry = found.authenticators(host)
@@ -360,8 +394,12 @@ class CalDAV:
         self.user = creds.user
         import inspect
 
-        options = {"url": self.url, "username": creds.user, "password": creds.password,
-                   "timeout": timeout}
+        options = {
+            "url": self.url,
+            "username": creds.user,
+            "password": creds.password,
+            "timeout": timeout,
+        }
         # caldav 2+ would look the host up in DNS (RFC 6764) for a bare domain: not wanted
         if "enable_rfc6764" in inspect.signature(caldav.DAVClient).parameters:
             options["enable_rfc6764"] = False
@@ -371,8 +409,9 @@ class CalDAV:
             raise self._failure(e, self.url) from None
 
     # one request, with every library and network error turned into a PaperclubError
-    def request(self, method: str, url: str, body: str | bytes = "",
-                headers: dict[str, str] | None = None) -> Any:  # caldav's DAVResponse
+    def request(
+        self, method: str, url: str, body: str | bytes = "", headers: dict[str, str] | None = None
+    ) -> Any:  # caldav's DAVResponse
         try:
             response = self.client.request(url, method, body, headers or {})
         except Exception as e:  # noqa: BLE001
@@ -384,11 +423,15 @@ class CalDAV:
     def _refused(self, url: str, status: int | None) -> PaperclubError:
         where = public_url(url)
         if self.user is None:
-            return PaperclubError(f"the server asks for credentials at {where} (HTTP {status}): "
-                                  f"set {USER_ENV} and {PASSWORD_ENV}, or add the host to "
-                                  "~/.netrc")
-        return PaperclubError(f"the server refused the credentials for {self.user} at {where}"
-                              + (f" (HTTP {status})" if status else ""))
+            return PaperclubError(
+                f"the server asks for credentials at {where} (HTTP {status}): "
+                f"set {USER_ENV} and {PASSWORD_ENV}, or add the host to "
+                "~/.netrc"
+            )
+        return PaperclubError(
+            f"the server refused the credentials for {self.user} at {where}"
+            + (f" (HTTP {status})" if status else "")
+        )
 
     def _failure(self, error: Exception, url: str) -> PaperclubError:
         if isinstance(error, PaperclubError):
@@ -403,8 +446,10 @@ class CalDAV:
         if network is not None:
             return PaperclubError(f"cannot reach {public_url(url)}: {network}")
         if "DAVError" in names:
-            return PaperclubError(f"the CalDAV server at {public_url(url)} answered with an "
-                                  f"error ({type(error).__name__})")
+            return PaperclubError(
+                f"the CalDAV server at {public_url(url)} answered with an "
+                f"error ({type(error).__name__})"
+            )
         return PaperclubError(f"cannot talk to {public_url(url)}: {type(error).__name__}")
 
     def _status(self, status: int, url: str, what: str) -> PaperclubError:
@@ -416,17 +461,23 @@ class CalDAV:
             return PaperclubError(
                 f"conflict at {where} (HTTP {status}): the event changed on the server while "
                 "publishing, or the server refused it (precondition failed); run "
-                "`paperclub publish` again")
+                "`paperclub publish` again"
+            )
         if status == 507:
             return PaperclubError(f"the server has no room left for {where} (HTTP 507)")
         return PaperclubError(f"the server failed to {what} {where} (HTTP {status})")
 
     def check_calendar(self) -> None:
-        response = self.request("PROPFIND", self.url, RESOURCETYPE,
-                                {"Depth": "0", "Content-Type": "application/xml; charset=utf-8"})
+        response = self.request(
+            "PROPFIND",
+            self.url,
+            RESOURCETYPE,
+            {"Depth": "0", "Content-Type": "application/xml; charset=utf-8"},
+        )
         if response.status == 404:
-            raise PaperclubError(f"no such calendar: {self.url} (HTTP 404); create it in your "
-                                 "calendar first")
+            raise PaperclubError(
+                f"no such calendar: {self.url} (HTTP 404); create it in your calendar first"
+            )
         if response.status not in (200, 207):
             raise self._status(response.status, self.url, "read")
         tree = _tree(response)
@@ -436,8 +487,12 @@ class CalDAV:
 
     def list(self) -> list[Remote]:
         """Every event resource of the calendar, with its ETag and data."""
-        response = self.request("REPORT", self.url, LISTING,
-                                {"Depth": "1", "Content-Type": "application/xml; charset=utf-8"})
+        response = self.request(
+            "REPORT",
+            self.url,
+            LISTING,
+            {"Depth": "1", "Content-Type": "application/xml; charset=utf-8"},
+        )
         if response.status not in (200, 207):
             raise self._status(response.status, self.url, "list the events of")
         tree = _tree(response)
@@ -455,8 +510,11 @@ class CalDAV:
                 etag = propstat.findtext(f"{DAV}prop/{DAV}getetag") or etag
             if not href or data is None:
                 continue
-            out.append(Remote(urljoin(self.url, href), etag.strip() if etag else None,
-                              data.encode("utf-8")))
+            out.append(
+                Remote(
+                    urljoin(self.url, href), etag.strip() if etag else None, data.encode("utf-8")
+                )
+            )
         return out
 
     def apply(self, change: Change) -> None:
@@ -472,8 +530,9 @@ class CalDAV:
             if response.status not in (200, 201, 204):
                 raise self._status(response.status, change.href, "store")
         elif change.action == DELETE:
-            response = self.request("DELETE", change.href, "",
-                                    {"If-Match": change.etag} if change.etag else {})
+            response = self.request(
+                "DELETE", change.href, "", {"If-Match": change.etag} if change.etag else {}
+            )
             if response.status == 404:
                 return  # gone already
             if response.status not in (200, 202, 204):
@@ -514,8 +573,12 @@ def _network_problem(error: Exception) -> str | None:
     text = " ".join(str(e) for e in chain).lower()  # only to classify, never shown
     if any(isinstance(e, ConnectionRefusedError) for e in chain) or "refused" in text:
         return "connection refused (is the server running?)"
-    if (any(isinstance(e, socket.gaierror) for e in chain) or "NameResolution" in names
-            or "name or service not known" in text or "nodename nor servname" in text):
+    if (
+        any(isinstance(e, socket.gaierror) for e in chain)
+        or "NameResolution" in names
+        or "name or service not known" in text
+        or "nodename nor servname" in text
+    ):
         return "unknown host"
     if "Timeout" in names or any(isinstance(e, TimeoutError) for e in chain):
         return "timed out"
@@ -528,9 +591,13 @@ def _network_problem(error: Exception) -> str | None:
 
 # -- the whole step ------------------------------------------------------------------------------
 
-VERBS = {CREATE: ("created", "would create"), UPDATE: ("updated", "would update"),
-         UNCHANGED: ("unchanged", "unchanged"), DELETE: ("deleted", "would delete"),
-         KEEP: ("kept", "would keep")}
+VERBS = {
+    CREATE: ("created", "would create"),
+    UPDATE: ("updated", "would update"),
+    UNCHANGED: ("unchanged", "unchanged"),
+    DELETE: ("deleted", "would delete"),
+    KEEP: ("kept", "would keep"),
+}
 
 
 def describe(change: Change, timezone: str, *, dry_run: bool = False) -> str:
@@ -549,12 +616,14 @@ def describe(change: Change, timezone: str, *, dry_run: bool = False) -> str:
 
 def warnings(found: Changes) -> list[str]:
     """Updates that lower an event's SEQUENCE: someone changed it on the server."""
-    return [f"{c.session.id}: the server's event has SEQUENCE {c.remote_sequence}, the plan's is "
-            f"{c.session.sequence}; the plan's version replaces it"
-            for c in found.of(UPDATE)
-            if c.session is not None and c.remote_sequence is not None
-            and c.remote_sequence > c.session.sequence]
-
+    return [
+        f"{c.session.id}: the server's event has SEQUENCE {c.remote_sequence}, the plan's is "
+        f"{c.session.sequence}; the plan's version replaces it"
+        for c in found.of(UPDATE)
+        if c.session is not None
+        and c.remote_sequence is not None
+        and c.remote_sequence > c.session.sequence
+    ]
 
 
 @dataclass
@@ -565,15 +634,25 @@ class Outcome:
     done: int = 0  # how many pending changes were made
 
     def counts(self) -> dict[str, int]:
-        return {"created": len(self.changes.of(CREATE)), "updated": len(self.changes.of(UPDATE)),
-                "unchanged": len(self.changes.of(UNCHANGED)),
-                "deleted": len(self.changes.of(DELETE))}
+        return {
+            "created": len(self.changes.of(CREATE)),
+            "updated": len(self.changes.of(UPDATE)),
+            "unchanged": len(self.changes.of(UNCHANGED)),
+            "deleted": len(self.changes.of(DELETE)),
+        }
 
 
-def publish(plan: Plan, url: str, *, user: str | None = None, prune: bool = False,
-            dry_run: bool = False, hooks: Hooks,
-            on_change: Callable[[Change], None] | None = None,
-            environ: Mapping[str, str] | None = None) -> Outcome:
+def publish(
+    plan: Plan,
+    url: str,
+    *,
+    user: str | None = None,
+    prune: bool = False,
+    dry_run: bool = False,
+    hooks: Hooks,
+    on_change: Callable[[Change], None] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Outcome:
     """Make the calendar at URL hold the plan's sessions. `on_change(change)` is called after
     each change made (to print progress)."""
     require_caldav()
@@ -590,8 +669,10 @@ def publish(plan: Plan, url: str, *, user: str | None = None, prune: bool = Fals
             server.apply(change)
         except PaperclubError as e:
             if outcome.done:
-                e.message += (f" ({outcome.done} of {len(pending)} changes were made before "
-                              "this; publishing again finishes the rest)")
+                e.message += (
+                    f" ({outcome.done} of {len(pending)} changes were made before "
+                    "this; publishing again finishes the rest)"
+                )
                 e.args = (e.message,)
             raise
         outcome.done += 1

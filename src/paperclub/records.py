@@ -12,8 +12,9 @@ from paperclub import ids
 from paperclub.messages import shown
 
 ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
-CODE_HOSTS = re.compile(r"//(www\.)?(github\.com|gitlab\.com|bitbucket\.org|codeberg\.org)/",
-                        re.IGNORECASE)
+CODE_HOSTS = re.compile(
+    r"//(www\.)?(github\.com|gitlab\.com|bitbucket\.org|codeberg\.org)/", re.IGNORECASE
+)
 _SPACE = re.compile(r"\s+")
 
 
@@ -30,8 +31,10 @@ def parse_date(text: str) -> tuple[date, str]:
         raise ValueError(f"{shown(text)} is not a date such as 2024-03-01, 2024-03 or 2024")
     year, month, day = match.groups()
     try:
-        return (date(int(year), int(month or 1), int(day or 1)),
-                "day" if day else "month" if month else "year")
+        return (
+            date(int(year), int(month or 1), int(day or 1)),
+            "day" if day else "month" if month else "year",
+        )
     except ValueError as e:
         raise ValueError(f"{shown(text)} is not a date ({e})") from None
 
@@ -41,8 +44,9 @@ def url_kind(url: str) -> str:
     lower = url.lower()
     if re.search(r"//(www\.|export\.)?arxiv\.org/abs/", lower):
         return "abs"
-    if (re.search(r"//(www\.|export\.)?arxiv\.org/pdf/", lower)
-            or lower.split("?")[0].endswith(".pdf")):
+    if re.search(r"//(www\.|export\.)?arxiv\.org/pdf/", lower) or lower.split("?")[0].endswith(
+        ".pdf"
+    ):
         return "pdf"
     if CODE_HOSTS.search(lower):
         return "code"

@@ -59,10 +59,14 @@ MEDIA_TYPE = re.compile(r"[\w.+-]+/[\w.+-]+(\s*;.*)?")
 
 # kind -> (its text attributes with an example each, its methods with their arguments)
 KINDS: dict[str, tuple[dict[str, str], dict[str, tuple[str, ...]]]] = {
-    "source": ({"name": "'titles'", "description": "'one title a line'"},
-               {"detect": ("path", "head"), "read": ("file", "as_of")}),
-    "emitter": ({"name": "'titles'", "extension": "'.txt'", "media_type": "'text/plain'"},
-                {"render": ("plan",)}),
+    "source": (
+        {"name": "'titles'", "description": "'one title a line'"},
+        {"detect": ("path", "head"), "read": ("file", "as_of")},
+    ),
+    "emitter": (
+        {"name": "'titles'", "extension": "'.txt'", "media_type": "'text/plain'"},
+        {"render": ("plan",)},
+    ),
     "policy": ({"name": "'balanced'", "description": "'one topic per session'"}, {}),
 }
 
@@ -74,9 +78,13 @@ class Registry(dict):
     function)` the plugin and the line a function starts on: both come from the host, which
     knows the plugins' files."""
 
-    def __init__(self, kind: str, hook: str = "",
-                 blame: Callable[[BaseException, str], str] = lambda e, plugin: plugin,
-                 defined: Callable[[str, Any], str] = lambda plugin, function: plugin):
+    def __init__(
+        self,
+        kind: str,
+        hook: str = "",
+        blame: Callable[[BaseException, str], str] = lambda e, plugin: plugin,
+        defined: Callable[[str, Any], str] = lambda plugin, function: plugin,
+    ):
         super().__init__()
         self.kind = kind
         self.hook = hook
@@ -90,35 +98,42 @@ class Registry(dict):
         register(), for an error (it looks through the stack, so only then)."""
 
         def fail(problem: str) -> PluginError:
-            return PluginError(f"{where() if where else plugin}: {self.hook or 'register()'} "
-                               f"registered {problem}")
+            return PluginError(
+                f"{where() if where else plugin}: {self.hook or 'register()'} registered {problem}"
+            )
 
         name = getattr(item, "name", None)
         if not isinstance(name, str) or not name.strip():
             raise fail(f"{self.article} without a name: {clip(repr(item))}")
         if isinstance(item, type):
-            raise fail(f"the class {item.__name__}, not {self.article}: "
-                       f"register({item.__name__}())")
+            raise fail(
+                f"the class {item.__name__}, not {self.article}: register({item.__name__}())"
+            )
         attributes, methods = KINDS.get(self.kind, ({}, {}))
         this = f"{self.kind} {name!r}"
         if self.kind == "policy":
             from paperclub.policies import Policy
 
             if not isinstance(item, Policy):
-                raise fail(f"{this} that is {what(item)}, not a Policy: subclass "
-                           "paperclub.api.Policy and register an instance")
+                raise fail(
+                    f"{this} that is {what(item)}, not a Policy: subclass "
+                    "paperclub.api.Policy and register an instance"
+                )
         for attr, example in attributes.items():
             value = getattr(item, attr, None)
             if not isinstance(value, str):
-                raise fail(f"{this} whose {attr} is {what(value)}: give it a str such as "
-                           f"{example}")
+                raise fail(f"{this} whose {attr} is {what(value)}: give it a str such as {example}")
         if self.kind == "emitter":
             if not EXTENSION.fullmatch(item.extension):
-                raise fail(f"{this} whose extension is {item.extension!r}: a dot and a word, "
-                           "such as '.txt'")
+                raise fail(
+                    f"{this} whose extension is {item.extension!r}: a dot and a word, "
+                    "such as '.txt'"
+                )
             if not MEDIA_TYPE.fullmatch(item.media_type):
-                raise fail(f"{this} whose media_type is {item.media_type!r}: a type/subtype, "
-                           "such as 'text/plain'")
+                raise fail(
+                    f"{this} whose media_type is {item.media_type!r}: a type/subtype, "
+                    "such as 'text/plain'"
+                )
         for method, args in methods.items():
             function = getattr(item, method, None)
             call = f"{method}({', '.join(args)})"
@@ -164,13 +179,16 @@ class _Checked:
             raise self._raised(method, e) from None
 
     def _raised(self, method: str, e: Exception) -> PluginError:
-        return PluginError(f"{self._registry.blame(e, self._plugin)} raised in {method}() of "
-                           f"{self._registry.kind} {self._item.name!r}: {type(e).__name__}: {e}")
+        return PluginError(
+            f"{self._registry.blame(e, self._plugin)} raised in {method}() of "
+            f"{self._registry.kind} {self._item.name!r}: {type(e).__name__}: {e}"
+        )
 
     def _bad(self, method: str, problem: str) -> PluginError:
         where = self._registry.defined(self._plugin, getattr(self._item, method))
-        return PluginError(f"{where}: {method}() of {self._registry.kind} {self._item.name!r} "
-                           f"{problem}")
+        return PluginError(
+            f"{where}: {method}() of {self._registry.kind} {self._item.name!r} {problem}"
+        )
 
 
 class _Source(_Checked):
@@ -198,8 +216,11 @@ class _Source(_Checked):
                 except Exception as e:
                     raise self._raised("read", e) from None
                 if not isinstance(item, (Paper, PaperclubError)):
-                    raise self._bad("read", f"yielded {what(item)}, not a Paper (or, for a "
-                                            "bad record, a PaperclubError naming its line)")
+                    raise self._bad(
+                        "read",
+                        f"yielded {what(item)}, not a Paper (or, for a "
+                        "bad record, a PaperclubError naming its line)",
+                    )
                 yield item
         finally:
             close = getattr(records, "close", None)

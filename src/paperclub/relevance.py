@@ -78,7 +78,8 @@ SAMPLE = 2000
 VIEWS = ("words", "papers", "dislike")
 TOKEN = re.compile(r"[^\W_]+")
 # Words too common to tell papers apart: skipping them saves looking them up.
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 a about above after again against all also am an and any are as at be because been before
 being below between both but by can could did do does doing down during each few for from
 further had has have having he her here hers herself him himself his how however i if in
@@ -89,7 +90,8 @@ very was we were what when where which while who whom why will with would you yo
 yourself yourselves via within without using use used based show shows shown paper propose
 proposed present results result approach method methods new novel work study well one two
 three first second thus therefore may might must cannot
-""".split())
+""".split()
+)
 
 
 def tokens(text: str) -> list[str]:
@@ -97,8 +99,9 @@ def tokens(text: str) -> list[str]:
     with diacritics removed): lower case, letters and digits."""
     text = text.lower()
     if not text.isascii():
-        text = "".join(c for c in unicodedata.normalize("NFKD", text)
-                       if not unicodedata.combining(c))
+        text = "".join(
+            c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+        )
     return TOKEN.findall(text)
 
 
@@ -134,7 +137,7 @@ def _query(term: str) -> str:
     """The FTS5 query of a centroid term: a word, or a category as a phrase of its words in
     the keywords column."""
     if term.startswith(CATEGORY):
-        return f'keywords : "{term[len(CATEGORY):]}"'
+        return f'keywords : "{term[len(CATEGORY) :]}"'
     return f'"{term}"'
 
 
@@ -195,8 +198,9 @@ class Scorer:
         scorer.views = {
             "words": scorer._words(profile.words),
             "papers": scorer._centroid([s.paper for s in profile.seeds]),
-            "dislike": scorer._centroid([s.paper for s in profile.disliked], DISLIKE_BAR,
-                                        fields=False),
+            "dislike": scorer._centroid(
+                [s.paper for s in profile.disliked], DISLIKE_BAR, fields=False
+            ),
         }
         return scorer
 
@@ -211,8 +215,9 @@ class Scorer:
         return max(math.log((self.documents - n + 0.5) / (n + 0.5)), 1e-6)
 
     def _count(self, match: str) -> int:
-        return self.db.execute("SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ?",
-                               (match,)).fetchone()[0]
+        return self.db.execute(
+            "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ?", (match,)
+        ).fetchone()[0]
 
     def _words(self, words: Sequence[str]) -> _View | None:
         names: dict[str, str] = {}
@@ -223,32 +228,44 @@ class Scorer:
         idf = {q: self._idf(n) for q in names if (n := self._count(q))}
         if not idf:
             return None
-        return _View(dict.fromkeys(idf, 1.0), idf, WORD_MATCHES * statistics.median(idf.values()),
-                     {q: names[q] for q in idf})
+        return _View(
+            dict.fromkeys(idf, 1.0),
+            idf,
+            WORD_MATCHES * statistics.median(idf.values()),
+            {q: names[q] for q in idf},
+        )
 
-    def _centroid(self, papers: Sequence[Paper], bar: float = 1.0,
-                  fields: bool = True) -> _View | None:
+    def _centroid(
+        self, papers: Sequence[Paper], bar: float = 1.0, fields: bool = True
+    ) -> _View | None:
         """The papers' mean tf-idf vector, cut to its heaviest terms. `fields`: with their arXiv
         categories as terms (not for dislikes: a disliked paper is not a disliked field)."""
-        counts = [Counter([t for t in tokens(p.title) * 2 + tokens(p.abstract)
-                           + tokens(" ".join(p.keywords))
-                           if len(t) > 2 and not t.isdigit() and t not in STOPWORDS]
-                          + (categories(p.keywords) * CATEGORY_COUNT if fields else []))
-                  for p in papers]
+        counts = [
+            Counter(
+                [
+                    t
+                    for t in tokens(p.title) * 2 + tokens(p.abstract) + tokens(" ".join(p.keywords))
+                    if len(t) > 2 and not t.isdigit() and t not in STOPWORDS
+                ]
+                + (categories(p.keywords) * CATEGORY_COUNT if fields else [])
+            )
+            for p in papers
+        ]
         counts = [c for c in counts if c]
         if not counts:
             return None
         # idf estimated from the sample (a term unseen there is rare) to weigh each paper's
         # vector; counted exactly for the shortlist of the heaviest terms
-        estimate = {t: self._idf(self._sample.documents(t, self.documents))
-                    for c in counts for t in c}
+        estimate = {
+            t: self._idf(self._sample.documents(t, self.documents)) for c in counts for t in c
+        }
         centroid: defaultdict[str, float] = defaultdict(float)
         for c in counts:
             vector = {t: (1 + math.log(n)) * estimate[t] for t, n in c.items()}
             norm = math.sqrt(sum(v * v for v in vector.values()))
             for t, v in vector.items():
                 centroid[t] += v / norm / len(counts)
-        shortlist = sorted(centroid, key=lambda t: (-centroid[t], t))[:2 * CENTROID_TERMS]
+        shortlist = sorted(centroid, key=lambda t: (-centroid[t], t))[: 2 * CENTROID_TERMS]
         exact: dict[str, float] = {}
         for term in shortlist:
             n = self._count(_query(term))
@@ -292,11 +309,13 @@ class Scorer:
                 best = np.argsort(-raw["words"], kind="stable")[:FEEDBACK]
                 rows = self.db.execute(
                     "SELECT * FROM papers WHERE rowid IN (SELECT value FROM json_each(?))",
-                    (_json([int(r) for r in best if raw["words"][r] >= words.reference / 2]),))
+                    (_json([int(r) for r in best if raw["words"][r] >= words.reference / 2]),),
+                )
                 from paperclub.catalog import paper_of_row
 
-                self.feedback = tuple(Seed(paper_of_row(r), "a best match of the words")
-                                      for r in rows)
+                self.feedback = tuple(
+                    Seed(paper_of_row(r), "a best match of the words") for r in rows
+                )
                 self.views["papers"] = self._centroid([s.paper for s in self.feedback])
                 self._run(("papers",), raw)
             scaled = self._scaled = {}
@@ -319,19 +338,24 @@ class Scorer:
         # catalog is read once for them all (a view of words is a single query)
         grouped: dict[tuple[str, float], list[str]] = {}
         for view in views:
-            for query, weight in (v.weights.items() if (v := self.views.get(view)) else ()):
+            for query, weight in v.weights.items() if (v := self.views.get(view)) else ():
                 grouped.setdefault((view, weight), []).append(query)
-        tasks = [(view, " OR ".join(queries), weight)
-                 for (view, weight), queries in grouped.items()]
-        sql = ("SELECT rowid, ? * -bm25(papers_fts, " + ", ".join(map(str, WEIGHTS))
-               + ") FROM papers_fts WHERE papers_fts MATCH ?")
+        tasks = [
+            (view, " OR ".join(queries), weight) for (view, weight), queries in grouped.items()
+        ]
+        sql = (
+            "SELECT rowid, ? * -bm25(papers_fts, "
+            + ", ".join(map(str, WEIGHTS))
+            + ") FROM papers_fts WHERE papers_fts MATCH ?"
+        )
         local = threading.local()
         opened: list[sqlite3.Connection] = []
 
         def run(task: tuple[str, str, float]) -> tuple[str, list]:
             if not hasattr(local, "db"):
-                local.db = sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True,
-                                           check_same_thread=False)
+                local.db = sqlite3.connect(
+                    self.path.resolve().as_uri() + "?mode=ro", uri=True, check_same_thread=False
+                )
                 opened.append(local.db)
             view, query, weight = task
             return view, local.db.execute(sql, (weight, query)).fetchall()
@@ -348,8 +372,10 @@ class Scorer:
 
     def scores(self, paper_ids: Sequence[str]) -> dict[str, float]:
         """Paper id -> relevance, rounded to 4 places, for these papers."""
-        rows = self.db.execute("SELECT id, rowid FROM papers WHERE id IN "
-                               "(SELECT value FROM json_each(?))", (_json(list(paper_ids)),))
+        rows = self.db.execute(
+            "SELECT id, rowid FROM papers WHERE id IN (SELECT value FROM json_each(?))",
+            (_json(list(paper_ids)),),
+        )
         relevance = self.array()
         return {paper_id: round(float(relevance[rowid]), 4) for paper_id, rowid in rows}
 
@@ -371,8 +397,9 @@ class Scorer:
                 unlike = self._most_like(mine, self.profile.disliked, "dislike", paper)
         return Relevance(value, held, self._most_like(mine, seeds, "papers", paper), unlike)
 
-    def _most_like(self, mine: set[str], seeds: Sequence[Seed], view: str,
-                   paper: Paper) -> PaperRef | None:
+    def _most_like(
+        self, mine: set[str], seeds: Sequence[Seed], view: str, paper: Paper
+    ) -> PaperRef | None:
         """The seed sharing the most weight of the view's terms with the paper (not itself)."""
         v = self.views.get(view)
         if v is None:
@@ -397,13 +424,16 @@ class _Sample:
     def __init__(self, db: sqlite3.Connection):
         last = db.execute("SELECT coalesce(max(rowid), 0) FROM papers").fetchone()[0]
         step = max(1, last // SAMPLE)
-        rows = db.execute("SELECT title, abstract, keywords FROM papers WHERE rowid IN "
-                          "(SELECT value FROM json_each(?))",
-                          (_json(list(range(1, last + 1, step))),)).fetchall()
+        rows = db.execute(
+            "SELECT title, abstract, keywords FROM papers WHERE rowid IN "
+            "(SELECT value FROM json_each(?))",
+            (_json(list(range(1, last + 1, step))),),
+        ).fetchall()
         self.seen: Counter[str] = Counter()
         for title, abstract, keywords in rows:
-            self.seen.update({*tokens(" ".join((title, abstract, keywords))),
-                              *categories(json.loads(keywords))})
+            self.seen.update(
+                {*tokens(" ".join((title, abstract, keywords))), *categories(json.loads(keywords))}
+            )
         self.size = max(len(rows), 1)
 
     def documents(self, term: str, total: int) -> int:

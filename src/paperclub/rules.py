@@ -31,9 +31,14 @@ def why_no_meeting(group: Group, day: date) -> str:
     return f"the group meets every {rules.every_weeks} weeks from {first}"
 
 
-def conflicts(group: Group, slots: Sequence[Slot], pool: Mapping[str, Candidate],
-              excluded: Mapping[str, str], frozen: Mapping[date, set[str]],
-              kept: Collection[date] = ()) -> list[str]:
+def conflicts(
+    group: Group,
+    slots: Sequence[Slot],
+    pool: Mapping[str, Candidate],
+    excluded: Mapping[str, str],
+    frozen: Mapping[date, set[str]],
+    kept: Collection[date] = (),
+) -> list[str]:
     """Every rule that cannot hold; empty when planning can go ahead. `frozen` maps the dates
     of the sessions already held to their papers; `kept` are the dates of sessions locked or
     edited by hand, whose pins `check_kept` reports instead."""
@@ -51,22 +56,36 @@ def conflicts(group: Group, slots: Sequence[Slot], pool: Mapping[str, Candidate]
                 if paper_id not in frozen[day]:
                     problems.append(f"{paper_id} is pinned to {day}, a session already held")
         elif day not in index:
-            problems.append(f"{', '.join(paper_ids)} pinned to {day}, but there is no meeting "
-                            f"then: {why_no_meeting(group, day)}")
+            problems.append(
+                f"{', '.join(paper_ids)} pinned to {day}, but there is no meeting "
+                f"then: {why_no_meeting(group, day)}"
+            )
         else:
             pinned.append((day.isoformat(), paper_ids))
     cycles = _cycles(group.before)
     policy = policies.of(group)
-    problems += hardrules.breaches(pinned, hardrules.Rules(
-        most=group.meetings.papers_per_session, candidates=pool,
-        why_not={p: f"excluded: {why}" for p, why in excluded.items()},
-        topic=(lambda p: pool[p].balanced) if policy.one_per_topic else None,
-        policy=policy.name, before=() if cycles else group.before, complete=False))
+    problems += hardrules.breaches(
+        pinned,
+        hardrules.Rules(
+            most=group.meetings.papers_per_session,
+            candidates=pool,
+            why_not={p: f"excluded: {why}" for p, why in excluded.items()},
+            topic=(lambda p: pool[p].balanced) if policy.one_per_topic else None,
+            policy=policy.name,
+            before=() if cycles else group.before,
+            complete=False,
+        ),
+    )
     return problems + _before_problems(group, index, pinned_at, pool, excluded, cycles)
 
 
-def check_kept(group: Group, kept: Sequence[Session], plan: Plan,
-               pool: Mapping[str, Candidate], excluded: Mapping[str, str]) -> list[str]:
+def check_kept(
+    group: Group,
+    kept: Sequence[Session],
+    plan: Plan,
+    pool: Mapping[str, Candidate],
+    excluded: Mapping[str, str],
+) -> list[str]:
     """The rules that the sessions kept as they are (locked, or edited by hand) break, one
     sentence each: a kept session is never changed, so these are reported, not repaired.
     Only what planning itself would have prevented; the rules of the whole plan (a paper
@@ -83,38 +102,60 @@ def check_kept(group: Group, kept: Sequence[Session], plan: Plan,
         day = s.start.date()
         at = f"{s.id} ({day})"
         if day not in dates:
-            problems.append(f"{at} is kept, but there is no meeting then: {why_no_meeting(group, day)}")
+            problems.append(
+                f"{at} is kept, but there is no meeting then: {why_no_meeting(group, day)}"
+            )
         named = Counter(a.presenter for a in s.papers if a.presenter)
         for a in s.papers:
             if a.paper_id in excluded:
-                problems.append(hardrules.cannot_be_planned(
-                    a.paper_id, str(day), f"excluded: {excluded[a.paper_id]}"))
+                problems.append(
+                    hardrules.cannot_be_planned(
+                        a.paper_id, str(day), f"excluded: {excluded[a.paper_id]}"
+                    )
+                )
             elif a.paper_id not in pool:
                 problems.append(hardrules.cannot_be_planned(a.paper_id, str(day)))
             pinned_to = next((m.name for m in group.members if a.paper_id in m.pin), None)
             if pinned_to and a.presenter != pinned_to:
-                problems.append(f"{a.paper_id} in {at} is pinned to {pinned_to} (members[].pin), "
-                                f"but {a.presenter or 'no one'} presents it")
+                problems.append(
+                    f"{a.paper_id} in {at} is pinned to {pinned_to} (members[].pin), "
+                    f"but {a.presenter or 'no one'} presents it"
+                )
             member = members.get(a.presenter) if a.presenter else None
             if a.presenter and members and member is None:
                 problems.append(f"{a.presenter} presents {a.paper_id} in {at} but is not a member")
             if member is not None and day in member.unavailable:
-                problems.append(f"{a.presenter} presents {a.paper_id} in {at} but is unavailable "
-                                "that day")
+                problems.append(
+                    f"{a.presenter} presents {a.paper_id} in {at} but is unavailable that day"
+                )
         if group.presenters == "per_paper":
-            problems += [f"{name} presents {n} papers in {at}: one each (presenters: per_paper)"
-                         for name, n in sorted(named.items()) if n > 1]
+            problems += [
+                f"{name} presents {n} papers in {at}: one each (presenters: per_paper)"
+                for name, n in sorted(named.items())
+                if n > 1
+            ]
         for name in sorted(named):
             member = members.get(name)
-            if member is not None and member.max_sessions is not None \
-                    and loads[name] > member.max_sessions:
-                problems.append(f"{name} presents in {at}: {loads[name]} sessions in the term, "
-                                f"more than max_sessions {member.max_sessions}")
+            if (
+                member is not None
+                and member.max_sessions is not None
+                and loads[name] > member.max_sessions
+            ):
+                problems.append(
+                    f"{name} presents in {at}: {loads[name]} sessions in the term, "
+                    f"more than max_sessions {member.max_sessions}"
+                )
     return problems
 
 
-def hand_edits(group: Group, previous: Plan, today: date, unknown: Callable[[str], str | None],
-               *, force: bool = False) -> list[tuple[int | None, str]]:
+def hand_edits(
+    group: Group,
+    previous: Plan,
+    today: date,
+    unknown: Callable[[str], str | None],
+    *,
+    force: bool = False,
+) -> list[tuple[int | None, str]]:
     """What the plan file's hand edits do that a re-plan must not keep, each with its line in
     the plan file: a paper the catalog does not have (`unknown(id)` says so, or None), a
     paper planned twice, a presenter who is not a member; and, unless `force`, an edit of a
@@ -136,41 +177,67 @@ def hand_edits(group: Group, previous: Plan, today: date, unknown: Callable[[str
             if missing:
                 problems.append((line, f"{at[s.id]}: {missing}"))
             # reading a paper again is what exclude_read: false allows, not planning it twice
-            others = [t.start.date().isoformat() for t in live for j, b in enumerate(t.papers)
-                      if b.paper_id == a.paper_id and (t is not s or j != i)
-                      and (group.exclude_read or t.start.date() >= today)]
+            others = [
+                t.start.date().isoformat()
+                for t in live
+                for j, b in enumerate(t.papers)
+                if b.paper_id == a.paper_id
+                and (t is not s or j != i)
+                and (group.exclude_read or t.start.date() >= today)
+            ]
             if others and a.paper_id not in twice:
                 twice.add(a.paper_id)
                 ats = sorted([s.start.date().isoformat(), *others])
                 problems.append((line, hardrules.planned_twice(a.paper_id, ats)))
             if a.presenter and members and a.presenter not in members:
                 close = difflib.get_close_matches(a.presenter, members, n=1)
-                hint = (f" (did you mean {close[0]!r}?)" if close
-                        else f" (members: {', '.join(members)})")
-                problems.append((lines.get(f"{s.id}.papers[{i}].presenter", line),
-                                 f"{at[s.id]}: {a.presenter!r} presents {a.paper_id} but is not "
-                                 f"a member{hint}"))
+                hint = (
+                    f" (did you mean {close[0]!r}?)"
+                    if close
+                    else f" (members: {', '.join(members)})"
+                )
+                problems.append(
+                    (
+                        lines.get(f"{s.id}.papers[{i}].presenter", line),
+                        f"{at[s.id]}: {a.presenter!r} presents {a.paper_id} but is not "
+                        f"a member{hint}",
+                    )
+                )
     if force:
         return problems
     for s in previous.sessions:
         if s.start.date() < today and planfile.edited(s):
-            problems.append((lines.get(s.id), f"{at[s.id]} was held (it is before {today}) and "
-                             "was edited by hand: `paperclub plan --force` takes the edit"))
+            problems.append(
+                (
+                    lines.get(s.id),
+                    f"{at[s.id]} was held (it is before {today}) and "
+                    "was edited by hand: `paperclub plan --force` takes the edit",
+                )
+            )
     last = previous.planned_as_of
     if last is not None and today < last:
         again = [at[s.id] for s in live if today <= s.start.date() < last]
         if again:
-            problems.append((lines.get("planned_as_of"),
-                             f"the plan was last changed as of {last}, when {', '.join(again)} had been "
-                             f"held: planning as of {today} would plan "
-                             f"{'them' if len(again) > 1 else 'it'} again; `paperclub plan "
-                             "--force` does that"))
+            problems.append(
+                (
+                    lines.get("planned_as_of"),
+                    f"the plan was last changed as of {last}, when {', '.join(again)} had been "
+                    f"held: planning as of {today} would plan "
+                    f"{'them' if len(again) > 1 else 'it'} again; `paperclub plan "
+                    "--force` does that",
+                )
+            )
     return problems
 
 
-def _before_problems(group: Group, index: Mapping[date, int], pinned_at: Mapping[str, list[date]],
-                     pool: Mapping[str, Candidate], excluded: Mapping[str, str],
-                     cycles: list[list[str]]) -> list[str]:
+def _before_problems(
+    group: Group,
+    index: Mapping[date, int],
+    pinned_at: Mapping[str, list[date]],
+    pool: Mapping[str, Candidate],
+    excluded: Mapping[str, str],
+    cycles: list[list[str]],
+) -> list[str]:
     """What `before` pairs ask that no plan gives: a cycle, or more papers before a pinned one
     than there are sessions before its date, or one that cannot be planned at all."""
     if cycles:
@@ -180,12 +247,15 @@ def _before_problems(group: Group, index: Mapping[date, int], pinned_at: Mapping
     for a, b in group.before:
         pb = pinned_at.get(b, [None])[0]
         if pb and pb in index and depth.get(b, 0) > index[pb]:
-            problems.append(f"{b} is pinned to {pb}, session {index[pb] + 1}, but {depth[b]} "
-                            f"paper{'s' if depth[b] > 1 else ''} must come before it")
+            problems.append(
+                f"{b} is pinned to {pb}, session {index[pb] + 1}, but {depth[b]} "
+                f"paper{'s' if depth[b] > 1 else ''} must come before it"
+            )
         if pb and a not in pool:
             why = excluded.get(a, "not among the candidates")
-            problems.append(f"{b} is pinned to {pb} but must come after {a}, which cannot be "
-                            f"planned: {why}")
+            problems.append(
+                f"{b} is pinned to {pb} but must come after {a}, which cannot be planned: {why}"
+            )
     return problems
 
 

@@ -34,8 +34,10 @@ def names(name: str) -> Names:
     if not VALID_NAME.fullmatch(name):
         fixed = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("._-")
         hint = f" ({fixed}, say)" if fixed and VALID_NAME.fullmatch(fixed) else ""
-        raise PaperclubError(f"{name!r} is not a package name: letters and digits, with "
-                             f"- _ . only between them{hint}")
+        raise PaperclubError(
+            f"{name!r} is not a package name: letters and digits, with "
+            f"- _ . only between them{hint}"
+        )
     words = re.sub(r"[-_.]+", "-", name).lower()  # the name as pip compares it (PEP 503)
     short = re.sub(r"^paperclub(-|$)", "", words)  # paperclub-rss is not paperclub-paperclub-rss
     if not short:
@@ -43,9 +45,11 @@ def names(name: str) -> Names:
     entry_point = short.replace("-", "_")
     taken = _builtin_names().get(entry_point)
     if taken:
-        raise PaperclubError(f"{entry_point} is the name of a built-in plugin ({taken}): "
-                             f"PAPERCLUB_DISABLE_PLUGINS={entry_point} would switch both off; "
-                             "choose another name")
+        raise PaperclubError(
+            f"{entry_point} is the name of a built-in plugin ({taken}): "
+            f"PAPERCLUB_DISABLE_PLUGINS={entry_point} would switch both off; "
+            "choose another name"
+        )
     return Names(name, f"paperclub-{short}", f"paperclub_{entry_point}", entry_point)
 
 
@@ -60,8 +64,9 @@ def files(n: Names) -> dict[Path, Path]:
     out = {}
     for template in sorted(p for p in TEMPLATE.rglob(f"*{SUFFIX}") if p.is_file()):
         parts = template.relative_to(TEMPLATE).with_suffix("").parts
-        parts = tuple(n.module if part == "MODULE" else
-                      part.replace("ENTRY", n.entry_point) for part in parts)
+        parts = tuple(
+            n.module if part == "MODULE" else part.replace("ENTRY", n.entry_point) for part in parts
+        )
         out[Path(*parts)] = template
     return out
 
@@ -72,24 +77,34 @@ def new_plugin(name: str, folder: Path, force: bool = False) -> tuple[Names, lis
     `force`."""
     n = names(name)
     if folder.exists() and not folder.is_dir():
-        raise PaperclubError("not a folder: paperclub plugin new writes a package into a folder",
-                             path=folder)
+        raise PaperclubError(
+            "not a folder: paperclub plugin new writes a package into a folder", path=folder
+        )
     targets = {folder / rel: template for rel, template in files(n).items()}
     there = [t for t in targets if t.exists() or t.is_symlink()]
     if there and not force:
         also = f" (and {', '.join(map(str, there[1:]))})" if there[1:] else ""
-        raise PaperclubError(f"exists already{also}: paperclub plugin new overwrites nothing "
-                             "without --force", path=there[0])
+        raise PaperclubError(
+            f"exists already{also}: paperclub plugin new overwrites nothing without --force",
+            path=there[0],
+        )
     for target in targets:  # checked first, so a failure writes nothing
         if target.is_dir():
-            raise PaperclubError("a folder is where paperclub plugin new writes this file",
-                                 path=target)
+            raise PaperclubError(
+                "a folder is where paperclub plugin new writes this file", path=target
+            )
         for parent in target.parents:
             if parent.exists() and not parent.is_dir():
-                raise PaperclubError("not a folder: paperclub plugin new writes files in it",
-                                     path=parent)
-    values = {"name": n.name, "distribution": n.distribution, "module": n.module,
-              "entry_point": n.entry_point, "paperclub_version": __version__}
+                raise PaperclubError(
+                    "not a folder: paperclub plugin new writes files in it", path=parent
+                )
+    values = {
+        "name": n.name,
+        "distribution": n.distribution,
+        "module": n.module,
+        "entry_point": n.entry_point,
+        "paperclub_version": __version__,
+    }
     for target, template in targets.items():
         text = Template(template.read_text(encoding="utf-8")).substitute(values)
         try:

@@ -23,7 +23,10 @@ from paperclub.errors import PaperclubError
 
 # A setting's type, and how a config value becomes one: the types a YAML value reads as.
 SCALARS: dict[type, str] = {
-    bool: "true or false", int: "a whole number", float: "a number", str: "text",
+    bool: "true or false",
+    int: "a whole number",
+    float: "a number",
+    str: "text",
     date: "a date such as 2026-12-03",
 }
 SUPPORTED = "bool, int, float, str, date, a list or tuple of one of them, a Literal, or X | None"
@@ -55,16 +58,20 @@ def problem(cls: Any) -> str | None:
     if not (isinstance(cls, type) and dataclasses.is_dataclass(cls)):
         from paperclub.registry import what
 
-        return (f"{what(cls)}, not a dataclass: return the class of the plugin's settings, "
-                "decorated with @dataclass")
+        return (
+            f"{what(cls)}, not a dataclass: return the class of the plugin's settings, "
+            "decorated with @dataclass"
+        )
     try:
         hints = typing.get_type_hints(cls)
     except Exception as e:  # a name in an annotation that is not defined
         return f"{cls.__name__}, whose field types cannot be read: {type(e).__name__}: {e}"
     for f in dataclasses.fields(cls):
         if f.init and _field(hints[f.name]) is None:
-            return (f"{cls.__name__}, whose field {f.name} is {_type_name(hints[f.name])}: a "
-                    f"setting is {SUPPORTED}")
+            return (
+                f"{cls.__name__}, whose field {f.name} is {_type_name(hints[f.name])}: a "
+                f"setting is {SUPPORTED}"
+            )
     return None
 
 
@@ -82,27 +89,39 @@ def read(section: Any, declared: Declared | None) -> tuple[dict[str, Any], list[
         if key in declared.classes:
             continue
         if key in declared.unloaded:
-            warnings.append(f"{section.file}:{section.line(name)}: settings.{key} is not "
-                            f"checked: the plugin {key} is not loaded")
+            warnings.append(
+                f"{section.file}:{section.line(name)}: settings.{key} is not "
+                f"checked: the plugin {key} is not loaded"
+            )
             continue
         known = sorted(declared.classes)
         close = difflib.get_close_matches(key, [*known, *declared.unloaded], n=1)
-        hint = (f"did you mean {close[0]!r}?" if close else
-                f"plugins with settings: {', '.join(known)}" if known else
-                "no loaded plugin declares settings")
-        section.fail(f"{section.path(name)}: no plugin {key!r} declares settings ({hint})",
-                     section.line(name))
+        hint = (
+            f"did you mean {close[0]!r}?"
+            if close
+            else f"plugins with settings: {', '.join(known)}"
+            if known
+            else "no loaded plugin declares settings"
+        )
+        section.fail(
+            f"{section.path(name)}: no plugin {key!r} declares settings ({hint})",
+            section.line(name),
+        )
     for name, cls in sorted(declared.classes.items()):
         fields = [f for f in dataclasses.fields(cls) if f.init]
-        s = _Section(section.file, section.data.get(name), section.path(name),
-                     section.line(name), [f.name for f in fields])
+        s = _Section(
+            section.file,
+            section.data.get(name),
+            section.path(name),
+            section.line(name),
+            [f.name for f in fields],
+        )
         hints = typing.get_type_hints(cls)
         given = {}
         for f in fields:
             how = _field(hints[f.name])
             assert how is not None  # problem() refused the class otherwise
-            required = (f.default is dataclasses.MISSING
-                        and f.default_factory is dataclasses.MISSING)
+            required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
             if not s.has(f.name):
                 if required:
                     s.fail(f"{s.path(f.name)}: required ({how.expected})", s.line())
@@ -132,17 +151,24 @@ def _field(tp: Any) -> Field | None:
             return None
         return Field(inner.convert, inner.expected, origin)
     if origin is typing.Literal and args and all(isinstance(a, str) for a in args):
+
         def choice(value: Any) -> str:
             text = config._text(value)
             if text not in args:
                 close = difflib.get_close_matches(text, args, n=1)
-                raise ValueError(f"did you mean {close[0]!r}?" if close else
-                                 f"choose from {', '.join(args)}")
+                raise ValueError(
+                    f"did you mean {close[0]!r}?" if close else f"choose from {', '.join(args)}"
+                )
             return text
+
         return Field(choice, f"one of {', '.join(args)}")
     converters: dict[Any, Callable[[Any], Any]] = {
-        bool: config._bool, int: _int, float: config._number, str: config._text,
-        date: config._date}
+        bool: config._bool,
+        int: _int,
+        float: config._number,
+        str: config._text,
+        date: config._date,
+    }
     if tp in converters:
         return Field(converters[tp], SCALARS[tp])
     return None
@@ -170,6 +196,8 @@ def of(group_settings: Mapping[str, Any], cls: type) -> Any:
     try:
         return cls()
     except TypeError:
-        raise PaperclubError(f"settings: no loaded plugin declares {cls.__name__} (return it "
-                             "from paperclub_declare_settings), and it has fields without "
-                             "defaults") from None
+        raise PaperclubError(
+            f"settings: no loaded plugin declares {cls.__name__} (return it "
+            "from paperclub_declare_settings), and it has fields without "
+            "defaults"
+        ) from None

@@ -48,9 +48,14 @@ def percentiles(values: Mapping[str, float]) -> dict[str, float]:
     """Each key's mid-rank percentile among the values: (below + equal / 2) / all."""
     ordered = sorted(values.values())
     n = len(ordered)
-    return {key: (bisect.bisect_left(ordered, v) + (bisect.bisect_right(ordered, v)
-                                                    - bisect.bisect_left(ordered, v)) / 2) / n
-            for key, v in values.items()}
+    return {
+        key: (
+            bisect.bisect_left(ordered, v)
+            + (bisect.bisect_right(ordered, v) - bisect.bisect_left(ordered, v)) / 2
+        )
+        / n
+        for key, v in values.items()
+    }
 
 
 def popularity(papers: Iterable[Paper]) -> dict[str, float]:
@@ -116,8 +121,9 @@ class Signals:
         return out
 
 
-def group_profile(group: Group, catalog: Catalog, read: Iterable[str],
-                  sources: Registry | None = None) -> Profile:
+def group_profile(
+    group: Group, catalog: Catalog, read: Iterable[str], sources: Registry | None = None
+) -> Profile:
     """What the group wants: the topics' keywords and members' interests, the papers it
     liked, has read (`read`: ids) and keeps in members' libraries, and those it disliked.
     A liked or disliked id the catalog does not have is an error naming its line."""
@@ -134,14 +140,19 @@ def group_profile(group: Group, catalog: Catalog, read: Iterable[str],
     for member in group.members:
         seeds += [Seed(paper, f"in {member.name}'s library") for paper in library(member, sources)]
     disliked = [Seed(paper, "disliked") for paper in _papers(group, catalog, "dislike")]
-    return Profile(tuple(dict.fromkeys(w.strip() for w in words if w.strip())),
-                   tuple(_unique(seeds)), tuple(_unique(disliked)))
+    return Profile(
+        tuple(dict.fromkeys(w.strip() for w in words if w.strip())),
+        tuple(_unique(seeds)),
+        tuple(_unique(disliked)),
+    )
 
 
 def member_profile(member: Member, sources: Registry | None = None) -> Profile:
     """What one member reads: their interests and their library."""
-    return Profile(tuple(member.interests),
-                   tuple(Seed(p, f"in {member.name}'s library") for p in library(member, sources)))
+    return Profile(
+        tuple(member.interests),
+        tuple(Seed(p, f"in {member.name}'s library") for p in library(member, sources)),
+    )
 
 
 def _unique(seeds: list[Seed]) -> list[Seed]:
@@ -158,8 +169,11 @@ def _papers(group: Group, catalog: Catalog, key: str) -> list[Paper]:
     for i, paper_id in enumerate(getattr(group, key)):
         paper = catalog.get(paper_id)
         if paper is None:
-            raise PaperclubError(f"selection.{key}[{i}]: {not_found(catalog, paper_id)}",
-                                 path=group.path, line=group.lines.get(f"selection.{key}[{i}]"))
+            raise PaperclubError(
+                f"selection.{key}[{i}]: {not_found(catalog, paper_id)}",
+                path=group.path,
+                line=group.lines.get(f"selection.{key}[{i}]"),
+            )
         found.append(paper)
     return found
 
@@ -188,16 +202,26 @@ def library(member: Member, sources: Registry | None) -> list[Paper]:
     return _LIBRARIES[key]
 
 
-def measure(group: Group, catalog: Catalog, papers: Sequence[Paper], read: Iterable[str],
-            sources: Registry | None = None, *, member: Member | None = None) -> Signals:
+def measure(
+    group: Group,
+    catalog: Catalog,
+    papers: Sequence[Paper],
+    read: Iterable[str],
+    sources: Registry | None = None,
+    *,
+    member: Member | None = None,
+) -> Signals:
     """The signals of `papers` (the group's candidates) for `group`; with `member`, relevance
     to that member's own profile (their interests and library) instead of the group's."""
     from paperclub import votes
 
     signals = Signals.of_pool(papers)
     signals.voted = votes.tally(catalog)
-    profile = (member_profile(member, sources) if member is not None
-               else group_profile(group, catalog, read, sources))
+    profile = (
+        member_profile(member, sources)
+        if member is not None
+        else group_profile(group, catalog, read, sources)
+    )
     if profile:
         signals.scorer = Scorer.build(catalog, profile)
         signals.relevant = signals.scorer.scores([p.id for p in papers])

@@ -98,9 +98,11 @@ from paperclub.policies import BUILT_IN, Policy
 
 # The core's weights and the built-in policies' (each policy's own are Policy.weights; the
 # built-in ones are known whichever policy plans, as they always were)
-DEFAULT_WEIGHTS = {"consecutive": 3.0, **{name: value for policy in BUILT_IN.values()
-                                          for name, value in policy.weights.items()},
-                   "change": 3.0}
+DEFAULT_WEIGHTS = {
+    "consecutive": 3.0,
+    **{name: value for policy in BUILT_IN.values() for name, value in policy.weights.items()},
+    "change": 3.0,
+}
 WEIGHT_NAMES = (*DEFAULT_WEIGHTS, "unfilled")
 REL_GAP = 1e-6  # HiGHS stops when (bound - objective) / |objective| is below this: "optimal"
 # The work limit: HiGHS reports its progress through its interrupt callback at fixed points of
@@ -171,21 +173,28 @@ class Problem:
         return 1 if self.policy.one_per_topic else self.per_session
 
 
-def prepare(items: Iterable[Item | tuple[str, str | None, float]], sessions: int,
-            per_session: int, *, pins: Mapping[int, Sequence[str]] | None = None,
-            before: Iterable[tuple[str, str]] = (), policy: str | Policy = "spread",
-            targets: Mapping[str, float] | None = None,
-            weights: Mapping[str, float] | None = None,
-            keep: Mapping[int, Sequence[str]] | None = None,
-            min_per_session: int | None = None) -> Problem:
+def prepare(
+    items: Iterable[Item | tuple[str, str | None, float]],
+    sessions: int,
+    per_session: int,
+    *,
+    pins: Mapping[int, Sequence[str]] | None = None,
+    before: Iterable[tuple[str, str]] = (),
+    policy: str | Policy = "spread",
+    targets: Mapping[str, float] | None = None,
+    weights: Mapping[str, float] | None = None,
+    keep: Mapping[int, Sequence[str]] | None = None,
+    min_per_session: int | None = None,
+) -> Problem:
     """Check and normalize the input (ValueError for a bad one). `policy`: a Policy, or the
     name of a built-in one. `min_per_session` (default `per_session`): the places of a session
     that cost `unfilled` when empty; the rest, up to `per_session`, are filled only where a
     paper gains."""
     if isinstance(policy, str):
         if policy not in BUILT_IN:
-            raise ValueError(f"unknown balance policy {policy!r} "
-                             f"(choose from {', '.join(BUILT_IN)})")
+            raise ValueError(
+                f"unknown balance policy {policy!r} (choose from {', '.join(BUILT_IN)})"
+            )
         policy = BUILT_IN[policy]
     if sessions < 0 or per_session < 1:
         raise ValueError("need sessions >= 0 and per_session >= 1")
@@ -209,8 +218,10 @@ def prepare(items: Iterable[Item | tuple[str, str | None, float]], sessions: int
     for s in sorted(pins or {}):
         for pid in (pins or {})[s]:
             if pid not in by_id or pid in pinned or not 0 <= s < sessions:
-                notes.append(f"pin of {pid} to session {s + 1} ignored (not a candidate, "
-                             "pinned twice, or no such session)")
+                notes.append(
+                    f"pin of {pid} to session {s + 1} ignored (not a candidate, "
+                    "pinned twice, or no such session)"
+                )
                 continue
             if len(clean_pins.get(s, [])) >= per_session:
                 notes.append(f"pin of {pid} to session {s + 1} ignored: the session is full")
@@ -258,21 +269,35 @@ def prepare(items: Iterable[Item | tuple[str, str | None, float]], sessions: int
         w["unfilled"] = unfilled + (2 * w["change"] if kept else 0)
 
     shares = policy.targets(clean, targets or {})
-    return Problem(clean, by_id, sessions, per_session, clean_pins, pinned, pairs, policy,
-                   shares, w, notes, kept, least)
+    return Problem(
+        clean,
+        by_id,
+        sessions,
+        per_session,
+        clean_pins,
+        pinned,
+        pairs,
+        policy,
+        shares,
+        w,
+        notes,
+        kept,
+        least,
+    )
 
 
 # -- the objective, computed from a plan (the model, the greedy and the tests agree on it) ----
 
 
-def evaluate(problem: Problem, sessions: Sequence[Sequence[str]]) -> tuple[dict[str, float],
-                                                                          dict[str, float]]:
+def evaluate(
+    problem: Problem, sessions: Sequence[Sequence[str]]
+) -> tuple[dict[str, float], dict[str, float]]:
     """The objective's terms of a plan (they add up to its objective) and what each counts."""
     p, w = problem, problem.weights
     by_id = p.by_id
     score = sum(by_id[pid].score for ids in sessions for pid in ids)
     chosen = sum(len(ids) for ids in sessions)
-    present: list[set[str]] = [{by_id[pid].topic for pid in ids} - {None} for ids in sessions]
+    present = [{t for pid in ids if (t := by_id[pid].topic) is not None} for ids in sessions]
     consecutive = sum(len(a & b) for a, b in zip(present, present[1:]))
     counts: dict[str, float] = {"score": chosen, "consecutive": consecutive}
     terms: dict[str, float] = {"score": score, "consecutive": -w["consecutive"] * consecutive}
@@ -287,8 +312,10 @@ def evaluate(problem: Problem, sessions: Sequence[Sequence[str]]) -> tuple[dict[
         empty += n
         cost += n * place_cost(p, s)
     counts["unfilled"], terms["unfilled"] = empty, -cost
-    return ({name: float(v) + 0.0 for name, v in terms.items()},  # + 0.0: no -0.0
-            {name: float(v) + 0.0 for name, v in counts.items()})
+    return (
+        {name: float(v) + 0.0 for name, v in terms.items()},  # + 0.0: no -0.0
+        {name: float(v) + 0.0 for name, v in counts.items()},
+    )
 
 
 def place_cost(problem: Problem, s: int) -> float:
@@ -316,10 +343,15 @@ def violations(problem: Problem, sessions: Sequence[Sequence[str]]) -> list[str]
     found = [] if len(sessions) == p.sessions else [f"{len(sessions)} sessions, not {p.sessions}"]
     return found + hardrules.breaches(
         [(f"session {s + 1}", ids) for s, ids in enumerate(sessions)],
-        hardrules.Rules(most=p.per_session, candidates=p.by_id, pins={
-            f"session {s + 1}": ids for s, ids in p.pins.items()}, before=p.before,
+        hardrules.Rules(
+            most=p.per_session,
+            candidates=p.by_id,
+            pins={f"session {s + 1}": ids for s, ids in p.pins.items()},
+            before=p.before,
             topic=(lambda pid: p.by_id[pid].topic) if p.policy.one_per_topic else None,
-            policy=p.policy.name))
+            policy=p.policy.name,
+        ),
+    )
 
 
 def upper_bound(problem: Problem) -> float:
@@ -375,39 +407,78 @@ def _paired(problem: Problem) -> set[str]:
     return {pid for pair in problem.before for pid in pair}
 
 
-def _solution(problem: Problem, sessions: Sequence[Sequence[str]], bound: float, status: str,
-              solver: str, started: float, note: str = "", limit: str = "") -> Solution:
+def _solution(
+    problem: Problem,
+    sessions: Sequence[Sequence[str]],
+    bound: float,
+    status: str,
+    solver: str,
+    started: float,
+    note: str = "",
+    limit: str = "",
+) -> Solution:
     terms, counts = evaluate(problem, sessions)
     objective = sum(terms.values())
     bound = max(bound, objective)  # a bound below a plan found is a rounding error
     notes = "; ".join([*problem.notes, note] if note else problem.notes)
-    return Solution(tuple(tuple(ids) for ids in sessions), objective, bound,
-                    gap(objective, bound), status, solver, time.perf_counter() - started,
-                    terms, counts, notes, limit if status != "optimal" else "")
+    return Solution(
+        tuple(tuple(ids) for ids in sessions),
+        objective,
+        bound,
+        gap(objective, bound),
+        status,
+        solver,
+        time.perf_counter() - started,
+        terms,
+        counts,
+        notes,
+        limit if status != "optimal" else "",
+    )
 
 
 # -- solving -----------------------------------------------------------------------------------
 
 
-def solve(items: Iterable[Item | tuple[str, str | None, float]], sessions: int,
-          per_session: int, *, pins: Mapping[int, Sequence[str]] | None = None,
-          before: Iterable[tuple[str, str]] = (), policy: str | Policy = "spread",
-          targets: Mapping[str, float] | None = None,
-          weights: Mapping[str, float] | None = None, time_limit: float = 10.0,
-          keep: Mapping[int, Sequence[str]] | None = None,
-          work_limit: int = WORK_LIMIT, min_per_session: int | None = None) -> Solution:
+def solve(
+    items: Iterable[Item | tuple[str, str | None, float]],
+    sessions: int,
+    per_session: int,
+    *,
+    pins: Mapping[int, Sequence[str]] | None = None,
+    before: Iterable[tuple[str, str]] = (),
+    policy: str | Policy = "spread",
+    targets: Mapping[str, float] | None = None,
+    weights: Mapping[str, float] | None = None,
+    time_limit: float = 10.0,
+    keep: Mapping[int, Sequence[str]] | None = None,
+    work_limit: int = WORK_LIMIT,
+    min_per_session: int | None = None,
+) -> Solution:
     """The best plan within `work_limit` (see WORK_LIMIT) and `time_limit` seconds (see the
     module's docstring)."""
     started = time.perf_counter()
-    problem = prepare(items, sessions, per_session, pins=pins, before=before, policy=policy,
-                      targets=targets, weights=weights, keep=keep,
-                      min_per_session=min_per_session)
-    return solve_problem(problem, time_limit=time_limit, started=started,
-                         work_limit=work_limit)
+    problem = prepare(
+        items,
+        sessions,
+        per_session,
+        pins=pins,
+        before=before,
+        policy=policy,
+        targets=targets,
+        weights=weights,
+        keep=keep,
+        min_per_session=min_per_session,
+    )
+    return solve_problem(problem, time_limit=time_limit, started=started, work_limit=work_limit)
 
 
-def solve_problem(problem: Problem, *, time_limit: float = 10.0,
-                  started: float | None = None, work_limit: int = WORK_LIMIT) -> Solution:
+def solve_problem(
+    problem: Problem,
+    *,
+    time_limit: float = 10.0,
+    started: float | None = None,
+    work_limit: int = WORK_LIMIT,
+) -> Solution:
     started = time.perf_counter() if started is None else started
     from paperclub import greedy
 
@@ -417,8 +488,7 @@ def solve_problem(problem: Problem, *, time_limit: float = 10.0,
     try:
         import highspy
     except ImportError:
-        return greedy_solution(problem, fallback, started,
-                               "highspy is not installed: greedy plan")
+        return greedy_solution(problem, fallback, started, "highspy is not installed: greedy plan")
     try:
         model = _TopicModel(problem)
         if problem.policy.relaxed_bound:
@@ -431,24 +501,36 @@ def solve_problem(problem: Problem, *, time_limit: float = 10.0,
             model.ceiling = relaxed.bound
             # the relaxation's counts made a plan: often one that reaches its bound
             arranged = _arrange(problem, model, relaxed.values) if relaxed.values else None
-            if arranged is not None and not violations(problem, arranged) and (
+            if (
+                arranged is not None
+                and not violations(problem, arranged)
+                and (
                     sum(evaluate(problem, arranged)[0].values())
-                    > sum(evaluate(problem, fallback)[0].values()) + 1e-9):
+                    > sum(evaluate(problem, fallback)[0].values()) + 1e-9
+                )
+            ):
                 fallback = arranged
-            start = _solution(problem, fallback, model.ceiling, "optimal", relaxed.solver,
-                              started)
+            start = _solution(problem, fallback, model.ceiling, "optimal", relaxed.solver, started)
             if start.gap <= REL_GAP and not violations(problem, fallback):
                 # the start plan reaches the bound: nothing to search
                 return start
-        outcome = _run(model.build, highspy, time_limit - (time.perf_counter() - started),
-                       lambda width: model.values_of(fallback, width), model.ceiling,
-                       work_limit)
+        outcome = _run(
+            model.build,
+            highspy,
+            time_limit - (time.perf_counter() - started),
+            lambda width: model.values_of(fallback, width),
+            model.ceiling,
+            work_limit,
+        )
     except Exception as e:  # HiGHS failed: the plan still has to be made
         why = f"HiGHS failed ({type(e).__name__}: {e}): greedy plan"
         return greedy_solution(problem, fallback, started, why)
     if outcome.values is None:
-        why = ("the pins and before pairs cannot all be met" if outcome.infeasible
-               else f"no plan within the {outcome.limit or 'time limit'}")
+        why = (
+            "the pins and before pairs cannot all be met"
+            if outcome.infeasible
+            else f"no plan within the {outcome.limit or 'time limit'}"
+        )
         return greedy_solution(problem, fallback, started, f"{why}: greedy plan")
     plan = model.plan(outcome.values)
     broken = violations(problem, plan)
@@ -456,20 +538,30 @@ def solve_problem(problem: Problem, *, time_limit: float = 10.0,
         why = f"the solver's plan broke a rule ({broken[0]}): greedy plan"
         return greedy_solution(problem, fallback, started, why)
     bound = min(outcome.bound, model.ceiling, upper_bound(problem))
-    mine = _solution(problem, plan, bound, "feasible", outcome.solver, started, outcome.note,
-                     outcome.limit)
+    mine = _solution(
+        problem, plan, bound, "feasible", outcome.solver, started, outcome.note, outcome.limit
+    )
     if outcome.optimal or mine.gap <= REL_GAP:
         mine = _solution(problem, plan, bound, "optimal", outcome.solver, started)
     theirs, _ = evaluate(problem, fallback)
     if sum(theirs.values()) > mine.objective + 1e-9 and not violations(problem, fallback):
         # the start was better than the end (HiGHS refused it, or a rounding)
-        return _solution(problem, fallback, bound, "feasible", outcome.solver, started,
-                         "the greedy plan was better than the solver's best", outcome.limit)
+        return _solution(
+            problem,
+            fallback,
+            bound,
+            "feasible",
+            outcome.solver,
+            started,
+            "the greedy plan was better than the solver's best",
+            outcome.limit,
+        )
     return mine
 
 
-def greedy_solution(problem: Problem, plan: list[list[str]], started: float,
-                    note: str = "") -> Solution:
+def greedy_solution(
+    problem: Problem, plan: list[list[str]], started: float, note: str = ""
+) -> Solution:
     """A plan of the greedy as a `Solution`: status "greedy", the quick bound of `upper_bound`."""
     return _solution(problem, plan, upper_bound(problem), "greedy", "greedy", started, note)
 
@@ -500,16 +592,18 @@ class _Builder:
         self.row_upper: list[float] = []
         self.offset = 0.0
 
-    def var(self, cost: float = 0.0, lower: float = 0.0, upper: float = 1.0,
-            integer: bool = False) -> int:
+    def var(
+        self, cost: float = 0.0, lower: float = 0.0, upper: float = 1.0, integer: bool = False
+    ) -> int:
         self.cost.append(cost)
         self.lower.append(lower)
         self.upper.append(upper)
         self.integer.append(1 if integer else 0)
         return len(self.cost) - 1
 
-    def row(self, terms: Iterable[tuple[int, float]], lower: float = -math.inf,
-            upper: float = math.inf) -> None:
+    def row(
+        self, terms: Iterable[tuple[int, float]], lower: float = -math.inf, upper: float = math.inf
+    ) -> None:
         merged: dict[int, float] = {}
         for j, a in terms:
             merged[j] = merged.get(j, 0.0) + a
@@ -546,11 +640,14 @@ class _Builder:
         return lp
 
 
-
-
-def _run(build: Callable[[_Builder], None], highspy: Any, seconds: float,
-         start: Callable[[int], list[float]] | None = None,
-         ceiling: float = math.inf, work: int = WORK_LIMIT) -> _Outcome:
+def _run(
+    build: Callable[[_Builder], None],
+    highspy: Any,
+    seconds: float,
+    start: Callable[[int], list[float]] | None = None,
+    ceiling: float = math.inf,
+    work: int = WORK_LIMIT,
+) -> _Outcome:
     """Build with `build(builder)`, solve with HiGHS for at most `seconds` and `work` units
     of its progress reports (WORK_LIMIT) from the plan `start(number of columns)` returns, when
     given, and report. `ceiling` is a bound proven elsewhere: a plan that reaches it is
@@ -558,9 +655,14 @@ def _run(build: Callable[[_Builder], None], highspy: Any, seconds: float,
     builder = _Builder()
     build(builder)
     h = _new_highs(highspy)
-    for name, value in (("output_flag", False), ("threads", 1), ("random_seed", 0),
-                        ("mip_rel_gap", REL_GAP), ("mip_abs_gap", 1e-7),
-                        ("time_limit", max(float(seconds), 0.0))):
+    for name, value in (
+        ("output_flag", False),
+        ("threads", 1),
+        ("random_seed", 0),
+        ("mip_rel_gap", REL_GAP),
+        ("mip_abs_gap", 1e-7),
+        ("time_limit", max(float(seconds), 0.0)),
+    ):
         h.setOptionValue(name, value)
     h.passModel(builder.highs(highspy))
     if start is not None:
@@ -568,8 +670,9 @@ def _run(build: Callable[[_Builder], None], highspy: Any, seconds: float,
         sol.col_value = start(len(builder.cost))
         sol.value_valid = True
         h.setSolution(sol)
-    name = ("highs " + ".".join(str(getattr(highspy, f"HIGHS_VERSION_{p}", "?"))
-                                for p in ("MAJOR", "MINOR", "PATCH")))
+    name = "highs " + ".".join(
+        str(getattr(highspy, f"HIGHS_VERSION_{p}", "?")) for p in ("MAJOR", "MINOR", "PATCH")
+    )
     if seconds <= 0:
         # no time left to solve: the start plan, if HiGHS took it, is all there is
         return _Outcome(None, math.inf, False, False, name)
@@ -603,16 +706,23 @@ def _run(build: Callable[[_Builder], None], highspy: Any, seconds: float,
     bound = min(bound, ceiling)
     optimal = status == statuses.kOptimal or (
         values is not None
-        and info.objective_function_value >= bound - REL_GAP * max(1.0, abs(bound)))
+        and info.objective_function_value >= bound - REL_GAP * max(1.0, abs(bound))
+    )
     limit = ""
     if not optimal and worked[0] and status == statuses.kInterrupt:
         limit = "work limit"
     elif not optimal and status == statuses.kTimeLimit:
         limit = "time limit"
-    note = ("" if optimal or values is None
-            else f"stopped: {limit or h.modelStatusToString(status)}"
-            + (" (the best plan found in time: another run may find another)"
-               if limit == "time limit" else ""))
+    note = (
+        ""
+        if optimal or values is None
+        else f"stopped: {limit or h.modelStatusToString(status)}"
+        + (
+            " (the best plan found in time: another run may find another)"
+            if limit == "time limit"
+            else ""
+        )
+    )
     return _Outcome(values, bound, optimal, infeasible, name, note, limit)
 
 
@@ -622,14 +732,15 @@ class _TopicModel:
     def __init__(self, problem: Problem):
         p = self.p = problem
         paired = _paired(p)
-        self.individual = sorted(pid for pid in p.by_id
-                                 if pid in paired or pid in p.pinned or pid in p.keep)
+        self.individual = sorted(
+            pid for pid in p.by_id if pid in paired or pid in p.pinned or pid in p.keep
+        )
         single = set(self.individual)
         free: dict[str | None, list[Item]] = {}
         for it in p.items:
             if it.id not in single:
                 free.setdefault(it.topic, []).append(it)
-        keep = {None: p.sessions * p.per_session}
+        keep: dict[str | None, int] = {None: p.sessions * p.per_session}
         # the pruning (see the docstring): no topic can hold more places than this
         cap = p.sessions * p.topic_cap()
         order = sorted(free, key=lambda g: (g is None, g or ""))  # not the input's order
@@ -669,8 +780,9 @@ class _TopicModel:
             kept = p.keep.get(pid)
             if pid in p.pinned:
                 s = p.pinned[pid]
-                self.x[pid, s] = m.var(score + (change if kept == s else 0.0), 1.0, 1.0,
-                                       integer=True)
+                self.x[pid, s] = m.var(
+                    score + (change if kept == s else 0.0), 1.0, 1.0, integer=True
+                )
             else:
                 for s in range(S):
                     bonus = change if kept == s else 0.0
@@ -680,8 +792,9 @@ class _TopicModel:
         def count(g: str | None, s: int) -> list[tuple[int, float]]:
             """The papers of group g in session s, as terms of a row."""
             terms = [(self.n[g, s], 1.0)] if (g, s) in self.n else []
-            return terms + [(self.x[pid, s], 1.0) for pid in self.ind_of.get(g, ())
-                            if (pid, s) in self.x]
+            return terms + [
+                (self.x[pid, s], 1.0) for pid in self.ind_of.get(g, ()) if (pid, s) in self.x
+            ]
 
         for t in self.topics:
             alias = spread and not self.ind_of.get(t) and self.free.get(t)
@@ -706,8 +819,7 @@ class _TopicModel:
             us = [m.var(it.score, 0.0, 1.0) for it in items]
             for i, j in enumerate(us):
                 self.u[g, i] = j
-            m.row([*((j, 1.0) for j in us), *((self.n[g, s], -1.0) for s in range(S))],
-                  0.0, 0.0)
+            m.row([*((j, 1.0) for j in us), *((self.n[g, s], -1.0) for s in range(S))], 0.0, 0.0)
 
         back = p.policy.empty_place(w)
         least = p.min_per_session
@@ -718,8 +830,11 @@ class _TopicModel:
                 self.spare.append(m.var(back, 0.0, float(k - least)))
                 spare = [(self.spare[s], 1.0)]
             groups = [*self.topics, None]
-            m.row([*(term for g in groups for term in count(g, s)), (self.short[s], 1.0),
-                   *spare], float(k), float(k))
+            m.row(
+                [*(term for g in groups for term in count(g, s)), (self.short[s], 1.0), *spare],
+                float(k),
+                float(k),
+            )
 
         for a, b in p.before:
             for s in range(S):
@@ -733,8 +848,9 @@ class _TopicModel:
     def _penalties(self, m: _Builder, count: Any) -> None:
         p, w = self.p, self.p.weights
         S = p.sessions
-        self.sizes = {t: len(self.free.get(t, ())) + len(self.ind_of.get(t, ()))
-                      for t in self.topics}
+        self.sizes = {
+            t: len(self.free.get(t, ())) + len(self.ind_of.get(t, ())) for t in self.topics
+        }
         if w["consecutive"] > 0:
             for t in self.topics:
                 if self.sizes[t] < 2 and p.policy.one_per_topic:
@@ -818,8 +934,10 @@ def _arrange(problem: Problem, model: _TopicModel, values: list[float]) -> list[
     chosen: dict[str | None, list[Item]] = {}
     for g, col in model.relaxed.items():
         n = round(values[col])
-        items = sorted(by_group.get(g, ()), key=lambda it: (
-            it.id not in p.pinned, it.id not in special, _rank(it)))
+        items = sorted(
+            by_group.get(g, ()),
+            key=lambda it: (it.id not in p.pinned, it.id not in special, _rank(it)),
+        )
         must = sum(1 for it in items if it.id in p.pinned)
         if n < must:
             return None
@@ -835,7 +953,7 @@ def _arrange(problem: Problem, model: _TopicModel, values: list[float]) -> list[
             rest += [[it] for it in papers]
             continue
         full = len(papers) // k * k
-        sessions += [papers[i:i + k] for i in range(0, full, k)]
+        sessions += [papers[i : i + k] for i in range(0, full, k)]
         if full < len(papers):
             rest.append(papers[full:])
     open_: list[list[Item]] = []
@@ -873,7 +991,7 @@ def _arrange(problem: Problem, model: _TopicModel, values: list[float]) -> list[
             if a not in where or where[a] == where[b]:
                 return None
             needs.setdefault(where[b], set()).add(where[a])
-    topics = [{it.topic for it in c} - {None} for c in sessions]
+    topics = [{t for it in c if (t := it.topic) is not None} for c in sessions]
     left: dict[str, int] = {}
     for ts in topics:
         for t in ts:
@@ -884,20 +1002,27 @@ def _arrange(problem: Problem, model: _TopicModel, values: list[float]) -> list[
     free = [i for i in range(len(sessions)) if i not in position]
     done: set[int] = set()
     for s in range(S):
-        if at[s] is None:
+        placed = at[s]
+        if placed is None:
             options = [i for i in free if i not in done and needs.get(i, set()) <= done]
             if not options:
                 return None
             most = max(len(sessions[i]) for i in options)
-            near = topics[at[s - 1]] if s and at[s - 1] is not None else set()
+            before = at[s - 1] if s else None
             after = at[s + 1] if s + 1 < S else None
-            near = near | (topics[after] if after is not None else set())
-            at[s] = min((i for i in options if len(sessions[i]) == most),
-                        key=lambda i: (bool(topics[i] & near),
-                                       -max((left[t] for t in topics[i]), default=0), i))
-        i = at[s]
-        done.add(i)
-        for t in topics[i]:
+            near = (topics[before] if before is not None else set()) | (
+                topics[after] if after is not None else set()
+            )
+            placed = at[s] = min(
+                (i for i in options if len(sessions[i]) == most),
+                key=lambda i: (
+                    bool(topics[i] & near),
+                    -max((left[t] for t in topics[i]), default=0),
+                    i,
+                ),
+            )
+        done.add(placed)
+        for t in topics[placed]:
             left[t] -= 1
     plan = [[it.id for it in sessions[i]] for i in at if i is not None]
     for ids in plan:

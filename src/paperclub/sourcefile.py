@@ -38,13 +38,16 @@ class SourceFile:
         with self.open_binary() as f:
             data = f.read()
         if data.startswith(BOM):
-            data = data[len(BOM):]
+            data = data[len(BOM) :]
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as e:
             line, column = line_column(data, e.start)
-            raise PaperclubError(f"not UTF-8 text: {e.reason} (byte 0x{data[e.start]:02x} "
-                                 f"at column {column})", path=self.path, line=line) from None
+            raise PaperclubError(
+                f"not UTF-8 text: {e.reason} (byte 0x{data[e.start]:02x} at column {column})",
+                path=self.path,
+                line=line,
+            ) from None
         if "\r" in text:  # universal newlines, as open_text()
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         return text

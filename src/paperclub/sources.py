@@ -40,8 +40,7 @@ def csv_rows(text: str, delimiter: str, path: Path) -> Iterator[tuple[int, list[
             if any(cell.strip() for cell in row):
                 yield line, row
     except csv.Error as e:
-        raise PaperclubError(f"cannot read the CSV: {e}", path=path,
-                             line=reader.line_num) from None
+        raise PaperclubError(f"cannot read the CSV: {e}", path=path, line=reader.line_num) from None
 
 
 MAX_INT = 2**63 - 1  # what an SQLite integer (and orjson) holds
@@ -78,11 +77,21 @@ def json_problem(value: object) -> str | None:
 
 def paper_problem(paper: Paper) -> str | None:
     """Why the catalog could not store a paper read from JSON, or None (see json_problem)."""
-    fields = {"title": paper.title, "abstract": paper.abstract, "authors": list(paper.authors),
-              "author_count": paper.author_count, "organisation": paper.organisation,
-              "upvotes": paper.upvotes, "links": paper.links, "keywords": list(paper.keywords),
-              "topics": list(paper.topics), "id": paper.id, "arxiv_id": paper.arxiv_id,
-              "doi": paper.doi, "extra": paper.extra}
+    fields = {
+        "title": paper.title,
+        "abstract": paper.abstract,
+        "authors": list(paper.authors),
+        "author_count": paper.author_count,
+        "organisation": paper.organisation,
+        "upvotes": paper.upvotes,
+        "links": paper.links,
+        "keywords": list(paper.keywords),
+        "topics": list(paper.topics),
+        "id": paper.id,
+        "arxiv_id": paper.arxiv_id,
+        "doi": paper.doi,
+        "extra": paper.extra,
+    }
     for name, value in fields.items():
         problem = json_problem(value)
         if problem:
@@ -90,17 +99,20 @@ def paper_problem(paper: Paper) -> str | None:
     return None
 
 
-def resolve(arg: str, sources: Registry, fmt: str | None = None,
-            base: Path | None = None) -> tuple[Path, Source, str]:
+def resolve(
+    arg: str, sources: Registry, fmt: str | None = None, base: Path | None = None
+) -> tuple[Path, Source, str]:
     """The file, its source and the label its papers record, for an `import` argument.
     A relative path is taken from `base` (a config's folder) when given."""
     if arg.startswith(BUNDLED_PREFIX):
-        name = arg[len(BUNDLED_PREFIX):]
+        name = arg[len(BUNDLED_PREFIX) :]
         path = DATA / f"{name}.json"
         if not path.is_file():
             known = sorted(p.stem for p in DATA.glob("*.json"))
-            raise PaperclubError(f"no bundled data set {arg!r} (known: "
-                                 f"{', '.join(BUNDLED_PREFIX + k for k in known)})")
+            raise PaperclubError(
+                f"no bundled data set {arg!r} (known: "
+                f"{', '.join(BUNDLED_PREFIX + k for k in known)})"
+            )
         return path, sources["paperclub-json"], arg
     path = Path(arg)
     if base is not None and not path.is_absolute():
@@ -110,9 +122,12 @@ def resolve(arg: str, sources: Registry, fmt: str | None = None,
     with path.open("rb") as f:
         head_bytes = f.read(HEAD_SIZE)
     if b"%PDF-" in head_bytes[:1024]:  # where the PDF standard lets the header be
-        raise PaperclubError("a PDF, which paperclub does not read: import the paper's BibTeX "
-                             "instead (arXiv, Zotero and Google Scholar export it), or a CSV "
-                             "with its title and arXiv id", path=arg)
+        raise PaperclubError(
+            "a PDF, which paperclub does not read: import the paper's BibTeX "
+            "instead (arXiv, Zotero and Google Scholar export it), or a CSV "
+            "with its title and arXiv id",
+            path=arg,
+        )
     if fmt is not None:
         if fmt not in sources:
             raise PaperclubError(f"unknown format {fmt!r} (known: {', '.join(sorted(sources))})")
@@ -121,16 +136,20 @@ def resolve(arg: str, sources: Registry, fmt: str | None = None,
         head = head_bytes.decode("utf-8", errors="replace").lstrip("\ufeff")
         found = [s for s in sources.values() if s.detect(path, head)]
         if not found:
-            raise PaperclubError(f"cannot tell the format; name it with --format "
-                                 f"({', '.join(sorted(sources))})", path=arg)
+            raise PaperclubError(
+                f"cannot tell the format; name it with --format ({', '.join(sorted(sources))})",
+                path=arg,
+            )
         source = found[0]
     return path, source, f"{source.name}:{path.name}"
 
 
 # `arxiv.org/abs/2401.01234`, `www.example.org/refs.bib`: a host name, then a path
 _BARE_ADDRESS = re.compile(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}/", re.IGNORECASE)
-_ADDRESS_HINT = ("paperclub imports files, not web addresses: save the page (or the paper's "
-                 "BibTeX) and import that file")
+_ADDRESS_HINT = (
+    "paperclub imports files, not web addresses: save the page (or the paper's "
+    "BibTeX) and import that file"
+)
 
 
 def _not_a_file(arg: str, path: Path) -> str:
@@ -141,8 +160,10 @@ def _not_a_file(arg: str, path: Path) -> str:
             return "a folder, not a file, and it holds no files to import"
         shown_files = " ".join(os.path.join(arg, name) for name in files[:3])
         more = " ..." if len(files) > 3 else ""
-        return ("a folder, not a file: give the files in it instead "
-                f"(paperclub import {shown_files}{more})")
+        return (
+            "a folder, not a file: give the files in it instead "
+            f"(paperclub import {shown_files}{more})"
+        )
     if re.match(r"^[a-z][a-z0-9+.-]*://", arg, re.IGNORECASE):
         return f"a web address; {_ADDRESS_HINT}"
     if _BARE_ADDRESS.match(arg):

@@ -96,8 +96,10 @@ class Workspace:
         `date`, `upvotes`, `url`, `code`, `keywords`, `topics`: docs/usage.md)."""
         import yaml
 
-        atomic_write(self.path / PAPERS, yaml.safe_dump(
-            [dict(p) for p in papers], sort_keys=False, allow_unicode=True).encode())
+        atomic_write(
+            self.path / PAPERS,
+            yaml.safe_dump([dict(p) for p in papers], sort_keys=False, allow_unicode=True).encode(),
+        )
         self.configure(catalog={"sources": [PAPERS.name]})  # relative to the config's folder
 
     def configure(self, **sections: Any) -> None:
@@ -140,8 +142,9 @@ class Workspace:
 
     def plan(self, *args: str) -> Result:
         """`paperclub plan` of the group as of `today`, and the plan it wrote."""
-        return self._with_plan(self.run("plan", str(self.config), "--today",
-                                        self.today.isoformat(), *args))
+        return self._with_plan(
+            self.run("plan", str(self.config), "--today", self.today.isoformat(), *args)
+        )
 
     def show(self, *args: str) -> Result:
         """`paperclub show` of the group's plan (`show("--why")`, `show("--json")`)."""
@@ -169,10 +172,13 @@ def _entry_point(name: str) -> object:
     found = list(entry_points(group=ENTRY_POINT_GROUP, name=name))
     if not found:
         known = sorted({ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)})
-        pytest.fail(f"no installed paperclub plugin is named {name!r} (installed: "
-                    f"{', '.join(known) or 'none'}): is its package installed, with "
-                    f"`pip install -e .`, and does its pyproject.toml have {name} under "
-                    "[project.entry-points.paperclub]?", pytrace=False)
+        pytest.fail(
+            f"no installed paperclub plugin is named {name!r} (installed: "
+            f"{', '.join(known) or 'none'}): is its package installed, with "
+            f"`pip install -e .`, and does its pyproject.toml have {name} under "
+            "[project.entry-points.paperclub]?",
+            pytrace=False,
+        )
     return found[0].load()
 
 

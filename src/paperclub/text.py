@@ -95,6 +95,8 @@ def add_link(links: dict[str, str], kind: str, url: str) -> None:
 def _number(name: str) -> int:
     match = _NUMBERED.search(name)
     return int(match.group()[1:]) if match else 1
+
+
 def day_label(moment: datetime) -> str:
     """`Thu 3 Dec 2026`, the same in every locale (strftime's names follow the locale)."""
     return f"{DAYS[moment.weekday()]} {moment.day} {MONTHS[moment.month - 1]} {moment.year}"

@@ -58,8 +58,17 @@ def not_found(catalog: Catalog, text: str) -> str:
     return message
 
 
-def cast(catalog: Catalog, paper: Paper, member: str, value: int, *, note: str | None = None,
-         suggested: bool = False, at: str | None = None, source: str = COMMAND_LINE) -> Votes:
+def cast(
+    catalog: Catalog,
+    paper: Paper,
+    member: str,
+    value: int,
+    *,
+    note: str | None = None,
+    suggested: bool = False,
+    at: str | None = None,
+    source: str = COMMAND_LINE,
+) -> Votes:
     """Record `member`'s vote (FOR or AGAINST) for `paper`, or their suggestion (a vote for
     it, with a note); the paper's votes after it."""
     row = _row(paper.id, _name(member), value, suggested, note, at, source)
@@ -75,8 +84,15 @@ def _name(member: str) -> str:
     return name
 
 
-def _row(paper_id: str, member: str, value: int, suggested: bool, note: str | None,
-         at: str | None, source: str) -> tuple:
+def _row(
+    paper_id: str,
+    member: str,
+    value: int,
+    suggested: bool,
+    note: str | None,
+    at: str | None,
+    source: str,
+) -> tuple:
     stamp = at or datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     return (paper_id, member, value, int(suggested), (note or "").strip() or None, stamp, source)
 
@@ -94,11 +110,16 @@ class _writing:
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as e:
-            raise PaperclubError(f"the catalog is busy ({e}): try again in a moment",
-                                 path=self.path) from None
+            raise PaperclubError(
+                f"the catalog is busy ({e}): try again in a moment", path=self.path
+            ) from None
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.db.execute("COMMIT" if kind is None else "ROLLBACK")
 
 
@@ -109,7 +130,9 @@ def _write(catalog: Catalog, rows: list[tuple]) -> None:
         "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (paper, member) DO UPDATE SET "
         "value = excluded.value, suggested = max(suggested, excluded.suggested), "
         "note = coalesce(excluded.note, note), cast_at = excluded.cast_at, "
-        "source = excluded.source", rows)
+        "source = excluded.source",
+        rows,
+    )
 
 
 def tally(catalog: Catalog, paper_ids: list[str] | None = None) -> dict[str, Votes]:
@@ -118,16 +141,21 @@ def tally(catalog: Catalog, paper_ids: list[str] | None = None) -> dict[str, Vot
     rows = catalog.db.execute(
         "SELECT coalesce(a.id, v.paper) AS paper, v.member, v.value, v.suggested, v.note "
         "FROM votes v LEFT JOIN aliases a ON a.alias = v.paper "
-        "ORDER BY v.member, v.paper").fetchall()  # by name: no plan depends on when
+        "ORDER BY v.member, v.paper"
+    ).fetchall()  # by name: no plan depends on when
     wanted = set(paper_ids) if paper_ids is not None else None
     found: dict[str, dict[str, tuple[int, bool, str | None]]] = {}
     for paper, member, value, suggested, note in rows:
         if wanted is None or paper in wanted:
             found.setdefault(paper, {})[member] = (value, bool(suggested), note)
-    return {paper: Votes(tuple(m for m, (v, _, _) in said.items() if v == FOR),
-                         tuple(m for m, (v, _, _) in said.items() if v == AGAINST),
-                         tuple((m, note) for m, (_, s, note) in said.items() if s))
-            for paper, said in sorted(found.items())}
+    return {
+        paper: Votes(
+            tuple(m for m, (v, _, _) in said.items() if v == FOR),
+            tuple(m for m, (v, _, _) in said.items() if v == AGAINST),
+            tuple((m, note) for m, (_, s, note) in said.items() if s),
+        )
+        for paper, said in sorted(found.items())
+    }
 
 
 # -- a form's export ----------------------------------------------------------------------------
@@ -153,9 +181,22 @@ ROLES = (
     ("at", ("timestamp", "time", "date", "when")),
     ("email", ("email", "e-mail")),
 )
-VALUES = {"": FOR, "for": FOR, "yes": FOR, "y": FOR, "+1": FOR, "1": FOR, "up": FOR,
-          "\N{THUMBS UP SIGN}": FOR, "against": AGAINST, "no": AGAINST, "n": AGAINST,
-          "-1": AGAINST, "down": AGAINST, "\N{THUMBS DOWN SIGN}": AGAINST}
+VALUES = {
+    "": FOR,
+    "for": FOR,
+    "yes": FOR,
+    "y": FOR,
+    "+1": FOR,
+    "1": FOR,
+    "up": FOR,
+    "\N{THUMBS UP SIGN}": FOR,
+    "against": AGAINST,
+    "no": AGAINST,
+    "n": AGAINST,
+    "-1": AGAINST,
+    "down": AGAINST,
+    "\N{THUMBS DOWN SIGN}": AGAINST,
+}
 
 
 def read_form(path: Path) -> list[FormRow]:
@@ -181,10 +222,14 @@ def read_form(path: Path) -> list[FormRow]:
             raise PaperclubError(f"this row does not say {missing}", path=path, line=line)
         word = cell("value").lower()
         if word not in VALUES:
-            raise PaperclubError(f"vote {shown(word)} is neither for nor against (for, "
-                                 "yes, +1; against, no, -1)", path=path, line=line)
-        rows.append(FormRow(line, member, paper, VALUES[word], cell("note") or None,
-                            cell("at") or None))
+            raise PaperclubError(
+                f"vote {shown(word)} is neither for nor against (for, yes, +1; against, no, -1)",
+                path=path,
+                line=line,
+            )
+        rows.append(
+            FormRow(line, member, paper, VALUES[word], cell("note") or None, cell("at") or None)
+        )
     if columns is None:
         raise PaperclubError("no header and no votes: an empty file", path=path, line=1)
     return rows
@@ -198,8 +243,11 @@ def _read_yaml(path: Path) -> list[FormRow]:
     if data is None:
         return []
     if not isinstance(data, LineDict):
-        raise PaperclubError("expected each member and a list of the papers they vote for",
-                             path=path, line=getattr(data, "line", 1) or 1)
+        raise PaperclubError(
+            "expected each member and a list of the papers they vote for",
+            path=path,
+            line=getattr(data, "line", 1) or 1,
+        )
     rows = []
     for member, papers in data.items():
         line = data.lines.get(member, 1)
@@ -209,17 +257,28 @@ def _read_yaml(path: Path) -> list[FormRow]:
             papers = LineList([papers])
             papers.lines = [line]
         if not isinstance(papers, LineList) or not all(
-                isinstance(p, (str, int, float)) and str(p).strip() for p in papers):
-            raise PaperclubError(f"{shown(member)}: expected a list of papers", path=path,
-                                 line=line)
-        rows += [FormRow(papers.lines[i] if i < len(papers.lines) else line, " ".join(
-            str(member).split()), str(paper).strip(), FOR, None, None)
-                 for i, paper in enumerate(papers)]
+            isinstance(p, (str, int, float)) and str(p).strip() for p in papers
+        ):
+            raise PaperclubError(
+                f"{shown(member)}: expected a list of papers", path=path, line=line
+            )
+        rows += [
+            FormRow(
+                papers.lines[i] if i < len(papers.lines) else line,
+                " ".join(str(member).split()),
+                str(paper).strip(),
+                FOR,
+                None,
+                None,
+            )
+            for i, paper in enumerate(papers)
+        ]
     return rows
 
 
 def _cells(cells: list[str], columns: dict[str, int]) -> Callable[[str], str]:
     """The row's text in a role's column ("" when the row has no such cell)."""
+
     def cell(role: str) -> str:
         i = columns.get(role)
         return " ".join(cells[i].split()) if i is not None and i < len(cells) else ""
@@ -238,9 +297,12 @@ def _columns(header: list[str], path: Path, line: int) -> dict[str, int]:
                 break
     if "paper" not in found or ("member" not in found and "email" not in found):
         shown_header = ", ".join(shown(h, 40) for h in header)
-        raise PaperclubError("the header needs a column for who votes (name) and one for the "
-                             f"paper (paper, title, link or arXiv id); found: {shown_header}",
-                             path=path, line=line)
+        raise PaperclubError(
+            "the header needs a column for who votes (name) and one for the "
+            f"paper (paper, title, link or arXiv id); found: {shown_header}",
+            path=path,
+            line=line,
+        )
     return found
 
 
@@ -262,15 +324,27 @@ def import_form(catalog: Catalog, path: Path) -> FormImport:
         if paper is None:
             bad.append((row.line, not_found(catalog, row.paper)))
             continue
-        writes.append(_row(paper.id, row.member, row.value, row.note is not None, row.note,
-                           row.at or f"{path.name}:{row.line}", f"form {path.name}"))
+        writes.append(
+            _row(
+                paper.id,
+                row.member,
+                row.value,
+                row.note is not None,
+                row.note,
+                row.at or f"{path.name}:{row.line}",
+                f"form {path.name}",
+            )
+        )
     if len(bad) == 1:
         raise PaperclubError(bad[0][1] + "; nothing was recorded", path=path, line=bad[0][0])
     if bad:
         listed = "\n".join(f"  line {line}: {message}" for line, message in bad[:10])
         more = f"\n  ... and {len(bad) - 10} more" if len(bad) > 10 else ""
-        raise PaperclubError(f"{len(bad)} rows name no paper of the catalog; nothing was "
-                             f"recorded:\n{listed}{more}", path=path, line=bad[0][0])
+        raise PaperclubError(
+            f"{len(bad)} rows name no paper of the catalog; nothing was recorded:\n{listed}{more}",
+            path=path,
+            line=bad[0][0],
+        )
     with _writing(catalog):
         _write(catalog, writes)
     return FormImport(len(writes), len({w[0] for w in writes}))

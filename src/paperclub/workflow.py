@@ -61,14 +61,26 @@ def check_ids(group: Group, catalog: Catalog) -> Group:
     before (a merged duplicate's) replaced by the paper's id now."""
     from paperclub.votes import not_found
 
-    named = [(f"selection.pin.{day}[{i}]", pid) for day, ids in group.pins.items()
-             for i, pid in enumerate(ids)]
-    named += [(f"selection.before[{i}][{j}]", pid) for i, pair in enumerate(group.before)
-              for j, pid in enumerate(pair)]
-    named += [(f"selection.{key}[{i}]", pid) for key in ("like", "dislike")
-              for i, pid in enumerate(getattr(group, key))]
-    named += [(f"members[{i}].pin[{j}]", pid) for i, m in enumerate(group.members)
-              for j, pid in enumerate(m.pin)]
+    named = [
+        (f"selection.pin.{day}[{i}]", pid)
+        for day, ids in group.pins.items()
+        for i, pid in enumerate(ids)
+    ]
+    named += [
+        (f"selection.before[{i}][{j}]", pid)
+        for i, pair in enumerate(group.before)
+        for j, pid in enumerate(pair)
+    ]
+    named += [
+        (f"selection.{key}[{i}]", pid)
+        for key in ("like", "dislike")
+        for i, pid in enumerate(getattr(group, key))
+    ]
+    named += [
+        (f"members[{i}].pin[{j}]", pid)
+        for i, m in enumerate(group.members)
+        for j, pid in enumerate(m.pin)
+    ]
     now: dict[str, str] = {}
     problems = []
     for key, pid in named:
@@ -83,10 +95,14 @@ def check_ids(group: Group, catalog: Catalog) -> Group:
     def ids(values: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(now[v] for v in values)
 
-    return replace(group, pins={day: ids(v) for day, v in group.pins.items()},
-                   before=tuple((now[a], now[b]) for a, b in group.before),
-                   like=ids(group.like), dislike=ids(group.dislike),
-                   members=tuple(replace(m, pin=ids(m.pin)) for m in group.members))
+    return replace(
+        group,
+        pins={day: ids(v) for day, v in group.pins.items()},
+        before=tuple((now[a], now[b]) for a, b in group.before),
+        like=ids(group.like),
+        dislike=ids(group.dislike),
+        members=tuple(replace(m, pin=ids(m.pin)) for m in group.members),
+    )
 
 
 def _unknown(catalog: Catalog, paper_id: str) -> str | None:
@@ -101,28 +117,33 @@ def source_labels(group: Group, hooks: Hooks) -> list[str] | None:
     group's candidates (None: every paper of the catalog)."""
     if not group.sources:
         return None
-    return [sources.resolve(arg, hooks.sources, base=group.path.parent)[2]
-            for arg in group.sources]
+    return [sources.resolve(arg, hooks.sources, base=group.path.parent)[2] for arg in group.sources]
 
 
-def plan(config_path: Path, catalog_path: Path, hooks: Hooks, *, today: date,
-         force: bool = False) -> PlanResult:
+def plan(
+    config_path: Path, catalog_path: Path, hooks: Hooks, *, today: date, force: bool = False
+) -> PlanResult:
     """Plan the group's term and write the plan file and outputs. `force`: take hand edits of
     sessions already held, and plan again sessions held as of the last plan (see
     `rules.hand_edits`); without it these are errors, and nothing is written."""
-    group = config.load_group(config_path, emitters=hooks.emitters,
-                              policies=hooks.policies, settings=hooks.settings)
+    group = config.load_group(
+        config_path, emitters=hooks.emitters, policies=hooks.policies, settings=hooks.settings
+    )
     plan_path = planfile.plan_path(config_path)
     previous = planfile.load(plan_path) if plan_path.exists() else None
     if not group.sources and not catalog_path.exists():
-        raise PaperclubError("no catalog here yet, and the config names no catalog.sources: "
-                             "run `paperclub import FILE` first", path=catalog_path)
+        raise PaperclubError(
+            "no catalog here yet, and the config names no catalog.sources: "
+            "run `paperclub import FILE` first",
+            path=catalog_path,
+        )
     with Catalog(catalog_path) as catalog:
         labels = sync_sources(group, catalog, hooks)
         group = check_ids(group, catalog)
         if previous is not None:
-            edits = rules.hand_edits(group, previous, today, lambda pid: _unknown(catalog, pid),
-                                     force=force)
+            edits = rules.hand_edits(
+                group, previous, today, lambda pid: _unknown(catalog, pid), force=force
+            )
             if edits:
                 raise several(plan_path, edits)
         papers = list(catalog.papers(sources=labels))
@@ -130,8 +151,9 @@ def plan(config_path: Path, catalog_path: Path, hooks: Hooks, *, today: date,
             raise PaperclubError("no candidate papers in the catalog", path=catalog_path)
         signals = measure(group, catalog, papers, planner.taste(group), hooks.sources)
         with bound(hooks, catalog_path, today):
-            the_plan, problems = planner.make_plan(group, papers, hooks, today=today,
-                                                   previous=previous, signals=signals)
+            the_plan, problems = planner.make_plan(
+                group, papers, hooks, today=today, previous=previous, signals=signals
+            )
     problems = list(group.warnings) + problems
 
     files = {plan_path: planfile.dump(the_plan)}
@@ -151,13 +173,15 @@ def plan(config_path: Path, catalog_path: Path, hooks: Hooks, *, today: date,
     return result
 
 
-def why(config_path: Path, catalog_path: Path, hooks: Hooks, paper_id: str, *,
-        today: date) -> list[str]:
+def why(
+    config_path: Path, catalog_path: Path, hooks: Hooks, paper_id: str, *, today: date
+) -> list[str]:
     """Why a paper is where it is in the group's plan, or why it is not in it."""
     from paperclub import explain
 
-    group = config.load_group(config_path, emitters=hooks.emitters,
-                              policies=hooks.policies, settings=hooks.settings)
+    group = config.load_group(
+        config_path, emitters=hooks.emitters, policies=hooks.policies, settings=hooks.settings
+    )
     the_plan = planfile.load_existing(config_path)
     if not catalog_path.exists():
         raise PaperclubError("no catalog here yet", path=catalog_path)
@@ -169,15 +193,25 @@ def why(config_path: Path, catalog_path: Path, hooks: Hooks, paper_id: str, *,
         def replan() -> Plan | None:
             """The plan `paperclub plan` would make now, not written (None if it fails)."""
             try:
-                return planner.make_plan(group, papers, hooks, today=today, previous=the_plan,
-                                         signals=signals)[0]
+                return planner.make_plan(
+                    group, papers, hooks, today=today, previous=the_plan, signals=signals
+                )[0]
             except PaperclubError:
                 return None
 
         key = paper.id if paper else paper_id
-        return explain.why_not(key, the_plan, group, {c.id: c for c in pool}, excluded,
-                               in_catalog=paper is not None, signals=signals, paper=paper,
-                               today=today, replan=replan)
+        return explain.why_not(
+            key,
+            the_plan,
+            group,
+            {c.id: c for c in pool},
+            excluded,
+            in_catalog=paper is not None,
+            signals=signals,
+            paper=paper,
+            today=today,
+            replan=replan,
+        )
 
 
 @contextmanager
@@ -191,9 +225,15 @@ def bound(hooks: Hooks, catalog_path: Path, today: date) -> Iterator[None]:
         yield
 
 
-def _pool(group: Group, catalog: Catalog, hooks: Hooks, the_plan: Plan | None, today: date,
-          member: Member | None = None, papers: list[Paper] | None = None,
-          ) -> tuple[list[Candidate], dict[str, str], Signals]:
+def _pool(
+    group: Group,
+    catalog: Catalog,
+    hooks: Hooks,
+    the_plan: Plan | None,
+    today: date,
+    member: Member | None = None,
+    papers: list[Paper] | None = None,
+) -> tuple[list[Candidate], dict[str, str], Signals]:
     """The group's candidates and excluded papers as a plan would see them, and the signals
     measured for them (relevance to `member`'s own profile, when given). `papers`: the
     group's papers, when the caller has them already."""
@@ -201,8 +241,9 @@ def _pool(group: Group, catalog: Catalog, hooks: Hooks, the_plan: Plan | None, t
         papers = list(catalog.papers(sources=sync_sources(group, catalog, hooks)))
     group = check_ids(group, catalog)
     signals = measure(group, catalog, papers, planner.taste(group), hooks.sources, member=member)
-    pool, excluded = planner.candidates(group, papers, hooks,
-                                        planner.read_papers(group, the_plan, today), signals)
+    pool, excluded = planner.candidates(
+        group, papers, hooks, planner.read_papers(group, the_plan, today), signals
+    )
     return pool, excluded, signals
 
 
@@ -213,29 +254,47 @@ class Recommendation:
     votes: Votes
 
 
-def recommend(config_path: Path, catalog_path: Path, hooks: Hooks, *, today: date,
-              member: str | None = None, limit: int = 10) -> list[Recommendation]:
+def recommend(
+    config_path: Path,
+    catalog_path: Path,
+    hooks: Hooks,
+    *,
+    today: date,
+    member: str | None = None,
+    limit: int = 10,
+) -> list[Recommendation]:
     """The best candidates the group's plan does not hold yet, best first: by the group's
     score, or with `member`, by the score with that member's own relevance (their interests
     and library) in place of the group's."""
-    group = config.load_group(config_path, emitters=hooks.emitters,
-                              policies=hooks.policies, settings=hooks.settings)
+    group = config.load_group(
+        config_path, emitters=hooks.emitters, policies=hooks.policies, settings=hooks.settings
+    )
     plan_path = planfile.plan_path(config_path)
     the_plan = planfile.load(plan_path) if plan_path.exists() else None
     chosen = next((m for m in group.members if m.name == member), None)
     if member is not None and chosen is None:
         names = ", ".join(m.name for m in group.members) or "none"
-        raise PaperclubError(f"{member!r} is not a member of {group.name} (members: {names})",
-                             path=config_path)
+        raise PaperclubError(
+            f"{member!r} is not a member of {group.name} (members: {names})", path=config_path
+        )
     if not catalog_path.exists() and not group.sources:
         raise PaperclubError("no catalog here yet", path=catalog_path)
     with Catalog(catalog_path) as catalog, bound(hooks, catalog_path, today):
         pool, _, signals = _pool(group, catalog, hooks, the_plan, today, chosen)
         if chosen is not None and signals.scorer is None:
-            raise PaperclubError(f"{member} has no interests or library to recommend by "
-                                 "(members[].interests, members[].library)", path=config_path)
-        planned = {a.paper_id for s in (the_plan.sessions if the_plan else ())
-                   if not s.cancelled for a in s.papers}
+            raise PaperclubError(
+                f"{member} has no interests or library to recommend by "
+                "(members[].interests, members[].library)",
+                path=config_path,
+            )
+        planned = {
+            a.paper_id
+            for s in (the_plan.sessions if the_plan else ())
+            if not s.cancelled
+            for a in s.papers
+        }
         best = sorted((c for c in pool if c.id not in planned), key=lambda c: (-c.score, c.id))
-        return [Recommendation(c, signals.explain(c.paper), signals.votes(c.paper))
-                for c in best[:limit]]
+        return [
+            Recommendation(c, signals.explain(c.paper), signals.votes(c.paper))
+            for c in best[:limit]
+        ]

@@ -16,8 +16,10 @@ THURSDAY = 3
 
 def files() -> list[Path]:
     """The workspace's files, relative to its folder: the group config first."""
-    return sorted((p.relative_to(TEMPLATE) for p in TEMPLATE.rglob("*") if p.is_file()),
-                  key=lambda p: (p.suffix != ".yaml", p))
+    return sorted(
+        (p.relative_to(TEMPLATE) for p in TEMPLATE.rglob("*") if p.is_file()),
+        key=lambda p: (p.suffix != ".yaml", p),
+    )
 
 
 def first_session(today: date) -> date:
@@ -30,20 +32,24 @@ def init(folder: Path, today: date, force: bool = False) -> list[Path]:
     """Write the workspace into `folder` (made if missing); the paths written. Files that
     exist already are an error, and nothing is written, unless `force`."""
     if folder.exists() and not folder.is_dir():
-        raise PaperclubError("not a folder: paperclub init makes a workspace in a folder",
-                             path=folder)
+        raise PaperclubError(
+            "not a folder: paperclub init makes a workspace in a folder", path=folder
+        )
     targets = [folder / name for name in files()]
     there = [t for t in targets if t.exists() or t.is_symlink()]
     if there and not force:
         also = f" (and {', '.join(map(str, there[1:]))})" if there[1:] else ""
-        raise PaperclubError(f"exists already{also}: paperclub init overwrites nothing "
-                             f"without --force", path=there[0])
+        raise PaperclubError(
+            f"exists already{also}: paperclub init overwrites nothing without --force",
+            path=there[0],
+        )
     for target in targets:  # checked first, so a failure writes nothing
         if target.is_dir():
             raise PaperclubError("a folder is where paperclub init writes this file", path=target)
         if target.parent.exists() and not target.parent.is_dir():
-            raise PaperclubError("not a folder: paperclub init writes files in it",
-                                 path=target.parent)
+            raise PaperclubError(
+                "not a folder: paperclub init writes files in it", path=target.parent
+            )
     for name, target in zip(files(), targets):
         text = (TEMPLATE / name).read_text(encoding="utf-8")
         if name.suffix == ".yaml":

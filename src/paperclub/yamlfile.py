@@ -53,8 +53,12 @@ ALIAS_LIMIT = 100_000
 
 def _refuse(loader: _Loader, node: yaml.Node) -> None:
     raise yaml.constructor.ConstructorError(
-        None, None, f"the tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed here "
-        "(only text, numbers, true/false, null, lists and mappings)", node.start_mark)
+        None,
+        None,
+        f"the tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed here "
+        "(only text, numbers, true/false, null, lists and mappings)",
+        node.start_mark,
+    )
 
 
 def _checked(construct: Callable[[Any, yaml.Node], Any]) -> Callable[[_Loader, yaml.Node], Any]:
@@ -69,14 +73,20 @@ def _checked(construct: Callable[[Any, yaml.Node], Any]) -> Callable[[_Loader, y
             return value
         except UnicodeEncodeError as e:
             raise yaml.constructor.ConstructorError(
-                None, None, f"{e.object[e.start]!r} is not a character (a lone surrogate)",
-                node.start_mark) from None
+                None,
+                None,
+                f"{e.object[e.start]!r} is not a character (a lone surrogate)",
+                node.start_mark,
+            ) from None
         except (ValueError, OverflowError) as e:
             value = node.value if isinstance(node.value, str) else ""
             shown = value if len(value) <= 40 else value[:20] + "..." + value[-10:]
             raise yaml.constructor.ConstructorError(
-                None, None, f"cannot read {shown!r} as {node.tag.rsplit(':', 1)[-1]}: "
-                f"{str(e).split(';')[0]}", node.start_mark) from None
+                None,
+                None,
+                f"cannot read {shown!r} as {node.tag.rsplit(':', 1)[-1]}: {str(e).split(';')[0]}",
+                node.start_mark,
+            ) from None
 
     return constructor
 
@@ -88,11 +98,16 @@ def _mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
-        if not isinstance(key, (str, int, float, bool)) and key is not None and not hasattr(key, "isoformat"):
+        if (
+            not isinstance(key, (str, int, float, bool))
+            and key is not None
+            and not hasattr(key, "isoformat")
+        ):
             raise PaperclubError(f"a key must be a plain value, not {kind(key)}", line=line)
         if key in result:
-            raise PaperclubError(f"{_short(key)} appears twice (first on line {result.lines[key]})",
-                                 line=line)
+            raise PaperclubError(
+                f"{_short(key)} appears twice (first on line {result.lines[key]})", line=line
+            )
         result[key] = loader.construct_object(value_node, deep=True)
         result.lines[key] = line
     return result
@@ -153,7 +168,8 @@ def _check_aliases(root: yaml.Node) -> None:
                 raise PaperclubError(
                     f"aliases repeat more than {ALIAS_LIMIT} values (an alias bomb?); the last "
                     f"one repeats the anchor on line {node.start_mark.line + 1}",
-                    line=node.start_mark.line + 1)
+                    line=node.start_mark.line + 1,
+                )
             continue
         seen.add(id(node))
         todo += _children(node)
@@ -195,20 +211,26 @@ def loads(text: str, path: Path) -> Any:
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         problem = " ".join(str(p) for p in (e.context, e.problem) if p)
-        raise PaperclubError(f"not valid YAML: {one_line(problem)}", path=path,
-                             line=mark.line + 1 if mark else _line(loader)) from None
+        raise PaperclubError(
+            f"not valid YAML: {one_line(problem)}",
+            path=path,
+            line=mark.line + 1 if mark else _line(loader),
+        ) from None
     except yaml.reader.ReaderError as e:
-        character = (f"U+{e.character:04X}" if isinstance(e.character, int)
-                     else repr(e.character))
-        raise PaperclubError(f"not valid YAML: the character {character} is not allowed "
-                             f"({e.reason})", path=path,
-                             line=text.count("\n", 0, e.position) + 1) from None
+        character = f"U+{e.character:04X}" if isinstance(e.character, int) else repr(e.character)
+        raise PaperclubError(
+            f"not valid YAML: the character {character} is not allowed ({e.reason})",
+            path=path,
+            line=text.count("\n", 0, e.position) + 1,
+        ) from None
     except yaml.YAMLError as e:
-        raise PaperclubError(f"not valid YAML: {one_line(str(e))}", path=path,
-                             line=_line(loader)) from None
+        raise PaperclubError(
+            f"not valid YAML: {one_line(str(e))}", path=path, line=_line(loader)
+        ) from None
     except RecursionError:
-        raise PaperclubError("not valid YAML: nested too deeply", path=path,
-                             line=_line(loader)) from None
+        raise PaperclubError(
+            "not valid YAML: nested too deeply", path=path, line=_line(loader)
+        ) from None
     except PaperclubError as e:
         raise PaperclubError(e.message, path=path, line=e.line or _line(loader)) from None
     finally:
@@ -219,4 +241,3 @@ def loads(text: str, path: Path) -> Any:
 def _line(loader: _Loader | None) -> int:
     """Where the reader is: the line an error without a mark is at (or near)."""
     return loader.line + 1 if loader is not None else 1
-

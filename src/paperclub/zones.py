@@ -57,25 +57,67 @@ ABBREVIATIONS = {
 }
 # The old one-word names of places (tzdata's `backward` file), and their names now.
 OLD_NAMES = {
-    "CUBA": ("America/Havana",), "EGYPT": ("Africa/Cairo",), "EIRE": ("Europe/Dublin",),
-    "GB": ("Europe/London",), "GB-EIRE": ("Europe/London",), "HONGKONG": ("Asia/Hong_Kong",),
-    "ICELAND": ("Atlantic/Reykjavik",), "IRAN": ("Asia/Tehran",), "ISRAEL": ("Asia/Jerusalem",),
-    "JAMAICA": ("America/Jamaica",), "JAPAN": ("Asia/Tokyo",),
-    "KWAJALEIN": ("Pacific/Kwajalein",), "LIBYA": ("Africa/Tripoli",),
-    "NAVAJO": ("America/Denver",), "NZ": ("Pacific/Auckland",), "NZ-CHAT": ("Pacific/Chatham",),
-    "POLAND": ("Europe/Warsaw",), "PORTUGAL": ("Europe/Lisbon",), "PRC": ("Asia/Shanghai",),
-    "ROC": ("Asia/Taipei",), "ROK": ("Asia/Seoul",), "SINGAPORE": ("Asia/Singapore",),
-    "TURKEY": ("Europe/Istanbul",), "W-SU": ("Europe/Moscow",),
+    "CUBA": ("America/Havana",),
+    "EGYPT": ("Africa/Cairo",),
+    "EIRE": ("Europe/Dublin",),
+    "GB": ("Europe/London",),
+    "GB-EIRE": ("Europe/London",),
+    "HONGKONG": ("Asia/Hong_Kong",),
+    "ICELAND": ("Atlantic/Reykjavik",),
+    "IRAN": ("Asia/Tehran",),
+    "ISRAEL": ("Asia/Jerusalem",),
+    "JAMAICA": ("America/Jamaica",),
+    "JAPAN": ("Asia/Tokyo",),
+    "KWAJALEIN": ("Pacific/Kwajalein",),
+    "LIBYA": ("Africa/Tripoli",),
+    "NAVAJO": ("America/Denver",),
+    "NZ": ("Pacific/Auckland",),
+    "NZ-CHAT": ("Pacific/Chatham",),
+    "POLAND": ("Europe/Warsaw",),
+    "PORTUGAL": ("Europe/Lisbon",),
+    "PRC": ("Asia/Shanghai",),
+    "ROC": ("Asia/Taipei",),
+    "ROK": ("Asia/Seoul",),
+    "SINGAPORE": ("Asia/Singapore",),
+    "TURKEY": ("Europe/Istanbul",),
+    "W-SU": ("Europe/Moscow",),
 }
 # Places offered for a fixed offset: those at that offset in January first, then in July.
-PLACES = ("Pacific/Honolulu", "America/Anchorage", "America/Los_Angeles", "America/Denver",
-          "America/Phoenix", "America/Chicago", "America/Mexico_City", "America/New_York",
-          "America/Halifax", "America/Sao_Paulo", "Europe/London", "Europe/Lisbon",
-          "Europe/Paris", "Europe/Berlin", "Africa/Lagos", "Europe/Athens", "Europe/Helsinki",
-          "Africa/Cairo", "Africa/Johannesburg", "Europe/Moscow", "Europe/Istanbul",
-          "Asia/Dubai", "Asia/Karachi", "Asia/Kolkata", "Asia/Dhaka", "Asia/Bangkok",
-          "Asia/Shanghai", "Asia/Singapore", "Asia/Tokyo", "Asia/Seoul", "Australia/Brisbane",
-          "Australia/Sydney", "Pacific/Auckland")
+PLACES = (
+    "Pacific/Honolulu",
+    "America/Anchorage",
+    "America/Los_Angeles",
+    "America/Denver",
+    "America/Phoenix",
+    "America/Chicago",
+    "America/Mexico_City",
+    "America/New_York",
+    "America/Halifax",
+    "America/Sao_Paulo",
+    "Europe/London",
+    "Europe/Lisbon",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Africa/Lagos",
+    "Europe/Athens",
+    "Europe/Helsinki",
+    "Africa/Cairo",
+    "Africa/Johannesburg",
+    "Europe/Moscow",
+    "Europe/Istanbul",
+    "Asia/Dubai",
+    "Asia/Karachi",
+    "Asia/Kolkata",
+    "Asia/Dhaka",
+    "Asia/Bangkok",
+    "Asia/Shanghai",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Asia/Seoul",
+    "Australia/Brisbane",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+)
 OFFSET = re.compile(r"(?:UTC|GMT|UT)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?")
 ETC_OFFSET = re.compile(r"ETC/GMT([+-])(\d{1,2})")  # POSIX: Etc/GMT+5 is five hours *behind*
 
@@ -95,14 +137,18 @@ def check(name: str) -> str:
     meant, offset = suggest(name)
     hint = f" (did you mean {_either(meant)}?)" if meant else ""
     if offset is not None:
-        raise ValueError(f"a fixed offset ({offset}) has no daylight saving time, so sessions "
-                         f"after a clock change would be an hour off: name the place{hint}")
+        raise ValueError(
+            f"a fixed offset ({offset}) has no daylight saving time, so sessions "
+            f"after a clock change would be an hour off: name the place{hint}"
+        )
     key = name.strip().upper()
     if key in OLD_NAMES:
         raise ValueError(f"an old name of a zone: give its name now{hint}")
     if key.removeprefix("ETC/") in ABBREVIATIONS:
-        raise ValueError("an abbreviation, not a place: it may not follow the clock changes of "
-                         f"the group's place, and sessions after one would be an hour off{hint}")
+        raise ValueError(
+            "an abbreviation, not a place: it may not follow the clock changes of "
+            f"the group's place, and sessions after one would be an hour off{hint}"
+        )
     if known:
         raise ValueError(f"not the zone of a place{hint}")
     raise ValueError(f"no such zone{hint}")
@@ -134,8 +180,9 @@ def suggest(name: str) -> tuple[list[str], str | None]:
         cities: dict[str, str] = {}
         for zone in sorted(places):
             cities.setdefault(zone.rsplit("/", 1)[-1].replace("_", " ").lower(), zone)
-        close = difflib.get_close_matches(text.replace("_", " ").lower(), list(cities), n=3,
-                                          cutoff=0.8)
+        close = difflib.get_close_matches(
+            text.replace("_", " ").lower(), list(cities), n=3, cutoff=0.8
+        )
         if close:
             return [cities[c] for c in close], None
     close = difflib.get_close_matches(text.lower(), list(lower), n=3, cutoff=0.6)
@@ -174,5 +221,6 @@ def _at_offset(minutes: int) -> list[str]:
 @lru_cache(maxsize=1)
 def _places() -> frozenset[str]:
     """Every zone a group may meet in, on this machine."""
-    return frozenset(z for z in available_timezones()
-                     if "/" in z and z.split("/")[0] not in NOT_PLACES) | set(UTC_NAMES)
+    return frozenset(
+        z for z in available_timezones() if "/" in z and z.split("/")[0] not in NOT_PLACES
+    ) | set(UTC_NAMES)

@@ -67,8 +67,12 @@ class ArxivAtom:
 
     def detect(self, path: Path, head: str) -> bool:
         start = head.lstrip()[:4096]
-        return (start.startswith("<") and "<feed" in start and ATOM in start
-                and ("arxiv.org/schemas/atom" in head or "arxiv.org/api" in head))
+        return (
+            start.startswith("<")
+            and "<feed" in start
+            and ATOM in start
+            and ("arxiv.org/schemas/atom" in head or "arxiv.org/api" in head)
+        )
 
     def read(self, file: SourceFile, as_of: date | None) -> Iterator[Paper | PaperclubError]:
         return read_feed(file)
@@ -90,8 +94,12 @@ def read_feed(file: SourceFile) -> Iterator[Paper | PaperclubError]:
     entry_line = 0
 
     def refuse(*_args: object) -> None:
-        raise Refused("refusing a DOCTYPE declaration: it can declare entities (an XML bomb) "
-                      "and an arXiv feed has none", path=path, line=parser.CurrentLineNumber)
+        raise Refused(
+            "refusing a DOCTYPE declaration: it can declare entities (an XML bomb) "
+            "and an arXiv feed has none",
+            path=path,
+            line=parser.CurrentLineNumber,
+        )
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         nonlocal depth, root_checked, builder, entry_line
@@ -100,16 +108,20 @@ def read_feed(file: SourceFile) -> Iterator[Paper | PaperclubError]:
         if not root_checked:
             root_checked = True
             if tag != FEED:
-                raise PaperclubError(f"not an Atom feed: the document is a <{_local(tag)}>",
-                                     path=path, line=parser.CurrentLineNumber)
+                raise PaperclubError(
+                    f"not an Atom feed: the document is a <{_local(tag)}>",
+                    path=path,
+                    line=parser.CurrentLineNumber,
+                )
         if builder is None:
             if depth == 2 and tag == ENTRY:
                 builder = TreeBuilder()
                 entry_line = parser.CurrentLineNumber
             else:
                 return
-        builder.start(tag, {(k[k.index("}") + 1:] if "}" in k else k): v
-                            for k, v in attrs.items()})
+        builder.start(
+            tag, {(k[k.index("}") + 1 :] if "}" in k else k): v for k, v in attrs.items()}
+        )
 
     def end(tag: str) -> None:
         nonlocal depth, builder
@@ -138,12 +150,16 @@ def read_feed(file: SourceFile) -> Iterator[Paper | PaperclubError]:
                 parser.Parse(chunk, not chunk)
             except expat.ExpatError as e:
                 yield from done
-                raise PaperclubError(f"not well-formed XML: {expat.errors.messages[e.code]} "
-                                     f"(column {e.offset + 1})", path=path, line=e.lineno) from None
+                raise PaperclubError(
+                    f"not well-formed XML: {expat.errors.messages[e.code]} (column {e.offset + 1})",
+                    path=path,
+                    line=e.lineno,
+                ) from None
             except LookupError as e:  # <?xml encoding="..."?> names a codec Python lacks
                 yield from done
-                raise PaperclubError(f"cannot read the XML: {e}", path=path,
-                                     line=parser.CurrentLineNumber or 1) from None
+                raise PaperclubError(
+                    f"cannot read the XML: {e}", path=path, line=parser.CurrentLineNumber or 1
+                ) from None
             yield from done
             done.clear()
             if not chunk:
@@ -162,8 +178,11 @@ def entry_paper(entry: Element, path: Path, line: int) -> Paper | PaperclubError
     title = _text(entry, f"{{{ATOM}}}title", latex=True)
     summary = _text(entry, f"{{{ATOM}}}summary", latex=True)
     if "api/errors" in raw_id and title == "Error":
-        return PaperclubError(f"the arXiv API answered with an error: {quoted(summary or raw_id)}",
-                              path=path, line=line)
+        return PaperclubError(
+            f"the arXiv API answered with an error: {quoted(summary or raw_id)}",
+            path=path,
+            line=line,
+        )
     if not raw_id:
         return PaperclubError("entry has no <id>", path=path, line=line)
     if not title:
@@ -182,11 +201,16 @@ def entry_paper(entry: Element, path: Path, line: int) -> Paper | PaperclubError
         try:
             published = _utc_date(stamp)
         except ValueError:
-            return PaperclubError(f"entry {quoted(raw_id)}: cannot read the date {shown(stamp)} of <published>",
-                                  path=path, line=line)
-    for key, tag, latex in (("updated", f"{{{ATOM}}}updated", False),
-                            ("comment", f"{{{ARXIV}}}comment", True),
-                            ("journal_ref", f"{{{ARXIV}}}journal_ref", True)):
+            return PaperclubError(
+                f"entry {quoted(raw_id)}: cannot read the date {shown(stamp)} of <published>",
+                path=path,
+                line=line,
+            )
+    for key, tag, latex in (
+        ("updated", f"{{{ATOM}}}updated", False),
+        ("comment", f"{{{ARXIV}}}comment", True),
+        ("journal_ref", f"{{{ARXIV}}}journal_ref", True),
+    ):
         value = _text(entry, tag, latex)
         if value:
             extra[key] = value
@@ -198,7 +222,9 @@ def entry_paper(entry: Element, path: Path, line: int) -> Paper | PaperclubError
         if not name:
             continue
         authors.append(name)
-        where = [a for a in (_clean(e.text) for e in author.iterfind(f"{{{ARXIV}}}affiliation")) if a]
+        where = [
+            a for a in (_clean(e.text) for e in author.iterfind(f"{{{ARXIV}}}affiliation")) if a
+        ]
         if where:
             affiliations[name] = where
     if affiliations:
@@ -215,8 +241,15 @@ def entry_paper(entry: Element, path: Path, line: int) -> Paper | PaperclubError
         href = (link.get("href") or "").strip()
         if not href:
             continue
-        kind = ("pdf" if link.get("title") == "pdf" else "doi" if link.get("title") == "doi"
-                else "abs" if link.get("rel") == "alternate" else None)
+        kind = (
+            "pdf"
+            if link.get("title") == "pdf"
+            else "doi"
+            if link.get("title") == "doi"
+            else "abs"
+            if link.get("rel") == "alternate"
+            else None
+        )
         if kind:
             links.setdefault(kind, href)
 

@@ -35,8 +35,12 @@ if TYPE_CHECKING:
     from paperclub.registry import Source
     from paperclub.sourcefile import SourceFile
 
-MONTHS = {m: n for n, m in enumerate(
-    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
+MONTHS = {
+    m: n
+    for n, m in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+    )
+}
 # "A. Author, B. Author and C. Author", "A, B, and C"
 AUTHOR_SEPARATORS = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
 PARENTHESES = re.compile(r"\([^()]*\)")  # affiliations: "A (1), B (2) ((1) MIT, (2) CERN)"
@@ -60,7 +64,9 @@ def json_loads() -> Callable[[bytes], Any]:
 
 class ArxivJSONL:
     name = "arxiv-jsonl"
-    description = "arXiv metadata snapshot: one JSON object per line (arxiv-metadata-oai-snapshot.json)"
+    description = (
+        "arXiv metadata snapshot: one JSON object per line (arxiv-metadata-oai-snapshot.json)"
+    )
 
     def detect(self, path: Path, head: str) -> bool:
         lines = head.lstrip().split("\n", 1)
@@ -71,16 +77,24 @@ class ArxivJSONL:
             record = json.loads(first)
         except (ValueError, RecursionError):  # RecursionError: a line of 1000 brackets
             # A first record longer than the head (thousands of authors) is cut short.
-            return len(lines) == 1 and bool(HEAD_RECORD.match(first)) and (
-                '"abstract"' in first or '"authors_parsed"' in first or '"versions"' in first)
-        return isinstance(record, dict) and "id" in record and (
-            "abstract" in record or "authors_parsed" in record or "versions" in record)
+            return (
+                len(lines) == 1
+                and bool(HEAD_RECORD.match(first))
+                and ('"abstract"' in first or '"authors_parsed"' in first or '"versions"' in first)
+            )
+        return (
+            isinstance(record, dict)
+            and "id" in record
+            and ("abstract" in record or "authors_parsed" in record or "versions" in record)
+        )
 
     def read(self, file: SourceFile, as_of: date | None) -> Iterator[Paper | PaperclubError]:
         return read_records(file, json_loads())
 
 
-def read_records(file: SourceFile, loads: Callable[[bytes], Any]) -> Iterator[Paper | PaperclubError]:
+def read_records(
+    file: SourceFile, loads: Callable[[bytes], Any]
+) -> Iterator[Paper | PaperclubError]:
     path = file.path
     with file.open_binary() as f:
         for n, line in enumerate(f, 1):
@@ -94,8 +108,9 @@ def read_records(file: SourceFile, loads: Callable[[bytes], Any]) -> Iterator[Pa
                 yield PaperclubError(f"not valid JSON: {_reason(e)}", path=path, line=n)
                 continue
             if type(record) is not dict:
-                yield PaperclubError(f"expected a JSON object, found {_kind(record)}",
-                                     path=path, line=n)
+                yield PaperclubError(
+                    f"expected a JSON object, found {_kind(record)}", path=path, line=n
+                )
                 continue
             item: Paper | PaperclubError
             try:
@@ -103,8 +118,11 @@ def read_records(file: SourceFile, loads: Callable[[bytes], Any]) -> Iterator[Pa
             except _Invalid as e:
                 item = PaperclubError(str(e), path=path, line=n)
             except (TypeError, ValueError, AttributeError, KeyError, IndexError) as e:
-                item = PaperclubError(f"record {shown(record.get('id'))}: unexpected value "
-                                      f"({type(e).__name__}: {e})", path=path, line=n)
+                item = PaperclubError(
+                    f"record {shown(record.get('id'))}: unexpected value ({type(e).__name__}: {e})",
+                    path=path,
+                    line=n,
+                )
             yield item
 
 
@@ -123,8 +141,11 @@ def paper(record: dict) -> Paper:
     if not title or type(title) is not str or title.isspace():
         raise _Invalid(f"record {shown(raw_id)} has no title")
     # New-style ids (2401.01234) need no regex; old-style ones (math/0309136) go to ids.
-    if len(raw_id) in (9, 10) and raw_id[4] == "." and NEW_ID_DIGITS.issuperset(
-            raw_id[:4] + raw_id[5:]):
+    if (
+        len(raw_id) in (9, 10)
+        and raw_id[4] == "."
+        and NEW_ID_DIGITS.issuperset(raw_id[:4] + raw_id[5:])
+    ):
         arxiv = raw_id
     else:
         old_style = ids.arxiv_id(raw_id)
@@ -180,8 +201,11 @@ def paper(record: dict) -> Paper:
     value = get("report-no")
     if value:
         extra["report_no"] = " ".join(value.split())
-    for key, name in (("license", "license"), ("submitter", "submitter"),
-                      ("update_date", "update_date")):
+    for key, name in (
+        ("license", "license"),
+        ("submitter", "submitter"),
+        ("update_date", "update_date"),
+    ):
         value = get(key)
         if value:
             if type(value) is not str:  # kept as it is: text, as the snapshot has
@@ -208,15 +232,25 @@ def paper(record: dict) -> Paper:
 
 
 def _parsed_authors(parsed: list) -> list[str]:
-    """"First Last Suffix" of each [last, first, suffix] of `authors_parsed`."""
+    """ "First Last Suffix" of each [last, first, suffix] of `authors_parsed`."""
     try:  # nearly every record: [last, first, suffix] strings, nothing to clean
-        authors = [(a[1] + " " + a[0] + " " + a[2] if a[2] else a[1] + " " + a[0]) if a[1]
-                   else (a[0] + " " + a[2] if a[2] else a[0]) for a in parsed]
+        authors = [
+            (a[1] + " " + a[0] + " " + a[2] if a[2] else a[1] + " " + a[0])
+            if a[1]
+            else (a[0] + " " + a[2] if a[2] else a[0])
+            for a in parsed
+        ]
         # A null last name or a non-string part raises a TypeError here or above.
         joined = "\x1f".join(authors)
-        if ("\\" not in joined and "  " not in joined and " \x1f" not in joined
-                and "\x1f " not in joined and joined[0] != " " and joined[-1] != " "
-                and "\x1f\x1f" not in joined):
+        if (
+            "\\" not in joined
+            and "  " not in joined
+            and " \x1f" not in joined
+            and "\x1f " not in joined
+            and joined[0] != " "
+            and joined[-1] != " "
+            and "\x1f\x1f" not in joined
+        ):
             return authors
     except (TypeError, IndexError, KeyError):
         pass
@@ -276,7 +310,7 @@ def _version_number(label: str) -> int:
 
 def _created_date(created: str) -> date:
     """`Mon, 2 Apr 2007 19:18:42 GMT` -> 2007-04-02. Days repeat: they are looked up."""
-    day = created[:created.find(":") - 3]  # "Mon, 2 Apr 2007"
+    day = created[: created.find(":") - 3]  # "Mon, 2 Apr 2007"
     found = _DAYS.get(day)
     if found is None:
         parts = created.split()

@@ -55,16 +55,46 @@ INSTALL = "pip install 'paperclub[bibtex]'"
 ENTRY_START = re.compile(
     r"^[ \t]*@[ \t]*(?:\w+[ \t]*[{(][ \t]*[^\s,={}()\"#%']+[ \t]*,"
     r"|(?:string|comment|preamble)[ \t]*[{(])",
-    re.IGNORECASE | re.MULTILINE)
+    re.IGNORECASE | re.MULTILINE,
+)
 BLOCK_KEY = re.compile(r"^\s*@\s*(\w+)\s*[{(]\s*([^\s,={}()\"#%']*)")
 # Fields whose LaTeX is decoded; the others (url, doi, file, eprint...) are kept as written,
 # as decoding would drop what follows a `%` in a URL or turn `~` into a space.
-DECODED = frozenset({"title", "abstract", "author", "keywords", "mendeley-tags",
-                     "journal", "journaltitle", "booktitle", "venue", "publisher", "volume",
-                     "pages", "note", "month", "year", "date"})
+DECODED = frozenset(
+    {
+        "title",
+        "abstract",
+        "author",
+        "keywords",
+        "mendeley-tags",
+        "journal",
+        "journaltitle",
+        "booktitle",
+        "venue",
+        "publisher",
+        "volume",
+        "pages",
+        "note",
+        "month",
+        "year",
+        "date",
+    }
+)
 EXTRA = ("journal", "booktitle", "venue", "publisher", "volume", "pages", "note")
-MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
-          "september", "october", "november", "december")
+MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 _ESCAPED = re.compile(r"\{?\\([_%&#$~])\}?")  # \_ and {\_} in URLs and paths
 _URL_MACRO = re.compile(r"^\\url\s*\{(.*)\}$", re.DOTALL)
 
@@ -85,13 +115,15 @@ class BibTeX:
         try:
             import bibtexparser  # noqa: F401 - an optional extra
         except ImportError:
-            raise PaperclubError(f"reading BibTeX needs bibtexparser: {INSTALL}",
-                                 path=path) from None
+            raise PaperclubError(
+                f"reading BibTeX needs bibtexparser: {INSTALL}", path=path
+            ) from None
         library = parse(file.read_text())
         if not any(_is_entry(b) or _is_failed(b) for b in library.blocks):
             # `--format bibtex notes.txt`: nothing to import is a mistake, not 0 papers
-            raise PaperclubError("no BibTeX entries in the file (an entry starts like "
-                                 "@article{key, ...)", path=path)
+            raise PaperclubError(
+                "no BibTeX entries in the file (an entry starts like @article{key, ...)", path=path
+            )
         for block in library.blocks:
             if _is_failed(block):
                 yield _block_error(block, path)
@@ -99,8 +131,11 @@ class BibTeX:
                 try:
                     yield paper_from_entry(block)
                 except _Bad as e:
-                    yield PaperclubError(f"entry {quoted(block.key, 80)}: {e.message}", path=path,
-                                         line=e.line or _line(block))
+                    yield PaperclubError(
+                        f"entry {quoted(block.key, 80)}: {e.message}",
+                        path=path,
+                        line=e.line or _line(block),
+                    )
 
 
 def parse(text: str) -> Library:
@@ -114,13 +149,16 @@ def parse(text: str) -> Library:
     log = logging.getLogger("bibtexparser")
     if not any(isinstance(h, logging.NullHandler) for h in log.handlers):
         log.addHandler(logging.NullHandler())
-    return bibtexparser.parse_string(text, append_middleware=[
-        m.NormalizeFieldKeys(),
-        m.SeparateCoAuthors(),
-        m.SplitNameParts(),
-        m.MergeNameParts(style="first"),
-        _decoding_middleware(),
-    ])
+    return bibtexparser.parse_string(
+        text,
+        append_middleware=[
+            m.NormalizeFieldKeys(),
+            m.SeparateCoAuthors(),
+            m.SplitNameParts(),
+            m.MergeNameParts(style="first"),
+            _decoding_middleware(),
+        ],
+    )
 
 
 _DECODER: LatexDecodingMiddleware | None = None
@@ -170,7 +208,8 @@ def _decoding_middleware() -> LatexDecodingMiddleware:
         def _decode(self, python_string: str) -> tuple[str, str]:
             # A bare % or & is text in an exported abstract, not a comment or a table cell.
             return super()._transform_python_value_string(
-                re.sub(r"(?<!\\)([%&])", r"\\\1", python_string))
+                re.sub(r"(?<!\\)([%&])", r"\\\1", python_string)
+            )
 
     _DECODER = SomeFields()
     return _DECODER
@@ -185,7 +224,8 @@ def needs_decoding(text: str) -> bool:
 def has_macros(text: str) -> bool:
     """Whether `text` has more LaTeX than braces: macros, math, ties, dashes, quotes."""
     return any(c in text for c in "\\~$%&") or any(
-        pair in text for pair in ("--", "''", "``", "!`", "?`"))
+        pair in text for pair in ("--", "''", "``", "!`", "?`")
+    )
 
 
 # -- entries -------------------------------------------------------------------------------
@@ -226,13 +266,20 @@ def _block_error(block: ParsingFailedBlock, path: Path) -> PaperclubError:
     kind = match.group(1).lower() if match else "entry"
     key = getattr(original, "key", None) or (match.group(2) if match else "")
     key, kind = quoted(key, 80), quoted(kind, 40)
-    what = (f"@string {key}" if isinstance(original, String) or kind == "string"
-            else f"entry {key}" if key else f"@{kind} block")
+    what = (
+        f"@string {key}"
+        if isinstance(original, String) or kind == "string"
+        else f"entry {key}"
+        if key
+        else f"@{kind} block"
+    )
     error = block.error
     if isinstance(block, DuplicateBlockKeyBlock):
         first = _line(block.previous_block)
-        message = (f"the key is used twice, on lines {first} and {line} "
-                   f"(the entry on line {line} is left out)")
+        message = (
+            f"the key is used twice, on lines {first} and {line} "
+            f"(the entry on line {line} is left out)"
+        )
     elif isinstance(block, DuplicateFieldKeyBlock):
         fields = ", ".join(quoted(k, 80) for k in sorted(block.duplicate_keys))
         message = f"{fields} given more than once"
@@ -297,8 +344,7 @@ def paper_from_entry(entry: Entry) -> Paper:
     if arxiv:
         links.setdefault("abs", f"https://arxiv.org/abs/{arxiv}")
 
-    keywords = [k for key in ("keywords", "mendeley-tags")
-                for k in re.split(r"[,;]", get(key))]
+    keywords = [k for key in ("keywords", "mendeley-tags") for k in re.split(r"[,;]", get(key))]
     for key in EXTRA:
         value = collapse(get(key)) or (collapse(get("journaltitle")) if key == "journal" else "")
         if value:
@@ -361,8 +407,11 @@ def _arxiv(entry: Entry, url: str, doi: str | None) -> str | None:
         candidates.append(_verbatim(get("eprint")))
     candidates.append(_verbatim(get("arxivid")))  # Mendeley
     # Zotero and Google Scholar: journal = {arXiv:1706.05125 [cs]}, note = {arXiv: ...}
-    candidates += [get(key) for key in ("journal", "note", "number", "howpublished")
-                   if "arxiv" in get(key).lower()]
+    candidates += [
+        get(key)
+        for key in ("journal", "note", "number", "howpublished")
+        if "arxiv" in get(key).lower()
+    ]
     for found in (*(ids.arxiv_id(c) for c in candidates if c), arxiv_from_url(url)):
         if found:
             return found
@@ -381,11 +430,11 @@ def _pdf_url(file_field: str) -> str | None:
         start = re.search(r"https?://", item, re.IGNORECASE)
         if not start:
             continue
-        url = item[start.start():]
+        url = item[start.start() :]
         kind = ""
         typed = re.search(r":([A-Za-z]+(?:/[\w.+-]+)?)$", url)
         if typed:
-            url, kind = url[:typed.start()], typed.group(1).lower()
+            url, kind = url[: typed.start()], typed.group(1).lower()
         if "pdf" in kind or (not kind and url_kind(url) == "pdf"):
             return url
     return None

@@ -19,10 +19,20 @@ def paperclub_check_plan(plan: Plan, group: Group) -> list[str]:
     topics = {a.paper_id: a.balanced for s in live for a in s.papers}
     problems = hardrules.breaches(
         [(s.start.date().isoformat(), [a.paper_id for a in s.papers]) for s in live],
-        hardrules.Rules(most=per_session, least=group.meetings.min_papers_per_session or per_session, before=group.before,
-                        topic=topics.get if policy.one_per_topic else None, policy=policy.name,
-                        pins={day.isoformat(): ids for day, ids in sorted(group.pins.items())}))
+        hardrules.Rules(
+            most=per_session,
+            least=group.meetings.min_papers_per_session or per_session,
+            before=group.before,
+            topic=topics.get if policy.one_per_topic else None,
+            policy=policy.name,
+            pins={day.isoformat(): ids for day, ids in sorted(group.pins.items())},
+        ),
+    )
     if group.members:
-        problems += [f"{s.start.date()}: no member can present {a.paper_id}"
-                     for s in live for a in s.papers if a.presenter is None]
+        problems += [
+            f"{s.start.date()}: no member can present {a.paper_id}"
+            for s in live
+            for a in s.papers
+            if a.presenter is None
+        ]
     return problems

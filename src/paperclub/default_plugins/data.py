@@ -13,8 +13,19 @@ if TYPE_CHECKING:
     from paperclub.models import Plan
     from paperclub.registry import Emitter
 
-CSV_COLUMNS = ("session", "date", "start", "end", "status", "paper_id", "title", "presenter",
-               "topics", "abs", "code")
+CSV_COLUMNS = (
+    "session",
+    "date",
+    "start",
+    "end",
+    "status",
+    "paper_id",
+    "title",
+    "presenter",
+    "topics",
+    "abs",
+    "code",
+)
 
 # A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
 # (OWASP "CSV injection"); tab and carriage return too, as some importers strip them first.
@@ -55,8 +66,14 @@ class CsvEmitter:
             if not s.papers:  # a session without papers (cancelled, or to be announced)
                 yield lead + [""] * (len(CSV_COLUMNS) - len(lead))
             for a in s.papers:
-                yield lead + [a.paper_id, a.title, a.presenter or "", "; ".join(a.topics),
-                              a.links.get("abs", ""), " ".join(links_of(a.links, "code"))]
+                yield lead + [
+                    a.paper_id,
+                    a.title,
+                    a.presenter or "",
+                    "; ".join(a.topics),
+                    a.links.get("abs", ""),
+                    " ".join(links_of(a.links, "code")),
+                ]
 
     def render(self, plan: Plan) -> bytes:
         import csv

@@ -13,14 +13,20 @@ if TYPE_CHECKING:
 
 
 @hookimpl(trylast=True)
-def paperclub_exclude_paper(paper: Paper, group: Group, history: frozenset[str],
-                            signals: Signals) -> str | None:
+def paperclub_exclude_paper(
+    paper: Paper, group: Group, history: frozenset[str], signals: Signals
+) -> str | None:
     if group.exclude_read and paper.id in history:
         return "already read in an earlier session"
     if group.min_relevance > 0:
         relevance = signals.relevance(paper)
-        if (relevance is not None and relevance < group.min_relevance
-                and not signals.votes(paper).suggested):
-            return (f"relevance {relevance:.2f} is below selection.min_relevance "
-                    f"{group.min_relevance:g}")
+        if (
+            relevance is not None
+            and relevance < group.min_relevance
+            and not signals.votes(paper).suggested
+        ):
+            return (
+                f"relevance {relevance:.2f} is below selection.min_relevance "
+                f"{group.min_relevance:g}"
+            )
     return None

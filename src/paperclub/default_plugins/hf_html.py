@@ -96,8 +96,11 @@ def _daily_papers_props(found: list[Props], path: Path) -> tuple[list, int]:
         try:
             data = parse_json(props.value)
         except JSONProblem as e:
-            raise PaperclubError(f"the {TARGET} data-props is not valid JSON: {e.message} "
-                                 f"(at character {e.pos})", path=path, line=props.line) from None
+            raise PaperclubError(
+                f"the {TARGET} data-props is not valid JSON: {e.message} (at character {e.pos})",
+                path=path,
+                line=props.line,
+            ) from None
         if isinstance(data, dict) and isinstance(data.get("dailyPapers"), list):
             return data["dailyPapers"], props.line
     for props in found:
@@ -110,10 +113,13 @@ def _daily_papers_props(found: list[Props], path: Path) -> tuple[list, int]:
         if isinstance(data, dict) and isinstance(data.get("dailyPapers"), list):
             return data["dailyPapers"], props.line
     if targeted:
-        raise PaperclubError(f'the {TARGET} data-props has no "dailyPapers" list',
-                             path=path, line=targeted[0].line)
-    raise PaperclubError('no Daily Papers data in the page: no data-props attribute holds a '
-                         '"dailyPapers" list', path=path)
+        raise PaperclubError(
+            f'the {TARGET} data-props has no "dailyPapers" list', path=path, line=targeted[0].line
+        )
+    raise PaperclubError(
+        'no Daily Papers data in the page: no data-props attribute holds a "dailyPapers" list',
+        path=path,
+    )
 
 
 def _mentions(path: Path, words: tuple[str, ...]) -> bool:

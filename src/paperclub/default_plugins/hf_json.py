@@ -64,7 +64,8 @@ class HFJSON:
             return True
         first = text[:1024]
         if not KEY_SUMMARY.search(first) and any(
-                key.search(first) for key in (KEY_SOURCES, KEY_TOPICS, KEY_PAPERCLUB_DATE)):
+            key.search(first) for key in (KEY_SOURCES, KEY_TOPICS, KEY_PAPERCLUB_DATE)
+        ):
             return False  # paperclub's own JSON (paperclub_json.py)
         if KEY_PAPER.search(first) and (KEY_UPVOTES.search(first) or KEY_PUBLISHED.search(first)):
             return True
@@ -79,8 +80,11 @@ class HFJSON:
             for n, (item, line) in enumerate(zip(data, item_lines(text)), 1):
                 yield _mapped(item, path, line, n)
         else:
-            raise PaperclubError("expected a JSON list of daily papers or a paper object",
-                                 path=path, line=line_of(text, first_char(text)))
+            raise PaperclubError(
+                "expected a JSON list of daily papers or a paper object",
+                path=path,
+                line=line_of(text, first_char(text)),
+            )
 
 
 def _mapped(item: object, path: Path, line: int, n: int | None) -> Paper | PaperclubError:
@@ -104,7 +108,7 @@ def map_item(item: object, n: int | None = None) -> Paper:
     if paper is None:
         paper = item
     elif not isinstance(paper, dict):
-        raise PaperclubError(f"{what}: \"paper\" is not a JSON object but {kind(paper, **WORDS)}")
+        raise PaperclubError(f'{what}: "paper" is not a JSON object but {kind(paper, **WORDS)}')
     title = _text(paper.get("title")) or _text(item.get("title"))
     if not title:
         raise PaperclubError(f"{what} has no title")
@@ -134,8 +138,9 @@ def map_item(item: object, n: int | None = None) -> Paper:
         paper = Paper(
             id=ids.paper_id(arxiv, None, title),
             title=title,
-            abstract=_text(_string(paper.get("summary"), "summary")
-                           or _string(item.get("summary"), "summary")),
+            abstract=_text(
+                _string(paper.get("summary"), "summary") or _string(item.get("summary"), "summary")
+            ),
             authors=authors,
             author_count=len(authors) if authors else None,
             organisation=_organisation(item.get("organization") or paper.get("organization")),
@@ -205,7 +210,9 @@ def _date(value: object) -> date | None:
             return date.fromisoformat(match.group(1))
     except ValueError:
         pass
-    raise ValueError(f'"publishedAt" is {shown(value)}, not a date such as 2024-01-02T18:59:59.000Z')
+    raise ValueError(
+        f'"publishedAt" is {shown(value)}, not a date such as 2024-01-02T18:59:59.000Z'
+    )
 
 
 def _keywords(value: object) -> tuple[str, ...]:

@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 
 HEADER_LINES = {"new", "get trending papers in your email inbox!", "subscribe", "daily papers"}
 AUTHORS = re.compile(r"^[•*-]?\s*(\d+)\s+authors?$")
-DATE = re.compile(r"^(?P<month>[A-Z][a-z]{2}) (?P<day>\d{1,2})(?:, (?P<year>\d{4}))?(?: (?P<upvotes>\d+))?$")
+DATE = re.compile(
+    r"^(?P<month>[A-Z][a-z]{2}) (?P<day>\d{1,2})(?:, (?P<year>\d{4}))?(?: (?P<upvotes>\d+))?$"
+)
 PAGE_DATE = re.compile(r"^[A-Z][a-z]{2} \d{1,2}(?:, \d{4})?$")
 URL = re.compile(r"https?://[^\s<>\"'(){}\[\]]+")
 FILE_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -75,13 +77,18 @@ def parse(text: str, path: Path, as_of: date | None) -> Iterator[Paper | Papercl
     while i < len(lines):
         start, title = lines[i]
         if title == "·" or AUTHORS.match(title):
-            yield PaperclubError(f"expected a paper title, found {shown(title)}", path=path, line=start)
+            yield PaperclubError(
+                f"expected a paper title, found {shown(title)}", path=path, line=start
+            )
             i += 1
             continue
         if len(title) > MAX_TITLE:
             yield PaperclubError(
                 f"expected a paper title, found a paragraph of {len(title)} characters "
-                "(is the title missing?)", path=path, line=start)
+                "(is the title missing?)",
+                path=path,
+                line=start,
+            )
             i += 1
             continue
         if i + 1 >= len(lines) or lines[i + 1][1] == "·" or AUTHORS.match(lines[i + 1][1]):
@@ -100,8 +107,11 @@ def parse(text: str, path: Path, as_of: date | None) -> Iterator[Paper | Papercl
             dated = _date_line(lines[i + 2], path, as_of)
             i += 3
             if author_count is not None and author_count > MAX_COUNT:
-                yield PaperclubError(f"paper {shown(title)}: {shown(lines[i - 3][1])} is too many "
-                                     "authors", path=path, line=lines[i - 3][0])
+                yield PaperclubError(
+                    f"paper {shown(title)}: {shown(lines[i - 3][1])} is too many authors",
+                    path=path,
+                    line=lines[i - 3][0],
+                )
                 continue
             if isinstance(dated, PaperclubError):
                 yield dated
@@ -140,30 +150,38 @@ def _byline(byline: str) -> tuple[int | None, str | None]:
     return None, parts[-1]
 
 
-def _date_line(item: tuple[int, str], path: Path,
-               as_of: date | None) -> tuple[date, int] | PaperclubError:
+def _date_line(
+    item: tuple[int, str], path: Path, as_of: date | None
+) -> tuple[date, int] | PaperclubError:
     line, text = item
     match = DATE.match(text)
     if not match or match.group("month") not in MONTHS:
         return PaperclubError(
             f"cannot read the date {shown(text)} (expected 'Aug 7' or 'Mar 3, 2024', "
-            "then the upvotes if any)", path=path, line=line)
+            "then the upvotes if any)",
+            path=path,
+            line=line,
+        )
     year = match.group("year")
     if year is None:
         if as_of is None:
             return PaperclubError(
                 f"the date {shown(text)} has no year: say when the page was saved with --as-of DATE",
-                path=path, line=line)
+                path=path,
+                line=line,
+            )
         year = str(as_of.year)
     try:
-        published = datetime.strptime(f"{match.group('month')} {match.group('day')} {year}",
-                                      "%b %d %Y").date()
+        published = datetime.strptime(
+            f"{match.group('month')} {match.group('day')} {year}", "%b %d %Y"
+        ).date()
     except ValueError:
         return PaperclubError(f"{shown(text)} is not a date", path=path, line=line)
     upvotes = match.group("upvotes") or "0"
     if len(upvotes) > len(str(MAX_COUNT)) - 1:
-        return PaperclubError(f"{shown(text)}: too many upvotes to be a count", path=path,
-                              line=line)
+        return PaperclubError(
+            f"{shown(text)}: too many upvotes to be a count", path=path, line=line
+        )
     return published, int(upvotes)
 
 

@@ -57,7 +57,7 @@ def text_parts(text: str) -> list[tuple[str, str | None]]:
     pos = 0
     for m in _URL_IN_TEXT.finditer(text):
         if m.start() > pos:
-            parts.append((text[pos:m.start()], None))
+            parts.append((text[pos : m.start()], None))
         parts.append((m.group(), web_url(m.group())))
         pos = m.end()
     if pos < len(text):
@@ -78,8 +78,11 @@ def next_session(plan: Plan, zone: tzinfo) -> Session | None:
     None: none when the plan was not made for a day."""
     if plan.as_of is None:
         return None
-    ahead = [s for s in plan.sessions
-             if not s.cancelled and s.start.astimezone(zone).date() >= plan.as_of]
+    ahead = [
+        s
+        for s in plan.sessions
+        if not s.cancelled and s.start.astimezone(zone).date() >= plan.as_of
+    ]
     return min(ahead, key=lambda s: (s.start, s.id), default=None)
 
 
@@ -124,32 +127,49 @@ def context(plan: Plan) -> dict[str, Any]:
         start, end = s.start.astimezone(zone), s.end.astimezone(zone)
         cancelled = s.cancelled
         for topic in topics.values():
-            topic.counts.append(0 if cancelled else sum(t == topic.name for a in s.papers
-                                                        for t in a.topics))
-        sessions.append({
-            "n": n,
-            "anchor": f"session-{s.id}",
-            "datetime": start.isoformat(),
-            "day": day_label(start),
-            "hours": f"{start:%H:%M}–{end:%H:%M}",
-            "cancelled": cancelled,
-            "next": s is coming,
-            "papers": [] if cancelled else [{
-                "title": a.title,
-                "href": paper_url(a.links),
-                "code": [u for u in map(web_url, links_of(a.links, "code")) if u],
-                "topics": [topics[t] for t in dict.fromkeys(a.topics)],
-                "presenter": a.presenter,
-                "votes": a.votes.label(),  # "suggested by Ada; 3 votes"
-            } for a in s.papers],
-            # a cancelled session's papers are named, not listed as if it were on: one that
-            # moved is on the page already, in its new session, which this links to
-            "moved": [{
-                "title": a.title,
-                "to": {"anchor": f"session-{to.id}", "day": day_label(to.start.astimezone(zone))}
-                if to else None,
-            } for a, to in plan.moves(s)] if cancelled else [],
-        })
+            topic.counts.append(
+                0 if cancelled else sum(t == topic.name for a in s.papers for t in a.topics)
+            )
+        sessions.append(
+            {
+                "n": n,
+                "anchor": f"session-{s.id}",
+                "datetime": start.isoformat(),
+                "day": day_label(start),
+                "hours": f"{start:%H:%M}–{end:%H:%M}",
+                "cancelled": cancelled,
+                "next": s is coming,
+                "papers": []
+                if cancelled
+                else [
+                    {
+                        "title": a.title,
+                        "href": paper_url(a.links),
+                        "code": [u for u in map(web_url, links_of(a.links, "code")) if u],
+                        "topics": [topics[t] for t in dict.fromkeys(a.topics)],
+                        "presenter": a.presenter,
+                        "votes": a.votes.label(),  # "suggested by Ada; 3 votes"
+                    }
+                    for a in s.papers
+                ],
+                # a cancelled session's papers are named, not listed as if it were on: one that
+                # moved is on the page already, in its new session, which this links to
+                "moved": [
+                    {
+                        "title": a.title,
+                        "to": {
+                            "anchor": f"session-{to.id}",
+                            "day": day_label(to.start.astimezone(zone)),
+                        }
+                        if to
+                        else None,
+                    }
+                    for a, to in plan.moves(s)
+                ]
+                if cancelled
+                else [],
+            }
+        )
     feed, webcal = feed_links(plan)
     return {
         "plan": plan,
@@ -160,7 +180,9 @@ def context(plan: Plan) -> dict[str, Any]:
         "held": sum(1 for x in sessions if not x["cancelled"]),
         "cancelled": sum(1 for x in sessions if x["cancelled"]),
         "topics": list(topics.values()),
-        "palette": [(i, PALETTE[i % len(PALETTE)]) for i in sorted(t.index for t in topics.values())],
+        "palette": [
+            (i, PALETTE[i % len(PALETTE)]) for i in sorted(t.index for t in topics.values())
+        ],
         "feed": feed,
         "webcal": webcal,
     }

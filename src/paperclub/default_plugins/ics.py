@@ -46,7 +46,7 @@ def describe(plan: Plan, session: Session) -> str:
         if a.presenter:
             lines.append(f"   Presenter: {one_line(a.presenter)}")
         for kind, url in sorted(a.links.items()):
-            if (link := web_url(url)):
+            if link := web_url(url):
                 lines.append(f"   {one_line(link_kind(kind)).capitalize()}: {link}")
         if a.topics:
             lines.append(f"   Topics: {', '.join(one_line(t) for t in a.topics)}")
@@ -101,15 +101,18 @@ def turn_summary(plan: Plan, session: Session) -> str:
     state = turn_status(plan, session)
     if state == "gone":
         return "Cancelled: your turn (you no longer present)"
-    return ("Cancelled: your turn: present " if state == "cancelled" else "Your turn: present ") \
-        + titles
+    return (
+        "Cancelled: your turn: present " if state == "cancelled" else "Your turn: present "
+    ) + titles
 
 
 def turn_description(plan: Plan, session: Session) -> str:
     state = turn_status(plan, session)
     if state == "gone":
-        return (f"You no longer present at the session of {when(plan, session)}. The session "
-                "goes ahead: it is in the group's calendar.")
+        return (
+            f"You no longer present at the session of {when(plan, session)}. The session "
+            "goes ahead: it is in the group's calendar."
+        )
     if state == "cancelled":
         return f"The session of {when(plan, session)} is cancelled."
     return f"You present at the session of {when(plan, session)}:\n{describe(plan, session)}"
@@ -121,7 +124,8 @@ def event_url(plan: Plan, session: Session) -> str | None:
     if session.cancelled:
         return web_url(plan.url)
     return web_url(plan.url) or next(
-        (link for a in session.papers if (link := web_url(a.links.get("abs")))), None)
+        (link for a in session.papers if (link := web_url(a.links.get("abs")))), None
+    )
 
 
 # -- VTIMEZONE --------------------------------------------------------------------------------
@@ -208,8 +212,9 @@ def vtimezone(name: str, first: date, last: date) -> Timezone:
         offset, tzname = _state(zone, start.replace(tzinfo=zone))
         tz.add_component(_observance(False, start, offset, offset, tzname))
         return tz
-    ordinals = {key: set.intersection(*(_ordinals(o) for o in onsets))
-                for key, onsets in rules.items()}
+    ordinals = {
+        key: set.intersection(*(_ordinals(o) for o in onsets)) for key, onsets in rules.items()
+    }
     regular = (
         len(rules) == 2
         and {key[0] for key in rules} == {True, False}  # one to daylight, one back
@@ -227,12 +232,14 @@ def vtimezone(name: str, first: date, last: date) -> Timezone:
     return tz
 
 
-def _observance(daylight: bool, onset: datetime, old: timedelta, new: timedelta,
-                tzname: str) -> TimezoneDaylight | TimezoneStandard:
+def _observance(
+    daylight: bool, onset: datetime, old: timedelta, new: timedelta, tzname: str
+) -> TimezoneDaylight | TimezoneStandard:
     from icalendar import TimezoneDaylight, TimezoneStandard
 
-    sub: TimezoneDaylight | TimezoneStandard = (TimezoneDaylight() if daylight
-                                                else TimezoneStandard())
+    sub: TimezoneDaylight | TimezoneStandard = (
+        TimezoneDaylight() if daylight else TimezoneStandard()
+    )
     sub.add("dtstart", onset)
     sub.add("tzoffsetfrom", old)
     sub.add("tzoffsetto", new)

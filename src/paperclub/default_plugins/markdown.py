@@ -46,8 +46,10 @@ class MarkdownEmitter:
         out = [f"# {cell(plan.group)}", ""]
         if plan.location:
             out += [f"Where: {cell(plan.location)}", ""]
-        out += ["| # | Date | Time | Paper | Topics | Presenter | Code |",
-                "|---|------|------|-------|--------|-----------|------|"]
+        out += [
+            "| # | Date | Time | Paper | Topics | Presenter | Code |",
+            "|---|------|------|-------|--------|-----------|------|",
+        ]
         for n, s in enumerate(plan.sessions, 1):
             start, end = s.start.astimezone(zone), s.end.astimezone(zone)
             day = start.strftime("%a %Y-%m-%d")
@@ -62,11 +64,14 @@ class MarkdownEmitter:
                     out.append(f"{lead} *to be announced* | | | |")
                     continue
                 code_urls = [u for u in map(web_url, links_of(a.links, "code")) if u]
-                code = " ".join(f"[code{f' {n}' if n > 1 else ''}](<{u}>)"
-                                for n, u in enumerate(code_urls, 1))
+                code = " ".join(
+                    f"[code{f' {n}' if n > 1 else ''}](<{u}>)" for n, u in enumerate(code_urls, 1)
+                )
                 said = f" *({cell(a.votes.label())})*" if a.votes else ""  # suggested by Ada
-                out.append(f"{lead} {link(a.title, a.links)}{said} | {cell(', '.join(a.topics))} | "
-                           f"{cell(a.presenter or '')} | {code} |")
+                out.append(
+                    f"{lead} {link(a.title, a.links)}{said} | {cell(', '.join(a.topics))} | "
+                    f"{cell(a.presenter or '')} | {code} |"
+                )
         out += ["", f"Times are {plan.timezone}. Made with paperclub.", ""]
         return "\n".join(out).encode("utf-8")
 

@@ -34,8 +34,12 @@ class PlannedSessions(list):
         self.solution = solution
 
 
-def problem_for(candidates: Sequence[Candidate], sessions: Sequence[Slot], group: Group,
-                previous: Mapping[str, Sequence[str]] | None = None) -> Problem:
+def problem_for(
+    candidates: Sequence[Candidate],
+    sessions: Sequence[Slot],
+    group: Group,
+    previous: Mapping[str, Sequence[str]] | None = None,
+) -> Problem:
     """The solver's Problem for the group's sessions. `previous`: session id -> the papers the
     previous plan had there, kept unless a change gains more than `selection.weights.change`."""
     from paperclub import policies, solver
@@ -50,16 +54,29 @@ def problem_for(candidates: Sequence[Candidate], sessions: Sequence[Slot], group
     known = {*solver.WEIGHT_NAMES, *policy.weights}
     weights = {k: v for k, v in group.weights.items() if k in known}
     return solver.prepare(
-        items, len(sessions), group.meetings.papers_per_session, pins=pins,
-        before=group.before, policy=policy,
-        targets=group.balance_targets or None, weights=weights,
+        items,
+        len(sessions),
+        group.meetings.papers_per_session,
+        pins=pins,
+        before=group.before,
+        policy=policy,
+        targets=group.balance_targets or None,
+        weights=weights,
         min_per_session=group.meetings.min_papers_per_session,
-        keep={i: list(previous[slot.id]) for i, slot in enumerate(sessions)
-              if previous and previous.get(slot.id)})
+        keep={
+            i: list(previous[slot.id])
+            for i, slot in enumerate(sessions)
+            if previous and previous.get(slot.id)
+        },
+    )
 
 
-def solve_for(candidates: Sequence[Candidate], sessions: Sequence[Slot], group: Group,
-              previous: Mapping[str, Sequence[str]] | None = None) -> Solution:
+def solve_for(
+    candidates: Sequence[Candidate],
+    sessions: Sequence[Slot],
+    group: Group,
+    previous: Mapping[str, Sequence[str]] | None = None,
+) -> Solution:
     """The optimizer's Solution (pure: the same input, the same plan)."""
     from paperclub import solver
 
@@ -70,5 +87,10 @@ def solve_for(candidates: Sequence[Candidate], sessions: Sequence[Slot], group: 
 
 
 @hookimpl(trylast=True)
-def paperclub_plan_sessions(candidates, sessions, group, previous):
+def paperclub_plan_sessions(
+    candidates: Sequence[Candidate],
+    sessions: Sequence[Slot],
+    group: Group,
+    previous: Mapping[str, Sequence[str]],
+) -> list[list[str]]:
     return PlannedSessions(solve_for(candidates, sessions, group, previous))

@@ -29,8 +29,11 @@ class PaperclubJSON:
 
     def detect(self, path: Path, head: str) -> bool:
         # Hugging Face's API lists are JSON lists with titles too; only ours have these keys.
-        return head.lstrip().startswith("[") and '"title"' in head and any(
-            key in head for key in ('"sources"', '"topics"', '"published"'))
+        return (
+            head.lstrip().startswith("[")
+            and '"title"' in head
+            and any(key in head for key in ('"sources"', '"topics"', '"published"'))
+        )
 
     def read(self, file: SourceFile, as_of: date | None) -> Iterator[Paper | PaperclubError]:
         path = file.path
@@ -46,7 +49,11 @@ class PaperclubJSON:
 
 def paper_from_json(item: object, path: Path, n: int, line: int | None = None) -> Paper:
     """The paper of item #`n` (on `line`), as `paperclub papers --json` writes it."""
-    if not isinstance(item, dict) or not isinstance(item.get("title"), str) or not item["title"].strip():
+    if (
+        not isinstance(item, dict)
+        or not isinstance(item.get("title"), str)
+        or not item["title"].strip()
+    ):
         raise PaperclubError(f"paper #{n} has no title", path=path, line=line)
     what = f"paper #{n} ({shown(item['title'])})"
 
@@ -77,8 +84,9 @@ def paper_from_json(item: object, path: Path, n: int, line: int | None = None) -
         try:
             published = date.fromisoformat(day) if day else None
         except ValueError:
-            raise ValueError(f'"published" is {shown(day, 60)}, not a date such as '
-                             "2024-01-02") from None
+            raise ValueError(
+                f'"published" is {shown(day, 60)}, not a date such as 2024-01-02'
+            ) from None
         arxiv, doi = ids.arxiv_id(text("arxiv_id")), ids.doi(text("doi"))
         links = item.get("links") or {}
         if not isinstance(links, dict) or not all(isinstance(v, str) for v in links.values()):
@@ -108,8 +116,6 @@ def paper_from_json(item: object, path: Path, n: int, line: int | None = None) -
     if problem:
         raise PaperclubError(f"{what}: {problem}", path=path, line=line)
     return paper
-
-
 
 
 @hookimpl(trylast=True)

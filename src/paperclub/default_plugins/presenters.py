@@ -26,9 +26,13 @@ if TYPE_CHECKING:
     from paperclub.plugins import Hooks
 
 
-def assign_presenters(plan: Plan, group: Group, held: Sequence[Session] = (),
-                      hooks: Hooks | None = None,
-                      previous: Plan | None = None) -> presenters.Result | None:
+def assign_presenters(
+    plan: Plan,
+    group: Group,
+    held: Sequence[Session] = (),
+    hooks: Hooks | None = None,
+    previous: Plan | None = None,
+) -> presenters.Result | None:
     """Give every paper of `plan.sessions` without a presenter one. `held`: the sessions that
     already took place (their presenters count towards loads and max_sessions, and are not
     changed); `hooks`: to add the plugins' `paperclub_presenter_affinity` (without it, only
@@ -38,13 +42,19 @@ def assign_presenters(plan: Plan, group: Group, held: Sequence[Session] = (),
         return None
     affinity = None  # presenters.assign then uses the built-in interest affinity
     if hooks is not None:
+
         def by_hooks(member: Member, paper: Assignment) -> float:
             return hooks.presenter_affinity(member, paper, group)
+
         affinity = by_hooks
-    before = {a.paper_id: a.presenter for s in (previous.sessions if previous else ())
-              if not s.cancelled for a in s.papers if a.presenter}
-    result = presenters.assign(plan.sessions, group, held=held, affinity=affinity,
-                               previous=before)
+    before = {
+        a.paper_id: a.presenter
+        for s in (previous.sessions if previous else ())
+        if not s.cancelled
+        for a in s.papers
+        if a.presenter
+    }
+    result = presenters.assign(plan.sessions, group, held=held, affinity=affinity, previous=before)
     presenters.apply(plan.sessions, result)
     members = {m.name: m for m in group.members}
     for session in plan.sessions:
@@ -54,25 +64,33 @@ def assign_presenters(plan: Plan, group: Group, held: Sequence[Session] = (),
     return result
 
 
-def affinity_parts(member: Member, paper: Assignment, group: Group,
-                   hooks: Hooks | None = None) -> dict[str, float]:
+def affinity_parts(
+    member: Member, paper: Assignment, group: Group, hooks: Hooks | None = None
+) -> dict[str, float]:
     """`member`'s affinity for `paper` by part, as the plan file keeps it to explain who
     presents what: the built-in one as `interests` and `library`, every other plugin's number
     under the plugin's name (`plugins/suggester.py` -> `suggester`), as score parts are."""
-    answers = (hooks.presenter_affinity_answers(member, paper, group) if hooks is not None
-               else [(__name__, presenters.interest_affinity(member, paper, group))])
+    answers = (
+        hooks.presenter_affinity_answers(member, paper, group)
+        if hooks is not None
+        else [(__name__, presenters.interest_affinity(member, paper, group))]
+    )
     parts: dict[str, float] = {}
     for plugin, value in answers:
-        named = (presenters.interest_parts(member, paper) if plugin == __name__
-                 else {short_name(plugin): value})
+        named = (
+            presenters.interest_parts(member, paper)
+            if plugin == __name__
+            else {short_name(plugin): value}
+        )
         for name, v in named.items():
             parts[name] = parts.get(name, 0.0) + v
     return {name: round(v, 4) for name, v in sorted(parts.items())}
 
 
 @hookimpl(trylast=True)
-def paperclub_modify_plan(plan: Plan, group: Group, held: Sequence[Session], hooks: Hooks,
-                          previous: Plan | None) -> None:
+def paperclub_modify_plan(
+    plan: Plan, group: Group, held: Sequence[Session], hooks: Hooks, previous: Plan | None
+) -> None:
     assign_presenters(plan, group, held, hooks, previous)
 
 
@@ -84,5 +102,9 @@ def paperclub_presenter_affinity(member: Member, paper: Assignment, group: Group
 @hookimpl(trylast=True)
 def paperclub_check_plan(plan: Plan, group: Group) -> list[str]:
     planned = {a.paper_id for s in plan.sessions if not s.cancelled for a in s.papers}
-    return [f"{paper_id} is pinned to {m.name} (members[].pin) but is not in the plan"
-            for m in group.members for paper_id in m.pin if paper_id not in planned]
+    return [
+        f"{paper_id} is pinned to {m.name} (members[].pin) but is not in the plan"
+        for m in group.members
+        for paper_id in m.pin
+        if paper_id not in planned
+    ]

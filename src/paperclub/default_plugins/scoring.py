@@ -18,8 +18,9 @@ RECENCY_HALF_LIFE_DAYS = 365
 
 
 @hookimpl(trylast=True)
-def paperclub_score_paper(paper: Paper, group: Group, history: frozenset[str],
-                          signals: Signals) -> dict[str, float]:
+def paperclub_score_paper(
+    paper: Paper, group: Group, history: frozenset[str], signals: Signals
+) -> dict[str, float]:
     def weight(name: str) -> float:
         return group.weight(name, DEFAULT_WEIGHTS[name])
 

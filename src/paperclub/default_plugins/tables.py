@@ -53,19 +53,29 @@ if TYPE_CHECKING:
 # first of them (in this order) with a value is used; `keywords` and `tags` are united.
 ALIASES = {
     "title": "title",
-    "arxiv_id": "arxiv", "arxiv": "arxiv", "eprint": "arxiv", "id": "id",
+    "arxiv_id": "arxiv",
+    "arxiv": "arxiv",
+    "eprint": "arxiv",
+    "id": "id",
     "doi": "doi",
     "abstract": "abstract",
-    "authors": "authors", "author": "authors",
+    "authors": "authors",
+    "author": "authors",
     "author_count": "author_count",
-    "published": "published", "date": "published", "year": "published",
+    "published": "published",
+    "date": "published",
+    "year": "published",
     "upvotes": "upvotes",
-    "url": "url", "link": "url",
-    "code": "code", "github": "code",
+    "url": "url",
+    "link": "url",
+    "code": "code",
+    "github": "code",
     "pdf": "pdf",
-    "keywords": "keywords", "tags": "keywords",
+    "keywords": "keywords",
+    "tags": "keywords",
     "topics": "topics",
-    "organisation": "organisation", "organization": "organisation",
+    "organisation": "organisation",
+    "organization": "organisation",
 }
 DELIMITERS = (",", ";", "\t")
 # Top-level keys of a group config or a plan file: such a YAML file is not a list of papers.
@@ -103,8 +113,11 @@ def normalise_name(name: object) -> str:
     return re.sub(r"[\s\-]+", "_", str(name).strip().lower())
 
 
-def paper_from_record(values: dict[str, Any], lines: dict[str, int] | None = None,
-                      labels: dict[str, str] | None = None) -> Paper:
+def paper_from_record(
+    values: dict[str, Any],
+    lines: dict[str, int] | None = None,
+    labels: dict[str, str] | None = None,
+) -> Paper:
     """The paper of one record: `values` maps normalised column names (or keys) to their
     values (text from CSV; text, numbers or lists from YAML); missing and empty are the same.
     Raises BadValue naming the column (by its label in `labels`) and, with `lines`, its line."""
@@ -148,8 +161,11 @@ class _Record:
             if _empty(value):
                 continue
             if isinstance(value, str):
-                found += (unique(collapse(p) for p in re.split(r";|\s+and\s+", value))
-                          if field == "authors" else split_list(value))
+                found += (
+                    unique(collapse(p) for p in re.split(r";|\s+and\s+", value))
+                    if field == "authors"
+                    else split_list(value)
+                )
             elif isinstance(value, list):
                 for item in value:
                     if isinstance(item, bool) or not isinstance(item, (str, int, float)):
@@ -226,8 +242,11 @@ class _Record:
         title = self.text("title")
         if not title:
             key = next(iter(self.keys.get("title", ())), None)
-            raise BadValue(key, f"no title ({self.labels.get(key, key)} is empty)" if key
-                           else "no title", self.lines.get(key or ""))
+            raise BadValue(
+                key,
+                f"no title ({self.labels.get(key, key)} is empty)" if key else "no title",
+                self.lines.get(key or ""),
+            )
         self.title = title
         extra: dict[str, Any] = {}
         arxiv, doi = self.identifiers(extra)
@@ -294,7 +313,11 @@ def _plain(value: Any, depth: int = 0) -> Any:
         if depth >= MAX_DEPTH:
             raise ValueError(f"nested more than {MAX_DEPTH} levels deep")
         return [_plain(v, depth + 1) for v in value]
-    if isinstance(value, int) and not isinstance(value, bool) and not -MAX_COUNT - 1 <= value <= MAX_COUNT:
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and not -MAX_COUNT - 1 <= value <= MAX_COUNT
+    ):
         raise ValueError(f"{shown(value)} is too large a number")
     return value
 
@@ -348,8 +371,11 @@ class CSVTable:
             cells = [normalise_name(c) for c in rows[0]] if rows else []
             # The title and another known column, and a first record (if the head holds one)
             # split into columns too: not a line of text that mentions a title.
-            if ("title" in cells and any(c in ALIASES and c != "title" for c in cells)
-                    and (len(rows) == 1 or 1 < len(rows[1]) <= len(cells))):
+            if (
+                "title" in cells
+                and any(c in ALIASES and c != "title" for c in cells)
+                and (len(rows) == 1 or 1 < len(rows[1]) <= len(cells))
+            ):
                 return True
         return False
 
@@ -383,29 +409,39 @@ class CSVTable:
         if "title" not in header:
             raise PaperclubError(
                 f"no title column in the header (columns: {', '.join(quoted(c) for c in header if c)})",
-                path=path, line=line)
+                path=path,
+                line=line,
+            )
         seen: dict[str, int] = {}
         for n, name in enumerate(header, 1):
             if name and name in seen:
-                raise PaperclubError(f"column {shown(name)} appears twice (columns {seen[name]} "
-                                     f"and {n})", path=path, line=line)
+                raise PaperclubError(
+                    f"column {shown(name)} appears twice (columns {seen[name]} and {n})",
+                    path=path,
+                    line=line,
+                )
             seen[name] = n
         return header
 
     @staticmethod
-    def _record(row: list[str], header: list[str], path: Path,
-                line: int) -> dict[str, str] | PaperclubError:
+    def _record(
+        row: list[str], header: list[str], path: Path, line: int
+    ) -> dict[str, str] | PaperclubError:
         if len(row) > len(header):
             columns = f"{len(header)} column" + ("s" if len(header) > 1 else "")
-            return PaperclubError(f"{len(row)} fields, but the header names {columns} "
-                                  "(a delimiter in an unquoted value?)",
-                                  path=path, line=line)
+            return PaperclubError(
+                f"{len(row)} fields, but the header names {columns} "
+                "(a delimiter in an unquoted value?)",
+                path=path,
+                line=line,
+            )
         item = {}
         for n, (name, value) in enumerate(zip(header, row), 1):
             if not name:
                 if value.strip():
-                    return PaperclubError(f"a value in column {n}, which has no name",
-                                          path=path, line=line)
+                    return PaperclubError(
+                        f"a value in column {n}, which has no name", path=path, line=line
+                    )
                 continue
             item[name] = value
         return item
@@ -423,8 +459,9 @@ class YAMLList:
             return False
         if GROUP_KEYS.search(head):
             return False  # a group config or a plan file
-        content = "\n".join(line for line in head.splitlines()
-                            if line.strip() and not line.lstrip().startswith("#"))
+        content = "\n".join(
+            line for line in head.splitlines() if line.strip() and not line.lstrip().startswith("#")
+        )
         is_list = bool(YAML_LIST_START.match(content)) or bool(YAML_PAPERS_KEY.search(content))
         return is_list and bool(YAML_TITLE.search(content))
 
@@ -438,24 +475,33 @@ class YAMLList:
         if isinstance(data, yamlfile.LineDict):
             keys = {normalise_name(k): k for k in data}
             if "papers" not in keys:
-                what = ("a group config" if {"group", "meetings"} & set(keys)
-                        else "a mapping without `papers:`")
-                raise PaperclubError(f"expected a list of papers, found {what}",
-                                     path=path, line=data.line)
+                what = (
+                    "a group config"
+                    if {"group", "meetings"} & set(keys)
+                    else "a mapping without `papers:`"
+                )
+                raise PaperclubError(
+                    f"expected a list of papers, found {what}", path=path, line=data.line
+                )
             items = data[keys["papers"]]
             if not isinstance(items, yamlfile.LineList):
-                raise PaperclubError("`papers:` is not a list", path=path,
-                                     line=data.lines.get(keys["papers"]))
+                raise PaperclubError(
+                    "`papers:` is not a list", path=path, line=data.lines.get(keys["papers"])
+                )
         elif data is None:
             return
         if not isinstance(items, yamlfile.LineList):
-            raise PaperclubError(f"expected a list of papers, found {_kind(data)}", path=path,
-                                 line=getattr(data, "line", 1))
+            raise PaperclubError(
+                f"expected a list of papers, found {_kind(data)}",
+                path=path,
+                line=getattr(data, "line", 1),
+            )
         for n, item in enumerate(items, 1):
             line = items.lines[n - 1]
             if not isinstance(item, yamlfile.LineDict):
-                yield PaperclubError(f"paper #{n} is {_kind(item)}, not a mapping with a title",
-                                     path=path, line=line)
+                yield PaperclubError(
+                    f"paper #{n} is {_kind(item)}, not a mapping with a title", path=path, line=line
+                )
                 continue
             values: dict[str, Any] = {}
             lines: dict[str, int] = {}
@@ -464,9 +510,11 @@ class YAMLList:
             for key, value in item.items():
                 name = normalise_name(key)
                 if name in values:
-                    clash = PaperclubError(f"paper #{n}: {labels[name]} and {shown(key)} are the "
-                                           "same key", path=path,
-                                           line=item.lines.get(key, line))
+                    clash = PaperclubError(
+                        f"paper #{n}: {labels[name]} and {shown(key)} are the same key",
+                        path=path,
+                        line=item.lines.get(key, line),
+                    )
                     break
                 values[name] = value
                 lines[name] = item.lines.get(key, line)

@@ -21,13 +21,15 @@ if TYPE_CHECKING:
 
 # Collection-management tags, compared as `tag_key` makes them: without case, spaces, hyphens
 # and underscores ("To Read", "to_read" and "toread" are one tag).
-WORKFLOW_TAGS = frozenset("""
+WORKFLOW_TAGS = frozenset(
+    """
     important veryimportant priority highpriority lowpriority urgent
     toread tbr toberead read unread reading readlater later readnext next maybe skim skimmed
     favorite favourite favorites favourites fav fave starred
     todo done inbox new seen unsorted followup tocheck checked tocite cited printed
     wishlist interesting duplicate
-""".split())
+""".split()
+)
 WORKFLOW_PREFIXES = ("_", "#", "@")  # ZotFile's _tablet, #later, @home
 
 
@@ -42,8 +44,12 @@ def is_workflow_tag(tag: str, ignored: tuple[str, ...] = ()) -> bool:
     _, # or @, or one with no letter or digit (a star, "!!!")."""
     tag = tag.strip()
     key = tag_key(tag)
-    return (tag.startswith(WORKFLOW_PREFIXES) or not any(c.isalnum() for c in key)
-            or key in WORKFLOW_TAGS or key in _keys(ignored))
+    return (
+        tag.startswith(WORKFLOW_PREFIXES)
+        or not any(c.isalnum() for c in key)
+        or key in WORKFLOW_TAGS
+        or key in _keys(ignored)
+    )
 
 
 @lru_cache(maxsize=64)
@@ -98,8 +104,10 @@ def _at_word_start(keyword: str, pattern: re.Pattern[str], text: str) -> bool:
 @lru_cache(maxsize=64)
 def _compiled(taxonomy: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple:
     """The taxonomy with each keyword lower-cased and compiled, once per taxonomy."""
-    return tuple((order, topic, tuple((kw.lower(), _pattern(kw)) for kw in keywords))
-                 for order, (topic, keywords) in enumerate(taxonomy))
+    return tuple(
+        (order, topic, tuple((kw.lower(), _pattern(kw)) for kw in keywords))
+        for order, (topic, keywords) in enumerate(taxonomy)
+    )
 
 
 @hookimpl(trylast=True)
