@@ -745,7 +745,6 @@ class _TopicModel:
         cap = p.sessions * p.topic_cap()
         order = sorted(free, key=lambda g: (g is None, g or ""))  # not the input's order
         self.free = {g: heapq.nsmallest(keep.get(g, cap), free[g], key=_rank) for g in order}
-        self.pruned = sum(len(v) for v in free.values()) - sum(len(v) for v in self.free.values())
         topics = {it.topic for it in p.items if it.topic is not None}
         self.topics = sorted(topics)
         self.ind_of: dict[str | None, list[str]] = {}
