@@ -322,6 +322,11 @@ def test_a_plan_cut_short_says_which_limit_stopped_it_and_old_plan_files_still_r
     path = tmp_path / "cut.plan.yaml"
     path.write_bytes(planfile.dump(old))
     assert planfile.load(path).solver["stopped_by"] == "work limit"
+    # and the explanation says so
+    from paperclub.explain import _solver_line
+
+    assert _solver_line(report).endswith(f"gap {report['gap']:.2%}, stopped by its work limit")
+    assert "stopped by" not in _solver_line(planfile.load(old_path).solver)
 
 
 @pytest.mark.parametrize("policy", ["proportional", "themed"])

@@ -153,9 +153,11 @@ def _solver_line(solver: Mapping) -> str:
     terms = ", ".join(f"{k} {v:.2f}" for k, v in sorted((solver.get("terms") or {}).items()))
     gap = solver.get("gap")
     gap_text = f", gap {gap:.2%}" if isinstance(gap, (int, float)) else ""
+    # a search cut short says which limit stopped it (the work limit: the same plan anywhere)
+    stopped = f", stopped by its {solver['stopped_by']}" if solver.get("stopped_by") else ""
     return (
         f"objective {solver.get('objective', 0):.2f} ({terms}); {solver.get('status')} "
-        f"by {solver.get('solver')}{gap_text}"
+        f"by {solver.get('solver')}{gap_text}{stopped}"
     )
 
 
