@@ -218,7 +218,7 @@ def _reason(error: Exception) -> str:
     """The innermost reason of a requests error, in words: `Connection refused`, `Name or
     service not known`, without the URL and its query (which may hold a key)."""
     text = str(error)
-    for pattern in (r"\[Errno -?\d+\] ([^'\")\]:]+)", r"Failed to resolve '[^']*' \(([^)]*)\)"):
+    for pattern in (r"\[Errno -?\d+\] ([^'\")\]:]+)", r"Failed to resolve '[^']*' \(([^):]*)"):
         match = re.search(pattern, text)
         if match:
             return match.group(1).strip().rstrip(".")

@@ -93,7 +93,10 @@ def fetch(rest: str, fetcher: Fetcher) -> tuple[bytes, str]:
                 try:
                     body = fetcher.get(url, params=page, interval=INTERVAL, what=address)
                 except HTTPStatusError as e:  # a 400 names the problem in an Atom feed
-                    raise PaperclubError(f"{address}: {_api_error(e.body) or e.message}") from None
+                    said = _api_error(e.body)
+                    if said is None:
+                        raise
+                    raise PaperclubError(f"{address}: {said}") from None
                 feed = _parse(body, address)
                 found = ENTRY.findall(body)
                 if found or start == 0:
@@ -108,7 +111,8 @@ def fetch(rest: str, fetcher: Fetcher) -> tuple[bytes, str]:
                     )
                 first = ENTRY.search(body)
                 header = body[: first.start()] if first else _before_end(body)
-                progress.total(min(total, MAX_RESULTS))
+                if total > PAGE_SIZE:  # a bar for more than one page
+                    progress.total(min(total, MAX_RESULTS))
             if not found:
                 if start >= total:
                     break
