@@ -275,6 +275,15 @@ def test_without_refresh_a_cached_address_is_not_fetched_again(
     assert len(http_server.requests) == 1
 
 
+def test_plan_offline_names_an_address_never_fetched(http_server, run, workspace, schedule):
+    url = http_server.add("/sample.json", Response(body=SAMPLE.read_bytes()))
+    group_with(workspace, schedule, url)
+    result = run("plan", str(schedule), "--today", TODAY, "--offline")
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {url}: not in the cache")
+    assert http_server.requests == [] and not (workspace / "catalog.sqlite").exists()
+
+
 def test_plan_fails_whole_when_an_address_cannot_be_fetched(http_server, run, workspace, schedule):
     group_with(workspace, schedule, "paperclub:sample", http_server.url + "/gone.json")
     result = run("plan", str(schedule), "--today", TODAY)
