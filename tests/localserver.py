@@ -7,6 +7,7 @@ import threading
 import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -15,7 +16,7 @@ from typing import Any
 class Request:
     path: str
     query: dict[str, str]
-    headers: dict[str, str]
+    headers: Message  # case-insensitive, as HTTP's header names are
 
 
 Answer = Callable[[Request], "tuple[int, dict[str, str], bytes]"]
@@ -36,7 +37,7 @@ class Server:
                 request = Request(
                     parts.path,
                     dict(urllib.parse.parse_qsl(parts.query, keep_blank_values=True)),
-                    dict(self.headers.items()),
+                    self.headers,
                 )
                 outer.requests.append(request)
                 status, headers, body = outer.answer(request)
