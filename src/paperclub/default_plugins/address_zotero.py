@@ -216,7 +216,7 @@ def _authors(creators: object) -> list[str]:
 def _extra_fields(extra: object) -> dict[str, str]:
     """Zotero's Extra field holds `Key: value` lines for fields an item type lacks
     (`DOI: 10...`, `arXiv: 2401.01234`); lower-cased keys -> values."""
-    fields = {}
+    fields: dict[str, str] = {}
     for line in extra.splitlines() if isinstance(extra, str) else []:
         key, sep, value = line.partition(":")
         if sep and key.strip():
