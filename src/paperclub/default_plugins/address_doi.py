@@ -28,12 +28,14 @@ import os
 import re
 import urllib.parse
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paperclub import __version__, ids
 from paperclub.errors import PaperclubError
-from paperclub.fetch import Fetcher, base_url
 from paperclub.messages import kind, one_line, quoted
+
+if TYPE_CHECKING:
+    from paperclub.fetch import Fetcher
 
 SCHEME = "doi"
 DEFAULT_URL = "https://api.crossref.org"
@@ -48,6 +50,8 @@ _JATS_TITLE = re.compile(r"<jats:title>.*?</jats:title>", re.DOTALL)  # "Abstrac
 def fetch(rest: str, fetcher: Fetcher) -> tuple[bytes, str]:
     """The content of `doi:<rest>` for the paperclub-json source: a JSON list of papers, one
     per DOI, in the order given."""
+    from paperclub.fetch import base_url  # urllib and http.client only when fetching
+
     address = f"{SCHEME}:{rest}"
     base = base_url("crossref", DEFAULT_URL)
     headers = {"User-Agent": user_agent(os.environ.get(MAILTO_ENV, "").strip())}

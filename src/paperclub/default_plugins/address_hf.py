@@ -24,12 +24,14 @@ import json
 import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paperclub import ids
 from paperclub.errors import PaperclubError
-from paperclub.fetch import Fetcher, base_url
 from paperclub.messages import kind, one_line, quoted
+
+if TYPE_CHECKING:
+    from paperclub.fetch import Fetcher
 
 SCHEME = "hf"
 DEFAULT_URL = "https://huggingface.co"
@@ -54,6 +56,8 @@ def fetch(
 ) -> tuple[bytes, str]:
     """The content of `hf:<rest>` for the hf-json source: a JSON list of daily-papers items,
     or one paper object. `today` is the clock (`hf:today`, and where a week stops)."""
+    from paperclub.fetch import base_url  # urllib and http.client only when fetching
+
     address = f"{SCHEME}:{rest}"
     base = base_url(SCHEME, DEFAULT_URL)
     if rest.startswith("paper/"):

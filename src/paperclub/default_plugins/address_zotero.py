@@ -33,13 +33,15 @@ import os
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from paperclub import ids
 from paperclub.errors import PaperclubError
-from paperclub.fetch import Fetcher, base_url
 from paperclub.messages import kind, one_line, quoted
 from paperclub.records import arxiv_from_url, url_kind
+
+if TYPE_CHECKING:
+    from paperclub.fetch import Fetcher
 
 SCHEME = "zotero"
 DEFAULT_URL = "https://api.zotero.org"
@@ -61,6 +63,8 @@ _LIBRARY = re.compile(r"(?P<library>(?:groups|users)/\d+)(?:/collections/(?P<key
 def fetch(rest: str, fetcher: Fetcher) -> tuple[bytes, str]:
     """The content of `zotero:<rest>` for the paperclub-json source: a JSON list of papers,
     every page of the library or collection."""
+    from paperclub.fetch import base_url  # urllib and http.client only when fetching
+
     address = f"{SCHEME}:{rest}"
     path = items_path(rest, address)
     headers = {"Zotero-API-Version": "3"}
