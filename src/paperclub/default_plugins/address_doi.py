@@ -17,7 +17,8 @@ DOI (so the paper merges with its arXiv and Hugging Face records), and extra: ve
 Why not habanero (Crossref's Python client): it sends its own requests (httpx2, none of
 paperclub's cache, revalidation, offline mode or pause), and for a DOI it does what this
 module does, one GET of /works/DOI with a mailto in the User-Agent; it hands back the same
-JSON, so the conversion below would be needed anyway.
+JSON, so the conversion below would be needed anyway (measured: 140-160 ms to import, with
+httpx2, urllib3 and tqdm, against about 40 ms for urllib).
 """
 
 from __future__ import annotations

@@ -14,8 +14,9 @@ Why not huggingface_hub's paper API (`HfApi.list_daily_papers`, `paper_info`): i
 requests (its session, none of paperclub's cache, revalidation, offline mode or pause between
 requests), hands back `PaperInfo` objects rather than the API's JSON (hf-json would need it
 back as JSON, losing fields PaperInfo drops, such as `paper.githubStars`), pages nothing (a day
-past its `limit` is cut short), and is a large install (httpx, fsspec, filelock, tqdm) for
-two GETs of public JSON that need no token.
+past its `limit` is cut short), and is a large install (httpx2, hf-xet, fsspec, filelock, tqdm: about
+25 MB; measured, 190-230 ms to import against about 40 ms for urllib) for two GETs of public
+JSON that need no token.
 """
 
 from __future__ import annotations

@@ -22,7 +22,9 @@ attachments and annotations are not papers and are left out, as are items withou
 
 Why not pyzotero (Zotero's Python client): it sends its own requests (httpx, none of
 paperclub's cache, revalidation, offline mode or pause) and pages by the Link header with
-them; what it hands back is this same JSON, so the conversion below would be needed anyway.
+them; what it hands back is this same JSON, so the conversion below would be needed anyway;
+and pyzotero 1.16 requires bibtexparser < 2, paperclub's bibtex extra bibtexparser 2: the two
+cannot be installed together.
 """
 
 from __future__ import annotations
