@@ -27,6 +27,7 @@ HOOK = "def {hook}({args}):\n    {body}\n"
 # hook -> (its arguments, the command that calls it)
 CALLED = {
     "paperclub_register_sources": ("register", "plan"),
+    "paperclub_register_addresses": ("register", "address"),
     "paperclub_paper_topics": ("paper", "plan"),
     "paperclub_exclude_paper": ("paper", "plan"),
     "paperclub_score_paper": ("paper", "plan"),
@@ -48,6 +49,12 @@ BAD_ANSWERS = [
         "return 'titles'",
         ": paperclub_register_sources returned str 'titles'; it returns nothing: "
         "call register(source)",
+    ),
+    (
+        "paperclub_register_addresses",
+        "return 'arxiv'",
+        ": paperclub_register_addresses returned str 'arxiv'; it returns nothing: "
+        "call register(address)",
     ),
     (
         "paperclub_paper_topics",
@@ -151,6 +158,7 @@ BAD_ANSWERS = [
 # an exception of another type in each hook
 RAISES = {
     "paperclub_register_sources": "ValueError('no sources today')",
+    "paperclub_register_addresses": "PermissionError('no addresses')",
     "paperclub_paper_topics": "KeyError('topic')",
     "paperclub_exclude_paper": "TypeError('not this paper')",
     "paperclub_score_paper": "ZeroDivisionError('no score')",
@@ -470,6 +478,73 @@ def paperclub_register_commands(cli):
     def {function}():
         click.echo("the plugin's")
 """
+# An address: fetch() on lines 4-5, register() on line 8.
+ADDRESS = """\
+import json
+from paperclub.api import Address
+
+def fetch({fetch_args}):
+    {fetch}
+
+def paperclub_register_addresses(register):
+    register({item})
+"""
+GOOD_ADDRESS = {
+    "fetch_args": "rest, fetcher",
+    "fetch": "return json.dumps([{'title': rest}]).encode(), 'paperclub-json'",
+    "item": "Address('titles', 'titles:TITLE', fetch)",
+}
+ADDRESS_CASES = [
+    pytest.param(
+        ADDRESS.format(**{**GOOD_ADDRESS, **change}),
+        "address",
+        f"plugins/bad.py (line {line}){expected}",
+        id=f"address-{name}",
+    )
+    for name, change, line, expected in [
+        (
+            "without-scheme",
+            {"item": "Address('', 'x', fetch)"},
+            8,
+            ": paperclub_register_addresses registered an address without a scheme: ",
+        ),
+        (
+            "scheme-https",
+            {"item": "Address('https', 'x', fetch)"},
+            8,
+            ": paperclub_register_addresses registered address 'https' whose scheme is not a "
+            "word of two or more letters (and not http or https, which are built in)",
+        ),
+        (
+            "without-description",
+            {"item": "Address('titles', None, fetch)"},
+            8,
+            ": paperclub_register_addresses registered address 'titles' whose description is "
+            "None: give it a str such as 'arxiv:ID or arxiv:QUERY'",
+        ),
+        (
+            "fetch-takes-one",
+            {"fetch_args": "rest"},
+            8,
+            ": paperclub_register_addresses registered address 'titles' whose fetch() cannot "
+            "be called as fetch(rest, fetcher): too many positional arguments",
+        ),
+        (
+            "fetch-returns-str",
+            {"fetch": "return 'x'"},
+            4,
+            ": fetch() of address 'titles' returned str 'x', not (content, format): the bytes "
+            "and the name of the source that reads them",
+        ),
+        (
+            "fetch-raises",
+            {"fetch": "raise ValueError('offline')"},
+            5,
+            " raised in fetch() of address 'titles': ValueError: offline",
+        ),
+    ]
+]
+
 COMMAND_CASES = [
     pytest.param(
         COMMAND.format(name="", function="show"),
@@ -557,6 +632,11 @@ def _fails(run, workspace, schedule, command):
         result = run("import", "reading.titles")
         assert not (workspace / "catalog.sqlite").exists()  # nothing imported, no catalog left
         return result.exit_code, result.stderr
+    if command == "address":
+        result = run("import", "titles:Attention Is All You Need")
+        assert not (workspace / "catalog.sqlite").exists()
+        assert not (workspace / ".paperclub-cache").exists()
+        return result.exit_code, result.stderr
     if command == "emit":  # the plan's outputs have the plugin's
         _outputs_titles(workspace / schedule)
     result = run("plan", str(schedule), "--today", TODAY)
@@ -566,7 +646,13 @@ def _fails(run, workspace, schedule, command):
 
 @pytest.mark.parametrize(
     "source, command, expected",
-    HOOK_CASES + WRAPPER_CASES + SOURCE_CASES + EMITTER_CASES + POLICY_CASES + COMMAND_CASES,
+    HOOK_CASES
+    + WRAPPER_CASES
+    + SOURCE_CASES
+    + EMITTER_CASES
+    + POLICY_CASES
+    + ADDRESS_CASES
+    + COMMAND_CASES,
 )
 def test_a_bad_answer_or_an_exception_names_the_plugin_line_and_hook(
     source, command, expected, workspace, run, schedule
@@ -588,7 +674,7 @@ def test_every_hook_and_registered_kind_is_in_the_table():
     # each kind, each of its attributes and methods (see paperclub.registry.KINDS)
     from paperclub.registry import KINDS
 
-    ids = {p.id for p in SOURCE_CASES + EMITTER_CASES + POLICY_CASES}
+    ids = {p.id for p in SOURCE_CASES + EMITTER_CASES + POLICY_CASES + ADDRESS_CASES}
     for kind, (attributes, methods) in KINDS.items():
         for attr in attributes:
             assert any(i.startswith(f"{kind}-") and attr.replace("_", "-") in i for i in ids), (

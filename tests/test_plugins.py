@@ -389,6 +389,37 @@ def _fresh_plan(run, schedule, workspace):
     return _show(run, schedule)
 
 
+def test_paperclub_register_addresses_adds_a_scheme_to_import_and_catalog_sources(
+    workspace, run, schedule
+):
+    write_plugin(
+        workspace,
+        "titles.py",
+        TITLES_ADDRESS
+        + """
+        def paperclub_register_addresses(register):
+            register(Address("titles", "titles:TITLE, a paper of that title", fetch))
+    """,
+    )
+    _check_addresses(run, schedule, workspace)
+    # the address is the label, in the catalog and as a group's source
+    (paper,) = json.loads(run("papers", "--json").stdout)
+    assert paper["sources"] == ["titles:Attention Is All You Need"]
+    config = workspace / schedule
+    text = config.read_text().replace(
+        "sources: [paperclub:sample]", "sources: [paperclub:sample, 'titles:A Paper of Ours']"
+    )
+    assert "titles:A Paper of Ours" in text
+    config.write_text(text)
+    assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
+    ids = [p["id"] for p in json.loads(run("papers", "--json").stdout)]
+    assert "a-paper-of-ours" in ids
+    # a scheme nobody registered is a file name, as before
+    result = run("import", "nothing:here")
+    assert result.exit_code == 1
+    assert "nothing:here: no such file" in result.stderr
+
+
 def test_paperclub_register_sources_adds_an_import_format(workspace, run):
     write_plugin(
         workspace,
@@ -755,6 +786,15 @@ def _check_sources(run, schedule, workspace):
     ]
 
 
+def _check_addresses(run, schedule, workspace):
+    result = run("import", "titles:Attention Is All You Need")
+    assert result.exit_code == 0, result
+    assert "titles:Attention Is All You Need: 1 paper, 1 new" in result.stdout
+    assert [p["id"] for p in json.loads(run("papers", "--json").stdout)] == [
+        "attention-is-all-you-need"
+    ]
+
+
 def _check_topics(run, schedule, workspace):
     assert all(p["topics"][-1] == "wrapped" for p in _planned(run, schedule))
 
@@ -853,6 +893,15 @@ TITLES_SOURCE = """
                 return (Paper(id=slugify(t), title=t) for t in file.read_text().splitlines())
 """
 
+# an address that fetches nothing: the text after `titles:` is the paper's title
+TITLES_ADDRESS = """
+        import json
+        from paperclub.api import Address
+
+        def fetch(rest, fetcher):
+            return json.dumps([{"title": rest}]).encode(), "paperclub-json"
+"""
+
 TITLES_EMITTER = """
         class Titles:
             name, extension, media_type = "titles", ".txt", "text/plain"
@@ -871,6 +920,17 @@ WRAPPED = {
             return result
     """,
         _check_sources,
+    ),
+    "paperclub_register_addresses": (
+        "register",
+        TITLES_ADDRESS
+        + """
+        def change(result, register):
+            assert result == []  # the built-ins register, and answer None
+            register(Address("titles", "titles:TITLE", fetch))
+            return result
+    """,
+        _check_addresses,
     ),
     "paperclub_paper_topics": (
         "paper",

@@ -8,8 +8,10 @@ changes without notice, even where an object here is defined.
 - The objects hooks receive: `Paper`, `Group` (with its `Member`s, `Person` and `Meetings`),
   `Candidate` and `Slot` (for `paperclub_plan_sessions`), `Plan`, `Session`, `Assignment`
   (with its `Relevance` and `Votes`), `Signals`.
-- What plugins register: `Source` (reading `SourceFile`s), `Emitter`, and `Policy` (a
-  balance policy, with its `Tracker` for the greedy planner, which sees a `Place`).
+- What plugins register: `Source` (reading `SourceFile`s), `Emitter`, `Policy` (a
+  balance policy, with its `Tracker` for the greedy planner, which sees a `Place`), and
+  `Address` (a scheme such as `arxiv:` that fetches through a `Fetcher`; `base_url` reads the
+  service's address from the environment).
 - Reading the catalog: `Catalog` (get, search, the group's candidates), which hooks get as
   their `catalog` argument and commands from `open_catalog` or `catalog_option`. It cannot
   write. Hooks get the day the command runs for as their `today` argument; commands from
@@ -33,7 +35,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from paperclub import hookspecs, ids
+from paperclub.addresses import Address
 from paperclub.errors import PaperclubError
+from paperclub.fetch import Fetcher, base_url
 from paperclub.models import (
     Assignment,
     Candidate,
@@ -57,10 +61,12 @@ if TYPE_CHECKING:
     from paperclub.plugins import Hooks
 
 __all__ = [
+    "Address",
     "Assignment",
     "Candidate",
     "Catalog",
     "Emitter",
+    "Fetcher",
     "Group",
     "Meetings",
     "Member",
@@ -78,6 +84,7 @@ __all__ = [
     "SourceFile",
     "Tracker",
     "Votes",
+    "base_url",
     "catalog_option",
     "hookimpl",
     "load_group",

@@ -127,6 +127,16 @@ def catalog_option(f: F) -> F:
     )(f)
 
 
+def offline_option(f: F) -> F:
+    return click.option(
+        "--offline",
+        is_flag=True,
+        envvar="PAPERCLUB_OFFLINE",
+        help="Fetch nothing: addresses (arxiv:..., https://...) come from the cache only; "
+        "also PAPERCLUB_OFFLINE=1.",
+    )(f)
+
+
 def json_option(f: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(f)
 
@@ -202,6 +212,7 @@ def init(folder: Path, force: bool, today: date | None) -> None:
     help="Import the valid records of a file and list the ones skipped.",
 )
 @catalog_option
+@offline_option
 @json_option
 def import_command(
     paths: tuple[str, ...],
@@ -209,16 +220,21 @@ def import_command(
     as_of: date | None,
     skip_invalid: bool,
     catalog: Path,
+    offline: bool,
     as_json: bool,
 ) -> None:
     """Add papers from files to the catalog (each file all or nothing).
 
-    PATHS are files, or bundled data such as paperclub:sample.
+    PATHS are files, bundled data such as paperclub:sample, or addresses that paperclub
+    fetches: arxiv:2410.17243, https://example.org/refs.bib (see docs/sources.md).
     """
-    from paperclub import sources
+    from paperclub import sources, workflow
 
     hooks = app().hooks
-    resolved = [sources.resolve(p, hooks.sources, fmt) for p in paths]
+    addresses = workflow.resolver(catalog, hooks, offline=offline, always=True)
+    resolved = [sources.resolve(p, hooks.sources, fmt, addresses=addresses) for p in paths]
+    for warning in addresses.warnings:
+        click.echo(f"warning: {warning}", err=True)
     results = []
     with open_catalog(catalog) as cat:
         for path, source, label in resolved:
@@ -398,14 +414,28 @@ def papers(
     help="Change the past: take hand edits of sessions already held, and plan again "
     "the sessions held by the last plan when --today is earlier.",
 )
+@offline_option
 @json_option
 def plan(
-    schedule: Path, catalog: Path, today: date | None, explain: bool, force: bool, as_json: bool
+    schedule: Path,
+    catalog: Path,
+    today: date | None,
+    explain: bool,
+    force: bool,
+    offline: bool,
+    as_json: bool,
 ) -> None:
     """Plan the term of a group config; write the plan file and the outputs it lists."""
     from paperclub import workflow
 
-    result = workflow.plan(schedule, catalog, app().hooks, today=today or date.today(), force=force)
+    result = workflow.plan(
+        schedule,
+        catalog,
+        app().hooks,
+        today=today or date.today(),
+        force=force,
+        offline=offline,
+    )
     for problem in result.problems:
         click.echo(f"warning: {problem}", err=True)
     if explain and not as_json:

@@ -219,6 +219,17 @@ def _duration(value: Any) -> timedelta:
     return timedelta(minutes=minutes)
 
 
+_AGE_UNITS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400}
+
+
+def _age(value: Any) -> timedelta:
+    """`1 day`, `12 hours`, `2 weeks`, `30 minutes`: catalog.refresh."""
+    match = re.fullmatch(r"(\d{1,4})\s*(minute|hour|day|week)s?", _text(value).strip().lower())
+    if not match or int(match[1]) == 0:
+        raise TypeError
+    return timedelta(seconds=int(match[1]) * _AGE_UNITS[match[2]])
+
+
 def _every(value: Any) -> int:
     match = re.fullmatch(r"(\d+)\s*weeks?", _text(value).lower()) or re.fullmatch(
         r"(week)", _text(value).lower()
@@ -362,7 +373,7 @@ def load_group(
             m.line("until"),
         )
 
-    catalog = root.section("catalog", ("sources", "ignore_tags"))
+    catalog = root.section("catalog", ("sources", "ignore_tags", "refresh"))
 
     # where keys and items stood, for errors found after loading (a paper id, a weight)
     lines: dict[str, int] = {}
@@ -554,6 +565,7 @@ def load_group(
         meetings=meetings,
         sources=catalog.items("sources", _text, "paperclub:sample or a file path"),
         ignore_tags=catalog.items("ignore_tags", _text, "a tag, such as lab-meeting"),
+        refresh=catalog.get("refresh", _age, "an age such as 1 day, 12 hours or 1 week", None),
         members=tuple(members),
         topics=topics,
         weights=weights,

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     import click
 
+    from paperclub.addresses import Address
     from paperclub.api import Catalog
     from paperclub.models import Assignment, Candidate, Group, Member, Paper, Plan, Session, Slot
     from paperclub.plugins import Hooks
@@ -42,6 +43,19 @@ def paperclub_register_sources(register: Callable[[Source], None]) -> None:
     and `read(file, as_of) -> Iterator[Paper | PaperclubError]`: every paper of the
     `SourceFile`, and for a bad record a PaperclubError naming the line, after which reading
     goes on. All implementations run; a name registered twice is an error naming both plugins.
+    """
+
+
+@hookspec
+def paperclub_register_addresses(register: Callable[[Address], None]) -> None:
+    """Register addresses that fetch themselves: call `register(Address(scheme, description,
+    fetch))` once per scheme. `paperclub import SCHEME:REST` and `catalog.sources` then call
+    `fetch(rest, fetcher)`, which gets the text after `scheme:` and a `paperclub.api.Fetcher`
+    (cached, polite, offline on request: fetch through it) and returns `(content, format)`:
+    the bytes, and the name of a registered source that reads them (`"arxiv-atom"`). Pages
+    are combined into one content, so an address imports all or nothing. A fault is a
+    PaperclubError naming the address. `https://` addresses are built in. All
+    implementations run; a scheme registered twice is an error naming both plugins.
     """
 
 

@@ -225,6 +225,8 @@ class Group:
     url: str | None = None  # the group's web page
     sources: tuple[str, ...] = ()
     ignore_tags: tuple[str, ...] = ()  # catalog.ignore_tags: more tags that are not topics
+    # catalog.refresh: fetch an address among the sources again when its copy is this old
+    refresh: timedelta | None = None
     members: tuple[Member, ...] = ()
     topics: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> keywords
     weights: dict[str, float] = field(default_factory=dict)

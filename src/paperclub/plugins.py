@@ -529,6 +529,11 @@ class Hooks:
         return self._registry("source", "paperclub_register_sources")
 
     @cached_property
+    def addresses(self) -> Registry:
+        """The address schemes (`arxiv:`, ...): built only when an argument might be one."""
+        return self._registry("address", "paperclub_register_addresses")
+
+    @cached_property
     def emitters(self) -> Registry:
         return self._registry("emitter", "paperclub_register_emitters", hooks=self)
 
@@ -1052,6 +1057,7 @@ def _returns_nothing(instead: str) -> Callable[[str, Any], Any]:
 # the hooks whose result is not used (so a wrapper's is not checked): -> what they do instead
 RETURN_NOTHING = {
     "paperclub_register_sources": "call register(source)",
+    "paperclub_register_addresses": "call register(address)",
     "paperclub_register_emitters": "call register(emitter)",
     "paperclub_register_policies": "call register(policy)",
     "paperclub_modify_plan": "change `plan` in place",

@@ -56,6 +56,8 @@ class Emitter(Protocol):
 # that could reach another folder.
 EXTENSION = re.compile(r"\.[A-Za-z0-9][A-Za-z0-9_.-]*")
 MEDIA_TYPE = re.compile(r"[\w.+-]+/[\w.+-]+(\s*;.*)?")
+# an address's scheme, lower case (as addresses.split reads it)
+SCHEME = re.compile(r"[a-z][a-z0-9+.-]+")
 
 # kind -> (its text attributes with an example each, its methods with their arguments)
 KINDS: dict[str, tuple[dict[str, str], dict[str, tuple[str, ...]]]] = {
@@ -68,7 +70,13 @@ KINDS: dict[str, tuple[dict[str, str], dict[str, tuple[str, ...]]]] = {
         {"render": ("plan",)},
     ),
     "policy": ({"name": "'balanced'", "description": "'one topic per session'"}, {}),
+    "address": (
+        {"scheme": "'arxiv'", "description": "'arxiv:ID or arxiv:QUERY'"},
+        {"fetch": ("rest", "fetcher")},
+    ),
 }
+# what names an item of a kind (a name by default): an address is named by its scheme
+KEYS = {"address": "scheme"}
 
 
 class Registry(dict):
@@ -102,9 +110,10 @@ class Registry(dict):
                 f"{where() if where else plugin}: {self.hook or 'register()'} registered {problem}"
             )
 
-        name = getattr(item, "name", None)
+        key = KEYS.get(self.kind, "name")
+        name = getattr(item, key, None)
         if not isinstance(name, str) or not name.strip():
-            raise fail(f"{self.article} without a name: {clip(repr(item))}")
+            raise fail(f"{self.article} without a {key}: {clip(repr(item))}")
         if isinstance(item, type):
             raise fail(
                 f"the class {item.__name__}, not {self.article}: register({item.__name__}())"
@@ -123,6 +132,11 @@ class Registry(dict):
             value = getattr(item, attr, None)
             if not isinstance(value, str):
                 raise fail(f"{this} whose {attr} is {what(value)}: give it a str such as {example}")
+        if self.kind == "address" and (not SCHEME.fullmatch(name) or name in ("https", "http")):
+            raise fail(
+                f"{this} whose scheme is not a word of two or more letters (and not http or "
+                "https, which are built in): such as 'arxiv'"
+            )
         if self.kind == "emitter":
             if not EXTENSION.fullmatch(item.extension):
                 raise fail(
@@ -237,4 +251,38 @@ class _Emitter(_Checked):
         return data
 
 
-_STAND_INS: dict[str, type[_Checked]] = {"source": _Source, "emitter": _Emitter}
+class _Address(_Checked):
+    def __repr__(self) -> str:
+        return f"<address {self._item.scheme!r} of {self._plugin}: {self._item!r}>"
+
+    def _raised(self, method: str, e: Exception) -> PluginError:
+        return PluginError(
+            f"{self._registry.blame(e, self._plugin)} raised in {method}() of address "
+            f"{self._item.scheme!r}: {type(e).__name__}: {e}"
+        )
+
+    def _bad(self, method: str, problem: str) -> PluginError:
+        where = self._registry.defined(self._plugin, getattr(self._item, method))
+        return PluginError(f"{where}: {method}() of address {self._item.scheme!r} {problem}")
+
+    def fetch(self, rest: str, fetcher: Any) -> tuple[bytes, str]:
+        answer = self._call("fetch", rest, fetcher)
+        if (
+            not isinstance(answer, tuple)
+            or len(answer) != 2
+            or not isinstance(answer[0], bytes)
+            or not isinstance(answer[1], str)
+        ):
+            raise self._bad(
+                "fetch",
+                f"returned {what(answer)}, not (content, format): the bytes and the name of "
+                "the source that reads them, such as (b'...', 'arxiv-atom')",
+            )
+        return answer
+
+
+_STAND_INS: dict[str, type[_Checked]] = {
+    "source": _Source,
+    "emitter": _Emitter,
+    "address": _Address,
+}

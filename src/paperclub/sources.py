@@ -19,6 +19,7 @@ from paperclub.registry import Registry, Source
 from paperclub.sourcefile import SourceFile  # noqa: F401 (plugins import it from here)
 
 if TYPE_CHECKING:
+    from paperclub.addresses import Resolver
     from paperclub.models import Paper
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -100,10 +101,22 @@ def paper_problem(paper: Paper) -> str | None:
 
 
 def resolve(
-    arg: str, sources: Registry, fmt: str | None = None, base: Path | None = None
+    arg: str,
+    sources: Registry,
+    fmt: str | None = None,
+    base: Path | None = None,
+    addresses: Resolver | None = None,
 ) -> tuple[Path, Source, str]:
     """The file, its source and the label its papers record, for an `import` argument.
-    A relative path is taken from `base` (a config's folder) when given."""
+    A relative path is taken from `base` (a config's folder) when given. An address
+    (`https://...`, `arxiv:...`) goes to `addresses`, which fetches it into the cache: its
+    label is the address itself."""
+    if addresses is not None and not arg.startswith(BUNDLED_PREFIX):
+        if fmt is not None and addresses.is_address(arg):
+            _known(fmt, sources)
+        fetched = addresses.resolve(arg, sources)
+        if fetched is not None:
+            return fetched[0], sources[fmt] if fmt is not None else fetched[1], fetched[2]
     if arg.startswith(BUNDLED_PREFIX):
         name = arg[len(BUNDLED_PREFIX) :]
         path = DATA / f"{name}.json"
@@ -129,9 +142,7 @@ def resolve(
             path=arg,
         )
     if fmt is not None:
-        if fmt not in sources:
-            raise PaperclubError(f"unknown format {fmt!r} (known: {', '.join(sorted(sources))})")
-        source = sources[fmt]
+        source = _known(fmt, sources)
     else:
         head = head_bytes.decode("utf-8", errors="replace").lstrip("\ufeff")
         found = [s for s in sources.values() if s.detect(path, head)]
@@ -144,11 +155,18 @@ def resolve(
     return path, source, f"{source.name}:{path.name}"
 
 
+def _known(fmt: str, sources: Registry) -> Source:
+    """The source `--format` names."""
+    if fmt not in sources:
+        raise PaperclubError(f"unknown format {fmt!r} (known: {', '.join(sorted(sources))})")
+    return sources[fmt]
+
+
 # `arxiv.org/abs/2401.01234`, `www.example.org/refs.bib`: a host name, then a path
 _BARE_ADDRESS = re.compile(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}/", re.IGNORECASE)
 _ADDRESS_HINT = (
-    "paperclub imports files, not web addresses: save the page (or the paper's "
-    "BibTeX) and import that file"
+    "paperclub fetches https:// addresses of files it reads (and arxiv:ID, see "
+    "docs/sources.md); or save the page (or the paper's BibTeX) and import that file"
 )
 
 
@@ -165,7 +183,7 @@ def _not_a_file(arg: str, path: Path) -> str:
             f"(paperclub import {shown_files}{more})"
         )
     if re.match(r"^[a-z][a-z0-9+.-]*://", arg, re.IGNORECASE):
-        return f"a web address; {_ADDRESS_HINT}"
+        return f"an address paperclub does not fetch; {_ADDRESS_HINT}"
     if _BARE_ADDRESS.match(arg):
-        return f"no such file; it looks like a web address without https://, and {_ADDRESS_HINT}"
+        return f"no such file; it looks like a web address without https://: {_ADDRESS_HINT}"
     return "no such file"

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from paperclub import config, planfile, planner, rules, sources
 from paperclub.catalog import Catalog
@@ -17,6 +18,10 @@ from paperclub.files import atomic_write
 from paperclub.models import Candidate, Group, Member, Paper, Plan, Relevance, Votes
 from paperclub.plugins import Hooks
 from paperclub.signals import Signals, measure
+
+if TYPE_CHECKING:
+    from paperclub.addresses import Resolver
+    from paperclub.registry import Source
 
 
 @dataclass
@@ -41,17 +46,54 @@ def render(hooks: Hooks, name: str, plan: Plan) -> bytes:
     return hooks.emitters[name].render(plan)
 
 
-def sync_sources(group: Group, catalog: Catalog, hooks: Hooks) -> list[str] | None:
-    """Import the group's sources (unchanged files are skipped); their labels, or None when
-    the group takes every paper of the catalog."""
+def resolver(
+    catalog_path: Path, hooks: Hooks, group: Group | None = None, **options: Any
+) -> Resolver:
+    """What fetches the addresses among the sources (`arxiv:...`, `https://...`) into the
+    workspace's cache, beside the catalog; a group's `catalog.refresh` says when a cached
+    copy is fetched again. `options`: Resolver's `offline`, `always`."""
+    from paperclub.addresses import Resolver, cache_dir
+
+    return Resolver(
+        lambda: hooks.addresses,
+        cache_dir(catalog_path),
+        max_age=group.refresh if group is not None else None,
+        **options,
+    )
+
+
+def resolve_sources(
+    group: Group, hooks: Hooks, addresses: Resolver
+) -> list[tuple[Path, Source, str]] | None:
+    """The group's sources as files (addresses fetched as needed), each with its source and
+    label; None when the group takes every paper of the catalog. All are resolved before any
+    is imported, so a source that cannot be fetched leaves the catalog as it was."""
     if not group.sources:
         return None
-    labels = []
-    for arg in group.sources:
-        path, source, label = sources.resolve(arg, hooks.sources, base=group.path.parent)
+    return [
+        sources.resolve(arg, hooks.sources, base=group.path.parent, addresses=addresses)
+        for arg in group.sources
+    ]
+
+
+def import_sources(
+    catalog: Catalog, resolved: list[tuple[Path, Source, str]] | None
+) -> list[str] | None:
+    """Import resolved sources (unchanged files are skipped); their labels."""
+    if resolved is None:
+        return None
+    for path, source, label in resolved:
         catalog.import_file(path, source, label, as_of=None)
-        labels.append(label)
-    return labels
+    return [label for _, _, label in resolved]
+
+
+def sync_sources(
+    group: Group, catalog: Catalog, hooks: Hooks, offline: bool = False
+) -> list[str] | None:
+    """Import the group's sources (unchanged files are skipped); their labels, or None when
+    the group takes every paper of the catalog."""
+    addresses = resolver(catalog.path, hooks, group, offline=offline)
+    return import_sources(catalog, resolve_sources(group, hooks, addresses))
 
 
 def check_ids(group: Group, catalog: Catalog) -> Group:
@@ -117,15 +159,29 @@ def source_labels(group: Group, hooks: Hooks) -> list[str] | None:
     group's candidates (None: every paper of the catalog)."""
     if not group.sources:
         return None
-    return [sources.resolve(arg, hooks.sources, base=group.path.parent)[2] for arg in group.sources]
+    from paperclub.addresses import split
+
+    return [
+        arg
+        if split(arg, lambda: hooks.addresses) is not None
+        else sources.resolve(arg, hooks.sources, base=group.path.parent)[2]
+        for arg in group.sources
+    ]
 
 
 def plan(
-    config_path: Path, catalog_path: Path, hooks: Hooks, *, today: date, force: bool = False
+    config_path: Path,
+    catalog_path: Path,
+    hooks: Hooks,
+    *,
+    today: date,
+    force: bool = False,
+    offline: bool = False,
 ) -> PlanResult:
     """Plan the group's term and write the plan file and outputs. `force`: take hand edits of
     sessions already held, and plan again sessions held as of the last plan (see
-    `rules.hand_edits`); without it these are errors, and nothing is written."""
+    `rules.hand_edits`); without it these are errors, and nothing is written. `offline`:
+    addresses among the sources come from the cache only."""
     group = config.load_group(
         config_path, emitters=hooks.emitters, policies=hooks.policies, settings=hooks.settings
     )
@@ -137,8 +193,10 @@ def plan(
             "run `paperclub import FILE` first",
             path=catalog_path,
         )
+    addresses = resolver(catalog_path, hooks, group, offline=offline)
+    resolved = resolve_sources(group, hooks, addresses)  # fetched before the catalog is opened
     with Catalog(catalog_path) as catalog:
-        labels = sync_sources(group, catalog, hooks)
+        labels = import_sources(catalog, resolved)
         group = check_ids(group, catalog)
         if previous is not None:
             edits = rules.hand_edits(
@@ -154,7 +212,7 @@ def plan(
             the_plan, problems = planner.make_plan(
                 group, papers, hooks, today=today, previous=previous, signals=signals
             )
-    problems = list(group.warnings) + problems
+    problems = list(group.warnings) + addresses.warnings + problems
 
     files = {plan_path: planfile.dump(the_plan)}
     outputs = []

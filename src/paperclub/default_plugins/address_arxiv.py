@@ -1,0 +1,211 @@
+"""Address: `arxiv:...`, papers fetched from the arXiv API (export.arxiv.org/api/query):
+
+    arxiv:2410.17243                     one paper; arxiv:2410.17243,2401.01234 (or spaces): several
+    arxiv:"speculative decoding"         a phrase, anywhere in the paper (all:"...")
+    arxiv:cat:cs.LG AND ti:serving       any arXiv API query (ti: au: abs: cat: all: AND OR ANDNOT)
+    arxiv:list/cs.LG                     the newest listing of a category
+
+The API answers in pages of PAGE_SIZE entries, one request every 3 seconds (arXiv's published
+limit for its API); the pages are combined into one Atom feed, which the arxiv-atom source
+reads, so an address imports all its papers or none. The base address comes from
+PAPERCLUB_ARXIV_URL (a mirror, the tests' local server)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from paperclub import ids
+from paperclub.addresses import Address
+from paperclub.errors import PaperclubError
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
+
+    from paperclub.fetch import Fetcher
+
+API = "https://export.arxiv.org/api/query"
+# arXiv's terms of use for its API: "no more than one request every three seconds"
+INTERVAL = 3.0
+# entries per request: arXiv allows up to 2000, and recommends smaller slices; 500 keeps a
+# day's listing of a busy category to one or two requests
+PAGE_SIZE = 500
+# the most results the API pages through (its documented limit); a query matching more is
+# an error asking to narrow it, never a silent cut
+MAX_RESULTS = 30_000
+# arxiv:list/CAT: the submissions of the LISTING_WINDOW before the newest one
+LISTING_WINDOW = timedelta(days=1)
+TRIES_OF_AN_EMPTY_PAGE = 3  # the API sometimes answers a page with no entries: ask again
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
+FIELD = re.compile(r"\b(ti|au|abs|co|jr|cat|rn|id|all|submittedDate|lastUpdatedDate):")
+OPERATOR = re.compile(r"\b(AND|OR|ANDNOT)\b")
+ENTRY = re.compile(rb"<entry[\s>].*?</entry>", re.DOTALL)
+
+
+def query(rest: str) -> tuple[dict[str, str], bool]:
+    """The API's parameters for the text after `arxiv:`, and whether it is a listing."""
+    text = rest.strip()
+    if not text:
+        raise PaperclubError(
+            "arxiv: says nothing to fetch: give ids (arxiv:2410.17243), a query "
+            '(arxiv:"speculative decoding") or a listing (arxiv:list/cs.LG)'
+        )
+    if text.startswith("list/"):
+        category = text[len("list/") :].strip("/ ")
+        if not ids.is_arxiv_category(category):
+            raise PaperclubError(
+                f"arxiv:{rest}: {category!r} is not an arXiv category, such as cs.LG or hep-th"
+            )
+        by_date = {"sortBy": "submittedDate", "sortOrder": "descending"}
+        return {"search_query": f"cat:{category}", **by_date}, True
+    tokens = [t for t in re.split(r"[\s,]+", text) if t]
+    if all(ids.ARXIV.fullmatch(t) for t in tokens):
+        return {"id_list": ",".join(tokens)}, False
+    if FIELD.search(text) or OPERATOR.search(text):
+        search = text
+    elif text.startswith('"') and text.endswith('"') and len(text) > 2:
+        search = f"all:{text}"
+    else:  # plain words: each anywhere in the paper
+        search = " AND ".join(f"all:{t}" for t in text.split())
+    return {"search_query": search, "sortBy": "submittedDate", "sortOrder": "descending"}, False
+
+
+def fetch(rest: str, fetcher: Fetcher) -> tuple[bytes, str]:
+    """Every page of the answer to `arxiv:rest`, combined into one arxiv-atom feed."""
+    from paperclub.fetch import HTTPStatusError, base_url
+
+    address = f"arxiv:{rest}"
+    params, listing = query(rest)
+    url = base_url("arxiv", API)
+    entries: list[bytes] = []
+    header = b""
+    total = None
+    newest: datetime | None = None
+    with fetcher.progress_bar(address) as progress:
+        start = 0
+        while total is None or start < total:
+            page = {**params, "start": str(start), "max_results": str(PAGE_SIZE)}
+            for _ in range(TRIES_OF_AN_EMPTY_PAGE):
+                try:
+                    body = fetcher.get(url, params=page, interval=INTERVAL, what=address)
+                except HTTPStatusError as e:  # a 400 names the problem in an Atom feed
+                    raise PaperclubError(f"{address}: {_api_error(e.body) or e.message}") from None
+                feed = _parse(body, address)
+                found = ENTRY.findall(body)
+                if found or start == 0:
+                    break
+            if total is None:
+                total = _total(feed, address)
+                if total > MAX_RESULTS and not listing:
+                    raise PaperclubError(
+                        f"{address}: {total:,} papers match, more than the {MAX_RESULTS:,} the "
+                        "arXiv API pages through: narrow the query (AND cat:cs.LG, AND "
+                        "submittedDate:[202501010000 TO 202512312359], ...)"
+                    )
+                first = ENTRY.search(body)
+                header = body[: first.start()] if first else _before_end(body)
+                progress.total(min(total, MAX_RESULTS))
+            if not found:
+                if start >= total:
+                    break
+                raise PaperclubError(
+                    f"{address}: the arXiv API gave no entries from {start} on, of "
+                    f"{total} (asked {TRIES_OF_AN_EMPTY_PAGE} times): try again later"
+                )
+            if listing:
+                dates = [_published(e, address) for e in feed.iter(f"{ATOM}entry")]
+                newest = newest or max(dates)
+                kept = [e for e, d in zip(found, dates) if d > newest - LISTING_WINDOW]
+                entries += kept
+                progress.advance(len(found))
+                if len(kept) < len(found) or len(entries) >= MAX_RESULTS:
+                    break
+            else:
+                entries += found
+                progress.advance(len(found))
+            start += len(found)
+    return header + b"\n  ".join(entries) + b"\n</feed>\n", "arxiv-atom"
+
+
+def _parse(body: bytes, address: str) -> Element:
+    """The feed of one page, checked: well-formed XML, an Atom <feed>, no API error."""
+    from xml.etree.ElementTree import ParseError, fromstring
+
+    if re.search(rb"<!(DOCTYPE|ENTITY)", body, re.IGNORECASE):
+        # entities are how XML bombs work; arXiv's feeds never declare any
+        raise PaperclubError(f"{address}: the arXiv API answered with a DOCTYPE, not a feed")
+    try:
+        feed = fromstring(body)
+    except ParseError as e:
+        what = "a web page" if re.match(rb"\s*<(!doctype|html)", body, re.IGNORECASE) else "XML"
+        raise PaperclubError(
+            f"{address}: the arXiv API answered with {what} that is not an Atom feed ({e})"
+        ) from None
+    if feed.tag != f"{ATOM}feed":
+        raise PaperclubError(
+            f"{address}: the arXiv API answered with a <{feed.tag.rpartition('}')[2]}>, "
+            "not an Atom feed"
+        )
+    error = _api_error(body, feed)
+    if error:
+        raise PaperclubError(f"{address}: {error}")
+    return feed
+
+
+def _api_error(body: bytes, feed: Element | None = None) -> str | None:
+    """What an arXiv API error feed says (`incorrect id format for abc`), or None."""
+    if feed is None:
+        try:
+            from xml.etree.ElementTree import fromstring
+
+            if re.search(rb"<!(DOCTYPE|ENTITY)", body, re.IGNORECASE):
+                return None
+            feed = fromstring(body)
+        except Exception:
+            return None
+    for entry in feed.iter(f"{ATOM}entry"):
+        if "api/errors" in (entry.findtext(f"{ATOM}id") or ""):
+            summary = (entry.findtext(f"{ATOM}summary") or "").strip()
+            return f"the arXiv API answered with an error: {summary or 'no reason given'}"
+    return None
+
+
+def _total(feed: Element, address: str) -> int:
+    text = feed.findtext(f"{OPENSEARCH}totalResults")
+    try:
+        return int(text or "")
+    except ValueError:
+        raise PaperclubError(
+            f"{address}: the arXiv API's feed has no number of results (opensearch:totalResults)"
+        ) from None
+
+
+def _published(entry: Element, address: str) -> datetime:
+    stamp = (entry.findtext(f"{ATOM}published") or "").strip()
+    try:
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        raise PaperclubError(
+            f"{address}: an entry of the arXiv API's feed has no date (<published>)"
+        ) from None
+
+
+def _before_end(body: bytes) -> bytes:
+    """A feed without entries, open for them: all before </feed>."""
+    end = body.rfind(b"</feed>")
+    return body[:end] if end >= 0 else body
+
+
+def paperclub_register_addresses(register: Callable[[Address], None]) -> None:
+    register(
+        Address(
+            "arxiv",
+            "arXiv papers: arxiv:ID[,ID...], arxiv:QUERY (the arXiv API's syntax, or "
+            '"a phrase"), arxiv:list/CATEGORY (the newest listing)',
+            fetch,
+        )
+    )
