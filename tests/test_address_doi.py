@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
-from localserver import Server
 
+from httpserver import Response
 from paperclub.default_plugins import address_doi
 from paperclub.default_plugins.paperclub_json import PaperclubJSON
 from paperclub.errors import PaperclubError
@@ -31,17 +31,18 @@ def crossref(request):
     doi = request.path.removeprefix("/works/")
     path = FIXTURES / f"{doi.replace('/', '_')}.json"
     if path.is_file():
-        return 200, {"Content-Type": "application/json"}, path.read_bytes()
-    return 404, {"Content-Type": "text/plain"}, b"Resource not found."  # as Crossref says it
+        return Response(body=path.read_bytes(), headers={"Content-Type": "application/json"})
+    return Response(404, b"Resource not found.", {"Content-Type": "text/plain"})  # Crossref's
 
 
 @pytest.fixture
-def server(monkeypatch):
+def server(http_server, monkeypatch):
     monkeypatch.setattr(address_doi, "INTERVAL", 0.0)
     monkeypatch.delenv(address_doi.MAILTO_ENV, raising=False)
-    with Server(crossref) as server:
-        monkeypatch.setenv("PAPERCLUB_CROSSREF_URL", server.url)
-        yield server
+    for doi in (JOURNAL, PROCEEDINGS, FAMILY_ONLY, "10.1371/notarealdoi"):
+        http_server.add(f"/works/{doi}", crossref)
+    monkeypatch.setenv("PAPERCLUB_CROSSREF_URL", http_server.url)
+    return http_server
 
 
 def papers(rest: str, tmp_path: Path) -> list[Paper]:
@@ -82,7 +83,7 @@ def test_the_user_agent_names_paperclub_and_the_contact_when_set(server, tmp_pat
     papers(JOURNAL, tmp_path)
     monkeypatch.setenv(address_doi.MAILTO_ENV, "organiser@example.org")
     papers(JOURNAL, tmp_path)
-    agents = [r.headers["User-Agent"] for r in server.requests]
+    agents = [r.headers["user-agent"] for r in server.requests]
     assert agents[0].startswith("paperclub/") and "mailto" not in agents[0]
     assert agents[1].startswith("paperclub/") and agents[1].endswith(
         "; mailto:organiser@example.org)"
@@ -114,12 +115,12 @@ def test_not_a_doi_is_an_error_and_nothing_is_sent(server, tmp_path):
     ],
 )
 def test_an_answer_that_is_not_a_work_is_one_line_naming_the_address(
-    tmp_path, monkeypatch, body, message
+    http_server, tmp_path, monkeypatch, body, message
 ):
-    with Server(lambda request: (200, {}, body)) as server:
-        monkeypatch.setenv("PAPERCLUB_CROSSREF_URL", server.url)
-        with pytest.raises(PaperclubError) as e:
-            papers(JOURNAL, tmp_path)
+    http_server.add(f"/works/{JOURNAL}", Response(body=body))
+    monkeypatch.setenv("PAPERCLUB_CROSSREF_URL", http_server.url)
+    with pytest.raises(PaperclubError) as e:
+        papers(JOURNAL, tmp_path)
     assert str(e.value).startswith(f"doi:{JOURNAL}: Crossref's answer for {JOURNAL} {message}")
     assert "\n" not in str(e.value)
 

@@ -9,8 +9,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from localserver import Server
 
+from httpserver import Response
 from paperclub.default_plugins import address_hf
 from paperclub.default_plugins.hf_json import HFJSON
 from paperclub.errors import PaperclubError
@@ -26,30 +26,26 @@ PAPER = FIXTURES / "paper.json"  # an api/papers/ID answer (2402.03300)
 FRIDAY = date(2024, 10, 25)  # in ISO week 2024-W43, Monday 2024-10-21
 
 
-def hub(request):
-    """The Hub's answers: a day's list, paged with `p` and `limit` as the API pages it."""
-    if request.path == "/api/daily_papers":
-        items = (
-            json.loads(DAYS[request.query["date"]].read_bytes())
-            if request.query["date"] in DAYS
-            else []
-        )
-        limit, page = int(request.query.get("limit", 50)), int(request.query.get("p", 0))
-        return (
-            200,
-            {"Content-Type": "application/json"},
-            json.dumps(items[page * limit : (page + 1) * limit]).encode(),
-        )
-    if request.path == "/api/papers/2402.03300":
-        return 200, {"Content-Type": "application/json"}, PAPER.read_bytes()
-    return 404, {"Content-Type": "application/json"}, b'{"error":"Not Found"}'
+JSON = {"Content-Type": "application/json; charset=utf-8"}
+
+
+def daily(request):
+    """The Hub's answer to api/daily_papers: a day's list, paged with `p` and `limit` as the
+    API pages it."""
+    day = request.query["date"]
+    items = json.loads(DAYS[day].read_bytes()) if day in DAYS else []
+    limit, page = int(request.query.get("limit", 50)), int(request.query.get("p", 0))
+    return Response(
+        body=json.dumps(items[page * limit : (page + 1) * limit]).encode(), headers=JSON
+    )
 
 
 @pytest.fixture
-def server(monkeypatch):
-    with Server(hub) as server:
-        monkeypatch.setenv("PAPERCLUB_HF_URL", server.url)
-        yield server
+def server(http_server, monkeypatch):
+    http_server.add("/api/daily_papers", daily)
+    http_server.add("/api/papers/2402.03300", Response(body=PAPER.read_bytes(), headers=JSON))
+    monkeypatch.setenv("PAPERCLUB_HF_URL", http_server.url)
+    return http_server
 
 
 def fetch(rest: str, tmp_path: Path, today: date = FRIDAY) -> tuple[bytes, str]:
@@ -74,7 +70,7 @@ def test_a_day_is_that_days_daily_papers_read_by_hf_json(server, tmp_path):
     assert source == "hf-json"
     assert ids_in(content, tmp_path) == fixture_ids("2024-10-25")
     assert [r.query for r in server.requests] == [{"date": "2024-10-25", "limit": "100", "p": "0"}]
-    assert server.requests[0].headers["User-Agent"].startswith("paperclub/")
+    assert server.requests[0].headers["user-agent"].startswith("paperclub/")
 
 
 def test_a_day_of_more_papers_than_a_page_is_fetched_page_by_page(server, tmp_path, monkeypatch):
@@ -152,12 +148,12 @@ def test_an_address_of_no_form_is_one_line_naming_it_and_nothing_is_sent(
     ],
 )
 def test_an_answer_that_is_not_daily_papers_is_one_line_naming_the_address(
-    tmp_path, monkeypatch, body, message
+    http_server, tmp_path, monkeypatch, body, message
 ):
-    with Server(lambda request: (200, {"Content-Type": "text/html"}, body)) as server:
-        monkeypatch.setenv("PAPERCLUB_HF_URL", server.url)
-        with pytest.raises(PaperclubError) as e:
-            fetch("2024-10-25", tmp_path)
+    http_server.add("/api/daily_papers", Response(body=body))
+    monkeypatch.setenv("PAPERCLUB_HF_URL", http_server.url)
+    with pytest.raises(PaperclubError) as e:
+        fetch("2024-10-25", tmp_path)
     assert str(e.value).startswith(f"hf:2024-10-25: {message}")
     assert "\n" not in str(e.value)
 

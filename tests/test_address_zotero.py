@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
-from localserver import Server
 
+from httpserver import Response
 from paperclub.default_plugins import address_zotero
 from paperclub.default_plugins.paperclub_json import PaperclubJSON
 from paperclub.errors import PaperclubError
@@ -27,25 +27,24 @@ LIBRARY = "/groups/2175430"
 
 def zotero(request):
     """The API's answer: the items from `start`, `limit` of them, 403 without the key."""
-    if request.headers.get("Zotero-API-Key") != KEY:
-        return 403, {"Content-Type": "text/plain"}, b"Forbidden"
-    if not request.path.startswith(LIBRARY):
-        return 404, {"Content-Type": "text/plain"}, b"Not found"
+    if request.headers.get("zotero-api-key") != KEY:
+        return Response(403, b"Forbidden", {"Content-Type": "text/plain"})
     start, limit = int(request.query.get("start", 0)), int(request.query.get("limit", 25))
     headers = {"Content-Type": "application/json", "Total-Results": str(len(ITEMS))}
     if start + limit < len(ITEMS):
         headers["Link"] = f'<{request.path}?limit={limit}&start={start + limit}>; rel="next"'
-    return 200, headers, json.dumps(ITEMS[start : start + limit]).encode()
+    return Response(body=json.dumps(ITEMS[start : start + limit]).encode(), headers=headers)
 
 
 @pytest.fixture
-def server(monkeypatch, tmp_path):
+def server(http_server, monkeypatch, tmp_path):
     monkeypatch.setattr(address_zotero, "INTERVAL", 0.0)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))  # no ~/.netrc but the test's own
     monkeypatch.setenv(address_zotero.KEY_ENV, KEY)
-    with Server(zotero) as server:
-        monkeypatch.setenv("PAPERCLUB_ZOTERO_URL", server.url)
-        yield server
+    http_server.add(f"{LIBRARY}/items/top", zotero)
+    http_server.add(f"{LIBRARY}/collections/9KH9TNSJ/items/top", zotero)
+    monkeypatch.setenv("PAPERCLUB_ZOTERO_URL", http_server.url)
+    return http_server
 
 
 def papers(rest: str, tmp_path: Path) -> list[Paper]:
@@ -67,7 +66,7 @@ def test_a_library_is_its_papers_page_by_page(server, tmp_path, monkeypatch):
         (f"{LIBRARY}/items/top", {"format": "json", "limit": "4", "start": "0"}),
         (f"{LIBRARY}/items/top", {"format": "json", "limit": "4", "start": "4"}),
     ]
-    assert all(r.headers["Zotero-API-Version"] == "3" for r in server.requests)
+    assert all(r.headers["zotero-api-version"] == "3" for r in server.requests)
 
 
 def test_an_item_is_read_as_zotero_holds_it(server, tmp_path):
@@ -116,7 +115,7 @@ def test_the_key_comes_from_netrc_without_the_environment(server, tmp_path, monk
 def test_the_key_is_never_printed(server, tmp_path):
     with pytest.raises(PaperclubError) as e:  # the server's 404, the key sent with it
         papers("users/475425", tmp_path)
-    assert server.requests[0].headers["Zotero-API-Key"] == KEY
+    assert server.requests[0].headers["zotero-api-key"] == KEY
     assert KEY not in str(e.value) and str(e.value).startswith("zotero:users/475425: ")
     assert not any(KEY in str(p) for p in (tmp_path / "cache").rglob("*"))
 
@@ -153,11 +152,11 @@ def test_not_a_library_is_one_line_naming_the_forms(server, tmp_path, rest):
     assert server.requests == []
 
 
-def test_an_html_page_is_one_line_naming_the_address(tmp_path, monkeypatch):
-    with Server(lambda request: (200, {}, b"<!doctype html><title>Log in</title>")) as server:
-        monkeypatch.setenv("PAPERCLUB_ZOTERO_URL", server.url)
-        with pytest.raises(PaperclubError) as e:
-            papers("groups/2175430", tmp_path)
+def test_an_html_page_is_one_line_naming_the_address(http_server, tmp_path, monkeypatch):
+    http_server.add(f"{LIBRARY}/items/top", Response(body=b"<!doctype html><title>Log in</title>"))
+    monkeypatch.setenv("PAPERCLUB_ZOTERO_URL", http_server.url)
+    with pytest.raises(PaperclubError) as e:
+        papers("groups/2175430", tmp_path)
     assert str(e.value) == ("zotero:groups/2175430: the answer is an HTML page, not Zotero's items")
 
 
