@@ -163,3 +163,19 @@ def test_a_paper_the_hub_does_not_have_is_the_servers_answer_naming_the_address(
         fetch("paper/2401.00001", tmp_path)
     assert str(e.value).startswith("hf:paper/2401.00001: ")
     assert "404" in str(e.value)
+
+
+def test_one_row_per_paper_across_hf_and_a_bib_of_the_same_papers(server, run, workspace):
+    bib = workspace / "same-papers.bib"
+    bib.write_bytes((FIXTURES / "api" / "same-papers.bib").read_bytes())
+    result = run("import", "hf:2024-10-25", "same-papers.bib")
+    assert result.exit_code == 0, result
+    result = run("papers", "--json", "--limit", "0")
+    assert result.exit_code == 0, result
+    rows = json.loads(result.stdout)
+    assert sorted(r["id"] for r in rows) == sorted(fixture_ids("2024-10-25"))  # 3, not 6
+    for row in rows:
+        assert "hf:2024-10-25" in row["sources"] and any(
+            "same-papers.bib" in s for s in row["sources"]
+        )
+        assert row["upvotes"] is not None  # Hugging Face's fields, merged with BibTeX's

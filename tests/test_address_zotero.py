@@ -177,3 +177,27 @@ def test_arxiv_and_doi_from_zotero_7s_fields():
     found = address_zotero.paper(item)
     assert found is not None and found["arxiv_id"] == "2211.17192"
     assert found["links"]["abs"] == "http://arxiv.org/abs/2211.17192"
+
+
+def test_import_of_a_private_library_shows_the_key_nowhere(server, run, workspace):
+    def with_etag(request):  # so the HTTP cache keeps the answer (and the request's headers)
+        response = zotero(request)
+        response.etag = '"v1"'
+        return response
+
+    server.add(f"{LIBRARY}/items/top", with_etag)
+    result = run("import", "zotero:groups/2175430")
+    assert result.exit_code == 0, result
+    assert "5 " in result.stdout or "5 " in result.stderr, result  # five papers, one attachment
+    listed = run("papers", "--json", "--limit", "0")
+    assert len(json.loads(listed.stdout)) == 5
+    assert all(
+        s == ["zotero:groups/2175430"] for s in (p["sources"] for p in json.loads(listed.stdout))
+    )
+    for text in (result.stdout, result.stderr, listed.stdout):
+        assert KEY not in text
+    cached = [p for p in workspace.rglob("*") if p.is_file()]
+    assert len([p for p in cached if "http" in p.parts]) > 1 and not any(
+        KEY in str(p) for p in cached
+    )
+    assert not any(KEY.encode() in p.read_bytes() for p in cached)  # the HTTP cache too

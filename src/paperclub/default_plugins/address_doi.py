@@ -28,11 +28,14 @@ import json
 import os
 import re
 import urllib.parse
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from paperclub import __version__, ids
+from paperclub.addresses import Address
 from paperclub.errors import PaperclubError
+from paperclub.hookspecs import hookimpl
 from paperclub.messages import kind, one_line, quoted
 
 if TYPE_CHECKING:
@@ -202,3 +205,8 @@ def _preprint(relation: object) -> str | None:
             if arxiv:
                 return arxiv
     return None
+
+
+@hookimpl(trylast=True)
+def paperclub_register_addresses(register: Callable[[Address], None]) -> None:
+    register(Address(SCHEME, DESCRIPTION, fetch))

@@ -28,7 +28,9 @@ from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from paperclub import ids
+from paperclub.addresses import Address
 from paperclub.errors import PaperclubError
+from paperclub.hookspecs import hookimpl
 from paperclub.messages import kind, one_line, quoted
 
 if TYPE_CHECKING:
@@ -175,3 +177,8 @@ def _dumps(data: object) -> bytes:
     """The content handed on: JSON as the API gave it (its keys in its order), indented so
     the hf-json source's errors name a useful line of the cached file."""
     return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode()
+
+
+@hookimpl(trylast=True)
+def paperclub_register_addresses(register: Callable[[Address], None]) -> None:
+    register(Address(SCHEME, DESCRIPTION, fetch))

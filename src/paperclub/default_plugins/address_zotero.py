@@ -33,12 +33,15 @@ import json
 import netrc
 import os
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from paperclub import ids
+from paperclub.addresses import Address
 from paperclub.errors import PaperclubError
+from paperclub.hookspecs import hookimpl
 from paperclub.messages import kind, one_line, quoted
 from paperclub.records import arxiv_from_url, url_kind
 
@@ -245,3 +248,8 @@ def _parsed_date(text: str) -> tuple[date | None, str | None]:
         return (date(year, 1, 1), "year") if year else (None, None)
     except ValueError:
         return None, None
+
+
+@hookimpl(trylast=True)
+def paperclub_register_addresses(register: Callable[[Address], None]) -> None:
+    register(Address(SCHEME, DESCRIPTION, fetch))
