@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from httpserver import http_server  # noqa: F401 (the local HTTP server, for every test file)
 from paperclub.cli import App, cli
 
 # the http_server fixture (tests/httpserver.py) for every test that fetches, without each test

@@ -56,6 +56,7 @@ class Server:
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.stopped = False
 
     def add(self, path: str, *responses: Response | Callable[[Request], Response]) -> str:
         """Serve `responses` at `path`, in order (or a function of the request); its URL."""
@@ -77,6 +78,13 @@ class Server:
             n = self._served[request.path]
             self._served[request.path] = n + 1
             return route[min(n, len(route) - 1)]
+
+    def stop(self) -> None:
+        """Nothing listens on the port any more (no network): connections are refused."""
+        if not self.stopped:
+            self.stopped = True
+            self.httpd.shutdown()
+            self.httpd.server_close()
 
     def gaps(self, path: str | None = None) -> list[float]:
         """Seconds between one request (to `path`) and the next."""
@@ -140,6 +148,5 @@ def http_server():
     try:
         yield server
     finally:
-        server.httpd.shutdown()
-        server.httpd.server_close()
+        server.stop()
         server.thread.join(5)

@@ -311,10 +311,11 @@ def test_an_address_without_a_scheme(run, workspace, address):
     assert "network" not in result.stderr
 
 
-def test_a_web_address(run, workspace):
-    result = refused(run, workspace, "https://arxiv.org/abs/2401.01234")
-    assert "https://arxiv.org/abs/2401.01234: a web address" in result.stderr
-    assert "paperclub imports files" in result.stderr
+def test_an_address_paperclub_does_not_fetch(run, workspace):
+    # https:// addresses are fetched (tests/test_fetch.py, against a local server)
+    result = refused(run, workspace, "ftp://example.org/refs.bib")
+    assert "ftp://example.org/refs.bib: an address paperclub does not fetch" in result.stderr
+    assert "paperclub fetches https:// addresses" in result.stderr
 
 
 def test_a_named_bibtex_format_without_entries_is_an_error(run, workspace):

@@ -231,4 +231,6 @@ def _reason(error: Exception) -> str:
         return "the host name does not resolve"
     if "Connection refused" in text:
         return "connection refused"
+    if "://" not in text and "(" not in text and 0 < len(text) <= 100:
+        return text  # "Remote end closed connection without response"
     return type(error).__name__
