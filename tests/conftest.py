@@ -12,10 +12,6 @@ from click.testing import CliRunner
 from httpserver import http_server  # noqa: F401 (the local HTTP server, for every test file)
 from paperclub.cli import App, cli
 
-# the http_server fixture (tests/httpserver.py) for every test that fetches, without each test
-# module importing it (which ruff reads as an unused import, then a redefinition)
-pytest_plugins = ["httpserver"]
-
 ROOT = Path(__file__).resolve().parent.parent
 SCHEDULE = ROOT / "schedules" / "ml-systems.yaml"
 TODAY = "2026-11-01"  # a fixed "today" for every plan a test makes
