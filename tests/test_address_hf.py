@@ -179,3 +179,22 @@ def test_one_row_per_paper_across_hf_and_a_bib_of_the_same_papers(server, run, w
             "same-papers.bib" in s for s in row["sources"]
         )
         assert row["upvotes"] is not None  # Hugging Face's fields, merged with BibTeX's
+
+
+def test_a_fault_leaves_the_catalog_as_it_was_with_its_one_line(
+    http_server, run, workspace, monkeypatch
+):
+    bib = workspace / "same-papers.bib"
+    bib.write_bytes((FIXTURES / "api" / "same-papers.bib").read_bytes())
+    assert run("import", "same-papers.bib").exit_code == 0
+    before = run("papers", "--json", "--limit", "0").stdout
+    http_server.add("/api/daily_papers", daily, Response(body=b"<!DOCTYPE html><p>Busy</p>"))
+    monkeypatch.setenv("PAPERCLUB_HF_URL", http_server.url)
+    monkeypatch.setattr(address_hf, "INTERVAL", 0.0)
+    result = run("import", "hf:2024-W43")  # Monday is served, Tuesday is a web page
+    assert result.exit_code == 1
+    assert result.stderr.strip().splitlines() == [
+        "Error: hf:2024-W43: the answer is an HTML page, not JSON"
+    ], result
+    assert "Traceback" not in result.stderr
+    assert run("papers", "--json", "--limit", "0").stdout == before
