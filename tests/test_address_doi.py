@@ -136,3 +136,15 @@ def test_a_preprint_relation_to_arxiv_gives_the_arxiv_id():
     }
     item = address_doi.paper(work, PROCEEDINGS, f"doi:{PROCEEDINGS}")
     assert item["arxiv_id"] == "2309.06180"  # so the paper merges with its arXiv record
+
+
+def test_paperclub_import_of_a_doi_records_the_address(server, run):
+    result = run("import", f"doi:{JOURNAL}")
+    assert result.exit_code == 0, result
+    (row,) = json.loads(run("papers", "--json", "--limit", "0").stdout)
+    assert (row["id"], row["sources"], row["published"]) == (
+        f"doi:{JOURNAL}",
+        [f"doi:{JOURNAL}"],
+        "1997-07-01",
+    )
+    assert row["extra"]["date_precision"] == "month"
