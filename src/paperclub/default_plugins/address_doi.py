@@ -54,7 +54,7 @@ _JATS_TITLE = re.compile(r"<jats:title>.*?</jats:title>", re.DOTALL)  # "Abstrac
 def fetch(rest: str, fetcher: Fetcher) -> tuple[bytes, str]:
     """The content of `doi:<rest>` for the paperclub-json source: a JSON list of papers, one
     per DOI, in the order given."""
-    from paperclub.fetch import base_url  # urllib and http.client only when fetching
+    from paperclub.fetch import base_url  # the HTTP side only when an address is fetched
 
     address = f"{SCHEME}:{rest}"
     base = base_url("crossref", DEFAULT_URL)

@@ -59,7 +59,7 @@ def fetch(
 ) -> tuple[bytes, str]:
     """The content of `hf:<rest>` for the hf-json source: a JSON list of daily-papers items,
     or one paper object. `today` is the clock (`hf:today`, and where a week stops)."""
-    from paperclub.fetch import base_url  # urllib and http.client only when fetching
+    from paperclub.fetch import base_url  # the HTTP side only when an address is fetched
 
     address = f"{SCHEME}:{rest}"
     base = base_url(SCHEME, DEFAULT_URL)

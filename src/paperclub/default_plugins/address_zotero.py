@@ -68,7 +68,7 @@ _LIBRARY = re.compile(r"(?P<library>(?:groups|users)/\d+)(?:/collections/(?P<key
 def fetch(rest: str, fetcher: Fetcher) -> tuple[bytes, str]:
     """The content of `zotero:<rest>` for the paperclub-json source: a JSON list of papers,
     every page of the library or collection."""
-    from paperclub.fetch import base_url  # urllib and http.client only when fetching
+    from paperclub.fetch import base_url  # the HTTP side only when an address is fetched
 
     address = f"{SCHEME}:{rest}"
     path = items_path(rest, address)
