@@ -63,7 +63,7 @@ def test_an_https_address_imports_its_file_with_the_format_detected(http_server,
     assert papers and all(p["sources"] == [url] for p in papers)
     (request,) = http_server.requests
     assert request.headers["user-agent"] == USER_AGENT
-    assert USER_AGENT.startswith("paperclub/0.") and "(+https://" in USER_AGENT
+    assert USER_AGENT.startswith("paperclub/0.") and USER_AGENT.endswith("(reading-group planner)")
     # the content is kept in the workspace's cache, beside the catalog
     (cached,) = (workspace / ".paperclub-cache" / "addresses").iterdir()
     assert cached.read_bytes() == BIB and cached.suffix == ".bib"

@@ -29,7 +29,8 @@ from typing import Any
 from paperclub import __version__
 from paperclub.errors import PaperclubError
 
-USER_AGENT = f"paperclub/{__version__} (+https://github.com/paperclub/paperclub)"
+# who asks: the tool and its version (paperclub has no web address of its own to name yet)
+USER_AGENT = f"paperclub/{__version__} (reading-group planner)"
 CONNECT_TIMEOUT = 10.0  # seconds to connect
 READ_TIMEOUT = 60.0  # seconds without a byte of the answer
 RETRIES = 4  # more tries after a 429 or a 5xx (a refused connection, a timeout: none)
@@ -37,6 +38,10 @@ BACKOFF = 2.0  # seconds before the first retry, doubled for each next one
 MAX_WAIT = 120.0  # seconds of waiting for retries, in all, for one request: then it fails
 RETRY_STATUS = {429, 500, 502, 503, 504}
 EXTRA = "pip install 'paperclub[fetch]'"
+# headers and query parameters that carry a credential: requests-cache leaves them out of the
+# cache's files (which otherwise keep each request's headers) and out of the cache key.
+# requests-cache's own list (Authorization, X-API-Key, access_token, ...) and Zotero's key.
+SECRETS = ("Zotero-API-Key",)
 
 
 class HTTPStatusError(PaperclubError):
@@ -96,6 +101,7 @@ class Fetcher:
                 expire_after=0,  # stale at once: every use revalidates (ETag, Last-Modified)
                 allowable_codes=(200,),
                 stale_if_error=False,
+                ignored_parameters=(*requests_cache.policy.DEFAULT_IGNORED_PARAMS, *SECRETS),
             )
             self._session.headers["User-Agent"] = USER_AGENT
         return self._session
