@@ -763,7 +763,7 @@ class Hooks:
         if self.context and not prepared.takes.isdisjoint(self.context):
             kwargs = {**{k: v for k, v in self.context.items() if k in prepared.takes}, **kwargs}
         check = check or CHECKS.get(name)
-        if prepared.direct is not None and prepared.takes.issubset(kwargs):
+        if prepared.direct is not None and kwargs.keys() >= prepared.takes:
             return self._direct(name, prepared, check, kwargs)
         outer = self._plugin, self._checks.get(name)
         self._plugin = None  # a wrapper's own register() is not the calling plugin's

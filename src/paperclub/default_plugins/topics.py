@@ -116,5 +116,7 @@ def paperclub_paper_topics(paper: Paper, group: Group) -> list[str]:
     keywords = [k for k in paper.keywords if not is_workflow_tag(k, ignored)]
     given = [t for t in paper.topics if not is_workflow_tag(t, ignored)]
     primary = [k for k in paper.keywords[:1] if is_arxiv_category(k)]
+    if not group.topics:  # nothing to match: no need to lower-case the abstract
+        return given + primary
     text = " ".join([paper.abstract, *keywords])
     return match_topics(group.topics, paper.title, text) + given + primary
