@@ -15,6 +15,7 @@ from paperclub.cli import App, cli
 ROOT = Path(__file__).resolve().parent.parent
 SCHEDULE = ROOT / "schedules" / "ml-systems.yaml"
 TODAY = "2026-11-01"  # a fixed "today" for every plan a test makes
+NOWHERE = "http://127.0.0.1:9"  # the discard port: nothing listens, a request is refused
 
 
 @pytest.fixture(autouse=True)
@@ -22,6 +23,12 @@ def workspace(tmp_path, monkeypatch):
     """An empty workspace folder, made the current folder."""
     monkeypatch.setenv("PAPERCLUB_DISABLE_PLUGIN_AUTOLOAD", "1")
     monkeypatch.delenv("PAPERCLUB_CATALOG", raising=False)
+    # no test reaches a real service: each one's base address is a closed local port unless
+    # the test points it at its own server; the user's keys and settings are not read
+    for service in ("ARXIV", "HF", "CROSSREF", "ZOTERO"):
+        monkeypatch.setenv(f"PAPERCLUB_{service}_URL", NOWHERE)
+    for name in ("ZOTERO_API_KEY", "PAPERCLUB_OFFLINE", "PAPERCLUB_CROSSREF_MAILTO"):
+        monkeypatch.delenv(name, raising=False)
     ws = tmp_path / "ws"
     ws.mkdir()
     monkeypatch.chdir(ws)

@@ -1,13 +1,14 @@
 """Addresses that fetch (issue 17): `https://` files, the Fetcher's cache, retries and
 faults, `--offline`, `catalog.refresh`. Every request goes to a local server on 127.0.0.1
-(tests/httpserver.py), never beyond: an unresolvable host (`nothing.invalid`, a name that
-by RFC 2606 never resolves) fails in the machine's own resolver."""
+(tests/httpserver.py), never beyond: an unresolvable host (`nothing.invalid`) is the
+resolver's answer simulated (socket.getaddrinfo raising as it does)."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -145,7 +146,13 @@ def test_no_network_connection_refused(http_server, run, workspace):
     assert "cannot reach" in line and "refused" in line.lower()
 
 
-def test_a_host_name_that_does_not_resolve(run, workspace):
+def test_a_host_name_that_does_not_resolve(run, workspace, monkeypatch):
+    # the resolver's answer, simulated: a real lookup of even an .invalid name may be sent on
+    # to the network's DNS server, and no test sends anything beyond 127.0.0.1
+    def no_such_name(host, *args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_name)
     line = fails(run, workspace, "https://nothing.invalid/refs.bib")
     assert "cannot reach https://nothing.invalid/refs.bib: " in line
     assert "(" not in line and "resolver" not in line  # the reason in words, not a repr
