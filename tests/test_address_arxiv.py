@@ -119,6 +119,29 @@ def test_a_query_of_two_pages_is_one_import(arxiv, run, monkeypatch):
     assert {r.query["search_query"] for r in arxiv.requests} == {'all:"software testing"'}
 
 
+def test_a_refresh_answered_by_304s_checks_only_the_first_page_again(arxiv, run, monkeypatch):
+    """Pages the server says are unchanged were checked when they came: a refresh parses the
+    first (for the total) and no other, and imports nothing new."""
+    monkeypatch.setattr(address_arxiv, "PAGE_SIZE", 10)
+
+    def tagged(request: Request) -> Response:
+        start = int(request.query["start"])
+        items = entries()[start : start + 10]
+        return Response(body=feed(items, 20, start), etag=f'"page-{start}"')
+
+    arxiv.add("/api/query", tagged)
+    parsed = []
+    parse = address_arxiv._parse
+    monkeypatch.setattr(address_arxiv, "_parse", lambda body, a: parsed.append(a) or parse(body, a))
+    assert run("import", "arxiv:testing").exit_code == 0
+    assert len(parsed) == 2
+    parsed.clear()
+    again = run("import", "arxiv:testing")
+    assert again.exit_code == 0, again
+    assert [r.status for r in arxiv.requests[2:]] == [304, 304]
+    assert len(parsed) == 1 and len(papers(run)) == 20
+
+
 def test_paging_through_a_thousand_entries_three_seconds_apart(arxiv, run, monkeypatch):
     """1,000 entries (no recording that long exists: the 20 real entries of two recorded pages,
     renumbered) in pages of 500, at arXiv's published pace: the one test here that waits."""

@@ -22,6 +22,7 @@ import time
 import urllib.parse
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,14 @@ EXTRA = "pip install 'paperclub[fetch]'"
 # cache's files (which otherwise keep each request's headers) and out of the cache key.
 # requests-cache's own list (Authorization, X-API-Key, access_token, ...) and Zotero's key.
 SECRETS = ("Zotero-API-Key",)
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """What `Fetcher.fetch` gives: the body, and whether it came from the cache."""
+
+    body: bytes
+    cached: bool
 
 
 class HTTPStatusError(PaperclubError):
@@ -118,6 +127,19 @@ class Fetcher:
         """The body of a 200 answer to GET `url` (from the cache when the server says it is
         unchanged); any fault is a PaperclubError of one line naming `what` (the user's
         address; by default the url without its query, which may hold a key)."""
+        return self.fetch(url, params=params, headers=headers, interval=interval, what=what).body
+
+    def fetch(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        interval: float = 0.0,
+        what: str | None = None,
+    ) -> Fetched:
+        """As `get`, and whether the body is the cached one (the server answered 304, or
+        --offline): a caller that checked it when it was new need not check it again."""
         name = what or shown_url(url)
         session = self.session()
         import requests
@@ -156,7 +178,7 @@ class Fetcher:
             if not fault:
                 status = response.status_code
                 if status == 200:
-                    return body
+                    return Fetched(body, bool(getattr(response, "from_cache", False)))
                 if self.offline and status == 504:
                     raise PaperclubError(f"{name}: not in the cache, and --offline fetches nothing")
                 fault = f"{shown_url(url)} answered {status} {response.reason or ''}".rstrip()

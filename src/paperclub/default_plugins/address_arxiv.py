@@ -91,13 +91,17 @@ def fetch(rest: str, fetcher: Fetcher) -> tuple[bytes, str]:
             page = {**params, "start": str(start), "max_results": str(PAGE_SIZE)}
             for _ in range(TRIES_OF_AN_EMPTY_PAGE):
                 try:
-                    body = fetcher.get(url, params=page, interval=INTERVAL, what=address)
+                    fetched = fetcher.fetch(url, params=page, interval=INTERVAL, what=address)
                 except HTTPStatusError as e:  # a 400 names the problem in an Atom feed
                     said = _api_error(e.body)
                     if said is None:
                         raise
                     raise PaperclubError(f"{address}: {said}") from None
-                feed = _parse(body, address)
+                body = fetched.body
+                # the first page gives the total, a listing's pages their dates; any other page
+                # is checked when it is new, not again when the cache answers (a refresh)
+                if start == 0 or listing or not fetched.cached:
+                    feed = _parse(body, address)
                 found = ENTRY.findall(body)
                 if found or start == 0:
                     break
