@@ -22,6 +22,8 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -150,3 +152,20 @@ def http_server():
     finally:
         server.stop()
         server.thread.join(5)
+
+
+def fetched_papers(fetch: Callable[..., tuple[bytes, str]], rest: str, cache: Path) -> list[Any]:
+    """The papers an address plugin's `fetch(rest, Fetcher)` hands on as paperclub-json, read
+    back by that source (an error record fails the test)."""
+    from paperclub.default_plugins.paperclub_json import PaperclubJSON
+    from paperclub.errors import PaperclubError
+    from paperclub.fetch import Fetcher
+    from paperclub.sourcefile import SourceFile
+
+    content, source = fetch(rest, Fetcher(cache / "cache"))
+    assert source == "paperclub-json"
+    path = cache / "content.json"
+    path.write_bytes(content)
+    read = list(PaperclubJSON().read(SourceFile(path), None))
+    assert not [p for p in read if isinstance(p, PaperclubError)], read
+    return read

@@ -9,13 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from httpserver import Response
+from httpserver import Response, fetched_papers
 from paperclub.default_plugins import address_doi
-from paperclub.default_plugins.paperclub_json import PaperclubJSON
 from paperclub.errors import PaperclubError
-from paperclub.fetch import Fetcher
 from paperclub.models import Paper
-from paperclub.sources import SourceFile
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "crossref"
 JOURNAL = "10.1002/jor.1100150407"  # an abstract in JATS, a month's precision
@@ -46,13 +43,7 @@ def server(http_server, monkeypatch):
 
 
 def papers(rest: str, tmp_path: Path) -> list[Paper]:
-    content, source = address_doi.fetch(rest, Fetcher(tmp_path / "cache"))
-    assert source == "paperclub-json"
-    path = tmp_path / "content.json"
-    path.write_bytes(content)
-    read = list(PaperclubJSON().read(SourceFile(path), None))
-    assert not [p for p in read if isinstance(p, PaperclubError)], read
-    return read
+    return fetched_papers(address_doi.fetch, rest, tmp_path)
 
 
 def test_a_doi_is_its_crossref_record(server, tmp_path):

@@ -10,13 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from httpserver import Response
+from httpserver import Response, fetched_papers
 from paperclub.default_plugins import address_zotero
-from paperclub.default_plugins.paperclub_json import PaperclubJSON
 from paperclub.errors import PaperclubError
-from paperclub.fetch import Fetcher
 from paperclub.models import Paper
-from paperclub.sources import SourceFile
 
 ITEMS = json.loads(
     (Path(__file__).resolve().parent / "fixtures" / "zotero" / "items.json").read_bytes()
@@ -48,13 +45,7 @@ def server(http_server, monkeypatch, tmp_path):
 
 
 def papers(rest: str, tmp_path: Path) -> list[Paper]:
-    content, source = address_zotero.fetch(rest, Fetcher(tmp_path / "cache"))
-    assert source == "paperclub-json"
-    path = tmp_path / "content.json"
-    path.write_bytes(content)
-    read = list(PaperclubJSON().read(SourceFile(path), None))
-    assert not [p for p in read if isinstance(p, PaperclubError)], read
-    return read
+    return fetched_papers(address_zotero.fetch, rest, tmp_path)
 
 
 def test_a_library_is_its_papers_page_by_page(server, tmp_path, monkeypatch):
