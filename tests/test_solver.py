@@ -501,13 +501,10 @@ def instances(draw, max_papers=7, max_sessions=3):
     return items, S, k, policy, pins, before, targets
 
 
-@settings(
-    max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
-)
-@given(instances(max_papers=6, max_sessions=3))
-def test_random_tiny_instances_match_brute_force(case):
+def solved(case: tuple) -> solver.Solution:
+    """The optimizer's plan of a generated instance, with the test weights."""
     items, S, k, policy, pins, before, targets = case
-    sol = solver.solve(
+    return solver.solve(
         items,
         S,
         k,
@@ -518,6 +515,15 @@ def test_random_tiny_instances_match_brute_force(case):
         targets=targets,
         time_limit=30,
     )
+
+
+@settings(
+    max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(instances(max_papers=6, max_sessions=3))
+def test_random_tiny_instances_match_brute_force(case):
+    items, S, k, policy, pins, before, targets = case
+    sol = solved(case)
     # the pairs the pins contradict are dropped (the pins win), as solver.prepare says
     before = solver.prepare(items, S, k, pins=pins, before=before).before
     best = brute_force(items, S, k, policy, pins, before, W, targets)
@@ -535,17 +541,7 @@ def test_random_tiny_instances_match_brute_force(case):
 @given(instances(max_papers=12, max_sessions=5))
 def test_no_swap_or_exchange_improves_an_optimal_plan(case):
     items, S, k, policy, pins, before, targets = case
-    sol = solver.solve(
-        items,
-        S,
-        k,
-        pins=pins,
-        before=before,
-        policy=policy,
-        weights=W,
-        targets=targets,
-        time_limit=30,
-    )
+    sol = solved(case)
     before = solver.prepare(items, S, k, pins=pins, before=before).before
     if sol.status == "greedy":  # only when no plan keeps every rule
         assert "cannot all be met" in sol.note
@@ -611,17 +607,7 @@ def test_no_optimal_plan_leaves_a_place_empty_before_a_movable_paper(case):
         items, S, k, pins=pins, before=before, policy=policy, targets=targets, weights=W
     )
     assert solver.upper_bound(problem) >= best - 1e-6
-    sol = solver.solve(
-        items,
-        S,
-        k,
-        pins=pins,
-        before=before,
-        policy=policy,
-        weights=W,
-        targets=targets,
-        time_limit=30,
-    )
+    sol = solved(case)
     quick = greedy.plan(
         items, S, k, pins=pins, before=before, policy=policy, weights=W, targets=targets
     )
