@@ -4,14 +4,17 @@ see tests/fixtures/SOURCES.md), pointed at by PAPERCLUB_ARXIV_URL."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import sys
 
 import pytest
 
 from conftest import ROOT
 from httpserver import Request, Response
 from paperclub import fetch
+from paperclub.addresses import Resolver
 from paperclub.default_plugins import address_arxiv
 from paperclub.default_plugins.address_arxiv import query
 from paperclub.errors import PaperclubError
@@ -131,8 +134,8 @@ def test_a_refresh_answered_by_304s_checks_only_the_first_page_again(arxiv, run,
 
     arxiv.add("/api/query", tagged)
     parsed = []
-    parse = address_arxiv._parse
-    monkeypatch.setattr(address_arxiv, "_parse", lambda body, a: parsed.append(a) or parse(body, a))
+    check = address_arxiv._check
+    monkeypatch.setattr(address_arxiv, "_check", lambda body, a: parsed.append(a) or check(body, a))
     assert run("import", "arxiv:testing").exit_code == 0
     assert len(parsed) == 2
     parsed.clear()
@@ -155,6 +158,39 @@ def test_paging_through_a_thousand_entries_three_seconds_apart(arxiv, run, monke
     (gap,) = arxiv.gaps()
     assert gap >= 3.0
     assert len(papers(run)) == 1000
+
+
+class Terminal(io.StringIO):
+    """stderr as a terminal: click draws a progress bar only on one."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_result_of_many_pages_shows_a_progress_bar_on_a_terminal(arxiv, tmp_path, monkeypatch):
+    monkeypatch.setattr(address_arxiv, "PAGE_SIZE", 250)
+    arxiv.add("/api/query", paged([renumbered(n) for n in range(1000)]))
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    # the fetcher the CLI uses: a bar because stderr is a terminal
+    resolver = Resolver(dict, tmp_path / "cache")
+    assert resolver.fetcher().progress
+    address_arxiv.fetch("cat:cs.SE", resolver.fetcher())
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", terminal.getvalue())  # the cursor's codes
+    drawn = [d.strip() for d in re.split(r"[\r\n]", shown) if d.strip()]
+    assert drawn[0].startswith("arxiv:cat:cs.SE") and drawn[-1].endswith("1000/1000")
+    positions = [int(m.group(1)) for d in drawn for m in [re.search(r"(\d+)/1000$", d)] if m]
+    assert positions == sorted(positions) and {250, 500, 750} <= set(positions)
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(arxiv, tmp_path, monkeypatch):
+    monkeypatch.setattr(address_arxiv, "PAGE_SIZE", 250)
+    arxiv.add("/api/query", paged([renumbered(n) for n in range(1000)]))
+    plain = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", plain)
+    resolver = Resolver(dict, tmp_path / "cache")
+    address_arxiv.fetch("cat:cs.SE", resolver.fetcher())
+    assert plain.getvalue() == ""
 
 
 def test_the_newest_listing_of_a_category(arxiv, run, monkeypatch):

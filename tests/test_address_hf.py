@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import ROOT
 from httpserver import Response
 from paperclub.default_plugins import address_hf
 from paperclub.default_plugins.hf_json import HFJSON
@@ -27,6 +28,7 @@ FRIDAY = date(2024, 10, 25)  # in ISO week 2024-W43, Monday 2024-10-21
 
 
 JSON = {"Content-Type": "application/json; charset=utf-8"}
+ATOM = {"Content-Type": "application/atom+xml; charset=utf-8"}
 
 
 def daily(request):
@@ -165,20 +167,30 @@ def test_a_paper_the_hub_does_not_have_is_the_servers_answer_naming_the_address(
     assert "404" in str(e.value)
 
 
-def test_one_row_per_paper_across_hf_and_a_bib_of_the_same_papers(server, run, workspace):
+def test_one_row_per_paper_across_arxiv_hf_and_a_bib_of_the_same_papers(
+    server, run, workspace, monkeypatch
+):
+    """The three papers of 2024-10-25 from three sources: the Hub's day, the arXiv API's
+    answer for their ids and a .bib: three rows, each naming all three sources."""
+    arxiv_answer = ROOT / "tests" / "fixtures" / "arxiv" / "api"
+    arxiv_answer /= "id_list-2410.17243,2410.18533,2410.16251.atom"
+    server.add("/api/query", Response(body=arxiv_answer.read_bytes(), headers=ATOM))
+    monkeypatch.setenv("PAPERCLUB_ARXIV_URL", server.url + "/api/query")
     bib = workspace / "same-papers.bib"
     bib.write_bytes((FIXTURES / "api" / "same-papers.bib").read_bytes())
-    result = run("import", "hf:2024-10-25", "same-papers.bib")
+    ids = "arxiv:2410.17243,2410.18533,2410.16251"
+    result = run("import", "hf:2024-10-25", ids, "same-papers.bib")
     assert result.exit_code == 0, result
+    asked = [r for r in server.requests if r.path == "/api/query"]
+    assert [r.query["id_list"] for r in asked] == ["2410.17243,2410.18533,2410.16251"]
     result = run("papers", "--json", "--limit", "0")
     assert result.exit_code == 0, result
     rows = json.loads(result.stdout)
-    assert sorted(r["id"] for r in rows) == sorted(fixture_ids("2024-10-25"))  # 3, not 6
+    assert sorted(r["id"] for r in rows) == sorted(fixture_ids("2024-10-25"))  # 3, not 9
     for row in rows:
-        assert "hf:2024-10-25" in row["sources"] and any(
-            "same-papers.bib" in s for s in row["sources"]
-        )
-        assert row["upvotes"] is not None  # Hugging Face's fields, merged with BibTeX's
+        assert "hf:2024-10-25" in row["sources"] and ids in row["sources"]
+        assert any("same-papers.bib" in s for s in row["sources"])
+        assert row["upvotes"] is not None  # Hugging Face's fields, merged with the others'
 
 
 def test_a_fault_leaves_the_catalog_as_it_was_with_its_one_line(

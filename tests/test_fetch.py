@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -44,7 +45,7 @@ def fails(run, workspace, address, *options):
     before = catalog_bytes(workspace)
     result = run("import", *options, address)
     assert result.exit_code == 1, result
-    assert "Traceback" not in result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
     assert catalog_bytes(workspace) == before
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -219,6 +220,58 @@ def test_credentials_are_never_printed(http_server, run, workspace):
     with pytest.raises(PaperclubError) as e:
         Fetcher(workspace).get(address.split("@")[0] + "@127.0.0.1:1/x?key=" + secret)
     assert secret not in str(e.value)
+
+
+def test_the_faults_in_the_docs_are_the_messages_paperclub_gives(
+    http_server, run, workspace, monkeypatch
+):
+    """docs/sources.md's list of faults, each made to happen against the local server: the
+    lines paperclub prints are the lines the docs show, the local server's address read as
+    the docs' (https://export.arxiv.org for the arXiv API, https://example.org for a file)
+    and every number as N (the tests' timeouts and waits are short)."""
+    from paperclub.default_plugins import address_arxiv
+
+    api = http_server.url + "/api/query"
+    monkeypatch.setenv("PAPERCLUB_ARXIV_URL", api)
+    monkeypatch.setattr(address_arxiv, "INTERVAL", 0.0)
+    monkeypatch.setattr(fetch, "READ_TIMEOUT", 0.5)
+    one = (FIXTURES / "arxiv" / "api" / "id_list-0808.05394,1707.08567.atom").read_bytes()
+    slow_then_cut = [Response(body=one, delay=2.0), Response(body=one[: one.index(b"<author>")])]
+
+    def arxiv_api(request):
+        if "search_query" in request.query:  # arxiv:list/cs.LG: too many requests, always
+            return Response(429, b"", {"Retry-After": "0"})
+        return slow_then_cut.pop(0) if len(slow_then_cut) > 1 else slow_then_cut[0]
+
+    http_server.add("/api/query", arxiv_api)
+    http_server.add("/refs.bib", Response(body=BIB, truncate=len(BIB) // 2))
+    page = b"<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>Sign in</body></html>"
+    http_server.add("/login/refs.bib", Response(body=page, headers={"Content-Type": "text/html"}))
+    lines = [
+        fails(run, workspace, "arxiv:2410.17243"),
+        fails(run, workspace, "arxiv:list/cs.LG"),
+        fails(run, workspace, http_server.url + "/refs.bib"),
+        fails(run, workspace, "arxiv:2410.17243"),
+        fails(run, workspace, http_server.url + "/login/refs.bib"),
+        fails(run, workspace, "arxiv:2410.17243", "--offline"),
+    ]
+    with monkeypatch.context() as m:  # last: no host name resolves while it is set
+        m.setattr(socket, "getaddrinfo", lambda *a, **k: _no_such_name())
+        lines.append(fails(run, workspace, "https://nothing.invalid/refs.bib"))
+
+    def usual(line: str) -> str:
+        line = line.replace(api, "https://export.arxiv.org/api/query")
+        line = line.replace(http_server.url + "/login", "https://example.org")
+        line = line.replace(http_server.url, "https://example.org")
+        return re.sub(r"\d+(\.\d+)?", "N", line)
+
+    docs = (ROOT / "docs" / "sources.md").read_text()
+    block = docs.split("## Faults", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    assert sorted(map(usual, lines)) == sorted(map(usual, block.splitlines()))
+
+
+def _no_such_name() -> None:
+    raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
 
 
 # -- offline and refresh ----------------------------------------------------------------------

@@ -78,7 +78,6 @@ class Resolver:
     offline: bool = False
     always: bool = False
     max_age: timedelta | None = None
-    progress: bool = False  # a progress bar for addresses that fetch many pages
     warnings: list[str] = field(default_factory=list)
     _fetcher: Fetcher | None = None
 
@@ -86,8 +85,8 @@ class Resolver:
         if self._fetcher is None:
             from paperclub.fetch import Fetcher
 
+            # a progress bar for addresses of many pages when stderr is a terminal (Fetcher's)
             self._fetcher = Fetcher(self.cache / "http", offline=self.offline)
-            self._fetcher.progress = self.progress
         return self._fetcher
 
     def is_address(self, arg: str) -> bool:
@@ -123,7 +122,8 @@ class Resolver:
             )
             return path, self._source(arg, scheme, path, sources), arg
         new = folder / (stem + suffix)
-        atomic_write(new, content)  # untouched when the bytes are the same
+        # untouched when the bytes are the same; a cache, fetched again if a crash loses it
+        atomic_write(new, content, durable=False)
         os.utime(new)  # when it was fetched: what catalog.refresh measures
         for old in cached:
             if old != new:

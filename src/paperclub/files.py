@@ -8,9 +8,10 @@ import tempfile
 from pathlib import Path
 
 
-def atomic_write(path: Path, data: bytes) -> bool:
+def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> bool:
     """Write `data` to `path` atomically; leave the file untouched when it already holds
-    exactly these bytes. True when the file changed."""
+    exactly these bytes. True when the file changed. `durable=False` for a copy that can be
+    made again (a cache): still never half written, but not waited for to reach the disk."""
     try:
         if path.read_bytes() == data:
             return False
@@ -27,12 +28,14 @@ def atomic_write(path: Path, data: bytes) -> bool:
             f.write(data)
             f.flush()
             os.fchmod(f.fileno(), mode)
-            os.fsync(f.fileno())
+            if durable:
+                os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
         raise
-    _fsync_dir(path.parent)  # the rename itself survives a power cut
+    if durable:
+        _fsync_dir(path.parent)  # the rename itself survives a power cut
     return True
 
 
