@@ -122,9 +122,9 @@ def test_a_query_of_two_pages_is_one_import(arxiv, run, monkeypatch):
     assert {r.query["search_query"] for r in arxiv.requests} == {'all:"software testing"'}
 
 
-def test_a_refresh_answered_by_304s_checks_only_the_first_page_again(arxiv, run, monkeypatch):
-    """Pages the server says are unchanged were checked when they came: a refresh parses the
-    first (for the total) and no other, and imports nothing new."""
+def test_a_refresh_answered_by_304s_checks_no_page_again(arxiv, run, monkeypatch):
+    """Pages the server says are unchanged were checked when they came: a refresh parses none
+    of them again (the total is read off the first), and imports nothing new."""
     monkeypatch.setattr(address_arxiv, "PAGE_SIZE", 10)
 
     def tagged(request: Request) -> Response:
@@ -142,7 +142,7 @@ def test_a_refresh_answered_by_304s_checks_only_the_first_page_again(arxiv, run,
     again = run("import", "arxiv:testing")
     assert again.exit_code == 0, again
     assert [r.status for r in arxiv.requests[2:]] == [304, 304]
-    assert len(parsed) == 1 and len(papers(run)) == 20
+    assert parsed == [] and len(papers(run)) == 20
 
 
 def test_paging_through_a_thousand_entries_three_seconds_apart(arxiv, run, monkeypatch):
@@ -212,6 +212,18 @@ def test_no_results_is_no_papers(arxiv, run):
     result = run("import", "arxiv:0000.0000")
     assert result.exit_code == 0, result
     assert "arxiv:0000.0000: 0 papers" in result.stdout
+
+
+def test_a_feed_without_its_number_of_results_is_one_line(arxiv, run):
+    body = re.sub(rb"\s*<opensearch:totalResults>\d+</opensearch:totalResults>", b"", ONE)
+    assert b"totalResults" not in body
+    arxiv.add("/api/query", Response(body=body))
+    result = run("import", "arxiv:1707.08567")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "Error: arxiv:1707.08567: the arXiv API's feed has no number of results "
+        "(opensearch:totalResults)"
+    )
 
 
 def test_an_empty_page_before_the_end_is_asked_again(arxiv, run, monkeypatch):

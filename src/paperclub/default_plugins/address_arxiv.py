@@ -44,6 +44,7 @@ OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 FIELD = re.compile(r"\b(ti|au|abs|co|jr|cat|rn|id|all|submittedDate|lastUpdatedDate):")
 OPERATOR = re.compile(r"\b(AND|OR|ANDNOT)\b")
 ENTRY = re.compile(rb"<entry[\s>].*?</entry>", re.DOTALL)
+TOTAL = re.compile(rb"<(?:[\w.-]+:)?totalResults(?:\s[^>]*)?>\s*(\d+)\s*</")
 
 
 def query(rest: str) -> tuple[dict[str, str], bool]:
@@ -99,10 +100,10 @@ def fetch(rest: str, fetcher: Fetcher) -> tuple[bytes, str]:
                         raise
                     raise PaperclubError(f"{address}: {said}") from None
                 body = fetched.body
-                # the first page gives the total, a listing's pages their dates: a tree of
-                # each; any other page is checked (without a tree) when it is new, not again
-                # when the cache answers (a refresh)
-                if start == 0 or listing:
+                # a listing's pages give their dates: a tree of each; any other page is
+                # checked (without a tree) when it is new, not again when the cache answers
+                # (a refresh)
+                if listing:
                     feed = _parse(body, address)
                 elif not fetched.cached:
                     _check(body, address)
@@ -111,7 +112,7 @@ def fetch(rest: str, fetcher: Fetcher) -> tuple[bytes, str]:
                     break
             first = ENTRY.search(body)
             if total is None:
-                total = _total(feed, address)
+                total = _total(body, address)
                 if total > MAX_RESULTS and not listing:
                     raise PaperclubError(
                         f"{address}: {total:,} papers match, more than the {MAX_RESULTS:,} the "
@@ -205,14 +206,15 @@ def _api_error(body: bytes, feed: Element | None = None) -> str | None:
     return None
 
 
-def _total(feed: Element, address: str) -> int:
-    text = feed.findtext(f"{OPENSEARCH}totalResults")
-    try:
-        return int(text or "")
-    except ValueError:
+def _total(body: bytes, address: str) -> int:
+    """The feed's opensearch:totalResults, read off the bytes of a page already checked (a
+    tree of 1 MB for one number costs more than the rest of a refresh)."""
+    match = TOTAL.search(body)
+    if match is None:
         raise PaperclubError(
             f"{address}: the arXiv API's feed has no number of results (opensearch:totalResults)"
-        ) from None
+        )
+    return int(match.group(1))
 
 
 def _published(entry: Element, address: str) -> datetime:
