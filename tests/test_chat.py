@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import types
 import urllib.parse
 
 import pytest
+import yaml
 
+from conftest import ROOT
 from httpserver import Response
 from paperclub.default_plugins import chat
 from paperclub.errors import FateUnknown, NotSent, PaperclubError
@@ -421,3 +424,39 @@ def test_paperclub_announce_a_plugin_adds_its_own_channel_type(http_server, monk
     slack = http_server.add(SLACK_PATH, Response(200, b"ok"))
     assert hooks.announce(message(), Channel("slack", "slack", {"url": slack}))
     assert [r.path for r in http_server.requests] == ["/teams", SLACK_PATH]
+
+
+# -- the docs ------------------------------------------------------------------------------------
+
+
+def test_paperclub_announce_the_docs_example_plugin_posts(http_server):
+    """docs/plugins.md's ntfy plugin, against the local server."""
+    section = (ROOT / "docs" / "plugins.md").read_text().split("\n### paperclub_announce\n")[1]
+    code = re.search(r"```python\n(.*?)```", section, re.DOTALL).group(1)
+    plugin = types.ModuleType("ntfy")
+    exec(compile(code, "ntfy.py", "exec"), plugin.__dict__)
+    hooks = Hooks(get_plugin_manager(plugins={"ntfy": plugin}))
+    http_server.add("/club", Response(200, b"{}"), Response(500))
+    channel = Channel("ntfy", "ntfy", {"topic": "club", "server": http_server.url})
+    assert hooks.announce(message(), channel)
+    [request] = http_server.requests
+    assert request.method == "POST" and request.headers["click"] == message().url
+    assert request.body.decode() == f"{message().subject}\n\n{message().text}"
+    with pytest.raises(NotSent, match="ntfy: HTTP 500"):
+        hooks.announce(message(), channel)
+    with pytest.raises(PaperclubError, match="give topic") as raised:
+        hooks.announce(message(), Channel("ntfy", "ntfy", {}, line=4))
+    assert raised.value.line == 4
+
+
+def test_the_docs_channels_are_valid_and_every_option_documented():
+    doc = (ROOT / "docs" / "announce.md").read_text()
+    section = doc.split("## Chat channels\n")[1].split("\n## ")[0]
+    config = yaml.safe_load(re.search(r"```yaml\n(.*?)```", section, re.DOTALL).group(1))
+    entries = config["announce"]["channels"]
+    assert sorted(e["type"] for e in entries) == sorted(chat.OPTIONS)
+    for entry in entries:
+        options = {k: v for k, v in entry.items() if k not in ("type", "name")}
+        chat._check_options(Channel(entry["type"], entry.get("name", entry["type"]), options))
+    documented = set(re.findall(r"^\| `(\w+)` \|", section, re.MULTILINE))
+    assert documented == {"type", "name"} | {o for known in chat.OPTIONS.values() for o in known}
