@@ -1,8 +1,9 @@
 """A local HTTP server for the tests of the sources that fetch: on 127.0.0.1, port 0 (a free
 one), started and stopped by the `http_server` fixture, serving the responses a test gives it
 (recorded from the real services: see tests/fixtures/SOURCES.md), and recording every
-request: its time, path, query and headers, so a test can check the pause between requests,
-the User-Agent, the revalidation headers.
+request: its time, method, path, query, headers and body, so a test can check the pause
+between requests, the User-Agent, the revalidation headers, what a webhook was sent (GET, POST
+and PUT are answered alike).
 
     def test_x(http_server):
         http_server.add("/api/query", Response(body=feed, etag='"v1"'))
@@ -46,6 +47,8 @@ class Request:
     query: dict[str, str]
     headers: dict[str, str]
     status: int = 0  # what the server answered
+    method: str = "GET"
+    body: bytes = b""  # what a POST or PUT sent
 
 
 class Server:
@@ -99,12 +102,24 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            self._serve("GET")
+
+        def do_POST(self) -> None:  # noqa: N802
+            self._serve("POST")
+
+        def do_PUT(self) -> None:  # noqa: N802
+            self._serve("PUT")
+
+        def _serve(self, method: str) -> None:
             parts = urllib.parse.urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
             request = Request(
                 time.monotonic(),
                 parts.path,
                 dict(urllib.parse.parse_qsl(parts.query, keep_blank_values=True)),
                 {k.lower(): v for k, v in self.headers.items()},
+                method=method,
+                body=self.rfile.read(length) if length else b"",
             )
             response = server.answer(request)
             if response.delay:

@@ -19,6 +19,7 @@ import pytest
 from conftest import TODAY
 from paperclub import hookspecs
 from paperclub.errors import PluginError
+from paperclub.models import Channel, Message
 from paperclub.plugins import DEFAULT_PLUGINS, Hooks, get_plugin_manager
 
 PLUGIN_EXIT = 3
@@ -881,6 +882,13 @@ def _check_settings(run, schedule, workspace):
     assert "settings.wrap.levle: unknown key (did you mean 'level'?)" in result.stderr
 
 
+def _check_announce(run, schedule, workspace):
+    hooks = Hooks(get_plugin_manager(workspace))
+    message = Message(key="term/1", kind="term", subject="The term", text="t", html="<p>t</p>")
+    assert hooks.announce(message, Channel("wrapped", "wrapped")) is True
+    assert hooks.announce(message, Channel("other", "other")) is False
+
+
 TITLES_SOURCE = """
         from paperclub.models import Paper
         from paperclub.text import slugify
@@ -1062,6 +1070,15 @@ WRAPPED = {
             return result + [Extra]  # declared for the wrapper's plugin
     """,
         _check_settings,
+    ),
+    "paperclub_announce": (
+        "message, channel",
+        """
+        def change(result, message, channel):
+            assert result is None  # the built-in chat plugin sends to its own types only
+            return True if channel.type == "wrapped" else result
+    """,
+        _check_announce,
     ),
 }
 

@@ -12,6 +12,8 @@ changes without notice, even where an object here is defined.
   balance policy, with its `Tracker` for the greedy planner, which sees a `Place`), and
   `Address` (a scheme such as `arxiv:` that fetches through a `Fetcher`; `base_url` reads the
   service's address from the environment).
+- Announcing (`paperclub_announce`): a `Message` to send to a chat `Channel`; raise `NotSent`
+  or `FateUnknown` when it fails.
 - Reading the catalog: `Catalog` (get, search, the group's candidates), which hooks get as
   their `catalog` argument and commands from `open_catalog` or `catalog_option`. It cannot
   write. Hooks get the day the command runs for as their `today` argument; commands from
@@ -36,14 +38,16 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from paperclub import hookspecs, ids
 from paperclub.addresses import Address
-from paperclub.errors import PaperclubError
+from paperclub.errors import FateUnknown, NotSent, PaperclubError
 from paperclub.fetch import Fetcher, base_url
 from paperclub.models import (
     Assignment,
     Candidate,
+    Channel,
     Group,
     Meetings,
     Member,
+    Message,
     Paper,
     Person,
     Plan,
@@ -65,11 +69,15 @@ __all__ = [
     "Assignment",
     "Candidate",
     "Catalog",
+    "Channel",
     "Emitter",
+    "FateUnknown",
     "Fetcher",
     "Group",
     "Meetings",
     "Member",
+    "Message",
+    "NotSent",
     "Paper",
     "PaperclubError",
     "Person",

@@ -36,3 +36,13 @@ class PluginError(PaperclubError):
     """A plugin failed to load, or raised in a hook. Its own exit code, so scripts can tell."""
 
     exit_code = 3
+
+
+class NotSent(PaperclubError):
+    """A message surely did not go out (refused, or the connection failed before it was
+    handed over): the send log keeps it due, and the next run sends it."""
+
+
+class FateUnknown(PaperclubError):
+    """A message may have gone out (the connection dropped after it was handed over, a
+    timeout waiting for the answer): reported, never sent again on its own."""

@@ -25,7 +25,18 @@ if TYPE_CHECKING:
 
     from paperclub.addresses import Address
     from paperclub.api import Catalog
-    from paperclub.models import Assignment, Candidate, Group, Member, Paper, Plan, Session, Slot
+    from paperclub.models import (
+        Assignment,
+        Candidate,
+        Channel,
+        Group,
+        Member,
+        Message,
+        Paper,
+        Plan,
+        Session,
+        Slot,
+    )
     from paperclub.plugins import Hooks
     from paperclub.policies import Policy
     from paperclub.registry import Emitter, Source
@@ -218,3 +229,13 @@ def paperclub_declare_settings() -> type | None:
     fields' types (bool, int, float, str, date, a list of one of them, a Literal, X | None),
     defaults filled; `paperclub.api.settings(group, TheClass)` gives it back in any hook. All
     implementations run, each for its own plugin."""
+
+
+@hookspec(firstresult=True)
+def paperclub_announce(message: Message, channel: Channel) -> bool | None:
+    """Send `message` to the chat `channel` (an entry of the config's `announce.channels`)
+    when its `channel.type` is yours, and return True; return None for a type you do not
+    send to. Raise `paperclub.api.NotSent` when it surely did not go out (a refused request,
+    a 4xx/5xx answer: the next run sends it again) and `paperclub.api.FateUnknown` when it
+    may have (a timeout after the request went out: reported, never sent twice). The
+    built-in plugin `chat` sends to slack, mattermost, discord, zulip and matrix."""

@@ -195,6 +195,35 @@ class Member(Person):
 
 
 @dataclass(frozen=True)
+class Channel:
+    """A chat channel of `announce.channels`: its type (slack, mattermost, discord, zulip,
+    matrix, or a plugin's own) and its settings as the config gives them."""
+
+    type: str
+    name: str  # announce.channels[].name; by default the type
+    options: dict[str, Any] = field(default_factory=dict)  # every other key (url, room, ...)
+    line: int | None = None  # where the config gives it, for errors
+
+
+@dataclass(frozen=True)
+class Message:
+    """One announcement, rendered and ready to send: to people by email (`recipients`), or to
+    a chat channel. `key` is what the send log records: stable, so a message goes out once."""
+
+    key: str  # e.g. "agenda/s05/2/ada@example.org": kind, session, version, recipient
+    kind: str  # term | agenda | presenter | update | cancel
+    subject: str
+    text: str  # the plain text body
+    html: str  # the same as an HTML body
+    session: str | None = None  # the session's id (None: the term announcement)
+    recipients: tuple[Person, ...] = ()  # empty for a chat message
+    calendar: bytes | None = None  # an iTIP text/calendar part (METHOD:REQUEST, CANCEL)
+    message_id: str = ""  # "<...@...>", stable for the same key
+    in_reply_to: tuple[str, ...] = ()  # the Message-IDs of the session's earlier messages
+    url: str | None = None  # the page to link (the group's page, the session's anchor)
+
+
+@dataclass(frozen=True)
 class Meetings:
     """When the group meets: a weekly (or every-n-weeks) rule, cut by count or until."""
 
@@ -393,6 +422,10 @@ class Plan:
     # every topic of the group's plans so far, in the order they first came: the web page
     # colours them in this order, so a topic keeps its colour from one plan to the next
     topics: list[str] = field(default_factory=list)
+    # who answered the session's invitation how (`paperclub rsvp`): session id -> member name
+    # -> ACCEPTED | DECLINED | TENTATIVE; read from the workspace's announce log, not stored in
+    # the plan file
+    attendance: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def moves(self, session: Session) -> list[tuple[Assignment, Session | None]]:
         """Where a cancelled session's papers are now: each with the first session not

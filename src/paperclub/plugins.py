@@ -37,7 +37,18 @@ from paperclub.registry import Registry
 if TYPE_CHECKING:
     import click
 
-    from paperclub.models import Assignment, Candidate, Group, Member, Paper, Plan, Session, Slot
+    from paperclub.models import (
+        Assignment,
+        Candidate,
+        Channel,
+        Group,
+        Member,
+        Message,
+        Paper,
+        Plan,
+        Session,
+        Slot,
+    )
     from paperclub.settings import Declared
     from paperclub.signals import Signals
 
@@ -748,6 +759,11 @@ class Hooks:
 
     def customize_event(self, event: Any, session: Session, plan: Plan) -> None:
         self._run("paperclub_customize_event", event=event, session=session, plan=plan)
+
+    def announce(self, message: Message, channel: Channel) -> bool:
+        """Send `message` to a chat channel by the plugin for its type: False when no plugin
+        sends to channels of that type."""
+        return bool(self._run("paperclub_announce", message=message, channel=channel))
 
     # -- machinery -----------------------------------------------------------------------------
 
