@@ -4,6 +4,7 @@ MIME layouts in which mail clients send such a reply."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -14,24 +15,27 @@ from icalendar import Calendar, Event, vCalAddress, vText
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures" / "replies"
-SYSTEM_PYTHON = "/usr/bin/python3"  # Debian's, where python3-gi and gir1.2-ical-3.0 install
+# Debian's Python, where python3-gi and gir1.2-ical-3.0 install; or another with libical
+SYSTEM_PYTHON = os.environ.get("PAPERCLUB_ITIP_PYTHON") or "/usr/bin/python3"
 
 
-def itip_check(data: bytes, tmp_path: Path, name: str = "itip.ics") -> list[str]:
+def itip_check(
+    data: bytes, tmp_path: Path, name: str = "itip.ics", python: str | None = None
+) -> list[str]:
     """libical's X-LIC-ERRORs for the calendar `data` ([] when it passes its restriction
     check). Without libical the test fails, saying what to install: it is never skipped."""
     path = tmp_path / name
     path.write_bytes(data)
     try:
         done = subprocess.run(
-            [SYSTEM_PYTHON, str(HERE / "itip_check.py"), str(path)],
+            [python or SYSTEM_PYTHON, str(HERE / "itip_check.py"), str(path)],
             capture_output=True,
             text=True,
             timeout=60,
         )
     except FileNotFoundError:
         pytest.fail(
-            f"{SYSTEM_PYTHON} is missing: the iTIP checks need the system Python with libical "
+            f"{python or SYSTEM_PYTHON} is missing: the iTIP checks need the system Python with libical "
             "(Debian: scripts/ensure-libical as root installs python3-gi gir1.2-ical-3.0)"
         )
     if done.returncode == 2:
@@ -67,7 +71,9 @@ def client_reply(
     event = Event()
     for key in ("UID", "SEQUENCE", "DTSTART", "DTEND", "SUMMARY", "ORGANIZER"):
         event[key] = old[key]
-    event.add("dtstamp", Event.from_ical(f"BEGIN:VEVENT\r\nDTSTAMP:{dtstamp}\r\nEND:VEVENT")["DTSTAMP"].dt)
+    event.add(
+        "dtstamp", Event.from_ical(f"BEGIN:VEVENT\r\nDTSTAMP:{dtstamp}\r\nEND:VEVENT")["DTSTAMP"].dt
+    )
     attendees = old["ATTENDEE"] if isinstance(old["ATTENDEE"], list) else [old["ATTENDEE"]]
     (mine,) = [a for a in attendees if str(a).lower() == f"mailto:{email.lower()}"]
     answer = vCalAddress(str(mine))

@@ -573,7 +573,9 @@ def members(schedule: Path, why: bool, as_json: bool) -> None:
     for r in rows:
         load = str(r["load"]) + (f" / {r['max_sessions']}" if r["max_sessions"] is not None else "")
         topics = ", ".join(t if n == 1 else f"{t} ({n})" for t, n in r["topics"].items())
-        said = ", ".join(f"{a['date']} {attendance.word(a['partstat'])}" for a in r.get("attendance", []))
+        said = ", ".join(
+            f"{a['date']} {attendance.word(a['partstat'])}" for a in r.get("attendance", [])
+        )
         table.append(
             (
                 r["name"] + ("" if r["member"] else " (not a member)"),
@@ -588,9 +590,7 @@ def members(schedule: Path, why: bool, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("schedule", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument(
-    "files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
-)
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 def rsvp(schedule: Path, files: tuple[Path, ...]) -> None:
     """Record the members' answers to the sessions' invitations: FILES are the replies their
     calendars sent (saved messages, .eml, or calendars, .ics). One line per answer; a reply

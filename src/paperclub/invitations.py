@@ -30,7 +30,7 @@ from paperclub.text import one_line
 if TYPE_CHECKING:
     from email.message import EmailMessage
 
-    from icalendar import Calendar, Event
+    from icalendar import Calendar, Component
 
     from paperclub.models import Person, Plan, Session
 
@@ -155,7 +155,7 @@ def _calendar_parts(data: bytes, path: str) -> list[bytes]:
     import email.policy
 
     try:
-        message: EmailMessage = email.message_from_bytes(data, policy=email.policy.default)  # type: ignore[assignment]
+        message: EmailMessage = email.message_from_bytes(data, policy=email.policy.default)
     except Exception as e:  # the parser is lenient; this is a file it cannot read at all
         raise PaperclubError(f"not a mail message: {e}", path=path) from None
     if not message.keys():
@@ -264,18 +264,20 @@ def _answers(cal: Calendar, path: str) -> list[Reply]:
     return out
 
 
-def _sequence(event: Event) -> int:
+def _sequence(event: Component) -> int:
     try:
         return int(str(event.get("SEQUENCE", 0)))
     except ValueError:
         return 0
 
 
-def _stamp(event: Event) -> datetime | None:
+def _stamp(event: Component) -> datetime | None:
     prop = event.get("DTSTAMP")
     value = getattr(prop, "dt", None)
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return (
+            value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        )
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
     return None
