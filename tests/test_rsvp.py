@@ -229,3 +229,21 @@ def test_without_replies_every_output_is_as_before(run, schedule, planned):
     assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
     assert Path(schedule).with_suffix(".html").read_bytes() == page
     assert "attendance" not in json.loads(before[("show", str(schedule), "--json")])["sessions"][0]
+
+
+def test_the_page_shows_who_comes_in_a_browser(run, schedule, planned, tmp_path):
+    """The web page as Chromium lays it out: the line under the answered session only."""
+    from test_html import dump_dom, parse, squash
+
+    p = planned
+    files = [
+        write("ada.ics", answer(p, 2, "ada@example.org", "ACCEPTED")),
+        write("alan.ics", answer(p, 2, "alan@example.org", "ACCEPTED")),
+        write("grace.ics", answer(p, 2, "grace@example.org", "DECLINED")),
+    ]
+    assert run("rsvp", str(schedule), *files).exit_code == 0
+    assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
+    dom = parse(dump_dom(Path(schedule).with_suffix(".html"), tmp_path))
+    (line,) = dom.find_all("p", "attendance")
+    assert squash(line.text()) == "Coming: 2 yes, 1 no"
+    assert squash(dom.by_id(f"session-{p.sessions[2].id}").text()).endswith("Coming: 2 yes, 1 no")
