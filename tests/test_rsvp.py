@@ -170,6 +170,7 @@ def test_unknown_sessions_and_strangers_are_reported_not_recorded(run, schedule,
     assert "not a member's address" in result.stderr
     assert "Error: no answer recorded" in result.stderr
     assert "Traceback" not in result.stderr
+    assert not LOG.exists()  # nothing recorded: no log made
     # nothing to show: show prints as it did before any reply
     assert "Attendance" not in run("show", str(schedule)).stdout
     # one good answer among them: recorded, and the run succeeds

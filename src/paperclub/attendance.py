@@ -49,7 +49,7 @@ def log_path(config_path: Path) -> Path:
 
 
 @contextmanager
-def _open(path: Path) -> Iterator[sqlite3.Connection]:
+def _open(path: Path | str) -> Iterator[sqlite3.Connection]:
     try:
         connection = sqlite3.connect(path)
     except sqlite3.Error as e:
@@ -93,9 +93,13 @@ def record(
     failure records none of them."""
     sessions = {s.uid: s for s in plan.sessions}
     by_email = {m.email.lower(): m for m in members if m.email}
-    outcomes = []
+    outcomes: list[Outcome] = []
     path = log_path(config_path)
-    with _open(path) as db, db:
+    if not any(r.uid in sessions and r.email in by_email for r, _ in replies) and not path.exists():
+        db_path: Path | str = ":memory:"  # nothing to record: no log made for it
+    else:
+        db_path = path
+    with _open(db_path) as db, db:
         db.execute(SCHEMA)
         for reply, source in replies:
             session = sessions.get(reply.uid)
