@@ -44,10 +44,12 @@ demo: $(INSTALLED)
 	$(BIN)/paperclub show schedules/ml-systems.yaml
 
 # the gates first, as `make lint`; the web page tests need Chromium: scripts/ensure-browser
-# brings it, or says what to install
+# brings it, or says what to install; the invitation tests libical for the system Python:
+# scripts/ensure-libical likewise
 test: $(INSTALLED_TEST)
 	$(LINT)
 	scripts/ensure-browser
+	scripts/ensure-libical
 	$(BIN)/pytest
 
 # the reference of paperclub.api, the plugins' API, from its docstrings (pdoc, the docs

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 from conftest import ROOT
@@ -102,7 +103,7 @@ def test_demo_installs_paperclub_and_test_adds_the_test_extra_once(tmp_path):
     test = make_n(tmp_path, "test")
     assert installs(test) == ["-e .", "-e '.[test]'"]
     # and check for the browser before the tests run
-    assert test[-2:] == ["scripts/ensure-browser", ".venv/bin/pytest"]
+    assert test[-3:] == ["scripts/ensure-browser", "scripts/ensure-libical", ".venv/bin/pytest"]
     # after `make demo`, `make test` adds only the extra; after both, nothing is installed
     later = (tmp_path / "pyproject.toml").stat().st_mtime + 10
     (tmp_path / ".venv").mkdir()
@@ -124,7 +125,12 @@ def test_make_lint_runs_the_gates_and_make_test_runs_them_before_the_tests(tmp_p
     # a fresh clone: `make lint` installs paperclub and the lint extra alone, then checks
     lint = make_n(tmp_path, "lint")
     assert installs(lint) == ["-e .", "-e '.[lint]'"] and lint[-3:] == GATES
-    assert make_n(tmp_path, "test")[-5:] == [*GATES, "scripts/ensure-browser", ".venv/bin/pytest"]
+    assert make_n(tmp_path, "test")[-6:] == [
+        *GATES,
+        "scripts/ensure-browser",
+        "scripts/ensure-libical",
+        ".venv/bin/pytest",
+    ]
     # the test extra brings the lint extra, so after `make test` `make lint` installs nothing
     test_extra = (ROOT / "pyproject.toml").read_text().split("\ntest = [", 1)[1].split("]\n", 1)[0]
     assert '"paperclub[lint]"' in test_extra
@@ -140,3 +146,52 @@ def test_ci_runs_make_test_which_brings_the_browser():
     ci = (ROOT / ".ci" / "run").read_text()
     assert "make test" in ci and "apt-get" not in ci  # scripts/ensure-browser does it
     assert os.access(ENSURE_BROWSER, os.X_OK) and os.access(ROOT / ".ci" / "run", os.X_OK)
+
+
+# -- libical for the invitation tests ----------------------------------------------------------
+
+ENSURE_LIBICAL = ROOT / "scripts" / "ensure-libical"
+
+
+def ensure_libical(path: list[Path], **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(ENSURE_LIBICAL)],
+        env={"PATH": os.pathsep.join(map(str, path)), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_libical_for_the_system_python_is_found():
+    done = ensure_libical([Path("/usr/bin"), Path("/bin")])
+    assert done.returncode == 0 and done.stderr == "", done
+
+
+def test_without_libical_a_user_is_told_what_to_install(tmp_path):
+    """A Python without libical's bindings (the one running the tests): nothing installed,
+    one line saying what to install, for a user and for root alike (apt-get installs into the
+    system Python, not this one)."""
+    programs = {"apt-get": shutil.which("apt-get")} if shutil.which("apt-get") else {}
+    for uid in ("1000", "0"):
+        done = ensure_libical(
+            [bin_with(tmp_path / uid, **programs)],
+            PAPERCLUB_TEST_UID=uid,
+            PAPERCLUB_ITIP_PYTHON=sys.executable,
+        )
+        assert done.returncode == 1 and done.stdout == ""
+        (line,) = done.stderr.splitlines()
+        assert line.startswith("The invitation tests need libical for ")
+        assert "apt-get install python3-gi gir1.2-ical-3.0" in line
+
+
+def test_the_invitation_tests_fail_without_libical(tmp_path):
+    """Not skipped: a failure that says what to install."""
+    import pytest
+    from itip import itip_check
+
+    with pytest.raises(pytest.fail.Exception, match="install python3-gi and gir1.2-ical-3.0"):
+        itip_check(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", tmp_path, python=sys.executable)
+    with pytest.raises(pytest.fail.Exception, match="is missing"):
+        itip_check(b"", tmp_path, python=str(tmp_path / "no-python"))

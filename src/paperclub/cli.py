@@ -476,9 +476,9 @@ def plan(
 @json_option
 def show(schedule: Path, why: bool, as_json: bool) -> None:
     """Show the plan of a group config (or a plan file) as a table."""
-    from paperclub import planfile
+    from paperclub import attendance, planfile
 
-    the_plan = planfile.load_existing(schedule)
+    the_plan = attendance.load(schedule, planfile.load_existing(schedule))
     if as_json:
         echo_json(planfile.to_json(the_plan))
         return
@@ -492,15 +492,28 @@ def show(schedule: Path, why: bool, as_json: bool) -> None:
     zone = ZoneInfo(the_plan.timezone)
     click.echo(f"{the_plan.group} ({the_plan.timezone})")
     voted = any(a.votes for s in the_plan.sessions for a in s.papers)
-    rows = [("Date", "Time", "Paper", "Topic", "Presenter", *(("Votes",) if voted else ()))]
-    blank = ("",) * (len(rows[0]) - 3)
+    answered = bool(the_plan.attendance)  # the column only once `paperclub rsvp` recorded some
+    rows = [
+        (
+            "Date",
+            "Time",
+            "Paper",
+            "Topic",
+            "Presenter",
+            *(("Votes",) if voted else ()),
+            *(("Attendance",) if answered else ()),
+        )
+    ]
+    blank = ("",) * (len(rows[0]) - 3 - answered)
     for s in the_plan.sessions:
         start = s.start.astimezone(zone)
         when = (start.strftime("%a %Y-%m-%d"), start.strftime("%H:%M"))
+        # on the session's first line: "3 yes, 1 no, 1 maybe"
+        coming = (attendance.label(the_plan.attendance.get(s.id, {})),) if answered else ()
         if s.cancelled:
-            rows.append((*when, "(cancelled)", *blank))
+            rows.append((*when, "(cancelled)", *blank, *coming))
         elif not s.papers:  # a session the term has no paper for yet
-            rows.append((*when, "(to be announced)", *blank))
+            rows.append((*when, "(to be announced)", *blank, *coming))
         for i, a in enumerate(s.papers if not s.cancelled else []):
             lead = when if i == 0 else ("", "")
             rows.append(
@@ -510,6 +523,7 @@ def show(schedule: Path, why: bool, as_json: bool) -> None:
                     a.topics[0] if a.topics else "",
                     a.presenter or "",
                     *((a.votes.label(),) if voted else ()),
+                    *(coming if i == 0 else ("",) * answered),
                 )
             )
     echo_table(rows)
@@ -539,8 +553,14 @@ def members(schedule: Path, why: bool, as_json: bool) -> None:
         policies=app().hooks.policies,
         settings=app().hooks.settings,
     )
-    the_plan = planfile.load_existing(config_path)
+    from paperclub import attendance
+
+    the_plan = attendance.load(config_path, planfile.load_existing(config_path))
     rows = presenters.summary(the_plan.sessions, group.members)
+    answers = attendance.by_member(the_plan)  # {} until `paperclub rsvp` recorded some
+    if answers:
+        for r in rows:
+            r["attendance"] = answers.get(r["name"], [])
     if as_json:
         echo_json(rows)
         return
@@ -549,19 +569,75 @@ def members(schedule: Path, why: bool, as_json: bool) -> None:
 
         click.echo("\n".join(member_reasons(the_plan, group)))
         return
-    table = [("Member", "Load", "Sessions", "Topics")]
+    table = [("Member", "Load", "Sessions", "Topics", *(("Answers",) if answers else ()))]
     for r in rows:
         load = str(r["load"]) + (f" / {r['max_sessions']}" if r["max_sessions"] is not None else "")
         topics = ", ".join(t if n == 1 else f"{t} ({n})" for t, n in r["topics"].items())
+        said = ", ".join(
+            f"{a['date']} {attendance.word(a['partstat'])}" for a in r.get("attendance", [])
+        )
         table.append(
             (
                 r["name"] + ("" if r["member"] else " (not a member)"),
                 load,
                 ", ".join(s["date"] for s in r["sessions"]),
                 topics,
+                *((said,) if answers else ()),
             )
         )
     echo_table(table)
+
+
+@cli.command()
+@click.argument("schedule", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+def rsvp(schedule: Path, files: tuple[Path, ...]) -> None:
+    """Record the members' answers to the sessions' invitations: FILES are the replies their
+    calendars sent (saved messages, .eml, or calendars, .ics). One line per answer; a reply
+    to no session of the plan, from no member, or older than the one recorded is reported
+    and not recorded (exit 1 when nothing at all was recorded)."""
+    from paperclub import attendance, config, invitations, planfile
+
+    config_path = planfile.config_path(schedule)
+    if not config_path.exists():
+        raise PaperclubError(
+            "no group config here: `paperclub rsvp` reads the members from it", path=config_path
+        )
+    hooks = app().hooks
+    group = config.load_group(
+        config_path, emitters=hooks.emitters, policies=hooks.policies, settings=hooks.settings
+    )
+    the_plan = planfile.load_existing(config_path)
+    read = []  # every file is read before anything is recorded: a bad one records nothing
+    for path in files:
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            raise PaperclubError(f"cannot read it: {e.strerror}", path=path) from None
+        read += [(reply, str(path)) for reply in invitations.replies(data, str(path))]
+    outcomes = attendance.record(config_path, the_plan, group.members, read)
+    for o in outcomes:
+        who = f"{o.member.name if o.member else o.reply.name or o.reply.email} <{o.reply.email}>"
+        day = f" on {attendance.when(o.session, the_plan.timezone)}" if o.session else ""
+        if o.state == "ignored":
+            click.echo(f"{o.source}: not recorded: {who}{day}: {o.note}", err=True)
+            continue
+        verb = "recorded" if o.state == "recorded" else "already recorded"
+        click.echo(f"{o.source}: {verb}: {who} {o.reply.partstat.lower()}{day}")
+        if (
+            o.reply.partstat == "DECLINED"
+            and o.session is not None
+            and o.member is not None
+            and not o.session.cancelled
+            and o.member.name in o.session.presenters
+        ):
+            day = attendance.when(o.session, the_plan.timezone)
+            click.echo(
+                f"{o.member.name} presents on {day} and declined: add {day} to their "
+                f"unavailable in {config_path}, then run: paperclub plan {config_path}"
+            )
+    if outcomes and all(o.state == "ignored" for o in outcomes):
+        raise PaperclubError("no answer recorded: none is a member's answer to this plan")
 
 
 @cli.command()

@@ -115,6 +115,10 @@ def export(
         )
     emitter = emitters[fmt]
     plan = replace(planfile.load_existing(schedule), as_of=today)
+    if member is None and not all_members:  # the group's outputs show who comes
+        from paperclub import attendance
+
+        attendance.load(planfile.config_path(schedule), plan)
 
     def render(p: Plan) -> bytes:
         return workflow.render(hooks, fmt, p)

@@ -158,6 +158,8 @@ def to_json(plan: Plan) -> dict[str, Any]:
     """What `paperclub show --json` prints; other tools read it, so only ever add to it."""
     data = plan_to_data(plan)
     for session in data["sessions"]:
+        if plan.attendance:  # `paperclub rsvp` recorded answers: each session's, by name
+            session["attendance"] = dict(sorted(plan.attendance.get(session["id"], {}).items()))
         for paper in session["papers"]:
             who = paper["presenter"]
             paper["presenter"] = who["name"] if isinstance(who, dict) else who

@@ -215,6 +215,9 @@ def plan(
     problems = list(group.warnings) + addresses.warnings + problems
 
     files = {plan_path: planfile.dump(the_plan)}
+    from paperclub import attendance  # the outputs (the web page) show who comes
+
+    attendance.load(config_path, the_plan)
     outputs = []
     for name in group.outputs:
         path = output_path(config_path, hooks.emitters[name].extension)

@@ -97,6 +97,12 @@ def colour_order(plan: Plan) -> list[str]:
     return known + [t for t in named if t not in known]
 
 
+def attendance_label(answers: dict[str, str]) -> str:
+    from paperclub.attendance import label
+
+    return label(answers)
+
+
 @dataclass
 class Topic:
     name: str
@@ -139,6 +145,8 @@ def context(plan: Plan) -> dict[str, Any]:
                 "hours": f"{start:%H:%M}–{end:%H:%M}",
                 "cancelled": cancelled,
                 "next": s is coming,
+                # who answered the invitation how (`paperclub rsvp`): "3 yes, 1 no, 1 maybe"
+                "attendance": attendance_label(plan.attendance.get(s.id, {})),
                 "papers": []
                 if cancelled
                 else [
@@ -185,6 +193,7 @@ def context(plan: Plan) -> dict[str, Any]:
         ],
         "feed": feed,
         "webcal": webcal,
+        "answered": any(x["attendance"] for x in sessions),  # its style only when it is shown
     }
 
 

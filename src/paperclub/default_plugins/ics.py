@@ -26,7 +26,7 @@ from paperclub.hookspecs import hookimpl
 from paperclub.text import day_label, link_kind, one_line, web_url
 
 if TYPE_CHECKING:
-    from icalendar import Event, Timezone, TimezoneDaylight, TimezoneStandard
+    from icalendar import Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress
 
     from paperclub.models import Plan, Session
     from paperclub.plugins import Hooks
@@ -269,6 +269,28 @@ def _listed(tz: Timezone, zone: tzinfo, year: int, rules: dict[tuple, list[datet
     return tz
 
 
+PRODID = f"-//paperclub//paperclub {__version__}//EN"
+
+
+def organizer(plan: Plan) -> vCalAddress:
+    """The group's organizer as an ORGANIZER value, with their name as CN."""
+    from icalendar import vCalAddress, vText
+
+    address = vCalAddress(f"mailto:{plan.organizer.email}")
+    address.params["CN"] = vText(one_line(plan.organizer.name).replace('"', "'"))
+    return address
+
+
+def plan_vtimezone(plan: Plan) -> Timezone:
+    """The VTIMEZONE of the group's sessions: right for every one of them."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(plan.timezone)
+    first = min(s.start.astimezone(zone).date() for s in plan.sessions)
+    last = max(s.end.astimezone(zone).date() for s in plan.sessions)
+    return vtimezone(plan.timezone, first, last)
+
+
 class IcsEmitter:
     name = "ics"
     extension = ".ics"
@@ -280,11 +302,11 @@ class IcsEmitter:
     def render(self, plan: Plan) -> bytes:
         from zoneinfo import ZoneInfo
 
-        from icalendar import Calendar, Event, vCalAddress, vText
+        from icalendar import Calendar
 
         zone = ZoneInfo(plan.timezone)
         cal = Calendar()
-        cal.add("prodid", f"-//paperclub//paperclub {__version__}//EN")
+        cal.add("prodid", PRODID)
         cal.add("version", "2.0")
         cal.add("calscale", "GREGORIAN")
         cal.add("method", "PUBLISH")
@@ -293,36 +315,38 @@ class IcsEmitter:
         cal.add("x-wr-timezone", plan.timezone)
         cal.add("refresh-interval", timedelta(days=1), parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", "P1D")
-        organizer = vCalAddress(f"mailto:{plan.organizer.email}")
-        organizer.params["CN"] = vText(one_line(plan.organizer.name).replace('"', "'"))
         for session in plan.sessions:
-            event = Event()
-            event.add("uid", session.uid)
-            event.add("dtstamp", session.modified)
-            if session.created:
-                event.add("created", session.created)
-            event.add("last-modified", session.modified)
-            event.add("sequence", session.sequence)
-            if plan.member is not None:
-                self._turn(event, plan, session, zone)
-            else:
-                self._session(event, plan, session, zone)
-            if plan.location:
-                event.add("location", one_line(plan.location))
-            event.add("organizer", organizer)
-            url = event_url(plan, session)
-            if url:
-                event.add("url", url)
-            if self.hooks is not None:
-                self.hooks.customize_event(event, session, plan)
-            cal.add_component(event)
-        timed = plan.sessions if plan.member is None else []
-        if timed:
-            first = min(s.start.astimezone(zone).date() for s in timed)
-            last = max(s.end.astimezone(zone).date() for s in timed)
-            cal.subcomponents.insert(0, vtimezone(plan.timezone, first, last))
+            cal.add_component(self.event(plan, session, zone))
+        if plan.member is None and plan.sessions:
+            cal.subcomponents.insert(0, plan_vtimezone(plan))
         cal.add_missing_timezones()  # any other zone a plugin's customize_event used
         return cal.to_ical()
+
+    def event(self, plan: Plan, session: Session, zone: tzinfo) -> Event:
+        """The session's VEVENT as the feed has it (the invitations of invitations.py start
+        from it too, so an invitation and the feed agree on UID, SEQUENCE, times and text)."""
+        from icalendar import Event
+
+        event = Event()
+        event.add("uid", session.uid)
+        event.add("dtstamp", session.modified)
+        if session.created:
+            event.add("created", session.created)
+        event.add("last-modified", session.modified)
+        event.add("sequence", session.sequence)
+        if plan.member is not None:
+            self._turn(event, plan, session, zone)
+        else:
+            self._session(event, plan, session, zone)
+        if plan.location:
+            event.add("location", one_line(plan.location))
+        event.add("organizer", organizer(plan))
+        url = event_url(plan, session)
+        if url:
+            event.add("url", url)
+        if self.hooks is not None:
+            self.hooks.customize_event(event, session, plan)
+        return event
 
     @staticmethod
     def _session(event: Event, plan: Plan, session: Session, zone: tzinfo) -> None:
