@@ -18,7 +18,6 @@ from itip import (
     gmail,
     itip_check,
     outlook,
-    rewritten,
     thunderbird,
 )
 
@@ -187,26 +186,11 @@ def test_each_clients_message_layout_gives_its_one_reply(plan, layout):
     )
 
 
-def test_real_replies_are_read_as_their_clients_sent_them(tmp_path):
+def test_a_real_reply_is_read_as_its_client_sent_it():
     (apple,) = invitations.replies((FIXTURES / "apple-ical-accepted.eml").read_bytes(), "a.eml")
     assert apple.uid == "1E71F9C8-AEDA-48EB-98D0-76E898F6BB5C"
     assert (apple.email, apple.partstat, apple.sequence) == ("xyzzy@example.com", "ACCEPTED", 7)
     assert apple.dtstamp is not None and apple.dtstamp.isoformat() == "2008-08-12T20:19:11+00:00"
-    (accepted,) = invitations.replies((FIXTURES / "gmail-accepted.ics").read_bytes(), "g.ics")
-    (tentative,) = invitations.replies((FIXTURES / "gmail-tentative.ics").read_bytes(), "t.ics")
-    assert (accepted.email, accepted.name, accepted.partstat) == (
-        "karim@example.com",
-        "Karim Hamidou",
-        "ACCEPTED",
-    )
-    assert (tentative.email, tentative.partstat) == ("test1@example.com", "TENTATIVE")
-    assert accepted.uid == tentative.uid and accepted.uid.startswith("040000008200E000")
-    # Google's reply as libical sees it: its iTIP shape is right; its empty DESCRIPTION and
-    # LOCATION are what libical complains of (and the reason the tests do not check it)
-    errors = itip_check(
-        rewritten((FIXTURES / "gmail-accepted.ics").read_bytes(), "u", "a@b.c", "A"), tmp_path
-    )
-    assert errors and all("No value for" in e for e in errors), errors
 
 
 @pytest.mark.parametrize(
