@@ -747,7 +747,9 @@ def _channels(a: _Section) -> tuple[Channel, ...]:
             a.fail(f"{where}: expected a mapping with a type, found {kind(entry)}", line)
         cs = _Section(a.file, entry, where, line, list(entry))
         if not cs.has("type"):
-            cs.fail(f"{where}.type: required (slack, mattermost, discord, zulip, matrix, ...)", line)
+            cs.fail(
+                f"{where}.type: required (slack, mattermost, discord, zulip, matrix, ...)", line
+            )
         kind_ = cs.get("type", _text, "a channel type such as slack").lower()
         name = cs.get("name", _text, "a name for the channel", kind_)
         if any(c.name == name for c in channels):

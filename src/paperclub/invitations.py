@@ -47,8 +47,13 @@ def _calendar(method: str, plan: Plan, session: Session, attendees: Sequence[Per
         if person.email:
             attendee = vCalAddress(f"mailto:{person.email}")
             attendee.params.update(
-                {"CN": vText(one_line(person.name)), "ROLE": "REQ-PARTICIPANT",
-                 "PARTSTAT": "NEEDS-ACTION", "RSVP": "TRUE", "CUTYPE": "INDIVIDUAL"}
+                {
+                    "CN": vText(one_line(person.name)),
+                    "ROLE": "REQ-PARTICIPANT",
+                    "PARTSTAT": "NEEDS-ACTION",
+                    "RSVP": "TRUE",
+                    "CUTYPE": "INDIVIDUAL",
+                }
             )
             event.add("attendee", attendee)
     cal.add_component(event)
