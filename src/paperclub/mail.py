@@ -87,7 +87,21 @@ def compose(
             subtype="calendar",
             params={"method": method(message.calendar)},
         )
+    mail.set_boundary(_boundary(mail))
     return mail
+
+
+def _boundary(mail: EmailMessage) -> str:
+    """A boundary made from the content, so the same message is the same bytes (the
+    library's own is random), and found nowhere in it (a title cannot end a part early)."""
+    import hashlib
+
+    body = b"".join(part.as_bytes() for part in mail.iter_parts())
+    for n in range(100):
+        candidate = "=_paperclub_" + hashlib.sha256(body + str(n).encode()).hexdigest()[:32]
+        if candidate.encode() not in body:
+            return candidate
+    raise ValueError("no MIME boundary found")  # not reached: a hash is not in the text
 
 
 def envelope(message: Message) -> list[str]:
@@ -183,9 +197,10 @@ class Mailer:
                 conn.login(self.creds.user, self.creds.password)
         except smtplib.SMTPAuthenticationError as e:
             # the server's answer is left out: some echo what they were given
-            raise PaperclubError(
-                f"the SMTP server {self.where} refused the login of {self.creds.user if self.creds else '?'} "
-                f"({e.smtp_code}): check {USER_ENV} and {PASSWORD_ENV}, or ~/.netrc"
+            user = self.creds.user if self.creds else "?"
+            raise NotSent(
+                f"the SMTP server {self.where} refused the login of {user} ({e.smtp_code}): "
+                f"check {USER_ENV} and {PASSWORD_ENV}, or ~/.netrc"
             ) from None
         except smtplib.SMTPNotSupportedError:
             raise NotSent(f"the SMTP server {self.where} does not take a login") from None
