@@ -15,13 +15,13 @@ import pytest
 import yaml
 from click.testing import CliRunner
 from icalendar import Calendar
-from smtpserver import SmtpServer, smtp_server  # noqa: F401 (the fixture)
 
 from conftest import TODAY
 from paperclub import sendlog
 from paperclub.cli import App, cli
 from paperclub.errors import FateUnknown, NotSent
 from paperclub.hookspecs import hookimpl
+from smtpserver import SmtpServer
 
 PLAN_S02 = "2026-12-10"  # the sample's second session (s01 is 2026-12-03, 16:00 Berlin)
 MEMBERS = [
@@ -42,7 +42,7 @@ def configure(schedule: Path, port: int, **announce) -> None:
 
 
 @pytest.fixture
-def planned(run, schedule, smtp_server):  # noqa: F811
+def planned(run, schedule, smtp_server):
     """The sample planned, announcing term, agenda and presenter notes to the local server."""
     configure(
         schedule,
@@ -80,7 +80,7 @@ def ids(server) -> Counter:
     return Counter(m.parsed["Message-ID"] for m in server.messages)
 
 
-def test_due_ten_times_over_a_week_sends_each_message_once(run, planned, smtp_server):  # noqa: F811
+def test_due_ten_times_over_a_week_sends_each_message_once(run, planned, smtp_server):
     start = datetime(2026, 11, 26, 9, 0)
     for n in range(10):  # every 17 hours from Thu 26 Nov to Thu 3 Dec, 14:00
         now = start + timedelta(hours=17 * n)
@@ -111,7 +111,7 @@ def test_due_ten_times_over_a_week_sends_each_message_once(run, planned, smtp_se
 def test_the_server_dies_after_the_third_of_ten_then_the_next_run_sends_the_rest(
     run,
     schedule,
-    smtp_server,  # noqa: F811
+    smtp_server,
 ):
     configure(schedule, smtp_server.port, term="at plan", agenda="3 days before")
     assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
@@ -138,7 +138,7 @@ def test_the_server_dies_after_the_third_of_ten_then_the_next_run_sends_the_rest
 def test_a_drop_during_data_is_unknown_reported_not_resent_unless_asked(
     run,
     schedule,
-    smtp_server,  # noqa: F811
+    smtp_server,
 ):
     configure(schedule, smtp_server.port, agenda="3 days before")
     assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
@@ -166,7 +166,7 @@ def test_a_drop_during_data_is_unknown_reported_not_resent_unless_asked(
     assert next(m for m in data["messages"] if "alan" in m["to"])["tries"] == 2
 
 
-def test_a_run_that_stopped_mid_send_leaves_the_message_unknown(run, planned, smtp_server):  # noqa: F811
+def test_a_run_that_stopped_mid_send_leaves_the_message_unknown(run, planned, smtp_server):
     path = planned.with_name("ml-systems.announce.sqlite")
     log = sendlog.SendLog.open(path)
     now = datetime.fromisoformat("2026-12-01T08:00+01:00")
@@ -196,7 +196,7 @@ def test_a_run_that_stopped_mid_send_leaves_the_message_unknown(run, planned, sm
 
 def test_a_second_run_while_one_sends_gives_up_and_sends_nothing(
     run, planned, smtp_server, monkeypatch
-):  # noqa: F811
+):
     monkeypatch.setattr(sendlog, "LOCK_WAIT", 0.3)
     with sendlog.locked(planned.with_name("ml-systems.announce.sqlite")):
         result = announce(run, planned, "--due", "--now", "2026-12-01T08:00")
@@ -205,7 +205,7 @@ def test_a_second_run_while_one_sends_gives_up_and_sends_nothing(
     assert smtp_server.messages == []
 
 
-def test_the_agenda_as_a_mail_client_reads_it(run, planned, smtp_server):  # noqa: F811
+def test_the_agenda_as_a_mail_client_reads_it(run, planned, smtp_server):
     # an abstract in the catalog (the sample has none): its first sentence goes in
     s01 = plan_data(planned)["sessions"][0]
     first = s01["papers"][0]["id"]
@@ -255,7 +255,7 @@ def test_the_agenda_as_a_mail_client_reads_it(run, planned, smtp_server):  # noq
 
 def test_a_replanned_session_sends_an_update_and_a_cancelled_one_a_cancel(
     run, planned, smtp_server
-):  # noqa: F811
+):
     assert announce(run, planned, "--session", "s02", "--now", "2026-12-01T08:00").exit_code == 0
     agenda = {
         m.rcpt_tos[0]: m.parsed["Message-ID"]
@@ -310,7 +310,7 @@ def test_a_replanned_session_sends_an_update_and_a_cancelled_one_a_cancel(
     assert len(msg["References"].split()) == 2  # the agenda, then the update
 
 
-def test_hostile_titles_and_names_add_no_header_and_no_recipient(run, schedule, smtp_server):  # noqa: F811
+def test_hostile_titles_and_names_add_no_header_and_no_recipient(run, schedule, smtp_server):
     config = yaml.safe_load(schedule.read_text())
     config["members"][3]["name"] = 'Eve\r\nBcc: mallory@evil.example, "x" <x@evil.example>'
     schedule.write_text(yaml.safe_dump(config, sort_keys=False))
@@ -344,7 +344,7 @@ def test_hostile_titles_and_names_add_no_header_and_no_recipient(run, schedule, 
     )
 
 
-def test_members_without_an_email_are_skipped_with_one_warning(run, schedule, smtp_server):  # noqa: F811
+def test_members_without_an_email_are_skipped_with_one_warning(run, schedule, smtp_server):
     config = yaml.safe_load(schedule.read_text())
     del config["members"][4]["email"]
     schedule.write_text(yaml.safe_dump(config, sort_keys=False))
@@ -356,7 +356,7 @@ def test_members_without_an_email_are_skipped_with_one_warning(run, schedule, sm
     assert len(smtp_server.messages) == 8
 
 
-def test_a_list_address_gets_the_group_messages_once_with_a_list_id(run, schedule, smtp_server):  # noqa: F811
+def test_a_list_address_gets_the_group_messages_once_with_a_list_id(run, schedule, smtp_server):
     configure(
         schedule,
         smtp_server.port,
@@ -405,7 +405,7 @@ def test_credentials_come_from_the_environment_and_are_never_printed(run, schedu
     assert server.messages == []
 
 
-def test_a_dry_run_writes_the_messages_and_records_nothing(run, planned, smtp_server):  # noqa: F811
+def test_a_dry_run_writes_the_messages_and_records_nothing(run, planned, smtp_server):
     result = announce(
         run, planned, "--due", "--now", "2026-12-01T08:00", "--dry-run", "--out", "out"
     )
@@ -428,7 +428,7 @@ def test_a_dry_run_writes_the_messages_and_records_nothing(run, planned, smtp_se
     assert Path("out/agenda-s01-0-ada@example.org.eml").read_bytes() == first
 
 
-def test_status_shows_what_went_out_and_what_was_missed(run, planned, smtp_server):  # noqa: F811
+def test_status_shows_what_went_out_and_what_was_missed(run, planned, smtp_server):
     assert announce(run, planned, "--due", "--now", "2026-11-27T08:00").exit_code == 0
     # no run between 30 Nov and 3 Dec, 16:00: s01's agenda (due 30 Nov 16:00) was missed
     late = announce(run, planned, "--due", "--now", "2026-12-03T18:00")
@@ -511,7 +511,7 @@ class ChatPlugin:
         return True
 
 
-def test_chat_channels_get_the_group_messages_once(schedule, smtp_server):  # noqa: F811
+def test_chat_channels_get_the_group_messages_once(schedule, smtp_server):
     plugin = ChatPlugin()
     module = types.SimpleNamespace(paperclub_announce=plugin.paperclub_announce)
     channels = [
