@@ -33,6 +33,12 @@ MEMBERS = [
 ]
 
 
+def without_announce(schedule: Path) -> str:
+    """The sample config without its announce: section (as a config of an earlier version)."""
+    text = schedule.read_text()
+    return text[: text.index("\nannounce:")] + "\n"
+
+
 def configure(schedule: Path, port: int, **announce) -> None:
     config = yaml.safe_load(schedule.read_text())
     section = {"smtp": {"host": "127.0.0.1", "port": port, "security": "none"}}
@@ -450,7 +456,7 @@ def test_status_shows_what_went_out_and_what_was_missed(run, planned, smtp_serve
 
 
 def test_bad_announce_config_names_file_line_and_problem(run, schedule):
-    text = schedule.read_text() + (
+    text = without_announce(schedule) + (
         "announce:\n  from: Ada <ada@example.org>\n  agenda: three days before\n"
     )
     schedule.write_text(text)
@@ -475,6 +481,7 @@ def test_bad_announce_config_names_file_line_and_problem(run, schedule):
 def test_a_config_without_announce_reads_as_before_and_says_what_to_add(run, schedule):
     from paperclub.config import load_group
 
+    schedule.write_text(without_announce(schedule))
     assert load_group(schedule).announce is None
     result = run("announce", str(schedule), "--due")
     assert result.exit_code == 1 and "no announce: section" in result.stderr

@@ -112,6 +112,7 @@ def cli() -> None:
     paperclub plan schedules/GROUP.yaml       plan the term, write calendar, agenda, page
     paperclub show schedules/GROUP.yaml       the plan as a table
     paperclub publish schedules/GROUP.yaml    send it to a CalDAV calendar
+    paperclub announce schedules/GROUP.yaml --due  tell the members what is due, once
     paperclub plugin new NAME                 a plugin package to start from
     """
 
