@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from httpserver import http_server  # noqa: F401 (the local HTTP server, for every test file)
 from paperclub.cli import App, cli
+from smtpserver import smtp_server  # noqa: F401 (the local SMTP server, for every test file)
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEDULE = ROOT / "schedules" / "ml-systems.yaml"

@@ -329,7 +329,7 @@ def test_the_settings_example_reads_its_settings_and_the_catalog(run, schedule, 
     (workspace / "plugins").mkdir()
     (workspace / path).write_text(code)
     config = schedule.read_text()
-    assert config.count("\n") == 45  # the doc's line numbers: settings: is line 46
+    assert config.count("\n") == 51  # the doc's line numbers: settings: is line 52
     schedule.write_text(config + settings)
     result = run("plan", str(schedule), "--today", TODAY)
     assert result.exit_code == 0, result

@@ -112,6 +112,7 @@ def cli() -> None:
     paperclub plan schedules/GROUP.yaml       plan the term, write calendar, agenda, page
     paperclub show schedules/GROUP.yaml       the plan as a table
     paperclub publish schedules/GROUP.yaml    send it to a CalDAV calendar
+    paperclub announce schedules/GROUP.yaml --due  tell the members what is due, once
     paperclub plugin new NAME                 a plugin package to start from
     """
 
@@ -859,6 +860,184 @@ def publish(schedule: Path, url: str | None, user: str | None, prune: bool, dry_
         click.echo(f"Dry run, nothing changed: publishing to {outcome.url} would give {counts}.")
     else:
         click.echo(f"Published to {outcome.url}: {counts}.")
+
+
+@cli.command()
+@click.argument("schedule", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--session", "session_id", metavar="ID", help="Announce this session (s05) now.")
+@click.option("--next", "next_one", is_flag=True, help="Announce the next session now.")
+@click.option(
+    "--due", is_flag=True, help="Send what the config's announce rules make due (for cron)."
+)
+@click.option("--status", is_flag=True, help="Show the send log: sent, failed, unknown, missed.")
+@click.option(
+    "--now",
+    metavar="DATETIME",
+    help="Stand in for the clock: 2027-01-11T08:00 (the group's time zone unless an offset "
+    "is given).",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Write the messages into --out DIR; send and record nothing."
+)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), metavar="DIR")
+@click.option(
+    "--resend-unknown",
+    is_flag=True,
+    help="Send again the messages whose fate is unknown (they may arrive twice).",
+)
+@catalog_option
+@json_option
+def announce(
+    schedule: Path,
+    session_id: str | None,
+    next_one: bool,
+    due: bool,
+    status: bool,
+    now: str | None,
+    dry_run: bool,
+    out: Path | None,
+    resend_unknown: bool,
+    catalog: Path,
+    as_json: bool,
+) -> None:
+    """Tell the members of SCHEDULE's group: the term, each session's agenda with its
+    invitation, the presenters' turns, updates and cancellations, by email and chat; each
+    message once (the send log beside the plan file remembers)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from paperclub import announce as announcing
+    from paperclub import config, planfile, sendlog
+
+    if sum((session_id is not None, next_one, due, status)) != 1:
+        raise click.UsageError("give one of --session ID, --next, --due or --status")
+    if dry_run != (out is not None):
+        raise click.UsageError("--dry-run writes into --out DIR: give both")
+    if as_json and not status:
+        raise click.UsageError("--json goes with --status")
+    config_path = planfile.config_path(schedule)
+    hooks = app().hooks
+    group = config.load_group(
+        config_path, emitters=hooks.emitters, policies=hooks.policies, settings=hooks.settings
+    )
+    announcing.settings(group)
+    the_plan = planfile.load_existing(config_path)
+    moment = (
+        announcing.parse_now(now, group.timezone)
+        if now is not None
+        else datetime.now(ZoneInfo(group.timezone))
+    )
+    path = announcing.log_path(config_path)
+    if status:
+        log = sendlog.SendLog.read(path)
+        report_status(announcing, log.rows(), the_plan, group, moment, as_json)
+        return
+    announcing.fill_abstracts(the_plan, catalog)
+    options: dict[str, Any] = {
+        "session_id": session_id,
+        "next_one": next_one,
+        "resend_unknown": resend_unknown,
+    }
+    if dry_run and out is not None:
+        rows = sendlog.SendLog.read(path).rows()
+        plans = announcing.due(the_plan, group, rows, moment, **options)
+        for warning in plans.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        files = announcing.write_dry_run(plans.outgoing, group, moment, out)
+        for item, file in zip(plans.outgoing, files):
+            click.echo(f"would send {item.describe()} ({file})")
+        if not plans.outgoing:
+            click.echo("Nothing to send.")
+        return
+    failed = False
+    with sendlog.locked(path):
+        log = sendlog.SendLog.open(path)
+        try:
+            for row in log.stale(moment):
+                failed = True
+                click.echo(f"unknown: {row.kind} to {row.label} ({row.key}): {row.error}", err=True)
+            plans = announcing.due(the_plan, group, log.rows(), moment, **options)
+            for warning in plans.warnings:
+                click.echo(f"warning: {warning}", err=True)
+
+            def report(outcome: announcing.Outcome) -> None:
+                what = outcome.outgoing.describe()
+                if outcome.state == sendlog.SENT:
+                    click.echo(f"sent {what}")
+                elif outcome.state == sendlog.UNKNOWN:
+                    click.echo(
+                        f"unknown: {what}: {outcome.error}; not sent again unless "
+                        "--resend-unknown is given",
+                        err=True,
+                    )
+                else:
+                    click.echo(f"failed: {what}: {outcome.error} (sent again next run)", err=True)
+
+            outcomes = announcing.send(
+                plans.outgoing,
+                group,
+                log,
+                moment,
+                hooks,
+                resend_unknown=resend_unknown,
+                on_outcome=report,
+            )
+        finally:
+            log.close()
+    if not outcomes:
+        click.echo("Nothing to send.")
+    if failed or any(o.state != sendlog.SENT for o in outcomes):
+        sys.exit(1)
+
+
+def report_status(
+    announcing: Any, rows: list[Any], the_plan: Any, group: Any, now: Any, as_json: bool
+) -> None:
+    """`announce --status`: the log, newest last, and what was missed."""
+    from zoneinfo import ZoneInfo
+
+    missed = announcing.missed(the_plan, group, rows, now)
+    if as_json:
+        echo_json(
+            {
+                "messages": [r.to_json() for r in rows],
+                "missed": [m.to_json() for m in missed],
+                "counts": announcing.status(rows),
+            }
+        )
+        return
+    zone = ZoneInfo(group.timezone)
+    if rows:
+        table = [("When", "Kind", "Session", "To", "State")]
+        for r in rows:
+            table.append(
+                (
+                    r.at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                    r.kind,
+                    r.session or "-",
+                    r.label,
+                    r.state + (f" ({r.tries} tries)" if r.tries > 1 else ""),
+                )
+            )
+        echo_table(table)
+        for r in rows:
+            if r.state in ("failed", "unknown") and r.error:
+                click.echo(
+                    f"{r.state}: {r.kind} of {r.session or 'the term'} to {r.label}: {r.error}"
+                )
+    else:
+        click.echo("Nothing sent yet.")
+    for m in missed:
+        click.echo(
+            f"missed: {m.kind} of {m.date} to {m.label} (due "
+            f"{m.due.astimezone(zone):%Y-%m-%d %H:%M}; the session began before it went out)"
+        )
+    counts = announcing.status(rows)
+    if counts or missed:
+        parts = [f"{n} {state}" for state, n in sorted(counts.items())]
+        if missed:
+            parts.append(f"{len(missed)} missed")
+        click.echo(", ".join(parts) + ".")
 
 
 @cli.command()

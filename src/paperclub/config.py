@@ -17,7 +17,7 @@ from paperclub import yamlfile, zones
 from paperclub.errors import PaperclubError
 from paperclub.meetings import MAX_SESSIONS
 from paperclub.messages import kind, quoted, shown
-from paperclub.models import Group, Meetings, Member, Person
+from paperclub.models import Announce, Channel, Group, Meetings, Member, Person, Smtp
 from paperclub.policies import BUILT_IN as BUILT_IN_POLICIES
 from paperclub.policies import Policy
 from paperclub.signals import DEFAULT_WEIGHTS
@@ -304,6 +304,7 @@ def load_group(
             "presenters",
             "calendar",
             "settings",
+            "announce",
         ),
     )
 
@@ -552,10 +553,11 @@ def load_group(
     plugins_settings, settings_warnings = plugin_settings.read(st, settings)
     warnings.extend(settings_warnings)
 
+    slug_of_group = g.get("slug", _slug, "lower-case words joined by hyphens", slugify(name))
     return Group(
         path=path,
         name=name,
-        slug=g.get("slug", _slug, "lower-case words joined by hyphens", slugify(name)),
+        slug=slug_of_group,
         timezone=g.get(
             "timezone", _timezone, "an IANA time zone of a place, such as Europe/Berlin"
         ),
@@ -588,6 +590,7 @@ def load_group(
         feed_url=cal.get("url", _url, "the web address the .ics is published at", None),
         alarm=cal.get("alarm", _duration, "a duration such as 30m or 1h", None),
         caldav_url=cal.get("caldav", _url, "a CalDAV calendar's address", None),
+        announce=_announce(root, organizer, slug_of_group) if root.has("announce") else None,
         settings=plugins_settings,
         lines=lines,
         warnings=tuple(warnings),
@@ -660,3 +663,114 @@ def _pair(value: Any) -> tuple[str, str]:
     if not isinstance(value, list) or len(value) != 2:
         raise TypeError
     return _text(value[0]), _text(value[1])
+
+
+ANNOUNCE_RULES = ("term", "agenda", "presenter")  # the kinds due by a rule of their own
+SECURITY_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+_RULE_UNITS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400}
+RULE_EXPECTED = "`at plan`, or a time before the session such as `3 days before`"
+
+
+def _rule(value: Any) -> timedelta | None:
+    """`at plan` (None: due as soon as a plan exists) or `3 days before`, `12 hours before`."""
+    text = " ".join(_text(value).lower().split())
+    if text == "at plan":
+        return None
+    match = re.fullmatch(r"(\d{1,3}) (minute|hour|day|week)s? before", text)
+    if not match:
+        raise TypeError
+    return timedelta(seconds=int(match[1]) * _RULE_UNITS[match[2]])
+
+
+def _address(value: Any) -> Person:
+    """`Name <addr>` or `addr`: a Person whose name may be empty. Parsed as a mail client
+    reads a To: header, so what is accepted here is one address and nothing else."""
+    from email.policy import default
+
+    text = _text(value)
+    if "\n" in text or "\r" in text:
+        raise TypeError
+    header = default.header_factory("to", text)
+    if header.defects or len(header.addresses) != 1:
+        raise TypeError
+    address = header.addresses[0]
+    return Person(address.display_name.strip(), _email(address.addr_spec))
+
+
+def _announce(root: _Section, organizer: Person, slug: str) -> Announce:
+    """The `announce:` section: sender, list address, SMTP server, rules, chat channels."""
+    a = root.section("announce", ("from", "to", "smtp", "channels", *ANNOUNCE_RULES))
+    expected_address = "an email address, or a name and address such as Ada <ada@example.org>"
+    sender = a.get("from", _address, expected_address, None)
+    if sender is None:
+        sender = organizer
+    elif not sender.name:
+        sender = Person(organizer.name if sender.email == organizer.email else "", sender.email)
+    to = a.get("to", _address, expected_address, None)
+    smtp = None
+    if a.has("smtp"):
+        sm = a.section("smtp", ("host", "port", "security"))
+        security = sm.get("security", _text, "starttls, ssl or none", "starttls").lower()
+        if security not in SECURITY_PORTS:
+            sm.fail(
+                f"announce.smtp.security: {shown(security)} is not available (choose from: "
+                f"{', '.join(SECURITY_PORTS)})",
+                sm.line("security"),
+            )
+        smtp = Smtp(
+            host=sm.get("host", _host, "the SMTP server's host name, such as smtp.example.org"),
+            port=sm.get("port", _port, "a port number, 1 to 65535", SECURITY_PORTS[security]),
+            security=security,
+        )
+    rules = {kind: a.get(kind, _rule, RULE_EXPECTED) for kind in ANNOUNCE_RULES if a.has(kind)}
+    return Announce(
+        sender=sender,
+        to=to,
+        smtp=smtp,
+        rules=rules,
+        channels=_channels(a),
+        line=root.line("announce"),
+    )
+
+
+def _channels(a: _Section) -> tuple[Channel, ...]:
+    raw = a.data.get("channels")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        a.fail("announce.channels: expected a list of channels", a.line("channels"))
+    channels: list[Channel] = []
+    for i, entry in enumerate(raw):
+        line = raw.lines[i] if isinstance(raw, LineList) else a.line("channels")
+        where = f"announce.channels[{i}]"
+        if not isinstance(entry, dict):
+            a.fail(f"{where}: expected a mapping with a type, found {kind(entry)}", line)
+        cs = _Section(a.file, entry, where, line, list(entry))
+        if not cs.has("type"):
+            cs.fail(
+                f"{where}.type: required (slack, mattermost, discord, zulip, matrix, ...)", line
+            )
+        kind_ = cs.get("type", _text, "a channel type such as slack").lower()
+        name = cs.get("name", _text, "a name for the channel", kind_)
+        if any(c.name == name for c in channels):
+            cs.fail(
+                f"{where}.name: another channel is named {shown(name)}; give each a name of "
+                "its own (the send log tells them apart by it)",
+                cs.line("name") if cs.has("name") else line,
+            )
+        options = {str(k): v for k, v in entry.items() if k not in ("type", "name")}
+        channels.append(Channel(type=kind_, name=name, options=options, line=line))
+    return tuple(channels)
+
+
+def _host(value: Any) -> str:
+    text = _text(value)
+    if not re.fullmatch(r"[A-Za-z0-9.:\[\]_-]+", text):
+        raise TypeError
+    return text
+
+
+def _port(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
+        raise TypeError
+    return value

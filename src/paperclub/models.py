@@ -224,6 +224,29 @@ class Message:
 
 
 @dataclass(frozen=True)
+class Smtp:
+    """Where announcements are handed over: `announce.smtp` of the config."""
+
+    host: str
+    port: int
+    security: str = "starttls"  # starttls | ssl | none
+
+
+@dataclass(frozen=True)
+class Announce:
+    """The config's `announce:` section: who sends, to where, and when each kind is due."""
+
+    sender: Person  # announce.from; by default the organizer
+    to: Person | None = None  # a list address: the group's messages go there once
+    smtp: Smtp | None = None  # None: no email, the channels only
+    # kind (term, agenda, presenter) -> how long before the session's start it is due;
+    # None: at plan (as soon as a plan exists). A kind left out is not sent.
+    rules: dict[str, timedelta | None] = field(default_factory=dict)
+    channels: tuple[Channel, ...] = ()
+    line: int | None = None  # the line of `announce:`, for errors
+
+
+@dataclass(frozen=True)
 class Meetings:
     """When the group meets: a weekly (or every-n-weeks) rule, cut by count or until."""
 
@@ -278,6 +301,7 @@ class Group:
     feed_url: str | None = None  # calendar.url: where the .ics is published (subscribe links)
     alarm: timedelta | None = None  # calendar.alarm: a reminder this long before each session
     caldav_url: str | None = None  # calendar.caldav: where `paperclub publish` sends the plan
+    announce: Announce | None = None  # announce: how `paperclub announce` tells the members
     # settings.<plugin>: each plugin's own settings, an instance of the dataclass it declares
     # (see paperclub.settings); read with paperclub.api.settings
     settings: dict[str, Any] = field(default_factory=dict)

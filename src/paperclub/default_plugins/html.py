@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from paperclub.hookspecs import hookimpl
-from paperclub.text import day_label, links_of, paper_url, printable, web_url
+from paperclub.text import day_label, links_of, one_line, paper_url, printable, web_url
 
 if TYPE_CHECKING:
     import jinja2
@@ -198,19 +198,34 @@ def context(plan: Plan) -> dict[str, Any]:
 
 
 @cache
-def _template() -> jinja2.Template:
+def environment() -> jinja2.Environment:
+    """The templates' environment: the page's, and the announcement emails' (announce.py),
+    which show a session with the page's own markup (templates/session.html.j2). HTML is
+    escaped; a plain text template (`*.txt.j2`) is not."""
     import jinja2
+    from markupsafe import Markup
+
+    def finalize(value: Any) -> Any:
+        # a macro's output (Markup) is markup already: made printable, it would be escaped again
+        if isinstance(value, str) and not isinstance(value, Markup):
+            return printable(value)
+        return value
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("paperclub", "templates"),
-        autoescape=True,
-        finalize=lambda value: printable(value) if isinstance(value, str) else value,
+        autoescape=lambda name: not (name or "").endswith(".txt.j2"),
+        finalize=finalize,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    return env.get_template("page.html.j2")
+    env.filters["line"] = one_line  # plain text: one line, printable
+    return env
+
+
+def _template() -> jinja2.Template:
+    return environment().get_template("page.html.j2")
 
 
 class HtmlEmitter:
