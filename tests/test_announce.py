@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from icalendar import Calendar
 
 from conftest import TODAY
+from itip import itip_check
 from paperclub import sendlog
 from paperclub.cli import App, cli
 from paperclub.errors import FateUnknown, NotSent
@@ -211,7 +212,7 @@ def test_a_second_run_while_one_sends_gives_up_and_sends_nothing(
     assert smtp_server.messages == []
 
 
-def test_the_agenda_as_a_mail_client_reads_it(run, planned, smtp_server):
+def test_the_agenda_as_a_mail_client_reads_it(run, planned, smtp_server, tmp_path):
     # an abstract in the catalog (the sample has none): its first sentence goes in
     s01 = plan_data(planned)["sessions"][0]
     first = s01["papers"][0]["id"]
@@ -252,6 +253,7 @@ def test_the_agenda_as_a_mail_client_reads_it(run, planned, smtp_server):
     event = next(iter(cal.walk("VEVENT")))
     assert str(cal["METHOD"]) == "REQUEST"
     assert str(event["UID"]) == s01["uid"] and int(event["SEQUENCE"]) == 0
+    assert itip_check(part.get_content().encode(), tmp_path, "request.ics") == []
     attendees = sorted(str(a).lower() for a in event.get("ATTENDEE"))
     assert attendees == sorted("mailto:" + m for m in MEMBERS)
     # the same message again: the same Message-ID (a resend is recognisably the same)
@@ -260,7 +262,7 @@ def test_the_agenda_as_a_mail_client_reads_it(run, planned, smtp_server):
 
 
 def test_a_replanned_session_sends_an_update_and_a_cancelled_one_a_cancel(
-    run, planned, smtp_server
+    run, planned, smtp_server, tmp_path
 ):
     assert announce(run, planned, "--session", "s02", "--now", "2026-12-01T08:00").exit_code == 0
     agenda = {
@@ -294,6 +296,9 @@ def test_a_replanned_session_sends_an_update_and_a_cancelled_one_a_cancel(
         assert str(event["UID"]) == plan_data(planned)["sessions"][1]["uid"]
         assert int(event["SEQUENCE"]) == 1
     assert "sent update of 2026-12-10 to" in result.stdout
+    # what went out passes libical's strict iTIP checks: the invitation, then its update
+    sent = list(updates[0].parsed.iter_parts())[2].get_content().encode()
+    assert itip_check(sent, tmp_path, "update.ics") == []
     smtp_server.messages.clear()
     assert (
         announce(run, planned, "--due", "--now", "2026-12-02T09:00").stdout == "Nothing to send.\n"
@@ -314,6 +319,7 @@ def test_a_replanned_session_sends_an_update_and_a_cancelled_one_a_cancel(
     assert str(cal["METHOD"]) == "CANCEL"
     assert int(next(iter(cal.walk("VEVENT")))["SEQUENCE"]) == 2
     assert len(msg["References"].split()) == 2  # the agenda, then the update
+    assert itip_check(part.get_content().encode(), tmp_path, "cancel.ics") == []
 
 
 def test_hostile_titles_and_names_add_no_header_and_no_recipient(run, schedule, smtp_server):

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from icalendar import Calendar
+
+from conftest import TODAY
 from itip import (
     FIXTURES,
     client_reply,
@@ -20,8 +22,6 @@ from itip import (
     outlook,
     thunderbird,
 )
-
-from conftest import TODAY
 from paperclub import invitations, planfile
 from paperclub.errors import PaperclubError
 from paperclub.models import Person, Plan

@@ -189,6 +189,7 @@ def test_without_libical_a_user_is_told_what_to_install(tmp_path):
 def test_the_invitation_tests_fail_without_libical(tmp_path):
     """Not skipped: a failure that says what to install."""
     import pytest
+
     from itip import itip_check
 
     with pytest.raises(pytest.fail.Exception, match="install python3-gi and gir1.2-ical-3.0"):

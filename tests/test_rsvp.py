@@ -8,9 +8,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from itip import FIXTURES, client_reply, gmail, itip_check, outlook, rewritten, thunderbird
 
 from conftest import TODAY
+from itip import FIXTURES, client_reply, gmail, itip_check, outlook, rewritten, thunderbird
 from paperclub import invitations, planfile
 from paperclub.models import Person
 
