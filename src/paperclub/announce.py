@@ -236,6 +236,7 @@ def due(
     chosen = select(plan, now, session_id, next_one)
     members = {m.name: m for m in group.members}
     domain = str(announce.sender.email).rsplit("@", 1)[-1]
+    calendars: dict[tuple[bool, str, int], bytes] = {}
 
     def add(
         kind: str,
@@ -260,8 +261,12 @@ def due(
         )
         calendar = None
         if session is not None and person is not None and kind in ("agenda", "update", "cancel"):
-            make = invitations.cancel if kind == "cancel" else invitations.request
-            calendar = make(plan, session, render.attendees(people, group))
+            # the same invitation for every member: made once per session and version
+            made = (kind == "cancel", session.id, session.sequence)
+            if made not in calendars:
+                make = invitations.cancel if kind == "cancel" else invitations.request
+                calendars[made] = make(plan, session, render.attendees(people, group))
+            calendar = calendars[made]
         message = render.message(
             kind,
             session,
@@ -422,6 +427,10 @@ class Renderer:
         self.location = context["location"]
         first = ordered[0] if ordered else None
         self.term_date = self.date(first) if first else "-"
+        self._attendees: list[Person] | None = None
+        # (kind, session, presenter, invited) -> (subject, text, html, url): every member's
+        # agenda of a session is the same text, rendered once
+        self._bodies: dict[tuple[str, str | None, str | None, bool], tuple[str, str, str, Any]] = {}
 
     def date(self, session: Session) -> str:
         return session.start.astimezone(self.zone).date().isoformat()
@@ -435,7 +444,9 @@ class Renderer:
         each member answers for themself)."""
         from paperclub import mail
 
-        return [Person(m.name, m.email) for m in group.members if mail.mailable(m)]
+        if self._attendees is None:
+            self._attendees = [Person(m.name, m.email) for m in group.members if mail.mailable(m)]
+        return self._attendees
 
     def subject(self, kind: str, session: Session | None, presenter: str | None = None) -> str:
         name = one_line(self.plan.group)
@@ -466,12 +477,33 @@ class Renderer:
         message_id: str,
         in_reply_to: tuple[str, ...],
     ) -> Message:
+        presenter = recipients[0].name if kind == "presenter" and recipients else None
+        made = (kind, session.id if session else None, presenter, calendar is not None)
+        if made not in self._bodies:
+            self._bodies[made] = self._bodies_of(kind, session, presenter, calendar is not None)
+        subject, text, html, url = self._bodies[made]
+        return Message(
+            key=key,
+            kind=kind,
+            subject=subject,
+            text=text,
+            html=html,
+            session=session.id if session else None,
+            recipients=recipients,
+            calendar=calendar,
+            message_id=message_id,
+            in_reply_to=in_reply_to,
+            url=url,
+        )
+
+    def _bodies_of(
+        self, kind: str, session: Session | None, presenter: str | None, invited: bool
+    ) -> tuple[str, str, str, str | None]:
         from paperclub.default_plugins.html import environment
 
         plan = self.plan
-        presenter = recipients[0].name if kind == "presenter" and recipients else None
         subject = self.subject(kind, session, presenter)
-        intro, outro = self._lines(kind, session, presenter, calendar is not None)
+        intro, outro = self._lines(kind, session, presenter, invited)
         page = web_url(plan.url)
         url = f"{page}#session-{session.id}" if page and session else page
         shown = (
@@ -497,19 +529,7 @@ class Renderer:
             "location": "".join(t for t, _ in self.location) if self.location else None,
         }
         text = env.get_template("announce/email.txt.j2").render(text_context)
-        return Message(
-            key=key,
-            kind=kind,
-            subject=subject,
-            text=printable(text),
-            html=html,
-            session=session.id if session else None,
-            recipients=recipients,
-            calendar=calendar,
-            message_id=message_id,
-            in_reply_to=in_reply_to,
-            url=url,
-        )
+        return subject, printable(text), html, url
 
     def _lines(
         self, kind: str, session: Session | None, presenter: str | None, invited: bool
@@ -595,7 +615,7 @@ def write_dry_run(items: Iterable[Outgoing], group: Group, now: datetime, out: P
             path, data = out / f"{name}.eml", render_mail(item, group, now)
         else:
             path, data = out / f"{name}.txt", item.message.text.encode("utf-8")
-        atomic_write(path, data)
+        atomic_write(path, data, durable=False)  # a preview, made again at will
         written.append(path)
     return written
 
