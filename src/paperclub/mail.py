@@ -17,6 +17,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime
+from functools import lru_cache
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -79,16 +80,26 @@ def compose(
     if list_id:
         mail["List-Id"] = list_id
     mail["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to the group
-    mail.set_content(message.text)
-    mail.add_alternative(message.html, subtype="html")
-    if message.calendar is not None:
-        mail.add_alternative(
-            message.calendar.decode("utf-8"),
-            subtype="calendar",
-            params={"method": method(message.calendar)},
-        )
-    mail.set_boundary(_boundary(mail))
+    body = _body(message.text, message.html, message.calendar)
+    for name, value in body.items():  # MIME-Version, Content-Type (with its boundary)
+        mail[name] = value
+    mail.set_payload(body.get_payload())
     return mail
+
+
+@lru_cache(maxsize=16)
+def _body(text: str, html: str, calendar: bytes | None) -> EmailMessage:
+    """The parts of a message, without its headers: every member's agenda of a session is
+    the same parts, encoded once (the email package takes milliseconds a message)."""
+    body = EmailMessage(policy=SMTP_POLICY)
+    body.set_content(text)
+    body.add_alternative(html, subtype="html")
+    if calendar is not None:
+        body.add_alternative(
+            calendar.decode("utf-8"), subtype="calendar", params={"method": method(calendar)}
+        )
+    body.set_boundary(_boundary(body))
+    return body
 
 
 def _boundary(mail: EmailMessage) -> str:
