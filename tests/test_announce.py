@@ -459,6 +459,12 @@ def test_status_shows_what_went_out_and_what_was_missed(run, planned, smtp_serve
     )
     assert len([m for m in data["missed"] if m["kind"] == "agenda"]) == 5
     assert data["counts"]["sent"] == len(data["messages"])
+    # reading the log (--status, show) leaves no file beside it (SQLite's -wal and -shm)
+    folder = sorted(p.name for p in planned.parent.iterdir())
+    assert announce(run, planned, "--status", "--now", "2026-12-03T18:00").exit_code == 0
+    assert run("show", str(planned)).exit_code == 0
+    assert sorted(p.name for p in planned.parent.iterdir()) == folder
+    assert not [name for name in folder if name.endswith(("-wal", "-shm"))]
 
 
 def test_bad_announce_config_names_file_line_and_problem(run, schedule):

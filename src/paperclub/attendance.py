@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from paperclub import planfile
+from paperclub import planfile, sendlog
 from paperclub.errors import PaperclubError
 from paperclub.invitations import ANSWERS, Reply
 from paperclub.models import Member, Plan, Session
@@ -162,7 +162,7 @@ def load(config_path: Path, plan: Plan) -> Plan:
         return plan
     ids = {s.uid: s.id for s in plan.sessions}
     try:
-        connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        connection = sendlog.read_only(path)
     except sqlite3.Error as e:
         raise PaperclubError(f"cannot open the announce log: {e}", path=path) from None
     with closing(connection):

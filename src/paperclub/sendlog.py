@@ -94,7 +94,7 @@ class SendLog:
         if not path.exists():
             return cls(None, path)
         try:
-            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+            db = read_only(path)
             db.execute("SELECT 1 FROM sqlite_master").fetchall()
         except sqlite3.DatabaseError as e:
             raise PaperclubError(f"not a send log: {e}", path=path) from None
@@ -105,6 +105,9 @@ class SendLog:
         try:
             # autocommit: each change is its own BEGIN IMMEDIATE ... COMMIT
             db = sqlite3.connect(path, isolation_level=None, timeout=LOCK_WAIT)
+            # a write-ahead log: a change waits for one sync of the log, not four of a
+            # rollback journal and the file (2 ms a message here; 10,000 messages a term)
+            db.execute("PRAGMA journal_mode=WAL")
             db.execute(SCHEMA)
         except sqlite3.DatabaseError as e:
             raise PaperclubError(f"not a send log: {e}", path=path) from None
@@ -140,9 +143,14 @@ class SendLog:
         ]
 
     @contextmanager
-    def _change(self) -> Iterator[sqlite3.Connection]:
+    def _change(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """One transaction. `durable`: on the disk when it returns (a claim, before the
+        message is handed over); otherwise with the next durable change, or as the log
+        closes: a `sent` lost to a power cut leaves its message `sending`, so it is reported
+        as unknown, never sent twice."""
         if self.db is None:
             raise PaperclubError("the send log is open for reading only", path=self.path)
+        self.db.execute(f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}")
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
@@ -212,11 +220,22 @@ class SendLog:
         return True
 
     def record(self, key: str, state: str, now: datetime, error: str | None = None) -> None:
-        with self._change() as db:
+        with self._change(durable=False) as db:
             db.execute(
                 "UPDATE messages SET state = ?, at = ?, error = ? WHERE key = ?",
                 (state, _utc(now), error, key),
             )
+
+
+def read_only(path: Path) -> sqlite3.Connection:
+    """The announce log opened for reading, leaving no file behind: SQLite reads a log in
+    write-ahead mode through files beside it (-wal, -shm), which it makes and, for a reader,
+    never removes. When no run is writing (no -wal file), the log is complete as it is and is
+    read as an immutable file; while one writes, through the files it made."""
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    if not path.with_name(path.name + "-wal").exists():
+        uri += "&immutable=1"
+    return sqlite3.connect(uri, uri=True, isolation_level=None)
 
 
 @contextmanager
