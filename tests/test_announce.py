@@ -573,3 +573,32 @@ def test_chat_channels_get_the_group_messages_once(schedule, smtp_server):
     assert plugin.sent == [("reading", "agenda/s01/0/#reading")]
     # presenter notes go by email only
     assert all(not k.startswith("presenter") for _, k in plugin.sent)
+
+
+def test_a_chat_plugin_that_crashes_stops_the_run_and_its_message_is_unknown(schedule, smtp_server):
+    """A plugin's bug (not NotSent or FateUnknown): it may have posted before it raised, so
+    the message is recorded unknown, never sent again on its own, and the run stops, exit 3."""
+    plugin = ChatPlugin()
+    module = types.SimpleNamespace(paperclub_announce=plugin.paperclub_announce)
+    configure(
+        schedule,
+        smtp_server.port,
+        agenda="3 days before",
+        channels=[{"type": "testchat", "name": "reading"}],
+    )
+
+    def invoke(*args):
+        return CliRunner().invoke(
+            cli, list(args), obj=App(Path.cwd(), plugins={"testchat": module})
+        )
+
+    assert invoke("plan", str(schedule), "--today", TODAY).exit_code == 0
+    plugin.fail = [RuntimeError("the chat library broke")]
+    first = invoke("announce", str(schedule), "--due", "--now", "2026-12-01T08:00")
+    assert first.exit_code == 3, first.output
+    assert "raised in paperclub_announce: RuntimeError: the chat library broke" in first.stderr
+    status = json.loads(invoke("announce", str(schedule), "--status", "--json").stdout)
+    (crashed,) = [m for m in status["messages"] if m["key"].endswith("/#reading")]
+    assert crashed["state"] == "unknown"
+    invoke("announce", str(schedule), "--due", "--now", "2026-12-01T09:00")
+    assert plugin.sent == []  # not sent again on its own

@@ -40,6 +40,7 @@ CALLED = {
     "paperclub_customize_event": ("event", "plan"),
     "paperclub_register_commands": ("cli", "command"),
     "paperclub_declare_settings": ("", "plan"),
+    "paperclub_announce": ("message, channel", "announce"),
 }
 
 # (hook, body, what the error says after "plugins/bad.py (line N)")
@@ -148,6 +149,12 @@ BAD_ANSWERS = [
         ": paperclub_register_commands returned PaperclubGroup ",
     ),
     (
+        "paperclub_announce",
+        "return 'posted'",
+        ": paperclub_announce returned str 'posted', not True (sent) or None (not a channel "
+        "of its type)",
+    ),
+    (
         "paperclub_declare_settings",
         "return {'words': ['x']}",
         ": paperclub_declare_settings returned dict {'words': ['x']}, not a dataclass: return "
@@ -171,6 +178,7 @@ RAISES = {
     "paperclub_customize_event": "RuntimeError('no event')",
     "paperclub_register_commands": "UnicodeError('no command')",
     "paperclub_declare_settings": "IndexError('no settings')",
+    "paperclub_announce": "ConnectionError('no chat')",
 }
 
 HOOK_CASES = [
@@ -636,6 +644,13 @@ def _fails(run, workspace, schedule, command):
         result = run("import", "titles:Attention Is All You Need")
         assert not (workspace / "catalog.sqlite").exists()
         assert not (workspace / ".paperclub-cache").exists()
+        return result.exit_code, result.stderr
+    if command == "announce":  # a chat channel of a type only the plugin sends to
+        config = schedule.read_text()
+        config = config[: config.index("\nannounce:")] + "\nannounce:\n  term: at plan\n"
+        schedule.write_text(config + "  channels: [{type: teams}]\n")
+        assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
+        result = run("announce", str(schedule), "--due", "--now", "2026-11-20T08:00")
         return result.exit_code, result.stderr
     if command == "emit":  # the plan's outputs have the plugin's
         _outputs_titles(workspace / schedule)

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from paperclub import invitations
-from paperclub.errors import FateUnknown, NotSent, PaperclubError
+from paperclub.errors import FateUnknown, NotSent, PaperclubError, PluginError
 from paperclub.messages import clip
 from paperclub.models import Announce, Channel, Group, Message, Person, Plan, Session
 from paperclub.sendlog import FAILED, SENDING, SENT, UNKNOWN, Row, SendLog
@@ -664,6 +664,10 @@ def send(
                         mailer = mail.Mailer(announce.smtp, mail.credentials(announce.smtp.host))
                     data = render_mail(item, group, now)
                     mailer.send(data, str(announce.sender.email), mail.envelope(m))
+            except PluginError as e:
+                # a plugin's bug: whether it posted first is not known; the run stops (exit 3)
+                log.record(m.key, UNKNOWN, now, f"a plugin failed while sending it: {e}")
+                raise
             except FateUnknown as e:
                 outcome = Outcome(item, UNKNOWN, e.message)
             except PaperclubError as e:  # NotSent, and a channel no plugin sends to

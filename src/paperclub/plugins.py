@@ -1063,6 +1063,13 @@ def _settings_class(plugin: str, answer: Any) -> Any:
     return answer
 
 
+def _sent(plugin: str, answer: Any) -> Any:
+    """paperclub_announce's answer: True (sent to the channel), or None (not its type)."""
+    if answer is not True:
+        raise _Bad(f"returned {what(answer)}, not True (sent) or None (not a channel of its type)")
+    return answer
+
+
 def _returns_nothing(instead: str) -> Callable[[str, Any], Any]:
     def check(plugin: str, answer: Any) -> Any:
         raise _Bad(f"returned {what(answer)}; it returns nothing: {instead}")
@@ -1088,6 +1095,7 @@ CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "paperclub_exclude_paper": _reason,
     "paperclub_score_paper": _score_parts,
     "paperclub_check_plan": _problems,
+    "paperclub_announce": _sent,
     "paperclub_declare_settings": _settings_class,
     **{name: _returns_nothing(instead) for name, instead in RETURN_NOTHING.items()},
 }
