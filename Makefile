@@ -10,7 +10,7 @@ INSTALLED_TEST := $(VENV)/.installed-test
 INSTALLED_LINT := $(VENV)/.installed-lint
 INSTALLED_DOCS := $(VENV)/.installed-docs
 
-.PHONY: demo test lint api-docs bench bench-import bench-plan bench-replan bench-relevance bench-fetch clean
+.PHONY: demo test lint api-docs bench bench-import bench-plan bench-replan bench-relevance bench-fetch bench-announce clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit("paperclub needs Python 3.10 or newer") if sys.version_info < (3, 10) else None'
@@ -96,5 +96,11 @@ bench-fetch: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet -e '.[fetch]'
 	$(BIN)/python bench/fetch.py
 
+# a 200-member group's 52-session term announced to a local SMTP server (aiosmtpd, the bench
+# extra): every message rendered and sent, beside a dry run and a bare smtplib loop; a few minutes
+bench-announce: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/announce.py
+
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache catalog.sqlite catalog.sqlite-wal catalog.sqlite-shm schedules/*.plan.yaml schedules/*.ics schedules/ml-systems.md schedules/ml-systems.html
+	rm -rf $(VENV) .mypy_cache .ruff_cache catalog.sqlite catalog.sqlite-wal catalog.sqlite-shm schedules/*.plan.yaml schedules/*.announce.sqlite schedules/*.ics schedules/ml-systems.md schedules/ml-systems.html
