@@ -188,6 +188,7 @@ def _make_plan(
         as_of=today,
         url=group.url,
         feed_url=group.feed_url,
+        notes_url=group.notes_url,
         alarm=group.alarm,
         solver=_solver_report(getattr(chosen, "solution", None)),
     )
