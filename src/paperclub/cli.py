@@ -477,7 +477,7 @@ def plan(
 @json_option
 def show(schedule: Path, why: bool, as_json: bool) -> None:
     """Show the plan of a group config (or a plan file) as a table."""
-    from paperclub import attendance, planfile
+    from paperclub import attendance, planfile, turns
 
     the_plan = attendance.load(schedule, planfile.load_existing(schedule))
     if as_json:
@@ -494,6 +494,7 @@ def show(schedule: Path, why: bool, as_json: bool) -> None:
     click.echo(f"{the_plan.group} ({the_plan.timezone})")
     voted = any(a.votes for s in the_plan.sessions for a in s.papers)
     answered = bool(the_plan.attendance)  # the column only once `paperclub rsvp` recorded some
+    roles = turns.role_names(the_plan)  # a column per role, only for a group with roles
     rows = [
         (
             "Date",
@@ -501,6 +502,7 @@ def show(schedule: Path, why: bool, as_json: bool) -> None:
             "Paper",
             "Topic",
             "Presenter",
+            *(turns.label(r) for r in roles),
             *(("Votes",) if voted else ()),
             *(("Attendance",) if answered else ()),
         )
@@ -511,10 +513,13 @@ def show(schedule: Path, why: bool, as_json: bool) -> None:
         when = (start.strftime("%a %Y-%m-%d"), start.strftime("%H:%M"))
         # on the session's first line: "3 yes, 1 no, 1 maybe"
         coming = (attendance.label(the_plan.attendance.get(s.id, {})),) if answered else ()
+        held = tuple(", ".join(s.roles.get(r, [])) for r in roles)  # on its first line too
         if s.cancelled:
             rows.append((*when, "(cancelled)", *blank, *coming))
         elif not s.papers:  # a session the term has no paper for yet
-            rows.append((*when, "(to be announced)", *blank, *coming))
+            rows.append(
+                (*when, "(to be announced)", "", "", *held, *blank[2 + len(roles) :], *coming)
+            )
         for i, a in enumerate(s.papers if not s.cancelled else []):
             lead = when if i == 0 else ("", "")
             rows.append(
@@ -523,6 +528,7 @@ def show(schedule: Path, why: bool, as_json: bool) -> None:
                     clip(a.title, 60),
                     a.topics[0] if a.topics else "",
                     a.presenter or "",
+                    *(held if i == 0 else ("",) * len(roles)),
                     *((a.votes.label(),) if voted else ()),
                     *(coming if i == 0 else ("",) * answered),
                 )
@@ -541,7 +547,7 @@ def show(schedule: Path, why: bool, as_json: bool) -> None:
 def members(schedule: Path, why: bool, as_json: bool) -> None:
     """Each member's sessions, load and topics in the plan of SCHEDULE (a group config or its
     plan file)."""
-    from paperclub import config, planfile, presenters
+    from paperclub import config, planfile, presenters, turns
 
     config_path = planfile.config_path(schedule)
     if not config_path.exists():
@@ -558,6 +564,20 @@ def members(schedule: Path, why: bool, as_json: bool) -> None:
 
     the_plan = attendance.load(config_path, planfile.load_existing(config_path))
     rows = presenters.summary(the_plan.sessions, group.members)
+    roles = turns.role_names(the_plan)  # a group with roles: each member's load in each
+    if roles:
+        held = turns.loads(the_plan.sessions, roles)
+        limits = {m.name: m.max_roles for m in group.members}
+        for r in rows:
+            mine = held.get(r["name"], {})
+            r["roles"] = {
+                role: {
+                    "load": len(mine.get(role, [])),
+                    "max": limits.get(r["name"], {}).get(role),
+                    "sessions": mine.get(role, []),
+                }
+                for role in roles
+            }
     answers = attendance.by_member(the_plan)  # {} until `paperclub rsvp` recorded some
     if answers:
         for r in rows:
@@ -570,9 +590,28 @@ def members(schedule: Path, why: bool, as_json: bool) -> None:
 
         click.echo("\n".join(member_reasons(the_plan, group)))
         return
-    table = [("Member", "Load", "Sessions", "Topics", *(("Answers",) if answers else ()))]
+    table = [
+        (
+            "Member",
+            "Load",
+            *(turns.label(role) for role in roles),
+            "Sessions",
+            "Topics",
+            *(("Answers",) if answers else ()),
+        )
+    ]
     for r in rows:
         load = str(r["load"]) + (f" / {r['max_sessions']}" if r["max_sessions"] is not None else "")
+        per_role = [
+            str(h["load"]) + (f" / {h['max']}" if h["max"] is not None else "")
+            for h in r.get("roles", {}).values()
+        ]
+        # the sessions they present in, and those they hold a role in: "2027-01-14 (chair)"
+        dates = [(s["date"], s["date"]) for s in r["sessions"]] + [
+            (s["date"], f"{s['date']} ({role})")
+            for role, h in r.get("roles", {}).items()
+            for s in h["sessions"]
+        ]
         topics = ", ".join(t if n == 1 else f"{t} ({n})" for t, n in r["topics"].items())
         said = ", ".join(
             f"{a['date']} {attendance.word(a['partstat'])}" for a in r.get("attendance", [])
@@ -581,7 +620,8 @@ def members(schedule: Path, why: bool, as_json: bool) -> None:
             (
                 r["name"] + ("" if r["member"] else " (not a member)"),
                 load,
-                ", ".join(s["date"] for s in r["sessions"]),
+                *per_role,
+                ", ".join(day for _, day in sorted(dates)),
                 topics,
                 *((said,) if answers else ()),
             )

@@ -10,9 +10,9 @@ from typing import Any
 
 import yaml
 
-from paperclub import yamlfile
+from paperclub import turns, yamlfile
 from paperclub.errors import PaperclubError
-from paperclub.models import Assignment, Person, Plan, Relevance, Session, Votes
+from paperclub.models import Assignment, Person, Plan, Relevance, Session, Votes, notes_link
 from paperclub.text import one_line
 
 HEADER = """\
@@ -172,7 +172,13 @@ def dump(plan: Plan) -> bytes:
 def to_json(plan: Plan) -> dict[str, Any]:
     """What `paperclub show --json` prints; other tools read it, so only ever add to it."""
     data = plan_to_data(plan)
-    for session in data["sessions"]:
+    roles = bool(turns.role_names(plan))
+    for s, session in zip(plan.sessions, data["sessions"]):
+        if roles:  # the plan file's `{name, locked}` as names, and the locks beside them
+            session["roles"] = turns.shown(s)
+            session["locked_roles"] = {r: list(n) for r, n in s.locked_roles.items() if n}
+        if plan.notes_url:
+            session["notes"] = notes_link(plan, s)
         if plan.attendance:  # `paperclub rsvp` recorded answers: each session's, by name
             session["attendance"] = dict(sorted(plan.attendance.get(session["id"], {}).items()))
         for paper in session["papers"]:
