@@ -722,6 +722,61 @@ def why(schedule: Path, paper: str, catalog: Path, today: date | None) -> None:
     click.echo("\n".join(lines))
 
 
+def claim_options(f: F) -> F:
+    """What `claim` and `release` share: the schedule, the seat and who."""
+    f = click.option(
+        "--today",
+        callback=parse_date,
+        metavar="DATE",
+        help="Sessions before DATE count as held (default: today).",
+    )(f)
+    f = click.option(
+        "--role",
+        metavar="ROLE",
+        help="A role of the session of DATE (chair, scribe, ...; presenter).",
+    )(f)
+    f = click.option("--by", "member", required=True, metavar="NAME", help="Who (a member).")(f)
+    f = click.argument("target", metavar="(PAPER | DATE)")(f)
+    return click.argument("schedule", type=click.Path(dir_okay=False, path_type=Path))(f)
+
+
+@cli.command()
+@claim_options
+def claim(schedule: Path, target: str, member: str, role: str | None, today: date | None) -> None:
+    """Sign NAME up: to present PAPER (an id of the plan), or for a role of the session of
+    DATE (--role; without it, per_session, the session's presenter). A claim is a lock in the
+    plan file that every re-plan keeps; one against the rules is refused (exit 1) with the
+    reason and the seats still open to NAME. The outputs are written again."""
+    from paperclub import claims
+
+    done = claims.claim(schedule, app().hooks, target, member, role, today=today or date.today())
+    if not done.changed:
+        click.echo(f"{done.member} has claimed the {done.what} already.")
+        return
+    click.echo(f"{done.member} claimed the {done.what}.")
+    for name in done.displaced:
+        click.echo(f"{name} was {done.what}: the next plan gives them another turn.")
+    echo_written(done)
+
+
+@cli.command()
+@claim_options
+def release(schedule: Path, target: str, member: str, role: str | None, today: date | None) -> None:
+    """Give back NAME's claim on PAPER, or on a role of the session of DATE: the lock goes;
+    NAME keeps the turn until the next plan, which may give it to someone else."""
+    from paperclub import claims
+
+    done = claims.release(schedule, app().hooks, target, member, role, today=today or date.today())
+    click.echo(f"{done.member} released the {done.what}.")
+    echo_written(done)
+
+
+def echo_written(done: Any) -> None:
+    """The plan file and the outputs, as `plan` lists them."""
+    for path in [done.plan_path, *done.outputs]:
+        click.echo(f"  {path} ({'written' if path in done.written else 'unchanged'})")
+
+
 def existing_catalog(path: Path) -> Catalog:
     """The catalog at `path`, which must exist (commands that read or vote on papers)."""
     from paperclub.catalog import Catalog
