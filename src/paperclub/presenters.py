@@ -435,6 +435,8 @@ def _no_one(p: _Problem, failed: Sequence[_Unit], chosen: Mapping[int, Sequence[
             limit = m.max_roles.get(u.role)
             if day in m.unavailable:
                 why = "is unavailable"
+            elif not m.takes(u.role):
+                why = f"does not take the role {u.role} (members[].roles)"
             elif m.name in at.get(u.pos, {}):
                 role = at[u.pos][m.name]
                 why = (
@@ -442,8 +444,6 @@ def _no_one(p: _Problem, failed: Sequence[_Unit], chosen: Mapping[int, Sequence[
                     if role == PRESENTER
                     else f"is {role} that day"
                 )
-            elif not m.takes(u.role):
-                why = f"does not take the role {u.role} (members[].roles)"
             elif m.max_sessions is not None and load[i] >= m.max_sessions:
                 why = f"has reached max_sessions {m.max_sessions}"
             elif limit is not None and role_load[i][u.role] >= limit:
