@@ -428,12 +428,13 @@ class Session:
         return list(dict.fromkeys(a.presenter for a in self.papers if a.presenter))
 
     def content_key(self) -> tuple:
-        """What a calendar subscriber sees change: time, status, papers and presenters."""
+        """What a calendar subscriber sees change: time, status, papers, presenters, roles."""
         return (
             self.start,
             self.end,
             self.status,
             tuple((a.paper_id, a.title, a.presenter) for a in self.papers),
+            tuple((role, tuple(names)) for role, names in self.roles.items()),
         )
 
 
