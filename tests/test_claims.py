@@ -313,3 +313,30 @@ def test_a_claimed_paper_is_kept_by_a_re_plan(run, schedule, workspace):
     kept = planfile.load(workspace / "schedules" / "ml-systems.plan.yaml")
     b = next(b for t in kept.sessions for b in t.papers if b.paper_id == a.paper_id)
     assert (b.presenter, b.presenter_locked) == ("Barbara Liskov", True)
+
+
+def test_a_claimed_role_is_kept_by_a_re_plan(run, schedule, workspace):
+    config = yaml.safe_load(Path(schedule).read_text())
+    config["roles"] = {"chair": 1, "scribe": 1}
+    Path(schedule).write_text(yaml.safe_dump(config, sort_keys=False))
+    assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
+    path = workspace / "schedules" / "ml-systems.plan.yaml"
+    plan = planfile.load(path)
+    assert all(s.roles["chair"] and s.roles["scribe"] for s in plan.sessions)
+
+    def claimed(s, who):
+        day = s.start.date().isoformat()
+        done = run("claim", str(schedule), day, "--by", who, "--role", "chair", "--today", TODAY)
+        return done.exit_code == 0
+
+    # the first member free to chair a session they do not chair now: a claim that displaces
+    s, who = next(
+        (s, m["name"])
+        for s in plan.sessions[3:]
+        for m in config["members"]
+        if m["name"] not in s.roles["chair"] and claimed(s, m["name"])
+    )
+    again = run("plan", str(schedule), "--today", TODAY)
+    assert again.exit_code == 0, again
+    kept = next(t for t in planfile.load(path).sessions if t.id == s.id)
+    assert kept.roles["chair"] == [who] and kept.locked_roles == {"chair": [who]}
