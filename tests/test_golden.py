@@ -21,6 +21,8 @@ COMMANDS = {
     "ml-systems.ics": ["export", "ml-systems.yaml", "--today", "2026-12-05"],
     "ml-systems.md": ["export", "ml-systems.yaml", "--today", "2026-12-05", "--format", "markdown"],
     "ml-systems.html": ["export", "ml-systems.yaml", "--today", "2026-12-05", "--format", "html"],
+    "ml-systems.csv": ["export", "ml-systems.yaml", "--today", "2026-12-05", "--format", "csv"],
+    "ml-systems.json": ["export", "ml-systems.yaml", "--today", "2026-12-05", "--format", "json"],
     "ml-systems-alan-turing.ics": [
         *("export", "ml-systems.yaml", "--today", "2026-12-05"),
         *("--member", "Alan Turing"),

@@ -214,3 +214,20 @@ def test_the_diff_of_a_re_plan_names_each_role_that_changed(ws):
     assert "Alan Turing is no longer scribe on 2027-01-07" in lines
     assert "Grace Hopper is scribe on 2027-01-07 (new)" in lines
     assert not any("s02" in line or "s03" in line for line in lines)  # unchanged, cancelled
+
+
+def test_the_csv_has_a_column_per_role_and_the_notes_after_the_others(ws, run):
+    import csv
+    import io
+
+    text = run("export", "ml-systems.yaml", "--format", "csv", "--today", "2026-12-05").stdout
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert list(rows[0])[-3:] == ["chair", "scribe", "notes"]
+    s01 = [r for r in rows if r["session"] == "s01"]
+    assert len(s01) == 2 and all(
+        (r["chair"], r["scribe"], r["notes"])
+        == ("Donald Knuth", "Alan Turing", "https://docs.example.org/ml-systems/2026-12-03")
+        for r in s01
+    )
+    assert [r["scribe"] for r in rows if r["session"] == "s04"][0] == "Ada Lovelace; Alan Turing"
+    assert all(r["chair"] == r["notes"] == "" for r in rows if r["status"] == "cancelled")
