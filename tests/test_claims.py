@@ -8,6 +8,8 @@ cancelled) with roles written in by hand; "today" is 2026-12-05, so s01 was held
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -17,7 +19,7 @@ import pytest
 import yaml
 from icalendar import Calendar
 
-from conftest import TODAY
+from conftest import ROOT, TODAY
 from paperclub import planfile
 from paperclub.claims import lock_path, locked
 from test_golden import GOLDEN
@@ -340,3 +342,23 @@ def test_a_claimed_role_is_kept_by_a_re_plan(run, schedule, workspace):
     assert again.exit_code == 0, again
     kept = next(t for t in planfile.load(path).sessions if t.id == s.id)
     assert kept.roles["chair"] == [who] and kept.locked_roles == {"chair": [who]}
+
+
+def test_the_usage_doc_s_claim_example_runs_as_shown(run, schedule, workspace):
+    doc = (ROOT / "docs" / "usage.md").read_text()
+    section = doc.split("## `paperclub claim", 1)[1].split("\n## ", 1)[0]
+    config = yaml.safe_load(Path(schedule).read_text())
+    config["roles"] = {"chair": 1, "scribe": 1}
+    Path(schedule).write_text(yaml.safe_dump(config, sort_keys=False))
+    assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
+    commands = re.search(r"```sh\n(.*?)```", section, re.DOTALL).group(1)
+    outputs = []
+    for line in commands.splitlines():
+        done = run(*shlex.split(line)[1:], "--today", TODAY)
+        assert done.exit_code == 0, (line, done)
+        outputs.append(done.stdout)
+    shown = re.search(r"```\n(Edsger.*?)  \.\.\.\n```", section, re.DOTALL).group(1)
+    assert outputs[0].startswith(shown)
+    refused = re.search(r"```\n\$ (paperclub claim .*?)\n(Error: .*?)```", section, re.DOTALL)
+    done = run(*shlex.split(refused.group(1))[1:], "--today", TODAY)
+    assert done.exit_code == 1 and done.stderr == refused.group(2)
