@@ -300,7 +300,7 @@ def test_two_claims_at_once_from_two_processes_one_wins_and_the_other_is_told(ws
     assert f"{winner} has claimed the chair of 2027-01-28" in loser_err
     s07 = session(ws, "s07")  # the plan file reads, and holds one lock there
     assert s07.roles == {"chair": [winner]} and s07.locked_roles == {"chair": [winner]}
-    assert lock_path(ws / "ml-systems.plan.yaml").exists()
+    assert not lock_path(ws / "ml-systems.plan.yaml").exists()  # gone with the last holder
 
 
 def test_a_claimed_paper_is_kept_by_a_re_plan(run, schedule, workspace):

@@ -17,6 +17,7 @@ reads the plan the first wrote, so it is told who has the seat.
 from __future__ import annotations
 
 import difflib
+import os
 import time as clock
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,32 +49,45 @@ def lock_path(plan_path: Path) -> Path:
 @contextmanager
 def locked(plan_path: Path, wait: float = LOCK_WAIT) -> Iterator[None]:
     """Hold the exclusive lock of the plan file at `plan_path`: who reads it to change it
-    (a claim, a release, a plan) does so under it, so no change is lost to another."""
+    (a claim, a release, a re-plan) does so under it, so no change is lost to another.
+
+    The lock file exists only while someone holds it, so the folder keeps only the group's
+    own files. Whoever removes it does so holding the lock; one who was waiting on the
+    removed file finds it is no longer the file at that path, and tries again."""
     try:
         import fcntl
     except ImportError:  # not on POSIX: changes are not kept apart, each is still atomic
         yield
         return
     path = lock_path(plan_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+b") as handle:
-        deadline = clock.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if clock.monotonic() >= deadline:
-                    raise PaperclubError(
-                        "another paperclub command is changing this plan; nothing was changed "
-                        "(run again once it is done)",
-                        path=plan_path,
-                    ) from None
-                clock.sleep(0.05)
+    deadline = clock.monotonic() + wait
+    while True:
+        handle = path.open("a+b")
         try:
-            yield
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if clock.monotonic() >= deadline:
+                        raise PaperclubError(
+                            "another paperclub command is changing this plan; nothing was "
+                            "changed (run again once it is done)",
+                            path=plan_path,
+                        ) from None
+                    clock.sleep(0.05)
+            try:
+                current = os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino
+            except FileNotFoundError:
+                current = False
+            if current:
+                try:
+                    yield
+                finally:
+                    path.unlink(missing_ok=True)
+                return
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            handle.close()  # closing it lets the lock go
 
 
 @dataclass
