@@ -511,3 +511,27 @@ def test_a_date_nobody_can_chair_names_the_date_and_why_each_member_is_out():
     assert "Ada is unavailable" in message and "Edsger has reached max_sessions 0" in message
     assert "Alan does not take the role chair (members[].roles)" in message
     assert "Grace has reached max chair 0" in message
+
+
+def test_the_roles_example_of_config_md_plans(run, schedule):
+    """docs/config.md's `roles` example, in the sample config: it plans, and by its rules."""
+    import re
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "config.md").read_text()
+    section = doc[doc.index("## `roles`") :]
+    example = re.search(r"```yaml\n(.*?)```", section, re.DOTALL).group(1)
+    path = Path(schedule)
+    text = path.read_text()
+    start = text.index("members:\n")
+    end = text.index("\ntopics:")
+    path.write_text(text[:start] + example + text[end:])
+    plan = plan_of(run, schedule)
+    live = [s for s in plan.sessions if not s.cancelled]
+    assert all(len(s.roles["chair"]) == 1 and len(s.roles["scribe"]) == 1 for s in live)
+    chairs = Counter(s.roles["chair"][0] for s in live)
+    assert chairs["Ada Lovelace"] <= 2
+    assert all("Barbara Liskov" not in s.presenters for s in live)
+    by_day = {s.start.date().isoformat(): s for s in live}
+    assert "Ada Lovelace" in {
+        n for names in by_day["2026-12-10"].roles.values() for n in names
+    } | set(by_day["2026-12-10"].presenters)

@@ -16,18 +16,26 @@ is unavailable; Alan Turing has reached max_sessions 3; ..."):
 - presenters already set on a paper (by a plugin that ran before) are kept, and count;
 - a member's `pin` (paper ids) gives them those papers. A pin that breaks a rule above is an
   error; a pinned paper that is not in the sessions is ignored (the check plugin warns).
+- roles (the group's `roles: {chair: 1, ...}`): every seat of every role filled in each
+  session; nobody in a role they do not take (`members[].roles`, where `presenter` is one),
+  nor beyond their `max` of a role (`members[].max`); `max_sessions` counts every role;
+  nobody in two roles of one session (presenting is a role); holders already set (held
+  sessions, roles locked or claimed in the plan file) are kept, and count.
 
 Then three aims, each strictly before the next (the later only chooses among the best
 assignments of the earlier ones):
 
-1. balance: the least sum over members of load², where a member's load is the number of
-   sessions they present in the term, held ones included. At its optimum no member can hand
+1. balance: the least sum over members (and roles, presenting one of them) of load², where a
+   member's load is the number of sessions they present in (hold the role in) in the term,
+   held ones included. At its optimum no member can hand
    a session to another and make the loads more even; so two members available on the same
    dates have loads that differ by at most one, unless the lighter one is at max_sessions or
    every session the heavier one is given has the lighter one in it already (pins, held).
-2. consecutive: the fewest times a member presents in two adjacent sessions (adjacent in the
-   term's order of the sessions not cancelled, held ones included).
-3. affinity: the greatest total affinity of presenter and paper, `affinity(member, paper)`
+2. consecutive: the fewest times a member presents (or has any role) in two adjacent
+   sessions (adjacent in the term's order of the sessions not cancelled, held ones included).
+3. preferences: the most of the members' `prefer` met less their `avoid` hit: a date counts
+   for a member with any role that day, a paper id for presenting it.
+4. affinity: the greatest total affinity of presenter and paper, `affinity(member, paper)`
    (per_session: summed over the session's papers). Built in (`interest_affinity`): for each
    of the member's interests, 1 if it names the paper's first topic, 0.5 if it names another
    of its topics or starts a word of its title, plus the paper's fit to the member's library
@@ -35,26 +43,36 @@ assignments of the earlier ones):
    add to it. When re-planning, a paper that keeps the presenter the previous plan gave it
    (`previous`: paper id -> presenter) gains the group's `selection.weights.change` (default
    3, as in the optimizer) more: a presenter changes only where balance, consecutive sessions or more affinity
-   than that ask for it.
+   than that ask for it. A role's seat has no affinity but gains the same for a holder the
+   previous plan gave it (`previous_roles`).
 
 The model. x[u,m] (binary) gives unit u, a paper (per_paper) or a session's papers
-(per_session), to member m, for the members who may take it; sum_m x[u,m] = 1; per_paper,
-sum over the session's units of x[u,m] <= 1; a member's new sessions sum_u x[u,m] fill unit
-levels w[m,j] in [0,1], j = 1 .. what max_sessions leaves, each costing
-(f+j)^2 - (f+j-1)^2 = 2(f+j) - 1 (f: the member's fixed sessions), convex, so the LP takes
-them in order. Without the consecutive term this is a network flow: its LP is integral, and
-solving it first gives the least balance B* exactly (or proves that no assignment exists:
-then a second flow, covering as many papers as it can, earliest dates first, shows which
-dates fail and why). The MIP then adds, for adjacent sessions s, s' with units of both,
+(per_session), or the free seats of one role in one session, to member m, for the members
+who may take it; sum_m x[u,m] = the unit's seats (1 for papers); the sum over a session's
+units of x[u,m] <= 1; a member's new sessions in a role, sum_u x[u,m] over that role's units,
+fill unit levels w[m,r,j] in [0,1], j = 1 .. what max_sessions and max leave, each costing
+(f+j)^2 - (f+j-1)^2 = 2(f+j) - 1 (f: the member's fixed sessions in the role), convex, so
+the LP takes them in order; with more than one role, a row holds a member's units of every
+role to what max_sessions leaves. Without roles and the consecutive term this is a network
+flow: its LP is integral, and solving it first gives the least balance B* exactly (or proves
+that no assignment exists: then a second flow, covering as many units as it can, earliest
+dates first, shows which dates fail and why). With roles a member's seats meet in two ways
+(their sessions, their roles), the LP may be fractional, and then the same model is solved
+with integers for B*. The MIP then adds, for adjacent sessions s, s' with units of both,
 c[m,s] >= z[m,s] + z[m,s'] - 1 (z: m presents in the session), a penalty on x[u,m] for each
 neighbouring session m is fixed in, and the row balance <= B*; it minimizes
-K x consecutive - affinity with K = 1 + the most affinity any choice can gain (the sum over
-units of the spread of their affinities), so one consecutive pair outweighs all affinity.
+K x consecutive - P x preferences - affinity with P = 1 + the most affinity any choice can
+gain (the sum over units of the spread of their affinities) and K = 1 + P x the most
+preference any choice can gain + that spread, so one consecutive pair outweighs all
+preferences and affinity, and one preference all affinity. Without roles and preferences the
+model is the one paperclub solved before, term for term.
 
 Deterministic: fixed HiGHS options (one thread, seed 0); the model is built in the order of
-the sessions, papers and members given. Every term measured (up to 100 members x 52 sessions
-x 3 papers, and small rosters with many unavoidable consecutive sessions) solves at the root
-node in well under a second; should one ever reach `TIME_LIMIT`, the best assignment found by
+the sessions, papers and members given. Every term measured without roles (up to 100
+members x 52 sessions x 3 papers, and small rosters with many unavoidable consecutive
+sessions) solves at the root node in well under a second; with a chair and a scribe
+(bench/presenters.py, 30 x 52 x 3) per_paper takes 1 to 4 s, and per_session can reach
+`TIME_LIMIT`; should one ever reach `TIME_LIMIT`, the best assignment found by
 then is used (else the balance step's, which keeps every hard rule and the best balance), and
 `Result.status` says so: only then can the result depend on the machine's speed. highspy is
 imported inside `assign()`; without it the presenters come from the round robin paperclub
