@@ -926,3 +926,121 @@ def test_the_errors_docs_config_shows_are_the_errors_paperclub_prints(run, sched
         result = run("plan", str(schedule), "--today", "2026-11-01")
         printed.append(result.stderr.strip().removeprefix("Error: "))
     assert printed == shown
+
+
+# --- roles, members' roles and preferences, notes links ---------------------------------------
+
+ROLES = edit(
+    BASE,
+    "  - name: Ada\n    interests: [inference]\n",
+    "  - name: Ada\n    interests: [inference]\n    roles: [chair, presenter]\n"
+    "    max: {chair: 2}\n    prefer: [2027-01-28, arxiv:2410.17243]\n    avoid:\n"
+    "      - 2027-02-04\n",
+).replace("outputs: [ics, markdown]\n", "outputs: [ics, markdown]\nroles: {chair: 1, scribe: 2}\n")
+
+
+def test_roles_members_roles_max_and_preferences(workspace):
+    text = ROLES + 'calendar:\n  notes_url: "https://docs.example.org/{group}/{date}"\n'
+    g = load_group(write(workspace, text))
+    assert g.roles == {"chair": 1, "scribe": 2}  # the file's order
+    ada, alan = g.members
+    assert ada.roles == ("chair", "presenter") and alan.roles is None
+    assert ada.takes("chair") and not ada.takes("scribe") and alan.takes("scribe")
+    assert ada.max_roles == {"chair": 2} and alan.max_roles == {}
+    assert ada.prefer == ("2027-01-28", "arxiv:2410.17243") and ada.avoid == ("2027-02-04",)
+    assert g.lines["members[0].avoid[0]"] == line_of(text, "- 2027-02-04")
+    assert g.notes_url == "https://docs.example.org/{group}/{date}"
+
+
+def test_a_group_without_roles_has_none_and_its_members_take_everything(workspace):
+    g = load_group(write(workspace, BASE))
+    assert g.roles == {} and g.notes_url is None
+    assert all(m.roles is None and m.max_roles == {} for m in g.members)
+    assert all(m.prefer == () and m.avoid == () for m in g.members)
+
+
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        (
+            "roles: {chair: 1, scribe: 2}",
+            "roles: {chair: 1, presenter: 1}",
+            "roles.presenter: presenters are not a role of `roles:`",
+        ),
+        ("roles: {chair: 1, scribe: 2}", "roles: {chair: 0}", "roles.chair: expected a whole"),
+        ("roles: {chair: 1, scribe: 2}", "roles: {Chair Person: 1}", "roles: 'Chair Person' is"),
+        ("roles: {chair: 1, scribe: 2}", "roles: [chair, scribe]", "roles: expected a mapping"),
+        (
+            "roles: [chair, presenter]",
+            "roles: [chiar, presenter]",
+            "members[0].roles[0]: 'chiar' is not a role of the group (did you mean 'chair'? "
+            "the roles: presenter, chair, scribe)",
+        ),
+        (
+            "max: {chair: 2}",
+            "max: {secretary: 2}",
+            "members[0].max.secretary: 'secretary' is not a role of the group (the roles: "
+            "presenter, chair, scribe)",
+        ),
+        ("max: {chair: 2}", "max: {chair: -1}", "members[0].max.chair: expected a whole number"),
+        ("max: {chair: 2}", "max: 2", "members[0].max: expected a mapping of role"),
+        (
+            "prefer: [2027-01-28, arxiv:2410.17243]",
+            "prefer: [2027-02-30]",
+            "members[0].prefer[0]: expected a date such as 2027-01-14 or a paper id, found "
+            "'2027-02-30'",
+        ),
+        (
+            "prefer: [2027-01-28, arxiv:2410.17243]",
+            "prefer: [2027-02-04]",
+            "members[0].avoid: 2027-02-04 is in members[0].prefer too",
+        ),
+        (
+            "roles: [chair, presenter]",
+            "roles: [chair]\n    pin: [paper-z]",
+            "members[0].pin: Ada does not present (members[0].roles has no presenter)",
+        ),
+    ],
+)
+def test_bad_roles_and_preferences_name_file_line_and_problem(workspace, old, new, message):
+    text = edit(ROLES, old, new)
+    path = write(workspace, text)
+    error = load_error(path)
+    assert message in error.message and str(error.path) == str(path)
+    # the line of the key at fault: the edited line, or (for the second of two) the one after
+    needle = {"prefer: [2027-02-04]": "avoid:"}.get(new, new.split("\n")[-1].strip())
+    assert error.line == line_of(text, needle)
+
+
+def test_members_roles_name_only_presenter_when_the_group_has_no_roles(workspace):
+    text = edit(BASE, "  - name: Alan\n", "  - name: Alan\n    roles: [presenter, chair]\n")
+    error = load_error(write(workspace, text))
+    assert "members[1].roles[1]: 'chair' is not a role of the group" in error.message
+    assert "(the roles: presenter)" in error.message
+    assert error.line == line_of(text, "roles: [presenter, chair]")
+
+
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        (
+            "https://docs.example.org/{group}/{day}",
+            "{day} is not one of {group}, {date}, {session}",
+        ),
+        ("docs/{date}", "calendar.notes_url: expected an address"),
+    ],
+)
+def test_a_bad_notes_url_names_its_line_and_the_fields_a_template_may_hold(workspace, url, message):
+    text = BASE + f'calendar:\n  notes_url: "{url}"\n'
+    error = load_error(write(workspace, text))
+    assert message in error.message and error.line == line_of(text, "notes_url")
+
+
+def test_the_cli_reports_a_bad_role_without_traceback(workspace, run):
+    text = edit(ROLES, "roles: [chair, presenter]", "roles: [chiar]")
+    path = write(workspace, text)
+    result = run("plan", str(path))
+    assert result.exit_code == 1 and "Traceback" not in result.stdout + result.stderr
+    assert f"{path}:{line_of(text, 'roles: [chiar]')}" in result.stderr
+    assert "'chiar' is not a role of the group" in result.stderr
+    assert not (workspace / "group.plan.yaml").exists()

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import caldav
 import pytest
+import yaml
 from icalendar import Calendar
 
 from conftest import TODAY
@@ -595,3 +596,26 @@ def test_hostile_titles_reach_the_server_as_text(run, radicale, calendar, logged
         assert "\x00" not in data and "\x1b" not in data
     again = publish(run, "schedules/evil.plan.yaml", calendar)
     assert f"0 created, 0 updated, {len(HOSTILE)} unchanged" in again.stdout
+
+
+def test_roles_and_the_notes_link_reach_the_server(run, schedule, radicale, calendar, logged_in):
+    """Publishing sends what the feed makes: each event's DESCRIPTION names the session's
+    roles and its notes link; its URL stays the group's page."""
+    config = yaml.safe_load(Path(schedule).read_text())
+    config["roles"] = {"chair": 1}
+    config["group"]["url"] = "https://club.example.org/"
+    config["calendar"] = {"notes_url": "https://docs.example.org/{group}/{date}"}
+    Path(schedule).write_text(yaml.safe_dump(config, sort_keys=False))
+    assert run("plan", str(schedule), "--today", TODAY).exit_code == 0
+    assert publish(run, schedule, calendar).exit_code == 0
+    sessions = plan_sessions(schedule)
+    events = server_events(radicale, calendar)
+    assert set(events) == set(sessions)
+    for uid, (_, _, parsed) in events.items():
+        session, event = sessions[uid], vevent(parsed)
+        text = str(event["DESCRIPTION"]).splitlines()
+        day = session.start.date().isoformat()
+        assert text[-1] == f"Notes: https://docs.example.org/ml-systems/{day}"
+        (chair,) = session.roles["chair"]
+        assert text[-2] == f"Chair: {chair}"
+        assert str(event["URL"]) == "https://club.example.org/"

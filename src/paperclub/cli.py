@@ -477,7 +477,7 @@ def plan(
 @json_option
 def show(schedule: Path, why: bool, as_json: bool) -> None:
     """Show the plan of a group config (or a plan file) as a table."""
-    from paperclub import attendance, planfile
+    from paperclub import attendance, planfile, turns
 
     the_plan = attendance.load(schedule, planfile.load_existing(schedule))
     if as_json:
@@ -494,6 +494,7 @@ def show(schedule: Path, why: bool, as_json: bool) -> None:
     click.echo(f"{the_plan.group} ({the_plan.timezone})")
     voted = any(a.votes for s in the_plan.sessions for a in s.papers)
     answered = bool(the_plan.attendance)  # the column only once `paperclub rsvp` recorded some
+    roles = turns.role_names(the_plan)  # a column per role, only for a group with roles
     rows = [
         (
             "Date",
@@ -501,6 +502,7 @@ def show(schedule: Path, why: bool, as_json: bool) -> None:
             "Paper",
             "Topic",
             "Presenter",
+            *(turns.label(r) for r in roles),
             *(("Votes",) if voted else ()),
             *(("Attendance",) if answered else ()),
         )
@@ -511,10 +513,13 @@ def show(schedule: Path, why: bool, as_json: bool) -> None:
         when = (start.strftime("%a %Y-%m-%d"), start.strftime("%H:%M"))
         # on the session's first line: "3 yes, 1 no, 1 maybe"
         coming = (attendance.label(the_plan.attendance.get(s.id, {})),) if answered else ()
+        held = tuple(", ".join(s.roles.get(r, [])) for r in roles)  # on its first line too
         if s.cancelled:
             rows.append((*when, "(cancelled)", *blank, *coming))
         elif not s.papers:  # a session the term has no paper for yet
-            rows.append((*when, "(to be announced)", *blank, *coming))
+            rows.append(
+                (*when, "(to be announced)", "", "", *held, *blank[2 + len(roles) :], *coming)
+            )
         for i, a in enumerate(s.papers if not s.cancelled else []):
             lead = when if i == 0 else ("", "")
             rows.append(
@@ -523,6 +528,7 @@ def show(schedule: Path, why: bool, as_json: bool) -> None:
                     clip(a.title, 60),
                     a.topics[0] if a.topics else "",
                     a.presenter or "",
+                    *(held if i == 0 else ("",) * len(roles)),
                     *((a.votes.label(),) if voted else ()),
                     *(coming if i == 0 else ("",) * answered),
                 )
@@ -541,7 +547,7 @@ def show(schedule: Path, why: bool, as_json: bool) -> None:
 def members(schedule: Path, why: bool, as_json: bool) -> None:
     """Each member's sessions, load and topics in the plan of SCHEDULE (a group config or its
     plan file)."""
-    from paperclub import config, planfile, presenters
+    from paperclub import config, planfile, presenters, turns
 
     config_path = planfile.config_path(schedule)
     if not config_path.exists():
@@ -558,6 +564,20 @@ def members(schedule: Path, why: bool, as_json: bool) -> None:
 
     the_plan = attendance.load(config_path, planfile.load_existing(config_path))
     rows = presenters.summary(the_plan.sessions, group.members)
+    roles = turns.role_names(the_plan)  # a group with roles: each member's load in each
+    if roles:
+        held = turns.loads(the_plan.sessions, roles)
+        limits = {m.name: m.max_roles for m in group.members}
+        for r in rows:
+            mine = held.get(r["name"], {})
+            r["roles"] = {
+                role: {
+                    "load": len(mine.get(role, [])),
+                    "max": limits.get(r["name"], {}).get(role),
+                    "sessions": mine.get(role, []),
+                }
+                for role in roles
+            }
     answers = attendance.by_member(the_plan)  # {} until `paperclub rsvp` recorded some
     if answers:
         for r in rows:
@@ -570,9 +590,28 @@ def members(schedule: Path, why: bool, as_json: bool) -> None:
 
         click.echo("\n".join(member_reasons(the_plan, group)))
         return
-    table = [("Member", "Load", "Sessions", "Topics", *(("Answers",) if answers else ()))]
+    table = [
+        (
+            "Member",
+            "Load",
+            *(turns.label(role) for role in roles),
+            "Sessions",
+            "Topics",
+            *(("Answers",) if answers else ()),
+        )
+    ]
     for r in rows:
         load = str(r["load"]) + (f" / {r['max_sessions']}" if r["max_sessions"] is not None else "")
+        per_role = [
+            str(h["load"]) + (f" / {h['max']}" if h["max"] is not None else "")
+            for h in r.get("roles", {}).values()
+        ]
+        # the sessions they present in, and those they hold a role in: "2027-01-14 (chair)"
+        dates = [(s["date"], s["date"]) for s in r["sessions"]] + [
+            (s["date"], f"{s['date']} ({role})")
+            for role, h in r.get("roles", {}).items()
+            for s in h["sessions"]
+        ]
         topics = ", ".join(t if n == 1 else f"{t} ({n})" for t, n in r["topics"].items())
         said = ", ".join(
             f"{a['date']} {attendance.word(a['partstat'])}" for a in r.get("attendance", [])
@@ -581,7 +620,8 @@ def members(schedule: Path, why: bool, as_json: bool) -> None:
             (
                 r["name"] + ("" if r["member"] else " (not a member)"),
                 load,
-                ", ".join(s["date"] for s in r["sessions"]),
+                *per_role,
+                ", ".join(day for _, day in sorted(dates)),
                 topics,
                 *((said,) if answers else ()),
             )
@@ -680,6 +720,61 @@ def why(schedule: Path, paper: str, catalog: Path, today: date | None) -> None:
 
     lines = workflow.why(schedule, catalog, app().hooks, paper, today=today or date.today())
     click.echo("\n".join(lines))
+
+
+def claim_options(f: F) -> F:
+    """What `claim` and `release` share: the schedule, the seat and who."""
+    f = click.option(
+        "--today",
+        callback=parse_date,
+        metavar="DATE",
+        help="Sessions before DATE count as held (default: today).",
+    )(f)
+    f = click.option(
+        "--role",
+        metavar="ROLE",
+        help="A role of the session of DATE (chair, scribe, ...; presenter).",
+    )(f)
+    f = click.option("--by", "member", required=True, metavar="NAME", help="Who (a member).")(f)
+    f = click.argument("target", metavar="(PAPER | DATE)")(f)
+    return click.argument("schedule", type=click.Path(dir_okay=False, path_type=Path))(f)
+
+
+@cli.command()
+@claim_options
+def claim(schedule: Path, target: str, member: str, role: str | None, today: date | None) -> None:
+    """Sign NAME up: to present PAPER (an id of the plan), or for a role of the session of
+    DATE (--role; without it, per_session, the session's presenter). A claim is a lock in the
+    plan file that every re-plan keeps; one against the rules is refused (exit 1) with the
+    reason and the seats still open to NAME. The outputs are written again."""
+    from paperclub import claims
+
+    done = claims.claim(schedule, app().hooks, target, member, role, today=today or date.today())
+    if not done.changed:
+        click.echo(f"{done.member} has claimed the {done.what} already.")
+        return
+    click.echo(f"{done.member} claimed the {done.what}.")
+    for name in done.displaced:
+        click.echo(f"{name} was {done.what}: the next plan gives them another turn.")
+    echo_written(done)
+
+
+@cli.command()
+@claim_options
+def release(schedule: Path, target: str, member: str, role: str | None, today: date | None) -> None:
+    """Give back NAME's claim on PAPER, or on a role of the session of DATE: the lock goes;
+    NAME keeps the turn until the next plan, which may give it to someone else."""
+    from paperclub import claims
+
+    done = claims.release(schedule, app().hooks, target, member, role, today=today or date.today())
+    click.echo(f"{done.member} released the {done.what}.")
+    echo_written(done)
+
+
+def echo_written(done: Any) -> None:
+    """The plan file and the outputs, as `plan` lists them."""
+    for path in [done.plan_path, *done.outputs]:
+        click.echo(f"  {path} ({'written' if path in done.written else 'unchanged'})")
 
 
 def existing_catalog(path: Path) -> Catalog:

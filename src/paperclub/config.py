@@ -17,7 +17,16 @@ from paperclub import yamlfile, zones
 from paperclub.errors import PaperclubError
 from paperclub.meetings import MAX_SESSIONS
 from paperclub.messages import kind, quoted, shown
-from paperclub.models import Announce, Channel, Group, Meetings, Member, Person, Smtp
+from paperclub.models import (
+    NOTES_FIELDS,
+    Announce,
+    Channel,
+    Group,
+    Meetings,
+    Member,
+    Person,
+    Smtp,
+)
 from paperclub.policies import BUILT_IN as BUILT_IN_POLICIES
 from paperclub.policies import Policy
 from paperclub.signals import DEFAULT_WEIGHTS
@@ -305,6 +314,7 @@ def load_group(
             "calendar",
             "settings",
             "announce",
+            "roles",
         ),
     )
 
@@ -378,6 +388,8 @@ def load_group(
 
     # where keys and items stood, for errors found after loading (a paper id, a weight)
     lines: dict[str, int] = {}
+    roles = _roles(root)
+    known_roles = ("presenter", *roles)  # what members[].roles and members[].max may name
     members: list[Member] = []
     raw_members = root.data.get("members") or LineList()
     if not isinstance(raw_members, list):
@@ -389,7 +401,19 @@ def load_group(
             raw,
             f"members[{i}]",
             line,
-            ("name", "email", "interests", "unavailable", "max_sessions", "pin", "library"),
+            (
+                "name",
+                "email",
+                "interests",
+                "unavailable",
+                "max_sessions",
+                "pin",
+                "library",
+                "roles",
+                "max",
+                "prefer",
+                "avoid",
+            ),
         )
         member = Member(
             name=ms.get("name", _text, "the member's name"),
@@ -399,7 +423,22 @@ def load_group(
             max_sessions=ms.get("max_sessions", _non_negative, "a whole number", None),
             pin=ms.items("pin", _text, "a paper id or a list of them"),
             library=_library(ms, path),
+            roles=_member_roles(ms, known_roles) if ms.has("roles") else None,
+            max_roles=_member_max(ms, known_roles),
+            prefer=ms.items("prefer", _choice, CHOICE_EXPECTED),
+            avoid=ms.items("avoid", _choice, CHOICE_EXPECTED),
         )
+        if member.pin and not member.takes("presenter"):
+            ms.fail(
+                f"members[{i}].pin: {member.name} does not present (members[{i}].roles has no "
+                "presenter)",
+                ms.line("pin"),
+            )
+        for choice in member.avoid:
+            if choice in member.prefer:
+                ms.fail(
+                    f"members[{i}].avoid: {choice} is in members[{i}].prefer too", ms.line("avoid")
+                )
         if any(other.name == member.name for other in members):
             ms.fail(f"members[{i}].name: {shown(member.name)} is listed twice", ms.line("name"))
         for paper_id in member.pin:
@@ -408,7 +447,8 @@ def load_group(
                 ms.fail(
                     f"members[{i}].pin: {paper_id} is pinned to {owner} already", ms.line("pin")
                 )
-        lines.update(_item_lines(ms, "pin", f"members[{i}].pin"))
+        for key in ("pin", "prefer", "avoid"):
+            lines.update(_item_lines(ms, key, f"members[{i}].{key}"))
         members.append(member)
 
     t = root.data.get("topics") or LineDict()
@@ -533,7 +573,7 @@ def load_group(
 
     outputs = root.items("outputs", _output, f"an output format ({', '.join(sorted(emitters))})")
     presenters = root.get("presenters", _text, "per_paper or per_session", "per_paper")
-    cal = root.section("calendar", ("url", "alarm", "caldav"))
+    cal = root.section("calendar", ("url", "alarm", "caldav", "notes_url"))
     if presenters not in PRESENTER_MODES:
         root.fail(
             f"presenters: {shown(presenters)} is not available (choose from: "
@@ -590,6 +630,8 @@ def load_group(
         feed_url=cal.get("url", _url, "the web address the .ics is published at", None),
         alarm=cal.get("alarm", _duration, "a duration such as 30m or 1h", None),
         caldav_url=cal.get("caldav", _url, "a CalDAV calendar's address", None),
+        roles=roles,
+        notes_url=cal.get("notes_url", _notes_url, NOTES_EXPECTED, None),
         announce=_announce(root, organizer, slug_of_group) if root.has("announce") else None,
         settings=plugins_settings,
         lines=lines,
@@ -617,6 +659,99 @@ def check_weights(group: Group, more: Collection[str] = ()) -> None:
             path=group.path,
             line=group.lines.get(f"selection.weights.{key}"),
         )
+
+
+ROLE_EXPECTED = "a role's name, such as chair (lower-case letters, digits, _ or -)"
+CHOICE_EXPECTED = "a date such as 2027-01-14 or a paper id"
+NOTES_EXPECTED = 'an address with {group}, {date} or {session}, such as "https://docs.example.org/{group}/{date}"'
+
+
+def _role_name(value: Any) -> str:
+    if not re.fullmatch(r"[a-z][a-z0-9_-]*", _text(value)):
+        raise TypeError
+    return _text(value)
+
+
+def _roles(root: _Section) -> dict[str, int]:
+    """`roles: {chair: 1, scribe: 1}`: role -> people in each session, in the file's order.
+    `presenter` is not one: who presents follows `presenters` and the papers."""
+    raw = root.data.get("roles") or LineDict()
+    if not isinstance(raw, dict):
+        root.fail(
+            f"roles: expected a mapping of role: people per session, such as {{chair: 1}}, "
+            f"found {kind(raw)}",
+            root.line("roles"),
+        )
+    rs = _Section(root.file, raw, "roles", root.line("roles"), list(raw))
+    roles = {}
+    for key in rs.data:
+        try:
+            name = _role_name(key)
+        except (TypeError, ValueError):
+            rs.fail(f"roles: {shown(key)} is not {ROLE_EXPECTED}", rs.line(key))
+        if name == "presenter":
+            rs.fail(
+                "roles.presenter: presenters are not a role of `roles:` (they follow "
+                "`presenters:` and the papers); give the others, such as chair: 1",
+                rs.line(key),
+            )
+        roles[name] = rs.get(key, _positive, "a whole number of people, at least 1")
+    return roles
+
+
+def _unknown_role(ms: _Section, where: str, name: str, known: Collection[str], line: int) -> None:
+    hint = difflib.get_close_matches(name, known, n=1)
+    also = f"did you mean {hint[0]!r}? " if hint else ""
+    ms.fail(
+        f"{where}: {shown(name)} is not a role of the group ({also}the roles: {', '.join(known)})",
+        line,
+    )
+
+
+def _member_roles(ms: _Section, known: Collection[str]) -> tuple[str, ...]:
+    """`members[].roles: [chair, presenter]`: each a role of the group, or presenter."""
+    names = ms.items("roles", _text, "a role such as chair, or presenter")
+    lines = list(_item_lines(ms, "roles", "").values())
+    for i, name in enumerate(names):
+        if name not in known:
+            _unknown_role(ms, f"{ms.path('roles')}[{i}]", name, known, lines[i])
+    return tuple(dict.fromkeys(names))
+
+
+def _member_max(ms: _Section, known: Collection[str]) -> dict[str, int]:
+    """`members[].max: {chair: 2}`: at most this many of a role over the term."""
+    raw = ms.data.get("max") or LineDict()
+    if not isinstance(raw, dict):
+        ms.fail(
+            f"{ms.path('max')}: expected a mapping of role: most sessions, such as {{chair: 2}}, "
+            f"found {kind(raw)}",
+            ms.line("max"),
+        )
+    mx = _Section(ms.file, raw, ms.path("max"), ms.line("max"), list(raw))
+    out = {}
+    for key in mx.data:
+        if str(key) not in known:
+            _unknown_role(ms, mx.path(key), str(key), known, mx.line(key))
+        out[str(key)] = mx.get(key, _non_negative, "a whole number")
+    return out
+
+
+def _choice(value: Any) -> str:
+    """A preference: a date (checked to be one) or a paper id, kept as written."""
+    text = _text(value)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return _date(text).isoformat()  # 2027-02-30 is an error, not a paper id
+    return text
+
+
+def _notes_url(value: Any) -> str:
+    """`calendar.notes_url`: an address whose {fields} are among NOTES_FIELDS."""
+    text = _url(value)
+    for name in re.findall(r"\{([^{}]*)\}", text):
+        if name not in NOTES_FIELDS:
+            fields = ", ".join("{" + f + "}" for f in NOTES_FIELDS)
+            raise ValueError(f"{{{name}}} is not one of {fields}")
+    return text
 
 
 def _holidays(value: Any) -> str:

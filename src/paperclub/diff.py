@@ -67,7 +67,23 @@ def _session_changes(old: Session | None, new: Session | None) -> list[str]:
     was, now = _titles(old), _titles(new)
     changes += [f"+ {now[p]}" for p in now if p not in was]
     changes += [f"- {was[p]}" for p in was if p not in now]
+    # "chair: Ada Lovelace -> Alan Turing" (a cancelled session's roles are not held)
+    held, holds = _holding(old), _holding(new)
+    for role in dict.fromkeys([*held, *holds]):
+        before, after = held.get(role, []), holds.get(role, [])
+        if before != after:
+            changes.append(f"{role}: {_names(before)} -> {_names(after)}")
     return changes
+
+
+def _holding(session: Session) -> dict[str, list[str]]:
+    if session.cancelled:
+        return {}
+    return {role: names for role, names in session.roles.items() if names}
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(names) or "no one"
 
 
 def _presenting(plan: Plan) -> dict[tuple[str, str], tuple[str, str]]:
@@ -78,6 +94,16 @@ def _presenting(plan: Plan) -> dict[tuple[str, str], tuple[str, str]]:
         if not s.cancelled
         for a in s.papers
         if a.presenter
+    }
+
+
+def _roles(plan: Plan) -> set[tuple[str, str, str]]:
+    """(member, role, date) for every role someone holds in a session not cancelled."""
+    return {
+        (name, role, _day(s))
+        for s in plan.sessions
+        for role, names in _holding(s).items()
+        for name in names
     }
 
 
@@ -94,4 +120,9 @@ def _member_changes(old: Plan, new: Plan) -> list[dict[str, Any]]:
     for (name, paper), (day, title) in sorted(was.items(), key=lambda kv: (kv[1][0], kv[0])):
         if (name, paper) not in now:
             by_member.setdefault(name, []).append(f"no longer presents {title} (was {day})")
+    had, has = _roles(old), _roles(new)
+    for name, role, day in sorted(has - had, key=lambda t: (t[2], t[0], t[1])):
+        by_member.setdefault(name, []).append(f"is {role} on {day} (new)")
+    for name, role, day in sorted(had - has, key=lambda t: (t[2], t[0], t[1])):
+        by_member.setdefault(name, []).append(f"is no longer {role} on {day}")
     return [{"name": name, "changes": changes} for name, changes in sorted(by_member.items())]

@@ -25,6 +25,7 @@ from paperclub.errors import PaperclubError
 from paperclub.files import atomic_write
 from paperclub.models import Plan
 from paperclub.text import slugify
+from paperclub.turns import holders
 
 if TYPE_CHECKING:
     from paperclub.plugins import Hooks
@@ -38,22 +39,22 @@ def member_uid(session_uid: str, member: str) -> str:
 
 
 def presenters(plan: Plan) -> list[str]:
-    """Everyone the plan names as a presenter, now or in an earlier plan (their feed has
-    cancelled turns to tell), in the order they first present."""
-    return list(dict.fromkeys(name for s in plan.sessions for name in [*s.presenters, *s.turns]))
+    """Everyone the plan gives a turn, presenting or in a role (a chair), now or in an
+    earlier plan (their feed has cancelled turns to tell), in the order they first come."""
+    return list(dict.fromkeys(name for s in plan.sessions for name in [*holders(s), *s.turns]))
 
 
 def member_plan(plan: Plan, member: str) -> Plan:
-    """The plan of `member`'s turns, for their own feed: the sessions they present in, and
-    those they no longer present in, cancelled."""
+    """The plan of `member`'s turns, for their own feed: the sessions they present in or
+    hold a role of, and those they no longer have a turn in, cancelled."""
     sessions = [
         replace(
             s,
             uid=member_uid(s.uid, member),
-            status=s.status if member in s.presenters else "cancelled",
+            status=s.status if member in holders(s) else "cancelled",
         )
         for s in plan.sessions
-        if member in s.presenters or member in s.turns
+        if member in holders(s) or member in s.turns
     ]
     # the group's feed address would be the wrong one to subscribe to from a member's output
     return replace(

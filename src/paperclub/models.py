@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from paperclub.ids import is_arxiv_category
 
@@ -192,6 +193,16 @@ class Member(Person):
     max_sessions: int | None = None
     pin: tuple[str, ...] = ()  # paper ids this member presents (members[].pin)
     library: Path | None = None  # a file of the member's own papers (a Zotero export, ...)
+    # members[].roles: the roles (and "presenter") the member takes; None: every one
+    roles: tuple[str, ...] | None = None
+    # members[].max: role -> at most this many over the term (max_sessions counts all roles)
+    max_roles: dict[str, int] = field(default_factory=dict, hash=False)
+    prefer: tuple[str, ...] = ()  # members[].prefer: ISO dates or paper ids, as written
+    avoid: tuple[str, ...] = ()  # members[].avoid: the same, to be kept away from
+
+    def takes(self, role: str) -> bool:
+        """Whether the member takes `role` ("presenter" or one of the group's roles)."""
+        return self.roles is None or role in self.roles
 
 
 @dataclass(frozen=True)
@@ -298,6 +309,10 @@ class Group:
     balance: Any = field(default=None, compare=False, repr=False)
     outputs: tuple[str, ...] = ("ics", "markdown")
     presenters: str = "per_paper"  # per_paper | per_session: who presents (see presenters.py)
+    # roles: role -> how many people hold it in each session, in the config's order ("presenter"
+    # is not one: it follows `presenters`)
+    roles: dict[str, int] = field(default_factory=dict)
+    notes_url: str | None = None  # calendar.notes_url: a template, see notes_link
     feed_url: str | None = None  # calendar.url: where the .ics is published (subscribe links)
     alarm: timedelta | None = None  # calendar.alarm: a reminder this long before each session
     caldav_url: str | None = None  # calendar.caldav: where `paperclub publish` sends the plan
@@ -398,6 +413,10 @@ class Session:
     # everyone who presented in it in a plan written so far, current presenters or not: a
     # member's feed keeps the event (cancelled) after their turn is taken from them
     turns: list[str] = field(default_factory=list)
+    # role -> who holds it, in order (the group's `roles:`; presenters are on the papers)
+    roles: dict[str, list[str]] = field(default_factory=dict)
+    # role -> those of roles[role] who hold it by a lock or a claim (`{name: ..., locked: true}`)
+    locked_roles: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def cancelled(self) -> bool:
@@ -409,12 +428,13 @@ class Session:
         return list(dict.fromkeys(a.presenter for a in self.papers if a.presenter))
 
     def content_key(self) -> tuple:
-        """What a calendar subscriber sees change: time, status, papers and presenters."""
+        """What a calendar subscriber sees change: time, status, papers, presenters, roles."""
         return (
             self.start,
             self.end,
             self.status,
             tuple((a.paper_id, a.title, a.presenter) for a in self.papers),
+            tuple((role, tuple(names)) for role, names in self.roles.items()),
         )
 
 
@@ -450,6 +470,7 @@ class Plan:
     # -> ACCEPTED | DECLINED | TENTATIVE; read from the workspace's announce log, not stored in
     # the plan file
     attendance: dict[str, dict[str, str]] = field(default_factory=dict)
+    notes_url: str | None = None  # the group's calendar.notes_url template (see notes_link)
 
     def moves(self, session: Session) -> list[tuple[Assignment, Session | None]]:
         """Where a cancelled session's papers are now: each with the first session not
@@ -459,3 +480,21 @@ class Plan:
             (a, next((s for s in live if any(b.paper_id == a.paper_id for b in s.papers)), None))
             for a in session.papers
         ]
+
+
+NOTES_FIELDS = ("group", "date", "session")  # what a calendar.notes_url template may hold
+
+
+def notes_link(plan: Plan, session: Session) -> str | None:
+    """The address of a session's notes: the plan's `notes_url` template with `{group}` (the
+    group's slug), `{date}` (the session's date where the group meets, ISO) and `{session}`
+    (its id) filled in; None when the group has no template."""
+    if not plan.notes_url:
+        return None
+    day = session.start.astimezone(ZoneInfo(plan.timezone)).date().isoformat()
+    values = {"group": plan.slug, "date": day, "session": session.id}
+    # replaced one by one, not str.format: other braces in an address are left as written
+    link = plan.notes_url
+    for name in NOTES_FIELDS:
+        link = link.replace("{" + name + "}", values[name])
+    return link

@@ -10,9 +10,9 @@ from typing import Any
 
 import yaml
 
-from paperclub import yamlfile
+from paperclub import turns, yamlfile
 from paperclub.errors import PaperclubError
-from paperclub.models import Assignment, Person, Plan, Relevance, Session, Votes
+from paperclub.models import Assignment, Person, Plan, Relevance, Session, Votes, notes_link
 from paperclub.text import one_line
 
 HEADER = """\
@@ -55,14 +55,16 @@ def load_existing(schedule: Path) -> Plan:
 
 def digest(session: Session) -> str:
     """A fingerprint of what an organiser might edit by hand in a session: its times, status,
-    papers and presenters. `paperclub plan` writes it beside the session; a session whose
-    fingerprint no longer matches was edited, and the next plan keeps the edit."""
-    facts = [
+    papers, presenters and roles. `paperclub plan` writes it beside the session; a session
+    whose fingerprint no longer matches was edited, and the next plan keeps the edit."""
+    facts: list[Any] = [
         session.start.isoformat(),
         session.end.isoformat(),
         session.status,
         [[a.paper_id, a.presenter] for a in session.papers],
     ]
+    if session.roles:  # only then: the fingerprints of sessions without roles stay as they were
+        facts.append([[role, names] for role, names in session.roles.items()])
     text = json.dumps(facts, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
@@ -87,6 +89,7 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
         **({"url": plan.url} if plan.url else {}),
         **({"feed_url": plan.feed_url} if plan.feed_url else {}),
         **({"alarm": f"{int(plan.alarm.total_seconds() // 60)}m"} if plan.alarm else {}),
+        **({"notes_url": plan.notes_url} if plan.notes_url else {}),
         **({"solver": _rounded(plan.solver)} if plan.solver else {}),
         **({"planned_as_of": plan.planned_as_of.isoformat()} if plan.planned_as_of else {}),
         **({"topics": list(plan.topics)} if plan.topics else {}),
@@ -103,6 +106,7 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
                 "modified": _utc(s.modified),
                 "digest": digest(s),
                 **({"turns": _turns(s)} if _turns(s) else {}),
+                **({"roles": _roles_data(s)} if s.roles else {}),
                 "papers": [
                     {
                         "id": a.paper_id,
@@ -139,6 +143,17 @@ def _turns(session: Session) -> list[str]:
     return list(dict.fromkeys([*session.turns, *session.presenters]))
 
 
+def _roles_data(session: Session) -> dict[str, Any]:
+    """`chair: Ada`, `scribe: {name: Alan, locked: true}`, or a list of those for a role more
+    than one person holds."""
+    out: dict[str, Any] = {}
+    for role, names in session.roles.items():
+        locked = session.locked_roles.get(role, [])
+        held = [{"name": n, "locked": True} if n in locked else n for n in names]
+        out[role] = held[0] if len(held) == 1 else held
+    return out
+
+
 def _rounded(value: Any) -> Any:
     """Floats rounded, so the plan file does not change with the last bits of a solver."""
     if isinstance(value, float):
@@ -157,7 +172,13 @@ def dump(plan: Plan) -> bytes:
 def to_json(plan: Plan) -> dict[str, Any]:
     """What `paperclub show --json` prints; other tools read it, so only ever add to it."""
     data = plan_to_data(plan)
-    for session in data["sessions"]:
+    roles = bool(turns.role_names(plan))
+    for s, session in zip(plan.sessions, data["sessions"]):
+        if roles:  # the plan file's `{name, locked}` as names, and the locks beside them
+            session["roles"] = turns.shown(s)
+            session["locked_roles"] = {r: list(n) for r, n in s.locked_roles.items() if n}
+        if plan.notes_url:
+            session["notes"] = notes_link(plan, s)
         if plan.attendance:  # `paperclub rsvp` recorded answers: each session's, by name
             session["attendance"] = dict(sorted(plan.attendance.get(session["id"], {}).items()))
         for paper in session["papers"]:
@@ -174,10 +195,20 @@ def to_json(plan: Plan) -> dict[str, Any]:
     return {"group": group, "sessions": data["sessions"]}
 
 
+class _Misread(ValueError):
+    """A value of the plan file that is not what it should be, with its line."""
+
+    def __init__(self, message: str, line: int | None):
+        super().__init__(message)
+        self.line = line
+
+
 def load(path: Path) -> Plan:
     data = yamlfile.load(path)
     try:
         return _plan(data)
+    except _Misread as e:
+        raise PaperclubError(f"not a paperclub plan: {e}", path=path, line=e.line) from None
     except (KeyError, TypeError, ValueError, AttributeError) as e:
         raise PaperclubError(f"not a paperclub plan: {type(e).__name__}: {e}", path=path) from None
 
@@ -225,6 +256,42 @@ def _presenter(value: Any) -> tuple[str | None, bool]:
     raise ValueError(f"presenter: expected a name or {{name: ..., locked: true}}, found {value!r}")
 
 
+def _roles(s: Any) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """A session's `roles:` (see `_roles_data`): role -> holders, and role -> locked ones."""
+    raw = s.get("roles")
+    if raw is None:
+        return {}, {}
+    sid = s.get("id")
+    line = getattr(s, "lines", {}).get("roles")
+    if not isinstance(raw, dict):
+        raise _Misread(
+            f"session {sid}: roles: expected a mapping of role: name, found {raw!r}", line
+        )
+    roles: dict[str, list[str]] = {}
+    locked: dict[str, list[str]] = {}
+    for role, value in raw.items():
+        where = getattr(raw, "lines", {}).get(role, line)
+        for held in value if isinstance(value, list) else [value]:
+            if not isinstance(role, str):
+                raise _Misread(f"session {sid}: roles: {role!r} is not a role's name", where)
+            try:
+                name, lock = _presenter(held)
+            except ValueError:
+                name, lock = None, False
+            if name is None or not name.strip():
+                raise _Misread(
+                    f"session {sid}: roles.{role}: expected a name, {{name: ..., locked: true}} "
+                    f"or a list of them, found {held!r}",
+                    where,
+                )
+            if name in roles.get(role, []):
+                raise _Misread(f"session {sid}: roles.{role}: {name} is named twice", where)
+            roles.setdefault(role, []).append(name)
+            if lock:
+                locked.setdefault(role, []).append(name)
+    return roles, locked
+
+
 def _assignment(a: dict[str, Any]) -> Assignment:
     presenter, presenter_locked = _presenter(a.get("presenter"))
     return Assignment(
@@ -264,7 +331,7 @@ def _lines(data: Any) -> dict[str, int]:
 def _plan(data: dict[str, Any]) -> Plan:
     organizer = data.get("organizer") or {}
     as_of = data.get("planned_as_of")
-    return Plan(
+    plan = Plan(
         group=data["group"],
         slug=data["slug"],
         timezone=data["timezone"],
@@ -274,6 +341,7 @@ def _plan(data: dict[str, Any]) -> Plan:
         topics=_names(data.get("topics"), "topics"),
         url=data.get("url"),
         feed_url=data.get("feed_url"),
+        notes_url=data.get("notes_url"),
         alarm=timedelta(minutes=int(str(data["alarm"]).removesuffix("m")))
         if data.get("alarm")
         else None,
@@ -298,3 +366,6 @@ def _plan(data: dict[str, Any]) -> Plan:
             for s in data.get("sessions") or []
         ],
     )
+    for session, raw in zip(plan.sessions, data.get("sessions") or []):
+        session.roles, session.locked_roles = _roles(raw)
+    return plan

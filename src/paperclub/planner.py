@@ -188,17 +188,26 @@ def _make_plan(
         as_of=today,
         url=group.url,
         feed_url=group.feed_url,
+        notes_url=group.notes_url,
         alarm=group.alarm,
         solver=_solver_report(getattr(chosen, "solution", None)),
     )
     fits = signals.fit([by_id[pid].paper for paper_ids in chosen for pid in paper_ids])
     for slot, paper_ids in zip(slots, chosen):
+        # the roles locked (claimed) in the plan file stay; the others are assigned again
+        locked = {
+            r: list(kept.roles[slot.id][r])
+            for r in group.roles
+            if kept.roles.get(slot.id, {}).get(r)
+        }
         plan.sessions.append(
             Session(
                 id=slot.id,
                 uid=_uid(group, slot.id),
                 start=slot.start,
                 end=slot.end,
+                roles={r: list(names) for r, names in locked.items()},
+                locked_roles=locked,
                 papers=[
                     locks.carry(
                         _assignment(
@@ -238,6 +247,8 @@ class Kept:
     locked: list[Session] = field(default_factory=list)
     edited: list[Session] = field(default_factory=list)
     papers: list[tuple[Session, Assignment]] = field(default_factory=list)
+    # the locked roles (claims) of the other future sessions: session id -> role -> holders
+    roles: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     @property
     def frozen(self) -> list[Session]:
@@ -259,6 +270,8 @@ class Kept:
                 kept.locked.append(s)
             else:
                 kept.papers += [(s, a) for a in s.papers if a.locked or a.presenter_locked]
+                if s.locked_roles:
+                    kept.roles[s.id] = s.locked_roles
         return kept
 
     def paper_locks(self, slots: Sequence[Slot]) -> Locks:

@@ -16,18 +16,26 @@ is unavailable; Alan Turing has reached max_sessions 3; ..."):
 - presenters already set on a paper (by a plugin that ran before) are kept, and count;
 - a member's `pin` (paper ids) gives them those papers. A pin that breaks a rule above is an
   error; a pinned paper that is not in the sessions is ignored (the check plugin warns).
+- roles (the group's `roles: {chair: 1, ...}`): every seat of every role filled in each
+  session; nobody in a role they do not take (`members[].roles`, where `presenter` is one),
+  nor beyond their `max` of a role (`members[].max`); `max_sessions` counts every role;
+  nobody in two roles of one session (presenting is a role); holders already set (held
+  sessions, roles locked or claimed in the plan file) are kept, and count.
 
 Then three aims, each strictly before the next (the later only chooses among the best
 assignments of the earlier ones):
 
-1. balance: the least sum over members of load², where a member's load is the number of
-   sessions they present in the term, held ones included. At its optimum no member can hand
+1. balance: the least sum over members (and roles, presenting one of them) of load², where a
+   member's load is the number of sessions they present in (hold the role in) in the term,
+   held ones included. At its optimum no member can hand
    a session to another and make the loads more even; so two members available on the same
    dates have loads that differ by at most one, unless the lighter one is at max_sessions or
    every session the heavier one is given has the lighter one in it already (pins, held).
-2. consecutive: the fewest times a member presents in two adjacent sessions (adjacent in the
-   term's order of the sessions not cancelled, held ones included).
-3. affinity: the greatest total affinity of presenter and paper, `affinity(member, paper)`
+2. consecutive: the fewest times a member presents (or has any role) in two adjacent
+   sessions (adjacent in the term's order of the sessions not cancelled, held ones included).
+3. preferences: the most of the members' `prefer` met less their `avoid` hit: a date counts
+   for a member with any role that day, a paper id for presenting it.
+4. affinity: the greatest total affinity of presenter and paper, `affinity(member, paper)`
    (per_session: summed over the session's papers). Built in (`interest_affinity`): for each
    of the member's interests, 1 if it names the paper's first topic, 0.5 if it names another
    of its topics or starts a word of its title, plus the paper's fit to the member's library
@@ -35,26 +43,36 @@ assignments of the earlier ones):
    add to it. When re-planning, a paper that keeps the presenter the previous plan gave it
    (`previous`: paper id -> presenter) gains the group's `selection.weights.change` (default
    3, as in the optimizer) more: a presenter changes only where balance, consecutive sessions or more affinity
-   than that ask for it.
+   than that ask for it. A role's seat has no affinity but gains the same for a holder the
+   previous plan gave it (`previous_roles`).
 
 The model. x[u,m] (binary) gives unit u, a paper (per_paper) or a session's papers
-(per_session), to member m, for the members who may take it; sum_m x[u,m] = 1; per_paper,
-sum over the session's units of x[u,m] <= 1; a member's new sessions sum_u x[u,m] fill unit
-levels w[m,j] in [0,1], j = 1 .. what max_sessions leaves, each costing
-(f+j)^2 - (f+j-1)^2 = 2(f+j) - 1 (f: the member's fixed sessions), convex, so the LP takes
-them in order. Without the consecutive term this is a network flow: its LP is integral, and
-solving it first gives the least balance B* exactly (or proves that no assignment exists:
-then a second flow, covering as many papers as it can, earliest dates first, shows which
-dates fail and why). The MIP then adds, for adjacent sessions s, s' with units of both,
+(per_session), or the free seats of one role in one session, to member m, for the members
+who may take it; sum_m x[u,m] = the unit's seats (1 for papers); the sum over a session's
+units of x[u,m] <= 1; a member's new sessions in a role, sum_u x[u,m] over that role's units,
+fill unit levels w[m,r,j] in [0,1], j = 1 .. what max_sessions and max leave, each costing
+(f+j)^2 - (f+j-1)^2 = 2(f+j) - 1 (f: the member's fixed sessions in the role), convex, so
+the LP takes them in order; with more than one role, a row holds a member's units of every
+role to what max_sessions leaves. Without roles and the consecutive term this is a network
+flow: its LP is integral, and solving it first gives the least balance B* exactly (or proves
+that no assignment exists: then a second flow, covering as many units as it can, earliest
+dates first, shows which dates fail and why). With roles a member's seats meet in two ways
+(their sessions, their roles), the LP may be fractional, and then the same model is solved
+with integers for B*. The MIP then adds, for adjacent sessions s, s' with units of both,
 c[m,s] >= z[m,s] + z[m,s'] - 1 (z: m presents in the session), a penalty on x[u,m] for each
 neighbouring session m is fixed in, and the row balance <= B*; it minimizes
-K x consecutive - affinity with K = 1 + the most affinity any choice can gain (the sum over
-units of the spread of their affinities), so one consecutive pair outweighs all affinity.
+K x consecutive - P x preferences - affinity with P = 1 + the most affinity any choice can
+gain (the sum over units of the spread of their affinities) and K = 1 + P x the most
+preference any choice can gain + that spread, so one consecutive pair outweighs all
+preferences and affinity, and one preference all affinity. Without roles and preferences the
+model is the one paperclub solved before, term for term.
 
 Deterministic: fixed HiGHS options (one thread, seed 0); the model is built in the order of
-the sessions, papers and members given. Every term measured (up to 100 members x 52 sessions
-x 3 papers, and small rosters with many unavoidable consecutive sessions) solves at the root
-node in well under a second; should one ever reach `TIME_LIMIT`, the best assignment found by
+the sessions, papers and members given. Every term measured without roles (up to 100
+members x 52 sessions x 3 papers, and small rosters with many unavoidable consecutive
+sessions) solves at the root node in well under a second; with a chair and a scribe
+(bench/presenters.py, 30 x 52 x 3) per_paper takes 1 to 4 s, and per_session can reach
+`TIME_LIMIT`; should one ever reach `TIME_LIMIT`, the best assignment found by
 then is used (else the balance step's, which keeps every hard rule and the best balance), and
 `Result.status` says so: only then can the result depend on the machine's speed. highspy is
 imported inside `assign()`; without it the presenters come from the round robin paperclub
@@ -94,6 +112,13 @@ class Result:
     papers: int  # papers of the sessions given that have a member presenting them
     status: str  # optimal | rotation | rotation: <why> | no members
     objective: dict[str, float] = field(default_factory=dict)  # balance, consecutive, affinity
+    # for each session given, role -> its holders (the group's `roles:`; {} without roles)
+    roles: list[dict[str, list[str]]] = field(default_factory=list)
+    # role ("presenter" and the group's roles) -> member -> sessions in it, held ones included
+    role_loads: dict[str, dict[str, int]] = field(default_factory=dict)
+    # the members' preferences (members[].prefer, avoid) the result meets, and all of them
+    preferences_met: int = 0
+    preferences: int = 0
 
     @property
     def mean_affinity(self) -> float:
@@ -147,14 +172,20 @@ def interest_parts(member: Member, paper: Assignment) -> dict[str, float]:
 # -- the problem -------------------------------------------------------------------------------
 
 
+PRESENTER = "presenter"  # the role of presenting: members[].roles and members[].max name it
+
+
 @dataclass
 class _Unit:
     pos: int  # position on the timeline
     session: int  # index into the sessions given
-    papers: tuple[int, ...]  # indices into that session's papers
+    papers: tuple[int, ...]  # indices into that session's papers (none for a role's seats)
+    role: str = PRESENTER
+    need: int = 1  # how many members take it: a role's free seats in the session
     eligible: list[int] = field(default_factory=list)  # member indices
     gains: list[float] = field(default_factory=list)  # affinity of each eligible member
-    kept: list[bool] = field(default_factory=list)  # each eligible member presented it before
+    kept: list[bool] = field(default_factory=list)  # each eligible member held it before
+    prefs: list[int] = field(default_factory=list)  # each eligible member's preference for it
 
 
 @dataclass
@@ -164,11 +195,17 @@ class _Problem:
     days: list[date]  # the timeline: every session not cancelled, held ones included, in order
     fixed: list[set[str]]  # the names presenting at each position before the solve
     units: list[_Unit]
-    fixed_load: list[int]  # per member: sessions fixed (held, preset, pinned)
+    fixed_load: list[int]  # per member: sessions fixed (held, preset, pinned), any role
     cap: list[int]  # per member: how many more sessions max_sessions allows
     presenters: list[list[str | None]]  # presets and pins filled in
     group_path: Any = None
     keep: float = 0.0  # the affinity a paper gains by keeping its previous presenter
+    roles: tuple[str, ...] = (PRESENTER,)  # presenter, then the group's roles
+    # per member, role -> sessions fixed in that role, and how many more members[].max allows
+    fixed_roles: list[dict[str, int]] = field(default_factory=list)
+    cap_roles: list[dict[str, int]] = field(default_factory=list)
+    holders: list[dict[str, list[str]]] = field(default_factory=list)  # the sessions' fixed roles
+    in_role: list[dict[str, set[str]]] = field(default_factory=list)  # per position, fixed
 
 
 def _prepare(
@@ -178,8 +215,10 @@ def _prepare(
     mode: str,
     affinity: Affinity,
     previous: Mapping[str, str] | None = None,
+    previous_roles: Mapping[tuple[str, str], Sequence[str]] | None = None,
 ) -> _Problem:
     members = tuple(group.members)
+    roles = (PRESENTER, *group.roles)
     by_name = {m.name: i for i, m in enumerate(members)}
     path = group.path
     pinned: dict[str, str] = {}
@@ -198,13 +237,19 @@ def _prepare(
     presenters: list[list[str | None]] = [[a.presenter for a in s.papers] for s in sessions]
     days: list[date] = []
     fixed: list[set[str]] = []
+    in_role: list[dict[str, set[str]]] = []  # per position: role -> who holds it, fixed
+    holders: list[dict[str, list[str]]] = [{} for _ in sessions]
     units: list[_Unit] = []
     pinned_days: dict[str, list[date]] = {}
     for pos, (start, _, k, s) in enumerate(entries):
         day = start.date()
         days.append(day)
         if k is None:
-            fixed.append({a.presenter for a in s.papers if a.presenter})
+            held_roles = {r: set(s.roles.get(r, ())) for r in group.roles}
+            in_role.append(
+                {PRESENTER: {a.presenter for a in s.papers if a.presenter}, **held_roles}
+            )
+            fixed.append(set().union(*in_role[-1].values()))
             continue
         names = presenters[k]
         preset = set(n for n in names if n is not None)
@@ -253,9 +298,25 @@ def _prepare(
                 units.append(_Unit(pos, k, tuple(j for j, n in enumerate(names) if n is None)))
         else:
             units += [_Unit(pos, k, (j,)) for j, n in enumerate(names) if n is None]
-        fixed.append({n for n in names if n is not None})
+        # the roles' holders already set (locks, claims, a plugin's) stay; the other seats
+        # are units, one per role, taken by as many members as it has seats free
+        if not s.cancelled and group.roles:
+            holders[k] = {r: list(dict.fromkeys(s.roles.get(r, ()))) for r in group.roles}
+            for r, count in group.roles.items():
+                if count > len(holders[k][r]):
+                    units.append(_Unit(pos, k, (), r, count - len(holders[k][r])))
+        in_role.append(
+            {
+                PRESENTER: {n for n in names if n is not None},
+                **{r: set(names_) for r, names_ in holders[k].items()},
+            }
+        )
+        fixed.append(set().union(*in_role[-1].values()))
 
     fixed_load = [sum(1 for names in fixed if m.name in names) for m in members]
+    fixed_roles = [
+        {r: sum(1 for at in in_role if m.name in at.get(r, ())) for r in roles} for m in members
+    ]
     cap = []
     for i, m in enumerate(members):
         if m.max_sessions is None:
@@ -270,6 +331,13 @@ def _prepare(
                 path=path,
             )
         cap.append(max(m.max_sessions - fixed_load[i], 0))
+    cap_roles = [
+        {
+            r: max(m.max_roles[r] - fixed_roles[i][r], 0) if r in m.max_roles else cap[i]
+            for r in roles
+        }
+        for i, m in enumerate(members)
+    ]
 
     problem = _Problem(
         members,
@@ -281,24 +349,57 @@ def _prepare(
         cap,
         presenters,
         path,
-        group.weight("change", DEFAULT_WEIGHTS["change"]) if previous else 0.0,
+        group.weight("change", DEFAULT_WEIGHTS["change"]) if previous or previous_roles else 0.0,
+        roles,
+        fixed_roles,
+        cap_roles,
+        holders,
+        in_role,
     )
     unavailable = [frozenset(m.unavailable) for m in members]
+    prefer = [_choices(m.prefer) for m in members]
+    avoid = [_choices(m.avoid) for m in members]
     for u in units:
         day, here = days[u.pos], fixed[u.pos]
         for i, m in enumerate(members):
             if day in unavailable[i] or m.name in here or cap[i] <= 0:
                 continue
+            if not m.takes(u.role) or cap_roles[i][u.role] <= 0:
+                continue
             u.eligible.append(i)
             papers = [sessions[u.session].papers[j] for j in u.papers]
             u.gains.append(sum(affinity(m, a) for a in papers))
-            u.kept.append(
-                all(previous.get(a.paper_id) == m.name for a in papers) if previous else False
-            )
-    empty = [u for u in units if not u.eligible]
+            if u.role == PRESENTER:
+                u.kept.append(
+                    all(previous.get(a.paper_id) == m.name for a in papers) if previous else False
+                )
+            else:
+                before = (previous_roles or {}).get((sessions[u.session].id, u.role), ())
+                u.kept.append(m.name in before)
+            ids = [a.paper_id for a in papers]
+            u.prefs.append(_liking(prefer[i], day, ids) - _liking(avoid[i], day, ids))
+    empty = [u for u in units if len(u.eligible) < u.need]
     if empty:
         raise PaperclubError(_no_one(problem, empty, {}), path=path)
     return problem
+
+
+def _choices(items: Iterable[str]) -> tuple[set[date], set[str]]:
+    """members[].prefer or avoid: its dates, and its paper ids."""
+    days, ids = set(), set()
+    for item in items:
+        try:
+            days.add(date.fromisoformat(item))
+        except ValueError:
+            ids.add(item)
+    return days, ids
+
+
+def _liking(choices: tuple[set[date], set[str]], day: date, papers: Sequence[str]) -> int:
+    """How many of a member's preferences (or avoidances) a unit meets: its date, in any
+    role, and each paper of it they would present."""
+    days, ids = choices
+    return (day in days) + sum(1 for pid in papers if pid in ids)
 
 
 def _memo(affinity: Affinity | None) -> Affinity:
@@ -325,32 +426,56 @@ def _memo(affinity: Affinity | None) -> Affinity:
     return cached
 
 
-def _no_one(p: _Problem, failed: Sequence[_Unit], chosen: dict[int, int]) -> str:
-    """The message for units nobody can take: per date, why each member is out. `chosen` is
-    the assignment that covers the most units (unit index -> member), when there is one."""
-    at: dict[int, set[str]] = {}
+def _no_one(p: _Problem, failed: Sequence[_Unit], chosen: Mapping[int, Sequence[int]]) -> str:
+    """The message for units nobody can take: per date (and role), why each member is out.
+    `chosen` is the assignment that covers the most units (unit index -> members), when
+    there is one."""
+    at: dict[int, dict[str, str]] = {}  # position -> member -> the role they have there
+    for pos, held in enumerate(p.in_role):
+        for role, names in held.items():
+            for name in names:
+                at.setdefault(pos, {}).setdefault(name, role)
     load = list(p.fixed_load)
-    for ui, i in chosen.items():
-        at.setdefault(p.units[ui].pos, set()).add(p.members[i].name)
-        load[i] += 1
+    role_load = [dict(r) for r in p.fixed_roles]
+    for ui, chosen_members in chosen.items():
+        for i in chosen_members:
+            at.setdefault(p.units[ui].pos, {})[p.members[i].name] = p.units[ui].role
+            load[i] += 1
+            role_load[i][p.units[ui].role] += 1
     lines, seen = [], set()
     for u in failed:
-        if u.pos in seen:
+        if (u.pos, u.role) in seen:
             continue
-        seen.add(u.pos)
+        seen.add((u.pos, u.role))
         day = p.days[u.pos]
         reasons = []
         for i, m in enumerate(p.members):
+            limit = m.max_roles.get(u.role)
             if day in m.unavailable:
                 why = "is unavailable"
-            elif m.name in p.fixed[u.pos] or m.name in at.get(u.pos, ()):
-                why = "presents another paper that day"
+            elif not m.takes(u.role):
+                why = f"does not take the role {u.role} (members[].roles)"
+            elif m.name in at.get(u.pos, {}):
+                role = at[u.pos][m.name]
+                why = (
+                    "presents another paper that day"
+                    if role == PRESENTER
+                    else f"is {role} that day"
+                )
             elif m.max_sessions is not None and load[i] >= m.max_sessions:
                 why = f"has reached max_sessions {m.max_sessions}"
-            else:  # not reached: the covering flow would have given them the paper
+            elif limit is not None and role_load[i][u.role] >= limit:
+                why = f"has reached max {u.role} {limit}"
+            else:  # not reached: the covering flow would have given them the unit
                 why = "is needed on other dates"
             reasons.append(f"{m.name} {why}")
-        lines.append(f"no one can present on {day}: " + "; ".join(reasons))
+        if u.role == PRESENTER:
+            head = f"no one can present on {day}"
+        elif u.need > 1:
+            head = f"too few members can be {u.role} on {day} ({u.need} needed)"
+        else:
+            head = f"no one can be {u.role} on {day}"
+        lines.append(head + ": " + "; ".join(reasons))
     return "\n".join(lines)
 
 
@@ -366,11 +491,13 @@ def assign(
     mode: str | None = None,
     method: str = "exact",
     previous: Mapping[str, str] | None = None,
+    previous_roles: Mapping[tuple[str, str], Sequence[str]] | None = None,
 ) -> Result:
-    """Presenters for the papers of `sessions` (see the module's docstring). `held` are the
-    sessions that already took place: their presenters count, and are never changed.
-    `previous` maps a paper id to its presenter in the plan being replaced.
-    `affinity(member, paper)` defaults to `interest_affinity`; `mode` to the group's
+    """Presenters for the papers of `sessions`, and the holders of the group's roles (see
+    the module's docstring). `held` are the sessions that already took place: their
+    presenters and roles count, and are never changed. `previous` maps a paper id to its
+    presenter in the plan being replaced, `previous_roles` (session id, role) to the holders
+    it had. `affinity(member, paper)` defaults to `interest_affinity`; `mode` to the group's
     `presenters` setting. `method="rotation"` is the round robin, for comparison."""
     mode = mode or group.presenters
     if mode not in MODES:
@@ -380,10 +507,12 @@ def assign(
     held = list(held)
     if not group.members:
         out = [[a.presenter for a in s.papers] for s in sessions]
-        return _result(sessions, group, held, out, _memo(affinity), "no members", {})
+        kept = [{r: list(s.roles.get(r, ())) for r in group.roles} for s in sessions]
+        return _result(sessions, group, held, out, kept, _memo(affinity), "no members", {})
     affinity = _memo(affinity)
-    p = _prepare(sessions, group, held, mode, affinity, previous)
+    p = _prepare(sessions, group, held, mode, affinity, previous, previous_roles)
     status, objective = "rotation", dict[str, float]()
+    choice: dict[int, list[int]] = {}
     if method == "exact":
         try:
             import highspy
@@ -394,19 +523,27 @@ def assign(
     if status.startswith("rotation"):
         choice = _rotation(p)
     out = [list(names) for names in p.presenters]
-    for ui, i in choice.items():
+    roles = [{r: list(names) for r, names in holders.items()} for holders in p.holders]
+    for ui, chosen in sorted(choice.items()):
         u = p.units[ui]
-        for j in u.papers:
-            out[u.session][j] = p.members[i].name
-    return _result(sessions, group, held, out, affinity, status, objective)
+        for i in chosen:
+            if u.role == PRESENTER:
+                for j in u.papers:
+                    out[u.session][j] = p.members[i].name
+            else:
+                roles[u.session][u.role].append(p.members[i].name)
+    return _result(sessions, group, held, out, roles, affinity, status, objective)
 
 
 def apply(sessions: Sequence[Session], result: Result) -> None:
-    """Write the presenters of `result` into the papers of `sessions` (the ones given to
-    `assign`)."""
+    """Write the presenters and roles of `result` into `sessions` (the ones given to
+    `assign`); a session's locked roles stay as they are."""
     for session, names in zip(sessions, result.presenters):
         for paper, name in zip(session.papers, names):
             paper.presenter = name
+    for session, roles in zip(sessions, result.roles):
+        if roles:
+            session.roles = {r: list(names) for r, names in roles.items() if names}
 
 
 def _result(
@@ -414,27 +551,37 @@ def _result(
     group: Group,
     held: list[Session],
     out: list[list[str | None]],
+    roles: list[dict[str, list[str]]],
     affinity: Affinity,
     status: str,
     objective: dict[str, float],
 ) -> Result:
     members = {m.name: m for m in group.members}
-    timeline = [
-        (s.start, s.id, {a.presenter for a in s.papers if a.presenter})
+    in_role: list[tuple[datetime, str, dict[str, set[str]]]] = [
+        (
+            s.start,
+            s.id,
+            {
+                PRESENTER: {a.presenter for a in s.papers if a.presenter},
+                **{r: set(s.roles.get(r, ())) for r in group.roles},
+            },
+        )
         for s in held
         if not s.cancelled
     ]
-    timeline += [
-        (s.start, s.id, {n for n in names if n})
-        for s, names in zip(sessions, out)
+    in_role += [
+        (s.start, s.id, {PRESENTER: {n for n in names if n}, **{r: set(h) for r, h in r_.items()}})
+        for s, names, r_ in zip(sessions, out, roles)
         if not s.cancelled
     ]
-    timeline.sort(key=lambda e: (e[0], e[1]))
-    loads = {name: 0 for name in members}
-    for *_, names in timeline:
-        for name in names & loads.keys():
-            loads[name] += 1
-    consecutive = sum(len((a[2] & b[2]) & members.keys()) for a, b in zip(timeline, timeline[1:]))
+    in_role.sort(key=lambda e: (e[0], e[1]))
+    role_loads = {r: {name: 0 for name in members} for r in (PRESENTER, *group.roles)}
+    for *_, at in in_role:
+        for r, names in at.items():
+            for name in names & members.keys():
+                role_loads[r][name] += 1
+    timeline = [set().union(*at.values()) for *_, at in in_role]
+    consecutive = sum(len((a & b) & members.keys()) for a, b in zip(timeline, timeline[1:]))
     total, papers = 0.0, 0
     for s, chosen in zip(sessions, out):
         if s.cancelled:
@@ -443,34 +590,87 @@ def _result(
             if presenter in members:
                 total += affinity(members[presenter], a)
                 papers += 1
-    return Result(out, loads, consecutive, total, papers, status, objective)
+    met, asked = _preferences_met(group, in_role, sessions, out)
+    return Result(
+        out,
+        dict(role_loads[PRESENTER]),
+        consecutive,
+        total,
+        papers,
+        status,
+        objective,
+        roles,
+        role_loads,
+        met,
+        asked,
+    )
 
 
-def _rotation(p: _Problem) -> dict[int, int]:
-    """Round robin through the members in config order (paperclub's first presenter rule):
-    each unit to the next member who may take it, and who did not present in the previous
-    session if anyone else can."""
+def _preferences_met(
+    group: Group,
+    in_role: Sequence[tuple[datetime, str, dict[str, set[str]]]],
+    sessions: Sequence[Session],
+    out: list[list[str | None]],
+) -> tuple[int, int]:
+    """(preferences met, preferences in all): a date preferred is met when the member has a
+    role that day, a paper when they present it; a date or paper avoided, when they do not."""
+    on_day: dict[date, set[str]] = {}
+    for start, _, at in in_role:
+        on_day.setdefault(start.date(), set()).update(*at.values())
+    presents = {
+        a.paper_id: name
+        for s, names in zip(sessions, out)
+        if not s.cancelled
+        for a, name in zip(s.papers, names)
+    }
+    met = asked = 0
+    for m in group.members:
+        for wanted, items in ((True, m.prefer), (False, m.avoid)):
+            days, ids = _choices(items)
+            for day in days:
+                asked += 1
+                met += (m.name in on_day.get(day, ())) == wanted
+            for pid in ids:
+                asked += 1
+                met += (presents.get(pid) == m.name) == wanted
+    return met, asked
+
+
+def _rotation(p: _Problem) -> dict[int, list[int]]:
+    """Round robin through the members in config order (paperclub's first presenter rule),
+    one turn for each role: each unit to the next members who may take it, and who were not
+    in the previous session if anyone else can."""
     load = list(p.fixed_load)
+    role_load = [dict(r) for r in p.fixed_roles]
     at = [set(names) for names in p.fixed]
     names = [m.name for m in p.members]
     n = len(names)
     limit = [math.inf if m.max_sessions is None else m.max_sessions for m in p.members]
-    turn, choice = 0, {}
+    role_limit = [dict(m.max_roles) for m in p.members]
+    turn = dict.fromkeys(p.roles, 0)
+    choice: dict[int, list[int]] = {}
     for ui, u in enumerate(p.units):
-        eligible = set(u.eligible)
-        order = [(turn + d) % n for d in range(n)]
-        able = [
-            i for i in order if i in eligible and names[i] not in at[u.pos] and load[i] < limit[i]
-        ]
-        previous = at[u.pos - 1] if u.pos > 0 else set()
-        fresh = [i for i in able if names[i] not in previous]
-        pick = next(iter(fresh or able), None)
-        if pick is None:
-            continue  # the check plugin reports the paper without a presenter
-        choice[ui] = pick
-        load[pick] += 1
-        at[u.pos].add(names[pick])
-        turn = (pick + 1) % n
+        for _ in range(u.need):
+            eligible = set(u.eligible)
+            order = [(turn[u.role] + d) % n for d in range(n)]
+            able = [
+                i
+                for i in order
+                if i in eligible
+                and names[i] not in at[u.pos]
+                and load[i] < limit[i]
+                and role_load[i][u.role] < role_limit[i].get(u.role, math.inf)
+            ]
+            previous = at[u.pos - 1] if u.pos > 0 else set()
+            fresh = [i for i in able if names[i] not in previous]
+            pick = next(iter(fresh or able), None)
+            if pick is None:
+                break  # the check plugin reports the paper without a presenter
+            choice.setdefault(ui, []).append(pick)
+            load[pick] += 1
+            role_load[pick][u.role] += 1
+            at[u.pos].add(names[pick])
+            turn[u.role] = (pick + 1) % n
     return choice
 
 
@@ -555,35 +755,40 @@ def _flow(
     integer: bool = False,
     slack: bool = False,
 ) -> tuple[dict[tuple[int, int], int], list[tuple[int, float]], list[int]]:
-    """The flow part: x, the unit rows, one paper per member and session (per_paper), and
-    the balance levels. Returns the x columns, the balance terms and the slack columns."""
+    """The flow part: x, the unit rows, one unit per member and session (nobody in two
+    roles of a session, nor presenting two papers of one per_paper), the balance levels of
+    each member's roles, and each member's max_sessions over all their roles. Returns the x
+    columns, the balance terms and the slack columns."""
     x: dict[tuple[int, int], int] = {}
     slacks = []
-    by_member: dict[int, list[int]] = {}
+    by_member: dict[tuple[int, str], list[int]] = {}
     by_member_pos: dict[tuple[int, int], list[int]] = {}
+    positions: dict[tuple[int, str], set[int]] = {}
     n_units = len(p.units)
     for ui, u in enumerate(p.units):
         cols = []
         for i in u.eligible:
             j = x[ui, i] = m.col(x_cost(u, i), 1.0, integer)
             cols.append(j)
-            by_member.setdefault(i, []).append(j)
+            by_member.setdefault((i, u.role), []).append(j)
             by_member_pos.setdefault((i, u.pos), []).append(j)
+            positions.setdefault((i, u.role), set()).add(u.pos)
         terms = [(j, 1.0) for j in cols]
         if slack:  # dropping a unit costs more than any later one: the earliest are covered
-            s = m.col(float(n_units - ui + n_units), 1.0)
+            s = m.col(float(n_units - ui + n_units), float(u.need))
             slacks.append(s)
             terms.append((s, 1.0))
-        m.row(terms, 1.0, 1.0)
-    if p.mode == "per_paper":
-        for cols in by_member_pos.values():
-            if len(cols) > 1:
-                m.row([(j, 1.0) for j in cols], -math.inf, 1.0)
+        m.row(terms, float(u.need), float(u.need))
+    # per_session without roles has one unit a session: no row is needed then
+    for cols in by_member_pos.values():
+        if len(cols) > 1:
+            m.row([(j, 1.0) for j in cols], -math.inf, 1.0)
     balance = []
-    for i in sorted(by_member):
-        cols = by_member[i]
-        f = p.fixed_load[i]
-        levels = min(p.cap[i], len({pos for (k, pos) in by_member_pos if k == i}))
+    order = {role: k for k, role in enumerate(p.roles)}
+    for i, role in sorted(by_member, key=lambda key: (key[0], order[key[1]])):
+        cols = by_member[i, role]
+        f = p.fixed_roles[i][role]
+        levels = min(p.cap_roles[i][role], p.cap[i], len(positions[i, role]))
         terms = [(j, -1.0) for j in cols]
         for level in range(1, levels + 1):
             cost = 2 * (f + level) - 1
@@ -591,11 +796,19 @@ def _flow(
             balance.append((w, float(cost)))
             terms.append((w, 1.0))
         m.row(terms, 0.0, 0.0)
+    # max_sessions counts every role: a row of its own when a member may take more than one
+    for i, member in enumerate(p.members):
+        mine = [key for key in by_member if key[0] == i]
+        if member.max_sessions is not None and len(mine) > 1:
+            cols = [j for key in mine for j in by_member[key]]
+            m.row([(j, 1.0) for j in cols], -math.inf, float(p.cap[i]))
     return x, balance, slacks
 
 
-def _exact(p: _Problem, highspy: Any) -> tuple[dict[int, int], dict[str, float], str]:
-    # 1. the least balance, a flow
+def _exact(p: _Problem, highspy: Any) -> tuple[dict[int, list[int]], dict[str, float], str]:
+    # 1. the least balance: a flow whose LP is integral when the group has no roles; with
+    # roles a member's seats meet in two ways (their sessions, their roles), and when the LP
+    # is fractional the same model is solved with integers
     lp = _Model()
     flow_x, balance, _ = _flow(p, lp)
     for j, cost in balance:
@@ -605,29 +818,45 @@ def _exact(p: _Problem, highspy: Any) -> tuple[dict[int, int], dict[str, float],
         raise PaperclubError(_diagnose(p, highspy), path=p.group_path)
     if status != "optimal" or flow is None:
         raise PaperclubError(f"the presenter assignment failed: HiGHS says {status}")
-    fixed_balance = sum(n * n for n in p.fixed_load)  # for reporting: the balance of the loads
+    if any(1e-6 < flow[j] < 1 - 1e-6 for j in flow_x.values()):
+        whole = _Model()
+        flow_x, balance, _ = _flow(p, whole, integer=True)
+        for j, cost in balance:
+            whole.cost[j] = cost
+        status, flow, best = whole.solve(highspy, integer=True, time_limit=TIME_LIMIT)
+        if status == "infeasible":
+            raise PaperclubError(_diagnose(p, highspy), path=p.group_path)
+        if status != "optimal" or flow is None:
+            raise PaperclubError(f"the role assignment failed: HiGHS says {status}")
+    fixed_balance = sum(n * n for roles in p.fixed_roles for n in roles.values())
 
-    # 2. the fewest consecutive pairs, then the most affinity (keeping a presenter counts),
-    # at that balance
+    # 2. the fewest consecutive pairs, then the members' preferences met, then the most
+    # affinity (keeping a presenter or a role counts), at that balance
     keep = p.keep
 
     def value(u: _Unit, k: int) -> float:
         return u.gains[k] + (keep if u.kept[k] else 0.0)
 
-    spread = sum(
-        max(value(u, k) for k in range(len(u.eligible)))
-        - min(value(u, k) for k in range(len(u.eligible)))
-        for u in p.units
-    )
-    K = 1.0 + spread
+    def spread(of: Callable[[_Unit, int], float]) -> float:
+        return sum(
+            u.need
+            * (
+                max(of(u, k) for k in range(len(u.eligible)))
+                - min(of(u, k) for k in range(len(u.eligible)))
+            )
+            for u in p.units
+        )
+
+    P = 1.0 + spread(value)  # one preference met outweighs all affinity
+    K = 1.0 + P * spread(lambda u, k: float(u.prefs[k])) + spread(value)  # one pair, both
     names = [m.name for m in p.members]
 
     def x_cost(u: _Unit, i: int) -> float:
-        gain = value(u, u.eligible.index(i))
+        k = u.eligible.index(i)
         near = sum(
             1 for q in (u.pos - 1, u.pos + 1) if 0 <= q < len(p.fixed) and names[i] in p.fixed[q]
         )
-        return K * near - gain
+        return K * near - P * u.prefs[k] - value(u, k)
 
     mip = _Model()
     x, balance, _ = _flow(p, mip, x_cost, integer=True)
@@ -642,16 +871,27 @@ def _exact(p: _Problem, highspy: Any) -> tuple[dict[int, int], dict[str, float],
         c = mip.col(K, 1.0)
         mip.row([(c, 1.0)] + [(j, -1.0) for j in cols + nxt], -1.0, math.inf)
     status, values, _ = mip.solve(highspy, integer=True, time_limit=TIME_LIMIT)
-    if values is not None:
-        choice = {ui: i for (ui, i), j in x.items() if values[j] > 0.5}
-    else:  # stopped without an assignment: the flow's, as even but not refined (integral:
-        # the flow LP's vertices are)
-        choice = {ui: i for (ui, i), j in flow_x.items() if flow[j] > 0.5}
-    if len(choice) != len(p.units):
+    got = values if values is not None else flow  # stopped without one: the balance step's
+    choice: dict[int, list[int]] = {}
+    for (ui, i), j in (x if values is not None else flow_x).items():
+        if got[j] > 0.5:
+            choice.setdefault(ui, []).append(i)
+    if sum(len(c) for c in choice.values()) != sum(u.need for u in p.units):
         raise PaperclubError(f"the presenter assignment failed: HiGHS says {status}")
-    gained = sum(p.units[ui].gains[p.units[ui].eligible.index(i)] for ui, i in choice.items())
+    gained = sum(
+        p.units[ui].gains[p.units[ui].eligible.index(i)] for ui, c in choice.items() for i in c
+    )
     note = "optimal" if status == "optimal" else f"feasible: HiGHS stopped ({status})"
-    return choice, {"balance": best + fixed_balance, "affinity": gained}, note
+    objective = {"balance": best + fixed_balance, "affinity": gained}
+    if any(any(u.prefs) for u in p.units):
+        objective["preferences"] = float(
+            sum(
+                p.units[ui].prefs[p.units[ui].eligible.index(i)]
+                for ui, c in choice.items()
+                for i in c
+            )
+        )
+    return choice, objective, note
 
 
 def _diagnose(p: _Problem, highspy: Any) -> str:
@@ -662,7 +902,10 @@ def _diagnose(p: _Problem, highspy: Any) -> str:
     if status != "optimal" or values is None:
         return "presenters cannot be assigned: HiGHS says " + status
     failed = [p.units[ui] for ui, s in enumerate(slacks) if values[s] > 0.5]
-    chosen = {ui: i for (ui, i), j in x.items() if values[j] > 0.5}
+    chosen: dict[int, list[int]] = {}
+    for (ui, i), j in x.items():
+        if values[j] > 0.5:
+            chosen.setdefault(ui, []).append(i)
     if not failed:
         return "presenters cannot be assigned (no date fails alone)"
     return _no_one(p, failed, chosen)

@@ -181,7 +181,27 @@ def plan(
     """Plan the group's term and write the plan file and outputs. `force`: take hand edits of
     sessions already held, and plan again sessions held as of the last plan (see
     `rules.hand_edits`); without it these are errors, and nothing is written. `offline`:
-    addresses among the sources come from the cache only."""
+    addresses among the sources come from the cache only. A re-plan holds the plan file's
+    lock: a claim made meanwhile waits, and is not lost to it (claims.py; a first plan has
+    no claims to lose, and leaves no lock file when it fails)."""
+    from paperclub.claims import locked
+
+    path = planfile.plan_path(config_path)
+    if not path.exists():
+        return _plan(config_path, catalog_path, hooks, today=today, force=force, offline=offline)
+    with locked(path):
+        return _plan(config_path, catalog_path, hooks, today=today, force=force, offline=offline)
+
+
+def _plan(
+    config_path: Path,
+    catalog_path: Path,
+    hooks: Hooks,
+    *,
+    today: date,
+    force: bool = False,
+    offline: bool = False,
+) -> PlanResult:
     group = config.load_group(
         config_path, emitters=hooks.emitters, policies=hooks.policies, settings=hooks.settings
     )
@@ -214,15 +234,7 @@ def plan(
             )
     problems = list(group.warnings) + addresses.warnings + problems
 
-    files = {plan_path: planfile.dump(the_plan)}
-    from paperclub import attendance  # the outputs (the web page) show who comes
-
-    attendance.load(config_path, the_plan)
-    outputs = []
-    for name in group.outputs:
-        path = output_path(config_path, hooks.emitters[name].extension)
-        files[path] = render(hooks, name, the_plan)
-        outputs.append(path)
+    files, outputs = rendered(config_path, group, hooks, the_plan)
     result = PlanResult(the_plan, plan_path, problems, len(papers), outputs=outputs)
     if previous is not None:
         from paperclub.diff import diff
@@ -232,6 +244,23 @@ def plan(
         if atomic_write(path, data):
             result.written.append(path)
     return result
+
+
+def rendered(
+    config_path: Path, group: Group, hooks: Hooks, the_plan: Plan
+) -> tuple[dict[Path, bytes], list[Path]]:
+    """The plan file and each output of the group's `outputs`, in memory (path -> bytes),
+    and the outputs' paths: what `plan` writes, and a claim (claims.py) writes again."""
+    files = {planfile.plan_path(config_path): planfile.dump(the_plan)}
+    from paperclub import attendance  # the outputs (the web page) show who comes
+
+    attendance.load(config_path, the_plan)
+    outputs = []
+    for name in group.outputs:
+        path = output_path(config_path, hooks.emitters[name].extension)
+        files[path] = render(hooks, name, the_plan)
+        outputs.append(path)
+    return files, outputs
 
 
 def why(

@@ -7,7 +7,9 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from paperclub.hookspecs import hookimpl
+from paperclub.models import notes_link
 from paperclub.text import links_of
+from paperclub.turns import role_names
 
 if TYPE_CHECKING:
     from paperclub.models import Plan
@@ -60,11 +62,17 @@ class CsvEmitter:
         from zoneinfo import ZoneInfo
 
         zone = ZoneInfo(plan.timezone)
+        roles = role_names(plan)
         for s in plan.sessions:
             start, end = s.start.astimezone(zone), s.end.astimezone(zone)
             lead = [s.id, start.date().isoformat(), f"{start:%H:%M}", f"{end:%H:%M}", s.status]
+            # after the columns of a group without roles: a column per role, and the notes
+            tail = [] if s.cancelled else ["; ".join(s.roles.get(r, [])) for r in roles]
+            tail = (tail or [""] * len(roles)) + (
+                [("" if s.cancelled else notes_link(plan, s)) or ""] if plan.notes_url else []
+            )
             if not s.papers:  # a session without papers (cancelled, or to be announced)
-                yield lead + [""] * (len(CSV_COLUMNS) - len(lead))
+                yield lead + [""] * (len(CSV_COLUMNS) - len(lead)) + tail
             for a in s.papers:
                 yield lead + [
                     a.paper_id,
@@ -73,6 +81,7 @@ class CsvEmitter:
                     "; ".join(a.topics),
                     a.links.get("abs", ""),
                     " ".join(links_of(a.links, "code")),
+                    *tail,
                 ]
 
     def render(self, plan: Plan) -> bytes:
@@ -81,7 +90,7 @@ class CsvEmitter:
 
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180
-        writer.writerow(CSV_COLUMNS)
+        writer.writerow([*CSV_COLUMNS, *role_names(plan), *(["notes"] if plan.notes_url else [])])
         for row in self.rows(plan):
             writer.writerow([neutralise(str(cell)) for cell in row])
         return out.getvalue().encode("utf-8")

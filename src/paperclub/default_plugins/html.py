@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from paperclub.hookspecs import hookimpl
+from paperclub.models import notes_link
 from paperclub.text import day_label, links_of, one_line, paper_url, printable, web_url
+from paperclub.turns import label
 
 if TYPE_CHECKING:
     import jinja2
@@ -147,6 +149,15 @@ def context(plan: Plan) -> dict[str, Any]:
                 "next": s is coming,
                 # who answered the invitation how (`paperclub rsvp`): "3 yes, 1 no, 1 maybe"
                 "attendance": attendance_label(plan.attendance.get(s.id, {})),
+                # who holds the session's roles ("Chair: Ada Lovelace"), and its notes link
+                "roles": []
+                if cancelled
+                else [
+                    {"label": label(role), "names": ", ".join(names)}
+                    for role, names in s.roles.items()
+                    if names
+                ],
+                "notes": None if cancelled else web_url(notes_link(plan, s)),
                 "papers": []
                 if cancelled
                 else [

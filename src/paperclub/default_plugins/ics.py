@@ -23,7 +23,9 @@ from typing import TYPE_CHECKING
 
 from paperclub import __version__
 from paperclub.hookspecs import hookimpl
+from paperclub.models import notes_link
 from paperclub.text import day_label, link_kind, one_line, web_url
+from paperclub.turns import PRESENTER, holders, role_lines, role_of
 
 if TYPE_CHECKING:
     from icalendar import Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress
@@ -50,7 +52,12 @@ def describe(plan: Plan, session: Session) -> str:
                 lines.append(f"   {one_line(link_kind(kind)).capitalize()}: {link}")
         if a.topics:
             lines.append(f"   Topics: {', '.join(one_line(t) for t in a.topics)}")
-    return "\n".join(lines) or "Papers to be announced."
+    lines = lines or ["Papers to be announced."]
+    lines += role_lines(session)  # Chair: Ada Lovelace
+    notes = web_url(notes_link(plan, session))
+    if notes:  # the event's URL stays the group's page: the notes are a line of their own
+        lines.append(f"Notes: {notes}")
+    return "\n".join(lines)
 
 
 def describe_cancelled(plan: Plan, session: Session) -> str:
@@ -91,16 +98,23 @@ def when(plan: Plan, session: Session) -> str:
 
 def turn_status(plan: Plan, session: Session) -> str:
     """`on`, `cancelled` (the session is) or `gone` (the turn went to someone else)."""
-    if plan.member not in session.presenters:
+    if plan.member not in holders(session):
         return "gone"
     return "cancelled" if session.cancelled else "on"
 
 
 def turn_summary(plan: Plan, session: Session) -> str:
-    titles = "; ".join(one_line(a.title) for a in session.papers if a.presenter == plan.member)
     state = turn_status(plan, session)
     if state == "gone":
-        return "Cancelled: your turn (you no longer present)"
+        # which role was theirs is not kept: a group with roles says it plainly
+        gone = "the turn is no longer yours" if session.roles else "you no longer present"
+        return f"Cancelled: your turn ({gone})"
+    role = role_of(session, plan.member or "")
+    if role is not None and role != PRESENTER:
+        titles = "; ".join(one_line(a.title) for a in session.papers) or "papers to be announced"
+        mine = f"your turn as {one_line(role)}: {titles}"
+        return ("Cancelled: " + mine) if state == "cancelled" else mine[:1].upper() + mine[1:]
+    titles = "; ".join(one_line(a.title) for a in session.papers if a.presenter == plan.member)
     return (
         "Cancelled: your turn: present " if state == "cancelled" else "Your turn: present "
     ) + titles
@@ -109,13 +123,16 @@ def turn_summary(plan: Plan, session: Session) -> str:
 def turn_description(plan: Plan, session: Session) -> str:
     state = turn_status(plan, session)
     if state == "gone":
+        had = "have a turn" if session.roles else "present"
         return (
-            f"You no longer present at the session of {when(plan, session)}. The session "
+            f"You no longer {had} at the session of {when(plan, session)}. The session "
             "goes ahead: it is in the group's calendar."
         )
     if state == "cancelled":
         return f"The session of {when(plan, session)} is cancelled."
-    return f"You present at the session of {when(plan, session)}:\n{describe(plan, session)}"
+    role = role_of(session, plan.member or "")
+    doing = "present" if role in (None, PRESENTER) else f"are {one_line(role)}"
+    return f"You {doing} at the session of {when(plan, session)}:\n{describe(plan, session)}"
 
 
 def event_url(plan: Plan, session: Session) -> str | None:

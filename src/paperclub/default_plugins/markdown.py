@@ -7,7 +7,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from paperclub.hookspecs import hookimpl
+from paperclub.models import notes_link
 from paperclub.text import links_of, one_line, paper_url, web_url
+from paperclub.turns import label, role_names
 
 # what Markdown reads as a character reference (CommonMark: `&amp;`, `&#38;`, `&#x26;`); a
 # lone & (`Systems & Theory`) is shown as it is, and so is best left as it is in the file
@@ -46,22 +48,34 @@ class MarkdownEmitter:
         out = [f"# {cell(plan.group)}", ""]
         if plan.location:
             out += [f"Where: {cell(plan.location)}", ""]
+        roles = role_names(plan)  # a column each, and one for notes links: only when there are
+        notes = plan.notes_url is not None
+        extra = [label(r) for r in roles] + (["Notes"] if notes else [])
+        head = "".join(f" {cell(x)} |" for x in extra)
+        rule = "".join(f"{'-' * (len(cell(x)) + 2)}|" for x in extra)
+        blank = " |" * len(extra)
         out += [
-            "| # | Date | Time | Paper | Topics | Presenter | Code |",
-            "|---|------|------|-------|--------|-----------|------|",
+            f"| # | Date | Time | Paper | Topics | Presenter |{head} Code |",
+            f"|---|------|------|-------|--------|-----------|{rule}------|",
         ]
         for n, s in enumerate(plan.sessions, 1):
             start, end = s.start.astimezone(zone), s.end.astimezone(zone)
             day = start.strftime("%a %Y-%m-%d")
             hours = f"{start:%H:%M}–{end:%H:%M}"
             if s.cancelled:
-                out.append(f"| {n} | ~~{day}~~ | {hours} | *cancelled* | | | |")
+                out.append(f"| {n} | ~~{day}~~ | {hours} | *cancelled* | | |{blank} |")
                 continue
+            # the session's roles and its notes link, on its first row
+            url = web_url(notes_link(plan, s))
+            own = "".join(f" {cell(', '.join(s.roles.get(r, [])))} |" for r in roles) + (
+                f" [notes](<{url}>) |" if url else " |" if notes else ""
+            )
             for i, a in enumerate(s.papers or [None]):
                 first = i == 0
                 lead = f"| {n} | {day} | {hours} |" if first else "| | | |"
+                mine = own if first else blank
                 if a is None:
-                    out.append(f"{lead} *to be announced* | | | |")
+                    out.append(f"{lead} *to be announced* | | |{mine} |")
                     continue
                 code_urls = [u for u in map(web_url, links_of(a.links, "code")) if u]
                 code = " ".join(
@@ -70,7 +84,7 @@ class MarkdownEmitter:
                 said = f" *({cell(a.votes.label())})*" if a.votes else ""  # suggested by Ada
                 out.append(
                     f"{lead} {link(a.title, a.links)}{said} | {cell(', '.join(a.topics))} | "
-                    f"{cell(a.presenter or '')} | {code} |"
+                    f"{cell(a.presenter or '')} |{mine} {code} |"
                 )
         out += ["", f"Times are {plan.timezone}. Made with paperclub.", ""]
         return "\n".join(out).encode("utf-8")

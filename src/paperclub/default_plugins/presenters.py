@@ -4,9 +4,12 @@
 titles); and a check that every member's pin is in the plan.
 
 The rules, in short: a presenter for each paper (`presenters: per_paper`, the default) or for
-each session (`per_session`); nobody on a date they are unavailable, nobody beyond their
-`max_sessions`, nobody twice in a session, pins kept; then loads as even as those allow, the
-fewest consecutive sessions, and the papers that match their interests. When a date cannot
+each session (`per_session`), and the holders of each of the group's `roles:`; nobody on a
+date they are unavailable, nobody in a role they do not take (`members[].roles`), nobody
+beyond their `max_sessions` (every role counts) or `max` of a role, nobody twice in a session,
+pins and locked roles kept; then loads as even as those allow (per role), the fewest
+consecutive sessions, the members' `prefer` and `avoid`, and the papers that match their
+interests. When a date cannot
 get a presenter, planning stops with an error naming the date and why each member is out.
 Each paper keeps its presenter's affinity by part (`Assignment.affinity`, in the plan file),
 for `paperclub why` and `paperclub members --why`.
@@ -54,7 +57,20 @@ def assign_presenters(
         for a in s.papers
         if a.presenter
     }
-    result = presenters.assign(plan.sessions, group, held=held, affinity=affinity, previous=before)
+    roles_before = {
+        (s.id, role): names
+        for s in (previous.sessions if previous else ())
+        if not s.cancelled
+        for role, names in s.roles.items()
+    }
+    result = presenters.assign(
+        plan.sessions,
+        group,
+        held=held,
+        affinity=affinity,
+        previous=before,
+        previous_roles=roles_before,
+    )
     presenters.apply(plan.sessions, result)
     members = {m.name: m for m in group.members}
     for session in plan.sessions:
