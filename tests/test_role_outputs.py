@@ -231,3 +231,12 @@ def test_the_csv_has_a_column_per_role_and_the_notes_after_the_others(ws, run):
     )
     assert [r["scribe"] for r in rows if r["session"] == "s04"][0] == "Ada Lovelace; Alan Turing"
     assert all(r["chair"] == r["notes"] == "" for r in rows if r["status"] == "cancelled")
+
+
+def test_a_plan_file_remembers_who_held_a_role_so_a_later_plan_can_cancel_their_turn(ws):
+    """The plan file's `turns` of a session: its presenters and its role holders, so a re-plan
+    that takes a role away leaves the event, cancelled, in the former holder's feed."""
+    plan = planfile.load(ws / "ml-systems.plan.yaml")
+    written = yaml.safe_load(planfile.dump(plan))
+    s02 = next(s for s in written["sessions"] if s["id"] == "s02")
+    assert {"Ada Lovelace", "Grace Hopper"} <= set(s02["turns"])  # chair and scribe

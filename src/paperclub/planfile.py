@@ -139,8 +139,9 @@ def plan_to_data(plan: Plan) -> dict[str, Any]:
 
 
 def _turns(session: Session) -> list[str]:
-    """Everyone who has presented in the session: those of earlier plans, and now."""
-    return list(dict.fromkeys([*session.turns, *session.presenters]))
+    """Everyone who has had a turn in the session (presenting, a role): in earlier plans, and
+    now."""
+    return list(dict.fromkeys([*session.turns, *turns.holders(session)]))
 
 
 def _roles_data(session: Session) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING
 
-from paperclub import config, meetings, planfile, rules
+from paperclub import config, meetings, planfile, rules, turns
 from paperclub.errors import PaperclubError
 from paperclub.models import Assignment, Candidate, Group, Paper, Plan, Session, Slot
 from paperclub.plugins import Hooks
@@ -438,7 +438,7 @@ def _keep_identity(plan: Plan, previous: Plan | None, today: date, kept: Kept) -
             session.created = session.modified = now
             continue
         session.uid, session.created = before.uid, before.created
-        session.turns = list(dict.fromkeys([*before.turns, *before.presenters]))
+        session.turns = list(dict.fromkeys([*before.turns, *turns.holders(before)]))
         if before.content_key() == session.content_key():
             session.sequence, session.modified = before.sequence, before.modified
         else:
