@@ -113,6 +113,7 @@ def cli() -> None:
     paperclub show schedules/GROUP.yaml       the plan as a table
     paperclub publish schedules/GROUP.yaml    send it to a CalDAV calendar
     paperclub announce schedules/GROUP.yaml --due  tell the members what is due, once
+    paperclub claim schedules/GROUP.yaml PAPER --by NAME  sign up (or DATE --role chair)
     paperclub plugin new NAME                 a plugin package to start from
     """
 
