@@ -186,6 +186,35 @@ def test_a_locked_role_is_kept_by_a_re_plan(run, schedule):
     assert not kept.locked  # a locked role is not a locked session: its papers are planned
 
 
+@pytest.mark.parametrize(
+    "edit, why",
+    [
+        ("prefer: [2026-12-10], unavailable: [{day}]", "is unavailable that day"),
+        ("prefer: [2026-12-10], roles: [presenter]", "does not take the role chair"),
+    ],
+)
+def test_a_locked_role_its_holder_can_no_longer_hold_is_reported(run, schedule, edit, why):
+    with_chairs(schedule)
+    plan = plan_of(run, schedule)
+    path = planfile.plan_path(Path(schedule))
+    target = plan.sessions[5]
+    target.roles["chair"], target.locked_roles = ["Tony Hoare"], {"chair": ["Tony Hoare"]}
+    path.write_bytes(planfile.dump(plan))
+    before = path.read_bytes()
+    line = next(
+        n for n, text in enumerate(before.decode().splitlines(), 1) if "locked: true" in text
+    )
+    config = Path(schedule)
+    day = target.start.date()
+    text = config.read_text().replace("roles: [chair], max: {chair: 3}, ", "max: {chair: 3}, ")
+    config.write_text(text.replace("prefer: [2026-12-10]", edit.format(day=day)))
+    result = run("plan", str(schedule), "--today", TODAY)
+    assert result.exit_code == 1
+    assert f"{path}:{line}" in result.stderr
+    assert f"{target.id} ({day}): Tony Hoare holds chair by a lock but {why}" in result.stderr
+    assert path.read_bytes() == before  # nothing written
+
+
 # --- the assignment of presenters and roles together: brute force and properties ---------------
 
 import itertools  # noqa: E402

@@ -583,6 +583,13 @@ def members(schedule: Path, why: bool, as_json: bool) -> None:
     if answers:
         for r in rows:
             r["attendance"] = answers.get(r["name"], [])
+    from paperclub import preferences
+
+    wishes = preferences.outcomes(the_plan, group)  # [] when no member prefers or avoids
+    for r in rows:
+        mine = [o.to_json() for o in wishes if o.member == r["name"]]
+        if mine:
+            r["preferences"] = mine
     if as_json:
         echo_json(rows)
         return
@@ -628,6 +635,12 @@ def members(schedule: Path, why: bool, as_json: bool) -> None:
             )
         )
     echo_table(table)
+    unmet = [o for o in wishes if not o.met]
+    if unmet:
+        click.echo("\nPreferences not met:")
+        for o in unmet:
+            click.echo(o.line())
+            click.echo("\n".join(f"  {reason}" for reason in o.reasons))
 
 
 @cli.command()

@@ -316,7 +316,8 @@ def _assignment(a: dict[str, Any]) -> Assignment:
 
 def _lines(data: Any) -> dict[str, int]:
     """Where each session, paper and presenter stands in the file: "s05" (its `id:`),
-    "s05.papers[1]" (the paper's `id:`), "s05.papers[1].presenter", and "planned_as_of"."""
+    "s05.papers[1]" (the paper's `id:`), "s05.papers[1].presenter", "s05.roles.chair", and
+    "planned_as_of"."""
     top = getattr(data, "lines", {})
     out = {"planned_as_of": top.get("planned_as_of")}
     for s in data.get("sessions") or ():
@@ -326,6 +327,11 @@ def _lines(data: Any) -> dict[str, int]:
             where = getattr(a, "lines", {})
             out[f"{sid}.papers[{i}]"] = where.get("id")
             out[f"{sid}.papers[{i}].presenter"] = where.get("presenter", where.get("id"))
+        roles = s.get("roles")
+        if isinstance(roles, dict):
+            at = getattr(s, "lines", {}).get("roles")
+            for role in roles:
+                out[f"{sid}.roles.{role}"] = getattr(roles, "lines", {}).get(role, at)
     return {key: line for key, line in out.items() if line}
 
 

@@ -203,6 +203,7 @@ def hand_edits(
                         f"a member{hint}",
                     )
                 )
+    problems += _locked_roles(group, previous, today)
     if force:
         return problems
     for s in previous.sessions:
@@ -227,6 +228,39 @@ def hand_edits(
                     "--force` does that",
                 )
             )
+    return problems
+
+
+def _locked_roles(group: Group, previous: Plan, today: date) -> list[tuple[int | None, str]]:
+    """Locked roles (claims) of sessions still to come whose holder can no longer hold them
+    by the config as it is now: a re-plan keeps a lock, so it must not keep a broken one.
+    Checked whether or not the session was edited: the config may be what changed."""
+    members = {m.name: m for m in group.members}
+    problems: list[tuple[int | None, str]] = []
+    for s in previous.sessions:
+        if s.cancelled or s.start.date() < today:
+            continue
+        day = s.start.date()
+        for role, names in s.locked_roles.items():
+            for name in names:
+                m = members.get(name)
+                if m is None:
+                    why = "is not a member"
+                elif day in m.unavailable:
+                    why = "is unavailable that day (members[].unavailable)"
+                elif not m.takes(role):
+                    why = f"does not take the role {role} (members[].roles)"
+                elif name in s.presenters:
+                    why = "also presents in that session: nobody holds two roles of a session"
+                else:
+                    continue
+                problems.append(
+                    (
+                        previous.lines.get(f"{s.id}.roles.{role}", previous.lines.get(s.id)),
+                        f"{s.id} ({day}): {name} holds {role} by a lock but {why}; release "
+                        "the lock (drop `locked: true` in the plan file) or change the config",
+                    )
+                )
     return problems
 
 

@@ -290,7 +290,7 @@ def why(
                 return None
 
         key = paper.id if paper else paper_id
-        return explain.why_not(
+        lines = explain.why_not(
             key,
             the_plan,
             group,
@@ -302,6 +302,10 @@ def why(
             today=today,
             replan=replan,
         )
+    from paperclub import preferences
+
+    # the members who asked for this paper (members[].prefer) or against it, and were not met
+    return lines + preferences.about_paper(the_plan, group, key)
 
 
 @contextmanager
