@@ -587,9 +587,9 @@ def members(schedule: Path, why: bool, as_json: bool) -> None:
 
     wishes = preferences.outcomes(the_plan, group)  # [] when no member prefers or avoids
     for r in rows:
-        mine = [o.to_json() for o in wishes if o.member == r["name"]]
-        if mine:
-            r["preferences"] = mine
+        outcomes = [o.to_json() for o in wishes if o.member == r["name"]]
+        if outcomes:
+            r["preferences"] = outcomes
     if as_json:
         echo_json(rows)
         return
