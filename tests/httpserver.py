@@ -38,6 +38,7 @@ class Response:
     last_modified: str | None = None  # an HTTP date: "Wed, 21 Oct 2015 07:28:00 GMT"
     delay: float = 0.0  # seconds before answering (a timeout)
     truncate: int | None = None  # send only this many bytes of the body, then close
+    body_delay: float = 0.0  # seconds between the headers and the body (a slow download)
 
 
 @dataclass
@@ -145,6 +146,9 @@ def _handler(server: Server) -> type[BaseHTTPRequestHandler]:
                 if response.truncate is not None:
                     self.send_header("Connection", "close")
                 self.end_headers()
+                if response.body_delay:
+                    self.wfile.flush()
+                    time.sleep(response.body_delay)
                 self.wfile.write(body if response.truncate is None else body[: response.truncate])
                 self.wfile.flush()
                 if response.truncate is not None:

@@ -140,6 +140,21 @@ def test_the_interval_between_two_requests_to_a_host(http_server, tmp_path):
 # -- faults: one line naming the address, exit 1, the catalog as it was -----------------------
 
 
+def test_the_interval_counts_from_when_the_server_began_to_answer(http_server, tmp_path):
+    """A slow download (headers at once, the body 0.8 s later) happens during the pause: the
+    next request goes 1 s after the first was answered, not 1 s after its body ended, and
+    reaches the server 1 s or more after the first did."""
+    a = http_server.add("/a", Response(body=b"a", body_delay=0.8))
+    b = http_server.add("/b", Response(body=b"b"))
+    fetcher = Fetcher(tmp_path)
+    started = time.monotonic()
+    assert fetcher.get(a, interval=1.0) + fetcher.get(b, interval=1.0) == b"ab"
+    took = time.monotonic() - started
+    (gap,) = http_server.gaps()
+    assert gap >= 1.0
+    assert took < 1.6, took  # 1.8 s and more when the pause began after the body
+
+
 def test_no_network_connection_refused(http_server, run, workspace):
     url = http_server.add("/a.bib", Response(body=BIB))
     http_server.stop()  # nothing listens on the port any more

@@ -155,6 +155,7 @@ class Fetcher:
             wait = self._last.get(host, -1e9) + interval - time.monotonic()
             if wait > 0 and not self.offline:
                 time.sleep(wait)
+            started = time.monotonic()
             try:
                 response = session.get(
                     url,
@@ -178,6 +179,12 @@ class Fetcher:
                 fault = ""
             finally:
                 self._last[host] = time.monotonic()  # a request went out (or was tried)
+            if not fault and not getattr(response, "from_cache", False):
+                # the pause counts from when the server began to answer (it had the request
+                # then: the next one reaches it `interval` later at the least), so the body's
+                # transfer (a page of arXiv's is 1 MB) happens during the pause, not before it
+                answered = started + response.elapsed.total_seconds()
+                self._last[host] = min(self._last[host], answered)
             if not fault:
                 status = response.status_code
                 if status == 200:
