@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from paperclub import planfile
 from paperclub.errors import PaperclubError
+from paperclub.files import flock
 from paperclub.messages import clip
 from paperclub.models import Assignment, Group, Member, Plan, Session
 from paperclub.text import slugify
@@ -55,27 +56,20 @@ def locked(plan_path: Path, wait: float = LOCK_WAIT) -> Iterator[None]:
     own files. Whoever removes it does so holding the lock; one who was waiting on the
     removed file finds it is no longer the file at that path, and tries again."""
     try:
-        import fcntl
+        import fcntl  # noqa: F401 (flock's; its absence is checked here)
     except ImportError:  # not on POSIX: changes are not kept apart, each is still atomic
         yield
         return
     path = lock_path(plan_path)
     deadline = clock.monotonic() + wait
+    busy = (
+        "another paperclub command is changing this plan; nothing was changed (run again "
+        "once it is done)"
+    )
     while True:
         handle = path.open("a+b")
         try:
-            while True:
-                try:
-                    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if clock.monotonic() >= deadline:
-                        raise PaperclubError(
-                            "another paperclub command is changing this plan; nothing was "
-                            "changed (run again once it is done)",
-                            path=plan_path,
-                        ) from None
-                    clock.sleep(0.05)
+            flock(handle, deadline, busy, plan_path)
             try:
                 current = os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino
             except FileNotFoundError:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
+from typing import IO, Any
 
 
 def atomic_write(path: Path, data: bytes, *, durable: bool = True) -> bool:
@@ -58,3 +60,21 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def flock(handle: IO[Any], deadline: float, busy: str, path: Path, pause: float = 0.05) -> None:
+    """Take an exclusive flock on the open file `handle`, waiting until `deadline`
+    (time.monotonic()) for whoever holds it; past that a PaperclubError saying `busy`. POSIX
+    only: the callers skip locking where fcntl is missing."""
+    import fcntl
+
+    from paperclub.errors import PaperclubError
+
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise PaperclubError(busy, path=path) from None
+            time.sleep(pause)

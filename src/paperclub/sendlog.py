@@ -24,6 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from paperclub.errors import PaperclubError
+from paperclub.files import flock
 
 SENDING, SENT, FAILED, UNKNOWN = "sending", "sent", "failed", "unknown"
 LOCK_WAIT = 120.0  # seconds a run waits for another one to finish before it gives up
@@ -251,19 +252,11 @@ def locked(path: Path, wait: float | None = None) -> Iterator[None]:
     wait = LOCK_WAIT if wait is None else wait
     path.touch(exist_ok=True)
     with path.open("rb") as handle:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise PaperclubError(
-                        "another `paperclub announce` is sending from this log; nothing was "
-                        "sent (run again once it is done)",
-                        path=path,
-                    ) from None
-                time.sleep(0.1)
+        busy = (
+            "another `paperclub announce` is sending from this log; nothing was sent (run "
+            "again once it is done)"
+        )
+        flock(handle, time.monotonic() + wait, busy, path, pause=0.1)
         try:
             yield
         finally:
