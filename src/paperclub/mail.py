@@ -129,12 +129,12 @@ class Credentials:
 def credentials(host: str, environ: Mapping[str, str] | None = None) -> Credentials | None:
     """PAPERCLUB_SMTP_USER and PAPERCLUB_SMTP_PASSWORD, else the netrc file's entry for the
     host; None: the server takes mail without a login (a relay on the local network)."""
-    from paperclub.publish import _netrc_entry
+    from paperclub.netrcfile import netrc_entry
 
     environ = os.environ if environ is None else environ
     user, password = environ.get(USER_ENV) or None, environ.get(PASSWORD_ENV) or None
     if password is None:
-        entry = _netrc_entry(host, environ)
+        entry = netrc_entry(host, environ)
         if entry is not None and (user is None or user == entry[0]):
             user, password = entry
     if user is not None and password is None:

@@ -23,13 +23,13 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 from paperclub.errors import PaperclubError
 from paperclub.models import Plan, Session
+from paperclub.netrcfile import netrc_entry
 
 if TYPE_CHECKING:
     from icalendar.cal import Component
@@ -315,7 +315,7 @@ def credentials(
     if password is None and url_password is not None and user == url_user:
         password = url_password
     if password is None:
-        entry = _netrc_entry(parts.hostname or "", environ)
+        entry = netrc_entry(parts.hostname or "", environ)
         if entry is not None:
             login, secret = entry
             if user is None or user == login:
@@ -328,33 +328,6 @@ def credentials(
     if user is None and password is not None:
         raise PaperclubError(f"{PASSWORD_ENV} is set but no user: set {USER_ENV} or give --user")
     return Credentials(user, password)
-
-
-def _netrc_entry(host: str, environ: Mapping[str, str]) -> tuple[str, str] | None:
-    import netrc
-
-    explicit = environ.get("NETRC")
-    path = Path(explicit).expanduser() if explicit else Path("~/.netrc").expanduser()
-    if not path.is_file():
-        return None
-    try:
-        # netrc checks ~/.netrc's permissions only when it finds the file itself
-        found = netrc.netrc(None if not explicit and path == Path.home() / ".netrc" else str(path))
-    except netrc.NetrcParseError as e:
-        if "too permissive" in str(e.msg):
-            raise PaperclubError(
-                "others can read this file, which holds passwords: chmod 600 it", path=path
-            ) from None
-        # the parser's message may quote a token of the file, which may be a password
-        raise PaperclubError(
-            "not a netrc file (machine HOST login USER password ...)", path=path, line=e.lineno
-        ) from None
-    except OSError as e:
-        raise PaperclubError(f"cannot read: {e.strerror}", path=path) from None
-    entry = found.authenticators(host)
-    if not entry or not entry[0] or entry[2] is None:
-        return None
-    return entry[0], entry[2]
 
 
 # -- the server ----------------------------------------------------------------------------------

@@ -345,7 +345,7 @@ def _secret(
 ) -> str:
     """The API key or token: from the environment variable the option names, else the
     password of ~/.netrc's entry for `host` (whose login must be `login` when given)."""
-    from paperclub.publish import _netrc_entry
+    from paperclub.netrcfile import netrc_entry
 
     if option in channel.options:
         variable = _text(channel, option)
@@ -353,7 +353,7 @@ def _secret(
         if not value:
             raise _bad(channel, f"{option}: the environment variable {variable} is not set")
         return value
-    entry = _netrc_entry(host, environ)
+    entry = netrc_entry(host, environ)
     if entry is not None and (login is None or entry[0] == login):
         return entry[1]
     what = "API key" if login else "access token"
