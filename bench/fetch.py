@@ -17,9 +17,12 @@ The pace: address_arxiv reads no interval from the environment (INTERVAL, 3 s, i
 so the real-pace runs wait for it, and the waits are counted, not measured: (requests - 1) x
 INTERVAL, the least time the pace allows between the first request and the last. The import's
 work is its wall time minus those waits (work done during a wait is hidden by it, as it is for
-a user). To see all of the work, the same import and refresh run again in a child that sets
-INTERVAL to 0 before the command runs (python -c, no other change), in another workspace;
-these and the file's import run `--runs` times each, in fresh workspaces, and the median counts.
+a user: the address reads each page's papers there, and the import takes them). To see all of
+the work, the same import and refresh run again in a child that sets INTERVAL to 0 before the
+command runs (python -c, no other change), in another workspace: with no pause to read in, the
+address reads nothing as the pages come and the import reads the combined feed, as it reads a
+file. These and the file's import run `--runs` times each, in fresh workspaces, and the median
+counts.
 
 The baseline: the same 10,000 entries saved as one Atom feed, `paperclub import --format
 arxiv-atom FILE` in a fresh workspace, in the same run.
@@ -265,9 +268,8 @@ def main() -> None:
             quick_agains.append(paperclub([ADDRESS], there, api, pace=False))
         base, quick, quick_again = (median(r) for r in (bases, quicks, quick_agains))
         # arXiv's pace: a minute each; the median of --paced-runs, then a refresh of the first
-        paced = median(
-            [paperclub([ADDRESS], workspace(f"paced{i}"), api) for i in range(args.paced_runs)]
-        )
+        paceds = [paperclub([ADDRESS], workspace(f"paced{i}"), api) for i in range(args.paced_runs)]
+        paced = median(paceds)
         again = paperclub([ADDRESS], root / "paced0", api)
 
         print(
@@ -292,6 +294,11 @@ def main() -> None:
                 f"{'':<15} total {run.wall:6.2f} s  waits {run.waits:6.2f} s "
                 f"({len(run.requests) - 1} x {run.interval:g} s)  work {run.work:6.2f} s  "
                 f"cpu {run.cpu:5.2f} s  ratio to the file {run.work / base.wall:5.2f}x"
+            )
+        if len(paceds) > 1:
+            print(
+                f"paged, each of {len(paceds)} runs: work "
+                + ", ".join(f"{r.work:.2f} s ({r.work / base.wall:.2f}x)" for r in paceds)
             )
         print(
             f"target: paged import <= 1.2x the file's + the waits: {paced.wall:.2f} s <= "

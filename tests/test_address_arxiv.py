@@ -4,6 +4,7 @@ see tests/fixtures/SOURCES.md), pointed at by PAPERCLUB_ARXIV_URL."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -15,9 +16,12 @@ from conftest import ROOT
 from httpserver import Request, Response
 from paperclub import fetch
 from paperclub.addresses import Resolver
-from paperclub.default_plugins import address_arxiv
+from paperclub.default_plugins import address_arxiv, arxiv_atom
 from paperclub.default_plugins.address_arxiv import query
 from paperclub.errors import PaperclubError
+from paperclub.fetch import Fetcher
+from paperclub.models import Paper
+from paperclub.sourcefile import SourceFile
 
 API = ROOT / "tests" / "fixtures" / "arxiv" / "api"
 ONE = (API / "id_list-0808.05394,1707.08567.atom").read_bytes()  # 1 entry: 1707.08567
@@ -290,3 +294,117 @@ def test_too_many_results_asks_to_narrow_the_query(arxiv, run, workspace):
     line = failing(run, workspace, "arxiv:cat:cs.LG")
     assert "250,000 papers match, more than the 30,000" in line
     assert len(arxiv.requests) == 1
+
+
+# -- the papers read while waiting out arXiv's pace -----------------------------------------
+
+
+def untitled(n: int) -> bytes:
+    """Entry n without its <title>: a record the arxiv-atom source gives as an error."""
+    return re.sub(rb"<title>.*?</title>", b"", renumbered(n), flags=re.DOTALL)
+
+
+def read_both(rest: str, tmp_path) -> tuple[list, list]:
+    """The records address_arxiv.fetch read as the pages of `arxiv:rest` came, and those of
+    its content as the arxiv-atom source reads it from a file; each as (paper) or (message,
+    line)."""
+    content, fmt, *read = address_arxiv.fetch(rest, Fetcher(tmp_path / "http"))
+    assert fmt == "arxiv-atom" and read, "no records read as the pages came"
+    path = tmp_path / "feed.arxiv-atom"
+    path.write_bytes(content)
+
+    def plain(records):
+        return [r if isinstance(r, Paper) else (r.message, r.line) for r in records]
+
+    return plain(read[0]), plain(arxiv_atom.read_feed(SourceFile(path)))
+
+
+def test_the_pages_read_as_they_came_give_the_records_of_the_combined_feed(
+    arxiv, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(address_arxiv, "INTERVAL", 0.001)
+    monkeypatch.setattr(address_arxiv, "PAGE_SIZE", 10)
+    arxiv.add("/api/query", paged([untitled(n) if n == 13 else renumbered(n) for n in range(25)]))
+    read, from_file = read_both("all:testing", tmp_path)
+    assert read == from_file
+    assert len(read) == 25 and sum(isinstance(r, Paper) for r in read) == 24
+    (error,) = [r for r in read if not isinstance(r, Paper)]
+    assert error[0] == "entry http://arxiv.org/abs/2501.00014v1 has no <title>" and error[1] > 1
+
+
+def test_a_listing_read_as_it_came_gives_the_records_of_the_combined_feed(
+    arxiv, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(address_arxiv, "INTERVAL", 0.001)
+    monkeypatch.setattr(address_arxiv, "PAGE_SIZE", 4)
+    days = ["2025-11-25T17:00:00Z"] * 5 + ["2025-11-24T09:00:00Z"] * 3
+    arxiv.add("/api/query", paged([renumbered(n, d) for n, d in enumerate(days)]))
+    read, from_file = read_both("list/cs.SE", tmp_path)
+    assert read == from_file and len(read) == 5
+
+
+def test_with_no_pace_to_hide_it_in_nothing_is_read_while_fetching(arxiv, tmp_path):
+    arxiv.add("/api/query", paged(entries()))
+    answer = address_arxiv.fetch("all:testing", Fetcher(tmp_path / "http"))
+    assert len(answer) == 2  # INTERVAL 0 (the fixture's): the import reads the file
+
+
+def test_a_refresh_answered_by_304s_reads_nothing_and_a_changed_page_reads_all(
+    arxiv, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(address_arxiv, "INTERVAL", 0.001)
+    monkeypatch.setattr(address_arxiv, "PAGE_SIZE", 10)
+    revised = []  # the 11th paper's title, once revised
+
+    def tagged(request: Request) -> Response:
+        start = int(request.query["start"])
+        items = [renumbered(n) for n in range(start, min(start + 10, 20))]
+        if revised:
+            items = [i.replace(b"No. 11: ", revised[0]) for i in items]
+        body = feed(items, 20, start)
+        return Response(body=body, etag=f'"{hashlib.sha1(body).hexdigest()}"')
+
+    arxiv.add("/api/query", tagged)
+    fetcher = Fetcher(tmp_path / "http")
+    first = address_arxiv.fetch("all:testing", fetcher)
+    assert len(first) == 3 and len(first[2]) == 20
+    again = address_arxiv.fetch("all:testing", fetcher)
+    assert [r.status for r in arxiv.requests[2:]] == [304, 304]
+    assert again == first[:2]  # the same feed, and nothing read: the catalog skips it unread
+    revised.append(b"No. 11 (revised): ")
+    changed = address_arxiv.fetch("all:testing", fetcher)
+    assert [r.status for r in arxiv.requests[4:]] == [304, 200]
+    papers_read = [r.title for r in changed[2]]  # the cached first page is read too
+    assert len(papers_read) == 20 and papers_read[10].startswith("No. 11 (revised): ")
+
+
+def test_the_import_takes_the_records_read_while_waiting(arxiv, run, workspace, monkeypatch):
+    """The file the address gave is not read again; a bad record names that file and its line,
+    as reading the file does."""
+    monkeypatch.setattr(address_arxiv, "INTERVAL", 0.001)
+    monkeypatch.setattr(address_arxiv, "PAGE_SIZE", 10)
+    arxiv.add("/api/query", paged([untitled(n) if n == 13 else renumbered(n) for n in range(25)]))
+    files_read = []
+    read_feed = arxiv_atom.read_feed
+    monkeypatch.setattr(
+        arxiv_atom, "read_feed", lambda file: files_read.append(file.path) or read_feed(file)
+    )
+    refused = run("import", "arxiv:all:testing")
+    assert refused.exit_code == 1 and files_read == []
+    assert "has no <title>" in refused.stderr
+    (cached,) = (workspace / ".paperclub-cache" / "addresses").glob("*.arxiv-atom")
+    cached = cached.relative_to(workspace)
+    file_refused = run("import", str(cached))  # the same file, imported as a file: read
+    assert files_read == [cached]
+    assert refused.stderr == file_refused.stderr
+
+    taken = run("import", "--skip-invalid", "--json", "arxiv:all:testing")
+    assert taken.exit_code == 0, taken
+    assert files_read == [cached]
+    (result,) = json.loads(taken.stdout)
+    assert (result["papers"], result["added"]) == (24, 24)
+    as_file = run("import", "--skip-invalid", "--json", str(cached))
+    assert files_read == [cached, cached]
+    (file_result,) = json.loads(as_file.stdout)
+    assert file_result["skipped"] == result["skipped"] and len(result["skipped"]) == 1
+    assert file_result["papers"] == 24 and file_result["added"] == 0

@@ -545,6 +545,19 @@ ADDRESS_CASES = [
             "and the name of the source that reads them",
         ),
         (
+            "fetch-returns-records-not-a-list",
+            {"fetch": "return b'[]', 'paperclub-json', 'papers'"},
+            4,
+            ": fetch() of address 'titles' returned as its third item str 'papers', not the "
+            "list of the content's records (each a Paper, or a PaperclubError naming its line)",
+        ),
+        (
+            "fetch-returns-records-of-dicts",
+            {"fetch": "return b'[]', 'paperclub-json', [{'title': rest}]"},
+            4,
+            ": fetch() of address 'titles' returned as its third item dict",
+        ),
+        (
             "fetch-raises",
             {"fetch": "raise ValueError('offline')"},
             5,

@@ -12,7 +12,7 @@ import hashlib
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -22,8 +22,14 @@ from paperclub.errors import PaperclubError
 from paperclub.files import atomic_write
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from paperclub.fetch import Fetcher
+    from paperclub.models import Paper
     from paperclub.registry import Registry, Source
+    from paperclub.sourcefile import SourceFile
+
+    Records = list[Paper | PaperclubError]
 
 CACHE = ".paperclub-cache"
 WEB = ("https", "http")  # built in: a file on the web, its format detected as for files
@@ -41,8 +47,9 @@ class Address:
     description: str  # one line for docs and errors: the forms it takes
     # the text after "scheme:" and the Fetcher -> (content, the name of a registered source
     # that reads it, e.g. "arxiv-atom"); several pages are combined into ONE content, so an
-    # address imports all or nothing
-    fetch: Callable[[str, Fetcher], tuple[bytes, str]]
+    # address imports all or nothing. Optionally a third item: the records of the content
+    # as that source reads it, read while waiting between pages (see PrereadSource)
+    fetch: Callable[[str, Fetcher], tuple[bytes, str] | tuple[bytes, str, Records]]
 
 
 def cache_dir(catalog: Path) -> Path:
@@ -113,7 +120,7 @@ class Resolver:
                 "run it once without --offline"
             )
         try:
-            content, suffix = self._fetch(arg, scheme, rest, sources)
+            content, suffix, records = self._fetch(arg, scheme, rest, sources)
         except PaperclubError as e:
             if path is None or self.always:
                 raise
@@ -128,7 +135,10 @@ class Resolver:
         for old in cached:
             if old != new:
                 old.unlink()
-        return new, self._source(arg, scheme, new, sources), arg
+        source = self._source(arg, scheme, new, sources)
+        if records is not None:
+            source = PrereadSource(source, new, records)
+        return new, source, arg
 
     def _due(self, path: Path) -> bool:
         """Whether the cached copy is to be fetched again."""
@@ -138,23 +148,27 @@ class Resolver:
             return False
         return time.time() - path.stat().st_mtime >= self.max_age.total_seconds()
 
-    def _fetch(self, arg: str, scheme: str, rest: str, sources: Registry) -> tuple[bytes, str]:
-        """The content of an address and the file name's suffix that tells its format."""
+    def _fetch(
+        self, arg: str, scheme: str, rest: str, sources: Registry
+    ) -> tuple[bytes, str, Records | None]:
+        """The content of an address, the file name's suffix that tells its format, and the
+        records the address read of it, if it did."""
         if scheme in WEB:
             content = self.fetcher().get(arg, what=arg)
             suffix = Path(rest.split("?")[0].split("#")[0]).suffix.lower()
             if suffix not in (".html", ".htm") and HTML.match(content):
                 # a server's error or login page, answered with 200 where a file was asked for
                 raise PaperclubError(f"{arg}: the server answered with a web page, not a file")
-            return content, suffix if re.fullmatch(r"\.[a-z0-9]{1,10}", suffix) else ".data"
+            suffix = suffix if re.fullmatch(r"\.[a-z0-9]{1,10}", suffix) else ".data"
+            return content, suffix, None
         address = self.addresses()[scheme]
-        content, fmt = address.fetch(rest, self.fetcher())
+        content, fmt, *read = address.fetch(rest, self.fetcher())
         if fmt not in sources:
             raise PaperclubError(
                 f"{arg}: the address gave the format {fmt!r}, which no source reads "
                 f"(known: {', '.join(sorted(sources))})"
             )
-        return content, "." + fmt
+        return content, "." + fmt, read[0] if read else None
 
     def _source(self, arg: str, scheme: str, path: Path, sources: Registry) -> Source:
         """The source that reads a cached file: the one its address named (the suffix), or
@@ -174,6 +188,33 @@ class Resolver:
                 f"{', '.join(sorted(sources))}); the first bytes: {head[:60]!r}"
             )
         return found[0]
+
+
+class PrereadSource:
+    """The source of a fetched address whose records the address read as its pages came (the
+    arxiv: address, while waiting out arXiv's pace): reading the file it wrote gives those
+    records, not a second reading of the same bytes. Anything else is the source's own."""
+
+    def __init__(self, source: Source, path: Path, records: Records) -> None:
+        self.source = source
+        self.path = path
+        self.records = records
+        self.name = source.name
+        self.description = source.description
+        self.version = getattr(source, "version", None)  # in the catalog's import digest
+
+    def detect(self, path: Path, head: str) -> bool:
+        return self.source.detect(path, head)
+
+    def read(self, file: SourceFile, as_of: date | None) -> Iterator[Paper | PaperclubError]:
+        if file.path != self.path:
+            return self.source.read(file, as_of)
+        if file.progress is not None:
+            file.progress(file.size, file.size)  # read already, all of it
+        for record in self.records:
+            if isinstance(record, PaperclubError) and record.path is None:
+                record.path = str(self.path)  # the file it was read from, as a reading says
+        return iter(self.records)
 
 
 def _stem(arg: str) -> str:

@@ -64,7 +64,9 @@ def paperclub_register_addresses(register: Callable[[Address], None]) -> None:
     `fetch(rest, fetcher)`, which gets the text after `scheme:` and a `paperclub.api.Fetcher`
     (cached, polite, offline on request: fetch through it) and returns `(content, format)`:
     the bytes, and the name of a registered source that reads them (`"arxiv-atom"`). Pages
-    are combined into one content, so an address imports all or nothing. A fault is a
+    are combined into one content, so an address imports all or nothing. A third item, the
+    content's records as that source reads them (read while waiting between pages), spares
+    the import reading the content again. A fault is a
     PaperclubError naming the address. `https://` addresses are built in. All
     implementations run; a scheme registered twice is an error naming both plugins.
     """

@@ -265,11 +265,11 @@ class _Address(_Checked):
         where = self._registry.defined(self._plugin, getattr(self._item, method))
         return PluginError(f"{where}: {method}() of address {self._item.scheme!r} {problem}")
 
-    def fetch(self, rest: str, fetcher: Any) -> tuple[bytes, str]:
+    def fetch(self, rest: str, fetcher: Any) -> tuple:
         answer = self._call("fetch", rest, fetcher)
         if (
             not isinstance(answer, tuple)
-            or len(answer) != 2
+            or len(answer) not in (2, 3)
             or not isinstance(answer[0], bytes)
             or not isinstance(answer[1], str)
         ):
@@ -278,6 +278,19 @@ class _Address(_Checked):
                 f"returned {what(answer)}, not (content, format): the bytes and the name of "
                 "the source that reads them, such as (b'...', 'arxiv-atom')",
             )
+        if len(answer) == 3:  # the records it read of the content: as a source's read() gives
+            records = answer[2]
+            bad = (
+                [r for r in records if not isinstance(r, (Paper, PaperclubError))]
+                if isinstance(records, list)
+                else [records]
+            )
+            if bad:
+                raise self._bad(
+                    "fetch",
+                    f"returned as its third item {what(bad[0])}, not the list of the "
+                    "content's records (each a Paper, or a PaperclubError naming its line)",
+                )
         return answer
 
 

@@ -7,8 +7,10 @@
 
 The API answers in pages of PAGE_SIZE entries, one request every 3 seconds (arXiv's published
 limit for its API); the pages are combined into one Atom feed, which the arxiv-atom source
-reads, so an address imports all its papers or none. The base address comes from
-PAPERCLUB_ARXIV_URL (a mirror, the tests' local server)."""
+reads, so an address imports all its papers or none. Each new page's entries are read while
+the next request waits out those 3 seconds, and handed to the import with the feed, so it
+need not read the feed again: the papers are ready a page after the last one came. The base
+address comes from PAPERCLUB_ARXIV_URL (a mirror, the tests' local server)."""
 
 from __future__ import annotations
 
@@ -24,7 +26,9 @@ from paperclub.errors import PaperclubError
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 
+    from paperclub.default_plugins.arxiv_atom import FeedReader
     from paperclub.fetch import Fetcher
+    from paperclub.models import Paper
 
 API = "https://export.arxiv.org/api/query"
 # arXiv's terms of use for its API: "no more than one request every three seconds"
@@ -75,14 +79,18 @@ def query(rest: str) -> tuple[dict[str, str], bool]:
     return {"search_query": search, "sortBy": "submittedDate", "sortOrder": "descending"}, False
 
 
-def fetch(rest: str, fetcher: Fetcher) -> tuple[bytes, str]:
-    """Every page of the answer to `arxiv:rest`, combined into one arxiv-atom feed."""
+def fetch(
+    rest: str, fetcher: Fetcher
+) -> tuple[bytes, str] | tuple[bytes, str, list[Paper | PaperclubError]]:
+    """Every page of the answer to `arxiv:rest`, combined into one arxiv-atom feed, and its
+    papers when they were read as the pages came (see Preread)."""
     from paperclub.fetch import HTTPStatusError, base_url
 
     address = f"arxiv:{rest}"
     params, listing = query(rest)
     url = base_url("arxiv", API)
     parts: list[bytes] = []  # the pages' entries: a page's all in one slice, or a listing's
+    preread = Preread(on=INTERVAL > 0)  # with no pace to hide it in, the import reads faster
     kept_count = 0
     header = b""
     total = None
@@ -120,6 +128,7 @@ def fetch(rest: str, fetcher: Fetcher) -> tuple[bytes, str]:
                         "submittedDate:[202501010000 TO 202512312359], ...)"
                     )
                 header = body[: first.start()] if first else _before_end(body)
+                preread.add(header)
                 if total > PAGE_SIZE:  # a bar for more than one page
                     progress.total(min(total, MAX_RESULTS))
             if first is None or not count:
@@ -135,14 +144,66 @@ def fetch(rest: str, fetcher: Fetcher) -> tuple[bytes, str]:
                 dates = [_published(e, address) for e in feed.iter(f"{ATOM}entry")]
                 newest = newest or max(dates)
                 kept = [e for e, d in zip(found, dates) if d > newest - LISTING_WINDOW]
-                parts += kept
+                for entry in kept:
+                    preread.add(b"\n  " + entry if parts else entry, new=not fetched.cached)
+                    parts.append(entry)
                 kept_count += len(kept)
                 if len(kept) < len(found) or kept_count >= MAX_RESULTS:
                     break
             else:  # the page's entries as they are: from the first's start to the last's end
-                parts.append(body[first.start() : body.rfind(b"</entry>") + len(b"</entry>")])
+                part = body[first.start() : body.rfind(b"</entry>") + len(b"</entry>")]
+                preread.add(b"\n  " + part if parts else part, new=not fetched.cached)
+                parts.append(part)
             start += count
-    return header + b"\n  ".join(parts) + b"\n</feed>\n", "arxiv-atom"
+    content = header + b"\n  ".join(parts) + b"\n</feed>\n"
+    records = preread.end(b"\n</feed>\n")
+    return (content, "arxiv-atom") if records is None else (content, "arxiv-atom", records)
+
+
+class Preread:
+    """The papers of the feed being combined, read piece by piece as the pages come, with the
+    arxiv-atom source's own reader fed the feed's bytes in order (the same records, lines and
+    errors as reading the file). Done between two requests, this work is hidden by arXiv's
+    pace: the next request waits only what is left of INTERVAL. Without a pace (`on` False)
+    nothing is read here: the import reads the file faster than this, its parsing done while
+    SQLite indexes in a thread of its own. It begins at the first page that is new, so a
+    refresh answered by 304s reads nothing (the catalog skips an unchanged feed unread); a
+    feed the reader stops on is left to the import, which says why."""
+
+    def __init__(self, on: bool = True) -> None:
+        self.waiting: list[bytes] = []  # the feed's bytes not read yet
+        self.reader: FeedReader | None = None
+        self.records: list[Paper | PaperclubError] = []
+        self.stopped = not on  # reading nothing: off, or the reader stopped on the feed
+
+    def add(self, piece: bytes, new: bool = False) -> None:
+        if self.stopped:
+            return
+        self.waiting.append(piece)
+        if new and self.reader is None:
+            from paperclub.default_plugins.arxiv_atom import FeedReader
+
+            self.reader = FeedReader(None)  # the import names the file the errors are in
+        if self.reader is not None:
+            self._read()
+
+    def end(self, tail: bytes) -> list[Paper | PaperclubError] | None:
+        """The records of the whole feed, `tail` its last bytes; None when none were read."""
+        self.add(tail)
+        if self.reader is None:
+            return None
+        self.waiting.append(b"")
+        self._read(final=True)
+        return None if self.stopped else self.records
+
+    def _read(self, final: bool = False) -> None:
+        assert self.reader is not None
+        try:
+            for piece in self.waiting:
+                self.records += self.reader.feed(piece, final=final and not piece)
+        except PaperclubError:
+            self.stopped, self.reader = True, None
+        self.waiting.clear()
 
 
 def _parse(body: bytes, address: str) -> Element:

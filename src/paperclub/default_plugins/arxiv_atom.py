@@ -44,7 +44,7 @@ from paperclub.messages import quoted, shown
 from paperclub.models import Paper
 
 if TYPE_CHECKING:
-    from xml.etree.ElementTree import Element
+    from xml.etree.ElementTree import Element, TreeBuilder
 
     from paperclub.registry import Source
     from paperclub.sourcefile import SourceFile
@@ -80,99 +80,119 @@ class ArxivAtom:
 
 def read_feed(file: SourceFile) -> Iterator[Paper | PaperclubError]:
     """Every entry of the feed in `file`: a Paper, or a PaperclubError at the entry's line."""
-    from xml.etree.ElementTree import TreeBuilder
-    from xml.parsers import expat
-
-    path = file.path
-    parser = expat.ParserCreate(namespace_separator="}")
-    parser.buffer_text = True
-    parser.ordered_attributes = False
-    done: list[Paper | PaperclubError] = []  # entries finished by the last chunk parsed
-    depth = 0
-    root_checked = False
-    builder: TreeBuilder | None = None  # the entry being read
-    entry_line = 0
-
-    def refuse(*_args: object) -> None:
-        raise Refused(
-            "refusing a DOCTYPE declaration: it can declare entities (an XML bomb) "
-            "and an arXiv feed has none",
-            path=path,
-            line=parser.CurrentLineNumber,
-        )
-
-    def start(tag: str, attrs: dict[str, str]) -> None:
-        nonlocal depth, root_checked, builder, entry_line
-        tag = "{" + tag if "}" in tag else tag
-        depth += 1
-        if not root_checked:
-            root_checked = True
-            if tag != FEED:
-                raise PaperclubError(
-                    f"not an Atom feed: the document is a <{_local(tag)}>",
-                    path=path,
-                    line=parser.CurrentLineNumber,
-                )
-        if builder is None:
-            if depth == 2 and tag == ENTRY:
-                builder = TreeBuilder()
-                entry_line = parser.CurrentLineNumber
-            else:
-                return
-        builder.start(
-            tag, {(k[k.index("}") + 1 :] if "}" in k else k): v for k, v in attrs.items()}
-        )
-
-    def end(tag: str) -> None:
-        nonlocal depth, builder
-        depth -= 1
-        if builder is None:
-            return
-        builder.end("{" + tag if "}" in tag else tag)
-        if depth == 1:
-            done.append(entry_paper(builder.close(), path, entry_line))
-            builder = None
-
-    def text(data: str) -> None:
-        if builder is not None:
-            builder.data(data)
-
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = text
-
+    reader = FeedReader(file.path)
     with file.open_binary() as f:
         while True:
             chunk = f.read(CHUNK)
-            try:
-                parser.Parse(chunk, not chunk)
-            except expat.ExpatError as e:
-                yield from done
-                raise PaperclubError(
-                    f"not well-formed XML: {expat.errors.messages[e.code]} (column {e.offset + 1})",
-                    path=path,
-                    line=e.lineno,
-                ) from None
-            except LookupError as e:  # <?xml encoding="..."?> names a codec Python lacks
-                yield from done
-                raise PaperclubError(
-                    f"cannot read the XML: {e}", path=path, line=parser.CurrentLineNumber or 1
-                ) from None
-            yield from done
-            done.clear()
+            yield from reader.feed(chunk, final=not chunk)
             if not chunk:
                 break
-    if not root_checked:
-        raise PaperclubError("not an Atom feed: no XML elements", path=path)
+
+
+class FeedReader:
+    """A feed read as its bytes come: `feed(data)` gives the entries that `data` finished,
+    `feed(b"", final=True)` ends the feed. read_feed reads a file through it; the arxiv:
+    address feeds it each page while it waits out arXiv's pace, so the same bytes give the
+    same records, lines and errors either way. `path` is the file the errors name."""
+
+    def __init__(self, path: Path | None) -> None:
+        from xml.etree.ElementTree import TreeBuilder
+        from xml.parsers import expat
+
+        self.tree_builder = TreeBuilder  # imported when a feed is read, not with the plugin
+
+        self.path = path
+        self.parser = parser = expat.ParserCreate(namespace_separator="}")
+        parser.buffer_text = True
+        parser.ordered_attributes = False
+        parser.StartDoctypeDeclHandler = self._refuse
+        parser.EntityDeclHandler = self._refuse
+        parser.StartElementHandler = self._start
+        parser.EndElementHandler = self._end
+        parser.CharacterDataHandler = self._text
+        self.done: list[Paper | PaperclubError] = []  # entries finished by the data fed
+        self.depth = 0
+        self.root_checked = False
+        self.builder: TreeBuilder | None = None  # the entry being read
+        self.entry_line = 0
+
+    def feed(self, data: bytes, final: bool = False) -> Iterator[Paper | PaperclubError]:
+        """The entries finished by `data`, then (for a feed that is not well-formed) the
+        error naming its line."""
+        from xml.parsers import expat
+
+        try:
+            self.parser.Parse(data, final)
+        except expat.ExpatError as e:
+            yield from self._finished()
+            raise PaperclubError(
+                f"not well-formed XML: {expat.errors.messages[e.code]} (column {e.offset + 1})",
+                path=self.path,
+                line=e.lineno,
+            ) from None
+        except LookupError as e:  # <?xml encoding="..."?> names a codec Python lacks
+            yield from self._finished()
+            raise PaperclubError(
+                f"cannot read the XML: {e}",
+                path=self.path,
+                line=self.parser.CurrentLineNumber or 1,
+            ) from None
+        yield from self._finished()
+        if final and not self.root_checked:
+            raise PaperclubError("not an Atom feed: no XML elements", path=self.path)
+
+    def _finished(self) -> list[Paper | PaperclubError]:
+        done, self.done = self.done, []
+        return done
+
+    def _refuse(self, *_args: object) -> None:
+        raise Refused(
+            "refusing a DOCTYPE declaration: it can declare entities (an XML bomb) "
+            "and an arXiv feed has none",
+            path=self.path,
+            line=self.parser.CurrentLineNumber,
+        )
+
+    def _start(self, tag: str, attrs: dict[str, str]) -> None:
+        tag = "{" + tag if "}" in tag else tag
+        self.depth += 1
+        if not self.root_checked:
+            self.root_checked = True
+            if tag != FEED:
+                raise PaperclubError(
+                    f"not an Atom feed: the document is a <{_local(tag)}>",
+                    path=self.path,
+                    line=self.parser.CurrentLineNumber,
+                )
+        if self.builder is None:
+            if self.depth == 2 and tag == ENTRY:
+                self.builder = self.tree_builder()
+                self.entry_line = self.parser.CurrentLineNumber
+            else:
+                return
+        self.builder.start(
+            tag, {(k[k.index("}") + 1 :] if "}" in k else k): v for k, v in attrs.items()}
+        )
+
+    def _end(self, tag: str) -> None:
+        self.depth -= 1
+        if self.builder is None:
+            return
+        self.builder.end("{" + tag if "}" in tag else tag)
+        if self.depth == 1:
+            self.done.append(entry_paper(self.builder.close(), self.path, self.entry_line))
+            self.builder = None
+
+    def _text(self, data: str) -> None:
+        if self.builder is not None:
+            self.builder.data(data)
 
 
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def entry_paper(entry: Element, path: Path, line: int) -> Paper | PaperclubError:
+def entry_paper(entry: Element, path: Path | None, line: int) -> Paper | PaperclubError:
     """The paper of one <entry>, or the error that says why it is not one."""
     raw_id = _text(entry, f"{{{ATOM}}}id")
     title = _text(entry, f"{{{ATOM}}}title", latex=True)
