@@ -21,7 +21,7 @@ from functools import lru_cache
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from paperclub.errors import FateUnknown, NotSent, PaperclubError
+from paperclub.errors import FateUnknown, NotSent
 from paperclub.models import Message, Person
 from paperclub.text import one_line
 
@@ -129,22 +129,12 @@ class Credentials:
 def credentials(host: str, environ: Mapping[str, str] | None = None) -> Credentials | None:
     """PAPERCLUB_SMTP_USER and PAPERCLUB_SMTP_PASSWORD, else the netrc file's entry for the
     host; None: the server takes mail without a login (a relay on the local network)."""
-    from paperclub.netrcfile import netrc_entry
+    from paperclub.netrcfile import login
 
     environ = os.environ if environ is None else environ
     user, password = environ.get(USER_ENV) or None, environ.get(PASSWORD_ENV) or None
-    if password is None:
-        entry = netrc_entry(host, environ)
-        if entry is not None and (user is None or user == entry[0]):
-            user, password = entry
-    if user is not None and password is None:
-        raise PaperclubError(
-            f"no SMTP password for {user} at {host}: set {PASSWORD_ENV}, or add "
-            f"`machine {host} login {user} password ...` to ~/.netrc"
-        )
-    if user is None and password is not None:
-        raise PaperclubError(f"{PASSWORD_ENV} is set but no user: set {USER_ENV}")
-    return Credentials(user, password) if user is not None and password is not None else None
+    found = login(host, user, password, environ, env=(USER_ENV, PASSWORD_ENV), what="SMTP password")
+    return Credentials(*found) if found is not None else None
 
 
 class Mailer:

@@ -37,3 +37,32 @@ def netrc_entry(host: str, environ: Mapping[str, str]) -> tuple[str, str] | None
     if not entry or not entry[0] or entry[2] is None:
         return None
     return entry[0], entry[2]
+
+
+def login(
+    host: str,
+    user: str | None,
+    password: str | None,
+    environ: Mapping[str, str],
+    *,
+    env: tuple[str, str],
+    what: str = "password",
+    or_else: str = "",
+) -> tuple[str, str] | None:
+    """The user and password to log in to `host` with: those given (the environment's, a
+    URL's), the password else from the netrc file's entry for the host, for that user (or
+    with its login, when no user is given); None: no login. A user without a password, or a
+    password without a user, is an error naming what to set (`env`: the user's and the
+    password's variables; `or_else`: another way to give the user)."""
+    if password is None:
+        entry = netrc_entry(host, environ)
+        if entry is not None and (user is None or user == entry[0]):
+            user, password = entry
+    if user is not None and password is None:
+        raise PaperclubError(
+            f"no {what} for {user} at {host}: set {env[1]}, or add "
+            f"`machine {host} login {user} password ...` to ~/.netrc"
+        )
+    if user is None and password is not None:
+        raise PaperclubError(f"{env[1]} is set but no user: set {env[0]}{or_else}")
+    return (user, password) if user is not None and password is not None else None

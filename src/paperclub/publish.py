@@ -29,7 +29,7 @@ from urllib.parse import quote, unquote, urljoin, urlsplit, urlunsplit
 
 from paperclub.errors import PaperclubError
 from paperclub.models import Plan, Session
-from paperclub.netrcfile import netrc_entry
+from paperclub.netrcfile import login
 
 if TYPE_CHECKING:
     from icalendar.cal import Component
@@ -314,20 +314,15 @@ def credentials(
     password = environ.get(PASSWORD_ENV) or None
     if password is None and url_password is not None and user == url_user:
         password = url_password
-    if password is None:
-        entry = netrc_entry(parts.hostname or "", environ)
-        if entry is not None:
-            login, secret = entry
-            if user is None or user == login:
-                user, password = login, secret
-    if user is not None and password is None:
-        raise PaperclubError(
-            f"no password for {user} at {parts.hostname}: set {PASSWORD_ENV}, or add "
-            f"`machine {parts.hostname} login {user} password ...` to ~/.netrc"
-        )
-    if user is None and password is not None:
-        raise PaperclubError(f"{PASSWORD_ENV} is set but no user: set {USER_ENV} or give --user")
-    return Credentials(user, password)
+    found = login(
+        parts.hostname or "",
+        user,
+        password,
+        environ,
+        env=(USER_ENV, PASSWORD_ENV),
+        or_else=" or give --user",
+    )
+    return Credentials(*found) if found is not None else Credentials(None)
 
 
 # -- the server ----------------------------------------------------------------------------------
