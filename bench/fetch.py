@@ -22,7 +22,7 @@ the work, the same import and refresh run again in a child that sets INTERVAL to
 command runs (python -c, no other change), in another workspace: with no pause to read in, the
 address reads nothing as the pages come and the import reads the combined feed, as it reads a
 file. These and the file's import run `--runs` times each, in fresh workspaces, and the median
-counts.
+counts. Each run prints its wall time, its CPU time and its peak memory (the child's own, by wait4).
 
 The baseline: the same 10,000 entries saved as one Atom feed, `paperclub import --format
 arxiv-atom FILE` in a fresh workspace, in the same run.
@@ -40,7 +40,6 @@ import hashlib
 import json
 import os
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -183,6 +182,7 @@ class ArxivAPI:
 class Run:
     wall: float  # seconds
     cpu: float  # the child's user + system seconds
+    peak: float  # the child's peak memory (resident), MB
     result: dict
     requests: list[Request]
     interval: float  # the pace the child kept between two requests
@@ -212,17 +212,22 @@ def paperclub(
     catalog = ["--catalog", str(workspace / "catalog.sqlite")]
     head = [sys.executable, "-m", "paperclub"] if pace else [sys.executable, "-c", NO_WAIT]
     cmd = [*head, "import", "--json", *catalog, *args]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, env=env, cwd=workspace)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode != 0:
-        sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr.decode()}")
-    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env, cwd=workspace)
+        # wait4: this child's own rusage (its CPU time and its peak memory)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode != 0:
+            sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err.read().decode()}")
+        result = json.loads(out.read())[0]
     requests = api.requests[first:] if api is not None else []
     interval = address_arxiv.INTERVAL if pace else 0.0
-    return Run(wall, cpu, json.loads(proc.stdout)[0], requests, interval)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Run(wall, cpu, usage.ru_maxrss / 1024, result, requests, interval)
 
 
 def median(runs: list[Run]) -> Run:
@@ -278,7 +283,7 @@ def main() -> None:
         )
         print(
             f"saved file   {saved.stat().st_size / MB:5.1f} MB  import {base.wall:6.2f} s  "
-            f"cpu {base.cpu:5.2f} s  ({base.result['papers']:,} papers, "
+            f"cpu {base.cpu:5.2f} s  peak {base.peak:4.0f} MB  ({base.result['papers']:,} papers, "
             f"{base.result['added']:,} new)"
         )
         for label, run in (("paged", paced), ("paged, no wait", quick)):
@@ -293,7 +298,8 @@ def main() -> None:
             print(
                 f"{'':<15} total {run.wall:6.2f} s  waits {run.waits:6.2f} s "
                 f"({len(run.requests) - 1} x {run.interval:g} s)  work {run.work:6.2f} s  "
-                f"cpu {run.cpu:5.2f} s  ratio to the file {run.work / base.wall:5.2f}x"
+                f"cpu {run.cpu:5.2f} s  peak {run.peak:4.0f} MB  "
+                f"ratio to the file {run.work / base.wall:5.2f}x"
             )
         if len(paceds) > 1:
             print(
