@@ -7,6 +7,7 @@ What is due comes from the plan, the config's `announce:` rules and the send log
 - agenda: each session's papers, presenters and place, with its invitation (METHOD:REQUEST),
   to the group, a time before the session (`agenda: 3 days before`);
 - presenter: "your turn", to each presenter of a session (`presenter: 7 days before`);
+- role: "your turn as chair", to each holder of a role of a session (`role: 7 days before`);
 - update: a session whose SEQUENCE rose after its invitation went out: the invitation again,
   with the new SEQUENCE, to those invited; at once;
 - cancel: a cancelled session whose invitation went out: METHOD:CANCEL, to those invited;
@@ -38,8 +39,13 @@ if TYPE_CHECKING:
     from paperclub.plugins import Hooks
 
 GROUP_KINDS = ("term", "agenda", "update", "cancel")  # to the group and to every channel
-NAMES = {"term": "term announcement", "presenter": "presenter's note", "cancel": "cancellation"}
-KIND_ORDER = {"term": 0, "cancel": 1, "update": 2, "agenda": 3, "presenter": 4}
+NAMES = {
+    "term": "term announcement",
+    "presenter": "presenter's note",
+    "role": "role holder's note",
+    "cancel": "cancellation",
+}
+KIND_ORDER = {"term": 0, "cancel": 1, "update": 2, "agenda": 3, "presenter": 4, "role": 5}
 LOG_EXTENSION = ".announce.sqlite"
 ABSTRACT_LINE = 240  # characters of an abstract's first sentence an agenda shows, at most
 
@@ -201,8 +207,9 @@ def due(
     resend_unknown: bool = False,
 ) -> Plans:
     """The messages a run sends: with `session_id` or `next_one`, that session's agenda and
-    presenter notes (or its update, or cancellation) whatever the rules say; else every
-    message the rules make due by `now`. Never one the log has as sent (or maybe sent)."""
+    presenter notes (or its update, or cancellation) whatever the rules say, and its role
+    holders' notes if the config has a `role:` rule; else every message the rules make due by
+    `now`. Never one the log has as sent (or maybe sent)."""
     from paperclub import mail
 
     announce = settings(group)
@@ -288,6 +295,19 @@ def due(
             )
         )
 
+    def to_each(kind: str, session: Session, names: Iterable[str]) -> None:
+        """A note of its own to each of `names` who mail can reach, by email only; once per
+        session (a re-plan that keeps them sends them no second note)."""
+        for name in names:
+            member = members.get(name, Person(name))
+            if not mail.mailable(member):
+                warn(_unreachable(member))
+                continue
+            person = Person(member.name, member.email)
+            if (kind, session.id, str(person.email)) in sent_to:
+                continue
+            add(kind, session, str(person.email), label(person), person, None)
+
     live = [s for s in plan.sessions if s.start > now]
     if not explicit and "term" in announce.rules and live:
         first = min(plan.sessions, key=lambda s: (s.start, s.id))
@@ -321,15 +341,14 @@ def due(
             "presenter" in announce.rules and _due(announce.rules["presenter"], session.start, now)
         )
         if presenter_due and announce.smtp is not None:
-            for name in session.presenters:
-                member = members.get(name, Person(name))
-                if not mail.mailable(member):
-                    warn(_unreachable(member))
-                    continue
-                person = Person(member.name, member.email)
-                if ("presenter", session.id, str(person.email)) in sent_to:
-                    continue
-                add("presenter", session, str(person.email), label(person), person, None)
+            to_each("presenter", session, session.presenters)
+        # unlike the presenter's note, never without its rule, not even for --session or
+        # --next: a group whose plan had roles before the rule existed gets no new mail
+        role_due = "role" in announce.rules and (
+            explicit or _due(announce.rules["role"], session.start, now)
+        )
+        if role_due and announce.smtp is not None:
+            to_each("role", session, role_holders(session))
     out.outgoing.sort(
         key=lambda o: (
             o.message.kind != "term",
@@ -340,15 +359,21 @@ def due(
     return out
 
 
+def role_holders(session: Session) -> list[str]:
+    """Who holds a role in the session (a chair, a scribe), in the order of `roles:`; nobody
+    holds two roles of one session."""
+    return list(dict.fromkeys(name for names in session.roles.values() for name in names))
+
+
 def _start(plan: Plan, session_id: str | None) -> datetime:
     found = next((s for s in plan.sessions if s.id == session_id), None)
     return found.start if found else datetime.min.replace(tzinfo=plan.sessions[0].start.tzinfo)
 
 
 def missed(plan: Plan, group: Group, rows: Sequence[Row], now: datetime) -> list[Missed]:
-    """The agendas and presenter notes whose session began before they went out, counting
-    only those due since the log's first message (a log started mid-term misses nothing
-    before it)."""
+    """The agendas, presenter notes and role notes whose session began before they went out,
+    counting only those due since the log's first message (a log started mid-term misses
+    nothing before it)."""
     from paperclub import mail
 
     announce = group.announce
@@ -366,7 +391,7 @@ def missed(plan: Plan, group: Group, rows: Sequence[Row], now: datetime) -> list
     for s in sorted(plan.sessions, key=lambda s: (s.start, s.id)):
         if s.start > now or s.cancelled:
             continue
-        for kind in ("agenda", "presenter"):
+        for kind in ("agenda", "presenter", "role"):
             if kind not in announce.rules:
                 continue
             rule = announce.rules[kind]
@@ -376,9 +401,10 @@ def missed(plan: Plan, group: Group, rows: Sequence[Row], now: datetime) -> list
             if kind == "agenda":
                 who = targets
             else:
+                names = s.presenters if kind == "presenter" else role_holders(s)
                 who = [
                     (str(m.email), label(m))
-                    for name in s.presenters
+                    for name in names
                     if mail.mailable(m := members.get(name, Person(name)))
                 ]
             for recipient, shown in who:
@@ -428,8 +454,9 @@ class Renderer:
         first = ordered[0] if ordered else None
         self.term_date = self.date(first) if first else "-"
         self._attendees: list[Person] | None = None
-        # (kind, session, presenter, invited) -> (subject, text, html, url): every member's
-        # agenda of a session is the same text, rendered once
+        # (kind, session, holder, invited) -> (subject, text, html, url): every member's
+        # agenda of a session is the same text, rendered once; a presenter's or role holder's
+        # note is their own
         self._bodies: dict[tuple[str, str | None, str | None, bool], tuple[str, str, str, Any]] = {}
 
     def date(self, session: Session) -> str:
@@ -448,7 +475,7 @@ class Renderer:
             self._attendees = [Person(m.name, m.email) for m in group.members if mail.mailable(m)]
         return self._attendees
 
-    def subject(self, kind: str, session: Session | None, presenter: str | None = None) -> str:
+    def subject(self, kind: str, session: Session | None, holder: str | None = None) -> str:
         name = one_line(self.plan.group)
         if session is None:
             live = [s for s in self.plan.sessions if not s.cancelled]
@@ -459,8 +486,10 @@ class Renderer:
         at = f"{day_label(start)} {start:%H:%M}"
         titles = "; ".join(one_line(a.title) for a in session.papers) or "papers to be announced"
         if kind == "presenter":
-            mine = "; ".join(one_line(a.title) for a in session.papers if a.presenter == presenter)
+            mine = "; ".join(one_line(a.title) for a in session.papers if a.presenter == holder)
             return clip(f"Your turn: {mine} ({name}, {at})", 200)
+        if kind == "role":
+            return clip(f"Your turn as {one_line(_role(session, holder))}: {name}, {at}", 200)
         if kind == "cancel":
             return clip(f"Cancelled: {name}, {at}", 200)
         prefix = "Changed: " if kind == "update" else ""
@@ -477,10 +506,10 @@ class Renderer:
         message_id: str,
         in_reply_to: tuple[str, ...],
     ) -> Message:
-        presenter = recipients[0].name if kind == "presenter" and recipients else None
-        made = (kind, session.id if session else None, presenter, calendar is not None)
+        holder = recipients[0].name if kind in ("presenter", "role") and recipients else None
+        made = (kind, session.id if session else None, holder, calendar is not None)
         if made not in self._bodies:
-            self._bodies[made] = self._bodies_of(kind, session, presenter, calendar is not None)
+            self._bodies[made] = self._bodies_of(kind, session, holder, calendar is not None)
         subject, text, html, url = self._bodies[made]
         return Message(
             key=key,
@@ -497,13 +526,13 @@ class Renderer:
         )
 
     def _bodies_of(
-        self, kind: str, session: Session | None, presenter: str | None, invited: bool
+        self, kind: str, session: Session | None, holder: str | None, invited: bool
     ) -> tuple[str, str, str, str | None]:
         from paperclub.default_plugins.html import environment
 
         plan = self.plan
-        subject = self.subject(kind, session, presenter)
-        intro, outro = self._lines(kind, session, presenter, invited)
+        subject = self.subject(kind, session, holder)
+        intro, outro = self._lines(kind, session, holder, invited)
         page = web_url(plan.url)
         url = f"{page}#session-{session.id}" if page and session else page
         shown = (
@@ -532,7 +561,7 @@ class Renderer:
         return subject, printable(text), html, url
 
     def _lines(
-        self, kind: str, session: Session | None, presenter: str | None, invited: bool
+        self, kind: str, session: Session | None, holder: str | None, invited: bool
     ) -> tuple[list[str], list[str]]:
         group = one_line(self.plan.group)
         tz = f"Times are {self.plan.timezone}."
@@ -560,12 +589,27 @@ class Renderer:
             return [f"The session of {group} on {when} is cancelled."], (
                 ["The attached cancellation takes it out of your calendar."] if invited else []
             )
-        mine = [one_line(a.title) for a in session.papers if a.presenter == presenter]
+        dear = f"Dear {one_line(holder or '')},"
+        cannot = (
+            "If you cannot make it, tell the organizer soon, so the session can be planned again."
+        )
+        if kind == "role":
+            role = one_line(_role(session, holder))
+            return [
+                dear,
+                f"it is your turn: you are {role} at the session of {group} on {when}.",
+            ], [cannot]
+        mine = [one_line(a.title) for a in session.papers if a.presenter == holder]
         titles = " and ".join(f"“{t}”" for t in mine)
         return [
-            f"Dear {one_line(presenter or '')},",
+            dear,
             f"it is your turn: you present {titles} at the session of {group} on {when}.",
-        ], ["If you cannot make it, tell the organizer soon, so the session can be planned again."]
+        ], [cannot]
+
+
+def _role(session: Session, holder: str | None) -> str:
+    """The role `holder` holds in the session: `chair`."""
+    return next((role for role, names in session.roles.items() if holder in names), "")
 
 
 # -- sending ---------------------------------------------------------------------------------

@@ -1010,8 +1010,8 @@ def announce(
     as_json: bool,
 ) -> None:
     """Tell the members of SCHEDULE's group: the term, each session's agenda with its
-    invitation, the presenters' turns, updates and cancellations, by email and chat; each
-    message once (the send log beside the plan file remembers)."""
+    invitation, the presenters' and role holders' turns, updates and cancellations, by email
+    and chat; each message once (the send log beside the plan file remembers)."""
     from datetime import datetime
     from zoneinfo import ZoneInfo
 

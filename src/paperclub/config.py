@@ -800,7 +800,8 @@ def _pair(value: Any) -> tuple[str, str]:
     return _text(value[0]), _text(value[1])
 
 
-ANNOUNCE_RULES = ("term", "agenda", "presenter")  # the kinds due by a rule of their own
+# the kinds due by a rule of their own; `role`: each role holder's note (`roles:`)
+ANNOUNCE_RULES = ("term", "agenda", "presenter", "role")
 SECURITY_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 _RULE_UNITS = {"minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400}
 RULE_EXPECTED = "`at plan`, or a time before the session such as `3 days before`"

@@ -222,7 +222,7 @@ class Message:
     a chat channel. `key` is what the send log records: stable, so a message goes out once."""
 
     key: str  # e.g. "agenda/s05/2/ada@example.org": kind, session, version, recipient
-    kind: str  # term | agenda | presenter | update | cancel
+    kind: str  # term | agenda | presenter | role | update | cancel
     subject: str
     text: str  # the plain text body
     html: str  # the same as an HTML body
@@ -250,7 +250,7 @@ class Announce:
     sender: Person  # announce.from; by default the organizer
     to: Person | None = None  # a list address: the group's messages go there once
     smtp: Smtp | None = None  # None: no email, the channels only
-    # kind (term, agenda, presenter) -> how long before the session's start it is due;
+    # kind (term, agenda, presenter, role) -> how long before the session's start it is due;
     # None: at plan (as soon as a plan exists). A kind left out is not sent.
     rules: dict[str, timedelta | None] = field(default_factory=dict)
     channels: tuple[Channel, ...] = ()

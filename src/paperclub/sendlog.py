@@ -33,7 +33,7 @@ STALE = "the run sending it stopped before the server answered (a crash or Ctrl-
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
     key TEXT PRIMARY KEY,        -- kind/session/sequence/recipient: what goes out once
-    kind TEXT NOT NULL,          -- term | agenda | presenter | update | cancel
+    kind TEXT NOT NULL,          -- term | agenda | presenter | role | update | cancel
     session TEXT,                -- the session's id; NULL for the term announcement
     sequence INTEGER,            -- the session's SEQUENCE when it was sent
     recipient TEXT NOT NULL,     -- an email address, or '#' and a chat channel's name
