@@ -10,6 +10,12 @@ It can be told to fail as servers do: `die_after = 3` takes three messages, then
 connection closed before the next MAIL, new connections refused); `drop_in_data = {2}` reads
 the 2nd message's data and hangs up without the final answer (the client cannot know whether
 it was delivered); `refuse = {"grace@example.org"}` answers RCPT TO with 550.
+
+With TLS, a certificate (tests/certs.py) and `tls="starttls"` (offered, and required before
+MAIL and AUTH) or `tls="ssl"` (SMTPS: TLS from the first byte); each message records the TLS
+version the server saw it over (`tls`, None: in the clear):
+
+    server = SmtpServer(tls="starttls", certificate=localhost).start()
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     data: bytes  # as the server got it (CRLF line ends)
+    tls: str | None = None  # the TLS version the message came over: `TLSv1.3`
 
     @property
     def parsed(self) -> EmailMessage:
@@ -63,8 +70,14 @@ class Handler:
         with server.lock:
             server.seen += 1
             n = server.seen
+            tls = smtp.transport.get_extra_info("ssl_object")
             server.messages.append(
-                Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
+                Received(
+                    envelope.mail_from,
+                    list(envelope.rcpt_tos),
+                    envelope.original_content,
+                    tls.version() if tls is not None else None,
+                )
             )
         if n in server.drop_in_data:
             smtp.transport.close()  # taken, but the client never hears so
@@ -91,7 +104,9 @@ class SmtpServer:
     dead: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
     stopping: threading.Lock = field(default_factory=threading.Lock)
-    authenticator: Any = None  # aiosmtpd's: AUTH offered (without TLS) when given
+    authenticator: Any = None  # aiosmtpd's: AUTH offered when given (over TLS, with tls)
+    tls: str | None = None  # "starttls" or "ssl", with a certificate
+    certificate: Any = None  # a certs.Pair
     controller: Any = None
 
     @property
@@ -99,12 +114,16 @@ class SmtpServer:
         return int(self.controller.port)
 
     def start(self) -> SmtpServer:
-        auth = (
-            {"authenticator": self.authenticator, "auth_require_tls": False}
-            if self.authenticator
-            else {}
-        )
-        self.controller = _Controller(Handler(self), hostname="127.0.0.1", port=0, **auth)
+        options: dict[str, Any] = {}
+        if self.authenticator:
+            options["authenticator"] = self.authenticator
+            # aiosmtpd's default: no AUTH before TLS; only a server without TLS lifts it
+            options["auth_require_tls"] = self.tls is not None
+        if self.tls == "starttls":
+            options.update(tls_context=self.certificate.context(), require_starttls=True)
+        elif self.tls == "ssl":
+            options.update(ssl_context=self.certificate.context())
+        self.controller = _Controller(Handler(self), hostname="127.0.0.1", port=0, **options)
         self.controller.start()
         return self
 

@@ -27,6 +27,7 @@ from paperclub.text import one_line
 
 if TYPE_CHECKING:
     import smtplib
+    import ssl
 
     from paperclub.models import Smtp
 
@@ -176,7 +177,7 @@ class Mailer:
 
         from paperclub.publish import _network_problem
 
-        context = ssl.create_default_context()
+        context = ssl.create_default_context()  # the system's CAs, or SSL_CERT_FILE's
         try:
             if self.smtp.security == "ssl":
                 conn: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -184,18 +185,11 @@ class Mailer:
                 )
             else:
                 conn = smtplib.SMTP(self.smtp.host, self.smtp.port, timeout=self.timeout)
-            conn.ehlo()
-            if self.smtp.security == "starttls":
-                if not conn.has_extn("starttls"):
-                    conn.close()
-                    raise NotSent(
-                        f"the SMTP server {self.where} does not offer STARTTLS (set "
-                        "announce.smtp.security: ssl or none if that is what it takes)"
-                    )
-                conn.starttls(context=context)
-                conn.ehlo()
-            if self.creds is not None:
-                conn.login(self.creds.user, self.creds.password)
+            try:
+                self._greet(conn, context)
+            except BaseException:
+                conn.close()  # a refused login or TLS handshake: the connection is not kept
+                raise
         except smtplib.SMTPAuthenticationError as e:
             # the server's answer is left out: some echo what they were given
             user = self.creds.user if self.creds else "?"
@@ -205,10 +199,28 @@ class Mailer:
             ) from None
         except smtplib.SMTPNotSupportedError:
             raise NotSent(f"the SMTP server {self.where} does not take a login") from None
+        except ssl.SSLCertVerificationError as e:
+            raise NotSent(
+                f"the SMTP server {self.where} was not trusted: {_unverified(e)}"
+            ) from None
         except (smtplib.SMTPException, OSError) as e:
             problem = _network_problem(e) or _reply(e) or "the server hung up"
             raise NotSent(f"cannot reach the SMTP server {self.where}: {problem}") from None
         return conn
+
+    def _greet(self, conn: smtplib.SMTP, context: ssl.SSLContext) -> None:
+        """EHLO, then STARTTLS (and EHLO again, over TLS) as the config asks, then the login."""
+        conn.ehlo()
+        if self.smtp.security == "starttls":
+            if not conn.has_extn("starttls"):
+                raise NotSent(
+                    f"the SMTP server {self.where} does not offer STARTTLS (set "
+                    "announce.smtp.security: ssl or none if that is what it takes)"
+                )
+            conn.starttls(context=context)
+            conn.ehlo()
+        if self.creds is not None:
+            conn.login(self.creds.user, self.creds.password)
 
     def send(self, data: bytes, sender: str, recipients: Sequence[str]) -> None:
         """Hand one message over; return once the server has taken it (its final 250).
@@ -252,7 +264,10 @@ class Mailer:
             code, reply = conn.mail(sender)
             if code != 250:
                 conn.rset()
-                raise NotSent(f"the SMTP server {self.where} refused the sender {sender}: {code}")
+                raise NotSent(
+                    f"the SMTP server {self.where} refused the sender {sender}: "
+                    + _said(code, reply)  # `530 5.7.0 Must issue a STARTTLS command first`
+                )
             refused = []
             for recipient in recipients:
                 code, reply = conn.rcpt(recipient)
@@ -273,6 +288,24 @@ class Mailer:
             raise NotSent(f"the SMTP server {self.where} refused it: {_reply(e)}") from None
 
 
+# OpenSSL's verify codes (X509_V_ERR_*): no CA this machine trusts signed the certificate
+UNTRUSTED = {2, 18, 19, 20, 21}  # unable to get issuer (locally), self-signed (in chain), leaf
+MISMATCH = {62, 64}  # hostname mismatch, IP address mismatch
+
+
+def _unverified(error: ssl.SSLCertVerificationError) -> str:
+    """What was wrong with the server's certificate, and what to do about it: OpenSSL's words
+    (`certificate verify failed: unable to get local issuer certificate`) and a hint."""
+    problem = one_line(str(error.verify_message or error.reason)).rstrip(".")
+    if error.verify_code in UNTRUSTED:
+        hint = " (no CA this machine trusts signed it: name a private CA's file in SSL_CERT_FILE)"
+    elif error.verify_code in MISMATCH:
+        hint = " (set announce.smtp.host to a name the certificate is for)"
+    else:
+        hint = ""
+    return f"certificate verify failed: {problem}{hint}"
+
+
 class _Dropped(Exception):
     """An idle connection turned out closed before anything was handed over."""
 
@@ -280,8 +313,10 @@ class _Dropped(Exception):
 def _reply(error: BaseException) -> str:
     """The server's code and answer, one line, clipped (never a credential: nothing of ours
     is in an answer to MAIL, RCPT or DATA)."""
-    code = getattr(error, "smtp_code", None)
-    text = getattr(error, "smtp_error", b"")
+    return _said(getattr(error, "smtp_code", None), getattr(error, "smtp_error", b""))
+
+
+def _said(code: int | None, text: bytes | str) -> str:
     if isinstance(text, bytes):
         text = text.decode("utf-8", "replace")
     shown = one_line(str(text))[:200]
