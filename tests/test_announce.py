@@ -529,10 +529,20 @@ class ChatPlugin:
         self.sent.append((channel.name, message.key))
         return True
 
+    def cli(self):
+        """`paperclub` with this plugin loaded: invoke("announce", SCHEDULE, "--due")."""
+        module = types.SimpleNamespace(paperclub_announce=self.paperclub_announce)
+
+        def invoke(*args):
+            return CliRunner().invoke(
+                cli, list(args), obj=App(Path.cwd(), plugins={"testchat": module})
+            )
+
+        return invoke
+
 
 def test_chat_channels_get_the_group_messages_once(schedule, smtp_server):
     plugin = ChatPlugin()
-    module = types.SimpleNamespace(paperclub_announce=plugin.paperclub_announce)
     channels = [
         {"type": "testchat", "name": "reading", "room": "#reading"},
         {"type": "nochat", "name": "other"},
@@ -544,11 +554,7 @@ def test_chat_channels_get_the_group_messages_once(schedule, smtp_server):
         presenter="7 days before",
         channels=channels,
     )
-
-    def invoke(*args):
-        return CliRunner().invoke(
-            cli, list(args), obj=App(Path.cwd(), plugins={"testchat": module})
-        )
+    invoke = plugin.cli()
 
     assert invoke("plan", str(schedule), "--today", TODAY).exit_code == 0
     plugin.fail = [NotSent("503 from the chat")]
@@ -579,18 +585,13 @@ def test_a_chat_plugin_that_crashes_stops_the_run_and_its_message_is_unknown(sch
     """A plugin's bug (not NotSent or FateUnknown): it may have posted before it raised, so
     the message is recorded unknown, never sent again on its own, and the run stops, exit 3."""
     plugin = ChatPlugin()
-    module = types.SimpleNamespace(paperclub_announce=plugin.paperclub_announce)
     configure(
         schedule,
         smtp_server.port,
         agenda="3 days before",
         channels=[{"type": "testchat", "name": "reading"}],
     )
-
-    def invoke(*args):
-        return CliRunner().invoke(
-            cli, list(args), obj=App(Path.cwd(), plugins={"testchat": module})
-        )
+    invoke = plugin.cli()
 
     assert invoke("plan", str(schedule), "--today", TODAY).exit_code == 0
     plugin.fail = [RuntimeError("the chat library broke")]

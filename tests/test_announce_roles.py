@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import types
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -58,18 +57,13 @@ def role_notes(server: SmtpServer) -> list:
 
 def test_each_role_holder_gets_a_note_naming_the_role_date_and_papers(schedule, smtp_server):
     plugin = ChatPlugin()
-    module = types.SimpleNamespace(paperclub_announce=plugin.paperclub_announce)
     with_roles(
         schedule,
         smtp_server.port,
         role="7 days before",
         channels=[{"type": "testchat", "name": "reading"}],
     )
-
-    def invoke(*args):
-        return CliRunner().invoke(
-            cli, list(args), obj=App(Path.cwd(), plugins={"testchat": module})
-        )
+    invoke = plugin.cli()
 
     assert invoke("plan", str(schedule), "--today", TODAY).exit_code == 0
     s01 = plan_data(schedule)["sessions"][0]
