@@ -71,25 +71,34 @@ K x consecutive - P x preferences - affinity with P = 1 + the most affinity any 
 gain (the sum over units of the spread of their affinities) and K = 1 + P x the most
 preference any choice can gain + that spread, so one consecutive pair outweighs all
 preferences and affinity, and one preference all affinity. Without roles and preferences the
-model is the one paperclub solved before, term for term.
+model is the one paperclub solved before, term for term. With roles it is first solved on
+the optimal face of its LP relaxation (`_on_face`, exact): in every term measured the
+relaxation's optimum is the MIP's, and its solution is either integral (then it is the
+assignment) or the MIP narrowed to that face (reduced cost fixing again, with no gap, and
+the columns it fixes left out: about a third remain) has an assignment, found at its root;
+only when that fails is the whole MIP solved. Among the assignments equally good on every
+aim, the one given may differ from the one the whole MIP would give.
 
 Deterministic: fixed HiGHS options (one thread, seed 0); the model is built in the order of
 the sessions, papers and members given. Every term measured without roles (up to 100
 members x 52 sessions x 3 papers, and small rosters with many unavoidable consecutive
 sessions) solves at the root node in well under a second; with a chair and a scribe
-(bench/presenters.py, 30 x 52 x 3) each seed solves to the proven optimum in 0.2 to 0.8 s
-in both modes (without the fixing: 1.2 to 4 s per_paper, and per_session reached
-`TIME_LIMIT`). Should one ever reach `TIME_LIMIT`, the best assignment found by
-then is used (else the balance step's, which keeps every hard rule and the best balance), and
-`Result.status` says so: only then can the result depend on the machine's speed. highspy is
-imported inside `assign()`; without it the presenters come from the round robin paperclub
-used before (`method="rotation"`, also the benchmark's baseline), and `Result.status` says so.
+(bench/presenters.py, 30 x 52 x 3) each seed solves to the proven optimum in 0.1 to 0.35 s
+in both modes (the whole MIP at once: 0.2 to 0.9 s, most of it in HiGHS's heuristics at the
+root; without the fixing: 1.2 to 4 s per_paper, and per_session reached `TIME_LIMIT`).
+Should one ever reach `TIME_LIMIT` (the face and then the whole MIP share it), the best
+assignment found by then is used (else the balance step's, which keeps every hard rule and
+the best balance), and `Result.status` says so: only then can the result depend on the
+machine's speed. highspy is imported inside `assign()`; without it the presenters come from
+the round robin paperclub used before (`method="rotation"`, also the benchmark's baseline),
+and `Result.status` says so.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -705,6 +714,47 @@ class _Model:
         self.integer.append(integer)
         return len(self.cost) - 1
 
+    def copy(self) -> _Model:
+        out = _Model()
+        for name, items in vars(self).items():
+            setattr(out, name, list(items))
+        return out
+
+    def without_fixed(self) -> tuple[_Model, Any, Any] | None:
+        """The model without its fixed columns (upper <= lower), their values moved into the
+        rows' bounds, nor the rows left empty: (model, the columns kept, every column's
+        values with the fixed ones filled in), or None if an empty row is broken."""
+        import numpy as np
+
+        lower, upper = np.array(self.lower), np.array(self.upper)
+        fixed = upper <= lower
+        base = np.where(fixed, lower, 0.0)
+        kept = np.flatnonzero(~fixed)
+        renumber = np.full(len(fixed), -1, dtype=np.int64)
+        renumber[kept] = np.arange(len(kept))
+        starts = np.array(self.starts)
+        index, value = np.array(self.index, dtype=np.int64), np.array(self.value)
+        rows = len(self.row_lower)
+        row_of = np.repeat(np.arange(rows), np.diff(starts))
+        shift = np.bincount(row_of, weights=value * base[index], minlength=rows)
+        row_lower = np.array(self.row_lower) - shift
+        row_upper = np.array(self.row_upper) - shift
+        live = ~fixed[index]
+        count = np.bincount(row_of[live], minlength=rows)
+        empty = count == 0
+        if np.any(empty & ((row_lower > 1e-9) | (row_upper < -1e-9))):
+            return None
+        entries = live & ~empty[row_of]
+        out = _Model()
+        out.cost = np.array(self.cost)[kept].tolist()
+        out.lower, out.upper = lower[kept].tolist(), upper[kept].tolist()
+        out.integer = np.array(self.integer, dtype=bool)[kept].tolist()
+        out.starts = np.concatenate(([0], np.cumsum(count[~empty]))).tolist()
+        out.index = renumber[index[entries]].tolist()
+        out.value = value[entries].tolist()
+        out.row_lower, out.row_upper = row_lower[~empty].tolist(), row_upper[~empty].tolist()
+        return out, kept, base
+
     def row(self, terms: Iterable[tuple[int, float]], lower: float, upper: float) -> None:
         for j, a in terms:
             self.index.append(j)
@@ -826,18 +876,19 @@ def _exact(p: _Problem, highspy: Any) -> tuple[dict[int, list[int]], dict[str, f
     # 1. the least balance: a flow whose LP is integral when the group has no roles; with
     # roles a member's seats meet in two ways (their sessions, their roles), the LP may be
     # fractional, and the least balance B* is then found with integers (below)
+    roles = len(p.roles) > 1
     lp = _Model()
     flow_x, balance, _ = _flow(p, lp)
     for j, cost in balance:
         lp.cost[j] = cost
-    status, flow, best = lp.solve(highspy, integer=False)
+    # with roles HiGHS's presolve costs more than it saves here too
+    status, flow, best = lp.solve(highspy, integer=False, presolve=not roles)
     if status == "infeasible":
         raise PaperclubError(_diagnose(p, highspy), path=p.group_path)
     if status != "optimal" or flow is None:
         raise PaperclubError(f"the presenter assignment failed: HiGHS says {status}")
     bound = best
     fractional = any(1e-6 < flow[j] < 1 - 1e-6 for j in flow_x.values())
-    roles = len(p.roles) > 1
 
     def least_balance() -> tuple[dict[tuple[int, int], int], list[float], float]:
         whole = _Model()
@@ -903,10 +954,14 @@ def _exact(p: _Problem, highspy: Any) -> tuple[dict[int, list[int]], dict[str, f
                 continue
             c = mip.col(K, 1.0)
             mip.row([(c, 1.0)] + [(j, -1.0) for j in cols + nxt], -1.0, math.inf)
+        started, left = time.perf_counter(), TIME_LIMIT
+        if roles:  # without roles the model is solved as before, term for term
+            status, values = _on_face(mip, highspy)
+            if status is not None:
+                return x, status, values
+            left = max(TIME_LIMIT - (time.perf_counter() - started), 1.0)
         # with roles, HiGHS's presolve costs more than it saves on the fixed model
-        status, values, _ = mip.solve(
-            highspy, integer=True, time_limit=TIME_LIMIT, presolve=not roles
-        )
+        status, values, _ = mip.solve(highspy, integer=True, time_limit=left, presolve=not roles)
         return x, status, values
 
     x, status, values = final(best)
@@ -934,6 +989,42 @@ def _exact(p: _Problem, highspy: Any) -> tuple[dict[int, list[int]], dict[str, f
             )
         )
     return choice, objective, note
+
+
+def _on_face(mip: _Model, highspy: Any) -> tuple[str | None, list[float] | None]:
+    """The MIP solved on its LP relaxation's optimal face, exact: (status, values), or
+    (None, None) when the MIP must be solved whole. The relaxation's optimum L bounds the
+    MIP's from below; when its solution is integral it is the MIP's optimum. Else `_fix`
+    with no gap keeps only the columns and rows that may differ from the relaxation's
+    solution in an assignment of objective L, and the MIP on them, without the columns
+    fixed, is solved: every solution it has is of objective L (give or take the columns
+    and rows of duals within `_fix`'s margin, which is why its objective is checked), so
+    an optimal one whose objective is L is the MIP's optimum. If it has none (no
+    assignment reaches the relaxation's bound), the whole MIP is solved."""
+    import numpy as np
+
+    status, values, bound = mip.solve(highspy, integer=False, presolve=False)
+    if status == "infeasible":  # no assignment: the MIP has none either
+        return status, None
+    if status != "optimal" or values is None:
+        return None, None
+    got = np.array(values)
+    whole = np.array(mip.integer, dtype=bool)
+    if np.all(np.abs(got[whole] - np.round(got[whole])) <= 1e-6):
+        return "optimal", values
+    face = mip.copy()
+    _fix(face, mip, 0.0)
+    narrow = face.without_fixed()
+    if narrow is None:
+        return None, None
+    small, kept, full = narrow
+    status, values, _ = small.solve(highspy, integer=True, time_limit=TIME_LIMIT, presolve=False)
+    if status != "optimal" or values is None:
+        return None, None
+    full[kept] = values
+    if float(np.dot(np.array(mip.cost), full)) > bound + 1e-6:
+        return None, None
+    return "optimal", full.tolist()
 
 
 def _fix(m: _Model, lp: _Model, gap: float) -> None:
